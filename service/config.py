@@ -1,0 +1,104 @@
+"""Settings: every knob of the service, read from the environment (prefix ``TACTFUL_``) and ``.env``.
+
+Secrets come from the environment only; they are ``SecretStr`` so that a stray ``repr`` or log line
+never shows them. ``docs/configuration.md`` lists every field; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ProviderChoice(StrEnum):
+    auto = "auto"  # openai when an endpoint or key is configured, else offline
+    openai = "openai"
+    offline = "offline"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TACTFUL_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- LLM -------------------------------------------------------------------------------
+    llm_provider: ProviderChoice = Field(
+        ProviderChoice.auto, description="`auto`, `openai` or `offline` (the deterministic composer)."
+    )
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("TACTFUL_LLM_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the endpoint; falls back to OPENAI_API_KEY.",
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
+    llm_temperature: float = Field(0.4, ge=0, le=2, description="Sampling temperature.")
+    llm_max_tokens: int = Field(700, ge=16, le=8_192, description="Upper bound on completion tokens.")
+    llm_timeout_s: float = Field(30.0, gt=0, description="Timeout of one LLM HTTP call, in seconds.")
+    llm_max_attempts: int = Field(4, ge=1, le=10, description="LLM calls per draft attempt, retries included.")
+    llm_deadline_s: float = Field(
+        45.0, gt=0, description="Total time budget for one LLM completion, retries and waits included."
+    )
+    llm_fallback_offline: bool = Field(
+        True, description="When the LLM stays down, answer with the offline composer instead of 503."
+    )
+    breaker_failure_threshold: int = Field(
+        5, ge=1, description="Consecutive LLM failures (shared through Redis) that open the breaker."
+    )
+    breaker_reset_s: float = Field(30.0, gt=0, description="Seconds the breaker stays open before a probe.")
+
+    # --- Drafting ---------------------------------------------------------------------------
+    prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of prompt templates.")
+    prompt_token_budget: int = Field(
+        6_000, ge=500, description="Estimated tokens of thread context kept in the prompt (newest first)."
+    )
+    guard_max_reasks: int = Field(
+        2, ge=0, le=5, description="Times the LLM is re-asked with the findings when a draft is blocked."
+    )
+
+    # --- Redis and cache ------------------------------------------------------------------
+    redis_url: str | None = Field(
+        None, description="Redis URL. Unset: `tactful serve` starts an embedded redis-server."
+    )
+    data_dir: Path = Field(
+        Path(".tactful"), description="Where the embedded Redis keeps its append-only file."
+    )
+    cache_ttl_s: int = Field(86_400, ge=0, description="Lifetime of a cached draft; 0 disables the cache.")
+    single_flight_wait_s: float = Field(
+        90.0, gt=0, description="Longest a request waits for an identical request's draft in flight."
+    )
+
+    # --- HTTP -------------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Bind address of `tactful serve`.")
+    port: int = Field(8000, ge=1, le=65_535, description="Port of `tactful serve`.")
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated API keys for /v1/*. Unset: no auth (local runs only).",
+    )
+    max_body_bytes: int = Field(1_048_576, ge=1_024, description="Largest request body; 413 beyond.")
+    max_messages: int = Field(500, ge=1, description="Most messages in one thread; 422 beyond.")
+    max_message_chars: int = Field(100_000, ge=100, description="Longest message body; 422 beyond.")
+    log_level: str = Field("INFO", description="Log level of the JSON logs.")
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def provider(self) -> str:
+        """The provider drafts are asked from: ``openai`` or ``offline``."""
+        if self.llm_provider is ProviderChoice.auto:
+            configured = self.llm_base_url is not None or self.llm_api_key is not None
+            return "openai" if configured else "offline"
+        return self.llm_provider.value

@@ -1,0 +1,154 @@
+"""Wire models: the JSON contracts of ../shared/DESIGN.md, as pydantic v2 models.
+
+These shapes are relied on by integrations, benchmarks and tests we do not see; change them only
+by adding optional fields. Size limits that depend on configuration (message count, text length)
+are enforced by :mod:`service.limits` so that operators can tune them; the static bounds here are
+the ones no deployment should ever exceed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Channel(StrEnum):
+    email = "email"
+    chat = "chat"
+    sms = "sms"
+    social = "social"
+    other = "other"
+
+
+class Role(StrEnum):
+    customer = "customer"
+    agent = "agent"
+    note = "note"  # a private note: never shown to the customer, never put in a prompt
+
+
+class Severity(StrEnum):
+    block = "block"
+    warn = "warn"
+    info = "info"
+
+
+class Verdict(StrEnum):
+    pass_ = "pass"
+    warn = "warn"
+    block = "block"
+
+
+class DraftStatus(StrEnum):
+    approved = "approved"
+    needs_review = "needs_review"
+    blocked = "blocked"
+
+
+class _Wire(BaseModel):
+    # Helpdesks and clients add fields of their own; ignoring them keeps old clients working.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+
+ShortText = Annotated[str, Field(max_length=1_000)]
+
+
+class Customer(_Wire):
+    name: ShortText | None = None
+    email: ShortText | None = None
+    locale: Annotated[str, Field(max_length=35)] | None = None  # BCP 47, e.g. "pt-BR"
+
+
+class Agent(_Wire):
+    name: ShortText | None = None
+    signature: Annotated[str, Field(max_length=2_000)] | None = None
+
+
+class Message(_Wire):
+    role: Role
+    body: str
+    created_at: datetime | None = None
+
+
+class Tone(StrEnum):
+    warm = "warm"
+    neutral = "neutral"
+    formal = "formal"
+
+
+class DraftOptions(_Wire):
+    tone: Tone | None = None
+    max_words: Annotated[int, Field(ge=20, le=2_000)] | None = None
+    language: Annotated[str, Field(min_length=2, max_length=35)] | None = None
+
+
+class Thread(_Wire):
+    """A helpdesk conversation: the input of every door."""
+
+    id: ShortText | None = None
+    subject: ShortText | None = None
+    channel: Channel = Channel.email
+    customer: Customer = Field(default_factory=Customer)
+    agent: Agent = Field(default_factory=Agent)
+    messages: list[Message] = Field(min_length=1)
+    options: DraftOptions | None = None
+
+    @model_validator(mode="after")
+    def _has_customer_text(self) -> Thread:
+        if not any(m.role is Role.customer and m.body.strip() for m in self.messages):
+            raise ValueError("the thread needs at least one customer message with visible text")
+        return self
+
+    def customer_messages(self) -> list[Message]:
+        return [m for m in self.messages if m.role is Role.customer and m.body.strip()]
+
+    def last_customer_message(self) -> Message:
+        return self.customer_messages()[-1]
+
+
+class Finding(_Wire):
+    rule: str
+    severity: Severity
+    message: str
+    start: int | None = None
+    end: int | None = None
+    suggestion: str | None = None
+
+
+class GuardrailReport(_Wire):
+    verdict: Verdict
+    ruleset_version: str
+    findings: list[Finding] = Field(default_factory=list)
+
+    def has_blocking(self) -> bool:
+        return any(f.severity is Severity.block for f in self.findings)
+
+    def failed(self, rule: str) -> bool:
+        return any(f.rule == rule and f.severity is not Severity.info for f in self.findings)
+
+
+class Usage(_Wire):
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class DraftResult(_Wire):
+    id: str
+    status: DraftStatus
+    reply: str | None
+    rejected_draft: str | None
+    guardrails: GuardrailReport
+    provider: Literal["openai", "offline"]
+    model: str
+    prompt_version: str
+    attempts: int
+    cached: bool
+    usage: Usage | None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class GuardrailCheckRequest(_Wire):
+    text: str
+    thread: Thread | None = None
