@@ -1,0 +1,81 @@
+"""POST /v1/drafts: a thread in, a guarded DraftResult out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, post
+from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency
+from litestar.params import HeaderParameter, JSONBody
+
+from service.api.errors import ProblemError
+from service.api.problems import DRAFT_PROBLEMS
+from service.cache import CacheOutcome
+from service.limits import LimitExceeded, check_thread_limits
+from service.models import DraftResult, Thread
+from service.runtime import Runtime
+
+
+def server_timing(timings: dict[str, float]) -> str:
+    return ", ".join(f"{name};dur={value:.2f}" for name, value in timings.items())
+
+
+def wants_fresh(cache_control: str | None) -> bool:
+    directives = {part.strip().lower() for part in (cache_control or "").split(",")}
+    return "no-cache" in directives or "no-store" in directives
+
+
+def enforce_limits(thread: Thread, runtime: Runtime) -> None:
+    try:
+        check_thread_limits(thread, runtime.limits)
+    except LimitExceeded as exc:
+        raise ProblemError(
+            422,
+            "limit-exceeded",
+            "The thread exceeds a configured limit",
+            exc.detail,
+            extra={"errors": [{"field": exc.field, "message": exc.detail, "in": "body"}]},
+        ) from None
+
+
+class DraftsController(Controller):
+    path = "/v1/drafts"
+    tags = ["drafts"]
+
+    @post(
+        "/",
+        status_code=200,
+        summary="Draft a reply to a ticket thread",
+        description=(
+            "Builds a prompt from the empathy guidelines, asks the configured LLM (or the offline "
+            "composer), checks the draft with the guardrails and caches the result. `reply` is null "
+            "unless the acknowledgement rule passed on exactly that text. Send `Cache-Control: no-cache` "
+            "to regenerate."
+        ),
+        response_headers=[
+            ResponseHeader(name="X-Cache", description="HIT or MISS", documentation_only=True),
+            ResponseHeader(
+                name="Server-Timing", description="cache, llm, guard, total in ms", documentation_only=True
+            ),
+        ],
+        responses=DRAFT_PROBLEMS,
+    )
+    async def create_draft(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[Thread],
+        runtime: NamedDependency[Runtime],
+        cache_control: Annotated[str | None, HeaderParameter(name="cache-control", required=False)] = None,
+    ) -> Response[DraftResult]:
+        enforce_limits(data, runtime)
+        outcome = await runtime.pipeline.draft(
+            data, tenant=request.state.tenant, refresh=wants_fresh(cache_control)
+        )
+        result = outcome.result
+        hit = outcome.cache in (CacheOutcome.hit, CacheOutcome.coalesced)
+        runtime.metrics.record_draft(result, cache="HIT" if hit else "MISS")
+        return Response(
+            result,
+            headers={"X-Cache": "HIT" if hit else "MISS", "Server-Timing": server_timing(result.timings_ms)},
+        )

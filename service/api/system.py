@@ -1,0 +1,45 @@
+"""Probes and metrics: /health/live, /health/ready, /metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType, Response, get
+from litestar.di import NamedDependency
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from service.runtime import Runtime
+
+
+@get("/health/live", tags=["system"], summary="Liveness: the process answers", cache=False)
+async def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get(
+    "/health/ready",
+    tags=["system"],
+    summary="Readiness: Redis answers and a draft provider is configured",
+    description="200 when ready; 503 with the failing checks otherwise. Drafts are still served "
+    "(uncached) while Redis is down; webhooks are not accepted then.",
+    cache=False,
+)
+async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
+    redis_ok = await runtime.pipeline.cache.ping()
+    settings = runtime.settings
+    llm_ok = settings.provider == "offline" or bool(settings.llm_base_url or settings.llm_api_key)
+    checks = {
+        "redis": {"ok": redis_ok, "configured": runtime.redis is not None},
+        "llm": {"ok": llm_ok, "provider": settings.provider},
+    }
+    ok = redis_ok and llm_ok
+    return Response(
+        {"status": "ok" if ok else "unavailable", "checks": checks},
+        status_code=200 if ok else 503,
+        headers={} if ok else {"Retry-After": "5"},
+    )
+
+
+@get("/metrics", tags=["system"], summary="Prometheus metrics", media_type=MediaType.TEXT, cache=False)
+async def metrics(runtime: NamedDependency[Runtime]) -> Response[bytes]:
+    return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)

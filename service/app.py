@@ -1,0 +1,74 @@
+"""create_app(settings) -> Litestar: plugins, routes, exception map, OpenAPI, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from service import __version__
+from service.api.auth import ApiKeys, require_api_key
+from service.api.drafts import DraftsController
+from service.api.errors import EXCEPTION_HANDLERS
+from service.api.guardrails import GuardrailsController
+from service.api.system import live, metrics, ready
+from service.config import Settings
+from service.runtime import Runtime, build_runtime
+
+log = structlog.get_logger("tactful.app")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        runtime = build_runtime(settings)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    def provide_runtime(state: State) -> Runtime:
+        # Read per request from app state: the runtime is built in the lifespan, not at import.
+        runtime: Runtime = state.runtime
+        return runtime
+
+    api_keys = ApiKeys(key.get_secret_value() for key in settings.api_keys)
+    if not api_keys.enabled:
+        log.warning("auth.disabled", hint="set TACTFUL_API_KEYS before exposing this service")
+
+    v1 = Router(
+        path="/",
+        route_handlers=[DraftsController, GuardrailsController],
+        guards=[require_api_key],
+        security=[{"bearer": []}] if api_keys.enabled else None,
+    )
+    app = Litestar(
+        route_handlers=[v1, live, ready, metrics],
+        lifespan=[lifespan],
+        dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        logging_config=None,  # our JSON logging is configured by the CLI; no body logging anywhere
+        openapi_config=OpenAPIConfig(
+            title="Tactful",
+            version=__version__,
+            description="Drafts empathetic, guardrail-checked replies to helpdesk tickets.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+        ),
+    )
+    app.state.api_keys = api_keys
+    return app

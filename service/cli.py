@@ -1,0 +1,129 @@
+"""The `tactful` command: serve, draft, check (worker and eval arrive with their issues)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from service.config import Settings
+from service.logs import configure_logging
+from service.models import DraftResult, GuardrailReport, Thread, Verdict
+
+EXIT_FOR_VERDICT = {Verdict.pass_: 0, Verdict.warn: 1, Verdict.block: 2}
+EXIT_USAGE = 64  # EX_USAGE: the input could not be read or parsed
+
+
+def _read(source: str) -> str:
+    return sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+
+
+def _load_thread(source: str) -> Thread:
+    try:
+        return Thread.model_validate_json(_read(source))
+    except (OSError, ValidationError) as exc:
+        detail = exc.errors(include_input=False) if isinstance(exc, ValidationError) else str(exc)
+        print(f"tactful: cannot read a thread from {source}: {detail}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+    from service.embedded_redis import EmbeddedRedis
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    host, port = args.host or settings.host, args.port or settings.port
+    embedded: EmbeddedRedis | None = None
+    if settings.redis_url is None:
+        embedded = EmbeddedRedis(settings.data_dir / "redis").start()
+        settings = settings.model_copy(update={"redis_url": embedded.url})
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, timeout_graceful_shutdown=30)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+async def _draft(thread: Thread, settings: Settings) -> DraftResult:
+    from service.runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    try:
+        return (await runtime.pipeline.draft(thread)).result
+    finally:
+        await runtime.close()
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    settings = Settings()
+    configure_logging("WARNING")
+    result = asyncio.run(_draft(_load_thread(args.file), settings))
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(f"status: {result.status.value}   provider: {result.provider}   model: {result.model}")
+        print(result.reply if result.reply is not None else f"(blocked)\n{result.rejected_draft}")
+        _print_findings(result.guardrails)
+    return 0 if result.reply is not None else 2
+
+
+def _print_findings(report: GuardrailReport) -> None:
+    for finding in report.findings:
+        where = f" [{finding.start}:{finding.end}]" if finding.start is not None else ""
+        print(f"  {finding.severity.value:5} {finding.rule}{where}: {finding.message}")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from service.guardrails import CheckContext, load_guardrails
+
+    configure_logging("WARNING")
+    text = _read(args.file)
+    thread = _load_thread(args.thread) if args.thread else None
+    report = load_guardrails().check(text, CheckContext(thread=thread))
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(f"verdict: {report.verdict.value}   ruleset: {report.ruleset_version}")
+        _print_findings(report)
+    return EXIT_FOR_VERDICT[report.verdict]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tactful", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP API (starts a local Redis when none is set)")
+    serve.add_argument("--host", help="bind address (default TACTFUL_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default TACTFUL_PORT or 8000)")
+    serve.set_defaults(handler=cmd_serve)
+
+    draft = commands.add_parser("draft", help="draft a reply to a thread JSON file (- for stdin)")
+    draft.add_argument("file")
+    draft.add_argument("--json", action="store_true", help="print the whole DraftResult as JSON")
+    draft.set_defaults(handler=cmd_draft)
+
+    check = commands.add_parser("check", help="check a reply; exit 0 pass, 1 warn, 2 block")
+    check.add_argument("file", help="the reply text file (- for stdin)")
+    check.add_argument("--thread", help="the thread JSON the reply answers")
+    check.add_argument("--json", action="store_true", help="print the GuardrailReport as JSON")
+    check.set_defaults(handler=cmd_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,240 @@
+"""The one draft path every door uses: thread in, guarded DraftResult out.
+
+analyse -> render prompt -> LLM (or offline composer) -> guardrails -> deterministic repair ->
+re-ask with the findings while blocking findings remain (bounded) -> final check -> result.
+
+The invariant the product rests on lives in :func:`decide_status`: a reply is only returned when
+the ``acknowledgement`` rule passed on exactly that text, whatever severities are configured.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import structlog
+
+from service.analysis import ThreadAnalysis, analyse_thread
+from service.cache import CacheOutcome, Computed, DraftCache, cache_key
+from service.drafting.composer import compose_offline
+from service.drafting.prompts import PromptBuilder
+from service.guardrails import CheckContext, Guardrails
+from service.llm import LLMClient, LLMError
+from service.models import DraftResult, DraftStatus, GuardrailReport, Thread, Usage, Verdict
+
+log = structlog.get_logger("tactful.drafting")
+
+ACKNOWLEDGEMENT = "acknowledgement"
+
+
+@dataclass(frozen=True)
+class Sampling:
+    model: str
+    temperature: float
+    max_tokens: int
+
+
+@dataclass
+class _Timer:
+    """Accumulates wall time per phase, in milliseconds."""
+
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def add(self, phase: str, started: float) -> None:
+        self.phases[phase] = self.phases.get(phase, 0.0) + (time.perf_counter() - started) * 1000
+
+
+@dataclass(frozen=True)
+class DraftOutcome:
+    result: DraftResult
+    cache: CacheOutcome
+
+
+def decide_status(report: GuardrailReport, *, provider: str) -> DraftStatus:
+    if report.verdict is Verdict.block or report.failed(ACKNOWLEDGEMENT):
+        return DraftStatus.blocked
+    if report.verdict is Verdict.warn or provider == "offline":
+        # The offline composer is a safety net, not a writer: an agent always reviews its drafts.
+        return DraftStatus.needs_review
+    return DraftStatus.approved
+
+
+def normalise_thread(thread: Thread) -> dict[str, object]:
+    """The parts of a thread that change the draft, in a canonical form for the cache key.
+
+    Timestamps do not change what we write, so they stay out; line endings and surrounding
+    whitespace are folded so that a helpdesk re-sending the same text hits the cache.
+    """
+    data = thread.model_dump(mode="json", exclude_none=True)
+    for message in data["messages"]:
+        message.pop("created_at", None)
+        message["body"] = message["body"].replace("\r\n", "\n").strip()
+    return data
+
+
+class DraftPipeline:
+    def __init__(
+        self,
+        *,
+        provider: str,
+        prompts: PromptBuilder,
+        guardrails: Guardrails,
+        llm: LLMClient | None,
+        cache: DraftCache,
+        sampling: Sampling,
+        max_reasks: int,
+        fallback_offline: bool,
+    ) -> None:
+        if provider == "openai" and llm is None:
+            raise ValueError("the openai provider needs an LLM client")
+        self.provider = provider
+        self.prompts = prompts
+        self.guardrails = guardrails
+        self._llm = llm
+        self.cache = cache
+        self._sampling = sampling
+        self._max_reasks = max_reasks
+        self._fallback_offline = fallback_offline
+
+    @property
+    def model_name(self) -> str:
+        return self._sampling.model if self.provider == "openai" else "offline-composer"
+
+    def key_for(self, thread: Thread, *, tenant: str) -> str:
+        return cache_key(
+            {
+                "tenant": tenant,
+                "thread": normalise_thread(thread),
+                "provider": self.provider,
+                "model": self.model_name,
+                "temperature": self._sampling.temperature,
+                "max_tokens": self._sampling.max_tokens,
+                "prompt_version": self.prompts.version,
+                "ruleset_version": self.guardrails.version,
+            }
+        )
+
+    async def draft(self, thread: Thread, *, tenant: str = "", refresh: bool = False) -> DraftOutcome:
+        started = time.perf_counter()
+        timer = _Timer()
+
+        async def compute() -> Computed:
+            result = await self._compose(thread, timer)
+            # A fallback draft is served but not stored, so the next request tries the LLM again.
+            return Computed(result.model_dump_json().encode(), cacheable=result.provider == self.provider)
+
+        payload, outcome = await self.cache.get_or_compute(
+            self.key_for(thread, tenant=tenant), compute, refresh=refresh
+        )
+        result = DraftResult.model_validate_json(payload)
+        total = (time.perf_counter() - started) * 1000
+        computed_here = outcome in (CacheOutcome.miss, CacheOutcome.bypass)
+        timings = dict(timer.phases) if computed_here else {}
+        timings["cache"] = max(0.0, total - sum(timings.values()))
+        timings["total"] = total
+        result = result.model_copy(update={"cached": not computed_here, "timings_ms": timings})
+        log.info(
+            "draft.done",
+            status=result.status.value,
+            provider=result.provider,
+            cache=outcome.value,
+            attempts=result.attempts,
+            findings=[f.rule for f in result.guardrails.findings],
+            total_ms=round(total, 2),
+        )
+        return DraftOutcome(result=result, cache=outcome)
+
+    async def _compose(self, thread: Thread, timer: _Timer) -> DraftResult:
+        analysis = analyse_thread(thread)
+        context = CheckContext(thread=thread, analysis=analysis)
+        if self.provider == "openai":
+            try:
+                return await self._compose_with_llm(thread, analysis, context, timer)
+            except LLMError as exc:
+                if not self._fallback_offline:
+                    raise
+                log.warning("draft.llm_fallback", reason=getattr(exc, "reason", type(exc).__name__))
+        return self._compose_offline(thread, analysis, context, timer)
+
+    def _compose_offline(
+        self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
+    ) -> DraftResult:
+        began = time.perf_counter()
+        text = compose_offline(thread, analysis)
+        timer.add("compose", began)
+        text, report = self._check_and_repair(text, context, timer)
+        return self._result(text, report, provider="offline", model="offline-composer", attempts=1, usage=None)
+
+    async def _compose_with_llm(
+        self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
+    ) -> DraftResult:
+        assert self._llm is not None
+        messages = self.prompts.render(thread, analysis)
+        prompt_tokens = completion_tokens = 0
+        usage_known = True
+        attempts = 0
+        while True:
+            attempts += 1
+            began = time.perf_counter()
+            completion = await self._llm.complete(
+                messages,
+                model=self._sampling.model,
+                temperature=self._sampling.temperature,
+                max_tokens=self._sampling.max_tokens,
+            )
+            timer.add("llm", began)
+            if completion.prompt_tokens is None or completion.completion_tokens is None:
+                usage_known = False
+            else:
+                prompt_tokens += completion.prompt_tokens
+                completion_tokens += completion.completion_tokens
+            text, report = self._check_and_repair(completion.text, context, timer)
+            if not report.has_blocking() or attempts > self._max_reasks:
+                break
+            instructions = self.guardrails.reask_instructions(report)
+            messages = self.prompts.render_reask(thread, analysis, text, instructions)
+        usage = Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens) if usage_known else None
+        return self._result(
+            text, report, provider="openai", model=completion.model, attempts=attempts, usage=usage
+        )
+
+    def _check_and_repair(
+        self, text: str, context: CheckContext, timer: _Timer
+    ) -> tuple[str, GuardrailReport]:
+        began = time.perf_counter()
+        report = self.guardrails.check(text, context)
+        if report.failed(ACKNOWLEDGEMENT):
+            repaired = self.guardrails.repair(text, report, context)
+            if repaired != text:
+                text, report = repaired, self.guardrails.check(repaired, context)
+        timer.add("guard", began)
+        return text, report
+
+    def _result(
+        self,
+        text: str,
+        report: GuardrailReport,
+        *,
+        provider: str,
+        model: str,
+        attempts: int,
+        usage: Usage | None,
+    ) -> DraftResult:
+        status = decide_status(report, provider=provider)
+        sendable = status is not DraftStatus.blocked
+        return DraftResult(
+            id=f"drf_{uuid.uuid4().hex}",
+            status=status,
+            reply=text if sendable else None,
+            rejected_draft=None if sendable else text,
+            guardrails=report,
+            provider="openai" if provider == "openai" else "offline",
+            model=model,
+            prompt_version=self.prompts.version,
+            attempts=attempts,
+            cached=False,
+            usage=usage,
+        )
+
+

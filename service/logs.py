@@ -1,0 +1,59 @@
+"""JSON logs for people who must not see ticket text.
+
+Everything (our structlog loggers, uvicorn, litestar) goes out as one JSON object per line on
+stderr. Call sites log ids, counts, statuses and timings only; the ``_scrub`` processor is a second
+line of defence that drops fields whose names suggest content (body, text, draft, prompt...).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+_CONTENT_FIELDS = frozenset(
+    {"body", "text", "draft", "reply", "prompt", "messages", "content", "thread", "subject", "api_key",
+     "authorization", "secret", "password", "token", "email", "signature"}
+)  # fmt: skip
+
+
+def _scrub(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for name in list(event):
+        if name.casefold() in _CONTENT_FIELDS:
+            event[name] = "[withheld]"
+    return event
+
+
+def configure_logging(level: str = "INFO") -> None:
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _scrub,
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True

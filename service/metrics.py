@@ -1,0 +1,47 @@
+"""Prometheus metrics, one registry per app so that several apps in one process (tests) never clash."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+from service.models import DraftResult
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.drafts = Counter(
+            "tactful_drafts_total", "Drafts answered, by status, provider and cache outcome.",
+            ["status", "provider", "cache"], registry=self.registry,
+        )  # fmt: skip
+        self.draft_seconds = Histogram(
+            "tactful_draft_seconds", "Draft latency by phase (llm, guard, total).",
+            ["phase"], buckets=_LATENCY_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.tokens = Counter(
+            "tactful_llm_tokens_total", "LLM tokens spent, by kind.", ["kind"], registry=self.registry
+        )
+        self.findings = Counter(
+            "tactful_guardrail_findings_total", "Guardrail findings on answered drafts, by rule and severity.",
+            ["rule", "severity"], registry=self.registry,
+        )  # fmt: skip
+        self.checks = Counter(
+            "tactful_guardrail_checks_total", "Replies checked through /v1/guardrails/check, by verdict.",
+            ["verdict"], registry=self.registry,
+        )  # fmt: skip
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def record_draft(self, result: DraftResult, *, cache: str) -> None:
+        self.drafts.labels(result.status.value, result.provider, cache).inc()
+        for phase in ("llm", "guard", "total"):
+            if phase in result.timings_ms:
+                self.draft_seconds.labels(phase).observe(result.timings_ms[phase] / 1000)
+        if result.usage is not None and cache == "MISS":
+            self.tokens.labels("prompt").inc(result.usage.prompt_tokens)
+            self.tokens.labels("completion").inc(result.usage.completion_tokens)
+        for finding in result.guardrails.findings:
+            self.findings.labels(finding.rule, finding.severity.value).inc()

@@ -1,0 +1,99 @@
+"""The long-lived parts of a running service, built once at start-up and closed at shutdown.
+
+Lifespan owns the Redis client and the AsyncOpenAI client; everything that loads data files
+(prompt templates, guardrail lexicons) does so here, never on a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+import structlog
+from openai import AsyncOpenAI
+
+from service.cache import DraftCache
+from service.config import Settings
+from service.drafting.pipeline import DraftPipeline, Sampling
+from service.drafting.prompts import PromptBuilder
+from service.guardrails import Guardrails, load_guardrails
+from service.limits import ThreadLimits
+from service.llm import CircuitBreaker, OpenAICompatibleClient, make_async_openai
+from service.metrics import Metrics
+from service.redis_conn import connect_redis
+
+log = structlog.get_logger("tactful.runtime")
+
+@dataclass
+class Runtime:
+    settings: Settings
+    redis: aioredis.Redis | None
+    openai: AsyncOpenAI | None
+    prompts: PromptBuilder
+    guardrails: Guardrails
+    pipeline: DraftPipeline
+    metrics: Metrics
+    limits: ThreadLimits
+
+    async def close(self) -> None:
+        if self.openai is not None:
+            await self.openai.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    redis = connect_redis(settings.redis_url) if settings.redis_url else None
+    prompts = PromptBuilder(settings.prompts_dir, settings.prompt_token_budget)
+    guardrails = load_guardrails()
+    openai_client: AsyncOpenAI | None = None
+    llm: OpenAICompatibleClient | None = None
+    if settings.provider == "openai":
+        api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        openai_client = make_async_openai(settings.llm_base_url, api_key, settings.llm_timeout_s)
+        breaker = (
+            CircuitBreaker(
+                redis,
+                name="llm",
+                failure_threshold=settings.breaker_failure_threshold,
+                reset_s=settings.breaker_reset_s,
+            )
+            if redis is not None
+            else None
+        )
+        llm = OpenAICompatibleClient(
+            openai_client,
+            breaker,
+            max_attempts=settings.llm_max_attempts,
+            deadline_s=settings.llm_deadline_s,
+            timeout_s=settings.llm_timeout_s,
+        )
+    cache = DraftCache(redis, ttl_s=settings.cache_ttl_s, wait_s=settings.single_flight_wait_s)
+    pipeline = DraftPipeline(
+        provider=settings.provider,
+        prompts=prompts,
+        guardrails=guardrails,
+        llm=llm,
+        cache=cache,
+        sampling=Sampling(settings.llm_model, settings.llm_temperature, settings.llm_max_tokens),
+        max_reasks=settings.guard_max_reasks,
+        fallback_offline=settings.llm_fallback_offline,
+    )
+    log.info(
+        "runtime.ready",
+        provider=settings.provider,
+        redis=redis is not None,
+        prompt_version=prompts.version,
+        ruleset_version=guardrails.version,
+        auth=bool(settings.api_keys),
+    )
+    return Runtime(
+        settings=settings,
+        redis=redis,
+        openai=openai_client,
+        prompts=prompts,
+        guardrails=guardrails,
+        pipeline=pipeline,
+        metrics=Metrics(),
+        limits=ThreadLimits(settings.max_messages, settings.max_message_chars),
+    )
