@@ -1,0 +1,124 @@
+"""The processes a benchmark run needs: Redis, the mock LLM and the Tactful API, each its own process.
+
+Each writes its output to a log file in the run's scratch directory (never to a pipe nobody reads,
+which would block the process once the pipe is full); on a failed start the log's tail is shown.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from service.embedded_redis import free_port
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BenchSetupError(RuntimeError):
+    """A process of the benchmark could not be started."""
+
+
+def _log_tail(path: Path, limit: int = 2_000) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-limit:]
+    except OSError:
+        return ""
+
+
+class Managed:
+    """A child process with a readiness URL; stopped politely, then killed."""
+
+    def __init__(self, name: str, argv: list[str], *, env: dict[str, str], cwd: Path, log: Path) -> None:
+        self.name = name
+        self.log = log
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+
+    def wait_ready(self, url: str, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        last = "no answer"
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise BenchSetupError(
+                        f"{self.name} exited with {self.process.returncode} at start:\n{_log_tail(self.log)}"
+                    )
+                try:
+                    response = client.get(url)
+                    if response.status_code == 200:
+                        return
+                    last = f"{response.status_code} {response.text[:200]}"
+                except httpx.HTTPError as exc:
+                    last = type(exc).__name__
+                time.sleep(0.1)
+        self.stop()
+        raise BenchSetupError(
+            f"{self.name} not ready at {url} after {timeout_s}s ({last}):\n{_log_tail(self.log)}"
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+    def __enter__(self) -> Managed:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _clean_env() -> dict[str, str]:
+    # A developer's exported TACTFUL_* or OPENAI_* settings (API keys, another LLM) must not leak
+    # into the service under test: the benchmark sets every variable it relies on.
+    return {key: value for key, value in os.environ.items() if not key.startswith(("TACTFUL_", "OPENAI_"))}
+
+
+def start_mock(scratch: Path, *, latency_ms: float = 0.0) -> tuple[Managed, str]:
+    """The mock LLM on a free loopback port; returns the process and its origin URL."""
+    port = free_port()
+    argv = [sys.executable, "-m", "bench.mock_llm", "--port", str(port), "--latency-ms", str(latency_ms)]
+    env = _clean_env()
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    mock = Managed("mock LLM", argv, env=env, cwd=REPO_ROOT, log=scratch / "mock_llm.log")
+    origin = f"http://127.0.0.1:{port}"
+    mock.wait_ready(f"{origin}/_stats", timeout_s=20)
+    return mock, origin
+
+
+def start_api(scratch: Path, *, redis_url: str, llm_origin: str) -> tuple[Managed, str]:
+    """``tactful serve`` (one uvicorn worker) pointed at the mock; returns the process and its URL."""
+    port = free_port()
+    env = _clean_env()
+    env.update(
+        {
+            "TACTFUL_REDIS_URL": redis_url,
+            "TACTFUL_LLM_PROVIDER": "openai",
+            "TACTFUL_LLM_BASE_URL": f"{llm_origin}/v1",
+            "TACTFUL_LLM_API_KEY": "bench",
+            "TACTFUL_LLM_MODEL": "mock-1",
+            "TACTFUL_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
+        }
+    )
+    argv = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    # cwd is the scratch directory so that a developer's ./.env cannot change the service under test.
+    api = Managed("tactful serve", argv, env=env, cwd=scratch, log=scratch / "tactful.log")
+    origin = f"http://127.0.0.1:{port}"
+    api.wait_ready(f"{origin}/health/ready", timeout_s=60)
+    return api, origin
