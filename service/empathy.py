@@ -1,63 +1,354 @@
-"""The phrasebook of acknowledgements: one sentence that shows the customer they were heard.
+# ruff: noqa: E501 - phrase tables read and review best as one sentence per line
+"""The phrasebook of being heard: one acknowledgement sentence, and the issue said back.
 
 Used by the offline composer (to open a reply) and by the guardrail repair (to prepend when a draft
-forgot to acknowledge the customer), so both speak with one voice. The wording follows the seed
-guidelines "acknowledge the feeling in your own words" and "restate the problem": it names the
-feeling that fits the detected emotion and then the customer's issue.
+forgot to acknowledge the customer), so both speak with one voice. The wording follows our
+guidelines "acknowledge the feeling in your own words" and "listen and restate the problem"
+(prompts/guidelines.yaml): the acknowledgement names the feeling that fits the detected emotion
+and the situation (urgent or not, a problem or a question); :func:`restate_issue` gives the
+customer's issue back to them, in the second person in English and as a short quotation elsewhere
+(turning a Spanish or German sentence from "I" to "you" needs verb conjugation we do not attempt).
+
+Every acknowledgement contains a plain "I understand" / "I'm sorry" (or its equivalent), the core
+that any acknowledgement check recognises, and avoids words that other rules flag ("unfortunately",
+"just", "calm down", blame).
 """
 
 from __future__ import annotations
 
-from service.analysis import Emotion, ThreadAnalysis
+import re
 
-# {issue} is the customer's issue, lower-cased at the start, without its final punctuation.
-_ACK: dict[str, dict[Emotion, str]] = {
+from service.analysis import Category, Emotion, ThreadAnalysis
+
+
+def _split(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# A neutral customer with a problem ("my parcel is late") gets a different opening from a neutral
+# customer with a question ("how do I export my data?").
+_NEUTRAL_PROBLEM = "neutral_problem"
+_QUESTION_CATEGORIES = frozenset({Category.howto, Category.general})
+
+_ACK: dict[str, dict[str, str]] = {
     "en": {
-        Emotion.angry: "I completely understand why you are upset, and I'm sorry this has happened.",
-        Emotion.frustrated: "I understand how frustrating this must be, and I'm sorry for the trouble.",
-        Emotion.anxious: "I understand how worrying this is, and I want to help you sort it out quickly.",
-        Emotion.disappointed: "I'm sorry we let you down here; I understand your disappointment.",
-        Emotion.confused: "I understand this has been confusing, and I'm happy to walk you through it.",
-        Emotion.neutral: "Thank you for letting us know, and I understand why you are asking about this.",
+        "angry": "I completely understand why you are upset, and I'm sorry this has happened.",
+        "frustrated": "I understand how frustrating this must be, and I'm sorry for the trouble it has caused.",
+        "anxious": "I understand how worrying this is, and I want to help you get it sorted quickly.",
+        "disappointed": "I'm sorry we let you down here, and I understand your disappointment.",
+        "confused": "I understand this has been confusing, and I'm happy to walk you through it.",
+        "neutral": "Thank you for reaching out; I understand what you would like to do, and I'm happy to help.",
+        "neutral_problem": "Thank you for letting us know, and I'm sorry for the trouble this is causing.",
     },
     "es": {
-        Emotion.angry: "Entiendo perfectamente su molestia y lamento mucho lo sucedido.",
-        Emotion.frustrated: "Entiendo lo frustrante que debe ser esto y lamento las molestias.",
-        Emotion.anxious: "Entiendo lo preocupante que es esto y quiero ayudarle a resolverlo pronto.",
-        Emotion.disappointed: "Lamento haberle decepcionado; entiendo su desilusión.",
-        Emotion.confused: "Entiendo que esto ha sido confuso y con gusto le guío paso a paso.",
-        Emotion.neutral: "Gracias por avisarnos; entiendo por qué nos consulta sobre esto.",
+        "angry": "Entiendo perfectamente su molestia y lamento mucho lo ocurrido.",
+        "frustrated": "Entiendo lo frustrante que debe ser esto y lamento las molestias.",
+        "anxious": "Entiendo lo preocupante que es esto y quiero ayudarle a resolverlo cuanto antes.",
+        "disappointed": "Lamento no haber estado a la altura y entiendo su decepción.",
+        "confused": "Entiendo que esto ha resultado confuso y con gusto se lo explico paso a paso.",
+        "neutral": "Gracias por escribirnos; entiendo lo que necesita y con gusto le ayudo.",
+        "neutral_problem": "Gracias por avisarnos y lamento las molestias que esto le está causando.",
     },
     "de": {
-        Emotion.angry: "Ich verstehe vollkommen, dass Sie verärgert sind, und es tut mir leid, dass das passiert ist.",
-        Emotion.frustrated: "Ich verstehe, wie frustrierend das sein muss, und entschuldige mich für die Umstände.",
-        Emotion.anxious: "Ich verstehe, wie beunruhigend das ist, und möchte Ihnen schnell helfen.",
-        Emotion.disappointed: "Es tut mir leid, dass wir Sie enttäuscht haben; ich verstehe Ihre Enttäuschung.",
-        Emotion.confused: "Ich verstehe, dass das verwirrend war, und erkläre es Ihnen gern Schritt für Schritt.",
-        Emotion.neutral: "Vielen Dank für Ihre Nachricht; ich verstehe, warum Sie danach fragen.",
+        "angry": "Ich verstehe vollkommen, dass Sie verärgert sind, und es tut mir leid, dass das passiert ist.",
+        "frustrated": "Ich verstehe, wie frustrierend das sein muss, und bitte entschuldigen Sie die Umstände.",
+        "anxious": "Ich verstehe, wie beunruhigend das ist, und möchte Ihnen helfen, es schnell zu lösen.",
+        "disappointed": "Es tut mir leid, dass wir Ihre Erwartungen verfehlt haben; ich verstehe Ihre Enttäuschung.",
+        "confused": "Ich verstehe, dass das verwirrend war, und erkläre es Ihnen gern Schritt für Schritt.",
+        "neutral": "Vielen Dank für Ihre Nachricht; ich verstehe Ihr Anliegen und helfe Ihnen gern weiter.",
+        "neutral_problem": "Vielen Dank für Ihren Hinweis, und es tut mir leid, dass Ihnen das Umstände bereitet.",
     },
     "fr": {
-        Emotion.angry: "Je comprends tout à fait votre mécontentement et je suis désolé que cela soit arrivé.",
-        Emotion.frustrated: "Je comprends à quel point c'est frustrant et je suis désolé pour ce désagrément.",
-        Emotion.anxious: "Je comprends à quel point c'est inquiétant et je veux vous aider rapidement.",
-        Emotion.disappointed: "Je suis désolé de vous avoir déçu ; je comprends votre déception.",
-        Emotion.confused: "Je comprends que cela ait été déroutant et je vous guide volontiers pas à pas.",
-        Emotion.neutral: "Merci de nous avoir prévenus ; je comprends pourquoi vous posez la question.",
+        "angry": "Je comprends tout à fait votre mécontentement, et je regrette sincèrement ce qui s'est passé.",
+        "frustrated": "Je comprends à quel point c'est frustrant, et je vous prie de nous excuser pour ce désagrément.",
+        "anxious": "Je comprends à quel point c'est inquiétant, et je veux vous aider à régler cela rapidement.",
+        "disappointed": "Je regrette que nous n'ayons pas été à la hauteur, et je comprends votre déception.",
+        "confused": "Je comprends que cela ait pu prêter à confusion, et je vous explique volontiers chaque étape.",
+        "neutral": "Merci pour votre message ; je comprends votre demande et je vous aide volontiers.",
+        "neutral_problem": "Merci de nous avoir prévenus, et je regrette le désagrément que cela vous cause.",
     },
     "pt": {
-        Emotion.angry: "Entendo perfeitamente a sua irritação e lamento muito o que aconteceu.",
-        Emotion.frustrated: "Entendo como isso deve ser frustrante e peço desculpa pelo transtorno.",
-        Emotion.anxious: "Entendo como isso é preocupante e quero ajudar a resolver rapidamente.",
-        Emotion.disappointed: "Lamento termos desapontado você; entendo a sua decepção.",
-        Emotion.confused: "Entendo que isso tenha sido confuso e terei prazer em explicar passo a passo.",
-        Emotion.neutral: "Obrigado por nos avisar; entendo por que está perguntando sobre isso.",
+        "angry": "Entendo perfeitamente a sua irritação e lamento muito o que aconteceu.",
+        "frustrated": "Entendo como isso deve ser frustrante e peço desculpa pelo transtorno.",
+        "anxious": "Entendo como isso é preocupante e quero ajudar a resolver rapidamente.",
+        "disappointed": "Lamento não termos correspondido às suas expectativas e entendo a sua decepção.",
+        "confused": "Entendo que isso tenha sido confuso e terei prazer em explicar passo a passo.",
+        "neutral": "Agradeço a sua mensagem; entendo o que precisa e terei prazer em ajudar.",
+        "neutral_problem": "Agradeço o aviso e lamento o transtorno que isso está causando.",
+    },
+}
+
+# When the customer is pressed for time, the acknowledgement says that we see the urgency too.
+_ACK_URGENT: dict[str, dict[str, str]] = {
+    "en": {
+        "angry": "I completely understand why you are upset, and I'm sorry; I know this needs fixing right away.",
+        "frustrated": "I understand how frustrating this is when you need it sorted urgently, and I'm sorry for the trouble.",
+        "anxious": "I understand how stressful this is with so little time, and I'm here to help you sort it out as quickly as possible.",
+        "disappointed": "I'm sorry we let you down, and I understand that this needs attention straight away.",
+        "confused": "I understand this has been confusing and that you need a clear answer quickly, so let's sort it out together.",
+        "neutral": "I understand this is urgent for you, and I'm giving it my full attention.",
+    },
+    "es": {
+        "angry": "Entiendo perfectamente su molestia y lamento lo ocurrido; sé que esto necesita una solución inmediata.",
+        "frustrated": "Entiendo lo frustrante que es esto cuando necesita resolverlo con urgencia, y lamento las molestias.",
+        "anxious": "Entiendo lo estresante que es esto con tan poco tiempo y estoy aquí para ayudarle a resolverlo lo antes posible.",
+        "disappointed": "Lamento no haber estado a la altura y entiendo que esto requiere atención inmediata.",
+        "confused": "Entiendo que esto ha resultado confuso y que necesita una respuesta clara pronto, así que vamos a aclararlo.",
+        "neutral": "Entiendo que esto es urgente para usted y le dedico toda mi atención.",
+    },
+    "de": {
+        "angry": "Ich verstehe vollkommen, dass Sie verärgert sind, und es tut mir leid; mir ist klar, dass das sofort gelöst werden muss.",
+        "frustrated": "Ich verstehe, wie frustrierend das ist, gerade wenn es so dringend ist, und bitte entschuldigen Sie die Umstände.",
+        "anxious": "Ich verstehe, wie belastend das unter diesem Zeitdruck ist, und helfe Ihnen, es so schnell wie möglich zu lösen.",
+        "disappointed": "Es tut mir leid, dass wir Ihre Erwartungen verfehlt haben, und ich verstehe, dass das schnell geklärt werden muss.",
+        "confused": "Ich verstehe, dass das verwirrend war und Sie schnell eine klare Antwort brauchen; lassen Sie uns das gleich klären.",
+        "neutral": "Ich verstehe, dass das für Sie dringend ist, und kümmere mich mit voller Aufmerksamkeit darum.",
+    },
+    "fr": {
+        "angry": "Je comprends tout à fait votre mécontentement et je regrette ce qui s'est passé ; je sais que cela doit être réglé sans attendre.",
+        "frustrated": "Je comprends à quel point c'est frustrant quand c'est urgent, et je vous prie de nous excuser pour ce désagrément.",
+        "anxious": "Je comprends à quel point c'est stressant avec si peu de temps, et je suis là pour vous aider à régler cela au plus vite.",
+        "disappointed": "Je regrette que nous n'ayons pas été à la hauteur, et je comprends que cela doit être traité rapidement.",
+        "confused": "Je comprends que cela ait pu prêter à confusion et que vous ayez besoin d'une réponse claire rapidement ; clarifions cela ensemble.",
+        "neutral": "Je comprends que c'est urgent pour vous, et je m'en occupe en priorité.",
+    },
+    "pt": {
+        "angry": "Entendo perfeitamente a sua irritação e lamento o que aconteceu; sei que isto precisa de uma solução imediata.",
+        "frustrated": "Entendo como isso é frustrante quando é urgente, e peço desculpa pelo transtorno.",
+        "anxious": "Entendo como isso é estressante com tão pouco tempo, e estou aqui para ajudar a resolver o mais rápido possível.",
+        "disappointed": "Lamento não termos correspondido às suas expectativas e entendo que isso precisa de atenção imediata.",
+        "confused": "Entendo que isso tenha sido confuso e que precisa de uma resposta clara rapidamente; vamos esclarecer isso juntos.",
+        "neutral": "Entendo que isso é urgente para você e estou dando total atenção ao caso.",
     },
 }
 
 SUPPORTED_LANGUAGES = frozenset(_ACK)
 
 
+def _phrase_language(language: str) -> str:
+    return language if language in _ACK else "en"
+
+
 def acknowledgement_for(analysis: ThreadAnalysis) -> str:
-    """One acknowledgement sentence in the customer's language, fitted to their emotion."""
-    phrases = _ACK.get(analysis.language, _ACK["en"])
-    return phrases[analysis.emotion]
+    """One acknowledgement sentence in the customer's language, fitted to their emotion and situation."""
+    language = _phrase_language(analysis.language)
+    if analysis.urgent:
+        return _ACK_URGENT[language][analysis.emotion.value]
+    key = analysis.emotion.value
+    if analysis.emotion is Emotion.neutral and analysis.category not in _QUESTION_CATEGORIES:
+        key = _NEUTRAL_PROBLEM
+    return _ACK[language][key]
+
+
+# --- restating the issue ------------------------------------------------------------------------
+
+_RESTATE_MAX_CHARS = 160
+
+# Quotation frames for languages where we quote rather than convert the person.
+_QUOTE_FRAMES: dict[str, tuple[str, str]] = {
+    # (statement, question); {issue} is the customer's sentence.
+    "en": ('You wrote: "{issue}".', 'You asked: "{issue}"'),
+    "es": ("Según nos cuenta: «{issue}».", "Nos pregunta: «{issue}»"),
+    "de": ("Sie schreiben: „{issue}“.", "Sie fragen: „{issue}“"),
+    "fr": ("Vous nous indiquez : « {issue} ».", "Vous nous demandez : « {issue} »"),
+    "pt": ("Pelo que nos descreve: “{issue}”.", "Você pergunta: “{issue}”"),
+}
+
+# English person swap. "you" becomes "us" after these words (objects) and "we" elsewhere.
+_FIRST_TO_SECOND = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "we": "you",
+    "us": "you",
+    "our": "your",
+    "ours": "yours",
+    "ourselves": "yourselves",
+    "i'm": "you're",
+    "i've": "you've",
+    "i'd": "you'd",
+    "i'll": "you'll",
+    "we're": "you're",
+    "we've": "you've",
+    "we'd": "you'd",
+    "we'll": "you'll",
+    "your": "our",
+    "yours": "ours",
+    "yourself": "ourselves",
+    "yourselves": "ourselves",
+    "you're": "we're",
+    "you've": "we've",
+    "you'd": "we'd",
+    "you'll": "we'll",
+}
+_ALWAYS_CAPITAL = frozenset({"I", "I'm", "I've", "I'd", "I'll"})
+_SECOND_PERSON = frozenset(_FIRST_TO_SECOND.values())
+# After "I", these verbs change with the subject ("I was" -> "you were").
+_AFTER_I = {"am": "are", "was": "were", "wasn't": "weren't"}
+# "am I" / "was I" in questions.
+_BEFORE_I = {"am": "are", "was": "were"}
+_OBJECT_CONTEXT = _split(
+    "to for with at from about by of on into onto than told asked emailed contacted called sent "
+    "paid gave give giving thank thanked let charged billed notified informed promised "
+    "reached messaged wrote phoned owe owed"
+)
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# Words that start a sentence but are not names: lower-cased after "You mentioned that".
+_COMMON_STARTERS = _split(
+    "the a an it its this that these those there their they he she his her since after before "
+    "when while yesterday today tonight last every all none nothing some someone one each both "
+    "for on at in about although because also still recently suddenly apparently so and but now "
+    "again once whenever my our your we you i me us if as even then what which who"
+)
+# Customers often drop the subject ("Locked out of my account", "Can't log in since Monday").
+_FRAGMENT_SUBJECTS = {
+    **dict.fromkeys(_split("locked stuck unable still having getting trying waiting unhappy"), "I'm"),
+    **dict.fromkeys(
+        _split(
+            "can't cannot couldn't didn't haven't need tried got received lost paid ordered bought "
+            "keep wanted want was been"
+        ),
+        "I",
+    ),
+    **dict.fromkeys(_split("charged billed overcharged"), "I was"),
+}
+_EMOTION_TAIL = re.compile(
+    r"[,;]?\s+(?:and|but|so)\s+(?:i'm|i am|we're|we are|i feel|i'm feeling|this is|it's|it is)\s+"
+    r"(?:(?:really|so|very|extremely|quite|getting|absolutely|pretty|incredibly)\s+)*"
+    r"(?:frustrated|frustrating|angry|upset|annoyed|disappointed|disappointing|worried|confused|"
+    r"fed up|furious|unacceptable|ridiculous|stressed|anxious)\b[^.!?]*",
+    re.IGNORECASE,
+)
+_QUESTION_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^how (?:do|can|should|would) (?:i|we) (.+)$", re.I), "You asked how to {rest}."),
+    (re.compile(r"^(?:can|could|may) (?:i|we) (.+)$", re.I), "You asked whether you can {rest}."),
+    (
+        re.compile(r"^is there (?:a|any) way (?:to|for)? ?(.+)$", re.I),
+        "You asked whether there is a way to {rest}.",
+    ),
+    (re.compile(r"^is it possible to (.+)$", re.I), "You asked whether it is possible to {rest}."),
+    (
+        re.compile(r"^(?:can|could|would|will) (?:you|someone|somebody|anyone) (?:please )?(.+)$", re.I),
+        "You asked us to {rest}.",
+    ),
+)
+_REQUEST = re.compile(r"^(?:please|kindly)\s+(.+)$", re.IGNORECASE)
+
+
+def _match_case(original: str, replacement: str) -> str:
+    # "I" and its contractions are capitalised wherever they stand: their case says nothing.
+    if original.replace("’", "'") not in _ALWAYS_CAPITAL and original[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def to_second_person(text: str) -> str:
+    """The customer's English sentence as we would say it back to them: I -> you, you -> we.
+
+    One pass over the words, so "you" produced from "I" is never swapped back. Handles the common
+    cases (subject/object "you", "I was" -> "you were", contractions); rarer grammar is left alone.
+    """
+    out: list[str] = []
+    last = 0
+    previous = ""
+    tokens = list(_TOKEN.finditer(text))
+    for index, match in enumerate(tokens):
+        word = match.group()
+        key = word.lower().replace("’", "'")
+        following = tokens[index + 1].group().lower() if index + 1 < len(tokens) else ""
+        replacement: str | None = None
+        if key == "you":
+            replacement = "us" if previous in _OBJECT_CONTEXT else "we"
+        elif key in _FIRST_TO_SECOND:
+            replacement = _FIRST_TO_SECOND[key]
+        elif previous == "i" and key in _AFTER_I:
+            replacement = _AFTER_I[key]
+        elif following == "i" and key in _BEFORE_I:
+            replacement = _BEFORE_I[key]
+        out.append(text[last : match.start()])
+        if replacement is None:
+            out.append(word)
+        else:
+            # Keep the customer's apostrophe style.
+            if "’" in word:
+                replacement = replacement.replace("'", "’")
+            out.append(_match_case(word, replacement))
+        last = match.end()
+        previous = key
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first word when it is a common word, never a name or an acronym."""
+    match = _TOKEN.match(text)
+    if not match:
+        return text
+    word = match.group()
+    key = word.lower().replace("’", "'")
+    is_acronym = len(word) > 1 and word.isupper()
+    head = key.split("'")[0]
+    if not is_acronym and (head in _COMMON_STARTERS or key in _SECOND_PERSON):
+        return text[:1].lower() + text[1:]
+    return text
+
+
+def _add_subject(text: str) -> str:
+    """Give a subjectless fragment ("Locked out of my account") its subject back ("you're ...")."""
+    match = _TOKEN.match(text)
+    if not match:
+        return text
+    subject = _FRAGMENT_SUBJECTS.get(match.group().lower())
+    if subject is None:
+        return text
+    return f"{subject} {text[:1].lower()}{text[1:]}"
+
+
+def _shorten(text: str, limit: int = _RESTATE_MAX_CHARS) -> str:
+    """At most `limit` characters, cut at a clause boundary when there is one."""
+    if len(text) <= limit:
+        return text
+    window = text[:limit]
+    for separator in ("; ", ", ", " because ", " but ", " and ", " - "):
+        cut = window.rfind(separator)
+        if cut >= limit // 3:
+            return window[:cut].rstrip()
+    cut = window.rfind(" ")
+    return (window[:cut] if cut > 0 else window).rstrip() + "…"
+
+
+def _clean_issue(issue: str) -> tuple[str, bool]:
+    """(sentence without its end punctuation, is it a question)."""
+    text = " ".join(issue.split())
+    question = text.rstrip().endswith("?")
+    text = text.rstrip(" .!?;:,…").lstrip("¿¡ ")
+    return text, question
+
+
+def restate_issue(analysis: ThreadAnalysis) -> str:
+    """The customer's issue said back to them, one sentence in their language ("" if none)."""
+    text, question = _clean_issue(analysis.issue)
+    if not text:
+        return ""
+    if analysis.language != "en":
+        # Other languages are quoted (in English words when we have no phrases for the language).
+        statement, asked = _QUOTE_FRAMES[_phrase_language(analysis.language)]
+        quoted = _shorten(text) + ("?" if question else "")
+        return (asked if question else statement).format(issue=quoted)
+    return _restate_english(text, question)
+
+
+def _restate_english(text: str, question: bool) -> str:
+    text = _EMOTION_TAIL.sub("", text)
+    request = _REQUEST.match(text)
+    if request:
+        return f"You asked us to {_shorten(to_second_person(request.group(1)))}."
+    if question:
+        for pattern, frame in _QUESTION_FORMS:
+            found = pattern.match(text)
+            if found:
+                return frame.format(rest=_shorten(to_second_person(found.group(1))))
+        return _QUOTE_FRAMES["en"][1].format(issue=_shorten(text) + "?")
+    return f"You mentioned that {_lower_first(_shorten(to_second_person(_add_subject(text))))}."

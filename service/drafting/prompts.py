@@ -1,0 +1,350 @@
+"""The prompt builder: thread + analysis in, chat messages out, from the templates in prompts/.
+
+Templates and guidelines are read and compiled once, when the builder is made; rendering is pure
+string work (well under a millisecond for ordinary threads). ``version`` is a short hash of those
+files' bytes, so any edit to a template or to guidelines.yaml changes DraftResult.prompt_version
+and with it every cache key.
+
+Customer text is data, never instructions. Every piece of ticket text in the prompt sits between
+fence lines made of two characters (``⟦`` ``⟧``) that are removed from the ticket text itself
+before rendering, so no message can close its fence or open a new one, without any randomness
+that would break caching and determinism.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from service.analysis import ThreadAnalysis
+from service.llm.base import ChatMessage
+from service.models import Channel, Message, Role, Thread, Tone
+
+__all__ = ["ChatMessage", "PromptBuilder", "PromptError", "estimate_tokens", "sanitise"]
+
+TEMPLATES = ("system.j2", "user.j2", "reask.j2")
+GUIDELINES = "guidelines.yaml"
+
+FENCE_OPEN = "⟦"
+FENCE_CLOSE = "⟧"
+# The fence characters and their look-alikes become plain brackets in ticket text.
+_DEFENCE = str.maketrans({"⟦": "[", "⟧": "]", "〚": "[", "〛": "]", "⟬": "(", "⟭": ")"})
+
+# Words a reply may run to when the thread does not say; SMS must stay within a couple of texts.
+DEFAULT_MAX_WORDS: dict[Channel, int] = {
+    Channel.email: 220,
+    Channel.chat: 90,
+    Channel.social: 60,
+    Channel.sms: 45,
+    Channel.other: 180,
+}
+# Fence lines and labels around each message, in estimated tokens.
+MESSAGE_OVERHEAD_TOKENS = 12
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "de": "German",
+    "fr": "French",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "sv": "Swedish",
+    "da": "Danish",
+    "nb": "Norwegian",
+    "no": "Norwegian",
+    "fi": "Finnish",
+    "cs": "Czech",
+    "ro": "Romanian",
+    "hu": "Hungarian",
+    "el": "Greek",
+    "tr": "Turkish",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "ar": "Arabic",
+    "he": "Hebrew",
+    "hi": "Hindi",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "zh": "Chinese",
+    "id": "Indonesian",
+    "vi": "Vietnamese",
+    "th": "Thai",
+}
+_ROLE_LABELS = {Role.customer: "customer message", Role.agent: "agent reply"}
+
+
+class PromptError(ValueError):
+    """The prompts folder is incomplete or malformed; raised at start-up, never per request."""
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens an OpenAI-style BPE tokenizer would use, estimated as UTF-8 bytes / 4, rounded up.
+
+    A real tokenizer (tiktoken) would need its vocabulary files, which we may not download at run
+    time, and would cost far more than the rest of rendering. Four bytes per token is the usual
+    average for English prose; counting bytes rather than characters makes accented and
+    non-Latin text (two or three bytes per character, and more tokens per character) come out
+    larger, so the estimate errs towards keeping the prompt inside the model's window.
+    """
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    return math.ceil(size / 4)
+
+
+def sanitise(text: str) -> str:
+    """Ticket text made safe to fence: fence characters neutralised, line endings normalised."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_DEFENCE)
+
+
+def _one_line(text: str | None, limit: int = 300) -> str:
+    """Short ticket fields (subject, names) on one line, so they cannot fake a fence or a rule."""
+    if not text:
+        return ""
+    flat = " ".join(sanitise(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+class _Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    article: str
+    idea: str
+
+
+class Guideline(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    instruction: str
+    source: _Source
+    also: tuple[_Source, ...] = ()
+
+
+class _Article(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    file: str
+    note: str | None = None
+
+
+class _GuidelinesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    articles: tuple[_Article, ...]
+    guidelines: tuple[Guideline, ...]
+
+
+def load_guidelines(path: Path) -> tuple[Guideline, ...]:
+    """Guidelines from YAML, checked: unique ids, and every source names a declared article."""
+    try:
+        data = _GuidelinesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise PromptError(f"{path.name} is not a valid guidelines file: {exc}") from exc
+    titles = {article.title for article in data.articles}
+    seen: set[str] = set()
+    for guideline in data.guidelines:
+        if guideline.id in seen:
+            raise PromptError(f"{path.name}: duplicate guideline id {guideline.id!r}")
+        seen.add(guideline.id)
+        for source in (guideline.source, *guideline.also):
+            if source.article not in titles:
+                raise PromptError(f"{path.name}: {guideline.id!r} cites an undeclared article")
+    if not data.guidelines:
+        raise PromptError(f"{path.name} declares no guidelines")
+    return data.guidelines
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One line group of the rendered conversation: a fenced message, or an omission note."""
+
+    omitted: int = 0
+    label: str = ""
+    number: int = 0
+    created_at: str = ""
+    body: str = ""
+    truncated: bool = False
+
+
+def _keep_end(text: str, budget_tokens: int) -> str:
+    """The end of `text`, as much as fits in `budget_tokens`, starting at a word boundary."""
+    if estimate_tokens(text) <= budget_tokens:
+        return text
+    keep = max(budget_tokens * 4, 0)
+    tail = text[-keep:] if keep else ""
+    # Multi-byte text costs more per character: shrink until the estimate fits.
+    while tail and estimate_tokens(tail) > budget_tokens:
+        tail = tail[len(tail) // 8 + 1 :]
+    space = tail.find(" ")
+    if 0 <= space < 40:
+        tail = tail[space + 1 :]
+    return tail
+
+
+def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
+    """The conversation as fenced items, newest kept first within `budget` estimated tokens.
+
+    Private notes and empty messages are dropped before anything else (they never reach a
+    prompt). The customer's latest message is always kept, cut from its start if it alone is
+    over budget; older messages are kept newest first while they fit, and the ones left out are
+    replaced by an explicit "[N earlier messages omitted]" line where they were.
+    """
+    visible = [(i, m) for i, m in enumerate(messages) if m.role is not Role.note and m.body.strip()]
+    last_customer = max((pos for pos, (_, m) in enumerate(visible) if m.role is Role.customer), default=-1)
+    cost = [estimate_tokens(m.body) + MESSAGE_OVERHEAD_TOKENS for _, m in visible]
+    keep: set[int] = set()
+    truncated_body: str | None = None
+    remaining = budget
+    if last_customer >= 0:
+        keep.add(last_customer)
+        if cost[last_customer] > budget:
+            body = visible[last_customer][1].body
+            truncated_body = _keep_end(body, max(budget - MESSAGE_OVERHEAD_TOKENS - 10, 1))
+            remaining = 0
+        else:
+            remaining -= cost[last_customer]
+    # Newest first; the first message that does not fit ends the walk, so what is kept is the
+    # most recent stretch of the conversation, not a scattering of short old messages.
+    for pos in range(len(visible) - 1, -1, -1):
+        if pos == last_customer:
+            continue
+        if cost[pos] > remaining:
+            break
+        keep.add(pos)
+        remaining -= cost[pos]
+
+    items: list[_Item] = []
+    gap = 0
+    for pos, (_, message) in enumerate(visible):
+        if pos not in keep:
+            gap += 1
+            continue
+        if gap:
+            items.append(_Item(omitted=gap))
+            gap = 0
+        truncated = pos == last_customer and truncated_body is not None
+        body = truncated_body if truncated and truncated_body is not None else message.body
+        items.append(
+            _Item(
+                label=_ROLE_LABELS[message.role],
+                number=pos + 1,
+                created_at=message.created_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+                if message.created_at
+                else "",
+                body=sanitise(body.strip("\n")),
+                truncated=truncated,
+            )
+        )
+    if gap:
+        items.append(_Item(omitted=gap))
+    return items
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code.split("-")[0].lower(), f"the language with code {code!r}")
+
+
+class PromptBuilder:
+    """Loads prompts/ once; renders the messages for a draft and for a re-ask."""
+
+    # The same estimate the budget uses, for callers that hold a builder (benchmarks, metrics).
+    estimate_tokens = staticmethod(estimate_tokens)
+
+    def __init__(self, prompts_dir: Path, token_budget: int) -> None:
+        self.prompts_dir = Path(prompts_dir)
+        self.token_budget = token_budget
+        files = [*TEMPLATES, GUIDELINES]
+        contents: dict[str, bytes] = {}
+        for name in sorted(files):
+            path = self.prompts_dir / name
+            try:
+                contents[name] = path.read_bytes()
+            except OSError as exc:
+                raise PromptError(f"missing prompt file {name} in {self.prompts_dir}") from exc
+        digest = hashlib.sha256()
+        for name in sorted(contents):
+            # Name and length delimit each file, so moving bytes between files changes the hash.
+            digest.update(f"{name}\0{len(contents[name])}\0".encode())
+            digest.update(contents[name])
+        self.version: str = digest.hexdigest()[:12]
+        self.guidelines = load_guidelines(self.prompts_dir / GUIDELINES)
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.prompts_dir),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # noqa: S701 - plain-text prompts, never HTML
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+        try:
+            self._system = env.get_template("system.j2")
+            self._user = env.get_template("user.j2")
+            self._reask = env.get_template("reask.j2")
+        except jinja2.TemplateError as exc:
+            raise PromptError(f"a prompt template does not compile: {exc}") from exc
+        self._guideline_context = [{"id": g.id, "instruction": g.instruction} for g in self.guidelines]
+
+    # --- public -------------------------------------------------------------------------------
+
+    def render(self, thread: Thread, analysis: ThreadAnalysis) -> list[ChatMessage]:
+        """The system prompt and the thread as one user message."""
+        context = self._context(thread, analysis)
+        return [
+            {"role": "system", "content": self._system.render(context)},
+            {"role": "user", "content": self._user.render(context)},
+        ]
+
+    def render_reask(
+        self, thread: Thread, analysis: ThreadAnalysis, draft: str, instructions: Sequence[str]
+    ) -> list[ChatMessage]:
+        """The original prompt plus a user message with the previous draft and what to fix."""
+        context = self._context(thread, analysis)
+        reask = self._reask.render(
+            fence_open=FENCE_OPEN,
+            fence_close=FENCE_CLOSE,
+            draft=sanitise(draft.strip()),
+            instructions=[" ".join(sanitise(i).split()) for i in instructions if i.strip()],
+        )
+        return [
+            {"role": "system", "content": self._system.render(context)},
+            {"role": "user", "content": self._user.render(context)},
+            {"role": "user", "content": reask},
+        ]
+
+    # --- context ------------------------------------------------------------------------------
+
+    def _context(self, thread: Thread, analysis: ThreadAnalysis) -> dict[str, Any]:
+        options = thread.options
+        tone = options.tone if options and options.tone else Tone.warm
+        max_words = options.max_words if options and options.max_words else DEFAULT_MAX_WORDS[thread.channel]
+        reply_language = options.language if options and options.language else analysis.language
+        signature = sanitise(thread.agent.signature).strip() if thread.agent.signature else ""
+        return {
+            "fence_open": FENCE_OPEN,
+            "fence_close": FENCE_CLOSE,
+            "guidelines": self._guideline_context,
+            "channel": thread.channel.value,
+            "agent_name": _one_line(thread.agent.name, 100),
+            "signature": signature,
+            "tone": tone.value,
+            "max_words": max_words,
+            "language_code": analysis.language,
+            "language_name": language_name(analysis.language),
+            "reply_language": _one_line(reply_language, 35),
+            "subject": _one_line(thread.subject),
+            "customer_name": _one_line(thread.customer.name, 100),
+            "customer_locale": _one_line(thread.customer.locale, 35),
+            "items": select_messages(thread.messages, self.token_budget),
+            "emotion": analysis.emotion.value,
+            "urgent": analysis.urgent,
+            "category": analysis.category.value,
+            "issue": sanitise(analysis.issue).strip(),
+            "injection": bool(analysis.injection_markers),
+        }

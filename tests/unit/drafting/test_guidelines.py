@@ -1,0 +1,99 @@
+"""The empathy guidelines: complete, traced to the seed articles, and written in our own words."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from service.drafting.prompts import load_guidelines
+from tests.unit.drafting.conftest import PROMPTS, REPO
+
+GUIDELINES_YAML = PROMPTS / "guidelines.yaml"
+GUIDELINES_MD = REPO / "seeds" / "guidelines.md"
+SEED_ARTICLES = REPO.parent / "shared" / "seeds"
+EXPECTED_IDS = {
+    "listen-and-restate",
+    "acknowledge-feeling",
+    "customers-shoes",
+    "positive-language",
+    "never-blame",
+    "off-limits-topics",
+    "next-steps",
+    "follow-through",
+    "patient-present",
+    "sincere-not-scripted",
+}
+# Our own text that must not borrow from the articles.
+OUR_TEXTS = [
+    GUIDELINES_YAML,
+    GUIDELINES_MD,
+    *sorted(PROMPTS.glob("*.j2")),
+    REPO / "service" / "empathy.py",
+    REPO / "service" / "drafting" / "composer.py",
+]
+COPY_WINDOW = 7  # this many consecutive words in common counts as copying
+
+
+def _articles() -> list[dict[str, str]]:
+    data = yaml.safe_load(GUIDELINES_YAML.read_text(encoding="utf-8"))
+    articles: list[dict[str, str]] = data["articles"]
+    return articles
+
+
+def test_all_guidelines_are_there() -> None:
+    guidelines = load_guidelines(GUIDELINES_YAML)
+    assert {g.id for g in guidelines} == EXPECTED_IDS
+    for guideline in guidelines:
+        assert guideline.instruction[0].isupper()
+        assert guideline.instruction.endswith(".")
+        assert guideline.source.idea
+
+
+def test_every_article_is_declared_once_and_cited() -> None:
+    articles = _articles()
+    files = [a["file"] for a in articles]
+    assert len(files) == len(set(files)) == 5
+    cited: set[str] = set()
+    for guideline in load_guidelines(GUIDELINES_YAML):
+        cited.update(s.article for s in (guideline.source, *guideline.also))
+    assert cited == {a["title"] for a in articles}
+
+
+@pytest.mark.skipif(not SEED_ARTICLES.is_dir(), reason="seed articles not present")
+def test_declared_files_are_the_seed_articles() -> None:
+    assert {a["file"] for a in _articles()} == {p.name for p in SEED_ARTICLES.glob("*.txt")}
+
+
+def test_human_guide_covers_every_guideline_and_article() -> None:
+    guide = GUIDELINES_MD.read_text(encoding="utf-8")
+    for guideline_id in EXPECTED_IDS:
+        assert f"(`{guideline_id}`)" in guide
+    for article in _articles():
+        assert article["title"] in guide
+        assert article["file"] in guide
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'").replace("'", ""))
+
+
+@pytest.mark.skipif(not SEED_ARTICLES.is_dir(), reason="seed articles not present")
+@pytest.mark.parametrize("path", OUR_TEXTS, ids=lambda p: p.name)
+def test_our_text_does_not_copy_the_articles(path: Path) -> None:
+    source_windows: set[tuple[str, ...]] = set()
+    for article in SEED_ARTICLES.glob("*.txt"):
+        words = _words(article.read_text(encoding="utf-8"))
+        source_windows.update(tuple(words[i : i + COPY_WINDOW]) for i in range(len(words) - COPY_WINDOW + 1))
+    text = " ".join(path.read_text(encoding="utf-8").split())  # titles may wrap across lines
+    for declared in _articles():  # citing a title is not copying
+        text = text.replace(declared["title"], " ")
+    ours = _words(text)
+    copied = [
+        " ".join(ours[i : i + COPY_WINDOW])
+        for i in range(len(ours) - COPY_WINDOW + 1)
+        if tuple(ours[i : i + COPY_WINDOW]) in source_windows
+    ]
+    assert not copied, copied[:3]
