@@ -1,0 +1,25 @@
+"""What a check knows about the conversation, and its resolution before the rules run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.analysis import ThreadAnalysis, analyse_thread
+from service.guardrails.rules.base import RuleContext
+from service.models import Thread
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    thread: Thread | None = None  # the thread the reply answers (None: checking a macro)
+    analysis: ThreadAnalysis | None = None  # computed from `thread` when not given
+    system_prompt: str | None = None  # reserved for the prompt-leak rule
+
+
+def resolve(context: CheckContext | None) -> RuleContext:
+    if context is None:
+        return RuleContext()
+    analysis = context.analysis
+    if analysis is None and context.thread is not None:
+        analysis = analyse_thread(context.thread)
+    return RuleContext(analysis=analysis, system_prompt=context.system_prompt)

@@ -1,0 +1,50 @@
+"""One checked text, prepared once per check and shared by every rule."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.guardrails.normalise import View, normalise
+
+MASK = "\x1a"  # neither a word character nor whitespace: a masked region never joins a phrase
+
+# On the folded view, where every double-quote form is already '"' and line breaks are single "\n".
+# Quoted lines (e-mail style "> ...") and double-quoted passages on one line are the customer's or
+# someone else's words, not ours: phrase rules must not credit or blame the reply for them.
+# Single quotes are left alone: they double as apostrophes ("can't") and cannot be paired safely.
+_QUOTED = re.compile(r'(?m)^ ?>[^\n]*|"[^"\n]*"')
+
+
+# Phrase scans only try positions right after a non-word character (see phrases.py); for that
+# test to be a fast ASCII bitmap, non-ASCII symbols become MASK in the scan text (lexicon phrases
+# never contain one), and a leading space gives the first word a character to follow.
+_NON_ASCII_SYMBOL = re.compile(r"[^\x00-\x7f\w\s]")
+SCAN_OFFSET = 1
+
+
+def scan_text(text: str) -> str:
+    """The text phrase matchers scan: offsets are those of `text` plus SCAN_OFFSET."""
+    return " " + (text if text.isascii() else _NON_ASCII_SYMBOL.sub(MASK, text))
+
+
+def mask_quotes(text: str) -> str:
+    """`text` with quoted regions replaced by MASK characters (same length, same offsets)."""
+    if ">" not in text and '"' not in text:
+        return text
+    return _QUOTED.sub(lambda m: MASK * len(m.group()), text)
+
+
+@dataclass(frozen=True)
+class Document:
+    original: str
+    cased: View  # normalised, case kept: secrets and placeholders
+    folded: View  # normalised and casefolded: phrase lexicons
+    masked: str  # folded.text with quoted regions masked
+    scan: str  # scan_text(masked): what phrase matchers read
+
+    @classmethod
+    def of(cls, text: str) -> Document:
+        cased, folded = normalise(text)
+        masked = mask_quotes(folded.text)
+        return cls(original=text, cased=cased, folded=folded, masked=masked, scan=scan_text(masked))

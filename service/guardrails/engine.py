@@ -1,0 +1,140 @@
+"""The guardrail engine: load the ruleset once, then check, repair and explain replies.
+
+`check` is a pure function of (text, context, ruleset): no I/O, nothing from the web layer or the
+LLM. The ruleset version is a short sha256 of the lexicon files and of the rule list (ids and
+severities), so a cache keyed on it can never serve a verdict made under other rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from service.guardrails.context import CheckContext, resolve
+from service.guardrails.document import Document
+from service.guardrails.lexicon import Sources, parse, read_lexicon_files
+from service.guardrails.repair import apply_edits
+from service.guardrails.rules import RULES, Rule, RuleContext
+from service.guardrails.rules.base import at
+from service.models import Finding, GuardrailReport, Severity, Verdict
+
+# Bump when matching code changes in a way the lexicon files do not show (it is hashed too).
+ENGINE_REVISION = "1"
+SOURCES_FILE = "sources.yaml"
+
+
+def verdict_of(findings: Sequence[Finding]) -> Verdict:
+    severities = {f.severity for f in findings}
+    if Severity.block in severities:
+        return Verdict.block
+    if Severity.warn in severities:
+        return Verdict.warn
+    return Verdict.pass_
+
+
+@dataclass(frozen=True)
+class _Bound:
+    rule: Rule
+    severity: Severity
+
+
+class Guardrails:
+    """A compiled ruleset. Build it with load_guardrails(); share one instance per process."""
+
+    def __init__(self, rules: Sequence[tuple[Rule, Severity]], version: str) -> None:
+        self._rules = tuple(_Bound(rule, severity) for rule, severity in rules)
+        self._by_id = {b.rule.id: b.rule for b in self._rules}
+        self.version = version
+
+    @property
+    def rules(self) -> dict[str, Severity]:
+        """Rule id -> severity, in report order."""
+        return {b.rule.id: b.severity for b in self._rules}
+
+    def check(self, text: str, context: CheckContext | None = None) -> GuardrailReport:
+        return self._check(Document.of(text), resolve(context))
+
+    def _check(self, doc: Document, ctx: RuleContext) -> GuardrailReport:
+        findings = [
+            Finding(
+                rule=bound.rule.id,
+                severity=bound.severity,
+                message=hit.message,
+                start=hit.start,
+                end=hit.end,
+                suggestion=hit.suggestion,
+            )
+            for bound in self._rules
+            for hit in bound.rule.check(doc, ctx)
+        ]
+        return GuardrailReport(verdict=verdict_of(findings), ruleset_version=self.version, findings=findings)
+
+    def repair(self, text: str, report: GuardrailReport, context: CheckContext | None = None) -> str:
+        """Deterministic safe fixes (for now: insert a missing acknowledgement after the greeting).
+
+        The result is kept only if it fixes something and adds no blocking finding; otherwise the
+        text comes back unchanged. Repairing a repaired or passing text is a no-op.
+        """
+        failed = {f.rule for f in report.findings if f.severity is not Severity.info}
+        if not failed:
+            return text
+        ctx = resolve(context)
+        doc = Document.of(text)
+        edits = [edit for b in self._rules if b.rule.id in failed for edit in b.rule.fix(doc, ctx)]
+        if not edits:
+            return text
+        repaired = apply_edits(text, edits)
+        if repaired == text:
+            return text
+        before = _counts(self._check(doc, ctx))
+        after = _counts(self._check(Document.of(repaired), ctx))
+        blocking_added = any(after[key] > before[key] for key in after if key[1] is Severity.block)
+        improved = any(after[key] < before[key] for key in before)
+        return repaired if improved and not blocking_added else text
+
+    def reask_instructions(self, report: GuardrailReport) -> list[str]:
+        """One instruction per block/warn finding, pointing by rule and position only."""
+        instructions: list[str] = []
+        for finding in report.findings:
+            if finding.severity is Severity.info:
+                continue
+            rule = self._by_id.get(finding.rule)
+            if rule is not None:
+                instructions.append(rule.instruction(finding))
+            else:
+                instructions.append(f"Fix the {finding.rule} problem {at(finding.start, finding.end)}.")
+        return instructions
+
+
+def _counts(report: GuardrailReport) -> Counter[tuple[str, Severity]]:
+    return Counter((f.rule, f.severity) for f in report.findings)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[Rule, ...], str]:
+    """Read and compile the lexicons once per process; returns the rules and the data digest."""
+    files = read_lexicon_files()
+    if SOURCES_FILE not in files:
+        raise FileNotFoundError(f"lexicon file {SOURCES_FILE} is missing")
+    sources = parse(Sources, SOURCES_FILE, files[SOURCES_FILE])
+    rules = tuple(cls.load(files.get(cls.lexicon_file or ""), sources) for cls in RULES)
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return rules, digest.hexdigest()
+
+
+def load_guardrails(severity_overrides: Mapping[str, Severity] | None = None) -> Guardrails:
+    """Load and compile the rule data once (call at start-up); check() never does I/O."""
+    rules, data_digest = _compiled()
+    overrides = dict(severity_overrides or {})
+    unknown = set(overrides) - {rule.id for rule in rules}
+    if unknown:
+        raise ValueError(f"severity override for unknown rule(s): {', '.join(sorted(unknown))}")
+    bound = [(rule, Severity(overrides.get(rule.id, rule.default_severity))) for rule in rules]
+    ruleset = "\n".join(f"{rule.id}:{severity.value}" for rule, severity in bound)
+    version = hashlib.sha256(f"{data_digest}\n{ENGINE_REVISION}\n{ruleset}".encode()).hexdigest()[:12]
+    return Guardrails(bound, version)

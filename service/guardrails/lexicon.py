@@ -1,0 +1,143 @@
+"""Lexicon files: the versioned YAML data behind the rules, read once at start-up.
+
+Every entry names the seed article (by title) and the guideline in it that it traces to; titles and
+guideline keys are declared in `lexicons/sources.yaml` and checked here, so a typo fails at load
+time instead of silently weakening a rule. Schemas forbid unknown keys for the same reason.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from service.guardrails.phrases import LexiconError, PhraseMatcher
+
+PACKAGE = "service.guardrails"
+LEXICON_DIR = "lexicons"
+
+Language = Literal["en", "es", "de", "fr", "pt", "any"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceRef(_Strict):
+    article: str  # title, as in sources.yaml
+    guideline: str  # guideline key inside that article
+
+
+class Article(_Strict):
+    title: str
+    file: str
+    note: str | None = None
+    guidelines: dict[str, str]  # key -> the guideline in our own words
+
+
+class Sources(_Strict):
+    version: int
+    articles: list[Article]
+
+    def validate_ref(self, ref: SourceRef, where: str) -> None:
+        for article in self.articles:
+            if article.title == ref.article:
+                if ref.guideline not in article.guidelines:
+                    raise LexiconError(f"{where}: unknown guideline {ref.guideline!r} in {ref.article!r}")
+                return
+        raise LexiconError(f"{where}: unknown source article {ref.article!r}")
+
+
+class PhraseEntry(_Strict):
+    id: str
+    kind: str
+    lang: Language
+    phrases: list[str] = Field(min_length=1)
+    source: SourceRef
+    suggestion: str | None = None
+    negatable: bool = False  # blame only: a negation just before it ("not your fault") cancels it
+
+
+class PhraseLexicon(_Strict):
+    version: int
+    rule: str
+    entries: list[PhraseEntry]
+
+
+class PatternEntry(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # also names the pattern's inner groups
+    label: str  # what the finding calls it: "GitHub token" (never the value)
+    pattern: str
+    # "cased": the normalised text with its case; "folded": casefolded too (write the pattern in
+    # lower case). Prefer "folded" to case-insensitive flags: it keeps the literal-prefix scan fast.
+    view: Literal["cased", "folded"] = "cased"
+    check: Literal["none", "keyword", "not_html", "credential", "inline"] = "none"
+    source: SourceRef
+    suggestion: str | None = None
+
+
+class PatternLexicon(_Strict):
+    version: int
+    rule: str
+    entries: list[PatternEntry]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_lexicon_files() -> dict[str, bytes]:
+    """Every YAML file of the lexicon directory, by file name (the only I/O of the engine)."""
+    root = resources.files(PACKAGE).joinpath(LEXICON_DIR)
+    return {
+        item.name: item.read_bytes()
+        for item in root.iterdir()
+        if item.is_file() and item.name.endswith(".yaml")
+    }
+
+
+def parse(model: type[M], name: str, data: bytes) -> M:
+    try:
+        raw: Any = yaml.safe_load(data)
+        return model.model_validate(raw)
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise LexiconError(f"{name}: {exc}") from exc
+
+
+def validate_sources(
+    lexicon: PhraseLexicon | PatternLexicon, sources: Sources, name: str, rule_id: str
+) -> None:
+    if lexicon.rule != rule_id:
+        raise LexiconError(f"{name}: declares rule {lexicon.rule!r}, expected {rule_id!r}")
+    seen: set[str] = set()
+    for entry in lexicon.entries:
+        if entry.id in seen:
+            raise LexiconError(f"{name}: duplicate entry id {entry.id!r}")
+        seen.add(entry.id)
+        sources.validate_ref(entry.source, f"{name}#{entry.id}")
+
+
+def compile_pattern(entry: PatternEntry, name: str) -> str:
+    """The entry's pattern with its inner `(?P<value>...)` / `(?P<body>...)` named `<id>__value`...
+
+    (Unique names keep the door open to joining patterns into one alternation.)"""
+    body = entry.pattern.replace("(?P<value>", f"(?P<{entry.id}__value>").replace(
+        "(?P<body>", f"(?P<{entry.id}__body>"
+    )
+    try:
+        re.compile(body)
+    except re.error as exc:
+        raise LexiconError(f"{name}#{entry.id}: bad pattern: {exc}") from exc
+    return body
+
+
+def phrase_matchers(
+    lexicon: PhraseLexicon, kinds: frozenset[str], name: str
+) -> dict[str, PhraseMatcher[PhraseEntry]]:
+    """One compiled matcher per kind (e.g. strong / weak / pseudo) of a phrase lexicon."""
+    for entry in lexicon.entries:
+        if entry.kind not in kinds:
+            raise LexiconError(f"{name}#{entry.id}: kind {entry.kind!r} not one of {sorted(kinds)}")
+    return {kind: PhraseMatcher((e, e.phrases) for e in lexicon.entries if e.kind == kind) for kind in kinds}

@@ -1,0 +1,147 @@
+"""Normalisation with an offset map: match on a canonical copy, report offsets into the original.
+
+Steps, in order: curly quotes and guillemets to straight quotes, NFKC, zero-width and other
+invisible format characters removed, whitespace runs folded to one character (a newline when the
+run held a line break, so quoted lines stay recognisable, else a space), then casefold. Two views
+come out: `cased` (everything but the casefold; secrets and placeholders are case-sensitive) and
+`folded` (phrase lexicons). Both map back to the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from service.guardrails.offsets import IDENTITY, MapBuilder, OffsetMap, compose
+
+# One character for one, so these replacements need no offset map: typographic quotes become
+# straight ones (so "can’t" matches "can't" and “...” is recognised as a quotation), and no-break
+# spaces become spaces (NFKC would do the same, but only through its slow path).
+_ONE_FOR_ONE = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u02bc": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2039": '"',
+    "\u203a": '"',
+    "\u301d": '"',
+    "\u301e": '"',
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+}
+_ONE_FOR_ONE_RE = re.compile("[" + "".join(_ONE_FOR_ONE) + "]")
+# Invisible characters that can hide inside a word ("fa\u200bult") to dodge a lexicon.
+_FORMAT = "\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# Every run of whitespace/format characters except a lone space (the common case, left alone).
+_RUN = re.compile(rf"(?: [\s{_FORMAT}]|[^\S ]|[{_FORMAT}])[\s{_FORMAT}]*")
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _char_class(chars: list[str]) -> str:
+    """A compact regex character class (consecutive code points as ranges)."""
+    ranges: list[list[int]] = []
+    for code in map(ord, chars):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+
+
+# Computed once at import (~20 ms) so that a check never walks the text character by character:
+# characters NFKC may change or compose (compatibility forms, combining marks; every astral
+# character, which are rare), and characters whose casefold is longer than one ("ß" -> "ss").
+_BMP = [chr(code) for code in range(0x80, 0x10000)]
+_NFKC_CANDIDATES = re.compile(
+    "["
+    + _char_class([c for c in _BMP if unicodedata.combining(c) or unicodedata.normalize("NFKC", c) != c])
+    + "\U00010000-\U0010ffff]+"
+)
+_EXPANDING_RE = re.compile("[" + _char_class([c for c in _BMP if len(c.casefold()) > 1]) + "]")
+
+
+@dataclass(frozen=True)
+class View:
+    """A derived copy of the text and the way back to original offsets."""
+
+    text: str
+    map: OffsetMap
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original half-open span of the derived span [start, end) (end > start)."""
+        return self.map.lo(start), self.map.hi(end - 1)
+
+
+def _nfkc(text: str) -> tuple[str, OffsetMap]:
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text, IDENTITY
+    builder = MapBuilder(text)
+    for run in _NFKC_CANDIDATES.finditer(text):
+        i, end = run.start(), run.end()
+        if i > 0 and unicodedata.combining(text[i]):
+            i -= 1  # the base character a leading combining mark belongs to
+        # Per cluster (a base character and its combining marks), so that "e" + U+0301 becomes
+        # one "é" mapped to both source characters. Exact for the Latin scripts we support.
+        while i < end:
+            j = i + 1
+            while j < end and unicodedata.combining(text[j]):
+                j += 1
+            cluster = text[i:j]
+            normal = unicodedata.normalize("NFKC", cluster)
+            if normal != cluster:
+                builder.replace(i, j, normal)
+            i = j
+    return builder.build()
+
+
+def _fold_runs(text: str) -> tuple[str, OffsetMap]:
+    builder = MapBuilder(text)
+    replace = builder.replace
+    for run in _RUN.finditer(text):
+        chunk = run.group()
+        if chunk == "\r\n" or _LINE_BREAK.search(chunk):
+            replace(run.start(), run.end(), "\n")
+        elif any(c.isspace() for c in chunk):
+            replace(run.start(), run.end(), " ")
+        else:
+            replace(run.start(), run.end(), "")
+    return builder.build()
+
+
+def _one_for_one(text: str) -> str:
+    for char in set(_ONE_FOR_ONE_RE.findall(text)):
+        text = text.replace(char, _ONE_FOR_ONE[char])
+    return text
+
+
+def _casefold(text: str) -> tuple[str, OffsetMap]:
+    folded = text.casefold()
+    if len(folded) == len(text):  # casefold never shrinks a character: equal length is 1:1
+        return folded, IDENTITY
+    builder = MapBuilder(text)
+    for match in _EXPANDING_RE.finditer(text):
+        builder.replace(match.start(), match.end(), match.group().casefold())
+    built, mapping = builder.build()
+    return built.casefold(), mapping
+
+
+def normalise(text: str) -> tuple[View, View]:
+    """The (cased, folded) views of `text`."""
+    if not text.isascii():
+        text = _one_for_one(text)  # before NFKC, so that most text takes its fast path
+    nfkc, nfkc_map = _nfkc(text)
+    cased, fold_map = _fold_runs(nfkc)
+    cased_map = compose(nfkc_map, fold_map)
+    folded, case_map = _casefold(cased)
+    return View(cased, cased_map), View(folded, compose(cased_map, case_map))

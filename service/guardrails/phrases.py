@@ -1,0 +1,165 @@
+"""Phrase lexicons compiled to one regular expression per rule and kind.
+
+Lexicon phrases are written for people: `(a|b|)` lists alternatives (the empty one makes the
+group optional), a comma is optional ("ich verstehe, wie" also matches "ich verstehe wie"), and
+` ... ` stands for one to four words inside the same sentence (German verb brackets: "sie hätten
+... sollen"). At load time every phrase is expanded to literals, normalised like the checked text,
+and the literals are merged into a prefix trie, so the regex engine rejects most positions after
+one character instead of trying hundreds of alternatives. Matches are word-boundary anchored; they
+are searched in a document's scan text (document.scan_text), where every word start follows an
+ASCII non-word character.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from service.guardrails.document import SCAN_OFFSET
+from service.guardrails.normalise import normalise
+
+E = TypeVar("E")
+
+_GROUP = re.compile(r"\(([^()]*)\)")
+_GAP = " ... "
+# A gap word: anything but whitespace, sentence punctuation or a masked character.
+_GAP_RE = r"(?:\s[^\s.!?;\x1a]+){1,4}?\s"
+_MAX_EXPANSIONS = 2048
+_BEFORE_WORD = r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"  # every ASCII non-word character
+_LITERAL_CHARS = re.compile(r"[\w ',.-]+")  # what a phrase may contain (scan_text keeps these)
+
+
+class LexiconError(ValueError):
+    """A lexicon file is malformed; raised at load time, never during a check."""
+
+
+def expand(phrase: str) -> list[str]:
+    """All literal variants of a lexicon phrase, normalised like the checked text."""
+    template = phrase.replace(",", "(,|)")
+    if "(" in _GROUP.sub("", template) or ")" in _GROUP.sub("", template):
+        raise LexiconError(f"unbalanced or nested group in phrase {phrase!r}")
+    pieces = _GROUP.split(template)  # literal, alternatives, literal, alternatives, ...
+    choices = [[p] if i % 2 == 0 else p.split("|") for i, p in enumerate(pieces)]
+    variants = ["".join(combo) for combo in itertools.product(*choices)]
+    if len(variants) > _MAX_EXPANSIONS:
+        raise LexiconError(f"phrase {phrase!r} expands to {len(variants)} variants; split it")
+    out: list[str] = []
+    for variant in variants:
+        literal = _canonical(variant)
+        for part in literal.split(_GAP):
+            if not part or not (part[0].isalnum() and part[-1].isalnum()):
+                raise LexiconError(f"phrase {phrase!r} must start and end with a letter or digit")
+            if not _LITERAL_CHARS.fullmatch(part):
+                raise LexiconError(f"phrase {phrase!r}: only letters, digits, spaces and ' , . - allowed")
+        out.append(literal)
+    return out
+
+
+def _canonical(text: str) -> str:
+    folded = normalise(text)[1].text
+    return " ".join(folded.split()).replace(" ... ", _GAP)
+
+
+def _escape_literal(literal: str) -> str:
+    return r"\s".join(re.escape(word) for word in literal.split(" "))
+
+
+Trie = dict[str, "Trie"]  # char -> subtree; the key "" marks the end of a literal
+
+
+def _trie_regex(literals: Iterable[str]) -> str:
+    trie: Trie = {}
+    for literal in literals:
+        node = trie
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: Trie) -> str:
+        branches = [
+            (r"\s" if char == " " else re.escape(char)) + build(child)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A literal that is a prefix of a longer one: try the longer one first (greedy "?").
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+@dataclass(frozen=True)
+class PhraseHit(Generic[E]):
+    start: int  # offsets in the folded view
+    end: int
+    entry: E
+    literal: str  # the lexicon literal that matched (never customer data: safe to show)
+
+
+class PhraseMatcher(Generic[E]):
+    """All phrases of one rule and kind, compiled once."""
+
+    def __init__(self, entries: Iterable[tuple[E, Iterable[str]]]) -> None:
+        self._literals: dict[str, E] = {}
+        self._gaps: list[tuple[re.Pattern[str], str, E]] = []
+        for entry, phrases in entries:
+            for phrase in phrases:
+                for literal in expand(phrase):
+                    if _GAP in literal:
+                        pattern = _GAP_RE.join(_escape_literal(p) for p in literal.split(_GAP))
+                        self._gaps.append((re.compile(pattern), literal, entry))
+                        continue
+                    # Languages share words ("entendemos" is Spanish and Portuguese): first entry wins.
+                    self._literals.setdefault(literal, entry)
+        # How far a match can reach: bounds the window `near` scans (a gap spans up to 4 words).
+        self._reach = max((len(k) for k in self._literals), default=0) + 200 * bool(self._gaps)
+        alternatives = [_trie_regex(self._literals)] if self._literals else []
+        alternatives += [gap.pattern for gap, _, _ in self._gaps]
+        # (?!) never matches: an empty lexicon finds nothing.
+        body = "|".join(alternatives) if alternatives else "(?!)"
+        # A phrase starts after a non-word character. Matching that character explicitly, from an
+        # ASCII set (scan_text maps other symbols to one of them), lets the regex engine skip to
+        # candidate positions in C instead of trying every position: about twice as fast as \b.
+        self.regex = re.compile(rf"{_BEFORE_WORD}({body})\b")
+
+    def __len__(self) -> int:
+        return len(self._literals) + len(self._gaps)
+
+    def finditer(self, scan: str) -> Iterator[PhraseHit[E]]:
+        """Matches in a scan_text(); offsets are those of the text it was made from."""
+        for m in self.regex.finditer(scan):
+            found = m.group(1)
+            start, end = m.start(1) - SCAN_OFFSET, m.end(1) - SCAN_OFFSET
+            key = " ".join(found.split())
+            entry = self._literals.get(key)
+            if entry is not None:
+                yield PhraseHit(start, end, entry, key)
+                continue
+            for pattern, literal, gap_entry in self._gaps:
+                if pattern.fullmatch(found):
+                    yield PhraseHit(start, end, gap_entry, literal)
+                    break
+
+    def near(self, scan: str, start: int, end: int) -> list[PhraseHit[E]]:
+        """Matches overlapping [start, end) (text offsets), scanning only a window around it.
+
+        The window starts on a whitespace character and ends before one, so matching inside it
+        behaves exactly as in the whole scan text.
+        """
+        lo = max(0, start + SCAN_OFFSET - self._reach)
+        lo = max(scan.rfind(" ", 0, lo + 1), scan.rfind("\n", 0, lo + 1), 0)
+        hi = min(len(scan), end + SCAN_OFFSET + self._reach)
+        stops = [i for i in (scan.find(" ", hi), scan.find("\n", hi)) if i >= 0]
+        hi = min(stops) if stops else len(scan)
+        # Inside the window the prefix character sits at 0, as the leading space does in `scan`.
+        shift = lo
+        return [
+            PhraseHit(h.start + shift, h.end + shift, h.entry, h.literal)
+            for h in self.finditer(scan[lo:hi])
+            if h.start + shift < end and start < h.end + shift
+        ]

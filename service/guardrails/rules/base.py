@@ -1,0 +1,71 @@
+"""What every rule is: an id, a default severity, its lexicon file, a check and (optionally) a fix."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar, Self
+
+from service.analysis import ThreadAnalysis
+from service.guardrails.document import Document
+from service.guardrails.lexicon import Sources
+from service.models import Finding, Severity
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """The resolved CheckContext: analysis already computed when a thread was given."""
+
+    analysis: ThreadAnalysis | None = None
+    system_prompt: str | None = None
+
+    @property
+    def upset(self) -> bool:
+        return self.analysis is not None and self.analysis.upset
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A finding before the engine gives it the rule id and severity. Offsets are original ones."""
+
+    message: str
+    start: int | None = None
+    end: int | None = None
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace original[start:end] by `text` (start == end: an insertion)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def at(start: int | None, end: int | None) -> str:
+    """How messages and instructions point at evidence: by position, never by quoting it."""
+    return f"at characters {start}-{end}" if start is not None and end is not None else "in the reply"
+
+
+class Rule(ABC):
+    id: ClassVar[str]  # kebab-case, a stable contract (DESIGN.md "Rule ids")
+    default_severity: ClassVar[Severity]
+    lexicon_file: ClassVar[str | None] = None
+
+    @classmethod
+    @abstractmethod
+    def load(cls, data: bytes | None, sources: Sources) -> Self:
+        """Build the rule from its lexicon file (compile everything here, once)."""
+
+    @abstractmethod
+    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        """Pure and I/O-free: findings of this rule on `doc`."""
+
+    def fix(self, doc: Document, ctx: RuleContext) -> list[Edit]:
+        """Deterministic safe edits for this rule's findings; none by default."""
+        return []
+
+    def instruction(self, finding: Finding) -> str:
+        """A re-ask instruction for the LLM; must not quote the text (it may hold secrets or PII)."""
+        return f"Fix the {self.id} problem {at(finding.start, finding.end)}."

@@ -1,0 +1,77 @@
+"""Shared shape of the rules that look for formats rather than phrases (placeholder, secret, ...).
+
+Patterns are data (YAML, one regex per entry), run on the normalised text, unmasked: a credential
+or a `{{first_name}}` inside quotes is still sent to the customer. Each entry runs on its own
+(a rejected match of one entry can never hide another entry's match at the same place); patterns
+are written to start with a literal, so each scan is a fast substring search. Overlapping matches
+keep the longest.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar, Self
+
+from service.guardrails.document import Document
+from service.guardrails.lexicon import PatternEntry, PatternLexicon, Sources, compile_pattern, parse
+from service.guardrails.lexicon import validate_sources as _validate_sources
+from service.guardrails.normalise import View
+from service.guardrails.phrases import LexiconError
+from service.guardrails.rules.base import Hit, Rule, RuleContext
+
+
+@dataclass(frozen=True)
+class PatternHit:
+    start: int  # offsets in the original text
+    end: int
+    entry: PatternEntry
+
+
+class PatternRule(Rule):
+    lexicon_model: ClassVar[type[PatternLexicon]] = PatternLexicon
+
+    def __init__(self, lexicon: PatternLexicon) -> None:
+        name = self.lexicon_file or ""
+        self._entries = [(entry, re.compile(compile_pattern(entry, name))) for entry in lexicon.entries]
+
+    @classmethod
+    def load(cls, data: bytes | None, sources: Sources) -> Self:
+        name = cls.lexicon_file or ""
+        if data is None:
+            raise LexiconError(f"{name} is missing")
+        lexicon = parse(cls.lexicon_model, name, data)
+        _validate_sources(lexicon, sources, name, cls.id)
+        return cls(lexicon)
+
+    def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
+        """The evidence span of a raw match (offsets in the entry's view), or None to reject it."""
+        return match.span()
+
+    @abstractmethod
+    def message(self, entry: PatternEntry, start: int, end: int) -> str:
+        """The finding's message: names the kind and the position, never the matched text."""
+
+    def matches(self, doc: Document) -> list[PatternHit]:
+        found: list[PatternHit] = []
+        for entry, pattern in self._entries:
+            view: View = doc.folded if entry.view == "folded" else doc.cased
+            for match in pattern.finditer(view.text):
+                span = self.accept(entry, match, doc)
+                if span is not None and span[1] > span[0]:
+                    start, end = view.span(*span)
+                    found.append(PatternHit(start, end, entry))
+        found.sort(key=lambda h: (h.start, -h.end))
+        kept: list[PatternHit] = []
+        for hit in found:
+            if kept and hit.start < kept[-1].end:
+                continue  # overlaps a longer or earlier one: same evidence, reported once
+            kept.append(hit)
+        return kept
+
+    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        return [
+            Hit(self.message(hit.entry, hit.start, hit.end), hit.start, hit.end, hit.entry.suggestion)
+            for hit in self.matches(doc)
+        ]

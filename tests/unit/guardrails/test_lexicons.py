@@ -1,0 +1,98 @@
+"""Lexicon data: well formed, traced to the seed articles, in our own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from service.guardrails.engine import _compiled
+from service.guardrails.lexicon import PhraseLexicon, Sources, parse, read_lexicon_files, validate_sources
+from service.guardrails.normalise import normalise
+from service.guardrails.phrases import LexiconError, PhraseMatcher
+
+SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
+
+
+def sources() -> Sources:
+    return parse(Sources, "sources.yaml", read_lexicon_files()["sources.yaml"])
+
+
+def canonical(text: str) -> str:
+    return " ".join(normalise(text)[1].text.replace(".", " ").replace(",", " ").split())
+
+
+def test_every_lexicon_file_is_used_and_versioned() -> None:
+    files = read_lexicon_files()
+    assert set(files) == {
+        "sources.yaml",
+        "acknowledgement.yaml",
+        "no_blame.yaml",
+        "positive_language.yaml",
+        "placeholder.yaml",
+        "secret.yaml",
+    }
+    for name, data in files.items():
+        assert yaml.safe_load(data)["version"] >= 1, name
+
+
+def test_every_entry_cites_a_known_article_and_guideline() -> None:
+    known = {(a.title, key) for a in sources().articles for key in a.guidelines}
+    for name, data in read_lexicon_files().items():
+        if name == "sources.yaml":
+            continue
+        for entry in yaml.safe_load(data)["entries"]:
+            assert (entry["source"]["article"], entry["source"]["guideline"]) in known, (name, entry["id"])
+
+
+def test_an_unknown_source_fails_the_load() -> None:
+    bad = PhraseLexicon.model_validate(
+        {
+            "version": 1,
+            "rule": "no-blame",
+            "entries": [
+                {
+                    "id": "x",
+                    "kind": "flag",
+                    "lang": "en",
+                    "phrases": ["your fault"],
+                    "source": {"article": "Great Customer Service Takes Empathy", "guideline": "nope"},
+                }
+            ],
+        }
+    )
+    with pytest.raises(LexiconError, match="unknown guideline"):
+        validate_sources(bad, sources(), "test.yaml", "no-blame")
+
+
+def test_unknown_keys_fail_the_load() -> None:
+    with pytest.raises(LexiconError):
+        parse(Sources, "sources.yaml", b"version: 1\narticles: []\nextra: true\n")
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="seed articles not available")
+def test_sources_name_existing_seed_files() -> None:
+    for article in sources().articles:
+        if article.file.endswith(".txt"):
+            assert (SEEDS / article.file).is_file(), article.file
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="seed articles not available")
+def test_lexicons_are_in_our_own_words() -> None:
+    seeds = (
+        " " + " ".join(canonical(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))) + " "
+    )
+    # No phrase of five words or more is lifted from an article...
+    for rule in _compiled()[0]:
+        for matcher in vars(rule).values():
+            if isinstance(matcher, PhraseMatcher):
+                for literal in matcher._literals:
+                    if len(literal.split()) >= 5:
+                        assert f" {canonical(literal)} " not in seeds, literal
+    # ...and no guideline summary repeats eight words in a row of one.
+    for article in sources().articles:
+        for summary in article.guidelines.values():
+            words = canonical(summary).split()
+            for i in range(len(words) - 7):
+                assert f" {' '.join(words[i : i + 8])} " not in seeds, summary

@@ -1,0 +1,97 @@
+"""placeholder: unfilled template slots, with exact evidence spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.guardrails import Guardrails
+from service.models import Severity
+
+from .support import evidence, findings
+
+RULE = "placeholder"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi [Name], thanks for writing.", ["[Name]"]),
+        ("Dear [customer name],", ["[customer name]"]),
+        ("Hi {{first_name}}, your order ships today.", ["{{first_name}}"]),
+        ("Hi {{ ticket.requester.first_name }},", ["{{ ticket.requester.first_name }}"]),
+        ("Hello {name}, welcome.", ["{name}"]),
+        ("Hello <NAME>, welcome.", ["<NAME>"]),
+        ("Your code is <insert code here>.", ["<insert code here>"]),
+        ("Your order XXX has shipped.", ["XXX"]),
+        ("TODO: add the refund amount.", ["TODO"]),
+        ("Best regards,\n[Your Name]", ["[Your Name]"]),
+        ("Hi %NAME%, your plan renews.", ["%NAME%"]),
+        ("Hi $FIRST_NAME, your plan renews.", ["$FIRST_NAME"]),
+        ("Hi ${first_name}, your plan renews.", ["${first_name}"]),
+        ("Your order number is ____.", ["____"]),
+        ("Delivery date: TBD.", ["TBD"]),
+        ("Lorem ipsum dolor sit amet.", ["Lorem ipsum"]),
+        ("Estimado [nombre del cliente]:", ["[nombre del cliente]"]),
+        ("Hallo [Vorname], danke.", ["[Vorname]"]),
+        ("Bonjour [prénom],", ["[prénom]"]),
+        ("Olá <nome do cliente>,", ["<nome do cliente>"]),
+        ("Link: [link to article]", ["[link to article]"]),
+        ("Hi [first_name] and [CUSTOMER]!", ["[first_name]", "[CUSTOMER]"]),
+        ("Call us at [...] anytime.", ["[...]"]),
+    ],
+)
+def test_placeholders_are_found_with_exact_spans(
+    guardrails: Guardrails, text: str, expected: list[str]
+) -> None:
+    report = guardrails.check(text)
+    assert evidence(text, report, RULE) == expected
+    assert all(f.severity is Severity.block for f in findings(report, RULE))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See the release notes [1] and the FAQ [2].",
+        "Read the [docs](https://example.com/docs) first.",
+        "![screenshot](https://example.com/a.png)",
+        "See [the guide][1].\n\n[1]: https://example.com/guide",
+        "- [x] export fixed\n- [ ] invoice resent",
+        "Use <b>bold</b> or <br> where needed.",
+        "Press <ENTER> to continue.",
+        "Write to <support@example.com> or <https://example.com>.",
+        "Your card ending xxxx-xxxx-xxxx-4242 was charged.",
+        "Todo está listo, gracias por tu paciencia.",  # Spanish "todo" is a word
+        "Your order [#12345] has shipped.",
+        "Prices went up 20% and then 10% again.",
+        "It costs $100 or about $ 90.",
+        "Paragraph one.\n___\nParagraph two.",  # a markdown rule, not a blank
+        "The function is called my__var.",
+        "Use the dictionary {'a': 1}.",
+        "Check the [sic] wording.",
+    ],
+)
+def test_ordinary_text_is_not_a_placeholder(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), RULE) == []
+
+
+def test_nested_or_overlapping_forms_are_reported_once(guardrails: Guardrails) -> None:
+    text = "Hi {{first_name}}, about [XXX]."
+    assert evidence(text, guardrails.check(text), RULE) == ["{{first_name}}", "[XXX]"]
+
+
+def test_placeholders_inside_quotes_still_count(guardrails: Guardrails) -> None:
+    # A template slot in quotes is still sent to the customer unfilled.
+    text = 'Your name shows as "[Name]".'
+    assert evidence(text, guardrails.check(text), RULE) == ["[Name]"]
+
+
+def test_spans_point_into_the_original_text(guardrails: Guardrails) -> None:
+    text = "Hi\u00a0\u00a0Ana,\r\n\r\nYour\u200b code is <insert\u00a0code>."
+    assert evidence(text, guardrails.check(text), RULE) == ["<insert\u00a0code>"]
+
+
+def test_message_names_the_kind_and_position_not_the_text(guardrails: Guardrails) -> None:
+    text = "Hi <insert jane.doe@example.com here>,"
+    [finding] = findings(guardrails.check(text), RULE)
+    assert "jane.doe" not in finding.message
+    assert f"at characters {finding.start}-{finding.end}" in finding.message

@@ -1,0 +1,108 @@
+"""secret: credentials are found, pointed at, and never repeated."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.guardrails import Guardrails
+
+from .support import evidence, findings
+
+RULE = "secret"
+
+GITHUB = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+SECRETS = {
+    "OpenAI": "sk-" + "abcDEF1234567890abcDEF1234567890abcd",
+    "OpenAI project": "sk-proj-" + "Abc123_Def456-Ghi789jkl012MNO345",
+    "GitHub classic": GITHUB,
+    "GitHub oauth": "gho_" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8",
+    "GitHub fine-grained": "github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+    "AWS": "AKIA" + "IOSFODNN7EXAMPLE",
+    "Slack": "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    "Stripe": "sk_live_" + "51H8abcDEFghiJKLmnoPQRstu",
+    "Stripe restricted": "rk_live_" + "51H8abcDEFghiJKLmnoPQRstu",
+    "Google": "AIza" + "SyA1234567890abcdefghijklmnopqrstuv",
+    "JWT": "eyJhbGciOiJIUzI1NiJ9."
+    + "eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "webhook": "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECRETS))
+def test_prefixed_credentials_are_found_and_never_repeated(guardrails: Guardrails, name: str) -> None:
+    secret = SECRETS[name]
+    text = f"Hi Ana,\n\nsorry for the trouble. Use this: {secret} and let me know."
+    report = guardrails.check(text)
+    assert evidence(text, report, RULE) == [secret]
+    for finding in report.findings:
+        assert secret not in finding.message
+        assert secret not in (finding.suggestion or "")
+    assert not any(secret in line for line in guardrails.reask_instructions(report))
+
+
+def test_private_key_block_is_one_finding(guardrails: Guardrails) -> None:
+    block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234\nabcd==\n-----END RSA PRIVATE KEY-----"
+    text = f"Here is the key:\n{block}\nThanks"
+    assert evidence(text, guardrails.check(text), RULE) == [block]
+
+
+def test_unterminated_private_key_runs_to_the_end(guardrails: Guardrails) -> None:
+    text = "Key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA"
+    assert evidence(text, guardrails.check(text), RULE) == [text[5:]]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Your temporary password: Hunter22!", "Hunter22!"),
+        ("password = 'Tr0ub4dor&3'", "Tr0ub4dor&3"),
+        ("Your new password is XkT9pLm2.", "XkT9pLm2"),
+        ("api_key: 8f14e45fceea167a5a36dedd4bea2543", "8f14e45fceea167a5a36dedd4bea2543"),
+        ("Su contraseña es Verano2024", "Verano2024"),
+        ("Ihr Passwort: Sommer#2024", "Sommer#2024"),
+        ("Votre mot de passe : Ete2024!x", "Ete2024!x"),
+        ("A sua senha é Inverno99", "Inverno99"),
+        ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz012345"),
+        ("Connect to postgres://admin:S3cr3tPw@db.example.com/app", "S3cr3tPw"),
+    ],
+)
+def test_assigned_credentials_point_at_the_value(guardrails: Guardrails, text: str, value: str) -> None:
+    report = guardrails.check(text)
+    assert evidence(text, report, RULE) == [value]
+    assert not any(value in f.message for f in report.findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your password is incorrect, please reset it.",
+        "Password: please use the reset link below.",
+        "The API key settings are under Admin.",
+        "Your password: ********",
+        "password: <your password>",
+        "We use sk-learn for the model and the AKIA prefix for AWS keys.",
+        "Send a bearer token in the Authorization header.",
+        "Visit https://example.com:8080/path for details.",
+        "The secret is patience.",
+        "My eyJ shortcut.",
+    ],
+)
+def test_prose_about_credentials_is_not_a_secret(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), RULE) == []
+
+
+def test_invisible_characters_do_not_hide_a_token(guardrails: Guardrails) -> None:
+    hidden = GITHUB[:10] + "\u200b" + GITHUB[10:]
+    text = f"Token: {hidden}"
+    assert evidence(text, guardrails.check(text), RULE) == [hidden]
+
+
+def test_secret_in_quotes_still_counts(guardrails: Guardrails) -> None:
+    text = f'You pasted "{GITHUB}" in the ticket.'
+    assert evidence(text, guardrails.check(text), RULE) == [GITHUB]
+
+
+def test_message_names_kind_and_position(guardrails: Guardrails) -> None:
+    text = f"token {GITHUB}"
+    [finding] = findings(guardrails.check(text), RULE)
+    assert finding.message.startswith("A GitHub token appears at characters 6-46;")
