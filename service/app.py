@@ -65,9 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Drafts empathetic, guardrail-checked replies to helpdesk tickets.",
             path="/schema",
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
-            components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
-            ),
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
         ),
     )
     app.state.api_keys = api_keys

@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.4, ge=0, le=2, description="Sampling temperature.")
     llm_max_tokens: int = Field(700, ge=16, le=8_192, description="Upper bound on completion tokens.")
     llm_timeout_s: float = Field(30.0, gt=0, description="Timeout of one LLM HTTP call, in seconds.")
-    llm_max_attempts: int = Field(4, ge=1, le=10, description="LLM calls per draft attempt, retries included.")
+    llm_max_attempts: int = Field(
+        4, ge=1, le=10, description="LLM calls per draft attempt, retries included."
+    )
     llm_deadline_s: float = Field(
         45.0, gt=0, description="Total time budget for one LLM completion, retries and waits included."
     )

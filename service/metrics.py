@@ -24,7 +24,8 @@ class Metrics:
             "tactful_llm_tokens_total", "LLM tokens spent, by kind.", ["kind"], registry=self.registry
         )
         self.findings = Counter(
-            "tactful_guardrail_findings_total", "Guardrail findings on answered drafts, by rule and severity.",
+            "tactful_guardrail_findings_total",
+            "Guardrail findings on answered drafts, by rule and severity.",
             ["rule", "severity"], registry=self.registry,
         )  # fmt: skip
         self.checks = Counter(

@@ -24,6 +24,7 @@ from service.redis_conn import connect_redis
 
 log = structlog.get_logger("tactful.runtime")
 
+
 @dataclass
 class Runtime:
     settings: Settings

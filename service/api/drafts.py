@@ -41,11 +41,11 @@ def enforce_limits(thread: Thread, runtime: Runtime) -> None:
 
 class DraftsController(Controller):
     path = "/v1/drafts"
-    tags = ["drafts"]
 
     @post(
         "/",
         status_code=200,
+        tags=["drafts"],
         summary="Draft a reply to a ticket thread",
         description=(
             "Builds a prompt from the empathy guidelines, asks the configured LLM (or the offline "

@@ -15,11 +15,11 @@ from service.runtime import Runtime
 
 class GuardrailsController(Controller):
     path = "/v1/guardrails"
-    tags = ["guardrails"]
 
     @post(
         "/check",
         status_code=200,
+        tags=["guardrails"],
         summary="Check a reply against the empathy guardrails",
         description=(
             "Runs every rule on `text`. With `thread`, rules that depend on the conversation "

@@ -26,6 +26,7 @@ from service.models import DraftResult, DraftStatus, GuardrailReport, Thread, Us
 log = structlog.get_logger("tactful.drafting")
 
 ACKNOWLEDGEMENT = "acknowledgement"
+SENSITIVE_RULES = frozenset({"secret", "pii"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,18 @@ def decide_status(report: GuardrailReport, *, provider: str) -> DraftStatus:
         # The offline composer is a safety net, not a writer: an agent always reviews its drafts.
         return DraftStatus.needs_review
     return DraftStatus.approved
+
+
+def mask_sensitive(text: str, report: GuardrailReport) -> str:
+    """The draft with every secret or PII span replaced, for showing it to the model again."""
+    spans = sorted(
+        (f.start, f.end)
+        for f in report.findings
+        if f.rule in SENSITIVE_RULES and f.start is not None and f.end is not None
+    )
+    for start, end in reversed(spans):
+        text = text[:start] + "(removed)" + text[end:]
+    return text
 
 
 def normalise_thread(thread: Thread) -> dict[str, object]:
@@ -164,7 +177,9 @@ class DraftPipeline:
         text = compose_offline(thread, analysis)
         timer.add("compose", began)
         text, report = self._check_and_repair(text, context, timer)
-        return self._result(text, report, provider="offline", model="offline-composer", attempts=1, usage=None)
+        return self._result(
+            text, report, provider="offline", model="offline-composer", attempts=1, usage=None
+        )
 
     async def _compose_with_llm(
         self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
@@ -193,8 +208,10 @@ class DraftPipeline:
             if not report.has_blocking() or attempts > self._max_reasks:
                 break
             instructions = self.guardrails.reask_instructions(report)
-            messages = self.prompts.render_reask(thread, analysis, text, instructions)
-        usage = Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens) if usage_known else None
+            messages = self.prompts.render_reask(thread, analysis, mask_sensitive(text, report), instructions)
+        usage = (
+            Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens) if usage_known else None
+        )
         return self._result(
             text, report, provider="openai", model=completion.model, attempts=attempts, usage=usage
         )
@@ -236,5 +253,3 @@ class DraftPipeline:
             cached=False,
             usage=usage,
         )
-
-

@@ -26,7 +26,7 @@ class CountingCompute:
 
 
 def make_cache(client: aioredis.Redis | None, **kwargs: float) -> DraftCache:
-    return DraftCache(client, ttl_s=60, wait_s=kwargs.pop("wait_s", 5.0), **kwargs)  # type: ignore[arg-type]
+    return DraftCache(client, ttl_s=60, wait_s=kwargs.pop("wait_s", 5.0), **kwargs)
 
 
 def test_cache_key_is_canonical() -> None:
@@ -58,12 +58,11 @@ async def test_single_flight_across_processes(redis_server: EmbeddedRedis) -> No
     await clients[0].flushdb()
     caches = [make_cache(c, poll_s=0.01) for c in clients]
     compute = CountingCompute(delay_s=0.3)
-    results = await asyncio.gather(
-        *(caches[i % 2].get_or_compute("shared", compute) for i in range(20))
-    )
+    results = await asyncio.gather(*(caches[i % 2].get_or_compute("shared", compute) for i in range(20)))
     assert compute.calls == 1
     outcomes = {outcome for _, outcome in results}
-    assert CacheOutcome.miss in outcomes and CacheOutcome.coalesced in outcomes
+    assert CacheOutcome.miss in outcomes
+    assert CacheOutcome.coalesced in outcomes
     for client in clients:
         await client.aclose()
 
@@ -99,7 +98,9 @@ async def test_failure_releases_the_lock_and_reaches_every_waiter(redis_client: 
         await asyncio.sleep(0.05)
         raise RuntimeError("llm exploded")
 
-    results = await asyncio.gather(*(cache.get_or_compute("bad", boom) for _ in range(5)), return_exceptions=True)
+    results = await asyncio.gather(
+        *(cache.get_or_compute("bad", boom) for _ in range(5)), return_exceptions=True
+    )
     assert all(isinstance(r, RuntimeError) for r in results)
     assert await redis_client.exists("tactful:draft-lock:bad") == 0
 
