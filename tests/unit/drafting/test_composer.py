@@ -12,6 +12,7 @@ import pytest
 from service.analysis import Emotion, analyse_thread, detect_language
 from service.drafting.composer import PHRASES, compose_offline, customer_names
 from service.empathy import SUPPORTED_LANGUAGES, acknowledgement_for, restate_issue
+from service.guardrails import CheckContext, load_guardrails
 from service.models import Channel, Thread
 from tests.unit.drafting.conftest import SEED_PATHS, MakeThread, load_seed
 
@@ -202,25 +203,23 @@ def test_offline_drafts_pass_the_acknowledgement_rule(
     make_thread: MakeThread, language: str, channel: str
 ) -> None:
     """The composer opens with an acknowledgement, so the rule passes by construction."""
-    guardrails = pytest.importorskip("service.guardrails")
-    engine = guardrails.load_guardrails()
+    engine = load_guardrails()
     thread = make_thread(LANGUAGE_SAMPLES[language], channel=channel)
     base = analyse_thread(thread)
     for emotion, urgent in itertools.product(Emotion, (False, True)):
         analysis = dataclasses.replace(base, emotion=emotion, urgent=urgent)
         reply = compose_offline(thread, analysis)
-        report = engine.check(reply, guardrails.CheckContext(thread=thread, analysis=analysis))
+        report = engine.check(reply, CheckContext(thread=thread, analysis=analysis))
         assert not report.failed("acknowledgement"), (emotion, urgent, reply)
         assert not report.has_blocking(), report.findings
 
 
 @pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem)
 def test_seed_drafts_pass_the_guardrails(path: Path) -> None:
-    guardrails = pytest.importorskip("service.guardrails")
     thread = load_seed(path)
     analysis = analyse_thread(thread)
-    report = guardrails.load_guardrails().check(
-        compose_offline(thread, analysis), guardrails.CheckContext(thread=thread, analysis=analysis)
+    report = load_guardrails().check(
+        compose_offline(thread, analysis), CheckContext(thread=thread, analysis=analysis)
     )
     assert not report.failed("acknowledgement")
     assert not report.has_blocking(), report.findings
