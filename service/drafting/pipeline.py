@@ -131,16 +131,19 @@ class DraftPipeline:
     async def draft(self, thread: Thread, *, tenant: str = "", refresh: bool = False) -> DraftOutcome:
         started = time.perf_counter()
         timer = _Timer()
+        produced: list[DraftResult] = []
 
         async def compute() -> Computed:
             result = await self._compose(thread, timer)
+            produced.append(result)
             # A fallback draft is served but not stored, so the next request tries the LLM again.
             return Computed(result.model_dump_json().encode(), cacheable=result.provider == self.provider)
 
         payload, outcome = await self.cache.get_or_compute(
             self.key_for(thread, tenant=tenant), compute, refresh=refresh
         )
-        result = DraftResult.model_validate_json(payload)
+        # The request that computed the draft keeps its object; the others parse the shared payload.
+        result = produced[0] if produced else DraftResult.model_validate_json(payload)
         total = (time.perf_counter() - started) * 1000
         computed_here = outcome in (CacheOutcome.miss, CacheOutcome.bypass)
         timings = dict(timer.phases) if computed_here else {}
