@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from service.config import Settings
 from service.logs import configure_logging
@@ -18,17 +22,40 @@ EXIT_FOR_VERDICT = {Verdict.pass_: 0, Verdict.warn: 1, Verdict.block: 2}
 EXIT_USAGE = 64  # EX_USAGE: the input could not be read or parsed
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse exits 2 on a usage error, which `tactful check` uses for "block".
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"tactful: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
+
+
 def _read(source: str) -> str:
-    return sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    try:
+        return sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read {source}: {exc.strerror or type(exc).__name__}")
+    except UnicodeDecodeError:
+        _fail(f"cannot read {source}: it is not UTF-8 text")
+
+
+def _describe(error: ErrorDetails) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "thread"
+    return f"{where}: {error['msg'].removeprefix('Value error, ')}"
 
 
 def _load_thread(source: str) -> Thread:
+    text = _read(source)
     try:
-        return Thread.model_validate_json(_read(source))
-    except (OSError, ValidationError) as exc:
-        detail = exc.errors(include_input=False) if isinstance(exc, ValidationError) else str(exc)
-        print(f"tactful: cannot read a thread from {source}: {detail}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE) from None
+        return Thread.model_validate_json(text)
+    except ValidationError as exc:
+        # Only where and what: never the input, which is ticket text.
+        detail = "; ".join(_describe(error) for error in exc.errors(include_input=False, include_url=False))
+        _fail(f"cannot read a thread from {source}: {detail}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -41,15 +68,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     host, port = args.host or settings.host, args.port or settings.port
     embedded: EmbeddedRedis | None = None
-    if settings.redis_url is None:
-        embedded = EmbeddedRedis(settings.data_dir / "redis").start()
-        settings = settings.model_copy(update={"redis_url": embedded.url})
+    # uvicorn handles SIGTERM/SIGINT while it serves, shuts down gracefully, then restores these
+    # handlers and raises the signal again. With the default handlers that kills the process
+    # before `finally` runs (the embedded Redis is then neither stopped nor reaped, and the exit
+    # status says "killed"); ours unwind instead, so shutdown ends here and exits 0. They also
+    # cover a signal that arrives while the embedded Redis is still starting.
+    previous = {sig: signal.signal(sig, _exit_on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        if settings.redis_url is None:
+            embedded = EmbeddedRedis(settings.data_dir / "redis")
+            embedded.start()
+            settings = settings.model_copy(update={"redis_url": embedded.url})
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None, timeout_graceful_shutdown=30)
     finally:
         if embedded is not None:
             embedded.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 async def _draft(thread: Thread, settings: Settings) -> DraftResult:
@@ -97,7 +137,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tactful", description=__doc__)
+    parser = _Parser(prog="tactful", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the HTTP API (starts a local Redis when none is set)")

@@ -20,6 +20,12 @@ _CONTENT_FIELDS = frozenset(
 )  # fmt: skip
 
 
+# Libraries that put request or response content in their DEBUG records: the openai SDK logs
+# every request's options (the whole prompt, ticket text included), httpx/httpcore log headers
+# and bodies' metadata. Whatever level is asked for, they log warnings and above only.
+_CONTENT_LOGGERS = ("openai", "httpx", "httpcore", "hpack")
+
+
 def _scrub(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for name in list(event):
         if name.casefold() in _CONTENT_FIELDS:
@@ -54,6 +60,8 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in _CONTENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

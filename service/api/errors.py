@@ -16,12 +16,13 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
-from service.llm import LLMError, LLMUnavailable
+from service.llm import LLMError, LLMRejected, LLMUnavailable
 
 log = structlog.get_logger("tactful.api")
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://tactful.dev/problems/"  # stable identifiers; docs/errors.md explains each
+BODY_PARAMETER = "data"  # the name of the body argument of every handler
 
 
 class ProblemError(HTTPException):
@@ -93,16 +94,29 @@ def _on_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[
 
 
 def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
-    errors = exc.extra if isinstance(exc.extra, list) else []
+    errors = [err for err in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(err, dict)]
     if not errors:
         # No field errors means the body could not be decoded at all (e.g. malformed JSON).
         return problem_response(
             request, status=400, slug="bad-request", title="Malformed request", detail=exc.detail
         )
+    if any(err.get("key") == BODY_PARAMETER for err in errors):
+        # Litestar reports a missing body as a missing ``data`` argument (message: "'data'").
+        return problem_response(
+            request,
+            status=400,
+            slug="bad-request",
+            title="Malformed request",
+            detail="The request body is empty; send a JSON object.",
+        )
     cleaned = [
-        {"field": str(err.get("key", "")), "message": str(err.get("message", "")), "in": err.get("source")}
+        {
+            "field": str(err.get("key", "")),
+            "message": _clean_message(str(err.get("message", ""))),
+            # Errors from the pydantic body model come without a source; every other parameter has one.
+            "in": err.get("source") or "body",
+        }
         for err in errors
-        if isinstance(err, dict)
     ]
     return problem_response(
         request,
@@ -112,6 +126,11 @@ def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) ->
         detail="; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in cleaned)[:1_000],
         extra={"errors": cleaned},
     )
+
+
+def _clean_message(message: str) -> str:
+    # pydantic prefixes the messages of model validators with "Value error, ".
+    return message.removeprefix("Value error, ")
 
 
 def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
@@ -139,6 +158,19 @@ def _title_for(status: int) -> str:
 
 
 def _on_llm(request: Request[Any, Any, Any], exc: LLMError) -> Response[dict[str, Any]]:
+    if isinstance(exc, LLMRejected):
+        # A refusal (bad key, unknown model, bad request) is a configuration problem of ours:
+        # retrying does not help, so no Retry-After, and 502 rather than 503.
+        log.error("llm.rejected", status=exc.status, code=exc.code, path=request.url.path)
+        code = f", code {exc.code}" if exc.code else ""
+        return problem_response(
+            request,
+            status=502,
+            slug="llm-rejected",
+            title="The language model rejected the request",
+            detail=f"The LLM endpoint refused the request (HTTP {exc.status}{code}); check "
+            "TACTFUL_LLM_BASE_URL, TACTFUL_LLM_API_KEY and TACTFUL_LLM_MODEL.",
+        )
     retry_after = exc.retry_after if isinstance(exc, LLMUnavailable) and exc.retry_after else 5.0
     reason = getattr(exc, "reason", "error")
     log.warning("llm.unavailable", reason=reason, path=request.url.path)

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar.openapi.datastructures import ResponseSpec
+from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
+
+# Functional syntax: the wire name `in` is a Python keyword. `field` says where the error is
+# (e.g. `messages.0.role`, empty for the whole body), `message` what is wrong (never the value that
+# was sent), `in` the part of the request: body, query, header, path or cookie.
+FieldError = TypedDict("FieldError", {"field": str, "message": str, "in": str})
 
 
-class ProblemDetails(dict[str, Any]):
-    """RFC 9457 problem details: type, title, status, detail, instance (+ errors on 422)."""
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, served as ``application/problem+json``."""
+
+    type: str = Field(description="A stable URI identifying the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong with this request; never echoes submitted text.")
+    instance: str = Field(description="The request path.")
+    errors: list[FieldError] | None = Field(None, description="On 422: one entry per invalid field.")
 
 
 def _problem(description: str) -> ResponseSpec:
     return ResponseSpec(
-        data_container=ProblemDetails, description=description, media_type="application/problem+json"
+        data_container=ProblemDetails,
+        description=description,
+        media_type="application/problem+json",
+        generate_examples=False,
     )
 
 
@@ -26,5 +41,6 @@ COMMON_PROBLEMS: dict[int, ResponseSpec] = {
 
 DRAFT_PROBLEMS: dict[int, ResponseSpec] = {
     **COMMON_PROBLEMS,
+    502: _problem("The LLM endpoint refused the request (a configuration error such as a bad key)."),
     503: _problem("The LLM is unavailable and the offline fallback is disabled; see Retry-After."),
 }
