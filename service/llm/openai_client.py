@@ -1,6 +1,7 @@
 """LLMClient over any OpenAI-compatible Chat Completions endpoint (OpenAI, Azure, vLLM, Ollama...).
 
-Each call: breaker check -> tenacity loop (retry.py) around ``chat.completions.create`` -> result.
+Each call: breaker check -> tenacity loop (retry.py) around one POST /chat/completions -> result
+(the SDK's ``post`` with the body ``chat.completions.create`` would build; see ``_body``).
 The SDK never retries (``max_retries=0``); every attempt is bounded by ``timeout_s`` and by what is
 left of ``deadline_s``. Errors become :class:`LLMUnavailable` / :class:`LLMRejected` without the
 server's text (error bodies may echo the prompt or a masked key).
@@ -40,6 +41,7 @@ from service.llm.retry import AttemptFailed, Deadline, RetryPolicy, parse_retry_
 # Local servers (Ollama, vLLM, llama.cpp) ignore the key, but the SDK insists on having one.
 PLACEHOLDER_API_KEY = "not-needed"
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
+CHAT_COMPLETIONS_PATH = "/chat/completions"
 
 MaxTokensField = Literal["max_tokens", "max_completion_tokens"]
 _ERROR_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
@@ -126,12 +128,15 @@ class OpenAICompatibleClient(LLMClient):
         limit, by_deadline = self._limit(deadline)
         try:
             async with asyncio.timeout(limit):
-                response = await self._client.chat.completions.create(
-                    model=request.model,
-                    messages=request.messages,
-                    temperature=request.temperature,
-                    timeout=_http_timeout(limit, self._connect_timeout_s),
-                    **self._max_tokens(request.max_tokens),
+                response = await self._client.post(
+                    CHAT_COMPLETIONS_PATH,
+                    body=self._body(request),
+                    cast_to=ChatCompletion,
+                    # What ``create`` asks for: the API key as a bearer token, nothing else.
+                    options={
+                        "timeout": _http_timeout(limit, self._connect_timeout_s),
+                        "security": {"bearer_auth": True},
+                    },
                 )
         except BaseException as exc:
             failure = _translate(exc, by_deadline)
@@ -194,14 +199,21 @@ class OpenAICompatibleClient(LLMClient):
         stream: AsyncStream[ChatCompletionChunk] | None = None
         try:
             async with asyncio.timeout(limit):
-                stream = await self._client.chat.completions.create(
-                    model=request.model,
-                    messages=request.messages,
-                    temperature=request.temperature,
+                body = self._body(request)
+                body["stream"] = True
+                if self._stream_usage:
+                    body["stream_options"] = {"include_usage": True}
+                stream = await self._client.post(
+                    CHAT_COMPLETIONS_PATH,
+                    body=body,
+                    cast_to=ChatCompletion,
+                    # What ``create`` asks for: the API key as a bearer token, nothing else.
+                    options={
+                        "timeout": _http_timeout(limit, self._connect_timeout_s),
+                        "security": {"bearer_auth": True},
+                    },
                     stream=True,
-                    stream_options={"include_usage": True} if self._stream_usage else openai.omit,
-                    timeout=_http_timeout(limit, self._connect_timeout_s),
-                    **self._max_tokens(request.max_tokens),
+                    stream_cls=AsyncStream[ChatCompletionChunk],
                 )
                 opened = _OpenStream(stream, stream.__aiter__(), request.model, attempt=request.attempts)
                 while not opened.first_delta:
@@ -239,8 +251,22 @@ class OpenAICompatibleClient(LLMClient):
         remaining = deadline.remaining()
         return min(self._timeout_s, remaining), remaining < self._timeout_s
 
-    def _max_tokens(self, max_tokens: int) -> dict[str, Any]:
-        return {self._max_tokens_field: max_tokens}
+    def _body(self, request: _Request) -> dict[str, Any]:
+        """The JSON body ``chat.completions.create`` would send for these parameters.
+
+        We post it with the SDK's own ``post`` (same client, auth, timeouts, error mapping and
+        response parsing) rather than through ``create``, because ``create`` first runs every
+        call's parameters through the SDK's type-directed transform, which returns our plain
+        strings and numbers unchanged at a cost of ~0.5 ms of CPU per call (about 15% of an
+        uncached draft's in-process cost, measured). The ``test_request_is_what_sdk_create_would_send``
+        tests keep the two requests identical as the SDK evolves.
+        """
+        return {
+            "messages": request.messages,
+            "model": request.model,
+            "temperature": request.temperature,
+            self._max_tokens_field: request.max_tokens,
+        }
 
     async def _admit(self) -> None:
         if self._breaker is None:

@@ -145,3 +145,16 @@ def broken_stream(*before: dict[str, Any]) -> ScriptedStream:
 
 def stalled_stream(*before: dict[str, Any]) -> ScriptedStream:
     return ScriptedStream([*(sse_event(event) for event in before), asyncio.Event()])
+
+
+# Headers that differ between any two requests of one client, whoever sends them.
+_PER_REQUEST_HEADERS = frozenset({"x-stainless-retry-count"})
+
+
+def same_request(ours: httpx.Request, sdk: httpx.Request) -> None:
+    """Assert two requests are the same call: method, URL, JSON body and headers."""
+    assert (ours.method, ours.url) == (sdk.method, sdk.url)
+    assert json.loads(ours.content) == json.loads(sdk.content)
+    assert {k: v for k, v in ours.headers.items() if k not in _PER_REQUEST_HEADERS} == {
+        k: v for k, v in sdk.headers.items() if k not in _PER_REQUEST_HEADERS
+    }

@@ -8,8 +8,10 @@ import time
 import traceback
 
 import httpx
+import openai
 import pytest
 import respx
+from openai import AsyncOpenAI
 
 from service.embedded_redis import free_port
 from service.llm import (
@@ -20,8 +22,18 @@ from service.llm import (
     OpenAICompatibleClient,
     make_async_openai,
 )
+from service.llm.openai_client import MaxTokensField
 from tests.unit.llm.conftest import MakeLLM
-from tests.unit.llm.fakes import API_KEY, BASE_URL, MESSAGES, SAMPLING, TICKET_TEXT, ok, status
+from tests.unit.llm.fakes import (
+    API_KEY,
+    BASE_URL,
+    MESSAGES,
+    SAMPLING,
+    TICKET_TEXT,
+    ok,
+    same_request,
+    status,
+)
 
 
 def sent(route: respx.Route, index: int = -1) -> dict[str, object]:
@@ -242,3 +254,22 @@ async def test_make_async_openai_never_retries_and_uses_placeholder_key(llm_http
         assert route.call_count == 1  # the SDK itself did not retry
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize("field", ["max_tokens", "max_completion_tokens"])
+async def test_request_is_what_sdk_create_would_send(
+    chat: respx.Route, make_llm: MakeLLM, openai_client: AsyncOpenAI, field: MaxTokensField
+) -> None:
+    # complete() posts a pre-built body instead of calling chat.completions.create (see _body);
+    # this keeps the two byte-for-byte equivalent as the SDK evolves.
+    chat.mock(return_value=ok())
+    await make_llm(max_tokens_field=field, timeout_s=1.0).complete(MESSAGES, **SAMPLING)
+    await openai_client.chat.completions.create(
+        model=SAMPLING["model"],
+        messages=MESSAGES,
+        temperature=SAMPLING["temperature"],
+        timeout=httpx.Timeout(1.0, connect=1.0),
+        max_tokens=SAMPLING["max_tokens"] if field == "max_tokens" else openai.omit,
+        max_completion_tokens=SAMPLING["max_tokens"] if field == "max_completion_tokens" else openai.omit,
+    )
+    same_request(chat.calls[0].request, chat.calls[1].request)

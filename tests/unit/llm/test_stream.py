@@ -8,8 +8,10 @@ import json
 import time
 
 import httpx
+import openai
 import pytest
 import respx
+from openai import AsyncOpenAI
 
 from service.llm import Completion, LLMRejected, LLMUnavailable, OpenAICompatibleClient, StreamChunk
 from tests.unit.llm.conftest import MakeLLM
@@ -19,6 +21,7 @@ from tests.unit.llm.fakes import (
     ScriptedStream,
     broken_stream,
     chunk,
+    same_request,
     sse_body,
     sse_event,
     sse_ok,
@@ -181,3 +184,22 @@ async def test_early_aclose_closes_the_http_stream(chat: respx.Route, make_llm: 
     assert await anext(generator) == StreamChunk("Hello")
     await generator.aclose()
     assert stream.closed.is_set()
+
+
+@pytest.mark.parametrize("usage", [True, False])
+async def test_request_is_what_sdk_create_would_send(
+    chat: respx.Route, make_llm: MakeLLM, openai_client: AsyncOpenAI, usage: bool
+) -> None:
+    chat.side_effect = lambda _: sse_ok("Hello")
+    await collect(make_llm(stream_usage=usage, timeout_s=1.0))
+    stream = await openai_client.chat.completions.create(
+        model=SAMPLING["model"],
+        messages=MESSAGES,
+        temperature=SAMPLING["temperature"],
+        max_tokens=SAMPLING["max_tokens"],
+        stream=True,
+        stream_options={"include_usage": True} if usage else openai.omit,
+        timeout=httpx.Timeout(1.0, connect=1.0),
+    )
+    await stream.close()
+    same_request(chat.calls[0].request, chat.calls[1].request)
