@@ -6,6 +6,10 @@ Single-flight has two layers. Inside one process, identical concurrent requests 
 the waiter side stateless and survives a leader that dies: when its lock expires without a result,
 a waiter takes over. Only one waiter per process polls, so the load on Redis stays small.
 
+Round trips: a hit is one GET; a miss is GET, SET NX, then one script that stores the value and
+releases the lock; each poll of a waiter is one script returning the value or, if the lock is free,
+taking it.
+
 Every Redis error degrades to "compute without the cache"; a short suspension after an error keeps
 a dead Redis from adding a connection timeout to every request.
 """
@@ -24,15 +28,35 @@ from enum import StrEnum
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
+from redis.typing import EncodableT
 
 KEY_PREFIX = "tactful:draft:"
 LOCK_PREFIX = "tactful:draft-lock:"
 
-# Deletes the lock only if we still own it, so a slow leader never frees a successor's lock.
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0
+# Both scripts touch the value and its lock. Their keys carry no common hash tag, so on a Redis
+# Cluster they would need one; the service talks to a single Redis (or a replicated primary).
+
+# KEYS: value, lock. ARGV: token, lock PX in ms, "1" to read the stored value first ("0" when
+# refreshing). Returns {1, value} when stored, {2} when we took the lock, {0} when someone holds it.
+_GET_OR_LOCK = """
+if ARGV[3] == '1' then
+  local value = redis.call('GET', KEYS[1])
+  if value then return {1, value} end
+end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+return {0}
+"""
+_STORED, _LOCKED = 1, 2
+
+# KEYS: value, lock. ARGV: token, "1" to store, value, EX in seconds. Stores the value (a leader
+# that outlived its lock still stores: the draft is good), then deletes the lock only if we still
+# own it, so a slow leader never frees a successor's lock.
+_STORE_AND_RELEASE = """
+if ARGV[2] == '1' then redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4]) end
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 1
 """
 
 
@@ -77,6 +101,9 @@ class DraftCache:
         self._suspend_after_error_s = suspend_after_error_s
         self._suspended_until = 0.0
         self._inflight: dict[str, asyncio.Task[tuple[bytes, CacheOutcome]]] = {}
+        # EVALSHA: the script bodies are sent once per connection pool, not on every call.
+        self._get_or_lock = redis.register_script(_GET_OR_LOCK) if redis is not None else None
+        self._store_and_release = redis.register_script(_STORE_AND_RELEASE) if redis is not None else None
 
     @property
     def enabled(self) -> bool:
@@ -125,46 +152,52 @@ class DraftCache:
         *,
         refresh: bool,
     ) -> tuple[bytes, CacheOutcome]:
-        data_key, lock_key = KEY_PREFIX + key, LOCK_PREFIX + key
+        keys = [KEY_PREFIX + key, LOCK_PREFIX + key]
         if not refresh:
-            stored = await redis.get(data_key)
+            # A plain GET rather than the get-or-lock script: a hit is the whole request, and
+            # through the script it measured ~0.05 ms slower (the value travels through Lua).
+            stored = await redis.get(keys[0])
             if stored is not None:
                 return bytes(stored), CacheOutcome.hit
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self._wait_s
-        while True:
-            if await redis.set(lock_key, token, nx=True, px=self._lock_ttl_ms):
-                return await self._compute_and_store(redis, data_key, lock_key, token, compute)
+        # We just saw no value, so the first attempt only needs the lock.
+        locked = bool(await redis.set(keys[1], token, nx=True, px=self._lock_ttl_ms))
+        # A refresh never takes a stored value, its own or one a concurrent leader wrote.
+        args: list[EncodableT] = [token, self._lock_ttl_ms, "0" if refresh else "1"]
+        while not locked:
             # Someone else is computing this key: wait for their result, or their lock to lapse.
-            await asyncio.sleep(self._poll_s)
-            stored = await redis.get(data_key)
-            if stored is not None and not refresh:
-                return bytes(stored), CacheOutcome.coalesced
             if time.monotonic() > deadline:
                 # Waited as long as a request may: compute ourselves rather than fail.
                 return (await compute()).payload, CacheOutcome.miss
+            await asyncio.sleep(self._poll_s)
+            reply = await self._script(self._get_or_lock, keys, args)
+            if reply[0] == _STORED:
+                return bytes(reply[1]), CacheOutcome.coalesced
+            locked = reply[0] == _LOCKED
+        return await self._compute_and_store(keys, token, compute)
 
     async def _compute_and_store(
-        self,
-        redis: aioredis.Redis,
-        data_key: str,
-        lock_key: str,
-        token: str,
-        compute: Callable[[], Awaitable[Computed]],
+        self, keys: list[str], token: str, compute: Callable[[], Awaitable[Computed]]
     ) -> tuple[bytes, CacheOutcome]:
         try:
             computed = await compute()
         except BaseException:
             with contextlib.suppress(RedisError):
-                await redis.eval(_RELEASE, 1, lock_key, token)  # type: ignore[misc]
+                await self._script(self._store_and_release, keys, [token, "0", b"", 0])
             raise
         try:
-            if computed.cacheable:
-                await redis.set(data_key, computed.payload, ex=self._ttl_s)
-            await redis.eval(_RELEASE, 1, lock_key, token)  # type: ignore[misc]
+            store = "1" if computed.cacheable else "0"
+            await self._script(self._store_and_release, keys, [token, store, computed.payload, self._ttl_s])
         except RedisError:
             self._note_error()  # the draft is still good; only storing it failed
         return computed.payload, CacheOutcome.miss
+
+    @staticmethod
+    async def _script(script: AsyncScript | None, keys: list[str], args: list[EncodableT]) -> list[Any]:
+        assert script is not None  # registered whenever there is a Redis client to call
+        reply: list[Any] = await script(keys=keys, args=args)
+        return reply
 
     async def ping(self) -> bool:
         if self._redis is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 import pytest
 import redis.asyncio as aioredis
@@ -128,3 +130,60 @@ async def test_zero_ttl_disables_storage(redis_client: aioredis.Redis, ttl: int)
     await cache.get_or_compute("k", compute)
     await cache.get_or_compute("k", compute)
     assert compute.calls == 2
+
+
+async def test_round_trips_per_miss_and_hit(
+    redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hot path's cost is its round trips: a miss is GET, SET NX and one "store and unlock"
+    # script (it used to be four); a hit is one GET.
+    sent: list[str] = []
+    execute = cast(Callable[..., Awaitable[Any]], redis_client.execute_command)
+
+    async def counting(*args: Any, **options: Any) -> Any:
+        sent.append(str(args[0]))
+        return await execute(*args, **options)
+
+    monkeypatch.setattr(redis_client, "execute_command", counting)
+    cache = make_cache(redis_client)
+    await cache.get_or_compute("rt", CountingCompute())
+    assert len(sent) == 3
+    sent.clear()
+    assert await cache.get_or_compute("rt", CountingCompute()) == (b"draft", CacheOutcome.hit)
+    assert len(sent) == 1
+    sent.clear()
+    await cache.get_or_compute("rt-fallback", CountingCompute(cacheable=False))
+    assert len(sent) == 3
+    assert await redis_client.exists("tactful:draft:rt-fallback", "tactful:draft-lock:rt-fallback") == 0
+
+
+async def test_refresh_waiter_does_not_take_the_old_value(
+    redis_server: EmbeddedRedis, redis_client: aioredis.Redis
+) -> None:
+    # Two processes refreshing one key: the later one waits for the first's lock, then computes
+    # its own draft instead of returning the value that was stored before the refresh.
+    await redis_client.set("tactful:draft:stale", b"old")
+    clients = [aioredis.Redis.from_url(redis_server.url) for _ in range(2)]
+    caches = [make_cache(c, poll_s=0.01) for c in clients]
+    computes = [CountingCompute(b"new", delay_s=0.2), CountingCompute(b"newer", delay_s=0.2)]
+    results = await asyncio.gather(
+        *(
+            cache.get_or_compute("stale", compute, refresh=True)
+            for cache, compute in zip(caches, computes, strict=True)
+        )
+    )
+    assert sorted(payload for payload, _ in results) == [b"new", b"newer"]
+    assert [compute.calls for compute in computes] == [1, 1]
+    for client in clients:
+        await client.aclose()
+
+
+async def test_scripts_survive_a_script_flush(redis_client: aioredis.Redis) -> None:
+    # A restarted or failed-over Redis has forgotten the scripts; they are loaded again on NOSCRIPT.
+    cache, compute = make_cache(redis_client), CountingCompute()
+    await cache.get_or_compute("flushed", compute)
+    await redis_client.script_flush()
+    assert await cache.get_or_compute("flushed", compute) == (b"draft", CacheOutcome.hit)
+    await redis_client.script_flush()
+    assert (await cache.get_or_compute("flushed-2", compute))[1] is CacheOutcome.miss
+    assert await redis_client.get("tactful:draft:flushed-2") == b"draft"
