@@ -38,14 +38,15 @@ _STATES: tuple[BreakerState, ...] = ("closed", "open", "half_open")
 T = TypeVar("T")
 
 # KEYS: failures, open, probe. ARGV: threshold, probe_ttl_ms, token.
-# Returns {allowed (0/1), state code (0 closed, 1 open, 2 half-open), ms until a retry makes sense}.
+# Returns {allowed (0/1), state code (0 closed, 1 open, 2 half-open), ms until a retry makes sense,
+# failure count}. The count lets a later success skip its reset when there was nothing to reset.
 _ALLOW = """
 local open_ttl = redis.call('PTTL', KEYS[2])
-if open_ttl > 0 then return {0, 1, open_ttl} end
 local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
-if failures < tonumber(ARGV[1]) then return {1, 0, 0} end
-if redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[2]) then return {1, 2, 0} end
-return {0, 2, math.max(redis.call('PTTL', KEYS[3]), 0)}
+if open_ttl > 0 then return {0, 1, open_ttl, failures} end
+if failures < tonumber(ARGV[1]) then return {1, 0, 0, failures} end
+if redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[2]) then return {1, 2, 0, failures} end
+return {0, 2, math.max(redis.call('PTTL', KEYS[3]), 0), failures}
 """
 
 # KEYS: failures, open, probe. ARGV: threshold, reset_ms, failure_ttl_ms. Returns the count.
@@ -71,6 +72,9 @@ class Admission:
     allowed: bool
     state: BreakerState
     retry_after: float | None  # seconds until asking again makes sense, when refused
+    # False when Redis said there were no failures to reset: a success of this call then costs
+    # no Redis write. True whenever unsure (local fallback decisions).
+    reset_needed: bool = True
 
 
 class LocalBreaker:
@@ -179,11 +183,11 @@ class CircuitBreaker:
         )
         if reply is None:
             return self._local.admit()
-        allowed, code, wait_ms = (int(part) for part in reply)
+        allowed, code, wait_ms, failures = (int(part) for part in reply)
         state = _STATES[code]
         if allowed and state == "half_open":
             self._probe_token = token
-        return Admission(bool(allowed), state, None if allowed else wait_ms / 1000)
+        return Admission(bool(allowed), state, None if allowed else wait_ms / 1000, failures > 0)
 
     async def state(self) -> BreakerState:
         async def read() -> tuple[Any, Any]:
@@ -201,9 +205,20 @@ class CircuitBreaker:
             return "open"
         return "closed" if int(failures or 0) < self.failure_threshold else "half_open"
 
-    async def record_success(self) -> None:
+    async def record_success(self, admission: Admission | None = None) -> None:
+        """Reset the failure count (closing a half-open breaker).
+
+        Pass the call's ``admission`` to skip the Redis write when Redis reported no failures at
+        admission time, the common case, which saves a round trip per call. The cost: a failure
+        another process records while this call is in flight is not cleared by this success
+        (the next success admitted after it clears it), so "consecutive" is judged from admission
+        rather than completion order for calls that overlap. Without ``admission`` it always
+        resets.
+        """
         self._local.record_success()
         self._probe_token = None
+        if admission is not None and not admission.reset_needed:
+            return
         await self._guard(lambda: self._redis.delete(*self._keys))
 
     async def record_failure(self) -> None:

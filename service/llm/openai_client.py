@@ -35,7 +35,7 @@ from openai.types.chat import (
 )
 
 from service.llm.base import ChatMessage, Completion, LLMClient, LLMRejected, LLMUnavailable, StreamChunk
-from service.llm.breaker import CircuitBreaker
+from service.llm.breaker import Admission, CircuitBreaker
 from service.llm.retry import AttemptFailed, Deadline, RetryPolicy, parse_retry_after
 
 # Local servers (Ollama, vLLM, llama.cpp) ignore the key, but the SDK insists on having one.
@@ -108,7 +108,7 @@ class OpenAICompatibleClient(LLMClient):
     async def complete(
         self, messages: Sequence[ChatMessage], *, model: str, temperature: float, max_tokens: int
     ) -> Completion:
-        await self._admit()
+        admission = await self._admit()
         request = _Request(_to_openai(messages), model, temperature, max_tokens)
         try:
             completion = await self._policy.run(lambda deadline: self._complete_once(request, deadline))
@@ -116,12 +116,12 @@ class OpenAICompatibleClient(LLMClient):
             await self._record(ok=False)
             raise
         except LLMRejected:
-            await self._record(ok=True)
+            await self._record(ok=True, admission=admission)
             raise
         except BaseException:  # cancelled: no verdict, but do not keep the half-open slot
             self._release_probe_later()
             raise
-        await self._record(ok=True)
+        await self._record(ok=True, admission=admission)
         return completion
 
     async def _complete_once(self, request: _Request, deadline: Deadline) -> Completion:
@@ -154,7 +154,7 @@ class OpenAICompatibleClient(LLMClient):
 
         The HTTP stream is closed on every exit: normal end, error, ``aclose()`` or cancellation.
         """
-        await self._admit()
+        admission = await self._admit()
         request = _Request(_to_openai(messages), model, temperature, max_tokens)
         deadline = self._policy.start()
         opened: _OpenStream | None = None
@@ -165,14 +165,14 @@ class OpenAICompatibleClient(LLMClient):
                 await self._record(ok=False)
                 raise
             except LLMRejected:
-                await self._record(ok=True)
+                await self._record(ok=True, admission=admission)
                 raise
             except BaseException:
                 self._release_probe_later()
                 raise
             # A first token proves the endpoint works: settle the breaker before the caller
             # can wander off (an early aclose() must not leave the half-open slot taken).
-            await self._record(ok=True)
+            await self._record(ok=True, admission=admission)
             yield StreamChunk(opened.first_delta)
             while (chunk := await self._next_chunk(opened, deadline)) is not None:
                 if delta := opened.absorb(chunk):
@@ -268,18 +268,19 @@ class OpenAICompatibleClient(LLMClient):
             self._max_tokens_field: request.max_tokens,
         }
 
-    async def _admit(self) -> None:
+    async def _admit(self) -> Admission | None:
         if self._breaker is None:
-            return
+            return None
         admission = await self._breaker.admit()
         if not admission.allowed:
             raise LLMUnavailable("breaker_open", retry_after=admission.retry_after, attempts=0)
+        return admission
 
-    async def _record(self, *, ok: bool) -> None:
+    async def _record(self, *, ok: bool, admission: Admission | None = None) -> None:
         if self._breaker is None:
             return
         if ok:
-            await self._breaker.record_success()
+            await self._breaker.record_success(admission)
         else:
             await self._breaker.record_failure()
 

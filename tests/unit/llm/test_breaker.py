@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 import pytest
 import redis.asyncio as aioredis
@@ -126,6 +128,45 @@ async def test_redis_down_falls_back_to_a_local_breaker() -> None:
     assert time.monotonic() - began < 1.5
 
 
+def count_commands(redis: aioredis.Redis, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    sent: list[str] = []
+    execute = cast(Callable[..., Awaitable[Any]], redis.execute_command)
+
+    async def counting(*args: Any, **options: Any) -> Any:
+        sent.append(str(args[0]))
+        return await execute(*args, **options)
+
+    monkeypatch.setattr(redis, "execute_command", counting)
+    return sent
+
+
+async def test_success_after_a_clean_admission_writes_nothing(
+    redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, _ = pair(redis_client)
+    sent = count_commands(redis_client, monkeypatch)
+    admission = await one.admit()
+    assert admission.allowed
+    assert not admission.reset_needed
+    await one.record_success(admission)
+    assert sent == ["EVALSHA"]  # the admission only: no DEL on the hot path
+
+
+async def test_success_resets_failures_seen_at_admission(redis_client: aioredis.Redis) -> None:
+    one, two = pair(redis_client, threshold=3)
+    await one.record_failure()
+    await one.record_failure()
+    admission = await two.admit()
+    assert admission.reset_needed
+    await two.record_success(admission)
+    await one.record_failure()
+    await one.record_failure()
+    assert await one.state() == "closed"  # two failures since the success, below the threshold
+    # Without an admission, a success always resets (what the breaker did before it had one).
+    await two.record_success()
+    assert await redis_client.exists("tactful:breaker:{llm}:failures") == 0
+
+
 async def test_validates_arguments(redis_client: aioredis.Redis) -> None:
     with pytest.raises(ValueError, match="failure_threshold"):
         CircuitBreaker(redis_client, "llm", failure_threshold=0, reset_s=1)
@@ -213,3 +254,15 @@ async def test_stream_success_closes_the_breaker(
     await anext(generator)
     await generator.aclose()  # leaving early after the first token still settles the breaker
     assert await one.state() == "closed"
+
+
+async def test_client_success_costs_one_breaker_round_trip(
+    redis_client: aioredis.Redis, chat: respx.Route, make_llm: MakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, _ = pair(redis_client)
+    chat.mock(return_value=ok())
+    llm = make_llm(one)
+    await llm.complete(MESSAGES, **SAMPLING)  # registers the script
+    sent = count_commands(redis_client, monkeypatch)
+    await llm.complete(MESSAGES, **SAMPLING)
+    assert sent == ["EVALSHA"]
