@@ -187,3 +187,42 @@ async def test_scripts_survive_a_script_flush(redis_client: aioredis.Redis) -> N
     await redis_client.script_flush()
     assert (await cache.get_or_compute("flushed-2", compute))[1] is CacheOutcome.miss
     assert await redis_client.get("tactful:draft:flushed-2") == b"draft"
+
+
+async def test_a_burst_beyond_the_pool_waits_instead_of_bypassing(
+    redis_server: EmbeddedRedis, redis_client: aioredis.Redis
+) -> None:
+    # 200 drafts at once through 4 connections: each command waits its turn for a connection
+    # instead of failing with MaxConnectionsError and silently skipping the cache.
+    client = connect_redis(redis_server.url, max_connections=4)
+    cache = make_cache(client)
+    try:
+        results = await asyncio.gather(
+            *(cache.get_or_compute(f"burst-{i}", CountingCompute(delay_s=0)) for i in range(200))
+        )
+        assert {outcome for _, outcome in results} == {CacheOutcome.miss}
+        assert len(await redis_client.keys("tactful:draft:burst-*")) == 200
+    finally:
+        await client.aclose()
+
+
+async def test_hung_redis_fails_open_within_the_socket_timeouts() -> None:
+    # A Redis that accepts connections and never answers: the request gives up after the socket
+    # timeouts of the connection handshake and the command with one retry (~2 s), not after the
+    # generous wait for a pool connection.
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client hangs up
+        writer.close()
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    hung = connect_redis(f"redis://127.0.0.1:{port}/0")
+    cache, compute = make_cache(hung), CountingCompute(delay_s=0)
+    try:
+        began = asyncio.get_running_loop().time()
+        assert await cache.get_or_compute("k", compute) == (b"draft", CacheOutcome.bypass)
+        assert asyncio.get_running_loop().time() - began < 3.0
+    finally:
+        await hung.aclose()
+        server.close()
+        await server.wait_closed()
