@@ -37,6 +37,7 @@ from openai.types.chat import (
 from service.llm.base import ChatMessage, Completion, LLMClient, LLMRejected, LLMUnavailable, StreamChunk
 from service.llm.breaker import Admission, CircuitBreaker
 from service.llm.retry import AttemptFailed, Deadline, RetryPolicy, parse_retry_after
+from service.llm.transport import sharded_http_client
 
 # Local servers (Ollama, vLLM, llama.cpp) ignore the key, but the SDK insists on having one.
 PLACEHOLDER_API_KEY = "not-needed"
@@ -55,13 +56,17 @@ def make_async_openai(
     connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
     http_client: httpx.AsyncClient | None = None,
 ) -> AsyncOpenAI:
-    """An AsyncOpenAI that never retries on its own and fails fast when the host is unreachable."""
+    """An AsyncOpenAI that never retries on its own and fails fast when the host is unreachable.
+
+    Its HTTP client is the SDK's default one on a :class:`ShardedTransport` (several small
+    connection pools instead of one big one; see transport.py), unless ``http_client`` is given.
+    """
     return AsyncOpenAI(
         base_url=base_url,
         api_key=api_key or PLACEHOLDER_API_KEY,
         timeout=_http_timeout(timeout_s, connect_timeout_s),
         max_retries=0,  # tenacity (retry.py) is the only retry loop
-        http_client=http_client,
+        http_client=http_client if http_client is not None else sharded_http_client(),
     )
 
 
