@@ -64,6 +64,9 @@ def run(args: argparse.Namespace, report: Report) -> None:
                         threads=ThreadFactory(load_threads()),
                         sizes=sizes,
                         client=args.client,
+                        api_pid=api.process.pid,
+                        api_log=api.log,
+                        redis_url=redis_server.url,
                     )
                     report.details["setup"] = {
                         "sizes": dataclasses.asdict(sizes),

@@ -24,6 +24,20 @@ class BenchSetupError(RuntimeError):
     """A process of the benchmark could not be started."""
 
 
+def process_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used so far, or None where /proc is missing.
+
+    The driver, the mock and Redis share the machine's cores with the API, so its latency alone
+    mixes its own cost with queueing; its CPU per request is the figure the code controls.
+    """
+    try:
+        # Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _log_tail(path: Path, limit: int = 2_000) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")[-limit:]

@@ -106,7 +106,8 @@ def _cpu_model() -> str | None:
 def _git_commit() -> str | None:
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            # "-dirty" when tracked files differ from the commit: the figures are not that commit's.
+            ["git", "describe", "--always", "--dirty", "--abbrev=7"],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,

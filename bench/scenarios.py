@@ -13,14 +13,19 @@ import contextlib
 import json
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from bench.clients import ClientKind, make_client
 from bench.http1 import HTTPError, Response
 from bench.load import LoadResult, burst, closed_loop, percentile
+from bench.procs import process_cpu_s
 from bench.report import Report, at_least, at_most, exactly, info
 from bench.threads import ThreadFactory
+from service.cache import KEY_PREFIX as CACHE_KEY_PREFIX
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 DIRECT_HEADERS = {"Content-Type": "application/json", "Authorization": "Bearer bench"}
@@ -62,6 +67,38 @@ class Bench:
     threads: ThreadFactory
     sizes: Sizes
     client: ClientKind = "raw"
+    api_pid: int | None = None  # to read the API process's CPU time
+    api_log: Path | None = None  # its JSON log: warnings during the run are reported
+    redis_url: str | None = None  # to count what the cache stored
+
+
+class CPUMeter:
+    """CPU seconds the API process spends between start() and per_request_ms()."""
+
+    def __init__(self, pid: int | None) -> None:
+        self._pid = pid
+        self._started: float | None = None
+
+    def start(self) -> None:
+        self._started = process_cpu_s(self._pid) if self._pid is not None else None
+
+    def per_request_ms(self, requests: int) -> float | None:
+        now = process_cpu_s(self._pid) if self._pid is not None else None
+        if now is None or self._started is None or requests <= 0:
+            return None
+        return (now - self._started) * 1000 / requests
+
+
+async def count_cached_drafts(redis_url: str | None) -> int | None:
+    if redis_url is None:
+        return None
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        return sum([1 async for _ in client.scan_iter(match=f"{CACHE_KEY_PREFIX}*", count=1000)])
+    except RedisError:
+        return None
+    finally:
+        await client.aclose()
 
 
 class MockControl:
@@ -137,6 +174,7 @@ async def overhead(bench: Bench, control: MockControl, report: Report) -> None:
     # Server-Timing "total - llm" per draft, for the concurrent phase and the one-at-a-time phase.
     in_process_ms: tuple[list[float], list[float]] = ([], [])
     llm_phase_serial_ms: list[float] = []  # Server-Timing "llm": the SDK + HTTP + mock, one at a time
+    cpu = CPUMeter(bench.api_pid)
 
     async def draft(index: int) -> str | None:
         response = await api.request("POST", DRAFTS, bench.threads.unique_json("ovh", index), JSON_HEADERS)
@@ -171,13 +209,17 @@ async def overhead(bench: Bench, control: MockControl, report: Report) -> None:
         await closed_loop(direct, total=sizes.warmup, concurrency=sizes.concurrency)
         direct_result = await closed_loop(direct, total=sizes.overhead, concurrency=sizes.concurrency)
         await control.reset()
+        cpu.start()
         draft_result = await closed_loop(draft, total=sizes.overhead, concurrency=sizes.concurrency)
+        cpu_per_draft = cpu.per_request_ms(draft_result.ok + draft_result.failed)
         llm_calls = (await control.stats())["chat_completions"]
         # One at a time as well: the cost of one draft without queueing behind the others.
         direct_serial = await closed_loop(direct, total=sizes.overhead_serial, concurrency=1)
+        cpu.start()
         draft_serial = await closed_loop(
             lambda index: draft(sizes.overhead + index), total=sizes.overhead_serial, concurrency=1
         )
+        cpu_per_draft_serial = cpu.per_request_ms(draft_serial.ok + draft_serial.failed)
     finally:
         await api.aclose()
         await mock.aclose()
@@ -197,6 +239,14 @@ async def overhead(bench: Bench, control: MockControl, report: Report) -> None:
         ),
         at_most(name, "added overhead p99", added_p99, "ms", 20, "p99(draft) - p99(direct)"),
         info(name, "uncached drafts/s", draft_result.rps, "req/s", f"one API process, c={c}"),
+        info(
+            name,
+            f"API CPU per uncached draft (c={c})",
+            cpu_per_draft,
+            "ms",
+            "CPU time of the API process / drafts: what the code costs, without queueing",
+        ),
+        info(name, "API CPU per uncached draft (c=1)", cpu_per_draft_serial, "ms"),
         info(
             name,
             "added overhead p50 (c=1)",
@@ -255,6 +305,7 @@ async def overhead(bench: Bench, control: MockControl, report: Report) -> None:
             "serial_p99": percentile(in_process_ms[1], 99),
         },
         "direct_request_bytes": len(payload),
+        "api_cpu_ms_per_draft": {"concurrent": cpu_per_draft, "serial": cpu_per_draft_serial},
     }
 
 
@@ -263,6 +314,7 @@ async def cache_hits(bench: Bench, control: MockControl, report: Report) -> None
     await control.configure(0)
     body = bench.threads.unique_json("cache", 0)
     api = make_client(bench.client, bench.api, sizes.concurrency)
+    cpu = CPUMeter(bench.api_pid)
 
     async def hit(index: int) -> str | None:
         return draft_problem(await api.request("POST", DRAFTS, body, JSON_HEADERS), expect_cache="HIT")
@@ -274,7 +326,9 @@ async def cache_hits(bench: Bench, control: MockControl, report: Report) -> None
             return
         await closed_loop(hit, total=sizes.warmup, concurrency=sizes.concurrency)
         serial = await closed_loop(hit, total=sizes.cache_hits_serial, concurrency=1)
+        cpu.start()
         loaded = await closed_loop(hit, total=sizes.cache_hits, concurrency=sizes.concurrency)
+        cpu_per_hit = cpu.per_request_ms(loaded.ok + loaded.failed)
     finally:
         await api.aclose()
 
@@ -290,6 +344,7 @@ async def cache_hits(bench: Bench, control: MockControl, report: Report) -> None
         ),
         info(name, f"hit p99 (c={c})", loaded.p_ms(99), "ms"),
         at_least(name, f"hits/s (c={c})", loaded.rps, "req/s", 500, "one API process"),
+        info(name, f"API CPU per hit (c={c})", cpu_per_hit, "ms", "CPU time of the API process / hits"),
         info(name, "hit p50 (c=1)", serial.p_ms(50), "ms", "one request at a time: no queueing"),
         info(name, "hit p99 (c=1)", serial.p_ms(99), "ms"),
         exactly(
@@ -301,7 +356,11 @@ async def cache_hits(bench: Bench, control: MockControl, report: Report) -> None
             _failures_note(loaded),
         ),
     )
-    report.details[name] = {"concurrent": loaded.summary(), "serial": serial.summary()}
+    report.details[name] = {
+        "concurrent": loaded.summary(),
+        "serial": serial.summary(),
+        "api_cpu_ms_per_hit": cpu_per_hit,
+    }
 
 
 async def coalescing(bench: Bench, control: MockControl, report: Report) -> None:
@@ -350,6 +409,7 @@ async def capacity(bench: Bench, control: MockControl, report: Report) -> None:
     await control.configure(CAPACITY_LATENCY_MS)
     api = make_client(bench.client, bench.api, total)
     bodies = [bench.threads.unique_json("cap", index) for index in range(total)]
+    cpu = CPUMeter(bench.api_pid)
 
     async def draft(index: int) -> str | None:
         return draft_problem(await api.request("POST", DRAFTS, bodies[index], JSON_HEADERS))
@@ -358,12 +418,17 @@ async def capacity(bench: Bench, control: MockControl, report: Report) -> None:
         # The driver's TCP handshakes are not the server's work: open the connections first.
         await api.warm(WARM_TARGET)
         await control.reset()
+        cached_before = await count_cached_drafts(bench.redis_url)
+        cpu.start()
         result = await burst(draft, total=total)
+        cpu_per_draft = cpu.per_request_ms(total)
         stats = await control.stats()
+        cached_after = await count_cached_drafts(bench.redis_url)
     finally:
         await api.aclose()
         await control.configure(0)
 
+    cached = None if cached_before is None or cached_after is None else cached_after - cached_before
     name = "capacity"
     report.add(
         exactly(
@@ -385,15 +450,73 @@ async def capacity(bench: Bench, control: MockControl, report: Report) -> None:
         info(name, "draft latency p50", result.p_ms(50), "ms"),
         info(name, "draft latency p99", result.p_ms(99), "ms"),
         info(name, "peak LLM calls in flight", stats.get("max_in_flight"), "calls", "seen by the mock"),
+        info(
+            name,
+            "drafts cached by the burst",
+            cached,
+            "drafts",
+            f"of {total}: fewer means Redis calls failed open under load (cache bypassed, "
+            "no cross-process single-flight), which also makes the burst cheaper",
+        ),
+        info(name, "API CPU per draft", cpu_per_draft, "ms", "CPU time of the API process / drafts"),
     )
-    report.details[name] = {"result": result.summary(), "mock": stats}
+    report.details[name] = {
+        "result": result.summary(),
+        "mock": stats,
+        "cached": cached,
+        "api_cpu_ms_per_draft": cpu_per_draft,
+    }
 
 
 SCENARIOS = (overhead, cache_hits, coalescing, capacity)
 
 
+def log_offset(path: Path | None) -> int:
+    try:
+        return path.stat().st_size if path is not None else 0
+    except OSError:
+        return 0
+
+
+def service_warnings(path: Path | None, offset: int) -> Counter[str]:
+    """Warning and error events the API logged (JSON lines) from ``offset`` on, by event name."""
+    events: Counter[str] = Counter()
+    if path is None:
+        return events
+    try:
+        with path.open("rb") as log:
+            log.seek(offset)
+            lines = log.read().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return events
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            events["(not JSON)"] += 1
+            continue
+        if isinstance(entry, dict) and str(entry.get("level", "")).lower() in {
+            "warning",
+            "error",
+            "critical",
+        }:
+            events[str(entry.get("event", "?"))[:80]] += 1
+    return events
+
+
+def add_service_warnings(report: Report, events: Counter[str]) -> None:
+    # A run can look fast because something degraded (Redis calls failing open, LLM fallbacks):
+    # the service says so in its log, and the report repeats it.
+    top = "; ".join(f"{event} x{count}" for event, count in events.most_common(4))
+    report.add(
+        info("service", "warnings and errors logged during the run", sum(events.values()), "lines", top)
+    )
+    report.details["service_warnings"] = dict(events)
+
+
 async def run_all(bench: Bench, report: Report) -> None:
     control = MockControl(bench.mock)
+    offset = log_offset(bench.api_log)
     try:
         for scenario in SCENARIOS:
             try:
@@ -402,5 +525,6 @@ async def run_all(bench: Bench, report: Report) -> None:
                 # One broken scenario should not hide the figures of the others.
                 report.errors.append(f"{scenario.__name__}: {type(exc).__name__}: {exc}")
             await asyncio.sleep(0.2)  # let stragglers and closed connections settle between scenarios
+        add_service_warnings(report, service_warnings(bench.api_log, offset))
     finally:
         await control.aclose()
