@@ -9,9 +9,10 @@ import pytest
 import respx
 
 from bench.mock_llm import MockLLMServer
-from service.llm import Completion, OpenAICompatibleClient, make_async_openai
+from service.llm import Completion, LLMUnavailable, OpenAICompatibleClient, make_async_openai
 from service.llm.transport import DEFAULT_LIMITS, DEFAULT_SHARDS, ShardedTransport, sharded_http_client
-from tests.unit.llm.fakes import BASE_URL, MESSAGES, SAMPLING
+from tests.unit.llm.conftest import MakeLLM
+from tests.unit.llm.fakes import BASE_URL, MESSAGES, SAMPLING, status
 
 
 def test_limits_are_split_rounding_up() -> None:
@@ -110,3 +111,30 @@ async def test_many_concurrent_completions_over_real_sockets() -> None:
     assert isinstance(streamed[-1], Completion)
     assert streamed[-1].text
     assert server.app.stats.max_in_flight == 200  # none queued behind another
+
+
+async def test_failed_and_cancelled_calls_release_their_shard(chat: respx.Route, make_llm: MakeLLM) -> None:
+    # Through the whole client: an error status (the SDK reads and closes the body), then a call
+    # cancelled while the server is still thinking.
+    started = asyncio.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await asyncio.sleep(30)
+        raise AssertionError("not reached")
+
+    llm = make_llm(max_attempts=1)
+    transport = llm._client._client._transport
+    assert isinstance(transport, ShardedTransport)
+    chat.mock(return_value=status(503))
+    with pytest.raises(LLMUnavailable):
+        await llm.complete(MESSAGES, **SAMPLING)
+    assert transport.in_flight == [0] * DEFAULT_SHARDS
+    chat.mock(side_effect=hang)
+    task = asyncio.ensure_future(llm.complete(MESSAGES, **SAMPLING))
+    await asyncio.wait_for(started.wait(), 1)
+    assert sum(transport.in_flight) == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert transport.in_flight == [0] * DEFAULT_SHARDS
