@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,6 +33,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         runtime = build_runtime(settings)
         app.state.runtime = runtime
+        # Everything loaded at start-up (lexicons, templates, compiled patterns) lives as long as the
+        # process: freezing it keeps full collections from walking it, which cut p99 GC pauses of
+        # 70-100 ms under load (see docs/decisions.md).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -52,7 +52,7 @@ def _unauthorized(detail: str) -> ProblemError:
     )
 
 
-def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Litestar guard: stores the tenant on the connection state for the handlers."""
     keys: ApiKeys = connection.app.state.api_keys
     connection.state.tenant = keys.tenant_for(connection.headers.get("authorization"))
