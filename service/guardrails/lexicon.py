@@ -141,3 +141,17 @@ def phrase_matchers(
         if entry.kind not in kinds:
             raise LexiconError(f"{name}#{entry.id}: kind {entry.kind!r} not one of {sorted(kinds)}")
     return {kind: PhraseMatcher((e, e.phrases) for e in lexicon.entries if e.kind == kind) for kind in kinds}
+
+
+RuleLexicon = TypeVar("RuleLexicon", PhraseLexicon, PatternLexicon)
+
+
+def load_rule_lexicon(
+    model: type[RuleLexicon], name: str, data: bytes | None, sources: Sources, rule_id: str
+) -> RuleLexicon:
+    """Parse a rule's lexicon file and check that it belongs to the rule and cites known sources."""
+    if data is None:
+        raise LexiconError(f"{name} is missing")
+    lexicon = parse(model, name, data)
+    validate_sources(lexicon, sources, name, rule_id)
+    return lexicon

@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from typing import ClassVar, Self
 
 from service.guardrails.document import Document
-from service.guardrails.lexicon import PatternEntry, PatternLexicon, Sources, compile_pattern, parse
-from service.guardrails.lexicon import validate_sources as _validate_sources
+from service.guardrails.lexicon import (
+    PatternEntry,
+    PatternLexicon,
+    Sources,
+    compile_pattern,
+    load_rule_lexicon,
+)
 from service.guardrails.normalise import View
-from service.guardrails.phrases import LexiconError
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 
 
@@ -38,12 +42,7 @@ class PatternRule(Rule):
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
-        name = cls.lexicon_file or ""
-        if data is None:
-            raise LexiconError(f"{name} is missing")
-        lexicon = parse(cls.lexicon_model, name, data)
-        _validate_sources(lexicon, sources, name, cls.id)
-        return cls(lexicon)
+        return cls(load_rule_lexicon(cls.lexicon_model, cls.lexicon_file or "", data, sources, cls.id))
 
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         """The evidence span of a raw match (offsets in the entry's view), or None to reject it."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import ClassVar, Self
 
 from service.guardrails.document import Document
-from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, parse, phrase_matchers
-from service.guardrails.lexicon import validate_sources as _validate_sources
-from service.guardrails.phrases import LexiconError, PhraseHit, PhraseMatcher
+from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
+from service.guardrails.phrases import PhraseHit, PhraseMatcher
 from service.guardrails.rules.base import Hit, Rule, RuleContext, at
 from service.models import Finding
 
@@ -31,10 +30,7 @@ class PhraseRule(Rule):
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
         name = cls.lexicon_file or ""
-        if data is None:
-            raise LexiconError(f"{name} is missing")
-        lexicon = parse(cls.lexicon_model, name, data)
-        _validate_sources(lexicon, sources, name, cls.id)
+        lexicon = load_rule_lexicon(cls.lexicon_model, name, data, sources, cls.id)
         return cls(lexicon, phrase_matchers(lexicon, KINDS, name))
 
     def cancelled(self, doc: Document, hit: PhraseHit[PhraseEntry]) -> bool:
