@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 import openai
@@ -38,6 +38,8 @@ from service.llm.base import ChatMessage, Completion, LLMClient, LLMRejected, LL
 from service.llm.breaker import Admission, CircuitBreaker
 from service.llm.retry import AttemptFailed, Deadline, RetryPolicy, parse_retry_after
 from service.llm.transport import sharded_http_client
+
+T = TypeVar("T")
 
 # Local servers (Ollama, vLLM, llama.cpp) ignore the key, but the SDK insists on having one.
 PLACEHOLDER_API_KEY = "not-needed"
@@ -115,19 +117,28 @@ class OpenAICompatibleClient(LLMClient):
     ) -> Completion:
         admission = await self._admit()
         request = _Request(_to_openai(messages), model, temperature, max_tokens)
+        return await self._run_judged(admission, lambda deadline: self._complete_once(request, deadline))
+
+    async def _run_judged(
+        self,
+        admission: Admission | None,
+        attempt: Callable[[Deadline], Awaitable[T]],
+        deadline: Deadline | None = None,
+    ) -> T:
+        """Run the retry policy and give the breaker its verdict on how the call ended."""
         try:
-            completion = await self._policy.run(lambda deadline: self._complete_once(request, deadline))
+            result = await self._policy.run(attempt, deadline)
         except LLMUnavailable:
             await self._record(ok=False)
             raise
-        except LLMRejected:
+        except LLMRejected:  # the endpoint answered: it is up, only our request was refused
             await self._record(ok=True, admission=admission)
             raise
         except BaseException:  # cancelled: no verdict, but do not keep the half-open slot
             self._release_probe_later()
             raise
         await self._record(ok=True, admission=admission)
-        return completion
+        return result
 
     async def _complete_once(self, request: _Request, deadline: Deadline) -> Completion:
         limit, by_deadline = self._limit(deadline)
@@ -164,32 +175,23 @@ class OpenAICompatibleClient(LLMClient):
         deadline = self._policy.start()
         opened: _OpenStream | None = None
         try:
-            try:
-                opened = await self._policy.run(lambda d: self._open_stream(request, d), deadline)
-            except LLMUnavailable:
-                await self._record(ok=False)
-                raise
-            except LLMRejected:
-                await self._record(ok=True, admission=admission)
-                raise
-            except BaseException:
-                self._release_probe_later()
-                raise
-            # A first token proves the endpoint works: settle the breaker before the caller
+            # A first token proves the endpoint works: the breaker is settled before the caller
             # can wander off (an early aclose() must not leave the half-open slot taken).
-            await self._record(ok=True, admission=admission)
-            yield StreamChunk(opened.first_delta)
-            while (chunk := await self._next_chunk(opened, deadline)) is not None:
-                if delta := opened.absorb(chunk):
+            opened = live = await self._run_judged(
+                admission, lambda d: self._open_stream(request, d), deadline
+            )
+            yield StreamChunk(live.first_delta)
+            while (chunk := await self._next_chunk(live, deadline)) is not None:
+                if delta := live.absorb(chunk):
                     yield StreamChunk(delta)
-            text = "".join(opened.parts).strip()
+            text = "".join(live.parts).strip()
             if not text:
                 await self._record(ok=False)
-                raise LLMUnavailable("bad_response", attempts=opened.attempt)
-            usage = opened.usage
+                raise LLMUnavailable("bad_response", attempts=live.attempt)
+            usage = live.usage
             yield Completion(
                 text=text,
-                model=opened.model,
+                model=live.model,
                 prompt_tokens=usage.prompt_tokens if usage else None,
                 completion_tokens=usage.completion_tokens if usage else None,
             )
