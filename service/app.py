@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from service import __version__
 from service.api.auth import ApiKeys, require_api_key
 from service.api.drafts import DraftsController
+from service.api.drafts_stream import DraftStreamController
 from service.api.errors import EXCEPTION_HANDLERS
 from service.api.guardrails import GuardrailsController
 from service.api.system import live, metrics, ready
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     v1 = Router(
         path="/",
-        route_handlers=[DraftsController, GuardrailsController],
+        route_handlers=[DraftsController, DraftStreamController, GuardrailsController],
         guards=[require_api_key],
         security=[{"bearer": []}] if api_keys.enabled else None,
     )

@@ -10,6 +10,10 @@ Round trips: a hit is one GET; a miss is GET, SET NX, then one script that store
 releases the lock; each poll of a waiter is one script returning the value or, if the lock is free,
 taking it.
 
+Streams compute in their own task instead (``claim`` then ``settle``): same Redis lock and waiting,
+so they coalesce with everything else across processes, but a cancelled stream releases the lock at
+once instead of leaving a shielded computation running (docs/decisions.md, "Streaming drafts").
+
 Every Redis error degrades to "compute without the cache"; a short suspension after an error keeps
 a dead Redis from adding a connection timeout to every request.
 """
@@ -73,6 +77,21 @@ class Computed:
 
     payload: bytes
     cacheable: bool = True
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What :meth:`DraftCache.claim` found: a stored payload, or the duty to compute.
+
+    ``payload`` is set for ``hit`` and ``coalesced``. Otherwise the caller computes; ``token`` is
+    set when it holds the Redis lock (``miss``), and None when it computes without the cache
+    (``bypass``, or ``miss`` after waiting too long for another computation).
+    """
+
+    outcome: CacheOutcome
+    payload: bytes | None = None
+    keys: tuple[str, str] = ("", "")
+    token: str | None = None
 
 
 def cache_key(material: Any) -> str:
@@ -152,30 +171,92 @@ class DraftCache:
         *,
         refresh: bool,
     ) -> tuple[bytes, CacheOutcome]:
-        keys = [KEY_PREFIX + key, LOCK_PREFIX + key]
-        if not refresh:
+        claim = await self._claim_with_redis(redis, key, refresh=refresh, read_first=not refresh)
+        if claim.payload is not None:
+            return claim.payload, claim.outcome
+        if claim.token is None:
+            # Waited as long as a request may: compute ourselves rather than fail.
+            return (await compute()).payload, CacheOutcome.miss
+        return await self._compute_and_store(list(claim.keys), claim.token, compute)
+
+    async def _claim_with_redis(
+        self, redis: aioredis.Redis, key: str, *, refresh: bool, read_first: bool
+    ) -> Claim:
+        keys = (KEY_PREFIX + key, LOCK_PREFIX + key)
+        if read_first:
             # A plain GET rather than the get-or-lock script: a hit is the whole request, and
             # through the script it measured ~0.05 ms slower (the value travels through Lua).
             stored = await redis.get(keys[0])
             if stored is not None:
-                return bytes(stored), CacheOutcome.hit
+                return Claim(CacheOutcome.hit, payload=bytes(stored))
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self._wait_s
-        # We just saw no value, so the first attempt only needs the lock.
+        # We just saw no value (or must not take one), so the first attempt only needs the lock.
         locked = bool(await redis.set(keys[1], token, nx=True, px=self._lock_ttl_ms))
         # A refresh never takes a stored value, its own or one a concurrent leader wrote.
         args: list[EncodableT] = [token, self._lock_ttl_ms, "0" if refresh else "1"]
         while not locked:
             # Someone else is computing this key: wait for their result, or their lock to lapse.
             if time.monotonic() > deadline:
-                # Waited as long as a request may: compute ourselves rather than fail.
-                return (await compute()).payload, CacheOutcome.miss
+                return Claim(CacheOutcome.miss, keys=keys)
             await asyncio.sleep(self._poll_s)
-            reply = await self._script(self._get_or_lock, keys, args)
+            reply = await self._script(self._get_or_lock, list(keys), args)
             if reply[0] == _STORED:
-                return bytes(reply[1]), CacheOutcome.coalesced
+                return Claim(CacheOutcome.coalesced, payload=bytes(reply[1]))
             locked = reply[0] == _LOCKED
-        return await self._compute_and_store(keys, token, compute)
+        return Claim(CacheOutcome.miss, keys=keys, token=token)
+
+    # --- claim / settle: single-flight for callers that compute in their own task (streams) ----
+
+    async def claim(self, key: str, *, refresh: bool = False, read_first: bool = True) -> Claim:
+        """A stored payload for ``key``, or the duty to compute it (then :meth:`settle` it).
+
+        Same semantics as :meth:`get_or_compute` across processes (Redis lock, waiting for an
+        identical computation elsewhere, taking over a lapsed lock), but the caller computes in its
+        own task, so it can stream and be cancelled. ``read_first=False`` skips the first GET for
+        a caller that has just looked. Redis errors degrade to ``bypass`` (compute, do not store).
+        """
+        redis = self._redis_usable()
+        if redis is None:
+            return Claim(CacheOutcome.bypass)
+        try:
+            return await self._claim_with_redis(
+                redis, key, refresh=refresh, read_first=read_first and not refresh
+            )
+        except RedisError:
+            self._note_error()
+            return Claim(CacheOutcome.bypass)
+
+    async def settle(self, claim: Claim, computed: Computed | None) -> None:
+        """Store ``computed`` (when given and cacheable) and release the claim's lock, if it holds one.
+
+        ``None`` releases without storing (the computation failed or was cancelled), so a waiter
+        elsewhere takes over at once instead of waiting for the lock to lapse.
+        """
+        if claim.token is None:
+            return
+        store = computed is not None and computed.cacheable
+        payload = computed.payload if computed is not None and store else b""
+        try:
+            await self._script(
+                self._store_and_release,
+                list(claim.keys),
+                [claim.token, "1" if store else "0", payload, self._ttl_s],
+            )
+        except RedisError:
+            self._note_error()
+
+    async def peek(self, key: str) -> bytes | None:
+        """The stored payload for ``key``, or None (also when Redis is unavailable)."""
+        redis = self._redis_usable()
+        if redis is None:
+            return None
+        try:
+            stored = await redis.get(KEY_PREFIX + key)
+        except RedisError:
+            self._note_error()
+            return None
+        return bytes(stored) if stored is not None else None
 
     async def _compute_and_store(
         self, keys: list[str], token: str, compute: Callable[[], Awaitable[Computed]]

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
 import structlog
 
 from service.analysis import ThreadAnalysis, analyse_thread
-from service.cache import CacheOutcome, Computed, DraftCache, cache_key
+from service.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import compose_offline
 from service.drafting.prompts import PromptBuilder
 from service.guardrails import CheckContext, Guardrails
-from service.llm import LLMClient, LLMError
+from service.llm import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
 from service.models import DraftResult, DraftStatus, GuardrailReport, Thread, Usage, Verdict
 
 log = structlog.get_logger("tactful.drafting")
@@ -50,6 +52,16 @@ class _Timer:
 class DraftOutcome:
     result: DraftResult
     cache: CacheOutcome
+
+
+@dataclass(frozen=True)
+class DraftDelta:
+    """Text as the writer produced it, before the guardrails: a preview; the final text may differ."""
+
+    text: str
+
+
+StreamEvent = DraftDelta | DraftOutcome
 
 
 def decide_status(report: GuardrailReport, *, provider: str) -> DraftStatus:
@@ -144,6 +156,58 @@ class DraftPipeline:
         )
         # The request that computed the draft keeps its object; the others parse the shared payload.
         result = produced[0] if produced else DraftResult.model_validate_json(payload)
+        return self._outcome(result, outcome, started, timer)
+
+    async def lookup(self, thread: Thread, *, tenant: str = "") -> DraftOutcome | None:
+        """The cached draft for this thread, if there is one (one GET; never computes)."""
+        started = time.perf_counter()
+        payload = await self.cache.peek(self.key_for(thread, tenant=tenant))
+        if payload is None:
+            return None
+        return self._outcome(DraftResult.model_validate_json(payload), CacheOutcome.hit, started, _Timer())
+
+    async def draft_stream(
+        self, thread: Thread, *, tenant: str = "", refresh: bool = False, read_first: bool = True
+    ) -> AsyncGenerator[StreamEvent, None]:
+        """Like :meth:`draft`, but yields the writer's text as it comes, then one DraftOutcome.
+
+        Single-flight goes through :meth:`DraftCache.claim` rather than ``get_or_compute``: the
+        computation runs in the caller's task, so deltas reach this caller and closing the
+        generator (the client went away) cancels the LLM call. Identical requests still make one
+        LLM call: a concurrent request waits for our stored result (it gets no deltas), and if we
+        are cancelled the lock is released at once so a waiter takes over. ``read_first=False``
+        skips the cache read for a caller that has just done :meth:`lookup`.
+        """
+        started = time.perf_counter()
+        timer = _Timer()
+        claim = await self.cache.claim(
+            self.key_for(thread, tenant=tenant), refresh=refresh, read_first=read_first
+        )
+        if claim.payload is not None:
+            yield self._outcome(DraftResult.model_validate_json(claim.payload), claim.outcome, started, timer)
+            return
+        result = None
+        try:
+            async for event in self._compose_streaming(thread, timer):
+                if isinstance(event, DraftResult):
+                    result = event
+                else:
+                    yield DraftDelta(event)
+        finally:
+            await self._settle(claim, result)
+        assert result is not None  # _compose_streaming ends with the result or raises
+        yield self._outcome(result, claim.outcome, started, timer)
+
+    async def _settle(self, claim: Claim, result: DraftResult | None) -> None:
+        computed = None
+        if result is not None:
+            # A fallback draft is served but not stored, so the next request tries the LLM again.
+            computed = Computed(result.model_dump_json().encode(), cacheable=result.provider == self.provider)
+        await self.cache.settle(claim, computed)
+
+    def _outcome(
+        self, result: DraftResult, outcome: CacheOutcome, started: float, timer: _Timer
+    ) -> DraftOutcome:
         total = (time.perf_counter() - started) * 1000
         computed_here = outcome in (CacheOutcome.miss, CacheOutcome.bypass)
         timings = dict(timer.phases) if computed_here else {}
@@ -179,29 +243,94 @@ class DraftPipeline:
         began = time.perf_counter()
         text = compose_offline(thread, analysis)
         timer.add("compose", began)
+        return self._offline_result(text, context, timer)
+
+    def _offline_result(self, text: str, context: CheckContext, timer: _Timer) -> DraftResult:
         text, report = self._check_and_repair(text, context, timer)
         return self._result(
             text, report, provider="offline", model="offline-composer", attempts=1, usage=None
         )
 
+    async def _compose_streaming(
+        self, thread: Thread, timer: _Timer
+    ) -> AsyncGenerator[str | DraftResult, None]:
+        """The writer's text as it comes, then the DraftResult (guardrails, repairs and re-asks done).
+
+        Only the first LLM answer streams; re-asks (rare: a blocking finding the repair cannot fix)
+        are plain completions, and the result carries their text. The offline composer writes in
+        one go, so its text is one delta. Falling back to it after a partial stream sends no more
+        deltas: the result is authoritative either way.
+        """
+        analysis = analyse_thread(thread)
+        context = CheckContext(thread=thread, analysis=analysis)
+        streamed = False
+        if self.provider == "openai":
+            assert self._llm is not None
+            messages = self.prompts.render(thread, analysis)
+            try:
+                completion: Completion | None = None
+                began = time.perf_counter()
+                stream = self._llm.stream(
+                    messages,
+                    model=self._sampling.model,
+                    temperature=self._sampling.temperature,
+                    max_tokens=self._sampling.max_tokens,
+                )
+                async with aclosing(stream) as chunks:
+                    async for item in chunks:
+                        if isinstance(item, StreamChunk):
+                            streamed = True
+                            yield item.delta
+                        else:
+                            completion = item
+                timer.add("llm", began)
+                assert completion is not None  # the client's stream always ends with one
+                yield await self._finish_with_llm(thread, analysis, context, timer, messages, completion)
+                return
+            except LLMError as exc:
+                if not self._fallback_offline:
+                    raise
+                log.warning("draft.llm_fallback", reason=getattr(exc, "reason", type(exc).__name__))
+        began = time.perf_counter()
+        text = compose_offline(thread, analysis)
+        timer.add("compose", began)
+        if not streamed:
+            yield text
+        yield self._offline_result(text, context, timer)
+
+    async def _ask(self, messages: list[ChatMessage], timer: _Timer) -> Completion:
+        assert self._llm is not None
+        began = time.perf_counter()
+        completion = await self._llm.complete(
+            messages,
+            model=self._sampling.model,
+            temperature=self._sampling.temperature,
+            max_tokens=self._sampling.max_tokens,
+        )
+        timer.add("llm", began)
+        return completion
+
     async def _compose_with_llm(
         self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
     ) -> DraftResult:
-        assert self._llm is not None
         messages = self.prompts.render(thread, analysis)
+        completion = await self._ask(messages, timer)
+        return await self._finish_with_llm(thread, analysis, context, timer, messages, completion)
+
+    async def _finish_with_llm(
+        self,
+        thread: Thread,
+        analysis: ThreadAnalysis,
+        context: CheckContext,
+        timer: _Timer,
+        messages: list[ChatMessage],
+        completion: Completion,
+    ) -> DraftResult:
+        """Check and repair the first answer; re-ask with the findings while blocking ones remain."""
         prompt_tokens = completion_tokens = 0
         usage_known = True
-        attempts = 0
+        attempts = 1
         while True:
-            attempts += 1
-            began = time.perf_counter()
-            completion = await self._llm.complete(
-                messages,
-                model=self._sampling.model,
-                temperature=self._sampling.temperature,
-                max_tokens=self._sampling.max_tokens,
-            )
-            timer.add("llm", began)
             if completion.prompt_tokens is None or completion.completion_tokens is None:
                 usage_known = False
             else:
@@ -212,6 +341,8 @@ class DraftPipeline:
                 break
             instructions = self.guardrails.reask_instructions(report)
             messages = self.prompts.render_reask(thread, analysis, mask_sensitive(text, report), instructions)
+            attempts += 1
+            completion = await self._ask(messages, timer)
         usage = (
             Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens) if usage_known else None
         )

@@ -7,7 +7,7 @@ prompt holds ticket text, and error bodies from some servers echo the prompt or 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypedDict
 
@@ -80,7 +80,7 @@ class LLMClient(Protocol):
 
     def stream(
         self, messages: Sequence[ChatMessage], *, model: str, temperature: float, max_tokens: int
-    ) -> AsyncIterator[StreamChunk | Completion]:
+    ) -> AsyncGenerator[StreamChunk | Completion, None]:
         """Deltas as they arrive, then exactly one final Completion with the whole text.
 
         Close it (``contextlib.aclosing``) when stopping early so the HTTP stream is released.

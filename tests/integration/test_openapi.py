@@ -16,6 +16,7 @@ from tests.integration.test_drafts_api import DRAFT_FIELDS
 
 PATHS = {
     "/v1/drafts": "post",
+    "/v1/drafts/stream": "post",
     "/v1/guardrails/check": "post",
     "/health/live": "get",
     "/health/ready": "get",
