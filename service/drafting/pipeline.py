@@ -1,7 +1,8 @@
 """The one draft path every door uses: thread in, guarded DraftResult out.
 
-analyse -> render prompt -> LLM (or offline composer) -> guardrails -> deterministic repair ->
-re-ask with the findings while blocking findings remain (bounded) -> final check -> result.
+analyse -> redact PII to placeholders -> render prompt -> LLM (or offline composer) -> restore the
+placeholders -> guardrails -> deterministic repair -> re-ask with the findings while blocking findings
+remain (bounded) -> final check -> result.
 
 The invariant the product rests on lives in :func:`decide_status`: a reply is only returned when
 the ``acknowledgement`` rule passed on exactly that text, whatever severities are configured.
@@ -21,8 +22,10 @@ from service.analysis import ThreadAnalysis, analyse_thread
 from service.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import compose_offline
 from service.drafting.prompts import PromptBuilder
+from service.drafting.redaction import Redaction, Redactor, StreamRestorer
 from service.guardrails import CheckContext, Guardrails
 from service.llm import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
+from service.metrics import Metrics
 from service.models import DraftResult, DraftStatus, GuardrailReport, Thread, Usage, Verdict
 
 log = structlog.get_logger("tactful.drafting")
@@ -46,6 +49,24 @@ class _Timer:
 
     def add(self, phase: str, started: float) -> None:
         self.phases[phase] = self.phases.get(phase, 0.0) + (time.perf_counter() - started) * 1000
+
+
+@dataclass(frozen=True)
+class _Prompted:
+    """The thread as the prompt shows it, and how to undo its redaction in what the model writes."""
+
+    thread: Thread
+    analysis: ThreadAnalysis
+    redaction: Redaction | None
+
+    def restore(self, text: str) -> str:
+        return self.redaction.restore(text) if self.redaction is not None else text
+
+    def redact(self, text: str) -> str:
+        return self.redaction.redact(text) if self.redaction is not None else text
+
+    def stream_restorer(self) -> StreamRestorer:
+        return StreamRestorer(self.redaction)
 
 
 @dataclass(frozen=True)
@@ -110,6 +131,8 @@ class DraftPipeline:
         sampling: Sampling,
         max_reasks: int,
         fallback_offline: bool,
+        redactor: Redactor | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         if provider == "openai" and llm is None:
             raise ValueError("the openai provider needs an LLM client")
@@ -121,6 +144,8 @@ class DraftPipeline:
         self._sampling = sampling
         self._max_reasks = max_reasks
         self._fallback_offline = fallback_offline
+        self._redactor = redactor
+        self._metrics = metrics
 
     @property
     def model_name(self) -> str:
@@ -214,6 +239,8 @@ class DraftPipeline:
         timings["cache"] = max(0.0, total - sum(timings.values()))
         timings["total"] = total
         result = result.model_copy(update={"cached": not computed_here, "timings_ms": timings})
+        if self._metrics is not None:
+            self._metrics.cache.labels(outcome.value.lower()).inc()
         log.info(
             "draft.done",
             status=result.status.value,
@@ -232,10 +259,15 @@ class DraftPipeline:
             try:
                 return await self._compose_with_llm(thread, analysis, context, timer)
             except LLMError as exc:
+                self._count_llm_error(exc)
                 if not self._fallback_offline:
                     raise
                 log.warning("draft.llm_fallback", reason=getattr(exc, "reason", type(exc).__name__))
         return self._compose_offline(thread, analysis, context, timer)
+
+    def _count_llm_error(self, exc: LLMError) -> None:
+        if self._metrics is not None:
+            self._metrics.llm_errors.labels(str(getattr(exc, "reason", type(exc).__name__))).inc()
 
     def _compose_offline(
         self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
@@ -266,7 +298,9 @@ class DraftPipeline:
         streamed = False
         if self.provider == "openai":
             assert self._llm is not None
-            messages = self.prompts.render(thread, analysis)
+            prompted = self._prepare(thread, analysis)
+            messages = self.prompts.render(prompted.thread, prompted.analysis)
+            restorer = prompted.stream_restorer()
             try:
                 completion: Completion | None = None
                 began = time.perf_counter()
@@ -280,14 +314,18 @@ class DraftPipeline:
                     async for item in chunks:
                         if isinstance(item, StreamChunk):
                             streamed = True
-                            yield item.delta
+                            if shown := restorer.feed(item.delta):
+                                yield shown
                         else:
                             completion = item
                 timer.add("llm", began)
+                if tail := restorer.flush():
+                    yield tail
                 assert completion is not None  # the client's stream always ends with one
-                yield await self._finish_with_llm(thread, analysis, context, timer, messages, completion)
+                yield await self._finish_with_llm(prompted, context, timer, completion)
                 return
             except LLMError as exc:
+                self._count_llm_error(exc)
                 if not self._fallback_offline:
                     raise
                 log.warning("draft.llm_fallback", reason=getattr(exc, "reason", type(exc).__name__))
@@ -313,18 +351,13 @@ class DraftPipeline:
     async def _compose_with_llm(
         self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
     ) -> DraftResult:
-        messages = self.prompts.render(thread, analysis)
+        prompted = self._prepare(thread, analysis)
+        messages = self.prompts.render(prompted.thread, prompted.analysis)
         completion = await self._ask(messages, timer)
-        return await self._finish_with_llm(thread, analysis, context, timer, messages, completion)
+        return await self._finish_with_llm(prompted, context, timer, completion)
 
     async def _finish_with_llm(
-        self,
-        thread: Thread,
-        analysis: ThreadAnalysis,
-        context: CheckContext,
-        timer: _Timer,
-        messages: list[ChatMessage],
-        completion: Completion,
+        self, prompted: _Prompted, context: CheckContext, timer: _Timer, completion: Completion
     ) -> DraftResult:
         """Check and repair the first answer; re-ask with the findings while blocking ones remain."""
         prompt_tokens = completion_tokens = 0
@@ -336,11 +369,14 @@ class DraftPipeline:
             else:
                 prompt_tokens += completion.prompt_tokens
                 completion_tokens += completion.completion_tokens
-            text, report = self._check_and_repair(completion.text, context, timer)
+            # The guardrails judge the text the customer would get: placeholders restored.
+            text, report = self._check_and_repair(prompted.restore(completion.text), context, timer)
             if not report.has_blocking() or attempts > self._max_reasks:
                 break
             instructions = self.guardrails.reask_instructions(report)
-            messages = self.prompts.render_reask(thread, analysis, mask_sensitive(text, report), instructions)
+            # The draft goes back out: masked where the guardrails found secrets, redacted again.
+            shown = prompted.redact(mask_sensitive(text, report))
+            messages = self.prompts.render_reask(prompted.thread, prompted.analysis, shown, instructions)
             attempts += 1
             completion = await self._ask(messages, timer)
         usage = (
@@ -349,6 +385,20 @@ class DraftPipeline:
         return self._result(
             text, report, provider="openai", model=completion.model, attempts=attempts, usage=usage
         )
+
+    def _prepare(self, thread: Thread, analysis: ThreadAnalysis) -> _Prompted:
+        """The thread as the prompt may show it (redacted when redaction is on and finds anything)."""
+        if self._redactor is None:
+            return _Prompted(thread, analysis, None)
+        redaction = self._redactor.session()
+        redacted = redaction.redact_thread(thread)
+        if not redaction.counts:
+            return _Prompted(thread, analysis, None)
+        if self._metrics is not None:
+            for kind, count in redaction.counts.items():
+                self._metrics.redactions.labels(kind).inc(count)
+        # The analysis feeds the prompt too (the restated issue): redo it on the redacted text.
+        return _Prompted(redacted, analyse_thread(redacted), redaction)
 
     def _check_and_repair(
         self, text: str, context: CheckContext, timer: _Timer
