@@ -37,10 +37,15 @@ COMMON_PROBLEMS: dict[int, ResponseSpec] = {
     401: _problem("Missing or invalid API key (only when TACTFUL_API_KEYS is set)."),
     413: _problem("Request body larger than TACTFUL_MAX_BODY_BYTES."),
     422: _problem("The body does not match the schema or exceeds a configured limit."),
+    429: _problem("Rate limit of this API key (or webhook source) reached; see Retry-After."),
 }
 
 DRAFT_PROBLEMS: dict[int, ResponseSpec] = {
     **COMMON_PROBLEMS,
     502: _problem("The LLM endpoint refused the request (a configuration error such as a bad key)."),
     503: _problem("The LLM is unavailable and the offline fallback is disabled; see Retry-After."),
+}
+
+METRICS_PROBLEMS: dict[int, ResponseSpec] = {
+    401: _problem("Missing or wrong metrics token (only when TACTFUL_METRICS_TOKEN is set)."),
 }
