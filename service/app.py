@@ -20,6 +20,8 @@ from service.api.drafts import DraftsController
 from service.api.drafts_stream import DraftStreamController
 from service.api.errors import EXCEPTION_HANDLERS
 from service.api.guardrails import GuardrailsController
+from service.api.observability import request_context
+from service.api.ratelimit import rate_limit
 from service.api.system import live, metrics, ready
 from service.config import Settings
 from service.runtime import Runtime, build_runtime
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[v1, live, ready, metrics],
         lifespan=[lifespan],
+        guards=[rate_limit],  # before the routers' own guards: it checks the API key itself
+        middleware=[request_context],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import signal
 import sys
 from collections.abc import Sequence
@@ -79,7 +80,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             embedded = EmbeddedRedis(settings.data_dir / "redis")
             embedded.start()
             settings = settings.model_copy(update={"redis_url": embedded.url})
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, timeout_graceful_shutdown=30)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,  # our http.request line has the request id and no query string
+            # On SIGTERM uvicorn stops accepting, lets in-flight requests finish, then stops.
+            timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+        )
     finally:
         if embedded is not None:
             embedded.stop()

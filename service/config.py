@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     guard_max_reasks: int = Field(
         2, ge=0, le=5, description="Times the LLM is re-asked with the findings when a draft is blocked."
     )
+    redact_pii: bool = Field(
+        True,
+        description="Replace e-mails, phones, card numbers, IBANs, API keys and passwords in ticket text "
+        "with placeholders before the prompt leaves the process; the draft gets the values back.",
+    )
 
     # --- Redis and cache ------------------------------------------------------------------
     redis_url: str | None = Field(
@@ -89,6 +94,25 @@ class Settings(BaseSettings):
     max_messages: int = Field(500, ge=1, description="Most messages in one thread; 422 beyond.")
     max_message_chars: int = Field(100_000, ge=100, description="Longest message body; 422 beyond.")
     log_level: str = Field("INFO", description="Log level of the JSON logs.")
+    shutdown_grace_s: float = Field(
+        30.0, gt=0, description="On SIGTERM, how long `tactful serve` lets in-flight requests finish."
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="When set, /metrics answers only `Authorization: Bearer <token>`. Unset: open.",
+    )
+
+    # --- Rate limits (sliding window, shared through Redis by every process) ---------------
+    rate_limit_window_s: int = Field(60, ge=1, le=86_400, description="Length of the rate-limit window.")
+    rate_limit_api: int = Field(
+        600,
+        ge=0,
+        description="Requests per window to /v1/* per API key (per client address without keys); "
+        "0 turns the limit off.",
+    )
+    rate_limit_webhooks: int = Field(
+        1_200, ge=0, description="Deliveries per window per webhook source; 0 turns the limit off."
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from service.models import DraftResult
 
@@ -32,9 +32,48 @@ class Metrics:
             "tactful_guardrail_checks_total", "Replies checked through /v1/guardrails/check, by verdict.",
             ["verdict"], registry=self.registry,
         )  # fmt: skip
+        self.cache = Counter(
+            "tactful_draft_cache_total",
+            "Draft cache lookups by outcome: hit, miss, coalesced (waited for an identical request in "
+            "flight) or bypass (Redis unavailable).",
+            ["outcome"], registry=self.registry,
+        )  # fmt: skip
+        self.llm_errors = Counter(
+            "tactful_llm_errors_total",
+            "Drafts whose LLM call failed, by the kind of the last failure (rate_limited, server_error, "
+            "timeout, connection, bad_response, deadline, breaker_open, rejected).",
+            ["kind"], registry=self.registry,
+        )  # fmt: skip
+        self.breaker = Gauge(
+            "tactful_llm_breaker_state", "1 for the LLM circuit breaker's current state (read at scrape).",
+            ["state"], registry=self.registry,
+        )  # fmt: skip
+        self.redactions = Counter(
+            "tactful_pii_redactions_total", "Distinct sensitive values replaced by placeholders, by kind.",
+            ["kind"], registry=self.registry,
+        )  # fmt: skip
+        self.rate_limited = Counter(
+            "tactful_rate_limited_total", "Requests refused with 429, by scope (api, webhook).",
+            ["scope"], registry=self.registry,
+        )  # fmt: skip
+        self.http_requests = Counter(
+            "tactful_http_requests_total", "HTTP requests answered, by method, route template and status.",
+            ["method", "route", "status"], registry=self.registry,
+        )  # fmt: skip
+        self.http_seconds = Histogram(
+            "tactful_http_request_seconds", "HTTP request latency by route template.",
+            ["route"], buckets=_LATENCY_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.http_in_flight = Gauge(
+            "tactful_http_requests_in_flight", "HTTP requests being served now.", registry=self.registry
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+    def set_breaker_state(self, state: str) -> None:
+        for name in ("closed", "open", "half_open"):
+            self.breaker.labels(name).set(1 if name == state else 0)
 
     def record_draft(self, result: DraftResult, *, cache: str) -> None:
         self.drafts.labels(result.status.value, result.provider, cache).inc()

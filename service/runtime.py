@@ -16,10 +16,12 @@ from service.cache import DraftCache
 from service.config import Settings
 from service.drafting.pipeline import DraftPipeline, Sampling
 from service.drafting.prompts import PromptBuilder
+from service.drafting.redaction import Redactor
 from service.guardrails import Guardrails, load_guardrails
 from service.limits import ThreadLimits
 from service.llm import CircuitBreaker, OpenAICompatibleClient, make_async_openai
 from service.metrics import Metrics
+from service.ratelimit import RateLimiter
 from service.redis_conn import connect_redis
 
 log = structlog.get_logger("tactful.runtime")
@@ -35,6 +37,8 @@ class Runtime:
     pipeline: DraftPipeline
     metrics: Metrics
     limits: ThreadLimits
+    breaker: CircuitBreaker | None = None
+    rate_limiter: RateLimiter | None = None
 
     async def close(self) -> None:
         if self.openai is not None:
@@ -49,6 +53,8 @@ def build_runtime(settings: Settings) -> Runtime:
     guardrails = load_guardrails()
     openai_client: AsyncOpenAI | None = None
     llm: OpenAICompatibleClient | None = None
+    breaker: CircuitBreaker | None = None
+    metrics = Metrics()
     if settings.provider == "openai":
         api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         openai_client = make_async_openai(settings.llm_base_url, api_key, settings.llm_timeout_s)
@@ -79,6 +85,8 @@ def build_runtime(settings: Settings) -> Runtime:
         sampling=Sampling(settings.llm_model, settings.llm_temperature, settings.llm_max_tokens),
         max_reasks=settings.guard_max_reasks,
         fallback_offline=settings.llm_fallback_offline,
+        redactor=Redactor.load() if settings.redact_pii else None,
+        metrics=metrics,
     )
     log.info(
         "runtime.ready",
@@ -87,6 +95,7 @@ def build_runtime(settings: Settings) -> Runtime:
         prompt_version=prompts.version,
         ruleset_version=guardrails.version,
         auth=bool(settings.api_keys),
+        redact_pii=settings.redact_pii,
     )
     return Runtime(
         settings=settings,
@@ -95,6 +104,8 @@ def build_runtime(settings: Settings) -> Runtime:
         prompts=prompts,
         guardrails=guardrails,
         pipeline=pipeline,
-        metrics=Metrics(),
+        metrics=metrics,
         limits=ThreadLimits(settings.max_messages, settings.max_message_chars),
+        breaker=breaker,
+        rate_limiter=RateLimiter(redis) if redis is not None else None,
     )

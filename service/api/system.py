@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import hmac
+from typing import Annotated, Any
 
 from litestar import MediaType, Response, get
 from litestar.di import NamedDependency
+from litestar.params import HeaderParameter
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from service.api.errors import ProblemError
+from service.api.problems import METRICS_PROBLEMS
 from service.runtime import Runtime
 
 
@@ -40,6 +44,34 @@ async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     )
 
 
-@get("/metrics", tags=["system"], summary="Prometheus metrics", media_type=MediaType.TEXT, cache=False)
-async def metrics(runtime: NamedDependency[Runtime]) -> Response[bytes]:
+@get(
+    "/metrics",
+    tags=["system"],
+    summary="Prometheus metrics",
+    description="Open unless TACTFUL_METRICS_TOKEN is set; then send `Authorization: Bearer <token>`.",
+    media_type=MediaType.TEXT,
+    cache=False,
+    responses=METRICS_PROBLEMS,
+)
+async def metrics(
+    runtime: NamedDependency[Runtime],
+    authorization: Annotated[str | None, HeaderParameter(name="authorization", required=False)] = None,
+) -> Response[bytes]:
+    token = runtime.settings.metrics_token
+    if token is not None and not _bearer_matches(authorization, token.get_secret_value()):
+        raise ProblemError(
+            401,
+            "unauthorized",
+            "Unauthorized",
+            "Send the metrics token as 'Authorization: Bearer <token>' (TACTFUL_METRICS_TOKEN).",
+            headers={"WWW-Authenticate": 'Bearer realm="tactful-metrics"'},
+        )
+    if runtime.breaker is not None:
+        # Read at scrape time: the breaker lives in Redis, shared by every process.
+        runtime.metrics.set_breaker_state(await runtime.breaker.state())
     return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _bearer_matches(authorization: str | None, token: str) -> bool:
+    scheme, _, presented = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode())
