@@ -12,6 +12,8 @@ from litestar.testing import AsyncTestClient
 from service.app import create_app
 from service.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, completion, llm_settings
+from tests.integration.test_drafts_stream import app_client, collect
+from tests.streaming_llm import ScriptedLLM, serve
 
 EMAIL = "periwinkle.quasar@example.org"
 PHONE = "+44 20 7946 0018"
@@ -104,3 +106,22 @@ async def test_redaction_can_be_switched_off(
     prompt = sent_text(route, 0)
     assert EMAIL in prompt
     assert "[EMAIL_1]" not in prompt
+
+
+async def test_a_stream_shows_the_values_and_the_llm_never_sees_them(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    llm = ScriptedLLM(default_reply=REPLY_WITH_PLACEHOLDERS)
+    async with (
+        serve(llm) as llm_url,
+        app_client(llm_settings(redis_server.url, llm_base_url=f"{llm_url}/v1")) as client,
+    ):
+        response, events = await collect(client, THREAD)
+    assert response.status_code == 200
+    streamed = "".join(e.data["text"] for e in events if e.name == "delta")
+    assert f"I will write to {EMAIL} and call {PHONE} when it lands." in streamed
+    assert "[EMAIL_1]" not in streamed
+    assert events[-1].data["reply"] == streamed.strip()
+    sent = "\n".join(message["content"] for message in llm.requests[0]["messages"])
+    for value in SENSITIVE:
+        assert value not in sent, f"{value!r} left the process"
