@@ -13,6 +13,8 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from service.models import Severity
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -70,6 +72,13 @@ class Settings(BaseSettings):
         description="Replace e-mails, phones, card numbers, IBANs, API keys and passwords in ticket text "
         "with placeholders before the prompt leaves the process; the draft gets the values back.",
     )
+    guard_severities: Annotated[dict[str, Severity], NoDecode] = Field(
+        default_factory=dict,
+        description=(
+            "Per-rule severity overrides, e.g. `length=info,signature=block` (block, warn or info). "
+            "The acknowledgement rule always guards `reply`, whatever its severity."
+        ),
+    )
 
     # --- Redis and cache ------------------------------------------------------------------
     redis_url: str | None = Field(
@@ -113,6 +122,16 @@ class Settings(BaseSettings):
     rate_limit_webhooks: int = Field(
         1_200, ge=0, description="Deliveries per window per webhook source; 0 turns the limit off."
     )
+
+    @field_validator("guard_severities", mode="before")
+    @classmethod
+    def _split_severities(cls, value: object) -> object:
+        if isinstance(value, str):
+            pairs = [part.split("=", 1) for part in value.split(",") if part.strip()]
+            if any(len(pair) != 2 for pair in pairs):
+                raise ValueError("expected rule=severity pairs separated by commas")
+            return {rule.strip(): severity.strip() for rule, severity in pairs}
+        return value
 
     @field_validator("api_keys", mode="before")
     @classmethod

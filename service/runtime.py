@@ -50,7 +50,7 @@ class Runtime:
 def build_runtime(settings: Settings) -> Runtime:
     redis = connect_redis(settings.redis_url) if settings.redis_url else None
     prompts = PromptBuilder(settings.prompts_dir, settings.prompt_token_budget)
-    guardrails = load_guardrails()
+    guardrails = load_guardrails(settings.guard_severities)
     openai_client: AsyncOpenAI | None = None
     llm: OpenAICompatibleClient | None = None
     breaker: CircuitBreaker | None = None

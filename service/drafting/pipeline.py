@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import structlog
 
@@ -104,6 +104,12 @@ def mask_sensitive(text: str, report: GuardrailReport) -> str:
     for start, end in reversed(spans):
         text = text[:start] + "(removed)" + text[end:]
     return text
+
+
+def with_system_prompt(context: CheckContext, messages: list[ChatMessage]) -> CheckContext:
+    """The check context with the instructions the model was given (for the prompt-leak rule)."""
+    system = next((m["content"] for m in messages if m["role"] == "system"), None)
+    return replace(context, system_prompt=system)
 
 
 def normalise_thread(thread: Thread) -> dict[str, object]:
@@ -300,6 +306,7 @@ class DraftPipeline:
             assert self._llm is not None
             prompted = self._prepare(thread, analysis)
             messages = self.prompts.render(prompted.thread, prompted.analysis)
+            context = with_system_prompt(context, messages)
             restorer = prompted.stream_restorer()
             try:
                 completion: Completion | None = None
@@ -354,7 +361,7 @@ class DraftPipeline:
         prompted = self._prepare(thread, analysis)
         messages = self.prompts.render(prompted.thread, prompted.analysis)
         completion = await self._ask(messages, timer)
-        return await self._finish_with_llm(prompted, context, timer, completion)
+        return await self._finish_with_llm(prompted, with_system_prompt(context, messages), timer, completion)
 
     async def _finish_with_llm(
         self, prompted: _Prompted, context: CheckContext, timer: _Timer, completion: Completion
@@ -405,10 +412,10 @@ class DraftPipeline:
     ) -> tuple[str, GuardrailReport]:
         began = time.perf_counter()
         report = self.guardrails.check(text, context)
-        if report.failed(ACKNOWLEDGEMENT):
-            repaired = self.guardrails.repair(text, report, context)
-            if repaired != text:
-                text, report = repaired, self.guardrails.check(repaired, context)
+        if report.verdict is not Verdict.pass_:
+            # Safe span fixes (a missing acknowledgement, a shouted run); the report that comes back
+            # is the check of the text that comes back, so nothing is checked twice.
+            text, report = self.guardrails.repair_and_check(text, report, context)
         timer.add("guard", began)
         return text, report
 

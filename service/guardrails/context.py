@@ -13,7 +13,8 @@ from service.models import Thread
 class CheckContext:
     thread: Thread | None = None  # the thread the reply answers (None: checking a macro)
     analysis: ThreadAnalysis | None = None  # computed from `thread` when not given
-    system_prompt: str | None = None  # reserved for the prompt-leak rule
+    system_prompt: str | None = None  # what the prompt-leak rule compares the reply with
+    canary: str | None = None  # a token planted in the system prompt; never in a reply
 
 
 def resolve(context: CheckContext | None) -> RuleContext:
@@ -22,4 +23,6 @@ def resolve(context: CheckContext | None) -> RuleContext:
     analysis = context.analysis
     if analysis is None and context.thread is not None:
         analysis = analyse_thread(context.thread)
-    return RuleContext(analysis=analysis, system_prompt=context.system_prompt)
+    return RuleContext(
+        analysis=analysis, system_prompt=context.system_prompt, thread=context.thread, canary=context.canary
+    )

@@ -22,8 +22,16 @@ from service.guardrails.rules.base import at
 from service.models import Finding, GuardrailReport, Severity, Verdict
 
 # Bump when matching code changes in a way the lexicon files do not show (it is hashed too).
-ENGINE_REVISION = "1"
+ENGINE_REVISION = "2"
 SOURCES_FILE = "sources.yaml"
+
+
+_WEIGHT = {Severity.info: 0, Severity.warn: 1, Severity.block: 2}
+
+
+def capped(severity: Severity, cap: Severity | None) -> Severity:
+    """The lighter of a rule's configured severity and a hit's own cap."""
+    return severity if cap is None or _WEIGHT[severity] <= _WEIGHT[cap] else cap
 
 
 def verdict_of(findings: Sequence[Finding]) -> Verdict:
@@ -61,7 +69,7 @@ class Guardrails:
         findings = [
             Finding(
                 rule=bound.rule.id,
-                severity=bound.severity,
+                severity=capped(bound.severity, hit.cap),
                 message=hit.message,
                 start=hit.start,
                 end=hit.end,
@@ -73,27 +81,40 @@ class Guardrails:
         return GuardrailReport(verdict=verdict_of(findings), ruleset_version=self.version, findings=findings)
 
     def repair(self, text: str, report: GuardrailReport, context: CheckContext | None = None) -> str:
-        """Deterministic safe fixes (for now: insert a missing acknowledgement after the greeting).
+        """The repaired text only; see repair_and_check."""
+        return self.repair_and_check(text, report, context)[0]
 
-        The result is kept only if it fixes something and adds no blocking finding; otherwise the
-        text comes back unchanged. Repairing a repaired or passing text is a no-op.
+    def repair_and_check(
+        self, text: str, report: GuardrailReport, context: CheckContext | None = None
+    ) -> tuple[str, GuardrailReport]:
+        """Deterministic safe fixes, and the report of the text that comes back.
+
+        Every rule with a finding offers its span edits (insert a missing acknowledgement after the
+        greeting, lower a shouted run...); they are applied right to left in one pass, then the
+        whole ruleset runs once on the result. The result is kept only if it fixes something and
+        adds no blocking finding; otherwise the text and `report` come back unchanged. Repairing a
+        repaired or passing text is a no-op. `report` must be the check of `text` under the same
+        context (it is trusted, not recomputed); the returned report is the final one, so each
+        text is checked exactly once.
         """
         failed = {f.rule for f in report.findings if f.severity is not Severity.info}
         if not failed:
-            return text
+            return text, report
         ctx = resolve(context)
         doc = Document.of(text)
         edits = [edit for b in self._rules if b.rule.id in failed for edit in b.rule.fix(doc, ctx)]
         if not edits:
-            return text
+            return text, report
         repaired = apply_edits(text, edits)
         if repaired == text:
-            return text
-        before = _counts(self._check(doc, ctx))
-        after = _counts(self._check(Document.of(repaired), ctx))
+            return text, report
+        after_report = self._check(Document.of(repaired), ctx)
+        before, after = _counts(report), _counts(after_report)
         blocking_added = any(after[key] > before[key] for key in after if key[1] is Severity.block)
         improved = any(after[key] < before[key] for key in before)
-        return repaired if improved and not blocking_added else text
+        if improved and not blocking_added:
+            return repaired, after_report
+        return text, report
 
     def reask_instructions(self, report: GuardrailReport) -> list[str]:
         """One instruction per block/warn finding, pointing by rule and position only."""

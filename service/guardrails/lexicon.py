@@ -19,7 +19,7 @@ from service.guardrails.phrases import LexiconError, PhraseMatcher
 PACKAGE = "service.guardrails"
 LEXICON_DIR = "lexicons"
 
-Language = Literal["en", "es", "de", "fr", "pt", "any"]
+Language = Literal["en", "es", "de", "fr", "pt", "it", "nl", "any"]
 
 
 class _Strict(BaseModel):
@@ -58,13 +58,18 @@ class PhraseEntry(_Strict):
     phrases: list[str] = Field(min_length=1)
     source: SourceRef
     suggestion: str | None = None
-    negatable: bool = False  # blame only: a negation just before it ("not your fault") cancels it
+    negatable: bool = False  # a negation just before it ("not your fault") cancels it
+    # The most a hit of this entry weighs: an ambiguous word ("thank god") only warns.
+    cap: Literal["warn", "info"] | None = None
 
 
 class PhraseLexicon(_Strict):
     version: int
     rule: str
     entries: list[PhraseEntry]
+    # For `negatable` entries: words that negate what follows, per language, and negating endings.
+    negation_cues: dict[str, list[str]] = Field(default_factory=dict)
+    negation_suffixes: list[str] = Field(default_factory=list)
 
 
 class PatternEntry(_Strict):
@@ -74,7 +79,9 @@ class PatternEntry(_Strict):
     # "cased": the normalised text with its case; "folded": casefolded too (write the pattern in
     # lower case). Prefer "folded" to case-insensitive flags: it keeps the literal-prefix scan fast.
     view: Literal["cased", "folded"] = "cased"
-    check: Literal["none", "keyword", "not_html", "credential", "inline"] = "none"
+    check: Literal[
+        "none", "keyword", "not_html", "credential", "inline", "luhn", "iban", "email", "phone"
+    ] = "none"
     source: SourceRef
     suggestion: str | None = None
 
@@ -85,7 +92,27 @@ class PatternLexicon(_Strict):
     entries: list[PatternEntry]
 
 
+class RuleData(_Strict):
+    """A rule's data that is not a list of phrases or patterns (limits, word lists...)."""
+
+    version: int
+    rule: str
+    source: SourceRef
+
+
 M = TypeVar("M", bound=BaseModel)
+D = TypeVar("D", bound=RuleData)
+
+
+def load_rule_data(model: type[D], name: str, data: bytes | None, sources: Sources, rule_id: str) -> D:
+    """Parse a rule's data file and check that it belongs to the rule and cites a known source."""
+    if data is None:
+        raise LexiconError(f"{name} is missing")
+    parsed = parse(model, name, data)
+    if parsed.rule != rule_id:
+        raise LexiconError(f"{name}: declares rule {parsed.rule!r}, expected {rule_id!r}")
+    sources.validate_ref(parsed.source, name)
+    return parsed
 
 
 def read_lexicon_files() -> dict[str, bytes]:

@@ -4,17 +4,37 @@ from __future__ import annotations
 
 from service.guardrails.rules.acknowledgement import Acknowledgement
 from service.guardrails.rules.base import Edit, Hit, Rule, RuleContext
+from service.guardrails.rules.language_match import LanguageMatch
+from service.guardrails.rules.length import Length
+from service.guardrails.rules.next_steps import NextSteps
 from service.guardrails.rules.no_blame import NoBlame
+from service.guardrails.rules.no_dismissive import NoDismissive
+from service.guardrails.rules.off_limits import OffLimitsTopic
+from service.guardrails.rules.pii import Pii
 from service.guardrails.rules.placeholder import Placeholder
 from service.guardrails.rules.positive_language import PositiveLanguage
+from service.guardrails.rules.prompt_leak import PromptLeak
+from service.guardrails.rules.restates_issue import RestatesIssue
 from service.guardrails.rules.secret import Secret
+from service.guardrails.rules.shouting import Shouting
+from service.guardrails.rules.signature import Signature
 
 RULES: tuple[type[Rule], ...] = (
     Acknowledgement,
+    RestatesIssue,
     NoBlame,
+    NoDismissive,
     PositiveLanguage,
+    OffLimitsTopic,
+    NextSteps,
     Placeholder,
     Secret,
+    Pii,
+    PromptLeak,
+    Shouting,
+    Length,
+    LanguageMatch,
+    Signature,
 )
 
 __all__ = ["RULES", "Edit", "Hit", "Rule", "RuleContext"]

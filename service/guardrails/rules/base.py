@@ -9,7 +9,7 @@ from typing import ClassVar, Self
 from service.analysis import ThreadAnalysis
 from service.guardrails.document import Document
 from service.guardrails.lexicon import Sources
-from service.models import Finding, Severity
+from service.models import Finding, Severity, Thread
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class RuleContext:
 
     analysis: ThreadAnalysis | None = None
     system_prompt: str | None = None
+    thread: Thread | None = None
+    canary: str | None = None
 
     @property
     def upset(self) -> bool:
@@ -32,6 +34,9 @@ class Hit:
     start: int | None = None
     end: int | None = None
     suggestion: str | None = None
+    # The most this hit may weigh (an ambiguous word only warns); the configured severity of the
+    # rule still caps it from above, so an operator can always turn a rule down.
+    cap: Severity | None = None
 
 
 @dataclass(frozen=True)

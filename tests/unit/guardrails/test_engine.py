@@ -40,7 +40,7 @@ def test_report_shape(guardrails: Guardrails) -> None:
     report = guardrails.check(BLOCKING, UPSET)
     assert report.verdict is Verdict.block
     assert report.ruleset_version == guardrails.version
-    assert fired(report) == {"acknowledgement", "no-blame", "positive-language", "placeholder", "secret"}
+    assert {"acknowledgement", "no-blame", "positive-language", "placeholder", "secret"} <= fired(report)
     # Rules report in registration order; a clean reply passes.
     assert report.findings[0].rule == "acknowledgement"
     assert guardrails.check(CLEAN, UPSET).verdict is Verdict.pass_
@@ -49,10 +49,20 @@ def test_report_shape(guardrails: Guardrails) -> None:
 def test_rules_and_default_severities(guardrails: Guardrails) -> None:
     assert guardrails.rules == {
         "acknowledgement": Severity.block,
+        "restates-issue": Severity.warn,
         "no-blame": Severity.block,
+        "no-dismissive": Severity.block,
         "positive-language": Severity.warn,
+        "off-limits-topic": Severity.block,
+        "next-steps": Severity.warn,
         "placeholder": Severity.block,
         "secret": Severity.block,
+        "pii": Severity.block,
+        "prompt-leak": Severity.block,
+        "shouting": Severity.warn,
+        "length": Severity.warn,
+        "language-match": Severity.warn,
+        "signature": Severity.warn,
     }
 
 
@@ -67,7 +77,9 @@ def test_version_is_short_stable_and_follows_severities(guardrails: Guardrails) 
 
 def test_info_override_does_not_count(guardrails: Guardrails) -> None:
     relaxed = load_guardrails({"positive-language": Severity.info})
-    report = relaxed.check("I'm so sorry. We cannot refund it.", UPSET)
+    report = relaxed.check(
+        "I'm so sorry about the double charge. We cannot refund it. I'll credit it.", UPSET
+    )
     assert [f.severity for f in report.findings] == [Severity.info]
     assert report.verdict is Verdict.pass_
     assert relaxed.reask_instructions(report) == []
@@ -88,9 +100,9 @@ def test_one_instruction_per_counting_finding(guardrails: Guardrails) -> None:
     unknown = GuardrailReport(
         verdict=Verdict.warn,
         ruleset_version="x",
-        findings=[Finding(rule="shouting", severity=Severity.warn, message="m", start=1, end=4)],
+        findings=[Finding(rule="retired-rule", severity=Severity.warn, message="m", start=1, end=4)],
     )
-    assert guardrails.reask_instructions(unknown) == ["Fix the shouting problem at characters 1-4."]
+    assert guardrails.reask_instructions(unknown) == ["Fix the retired-rule problem at characters 1-4."]
 
 
 def test_context_with_a_thread_is_analysed(guardrails: Guardrails) -> None:

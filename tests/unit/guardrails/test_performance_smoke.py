@@ -11,7 +11,7 @@ from .support import context
 PARAGRAPH = (
     "I understand how frustrating it is when a payroll run fails right before a deadline. I've looked "
     "into your account and found the export job stalled at 14:02; I restarted it and the payslips are "
-    "now in the dashboard. "
+    "now in the dashboard. I'll keep an eye on the next run. "
 )
 CLEAN = ("Hi Ana,\n\n" + PARAGRAPH * 10)[:2048]
 # No acknowledgement, non-ASCII, quotes and every kind of finding: the slow paths.

@@ -56,7 +56,7 @@ def test_empathy_and_quotes_are_not_negative_framing(guardrails: Guardrails, tex
 
 def test_warning_alone_gives_a_warn_verdict(guardrails: Guardrails) -> None:
     report = guardrails.check(
-        "I understand how frustrating this is. We cannot refund it, but here is a credit.", CALM
+        "I understand how frustrating this is. We cannot refund it, but I'll add a credit today.", CALM
     )
     assert [f.rule for f in report.findings] == [RULE]
     assert report.verdict is Verdict.warn

@@ -198,7 +198,13 @@ def prose_case(parts: list[tuple[str, str]], change: str) -> str:
 def test_case_does_not_change_which_rules_fire(
     parts: list[tuple[str, str]], ctx: CheckContext | None, change: str
 ) -> None:
-    assert rule_counts(check(join(parts), ctx)) == rule_counts(check(prose_case(parts, change), ctx))
+    # Shouting is about case by definition: it is the one rule a change of case may turn on.
+    def counts(text: str) -> Counter[str]:
+        found = rule_counts(check(text, ctx))
+        del found["shouting"]
+        return found
+
+    assert counts(join(parts)) == counts(prose_case(parts, change))
 
 
 def curly(text: str) -> str:

@@ -1,0 +1,168 @@
+"""`pii` (block): personal data in a reply: payment card numbers (Luhn-valid), IBANs (mod-97
+valid), e-mail addresses and phone numbers.
+
+The customer's own contact details are allowed: an e-mail address or phone number (or IBAN) that
+appears in the thread (the customer's address, their messages, the agent's signature) may be said
+back to them. Card numbers never: a full card number is not repeated even to its holder. Role
+addresses (support@, billing@...), documentation domains and numbers introduced as our own line
+("call us on ...") are ours to give. Messages name the kind and the position, never the value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from service.guardrails.document import Document
+from service.guardrails.lexicon import PatternEntry, PatternLexicon
+from service.guardrails.rules.base import Hit, RuleContext, at
+from service.guardrails.rules.pattern_rule import PatternHit, PatternRule
+from service.models import Finding, Severity, Thread
+
+_DIGITS = re.compile(r"\d")
+# Number shapes that are not phone numbers: dates, time ranges, IP addresses.
+_NOT_PHONE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}"
+    r"|\d{1,3}(?:\.\d{1,3}){3}"
+)
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+_PHONE_SEPARATED = re.compile(r"\d[\s().-]+\d")
+
+
+class PiiLexicon(PatternLexicon):
+    role_mailboxes: list[str]  # local parts of shared team addresses
+    public_domains: list[str]  # documentation domains (example.com...)
+    our_line_cues: list[str]  # words just before a number that make it our own line
+    phone_digits: tuple[int, int]  # min and max digits of a phone number
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def iban_ok(compact: str) -> bool:
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(c, 36)) for c in rearranged)
+    return int(number) % 97 == 1
+
+
+def _original_length(value: str, compact_length: int) -> int:
+    """Characters of `value` (spaces included) that hold its first `compact_length` non-spaces."""
+    seen = 0
+    for index, char in enumerate(value):
+        if char != " ":
+            seen += 1
+            if seen == compact_length:
+                return index + 1
+    return len(value)
+
+
+def _digits(text: str) -> str:
+    return "".join(_DIGITS.findall(text))
+
+
+def thread_details(thread: Thread | None) -> tuple[frozenset[str], frozenset[str]]:
+    """(e-mail addresses, digit strings) the customer gave us or that are the agent's own."""
+    if thread is None:
+        return frozenset(), frozenset()
+    texts = [m.body for m in thread.customer_messages()]
+    texts += [thread.customer.email or "", thread.agent.signature or ""]
+    emails = {e.casefold() for text in texts for e in _EMAIL.findall(text)}
+    numbers = {_digits(m.group()) for text in texts for m in re.finditer(r"[+\d][\d\s().-]{6,40}\d", text)}
+    numbers |= {
+        _digits(m.group()) for text in texts for m in re.finditer(r"[A-Z]{2}\d{2}[A-Z0-9 ]{11,40}", text)
+    }
+    return frozenset(emails), frozenset(n for n in numbers if len(n) >= 6)
+
+
+class Pii(PatternRule):
+    id: ClassVar[str] = "pii"
+    default_severity: ClassVar[Severity] = Severity.block
+    lexicon_file: ClassVar[str | None] = "pii.yaml"
+    lexicon_model: ClassVar[type[PatternLexicon]] = PiiLexicon
+
+    def __init__(self, lexicon: PatternLexicon) -> None:
+        super().__init__(lexicon)
+        if not isinstance(lexicon, PiiLexicon):
+            raise TypeError("pii needs a PiiLexicon")
+        self._roles = frozenset(r.casefold() for r in lexicon.role_mailboxes)
+        self._domains = tuple(d.casefold() for d in lexicon.public_domains)
+        cues = "|".join(re.escape(c.casefold()) for c in lexicon.our_line_cues)
+        self._our_line = re.compile(rf"(?:{cues})[\s:,]*\Z")
+        self._phone_min, self._phone_max = lexicon.phone_digits
+
+    def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
+        value = match.group()
+        if entry.check == "luhn":
+            digits = _digits(value)
+            return (
+                match.span() if 13 <= len(digits) <= 19 and len(set(digits)) > 1 and luhn_ok(digits) else None
+            )
+        if entry.check == "iban":
+            compact = value.replace(" ", "")
+            while len(compact) >= 15:  # a word in capitals after the IBAN may have been swallowed
+                if iban_ok(compact):
+                    return match.start(), match.start() + _original_length(value, len(compact))
+                compact = compact[:-1]
+            return None
+        if entry.check == "phone":
+            digits = _digits(value)
+            if not self._phone_min <= len(digits) <= self._phone_max or _NOT_PHONE.fullmatch(value.strip()):
+                return None
+            international = value.startswith(("+", "00", "("))
+            if not international and len(_PHONE_SEPARATED.findall(value)) < 2:
+                return None  # a bare run of digits is an order or ticket number
+            return match.span()
+        return match.span()
+
+    def message(self, entry: PatternEntry, start: int, end: int) -> str:
+        return f"Personal data ({entry.label}) appears {at(start, end)}; it does not belong in a reply."
+
+    def allowed(self, hit: PatternHit, doc: Document, details: tuple[frozenset[str], frozenset[str]]) -> bool:
+        emails, numbers = details
+        value = doc.original[hit.start : hit.end]
+        kind = hit.entry.check
+        if kind == "email":
+            folded = value.casefold()
+            local, _, domain = folded.partition("@")
+            return (
+                folded in emails
+                or local in self._roles
+                or any(domain == d or domain.endswith("." + d) for d in self._domains)
+            )
+        if kind == "luhn":
+            return False
+        if _digits(value) in numbers:
+            return True
+        if kind == "phone":
+            before = doc.original[max(0, hit.start - 40) : hit.start].casefold()
+            return self._our_line.search(before) is not None
+        return False
+
+    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        hits = self.matches(doc)
+        if not hits:
+            return []
+        details = thread_details(ctx.thread)
+        return [
+            Hit(self.message(hit.entry, hit.start, hit.end), hit.start, hit.end, hit.entry.suggestion)
+            for hit in hits
+            if not self.allowed(hit, doc, details)
+        ]
+
+    def instruction(self, finding: Finding) -> str:
+        return (
+            f"Remove the personal data {at(finding.start, finding.end)}; do not repeat, mask or "
+            "paraphrase it. Refer to it generically instead (e.g. 'the card ending in the digits you "
+            "gave', 'your registered e-mail address')."
+        )

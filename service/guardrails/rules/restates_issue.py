@@ -1,0 +1,80 @@
+"""`restates-issue` (warn): the reply says the customer's problem back, so they know they were read.
+
+Needs the thread: the issue is the sentence of the customer's message that names the problem most
+clearly (service.analysis.find_issue). Its content words (stop words dropped, numbers of three or
+more digits kept: order and invoice references) are compared with the reply's by a short prefix
+stem, so "charged"/"charge" and "cobro"/"cobrado" meet. One shared word is enough for a short
+issue, two for a long one: the rule asks for a sign of listening, not a paraphrase check. Quoting
+the customer's sentence back counts (a quotation is a restatement), quoted e-mail history does not.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, Self
+
+from service.guardrails.document import Document
+from service.guardrails.lexicon import RuleData, Sources, load_rule_data
+from service.guardrails.normalise import normalise
+from service.guardrails.rules.base import Hit, Rule, RuleContext
+from service.guardrails.rules.presence import obligation
+from service.models import Finding, Severity
+
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_HISTORY = re.compile(r"(?m)^ ?>[^\n]*")
+
+
+class RestatesIssueData(RuleData):
+    stem_length: int
+    min_word_length: int
+    min_number_length: int
+    long_issue_words: int  # issues with more content words than this need two shared words
+    stopwords: dict[str, list[str]]  # language -> words that say nothing about the problem
+
+
+class RestatesIssue(Rule):
+    id: ClassVar[str] = "restates-issue"
+    default_severity: ClassVar[Severity] = Severity.warn
+    lexicon_file: ClassVar[str | None] = "restates_issue.yaml"
+
+    def __init__(self, data: RestatesIssueData) -> None:
+        self._data = data
+        self._stop = frozenset(normalise(w)[1].text for ws in data.stopwords.values() for w in ws)
+
+    @classmethod
+    def load(cls, data: bytes | None, sources: Sources) -> Self:
+        return cls(load_rule_data(RestatesIssueData, cls.lexicon_file or "", data, sources, cls.id))
+
+    def stems(self, folded: str) -> set[str]:
+        out: set[str] = set()
+        for token in _TOKEN.findall(folded):
+            if token.isdigit():
+                if len(token) >= self._data.min_number_length:
+                    out.add(token)
+            elif len(token) >= self._data.min_word_length and token not in self._stop:
+                out.add(token[: self._data.stem_length])
+        return out
+
+    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        analysis = ctx.analysis
+        if analysis is None or not analysis.issue.strip():
+            return []
+        wanted = self.stems(normalise(analysis.issue)[1].text)
+        if not wanted:
+            return []
+        shared = wanted & self.stems(_HISTORY.sub(" ", doc.folded.text))
+        needed = 1 if len(wanted) <= self._data.long_issue_words else 2
+        if len(shared) >= needed:
+            return []
+        return [
+            Hit(
+                "The reply does not say the customer's problem back" + obligation(ctx) + ".",
+                suggestion="Restate the problem in a sentence of your own, with the details they gave.",
+            )
+        ]
+
+    def instruction(self, finding: Finding) -> str:
+        return (
+            "Early in the reply, restate the customer's problem in your own words with the details "
+            "they gave (what happened, since when), so they know they were understood."
+        )

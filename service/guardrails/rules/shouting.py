@@ -1,0 +1,112 @@
+"""`shouting` (warn): runs of words in capitals ("PLEASE RESTART THE ROUTER") and stacked
+exclamation marks read as a raised voice; a calm answer is what lowers a stressed customer's tension.
+
+Acronyms and product codes are not shouting: a word counts only when it has two or more letters,
+all upper case, and is not in the lexicon's acronym list; a run needs several such words in a row.
+The fix lowers the run (keeping a capital where a sentence starts) and folds "!!!" to "!".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import ClassVar, Self
+
+from service.guardrails.document import Document
+from service.guardrails.lexicon import RuleData, Sources, load_rule_data
+from service.guardrails.rules.base import Edit, Hit, Rule, RuleContext, at
+from service.models import Finding, Severity
+
+_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?]\s+|\n\s*)\Z")
+
+
+class ShoutingData(RuleData):
+    min_run: int  # capitalised words in a row that make a shouted run
+    min_letters: int  # letters in the run, so "IT IS OK" is not one
+    exclamation_run: int  # "!!" and longer
+    acronyms: list[str]
+
+
+class Shouting(Rule):
+    id: ClassVar[str] = "shouting"
+    default_severity: ClassVar[Severity] = Severity.warn
+    lexicon_file: ClassVar[str | None] = "shouting.yaml"
+
+    def __init__(self, data: ShoutingData) -> None:
+        self._data = data
+        self._acronyms = frozenset(a.upper() for a in data.acronyms)
+        self._bangs = re.compile(rf"!{{{data.exclamation_run},}}")
+
+    @classmethod
+    def load(cls, data: bytes | None, sources: Sources) -> Self:
+        return cls(load_rule_data(ShoutingData, cls.lexicon_file or "", data, sources, cls.id))
+
+    def _runs(self, text: str) -> list[tuple[int, int]]:
+        """Spans (in `text`) of shouted runs: consecutive capitalised words on one line."""
+        runs: list[tuple[int, int]] = []
+        words: list[re.Match[str]] = []
+
+        def close() -> None:
+            # Single letters ("I", "A") and acronyms may stand in a run but do not make one.
+            loud = [w.group() for w in words if len(w.group()) >= 2 and w.group() not in self._acronyms]
+            if len(loud) >= self._data.min_run and sum(map(len, loud)) >= self._data.min_letters:
+                runs.append((words[0].start(), words[-1].end()))
+            words.clear()
+
+        for match in _WORD.finditer(text):
+            if match.group().isupper():
+                if words and "\n" in text[words[-1].end() : match.start()]:
+                    close()  # a run stays on one line
+                words.append(match)
+            else:
+                close()
+        close()
+        return runs
+
+    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        text = doc.cased.text
+        hits: list[Hit] = []
+        for start, end in self._runs(text):
+            o_start, o_end = doc.cased.span(start, end)
+            hits.append(
+                Hit(
+                    f"Words in capitals {at(o_start, o_end)} read as shouting.",
+                    o_start,
+                    o_end,
+                    "Write it in normal case; to stress a point, say why it matters instead.",
+                )
+            )
+        for match in self._bangs.finditer(text):
+            o_start, o_end = doc.cased.span(match.start(), match.end())
+            hits.append(
+                Hit(
+                    f"Stacked exclamation marks {at(o_start, o_end)} read as shouting.",
+                    o_start,
+                    o_end,
+                    "Use one exclamation mark at most.",
+                )
+            )
+        hits.sort(key=lambda h: h.start or 0)
+        return hits
+
+    def fix(self, doc: Document, ctx: RuleContext) -> list[Edit]:
+        original = doc.original
+        edits: list[Edit] = []
+        # Runs are found again on the original so the edits keep every other character as it is.
+        for start, end in self._runs(original):
+            lowered = _WORD.sub(partial(_lower, original=original, offset=start), original[start:end])
+            edits.append(Edit(start, end, lowered))
+        edits.extend(Edit(m.start(), m.end(), "!") for m in self._bangs.finditer(original))
+        return edits
+
+    def instruction(self, finding: Finding) -> str:
+        return f"Rewrite the part {at(finding.start, finding.end)} in normal case, without shouting."
+
+
+def _lower(match: re.Match[str], original: str, offset: int) -> str:
+    word = match.group()
+    if word == "I":
+        return word
+    before = original[: offset + match.start()]
+    return word.capitalize() if _SENTENCE_START.search(before) else word.lower()

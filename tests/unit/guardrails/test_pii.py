@@ -1,0 +1,94 @@
+"""pii: cards (Luhn), IBANs (mod-97), e-mail addresses and phone numbers; the customer's own allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.guardrails import CheckContext, Guardrails
+from service.guardrails.rules.pii import iban_ok, luhn_ok
+from service.models import Severity, Thread
+
+from .support import evidence, findings
+
+RULE = "pii"
+THREAD = Thread.model_validate(
+    {
+        "customer": {"name": "Ana", "email": "ana.lopez@correo.es"},
+        "agent": {"name": "Sam", "signature": "Sam Lee\nAcme Support\n+44 20 7946 0000"},
+        "messages": [
+            {
+                "role": "customer",
+                "body": "Call me on +34 612 345 678 or write to ana.work@empresa.es. "
+                "My IBAN is ES91 2100 0418 4502 0005 1332.",
+            }
+        ],
+    }
+)
+OWN = CheckContext(thread=THREAD)
+
+
+def test_checksums() -> None:
+    assert luhn_ok("4111111111111111")
+    assert not luhn_ok("4111111111111112")
+    assert iban_ok("DE89370400440532013000")
+    assert not iban_ok("DE89370400440532013001")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Your card 4111 1111 1111 1111 was charged.", ["4111 1111 1111 1111"]),
+        ("Card 5500-0000-0000-0004 is on file.", ["5500-0000-0000-0004"]),
+        ("Paid from DE89 3704 0044 0532 0130 00 yesterday.", ["DE89 3704 0044 0532 0130 00"]),
+        ("Paid from DE89370400440532013000.", ["DE89370400440532013000"]),
+        ("I cc'd bob.smith@gmail.com on this.", ["bob.smith@gmail.com"]),
+        ("Ring him on +1 415 555 0199 today.", ["+1 415 555 0199"]),
+        ("His number is (020) 7946 0018.", ["(020) 7946 0018"]),
+        ("Her mobile: 0612 345 678.", ["0612 345 678"]),
+    ],
+)
+def test_personal_data_is_found_with_exact_spans(
+    guardrails: Guardrails, text: str, expected: list[str]
+) -> None:
+    report = guardrails.check(text, OWN)
+    assert evidence(text, report, RULE) == expected
+    for finding in findings(report, RULE):
+        assert finding.severity is Severity.block
+        assert expected[0] not in finding.message
+        assert expected[0] not in (finding.suggestion or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order 4111111111111112 ships today.",  # fails Luhn: a reference, not a card
+        "Your order number is 123456789012.",
+        "Invoice 2024-11-03, ticket #88213, total 1,234.56 EUR.",
+        "Opening hours 09.00-17.00, server 192.168.100.200.",
+        "The card ending in 4242 was refunded.",
+        "Card **** **** **** 4242 was refunded.",
+        "Write to support@acme.com or billing@acme.com.",
+        "See user@example.com in the docs.",
+        "We sent it to ana.lopez@correo.es and ana.work@empresa.es.",  # the customer's own
+        "We will call you on +34 612 345 678.",  # the customer's own
+        "The refund went to ES91 2100 0418 4502 0005 1332.",  # the customer's own
+        "Or call us on +44 20 7946 0999 any time.",  # our own line
+        "Sam Lee\nAcme Support\n+44 20 7946 0000",  # the agent's signature
+    ],
+)
+def test_not_personal_data_or_the_customers_own(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text, OWN), RULE) == []
+
+
+def test_without_a_thread_nothing_is_the_customers_own(guardrails: Guardrails) -> None:
+    text = "We will call you on +34 612 345 678."
+    assert evidence(text, guardrails.check(text), RULE) == ["+34 612 345 678"]
+
+
+def test_the_customers_own_card_is_never_repeated(guardrails: Guardrails) -> None:
+    card = "4111 1111 1111 1111"
+    thread = THREAD.model_copy(
+        update={"messages": [THREAD.messages[0].model_copy(update={"body": f"My card {card} failed."})]}
+    )
+    text = f"We retried {card}."
+    assert evidence(text, guardrails.check(text, CheckContext(thread=thread)), RULE) == [card]
