@@ -7,8 +7,9 @@ placeholders such as ``[EMAIL_1]``. The LLM writes its draft with those placehol
 check sees the text the customer will get (the ``secret`` and ``pii`` rules still block a reply
 that would hand a credential or card number back).
 
-Credentials are found with the ``secret`` guardrail's own patterns (its lexicon, loaded through
-the guardrails' public loaders), so a new key format added there is redacted here too.
+What counts as sensitive is what the ``secret`` and ``pii`` guardrails find (their lexicons, loaded
+through the guardrails' public loaders): a format the guardrails learn is redacted here too, and a
+value the final check would flag is never shown to the model.
 
 One :class:`Redaction` covers one thread: the same value gets the same placeholder in every
 message, so the model can still tell that two mentions are the same address. Text that already
@@ -20,12 +21,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from service.guardrails.document import Document
 from service.guardrails.lexicon import Sources, parse, read_lexicon_files
+from service.guardrails.rules.pii import Pii
 from service.guardrails.rules.secret import Secret
 from service.models import Thread
 
@@ -44,39 +46,11 @@ _PRIORITY = {kind: rank for rank, kind in enumerate(Kind)}
 
 PLACEHOLDER = re.compile(r"\[(" + "|".join(k.value for k in Kind) + r")_(\d{1,4})\]")
 
-_EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?![\w-])")
-# 13-19 digits, optionally grouped by single spaces or hyphens; the Luhn check decides.
-_CARD = re.compile(r"(?<![\w+-])\d(?:[ -]?\d){12,18}(?![\w-])")
-# Upper-case country code and check digits, then 11-30 letters or digits, optionally in groups.
-_IBAN = re.compile(r"(?<![\w-])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\w-])")
-# International numbers (+ or 00 prefix) or numbers written in groups; a bare run of digits is
-# more often an order or ticket number than a phone, so it needs a leading + to count.
-_PHONE = re.compile(
-    r"(?<![\w+/.-])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{2,5}(?:[ .-]\d{2,5}){1,5}(?![\w-])"
-    r"|(?<![\w+])\+\d{7,15}(?![\w-])"
-)
-_DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
-_IP_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+# A phone-shaped run of digits grouped by threes ("12 500 000") is an amount.
 _THOUSANDS = re.compile(r"\d{1,3}(?:([ .,])\d{3})(?:\1\d{3})*")
-_MIN_PHONE_DIGITS, _MAX_PHONE_DIGITS = 7, 15
 
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
-
-
-def iban_ok(candidate: str) -> bool:
-    compact = candidate.replace(" ", "")
-    if not 15 <= len(compact) <= 34:
-        return False
-    rearranged = compact[4:] + compact[:4]
-    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+# The ``pii`` guardrail's entries, by their ``check``, and the placeholder kind each becomes.
+_PII_KINDS = {"luhn": Kind.CARD, "iban": Kind.IBAN, "email": Kind.EMAIL, "phone": Kind.PHONE}
 
 
 @dataclass(frozen=True, order=True)
@@ -84,42 +58,6 @@ class Span:
     start: int
     end: int
     kind: Kind
-
-
-def _cards(text: str) -> Iterator[Span]:
-    for match in _CARD.finditer(text):
-        digits = re.sub(r"[ -]", "", match.group())
-        if 13 <= len(digits) <= 19 and luhn_ok(digits):
-            yield Span(match.start(), match.end(), Kind.CARD)
-
-
-def _ibans(text: str) -> Iterator[Span]:
-    for match in _IBAN.finditer(text):
-        value = match.group()
-        # The pattern may run on into a following upper-case word or number: shorten until valid.
-        while len(value.replace(" ", "")) >= 15:
-            if iban_ok(value):
-                yield Span(match.start(), match.start() + len(value), Kind.IBAN)
-                break
-            value = value[:-1].rstrip()
-
-
-def _emails(text: str) -> Iterator[Span]:
-    for match in _EMAIL.finditer(text):
-        yield Span(match.start(), match.end(), Kind.EMAIL)
-
-
-def _phones(text: str) -> Iterator[Span]:
-    for match in _PHONE.finditer(text):
-        value = match.group()
-        digits = sum(c.isdigit() for c in value)
-        if not _MIN_PHONE_DIGITS <= digits <= _MAX_PHONE_DIGITS:
-            continue
-        if not value.startswith(("+", "00")) and (
-            _DATE_LIKE.fullmatch(value) or _IP_LIKE.fullmatch(value) or _THOUSANDS.fullmatch(value)
-        ):
-            continue  # 2024-03-15, 192.168.10.20 and 12 500 000 are not phone numbers
-        yield Span(match.start(), match.end(), Kind.PHONE)
 
 
 def _placeholders(text: str) -> Iterator[Span]:
@@ -130,34 +68,36 @@ def _placeholders(text: str) -> Iterator[Span]:
 class Redactor:
     """The detectors, compiled once at start-up. :meth:`session` starts one thread's redaction."""
 
-    def __init__(self, secret_rule: Secret) -> None:
+    def __init__(self, secret_rule: Secret, pii_rule: Pii) -> None:
         self._secret = secret_rule
-        self._detectors: tuple[Callable[[str], Iterator[Span]], ...] = (
-            self._secrets,
-            _cards,
-            _ibans,
-            _emails,
-            _phones,
-            _placeholders,
-        )
+        self._pii = pii_rule
 
     @classmethod
     def load(cls) -> Redactor:
-        """Build the redactor on the ``secret`` guardrail's lexicon (reads the packaged data files)."""
+        """Build the redactor on the ``secret`` and ``pii`` guardrails' lexicons (packaged data)."""
         files = read_lexicon_files()
         sources = parse(Sources, "sources.yaml", files["sources.yaml"])
-        return cls(Secret.load(files.get(Secret.lexicon_file or ""), sources))
+        return cls(
+            Secret.load(files.get(Secret.lexicon_file or ""), sources),
+            Pii.load(files.get(Pii.lexicon_file or ""), sources),
+        )
 
-    def _secrets(self, text: str) -> Iterator[Span]:
-        for hit in self._secret.matches(Document.of(text)):
+    def _detect(self, text: str) -> Iterator[Span]:
+        doc = Document.of(text)
+        for hit in self._secret.matches(doc):
             yield Span(hit.start, hit.end, Kind.PASSWORD if hit.entry.check == "credential" else Kind.SECRET)
+        for hit in self._pii.matches(doc):
+            kind = _PII_KINDS.get(hit.entry.check)
+            value = text[hit.start : hit.end]
+            if kind is Kind.PHONE and not value.startswith("+") and _THOUSANDS.fullmatch(value):
+                continue
+            if kind is not None:
+                yield Span(hit.start, hit.end, kind)
+        yield from _placeholders(text)
 
     def find(self, text: str) -> list[Span]:
         """Non-overlapping sensitive spans of ``text``, in order; overlaps go to the stronger kind."""
-        found = sorted(
-            (span for detect in self._detectors for span in detect(text)),
-            key=lambda s: (_PRIORITY[s.kind], s.start, -s.end),
-        )
+        found = sorted(self._detect(text), key=lambda s: (_PRIORITY[s.kind], s.start, -s.end))
         kept: list[Span] = []
         for span in found:
             if all(span.end <= other.start or span.start >= other.end for other in kept):
