@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     )
     llm_deadline_s: float = Field(
         45.0, gt=0, description="Total time budget for one LLM completion, retries and waits included."
+    )
+    llm_http_backend: Literal["auto", "aiohttp", "httpx"] = Field(
+        "auto",
+        description=(
+            "HTTP library under the openai SDK. `aiohttp` costs about half the CPU per call of `httpx`; "
+            "`auto` uses it unless an HTTP(S)_PROXY/ALL_PROXY variable is set (only httpx honours "
+            "proxies from the environment)."
+        ),
     )
     llm_fallback_offline: bool = Field(
         True, description="When the LLM stays down, answer with the offline composer instead of 503."

@@ -57,7 +57,9 @@ def build_runtime(settings: Settings) -> Runtime:
     metrics = Metrics()
     if settings.provider == "openai":
         api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        openai_client = make_async_openai(settings.llm_base_url, api_key, settings.llm_timeout_s)
+        openai_client = make_async_openai(
+            settings.llm_base_url, api_key, settings.llm_timeout_s, backend=settings.llm_http_backend
+        )
         breaker = (
             CircuitBreaker(
                 redis,

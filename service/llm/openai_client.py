@@ -37,7 +37,7 @@ from openai.types.chat import (
 from service.llm.base import ChatMessage, Completion, LLMClient, LLMRejected, LLMUnavailable, StreamChunk
 from service.llm.breaker import Admission, CircuitBreaker
 from service.llm.retry import AttemptFailed, Deadline, RetryPolicy, parse_retry_after
-from service.llm.transport import sharded_http_client
+from service.llm.transport import HttpBackend, llm_http_client
 
 T = TypeVar("T")
 
@@ -57,18 +57,19 @@ def make_async_openai(
     *,
     connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
     http_client: httpx.AsyncClient | None = None,
+    backend: HttpBackend = "httpx",
 ) -> AsyncOpenAI:
     """An AsyncOpenAI that never retries on its own and fails fast when the host is unreachable.
 
-    Its HTTP client is the SDK's default one on a :class:`ShardedTransport` (several small
-    connection pools instead of one big one; see transport.py), unless ``http_client`` is given.
+    Its HTTP client is the one ``backend`` names (see transport.py), unless ``http_client`` is
+    given. The default is httpx, the transport respx patches; the service passes its setting.
     """
     return AsyncOpenAI(
         base_url=base_url,
         api_key=api_key or PLACEHOLDER_API_KEY,
         timeout=_http_timeout(timeout_s, connect_timeout_s),
         max_retries=0,  # tenacity (retry.py) is the only retry loop
-        http_client=http_client if http_client is not None else sharded_http_client(),
+        http_client=http_client if http_client is not None else llm_http_client(backend),
     )
 
 
