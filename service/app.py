@@ -22,7 +22,9 @@ from service.api.errors import EXCEPTION_HANDLERS
 from service.api.guardrails import GuardrailsController
 from service.api.observability import request_context
 from service.api.ratelimit import rate_limit
+from service.api.security import cors_config, security_headers_hook
 from service.api.system import live, metrics, ready
+from service.api.ui import load_samples, ui_router
 from service.config import Settings
 from service.runtime import Runtime, build_runtime
 
@@ -62,13 +64,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         security=[{"bearer": []}] if api_keys.enabled else None,
     )
     app = Litestar(
-        route_handlers=[v1, live, ready, metrics],
+        route_handlers=[v1, live, ready, metrics, ui_router()],
         lifespan=[lifespan],
         guards=[rate_limit],  # before the routers' own guards: it checks the API key itself
         middleware=[request_context],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
+        cors_config=cors_config(settings),
+        before_send=[security_headers_hook(settings)],
         logging_config=None,  # our JSON logging is configured by the CLI; no body logging anywhere
         openapi_config=OpenAPIConfig(
             title="Tactful",
@@ -80,4 +84,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
     )
     app.state.api_keys = api_keys
+    app.state.samples = load_samples(settings.samples_dir)
     return app

@@ -131,6 +131,31 @@ class Settings(BaseSettings):
         1_200, ge=0, description="Deliveries per window per webhook source; 0 turns the limit off."
     )
 
+    # --- Browser: the agent page, CORS and security headers -----------------------------------
+    samples_dir: Path = Field(
+        REPO_ROOT / "seeds" / "threads",
+        description="Sample threads offered by the agent page's picker; a missing folder offers none.",
+    )
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins whose pages may call the API from a browser (CORS), e.g. "
+        "https://acme.zendesk.com. Empty: no CORS headers (the agent page itself needs none).",
+    )
+    frame_ancestors: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["'self'"],
+        description="Comma-separated CSP frame-ancestors: who may embed the agent page in a frame, e.g. "
+        "'self',https://app.chatwoot.com. `'none'` forbids framing.",
+    )
+    security_headers: bool = Field(
+        True,
+        description="Send Content-Security-Policy, X-Content-Type-Options, Referrer-Policy and "
+        "Permissions-Policy on every response. Turn off only if a reverse proxy sets them.",
+    )
+    referrer_policy: str = Field("no-referrer", description="The Referrer-Policy header.")
+    hsts_max_age_s: int = Field(
+        0, ge=0, description="Strict-Transport-Security max-age when served over HTTPS; 0 sends none."
+    )
+
     @field_validator("guard_severities", mode="before")
     @classmethod
     def _split_severities(cls, value: object) -> object:
@@ -141,11 +166,20 @@ class Settings(BaseSettings):
             return {rule.strip(): severity.strip() for rule, severity in pairs}
         return value
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "cors_allow_origins", "frame_ancestors", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("frame_ancestors", "cors_allow_origins", "referrer_policy")
+    @classmethod
+    def _no_header_breaks(cls, value: object) -> object:
+        # These go into response headers (the CSP for frame-ancestors): a `;` would add directives.
+        for part in value if isinstance(value, list) else [value]:
+            if any(char in str(part) for char in ";,\r\n") or " " in str(part).strip():
+                raise ValueError("each entry must be a single origin or keyword, without spaces or ';'")
         return value
 
     @property
