@@ -74,7 +74,7 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def llm_server() -> Iterator[LLMServer]:
     """The scripted LLM in a thread of its own, so that it answers while the test blocks."""
     llm = ScriptedLLM()
@@ -104,7 +104,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tactful(
     llm_server: LLMServer, redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Tactful]:
@@ -152,7 +152,7 @@ def _wait_until_live(url: str, process: subprocess.Popen[bytes], timeout_s: floa
     raise RuntimeError("tactful serve did not come up")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     _require_chromium()
     from playwright.sync_api import sync_playwright
