@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The README's screenshots of the agent page and its first-delta timing, from the browser tests.
+screenshots: $(STAMP)
+	TACTFUL_UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/e2e -q -s
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
