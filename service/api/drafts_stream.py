@@ -79,6 +79,7 @@ class DraftStreamController(Controller):
         tags=["drafts"],
         summary="Draft a reply, streamed as Server-Sent Events",
         description=DESCRIPTION,
+        response_description="`text/event-stream`: `delta` events, then one `result` (a DraftResult).",
         response_headers=[
             ResponseHeader(
                 name="X-Cache", description="HIT when the result was stored", documentation_only=True
