@@ -87,7 +87,10 @@ def test_draft_streams_then_shows_the_verdict_with_highlights(
     assert result["status"] == "needs_review"
     assert page.locator("#draft-status").inner_text() == "Needs review"
     assert page.locator("#draft-text").inner_text() == result["reply"] == REVIEW_REPLY
-    assert page.locator("#copy-button").is_enabled()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=tactful.url)
+    page.click("#copy-button")
+    page.locator("#copy-button").filter(has_text="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == REVIEW_REPLY
 
     spanned = [(i, f) for i, f in enumerate(result["guardrails"]["findings"]) if f.get("start") is not None]
     assert spanned, "the reply was chosen to produce a finding with a span"
