@@ -266,3 +266,55 @@ async def test_client_success_costs_one_breaker_round_trip(
     sent = count_commands(redis_client, monkeypatch)
     await llm.complete(MESSAGES, **SAMPLING)
     assert sent == ["EVALSHA"]
+
+
+async def test_closed_lease_skips_redis_until_it_ends(
+    redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [100.0]
+    leased = CircuitBreaker(
+        redis_client, "llm", failure_threshold=2, reset_s=RESET_S, closed_lease_s=0.25, clock=lambda: now[0]
+    )
+    assert (await leased.admit()).allowed  # asks Redis, starts the lease
+    sent = count_commands(redis_client, monkeypatch)
+    admission = await leased.admit()
+    assert admission.allowed
+    assert not admission.reset_needed
+    assert sent == []
+    now[0] += 0.3
+    assert (await leased.admit()).allowed
+    assert sent == ["EVALSHA"]  # the lease ran out: Redis decides again
+
+
+async def test_a_lease_ends_at_our_own_failure_and_sees_others_after_it_expires(
+    redis_client: aioredis.Redis,
+) -> None:
+    now = [100.0]
+    leased = CircuitBreaker(
+        redis_client, "llm", failure_threshold=2, reset_s=RESET_S, closed_lease_s=0.25, clock=lambda: now[0]
+    )
+    other = CircuitBreaker(redis_client, "llm", failure_threshold=2, reset_s=RESET_S)
+    assert (await leased.admit()).allowed
+    await other.record_failure()
+    await leased.record_failure()  # the second consecutive failure opens the shared breaker
+    assert not (await leased.admit()).allowed  # no lease after our own failure
+    await other.record_success()
+    assert (await leased.admit()).allowed
+    await other.record_failure()
+    await other.record_failure()  # opened by the other process while we hold a fresh lease
+    assert (await leased.admit()).allowed  # the price of the lease: up to closed_lease_s late
+    now[0] += 0.3
+    assert not (await leased.admit()).allowed
+
+
+async def test_no_lease_while_failures_are_recorded(redis_client: aioredis.Redis) -> None:
+    now = [100.0]
+    leased = CircuitBreaker(
+        redis_client, "llm", failure_threshold=3, reset_s=RESET_S, closed_lease_s=10, clock=lambda: now[0]
+    )
+    other = CircuitBreaker(redis_client, "llm", failure_threshold=3, reset_s=RESET_S)
+    await other.record_failure()
+    assert (await leased.admit()).reset_needed  # failures seen: no lease, the success must reset
+    await other.record_failure()
+    await other.record_failure()
+    assert not (await leased.admit()).allowed
