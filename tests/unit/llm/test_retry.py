@@ -126,8 +126,10 @@ async def test_backoff_never_sleeps_past_the_deadline() -> None:
 
 
 async def test_cancellation_during_backoff_propagates() -> None:
-    script = Script(*(AttemptFailed("server_error") for _ in range(5)))
-    task = asyncio.ensure_future(policy(max_attempts=5, backoff_multiplier=5, deadline_s=60).run(script))
+    # Retry-After fixes the wait at 30 s: jittered backoff alone may draw a wait shorter than the
+    # 50 ms below, and then a second attempt would start before the cancellation.
+    script = Script(*(AttemptFailed("server_error", retry_after=30) for _ in range(5)))
+    task = asyncio.ensure_future(policy(max_attempts=5, deadline_s=60).run(script))
     await asyncio.sleep(0.05)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
