@@ -1,4 +1,5 @@
-"""Shared fixtures: a real redis-server on a free port (never 6379), started once per session."""
+"""Shared fixtures: a real redis-server on a free port (never 6379), started once per session, and the
+benchmark's OpenAI-compatible mock LLM on loopback, for tests that need a real socket."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from bench.mock_llm import MockConfig, MockLLMServer, MockStats
 from service.embedded_redis import EmbeddedRedis
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -26,3 +28,19 @@ async def redis_client(redis_server: EmbeddedRedis) -> AsyncIterator[aioredis.Re
     await client.flushdb()
     yield client
     await client.aclose()
+
+
+@pytest.fixture(scope="module")
+async def mock_llm_server() -> AsyncIterator[MockLLMServer]:
+    # One server per module: starting and stopping uvicorn costs ~0.3 s a time.
+    async with MockLLMServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mock_llm(mock_llm_server: MockLLMServer) -> MockLLMServer:
+    """The module's mock LLM with default behaviour and zeroed counters."""
+    mock_llm_server.app.config = MockConfig()
+    mock_llm_server.app.stats = MockStats()
+    mock_llm_server.app.last_request = None
+    return mock_llm_server

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from bench.mock_llm import MockConfig, MockLLMServer, MockStats
+from bench.mock_llm import MockConfig, MockLLMServer
 from service.embedded_redis import free_port
 from service.llm import ChatMessage, Completion, LLMUnavailable, OpenAICompatibleClient, make_async_openai
 from service.llm.base import StreamChunk
@@ -25,19 +25,6 @@ MESSAGES = [
     ChatMessage(role="user", content="Customer: Ana\n\nCustomer: my order never arrived and I'm upset."),
 ]
 SAMPLING: Sampling = {"model": "mock-1", "temperature": 0.2, "max_tokens": 200}
-
-
-@pytest.fixture(scope="module")
-async def mock_server() -> AsyncIterator[MockLLMServer]:
-    async with MockLLMServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mock(mock_server: MockLLMServer) -> MockLLMServer:
-    mock_server.app.config = MockConfig()
-    mock_server.app.stats = MockStats()
-    return mock_server
 
 
 @asynccontextmanager
@@ -54,21 +41,23 @@ async def make_llm(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-async def test_completion(mock: MockLLMServer, backend: HttpBackend) -> None:
-    async with make_llm(mock.base_url, backend) as llm:
+async def test_completion(mock_llm: MockLLMServer, backend: HttpBackend) -> None:
+    async with make_llm(mock_llm.base_url, backend) as llm:
         completion = await llm.complete(MESSAGES, **SAMPLING)
     assert "Ana" in completion.text
     assert completion.prompt_tokens is not None
     assert completion.prompt_tokens > 0
-    assert mock.app.stats.chat_completions == 1
+    assert mock_llm.app.stats.chat_completions == 1
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-async def test_stream_delivers_deltas_then_the_completion(mock: MockLLMServer, backend: HttpBackend) -> None:
-    mock.app.config = MockConfig(token_ms=1.0)
+async def test_stream_delivers_deltas_then_the_completion(
+    mock_llm: MockLLMServer, backend: HttpBackend
+) -> None:
+    mock_llm.app.config = MockConfig(token_ms=1.0)
     deltas: list[str] = []
     final: Completion | None = None
-    async with make_llm(mock.base_url, backend) as llm:
+    async with make_llm(mock_llm.base_url, backend) as llm:
         async for item in llm.stream(MESSAGES, **SAMPLING):
             if isinstance(item, StreamChunk):
                 deltas.append(item.delta)
@@ -77,17 +66,17 @@ async def test_stream_delivers_deltas_then_the_completion(mock: MockLLMServer, b
     assert len(deltas) > 3
     assert final is not None
     assert final.text == "".join(deltas)
-    assert mock.app.stats.streamed == 1
+    assert mock_llm.app.stats.streamed == 1
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-async def test_read_timeout_is_retried_then_reported(mock: MockLLMServer, backend: HttpBackend) -> None:
-    mock.app.config = MockConfig(latency_ms=1_000)
-    async with make_llm(mock.base_url, backend, timeout_s=0.2) as llm:
+async def test_read_timeout_is_retried_then_reported(mock_llm: MockLLMServer, backend: HttpBackend) -> None:
+    mock_llm.app.config = MockConfig(latency_ms=1_000)
+    async with make_llm(mock_llm.base_url, backend, timeout_s=0.2) as llm:
         with pytest.raises(LLMUnavailable) as caught:
             await llm.complete(MESSAGES, **SAMPLING)
     assert caught.value.reason == "timeout"
-    assert mock.app.stats.chat_completions == 2  # both attempts reached the server
+    assert mock_llm.app.stats.chat_completions == 2  # both attempts reached the server
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

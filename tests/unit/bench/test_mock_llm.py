@@ -11,7 +11,7 @@ from openai import AsyncOpenAI, BadRequestError
 from openai.types.chat import ChatCompletionMessageParam
 
 from bench.http1 import Pool
-from bench.mock_llm import MockConfig, MockLLMServer, MockStats
+from bench.mock_llm import MockLLMServer
 from bench.mock_reply import compose_reply
 
 PROMPT: list[ChatCompletionMessageParam] = [
@@ -25,31 +25,16 @@ PROMPT: list[ChatCompletionMessageParam] = [
 
 
 @pytest.fixture(scope="module")
-async def mock_server() -> AsyncIterator[MockLLMServer]:
-    # One server for the module: starting and stopping uvicorn costs ~0.3 s a time.
-    async with MockLLMServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mock(mock_server: MockLLMServer) -> MockLLMServer:
-    mock_server.app.config = MockConfig()
-    mock_server.app.stats = MockStats()
-    mock_server.app.last_request = None
-    return mock_server
-
-
-@pytest.fixture(scope="module")
-async def client(mock_server: MockLLMServer) -> AsyncIterator[AsyncOpenAI]:
-    openai = AsyncOpenAI(base_url=mock_server.base_url, api_key="x", max_retries=0)
+async def client(mock_llm_server: MockLLMServer) -> AsyncIterator[AsyncOpenAI]:
+    openai = AsyncOpenAI(base_url=mock_llm_server.base_url, api_key="x", max_retries=0)
     yield openai
     await openai.close()
 
 
 @pytest.fixture(scope="module")
-async def control(mock_server: MockLLMServer) -> AsyncIterator[httpx.AsyncClient]:
+async def control(mock_llm_server: MockLLMServer) -> AsyncIterator[httpx.AsyncClient]:
     # Module-scoped clients: each new httpx client loads a TLS context (~50 ms) we never use.
-    async with httpx.AsyncClient(base_url=mock_server.url) as http:
+    async with httpx.AsyncClient(base_url=mock_llm_server.url) as http:
         yield http
 
 
@@ -110,7 +95,7 @@ async def test_stream_without_include_usage_has_no_usage(client: AsyncOpenAI) ->
 
 
 async def test_counter_counts_chat_completions_and_resets(
-    mock: MockLLMServer, client: AsyncOpenAI, control: httpx.AsyncClient
+    mock_llm: MockLLMServer, client: AsyncOpenAI, control: httpx.AsyncClient
 ) -> None:
     await client.chat.completions.create(model="mock-1", messages=PROMPT)
     stream = await client.chat.completions.create(model="mock-1", messages=PROMPT, stream=True)
@@ -126,7 +111,7 @@ async def test_counter_counts_chat_completions_and_resets(
 
 
 async def test_latency_is_configurable_at_run_time(
-    mock: MockLLMServer, client: AsyncOpenAI, control: httpx.AsyncClient
+    mock_llm: MockLLMServer, client: AsyncOpenAI, control: httpx.AsyncClient
 ) -> None:
     assert (await control.post("/_config", json={"latency_ms": 150})).json()["latency_ms"] == 150
     assert (await control.post("/_config", json={"latency_ms": -1})).status_code == 400
@@ -140,8 +125,8 @@ async def test_invalid_request_is_an_openai_error(client: AsyncOpenAI) -> None:
         await client.chat.completions.create(model="mock-1", messages=[])
 
 
-async def test_raw_driver_client_speaks_to_the_mock(mock: MockLLMServer) -> None:
-    pool = Pool(mock.url, size=2)
+async def test_raw_driver_client_speaks_to_the_mock(mock_llm: MockLLMServer) -> None:
+    pool = Pool(mock_llm.url, size=2)
     try:
         await pool.warm("/_stats")
         response = await pool.request("GET", "/v1/models")
