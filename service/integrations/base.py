@@ -1,0 +1,164 @@
+"""What every helpdesk module provides, and the small value types that pass between the layers.
+
+An integration knows one helpdesk's wire formats and nothing about prompts: it verifies a delivery
+on the raw bytes, turns the payload into a :class:`Inbound` (a Thread plus where to answer) or an
+:class:`Ignored`, and posts a finished :class:`Outbound` back through the helpdesk's API.
+Targets carry ids only; hosts and credentials always come from configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+from urllib.parse import quote
+
+import httpx
+
+from service.config import Settings
+from service.models import Thread
+
+# Every note Tactful writes starts with this, so an event about our own note is never drafted.
+MARKER = "[Tactful]"
+
+
+class PayloadError(Exception):
+    """The payload does not have the shape this helpdesk documents (answered 422)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class DeliveryError(Exception):
+    """The helpdesk did not take the note; the job retries, then dead-letters."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A verified new customer message: the thread to draft for, and where the result goes."""
+
+    delivery_id: str
+    thread: Thread
+    target: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A genuine event that needs no draft (agent reply, private note, our own note, status change)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A setup handshake to answer at once (Front's ``X-Front-Challenge``)."""
+
+    response: dict[str, str]
+
+
+Parsed = Inbound | Ignored | Challenge
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """What to put in the helpdesk: a reply draft for the agent, or a note that explains a block."""
+
+    kind: Literal["draft", "note"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The outcome of delivering one job's result to one channel (helpdesk API or callback)."""
+
+    channel: str
+    delivered: bool
+    kind: str | None = None
+    reference: str | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "delivered": self.delivered,
+            "kind": self.kind,
+            "reference": self.reference,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Receipt:
+        return cls(
+            channel=str(data["channel"]),
+            delivered=bool(data["delivered"]),
+            kind=data.get("kind"),
+            reference=data.get("reference"),
+            reason=data.get("reason"),
+        )
+
+
+class Integration:
+    """Base class: subclasses set ``source`` and implement the three steps."""
+
+    source: ClassVar[str]
+
+    def secret(self, settings: Settings) -> str | None:
+        value = getattr(settings, f"webhook_secret_{self.source}", None)
+        return value.get_secret_value() if value is not None else None
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str, *, window_s: float) -> None:
+        raise NotImplementedError
+
+    def parse(self, headers: Mapping[str, str], payload: Any) -> Parsed:
+        raise NotImplementedError
+
+    def delivery_missing(self, settings: Settings) -> str | None:
+        """Why this helpdesk's API cannot be called (a setting is unset), or None when it can."""
+        raise NotImplementedError
+
+    async def deliver(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt:
+        raise NotImplementedError
+
+
+def missing_settings(settings: Settings, *names: str) -> str | None:
+    unset = [name for name in names if not getattr(settings, name)]
+    if not unset:
+        return None
+    return "not configured: set " + ", ".join(f"TACTFUL_{name.upper()}" for name in unset)
+
+
+def secret_value(settings: Settings, name: str) -> str:
+    value = getattr(settings, name)
+    return str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
+
+
+def check_response(response: httpx.Response, what: str) -> httpx.Response:
+    """Raise :class:`DeliveryError` unless the helpdesk accepted the request (2xx)."""
+    if response.is_success:
+        return response
+    raise DeliveryError(f"{what}: HTTP {response.status_code}")
+
+
+def reference_from(response: httpx.Response, *keys: str) -> str | None:
+    """The id the helpdesk gave the new note, when its answer is JSON and has one."""
+    try:
+        data: Any = response.json()
+    except ValueError:
+        return None
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return str(data) if isinstance(data, str | int) else None
+
+
+def seg(value: str) -> str:
+    """An id from a payload as one URL path segment: quoted, so it can never change the path."""
+    return quote(value, safe="")

@@ -1,0 +1,82 @@
+"""Freshdesk: an automation rule's webhook (unsigned; JSON template in docs/integrations/freshdesk.md)
+in, a private note out.
+
+Freshdesk cannot sign webhooks, so the rule sends a shared token in ``X-Tactful-Token``, compared
+in constant time. The rule fires on new tickets and customer replies only (its conditions do
+that filtering); the latest public comment, else the description, is the customer's message.
+Freshdesk gives no comment id, so the delivery id hashes the ticket id and the text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from service.config import Settings
+from service.integrations import signatures as sig
+from service.integrations.base import (
+    Ignored,
+    Inbound,
+    Integration,
+    Outbound,
+    Parsed,
+    Receipt,
+    check_response,
+    missing_settings,
+    reference_from,
+    secret_value,
+    seg,
+)
+from service.integrations.html_text import plain, text_to_html
+from service.integrations.notes import is_own_note
+from service.integrations.payload import build_thread, ident, opt_obj, opt_text
+
+
+class Freshdesk(Integration):
+    source = "freshdesk"
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str, *, window_s: float) -> None:
+        sig.expect_token(sig.header(headers, "X-Tactful-Token"), secret.encode())
+
+    def parse(self, headers: Mapping[str, str], payload: Any) -> Parsed:
+        data = opt_obj(payload, "freshdesk_webhook") or (payload if isinstance(payload, dict) else {})
+        ticket_id = ident(data, "ticket_id")
+        text = plain(opt_text(data, "ticket_latest_public_comment")) or plain(
+            opt_text(data, "ticket_description")
+        )
+        if is_own_note(text):
+            return Ignored("our own note")
+        thread = build_thread(
+            thread_id=f"freshdesk:{ticket_id}",
+            subject=opt_text(data, "ticket_subject"),
+            channel="email",
+            customer={
+                "name": opt_text(data, "ticket_requester_name"),
+                "email": opt_text(data, "ticket_requester_email"),
+            },
+            messages=[("customer", text, None)],
+        )
+        if thread is None:
+            return Ignored("no customer text")
+        digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+        return Inbound(delivery_id=f"{ticket_id}:{digest}", thread=thread, target={"ticket_id": ticket_id})
+
+    def delivery_missing(self, settings: Settings) -> str | None:
+        return missing_settings(settings, "freshdesk_base_url", "freshdesk_api_key")
+
+    async def deliver(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt:
+        base = str(settings.freshdesk_base_url).rstrip("/")
+        credentials = base64.b64encode(f"{secret_value(settings, 'freshdesk_api_key')}:X".encode()).decode()
+        response = await http.post(
+            f"{base}/api/v2/tickets/{seg(target['ticket_id'])}/notes",
+            headers={"Authorization": f"Basic {credentials}"},
+            json={"body": text_to_html(outbound.text), "private": True},
+        )
+        check_response(response, "freshdesk")
+        return Receipt(self.source, True, kind="note", reference=reference_from(response, "id"))

@@ -1,0 +1,112 @@
+"""Front: ``inbound_received`` events (application webhook) or ``inbound`` events (rule webhook,
+full event) in, a draft reply out; a blocked draft becomes a conversation comment (internal).
+
+Front signs ``timestamp + ":" + body`` with HMAC-SHA256, base64, the timestamp in milliseconds.
+When an application webhook is saved, Front sends a signed ``sync`` request with an
+``X-Front-Challenge`` header; the answer echoes the challenge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from service.config import Settings
+from service.integrations import signatures as sig
+from service.integrations.base import (
+    Challenge,
+    Ignored,
+    Inbound,
+    Integration,
+    Outbound,
+    Parsed,
+    Receipt,
+    check_response,
+    missing_settings,
+    reference_from,
+    secret_value,
+    seg,
+)
+from service.integrations.html_text import plain, text_to_html
+from service.integrations.notes import is_own_note
+from service.integrations.payload import build_thread, flag, ident, items, obj, opt_obj, opt_text, timestamp
+
+INBOUND_EVENTS = frozenset({"inbound", "inbound_received"})
+_CHANNELS = {"email": "email", "custom": "other", "intercom": "chat", "front_chat": "chat", "sms": "sms",
+             "whatsapp": "chat", "facebook": "social", "twitter": "social", "tweet": "social"}  # fmt: skip
+
+
+class Front(Integration):
+    source = "front"
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str, *, window_s: float) -> None:
+        signature = sig.header(headers, "X-Front-Signature")
+        ts = sig.header(headers, "X-Front-Request-Timestamp")
+        sig.check_fresh(ts, window_s=window_s, unit_s=0.001)
+        sig.expect_base64(signature, secret.encode(), ts.encode() + b":" + body, "sha256")
+
+    def parse(self, headers: Mapping[str, str], payload: Any) -> Parsed:
+        challenge = (headers.get("x-front-challenge") or "").strip()
+        if challenge:
+            return Challenge({"challenge": challenge})
+        if not isinstance(payload, dict):
+            return Ignored("not an event")
+        # Application webhooks wrap the event: {"type": "inbound_received", "payload": {event}};
+        # rule webhooks send the event itself: {"type": "inbound", ...}.
+        kind = payload.get("type")
+        event: dict[str, Any] = opt_obj(payload, "payload") or payload
+        if kind not in INBOUND_EVENTS:
+            return Ignored(f"event {kind} is not an inbound message")
+        conversation = obj(event, "conversation")
+        message = obj(obj(event, "target"), "data", where="target.")
+        if not flag(message, "is_inbound"):
+            return Ignored("not an inbound message")
+        text = opt_text(message, "text") or plain(opt_text(message, "body"))
+        if is_own_note(text):
+            return Ignored("our own note")
+        sender = next((r for r in items(message, "recipients") if r.get("role") == "from"), {})
+        author = opt_obj(message, "author")
+        conversation_id = ident(conversation, "id", where="conversation.")
+        handle = opt_text(sender, "handle")
+        thread = build_thread(
+            thread_id=f"front:{conversation_id}",
+            subject=opt_text(conversation, "subject") or opt_text(message, "subject"),
+            channel=_CHANNELS.get(str(message.get("type", "")).lower(), "other"),
+            customer={
+                "name": opt_text(sender, "name") or opt_text(author, "first_name"),
+                "email": handle if handle and "@" in handle else None,
+            },
+            messages=[("customer", text, timestamp(message.get("created_at")))],
+        )
+        if thread is None:
+            return Ignored("no customer text")
+        return Inbound(
+            delivery_id=ident(message, "id", where="target.data."),
+            thread=thread,
+            target={"conversation_id": conversation_id},
+        )
+
+    def delivery_missing(self, settings: Settings) -> str | None:
+        return missing_settings(settings, "front_api_token")
+
+    async def deliver(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt:
+        base = settings.front_base_url.rstrip("/")
+        conversation = seg(target["conversation_id"])
+        headers = {"Authorization": f"Bearer {secret_value(settings, 'front_api_token')}"}
+        if outbound.kind == "draft":
+            body: dict[str, Any] = {"body": text_to_html(outbound.text), "mode": "shared"}
+            if settings.front_channel_id:
+                body["channel_id"] = settings.front_channel_id
+            response = await http.post(
+                f"{base}/conversations/{conversation}/drafts", headers=headers, json=body
+            )
+        else:
+            response = await http.post(
+                f"{base}/conversations/{conversation}/comments", headers=headers, json={"body": outbound.text}
+            )
+        check_response(response, "front")
+        return Receipt(self.source, True, kind=outbound.kind, reference=reference_from(response, "id"))

@@ -1,0 +1,108 @@
+"""Intercom: ``conversation.user.created`` / ``conversation.user.replied`` notifications in, an admin
+note out (Intercom has no API for reply drafts).
+
+Intercom signs the body with the app's client secret, HMAC-SHA1, ``X-Hub-Signature: sha1=<hex>``.
+Bodies are HTML. The new text is the conversation's ``source`` for a new conversation and the
+last user-authored comment part for a reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from service.config import Settings
+from service.integrations import signatures as sig
+from service.integrations.base import (
+    Ignored,
+    Inbound,
+    Integration,
+    Outbound,
+    Parsed,
+    Receipt,
+    check_response,
+    missing_settings,
+    reference_from,
+    secret_value,
+    seg,
+)
+from service.integrations.html_text import plain, text_to_html
+from service.integrations.notes import is_own_note
+from service.integrations.payload import build_thread, ident, items, obj, opt_obj, opt_text, timestamp
+
+CREATED = "conversation.user.created"
+REPLIED = "conversation.user.replied"
+CUSTOMER_AUTHORS = frozenset({"user", "lead", "contact"})
+INTERCOM_VERSION = "2.11"
+
+
+class Intercom(Integration):
+    source = "intercom"
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str, *, window_s: float) -> None:
+        signature = sig.header(headers, "X-Hub-Signature")
+        sig.expect_hex(signature, secret.encode(), body, "sha1", prefix="sha1=")
+
+    def parse(self, headers: Mapping[str, str], payload: Any) -> Parsed:
+        topic = payload.get("topic") if isinstance(payload, dict) else None
+        if topic not in (CREATED, REPLIED):
+            return Ignored(f"topic {topic} is not a customer message")
+        item = obj(obj(payload, "data"), "item", where="data.")
+        conversation_id = ident(item, "id", where="data.item.")
+        source = opt_obj(item, "source")
+        history: list[tuple[str, str, str | None]] = []
+        author: dict[str, Any] = opt_obj(source, "author")
+        if opt_obj(source, "author").get("type") in CUSTOMER_AUTHORS:
+            history.append(("customer", plain(opt_text(source, "body")), timestamp(item.get("created_at"))))
+        delivery_id = f"{conversation_id}:source"
+        last_customer_text = history[-1][1] if history else ""
+        for part in items(opt_obj(item, "conversation_parts"), "conversation_parts"):
+            if part.get("part_type") not in ("comment", "open") or not opt_text(part, "body"):
+                continue
+            part_author = opt_obj(part, "author")
+            is_customer = part_author.get("type") in CUSTOMER_AUTHORS
+            text = plain(opt_text(part, "body"))
+            history.append(("customer" if is_customer else "agent", text, timestamp(part.get("created_at"))))
+            if is_customer:
+                author, last_customer_text = part_author, text
+                delivery_id = f"{conversation_id}:{ident(part, 'id', where='conversation_part.')}"
+        if not history or history[-1][0] != "customer":
+            return Ignored("the latest message is not the customer's")
+        if is_own_note(last_customer_text):
+            return Ignored("our own note")
+        thread = build_thread(
+            thread_id=f"intercom:{conversation_id}",
+            subject=plain(opt_text(source, "subject")) or opt_text(item, "title"),
+            channel="chat" if source.get("delivered_as") != "customer_initiated_email" else "email",
+            customer={"name": opt_text(author, "name"), "email": opt_text(author, "email")},
+            messages=history,
+        )
+        if thread is None:
+            return Ignored("no customer text")
+        return Inbound(delivery_id=delivery_id, thread=thread, target={"conversation_id": conversation_id})
+
+    def delivery_missing(self, settings: Settings) -> str | None:
+        return missing_settings(settings, "intercom_access_token", "intercom_admin_id")
+
+    async def deliver(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt:
+        base = settings.intercom_base_url.rstrip("/")
+        response = await http.post(
+            f"{base}/conversations/{seg(target['conversation_id'])}/reply",
+            headers={
+                "Authorization": f"Bearer {secret_value(settings, 'intercom_access_token')}",
+                "Intercom-Version": INTERCOM_VERSION,
+                "Accept": "application/json",
+            },
+            json={
+                "message_type": "note",
+                "type": "admin",
+                "admin_id": settings.intercom_admin_id,
+                "body": text_to_html(outbound.text),
+            },
+        )
+        check_response(response, "intercom")
+        return Receipt(self.source, True, kind="note", reference=reference_from(response, "id"))

@@ -1,0 +1,112 @@
+"""Zammad: a trigger's webhook (ticket + article) in, an internal note article out.
+
+Zammad signs the body with HMAC-SHA1 (``X-Hub-Signature: sha1=<hex>``). Article bodies are HTML
+when ``content_type`` is ``text/html``. Only a public article whose sender is ``Customer`` is
+drafted for; agent articles, internal notes and system articles are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from service.config import Settings
+from service.integrations import signatures as sig
+from service.integrations.base import (
+    Ignored,
+    Inbound,
+    Integration,
+    Outbound,
+    Parsed,
+    Receipt,
+    check_response,
+    missing_settings,
+    reference_from,
+    secret_value,
+)
+from service.integrations.html_text import html_to_text
+from service.integrations.notes import is_own_note
+from service.integrations.payload import (
+    build_thread,
+    flag,
+    full_name,
+    ident,
+    obj,
+    opt_obj,
+    opt_text,
+    timestamp,
+)
+
+_CHANNELS = {"email": "email", "web": "email", "chat": "chat", "sms": "sms", "phone": "other",
+             "twitter status": "social", "twitter direct-message": "social", "facebook feed post": "social",
+             "telegram personal-message": "chat", "whatsapp message": "chat"}  # fmt: skip
+
+
+class Zammad(Integration):
+    source = "zammad"
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str, *, window_s: float) -> None:
+        signature = sig.header(headers, "X-Hub-Signature")
+        sig.expect_hex(signature, secret.encode(), body, "sha1", prefix="sha1=")
+
+    def parse(self, headers: Mapping[str, str], payload: Any) -> Parsed:
+        ticket = obj(payload, "ticket")
+        article = opt_obj(payload, "article")
+        if not article:
+            return Ignored("no article: a ticket change without a new message")
+        sender = article.get("sender")
+        sender_name = sender.get("name") if isinstance(sender, dict) else sender
+        if sender_name != "Customer":
+            return Ignored("article not written by the customer")
+        if flag(article, "internal"):
+            return Ignored("internal article")
+        body = opt_text(article, "body") or ""
+        text = html_to_text(body) if "html" in str(article.get("content_type", "")) else body.strip()
+        if is_own_note(text):
+            return Ignored("our own note")
+        ticket_id = ident(ticket, "id", where="ticket.")
+        customer = opt_obj(ticket, "customer")
+        article_type = article.get("type")
+        type_name = article_type.get("name") if isinstance(article_type, dict) else article_type
+        thread = build_thread(
+            thread_id=f"zammad:{ticket_id}",
+            subject=opt_text(ticket, "title"),
+            channel=_CHANNELS.get(str(type_name or "").lower(), "other"),
+            customer={
+                "name": full_name(opt_text(customer, "firstname"), opt_text(customer, "lastname")),
+                "email": opt_text(customer, "email"),
+            },
+            messages=[("customer", text, timestamp(article.get("created_at")))],
+        )
+        if thread is None:
+            return Ignored("no customer text")
+        return Inbound(
+            delivery_id=f"{ticket_id}:{ident(article, 'id', where='article.')}",
+            thread=thread,
+            target={"ticket_id": ticket_id},
+        )
+
+    def delivery_missing(self, settings: Settings) -> str | None:
+        return missing_settings(settings, "zammad_base_url", "zammad_api_token")
+
+    async def deliver(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt:
+        base = str(settings.zammad_base_url).rstrip("/")
+        ticket_id = target["ticket_id"]
+        response = await http.post(
+            f"{base}/api/v1/ticket_articles",
+            headers={"Authorization": f"Token token={secret_value(settings, 'zammad_api_token')}"},
+            json={
+                "ticket_id": int(ticket_id) if ticket_id.isdigit() else ticket_id,
+                "subject": "Tactful draft",
+                "body": outbound.text,
+                "content_type": "text/plain",
+                "type": "note",
+                "internal": True,
+            },
+        )
+        check_response(response, "zammad")
+        return Receipt(self.source, True, kind="note", reference=reference_from(response, "id"))
