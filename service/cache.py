@@ -280,6 +280,15 @@ class DraftCache:
         reply: list[Any] = await script(keys=keys, args=args)
         return reply
 
+    async def break_lock(self, key: str) -> None:
+        """Drop the single-flight lock on ``key``, for a caller that knows its holder is dead (a
+        retried webhook job whose worker was killed mid-draft): otherwise the retry would wait the
+        lock's whole lifetime for a result that never comes. Fail-open, like everything here."""
+        if self._redis is None:
+            return
+        with contextlib.suppress(RedisError):
+            await self._redis.delete(LOCK_PREFIX + key)
+
     async def ping(self) -> bool:
         if self._redis is None:
             return False

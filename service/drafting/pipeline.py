@@ -171,6 +171,10 @@ class DraftPipeline:
             }
         )
 
+    async def forget_in_flight(self, thread: Thread, *, tenant: str = "") -> None:
+        """Break a dead process's single-flight lock on this thread's draft (see DraftCache.break_lock)."""
+        await self.cache.break_lock(self.key_for(thread, tenant=tenant))
+
     async def draft(self, thread: Thread, *, tenant: str = "", refresh: bool = False) -> DraftOutcome:
         started = time.perf_counter()
         timer = _Timer()

@@ -1,0 +1,76 @@
+"""Delivering each result at most once per channel, even when workers die and jobs are retried.
+
+A job may run again after a worker dies (SIGKILL, OOM, a lost host) or after a failed attempt.
+Before calling a helpdesk, the worker looks for the receipt of an earlier attempt and, finding one,
+does not post again. While it posts, it holds a short lock so that a second worker (a job swept
+from a worker that was only slow) cannot post at the same time; after the helpdesk accepts, the
+receipt is written.
+
+The window that remains: a worker killed after the helpdesk accepted the note and before the
+receipt was written (one Redis round trip, well under a millisecond on a healthy Redis) leaves no
+receipt, and the retry posts a second note. Callbacks close it on the receiver's side: their
+``webhook-id`` is the same on every retry.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+
+import redis.asyncio as aioredis
+
+from service.integrations.base import Receipt
+from service.jobs import keys
+
+_UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class DeliveryBusy(Exception):
+    """Another worker is delivering this result right now; the job retries later and finds its receipt."""
+
+
+class DeliveryLedger:
+    def __init__(self, redis: aioredis.Redis, *, receipt_ttl_s: int, lock_ttl_s: float) -> None:
+        self._redis = redis
+        self._receipt_ttl_s = receipt_ttl_s
+        self._lock_ms = int(lock_ttl_s * 1000)
+        self._unlock = redis.register_script(_UNLOCK)
+
+    async def recorded(self, source: str, delivery_id: str, channel: str) -> Receipt | None:
+        raw = await self._redis.get(keys.delivered(source, delivery_id, channel))
+        return Receipt.from_dict(_loads(raw)) if raw else None
+
+    async def deliver_once(
+        self, source: str, delivery_id: str, channel: str, send: Callable[[], Awaitable[Receipt]]
+    ) -> Receipt:
+        earlier = await self.recorded(source, delivery_id, channel)
+        if earlier is not None:
+            return earlier
+        lock, token = keys.delivering(source, delivery_id, channel), uuid.uuid4().hex
+        if not await self._redis.set(lock, token, nx=True, px=self._lock_ms):
+            raise DeliveryBusy(f"{channel}: another worker is delivering this result")
+        try:
+            # Checked again under the lock: the other worker may have finished just before we took it.
+            earlier = await self.recorded(source, delivery_id, channel)
+            if earlier is not None:
+                return earlier
+            receipt = await send()
+            await self._redis.set(
+                keys.delivered(source, delivery_id, channel), _dumps(receipt), ex=self._receipt_ttl_s
+            )
+            return receipt
+        finally:
+            await self._unlock(keys=[lock], args=[token])
+
+
+def _dumps(receipt: Receipt) -> str:
+    return json.dumps(receipt.as_dict())
+
+
+def _loads(raw: bytes | str) -> dict[str, object]:
+    data: dict[str, object] = json.loads(raw)
+    return data

@@ -1,0 +1,185 @@
+"""The SAQ queue of webhook jobs, with a dead-letter record for every job that ends unsuccessfully.
+
+SAQ marks a job ``failed`` after its last attempt (or ``aborted`` when its worker died on the last
+attempt and the sweep gave up on it); both pass through :meth:`WebhookQueue.finish`, which is where
+the dead letter is written, so no path can skip it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+import redis.asyncio as aioredis
+from saq.job import Job, Status
+from saq.queue.redis import RedisQueue
+
+from service.config import Settings
+from service.jobs import keys
+
+logger = logging.getLogger("tactful.jobs")
+
+JOB_FUNCTION = "deliver_webhook"
+UNSUCCESSFUL = frozenset({Status.FAILED, Status.ABORTED})
+# How long a sweep waits for a stuck job's worker to confirm the abort before retrying the job
+# elsewhere. SAQ's 5 s default is spent in full whenever the worker is dead, which is exactly the
+# case the sweep exists for.
+SWEEP_ABORT_WAIT_S = 2.0
+# A job taken from the queue is marked active within milliseconds; one still unmarked after this
+# long belongs to a worker that died between the two steps.
+UNMARKED_GRACE_S = 2.0
+# SAQ's own sweep script: under a lock (one sweeper at a time), every job of the active list.
+_SWEEP_CANDIDATES = """
+local id_jobs = {}
+if redis.call('EXISTS', KEYS[1]) == 0 then
+    redis.call('SETEX', KEYS[1], ARGV[1], 1)
+    for i, v in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+        id_jobs[i] = {v, redis.call('GET', v)}
+    end
+end
+return id_jobs
+"""
+
+
+def new_job_id() -> str:
+    return "job_" + uuid.uuid4().hex
+
+
+def error_summary(error: str | None) -> str | None:
+    """The last line of a stored traceback, reduced to what is safe to show.
+
+    The job function raises only :class:`JobFailure`, whose reason is ours; any other exception
+    (a timeout, a cancellation) is reported by its type alone, since library messages can quote
+    the data they choked on.
+    """
+    if not error:
+        return None
+    lines = [line.strip() for line in error.strip().splitlines() if line.strip()]
+    kind, separator, reason = (lines[-1] if lines else error).partition(": ")
+    kind = kind.rsplit(".", 1)[-1]
+    return f"{kind}: {reason}" if separator and kind == "JobFailure" else kind
+
+
+class JobFailure(Exception):
+    """An attempt failed for a reason we can show (never ticket text); SAQ retries, then dead-letters."""
+
+
+class WebhookQueue(RedisQueue):
+    def __init__(self, redis: aioredis.Redis, **kwargs: Any) -> None:
+        super().__init__(redis, name=keys.QUEUE_NAME, **kwargs)
+        self._sweep_script = redis.register_script(_SWEEP_CANDIDATES)
+
+    async def sweep(self, lock: int = 60, abort: float = SWEEP_ABORT_WAIT_S) -> list[str]:
+        """SAQ's sweep, minus a race: a job a worker has just taken (moved to the active list) but
+        not yet marked active looks abandoned to SAQ's sweep, which then aborts and re-runs a job
+        that is fine. Here such a job is only swept when it is still unmarked a moment later."""
+        candidates = await self._sweep_script(
+            keys=[self._sweep, self._active], args=[lock], client=self.redis
+        )
+        swept: list[str] = []
+        unmarked: list[bytes] = []
+        for job_id, job_bytes in candidates:
+            job = self.deserialize(job_bytes)
+            if job is None:
+                await self._drop_missing(job_id)
+                swept.append(job_id.decode())
+            elif job.status == Status.ACTIVE and job.stuck:
+                await self._sweep_job(job, min(abort, SWEEP_ABORT_WAIT_S))
+                swept.append(job_id.decode())
+            elif job.status not in (Status.ACTIVE, Status.ABORTING):
+                unmarked.append(job_id)
+            elif job.stuck:
+                await self._sweep_job(job, min(abort, SWEEP_ABORT_WAIT_S))
+                swept.append(job_id.decode())
+        if unmarked:
+            await asyncio.sleep(UNMARKED_GRACE_S)
+            still_active = set(await self.redis.lrange(self._active, 0, -1))  # type: ignore[misc]
+            for job_id in unmarked:
+                job = await self._get_job_by_id(job_id)
+                if (
+                    job_id in still_active
+                    and job is not None
+                    and job.status not in (Status.ACTIVE, Status.ABORTING)
+                ):
+                    await self._sweep_job(job, min(abort, SWEEP_ABORT_WAIT_S))
+                    swept.append(job_id.decode())
+        return swept
+
+    async def _sweep_job(self, job: Job, abort: float) -> None:
+        # What SAQ's sweep does with a stuck job: abort it (its worker, if alive, cancels the task),
+        # wait briefly for that, then retry it elsewhere or finish it as aborted (dead letter).
+        logger.info("job.swept", extra={"job_id": job.key})
+        await self.abort(job, error=self.swept_error_message)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await job.refresh(abort)
+        if job.retryable:
+            await self.retry(job, error=self.swept_error_message)
+        else:
+            await self.finish(job, Status.ABORTED, error=self.swept_error_message)
+
+    async def _drop_missing(self, job_id: bytes) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lrem(self._active, 0, job_id.decode())
+            pipe.zrem(self._incomplete, job_id)
+            await pipe.execute()
+
+    async def retry(self, job: Job, error: str | None) -> None:
+        await super().retry(job, error)
+        await self.redis.incr(keys.FAILED_ATTEMPTS)
+
+    async def finish(
+        self,
+        job: Job,
+        status: Status,
+        *,
+        result: Any = None,
+        error: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        await super().finish(job, status, result=result, error=error, **kwargs)
+        if status in UNSUCCESSFUL:
+            # redis-py types hash commands as sync-or-async; on the asyncio client they are awaitable.
+            await self.redis.hset(keys.DEAD_LETTERS, job.key, json.dumps(dead_letter(job)))  # type: ignore[misc]
+
+    async def enqueue_delivery(
+        self,
+        settings: Settings,
+        *,
+        job_id: str,
+        source: str,
+        delivery_id: str,
+        thread: dict[str, Any],
+        target: dict[str, str],
+    ) -> str:
+        job = Job(
+            function=JOB_FUNCTION,
+            key=job_id,
+            kwargs={"source": source, "delivery_id": delivery_id, "thread": thread, "target": target},
+            timeout=settings.job_timeout_s,
+            heartbeat=settings.job_heartbeat_s,
+            retries=settings.job_max_attempts,
+            retry_delay=settings.job_retry_delay_s,
+            retry_backoff=settings.job_retry_max_delay_s or True,
+            ttl=settings.job_result_ttl_s,
+        )
+        if await self.enqueue(job) is None:
+            raise RuntimeError("the job id is already queued")  # uuid4: does not happen
+        return job_id
+
+
+def dead_letter(job: Job) -> dict[str, Any]:
+    kwargs = job.kwargs or {}
+    return {
+        "job_id": job.key,
+        "source": kwargs.get("source"),
+        "delivery_id": kwargs.get("delivery_id"),
+        "status": job.status.value,
+        "attempts": job.attempts,
+        "error": error_summary(job.error),
+        "dead_lettered_at": time.time(),
+    }

@@ -1,0 +1,175 @@
+"""The job a webhook becomes: draft through the one pipeline, then deliver back, each at most once.
+
+Every attempt drafts through :class:`DraftPipeline` with a tenant per source, so a retried job
+finds its draft in the cache instead of asking the LLM again. A blocked draft is delivered as a
+note that says why (see :mod:`service.integrations.notes`), never as a reply. Where a helpdesk's
+API is not configured, the job still completes and keeps its DraftResult, marked not delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import structlog
+from saq.job import Job
+
+from service.config import Settings
+from service.integrations import DRAFT_CAPABLE, INTEGRATIONS, DeliveryError, Outbound, Receipt
+from service.integrations.callback import callback_missing, send_callback
+from service.integrations.notes import outbound_for
+from service.jobs.ledger import DeliveryBusy, DeliveryLedger
+from service.jobs.queue import JobFailure
+from service.llm import LLMError
+from service.models import DraftResult, Thread
+from service.runtime import Runtime
+
+log = structlog.get_logger("tactful.jobs")
+
+CONTEXT_KEY = "tactful"
+
+
+@dataclass
+class WorkerState:
+    """What every job of one worker process shares, built at worker start-up."""
+
+    settings: Settings
+    runtime: Runtime
+    http: httpx.AsyncClient
+    ledger: DeliveryLedger
+
+
+@contextlib.asynccontextmanager
+async def heartbeat(job: Job, every_s: float) -> AsyncIterator[None]:
+    """Touch the job while it runs, so a sweep hands it to another worker only when this one is gone."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            with contextlib.suppress(Exception):  # a missed beat is retried; the job goes on
+                await job.update()
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def deliver_webhook(
+    ctx: dict[str, Any], *, source: str, delivery_id: str, thread: dict[str, Any], target: dict[str, str]
+) -> dict[str, Any]:
+    state: WorkerState = ctx[CONTEXT_KEY]
+    job: Job = ctx["job"]
+    started = time.perf_counter()
+    log.info("job.started", job_id=job.key, source=source, attempt=job.attempts)
+    async with heartbeat(job, max(1.0, state.settings.job_heartbeat_s / 3)):
+        try:
+            result = await _draft(state, source, thread, retried=job.attempts > 1)
+            receipts = await _deliver(state, job, source, delivery_id, target, result)
+        except JobFailure as exc:
+            log.warning(
+                "job.attempt_failed", job_id=job.key, source=source, attempt=job.attempts, reason=str(exc)
+            )
+            raise
+    log.info(
+        "job.done",
+        job_id=job.key,
+        source=source,
+        status=result.status.value,
+        delivered=[r.channel for r in receipts if r.delivered],
+        not_delivered=[r.channel for r in receipts if not r.delivered],
+        attempt=job.attempts,
+        total_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+    return {"draft": result.model_dump(mode="json"), "deliveries": [r.as_dict() for r in receipts]}
+
+
+async def _draft(state: WorkerState, source: str, thread: dict[str, Any], *, retried: bool) -> DraftResult:
+    parsed, tenant = Thread.model_validate(thread), f"webhook:{source}"
+    try:
+        if retried:
+            # The previous attempt may have died mid-draft holding the draft's single-flight lock;
+            # a finished draft is still found in the cache, so only the dead lock is dropped.
+            await state.runtime.pipeline.forget_in_flight(parsed, tenant=tenant)
+        outcome = await state.runtime.pipeline.draft(parsed, tenant=tenant)
+    except LLMError as exc:
+        raise JobFailure(f"llm: {getattr(exc, 'reason', type(exc).__name__)}") from exc
+    return outcome.result
+
+
+async def _deliver(
+    state: WorkerState, job: Job, source: str, delivery_id: str, target: dict[str, str], result: DraftResult
+) -> list[Receipt]:
+    settings = state.settings
+    integration = INTEGRATIONS[source]
+    outbound = outbound_for(result, drafts_supported=source in DRAFT_CAPABLE)
+    receipts: list[Receipt] = []
+    if source != "generic":
+        missing = integration.delivery_missing(settings)
+        if missing is not None:
+            receipts.append(Receipt(source, False, reason=missing))
+        else:
+            receipts.append(
+                await _once(
+                    state,
+                    source,
+                    delivery_id,
+                    source,
+                    lambda: integration.deliver(state.http, settings, target, outbound),
+                )
+            )
+    if source == "generic" or settings.callback_all_sources:
+        receipts.append(await _callback(state, job, source, delivery_id, target, result, outbound))
+    return receipts
+
+
+async def _callback(
+    state: WorkerState,
+    job: Job,
+    source: str,
+    delivery_id: str,
+    target: dict[str, str],
+    result: DraftResult,
+    outbound: Outbound,
+) -> Receipt:
+    missing = callback_missing(state.settings)
+    if missing is not None:
+        return Receipt("callback", False, reason=missing)
+    reference = json.loads(target["reference"]) if "reference" in target else None
+    return await _once(
+        state,
+        source,
+        delivery_id,
+        "callback",
+        lambda: send_callback(
+            state.http,
+            state.settings,
+            source=source,
+            delivery_id=delivery_id,
+            job_id=job.key,
+            thread_id=None,
+            reference=reference,
+            result=result,
+            outbound=outbound,
+        ),
+    )
+
+
+async def _once(state: WorkerState, source: str, delivery_id: str, channel: str, send: Any) -> Receipt:
+    try:
+        return await state.ledger.deliver_once(source, delivery_id, channel, send)
+    except DeliveryError as exc:
+        raise JobFailure(f"delivery: {exc.reason}") from exc
+    except DeliveryBusy as exc:
+        raise JobFailure(str(exc)) from exc
+    except httpx.HTTPError as exc:
+        raise JobFailure(f"delivery: {channel}: {type(exc).__name__}") from exc
