@@ -20,11 +20,13 @@ from service.api.drafts import DraftsController
 from service.api.drafts_stream import DraftStreamController
 from service.api.errors import EXCEPTION_HANDLERS
 from service.api.guardrails import GuardrailsController
+from service.api.jobs import JobsController
 from service.api.observability import request_context
 from service.api.ratelimit import rate_limit
 from service.api.security import cors_config, security_headers_hook
 from service.api.system import live, metrics, ready
 from service.api.ui import load_samples, ui_router
+from service.api.webhooks import receive_webhook
 from service.config import Settings
 from service.runtime import Runtime, build_runtime
 
@@ -59,12 +61,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     v1 = Router(
         path="/",
-        route_handlers=[DraftsController, DraftStreamController, GuardrailsController],
+        route_handlers=[DraftsController, DraftStreamController, GuardrailsController, JobsController],
         guards=[require_api_key],
         security=[{"bearer": []}] if api_keys.enabled else None,
     )
     app = Litestar(
-        route_handlers=[v1, live, ready, metrics, ui_router()],
+        # Webhooks sit outside the API-key guard: helpdesks authenticate by signing each delivery.
+        route_handlers=[v1, receive_webhook, live, ready, metrics, ui_router()],
         lifespan=[lifespan],
         guards=[rate_limit],  # before the routers' own guards: it checks the API key itself
         middleware=[request_context],

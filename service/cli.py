@@ -1,4 +1,4 @@
-"""The `tactful` command: serve, draft, check (worker and eval arrive with their issues)."""
+"""The `tactful` command: serve, worker, draft, check, send-webhook (eval arrives with its issue)."""
 
 from __future__ import annotations
 
@@ -101,6 +101,19 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from service.jobs.worker import WorkerConfigError
+    from service.jobs.worker import main as run_worker
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    try:
+        run_worker(settings, concurrency=args.concurrency)
+    except WorkerConfigError as exc:
+        _fail(str(exc))
+    return 0
+
+
 async def _draft(thread: Thread, settings: Settings) -> DraftResult:
     from service.runtime import build_runtime
 
@@ -145,6 +158,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FOR_VERDICT[report.verdict]
 
 
+def cmd_send_webhook(args: argparse.Namespace) -> int:
+    import httpx
+
+    from service.integrations.seeds import load_seed, seed_paths, send_seed
+
+    settings = Settings()
+    failures = 0
+    with httpx.Client(timeout=10.0) as client:
+        for path in seed_paths([Path(p) for p in args.files]):
+            try:
+                seed = load_seed(path)
+            except (OSError, ValueError, KeyError) as exc:
+                _fail(f"cannot read a webhook seed from {path}: {type(exc).__name__}")
+            secret = getattr(settings, f"webhook_secret_{seed.source}", None)
+            if secret is None:
+                print(f"{seed.name}: skipped (TACTFUL_WEBHOOK_SECRET_{seed.source.upper()} is not set)")
+                continue
+            try:
+                response = send_seed(client, args.url, seed, secret.get_secret_value())
+            except httpx.HTTPError as exc:
+                _fail(f"cannot reach {args.url}: {type(exc).__name__}")
+            print(f"{seed.name}: {response.status_code} {response.text.strip()[:200]}")
+            failures += response.status_code >= 300
+    return 1 if failures else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tactful", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +192,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="bind address (default TACTFUL_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default TACTFUL_PORT or 8000)")
     serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run webhook jobs from Redis (needs TACTFUL_REDIS_URL)")
+    worker.add_argument(
+        "--concurrency", type=int, help="jobs run at once (default TACTFUL_WORKER_CONCURRENCY or 20)"
+    )
+    worker.set_defaults(handler=cmd_worker)
+
+    send = commands.add_parser(
+        "send-webhook", help="sign and send sample helpdesk deliveries (seeds/webhooks) to a running Tactful"
+    )
+    send.add_argument("files", nargs="*", help="seed files or folders (default seeds/webhooks)")
+    send.add_argument("--url", default="http://127.0.0.1:8000", help="Tactful's base URL")
+    send.set_defaults(handler=cmd_send_webhook)
 
     draft = commands.add_parser("draft", help="draft a reply to a thread JSON file (- for stdin)")
     draft.add_argument("file")

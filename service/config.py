@@ -166,6 +166,94 @@ class Settings(BaseSettings):
             return {rule.strip(): severity.strip() for rule, severity in pairs}
         return value
 
+    # --- Webhooks (inbound) ------------------------------------------------------------------
+    webhook_secret_chatwoot: SecretStr | None = Field(
+        None, description="Chatwoot webhook secret (HMAC-SHA256 of `timestamp.body`)."
+    )
+    webhook_secret_zendesk: SecretStr | None = Field(None, description="Zendesk webhook signing secret.")
+    webhook_secret_zammad: SecretStr | None = Field(
+        None, description="Zammad webhook HMAC token (X-Hub-Signature, SHA1)."
+    )
+    webhook_secret_front: SecretStr | None = Field(None, description="Front application signing key.")
+    webhook_secret_intercom: SecretStr | None = Field(
+        None, description="Intercom app client secret (X-Hub-Signature, SHA1)."
+    )
+    webhook_secret_helpscout: SecretStr | None = Field(None, description="Help Scout webhook secret key.")
+    webhook_secret_freescout: SecretStr | None = Field(
+        None, description="FreeScout webhook secret (API & Webhooks module)."
+    )
+    webhook_secret_freshdesk: SecretStr | None = Field(
+        None, description="Freshdesk: the shared token sent in the X-Tactful-Token header (unsigned)."
+    )
+    webhook_secret_generic: SecretStr | None = Field(
+        None, description="Standard Webhooks secret (`whsec_<base64>`) of the generic source."
+    )
+    webhook_replay_window_s: int = Field(
+        300, ge=10, description="Signed timestamps older or newer than this are rejected (replays)."
+    )
+    webhook_idempotency_ttl_s: int = Field(
+        259_200, ge=60, description="How long a delivery/message id is remembered to drop duplicates."
+    )
+
+    # --- Webhook jobs and workers ---------------------------------------------------------
+    job_timeout_s: int = Field(300, ge=5, description="Longest one job attempt may run before it is retried.")
+    job_heartbeat_s: int = Field(
+        30, ge=2, description="A running job silent this long (its worker died) is handed to another worker."
+    )
+    job_max_attempts: int = Field(5, ge=1, le=50, description="Attempts per job before it is dead-lettered.")
+    job_retry_delay_s: float = Field(
+        5.0, ge=0, description="First retry delay; doubles per attempt (with jitter)."
+    )
+    job_retry_max_delay_s: float = Field(300.0, ge=0, description="Upper bound of the retry delay.")
+    job_result_ttl_s: int = Field(
+        604_800, ge=60, description="How long a finished job (and its draft) stays readable at /v1/jobs/{id}."
+    )
+    worker_concurrency: int = Field(20, ge=1, le=1_000, description="Jobs one `tactful worker` runs at once.")
+    worker_sweep_s: int = Field(
+        5, ge=1, description="How often workers look for jobs whose worker stopped heart-beating."
+    )
+
+    # --- Delivery back to the helpdesks (outbound hosts come from here only) ---------------
+    delivery_timeout_s: float = Field(15.0, gt=0, description="Timeout of one helpdesk API call, in seconds.")
+    chatwoot_base_url: str | None = Field(None, description="Chatwoot URL, e.g. https://chat.example.com.")
+    chatwoot_api_token: SecretStr | None = Field(
+        None, description="Chatwoot agent or bot access token (api_access_token)."
+    )
+    zendesk_base_url: str | None = Field(None, description="Zendesk URL, e.g. https://acme.zendesk.com.")
+    zendesk_email: str | None = Field(None, description="Zendesk agent email the API token belongs to.")
+    zendesk_api_token: SecretStr | None = Field(None, description="Zendesk API token.")
+    zammad_base_url: str | None = Field(None, description="Zammad URL, e.g. https://support.example.com.")
+    zammad_api_token: SecretStr | None = Field(None, description="Zammad access token (ticket.agent).")
+    front_base_url: str = Field("https://api2.frontapp.com", description="Front API URL.")
+    front_api_token: SecretStr | None = Field(None, description="Front API token.")
+    front_channel_id: str | None = Field(
+        None, description="Front channel drafts are written in (optional: Front picks the conversation's)."
+    )
+    intercom_base_url: str = Field("https://api.intercom.io", description="Intercom API URL (regional).")
+    intercom_access_token: SecretStr | None = Field(None, description="Intercom access token.")
+    intercom_admin_id: str | None = Field(None, description="Intercom admin id the notes are written as.")
+    helpscout_base_url: str = Field("https://api.helpscout.net", description="Help Scout API URL.")
+    helpscout_app_id: str | None = Field(None, description="Help Scout OAuth app id (client credentials).")
+    helpscout_app_secret: SecretStr | None = Field(None, description="Help Scout OAuth app secret.")
+    freescout_base_url: str | None = Field(None, description="FreeScout URL, e.g. https://help.example.com.")
+    freescout_api_key: SecretStr | None = Field(
+        None, description="FreeScout API key (API & Webhooks module)."
+    )
+    freescout_user_id: int | None = Field(None, description="FreeScout user the drafts are written as.")
+    freshdesk_base_url: str | None = Field(
+        None, description="Freshdesk URL, e.g. https://acme.freshdesk.com."
+    )
+    freshdesk_api_key: SecretStr | None = Field(None, description="Freshdesk API key.")
+    callback_url: str | None = Field(
+        None, description="Where Standard-Webhooks-signed `draft.created` callbacks are POSTed."
+    )
+    callback_secret: SecretStr | None = Field(
+        None, description="Signing secret of the callbacks (`whsec_<base64>`)."
+    )
+    callback_all_sources: bool = Field(
+        False, description="Also send the callback for helpdesk sources, not only for `generic`."
+    )
+
     @field_validator("api_keys", "cors_allow_origins", "frame_ancestors", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:

@@ -68,6 +68,12 @@ class Metrics:
             "tactful_http_requests_in_flight", "HTTP requests being served now.", registry=self.registry
         )
 
+        self.webhooks = Counter(
+            "tactful_webhooks_total",
+            "Webhook deliveries by source and outcome (accepted, duplicate, ignored, unauthorized...).",
+            ["source", "outcome"], registry=self.registry,
+        )  # fmt: skip
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
 

@@ -18,6 +18,7 @@ from service.drafting.pipeline import DraftPipeline, Sampling
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redactor
 from service.guardrails import Guardrails, load_guardrails
+from service.jobs import Idempotency, WebhookQueue
 from service.limits import ThreadLimits
 from service.llm import CircuitBreaker, OpenAICompatibleClient, make_async_openai
 from service.metrics import Metrics
@@ -39,6 +40,8 @@ class Runtime:
     limits: ThreadLimits
     breaker: CircuitBreaker | None = None
     rate_limiter: RateLimiter | None = None
+    queue: WebhookQueue | None = None  # webhook jobs; None without Redis
+    idempotency: Idempotency | None = None
 
     async def close(self) -> None:
         if self.openai is not None:
@@ -116,4 +119,6 @@ def build_runtime(settings: Settings) -> Runtime:
         limits=ThreadLimits(settings.max_messages, settings.max_message_chars),
         breaker=breaker,
         rate_limiter=RateLimiter(redis) if redis is not None else None,
+        queue=WebhookQueue(redis) if redis is not None else None,
+        idempotency=Idempotency(redis, settings.webhook_idempotency_ttl_s) if redis is not None else None,
     )

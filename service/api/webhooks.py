@@ -1,0 +1,141 @@
+"""POST /v1/webhooks/{source}: verify, parse, de-duplicate, enqueue, answer 202 with the job id.
+
+Authenticated by each helpdesk's signature on the raw body, not by API keys (helpdesks cannot send
+ours). The order matters: nothing is parsed before the signature is checked; events that need no
+draft answer 200 before anything is written; the idempotency key is claimed before the job is
+enqueued and released again when enqueueing fails, so the helpdesk's retry is not lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any, Literal
+
+import structlog
+from litestar import Request, Response, post
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath
+from pydantic import BaseModel, Field
+from redis.exceptions import RedisError
+
+from service.api.drafts import enforce_limits
+from service.api.errors import ProblemError
+from service.api.problems import COMMON_PROBLEMS, _problem
+from service.integrations import INTEGRATIONS, SOURCES, Challenge, Ignored, PayloadError, SignatureError
+from service.jobs.queue import new_job_id
+from service.runtime import Runtime
+
+log = structlog.get_logger("tactful.webhooks")
+
+RETRY_AFTER_S = "5"
+
+
+class WebhookAccepted(BaseModel):
+    job_id: str = Field(description="Read the job at GET /v1/jobs/{job_id}.")
+    duplicate: bool = Field(False, description="True when this delivery was already accepted (same job).")
+
+
+class WebhookIgnored(BaseModel):
+    status: Literal["ignored"] = "ignored"
+    reason: str = Field(description="Why no draft is made (e.g. an agent reply or a private note).")
+
+
+WEBHOOK_RESPONSES: dict[int, ResponseSpec] = {
+    200: ResponseSpec(
+        data_container=WebhookIgnored,
+        description="A genuine event that needs no draft, or Front's setup challenge echoed back.",
+        generate_examples=False,
+    ),
+    400: COMMON_PROBLEMS[400],
+    401: _problem("Missing, malformed, wrong or stale signature (or Freshdesk token)."),
+    404: _problem("Unknown source, or no secret configured for it (TACTFUL_WEBHOOK_SECRET_<SOURCE>)."),
+    413: COMMON_PROBLEMS[413],
+    422: _problem("The payload does not have the helpdesk's documented shape, or exceeds a limit."),
+    503: _problem("The job could not be queued (Redis unavailable); retry after Retry-After."),
+}
+
+
+def _unavailable(detail: str) -> ProblemError:
+    return ProblemError(
+        503, "webhook-unavailable", "The delivery could not be queued", detail,
+        headers={"Retry-After": RETRY_AFTER_S},
+    )  # fmt: skip
+
+
+@post(
+    "/v1/webhooks/{source:str}",
+    status_code=202,
+    tags=["webhooks"],
+    summary="Receive a helpdesk webhook delivery",
+    description=(
+        "Verifies the helpdesk's signature on the raw body, turns a new customer message into a "
+        "durable job that drafts a reply and delivers it back into the helpdesk, and answers 202 "
+        "with the job id. Other events answer 200 and do nothing. Sources: " + ", ".join(SOURCES) + "."
+    ),
+    responses=WEBHOOK_RESPONSES,
+    security=[],
+)
+async def receive_webhook(
+    request: Request[Any, Any, Any],
+    source: FromPath[str],
+    runtime: NamedDependency[Runtime],
+) -> Response[Any]:
+    integration = INTEGRATIONS.get(source)
+    secret = integration.secret(runtime.settings) if integration is not None else None
+    if integration is None or secret is None:
+        raise ProblemError(
+            404, "unknown-webhook-source", "Unknown webhook source",
+            f"Webhooks from {source!r} are not enabled: the sources are {', '.join(SOURCES)}, each "
+            "enabled by its TACTFUL_WEBHOOK_SECRET_<SOURCE>.",
+        )  # fmt: skip
+    body = await request.body()
+    headers = request.headers
+    try:
+        integration.verify(headers, body, secret, window_s=runtime.settings.webhook_replay_window_s)
+    except SignatureError as exc:
+        runtime.metrics.webhooks.labels(source, "unauthorized").inc()
+        raise ProblemError(401, "invalid-signature", "The delivery is not authentic", exc.reason) from None
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ProblemError(400, "bad-request", "Bad Request", "The body is not JSON.") from None
+    try:
+        parsed = integration.parse(headers, payload)
+    except PayloadError as exc:
+        raise ProblemError(422, "invalid-payload", "The payload cannot be read", exc.detail) from None
+    if isinstance(parsed, Challenge):
+        return Response(parsed.response, status_code=200)
+    if isinstance(parsed, Ignored):
+        runtime.metrics.webhooks.labels(source, "ignored").inc()
+        return Response(WebhookIgnored(reason=parsed.reason), status_code=200)
+    enforce_limits(parsed.thread, runtime)
+    if runtime.queue is None or runtime.idempotency is None:
+        raise _unavailable("Webhooks need Redis (TACTFUL_REDIS_URL) to queue jobs.")
+    job_id = new_job_id()
+    try:
+        holder = await runtime.idempotency.claim(source, parsed.delivery_id, job_id)
+    except RedisError:
+        raise _unavailable("Redis is unavailable; the delivery was not accepted.") from None
+    if holder is not None:
+        runtime.metrics.webhooks.labels(source, "duplicate").inc()
+        return Response(WebhookAccepted(job_id=holder, duplicate=True), status_code=202)
+    try:
+        await runtime.queue.enqueue_delivery(
+            runtime.settings,
+            job_id=job_id,
+            source=source,
+            delivery_id=parsed.delivery_id,
+            thread=parsed.thread.model_dump(mode="json", exclude_none=True),
+            target=parsed.target,
+        )
+    except Exception as exc:
+        with contextlib.suppress(Exception):  # if Redis is down, the key is likely not there either
+            await runtime.idempotency.release(source, parsed.delivery_id, job_id)
+        log.warning("webhook.enqueue_failed", source=source, error=type(exc).__name__)
+        runtime.metrics.webhooks.labels(source, "unavailable").inc()
+        raise _unavailable("The job could not be queued; the delivery was not accepted.") from None
+    runtime.metrics.webhooks.labels(source, "accepted").inc()
+    log.info("webhook.accepted", source=source, job_id=job_id)
+    return Response(WebhookAccepted(job_id=job_id), status_code=202)
