@@ -1,0 +1,301 @@
+"""A real SAQ worker drafts each accepted delivery and posts it back; respx checks the exact requests."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+import respx
+from litestar.testing import AsyncTestClient
+
+from service.app import create_app
+from service.embedded_redis import EmbeddedRedis
+from service.integrations.html_text import text_to_html
+from service.integrations.notes import note_for
+from service.integrations.signatures import standard_signature
+from service.jobs import keys, queue_stats
+from service.models import DraftResult
+from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, reply_response
+from tests.integration.webhooks.conftest import (
+    CALLBACK_KEY,
+    hook_settings,
+    post_seed,
+    running_worker,
+    seed,
+    wait_job,
+)
+
+Expect = Callable[[DraftResult], dict[str, Any]]
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+# seed -> (method, URL, headers that must be sent, JSON body as a function of the draft)
+CASES: dict[str, tuple[str, str, dict[str, str], Expect]] = {
+    "chatwoot.message_created": (
+        "POST",
+        "https://chatwoot.test/api/v1/accounts/1/conversations/57/messages",
+        {"api_access_token": "cw-token"},
+        lambda d: {"content": note_for(d), "message_type": "outgoing", "private": True},
+    ),
+    "zendesk.trigger_comment": (
+        "PUT",
+        "https://acme.zendesk.test/api/v2/tickets/35436.json",
+        {"authorization": basic("bot@acme.test/token", "zd-token")},
+        lambda d: {"ticket": {"comment": {"body": note_for(d), "public": False}}},
+    ),
+    "zammad.customer_article": (
+        "POST",
+        "https://zammad.test/api/v1/ticket_articles",
+        {"authorization": "Token token=zm-token"},
+        lambda d: {
+            "ticket_id": 812,
+            "subject": "Tactful draft",
+            "body": note_for(d),
+            "content_type": "text/plain",
+            "type": "note",
+            "internal": True,
+        },
+    ),
+    "front.inbound_received": (
+        "POST",
+        "https://front.test/conversations/cnv_7h2k9/drafts",
+        {"authorization": "Bearer fr-token"},
+        lambda d: {"body": text_to_html(d.reply or ""), "mode": "shared"},
+    ),
+    "intercom.conversation_user_replied": (
+        "POST",
+        "https://intercom.test/conversations/215469/reply",
+        {"authorization": "Bearer ic-token", "intercom-version": "2.11"},
+        lambda d: {
+            "message_type": "note",
+            "type": "admin",
+            "admin_id": "991",
+            "body": text_to_html(note_for(d)),
+        },
+    ),
+    "helpscout.customer_reply": (
+        "POST",
+        "https://helpscout.test/v2/conversations/2391938111/notes",
+        {"authorization": "Bearer hs-access-1"},
+        lambda d: {"text": text_to_html(note_for(d))},
+    ),
+    "freescout.customer_reply": (
+        "POST",
+        "https://freescout.test/api/conversations/73/threads",
+        {"x-freescout-api-key": "fs-key"},
+        lambda d: {"type": "message", "text": text_to_html(d.reply or ""), "user": 7, "state": "draft"},
+    ),
+    "freshdesk.ticket_reply": (
+        "POST",
+        "https://acme.freshdesk.test/api/v2/tickets/1402/notes",
+        {"authorization": basic("fd-key", "X")},
+        lambda d: {"body": text_to_html(note_for(d)), "private": True},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+async def test_the_draft_lands_in_the_helpdesk_as_the_api_expects(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis, name: str
+) -> None:
+    method, url, headers, expected_body = CASES[name]
+    route = helpdesk.request(method, url).respond(
+        201, json={"id": 9001, "audit": {"id": 9001}}, headers={"Resource-ID": "9001"}
+    )
+    token = helpdesk.post("https://helpscout.test/v2/oauth2/token").respond(
+        200, json={"access_token": "hs-access-1", "token_type": "bearer", "expires_in": 7200}
+    )
+    accepted = await post_seed(hooks, seed(name))
+    assert accepted.status_code == 202
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete", view
+    assert view["attempts"] == 1
+    draft = DraftResult.model_validate(view["draft"])
+    assert draft.provider == "offline"
+    assert draft.status.value == "needs_review"
+    assert route.call_count == 1
+    sent = route.calls.last.request
+    for header, value in headers.items():
+        assert sent.headers[header] == value
+    assert json.loads(sent.content) == expected_body(draft)
+    kind = "draft" if name.startswith(("front", "freescout")) else "note"
+    assert view["deliveries"] == [
+        {"channel": seed(name).source, "delivered": True, "kind": kind, "reference": "9001", "reason": None}
+    ]
+    if name.startswith("helpscout"):
+        assert token.call_count == 1
+        form = dict(x.split("=") for x in token.calls.last.request.content.decode().split("&"))
+        assert form == {
+            "grant_type": "client_credentials",
+            "client_id": "hs-app",
+            "client_secret": "hs-app-secret",
+        }
+
+
+async def test_generic_draft_comes_back_as_a_signed_standard_webhook(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis
+) -> None:
+    route = helpdesk.post("https://receiver.test/tactful").respond(204)
+    accepted = await post_seed(hooks, seed("generic.message_created"))
+    job_id = accepted.json()["job_id"]
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, job_id)
+    assert view["state"] == "complete"
+    sent = route.calls.last.request
+    msg_id, ts = sent.headers["webhook-id"], sent.headers["webhook-timestamp"]
+    assert sent.headers["webhook-signature"] == standard_signature(CALLBACK_KEY, msg_id, ts, sent.content)
+    body = json.loads(sent.content)
+    assert body["type"] == "draft.created"
+    assert body["data"]["job_id"] == job_id
+    assert body["data"]["reference"] == {"ticket": "HD-5521"}
+    assert body["data"]["draft"]["id"] == view["draft"]["id"]
+    assert body["data"]["as"] == "note"
+    assert view["deliveries"][0]["channel"] == "callback"
+    assert view["deliveries"][0]["delivered"] is True
+
+
+async def test_callback_can_be_sent_for_helpdesk_sources_too(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis
+) -> None:
+    note = helpdesk.post(CASES["chatwoot.message_created"][1]).respond(200, json={"id": 1})
+    callback = helpdesk.post("https://receiver.test/tactful").respond(200)
+    accepted = await post_seed(hooks, seed("chatwoot.message_created"))
+    async with running_worker(hook_settings(redis_server.url, callback_all_sources=True)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert note.call_count == callback.call_count == 1
+    assert [d["channel"] for d in view["deliveries"]] == ["chatwoot", "callback"]
+
+
+async def test_without_helpdesk_settings_the_job_completes_undelivered_with_the_reason(
+    redis_server: EmbeddedRedis, redis_client: Any, helpdesk: respx.MockRouter
+) -> None:
+    settings = hook_settings(redis_server.url, helpdesks=False)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        accepted = await post_seed(client, seed("zammad.customer_article"))
+        async with running_worker(settings):
+            view = await wait_job(client, accepted.json()["job_id"])
+    assert view["state"] == "complete"
+    assert view["draft"]["reply"]
+    assert view["deliveries"] == [
+        {
+            "channel": "zammad",
+            "delivered": False,
+            "kind": None,
+            "reference": None,
+            "reason": "not configured: set TACTFUL_ZAMMAD_BASE_URL, TACTFUL_ZAMMAD_API_TOKEN",
+        }
+    ]
+    assert not helpdesk.calls
+
+
+async def test_a_blocked_draft_is_delivered_as_a_note_saying_why_never_as_a_draft(
+    redis_server: EmbeddedRedis, redis_client: Any, helpdesk: respx.MockRouter
+) -> None:
+    settings = hook_settings(
+        redis_server.url,
+        llm_provider="openai",
+        llm_base_url=LLM_BASE_URL,
+        llm_api_key="sk-test-not-real",
+        llm_model="mock-1",
+        guard_max_reasks=0,
+    )
+    helpdesk.post(f"{LLM_BASE_URL}/chat/completions").mock(
+        return_value=reply_response(GOOD_REPLY.replace("Hi Dana", "Hi [Customer Name]"))
+    )
+    drafts = helpdesk.post("https://front.test/conversations/cnv_7h2k9/drafts").respond(200, json={"id": "x"})
+    comments = helpdesk.post("https://front.test/conversations/cnv_7h2k9/comments").respond(
+        201, json={"id": "com_1"}
+    )
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        accepted = await post_seed(client, seed("front.inbound_received"))
+        async with running_worker(settings):
+            view = await wait_job(client, accepted.json()["job_id"])
+    assert view["draft"]["status"] == "blocked"
+    assert drafts.call_count == 0
+    note = json.loads(comments.calls.last.request.content)["body"]
+    assert note.startswith("[Tactful] No draft this time")
+    assert "placeholder" in note
+    assert "I have started a refund" not in note  # the rejected text stays out of the helpdesk
+    assert view["deliveries"][0]["kind"] == "note"
+
+
+async def test_a_helpdesk_5xx_is_retried_and_the_note_posted_once(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis
+) -> None:
+    route = helpdesk.post(CASES["chatwoot.message_created"][1]).mock(
+        side_effect=[httpx.Response(502), httpx.ConnectError("refused"), httpx.Response(200, json={"id": 77})]
+    )
+    accepted = await post_seed(hooks, seed("chatwoot.message_created"))
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete"
+    assert view["attempts"] == 3
+    assert route.call_count == 3
+    assert view["deliveries"][0]["reference"] == "77"
+
+
+async def test_a_helpdesk_that_keeps_failing_dead_letters_the_job(
+    hooks: AsyncTestClient[Any],
+    helpdesk: respx.MockRouter,
+    redis_server: EmbeddedRedis,
+    redis_client: aioredis.Redis,
+) -> None:
+    route = helpdesk.post(CASES["chatwoot.message_created"][1]).respond(503)
+    accepted = await post_seed(hooks, seed("chatwoot.message_created"))
+    job_id = accepted.json()["job_id"]
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, job_id)
+    assert view["state"] == "failed"
+    assert view["dead_lettered"] is True
+    assert view["attempts"] == view["max_attempts"] == 3
+    assert view["error"] == "JobFailure: delivery: chatwoot: HTTP 503"
+    assert route.call_count == 3
+    record = json.loads(await redis_client.hget(keys.DEAD_LETTERS, job_id))  # type: ignore[misc]
+    assert record["source"] == "chatwoot"
+    assert record["attempts"] == 3
+    stats = await queue_stats(redis_client)
+    assert (stats.dead_lettered, stats.failed, stats.queued, stats.running) == (1, 2, 0, 0)
+
+
+@pytest.mark.parametrize("fallback", [True, False])
+async def test_llm_down_retries_then_falls_back_offline_or_dead_letters(
+    redis_server: EmbeddedRedis, redis_client: Any, helpdesk: respx.MockRouter, fallback: bool
+) -> None:
+    settings = hook_settings(
+        redis_server.url,
+        llm_provider="openai",
+        llm_base_url=LLM_BASE_URL,
+        llm_api_key="sk-test-not-real",
+        llm_model="mock-1",
+        llm_max_attempts=2,
+        llm_deadline_s=2.0,
+        llm_fallback_offline=fallback,
+        breaker_failure_threshold=100,
+    )
+    llm = helpdesk.post(f"{LLM_BASE_URL}/chat/completions").respond(503, headers={"Retry-After": "0"})
+    note = helpdesk.post(CASES["chatwoot.message_created"][1]).respond(200, json={"id": 5})
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        accepted = await post_seed(client, seed("chatwoot.message_created"))
+        async with running_worker(settings):
+            view = await wait_job(client, accepted.json()["job_id"], timeout_s=30)
+    if fallback:
+        assert view["state"] == "complete"
+        assert view["draft"]["provider"] == "offline"
+        assert llm.call_count == 2  # the LLM client's own retries, then the fallback
+        assert note.call_count == 1
+    else:
+        assert view["state"] == "failed"
+        assert view["dead_lettered"] is True
+        assert view["attempts"] == 3
+        assert view["error"].startswith("JobFailure: llm:")
+        assert llm.call_count == 6  # 2 calls per attempt, 3 attempts
+        assert note.call_count == 0
