@@ -82,6 +82,7 @@ async def receive_webhook(
     source: FromPath[str],
     runtime: NamedDependency[Runtime],
 ) -> Response[Any]:
+    source = source.lower()
     integration = INTEGRATIONS.get(source)
     secret = integration.secret(runtime.settings) if integration is not None else None
     if integration is None or secret is None:

@@ -141,10 +141,12 @@ class WebhookQueue(RedisQueue):
         error: str | None = None,
         **kwargs: Any,
     ) -> None:
-        await super().finish(job, status, result=result, error=error, **kwargs)
         if status in UNSUCCESSFUL:
+            # Written first, so that whoever sees the job failed also finds its dead letter.
+            record = dead_letter(job, status=status, error=error)
             # redis-py types hash commands as sync-or-async; on the asyncio client they are awaitable.
-            await self.redis.hset(keys.DEAD_LETTERS, job.key, json.dumps(dead_letter(job)))  # type: ignore[misc]
+            await self.redis.hset(keys.DEAD_LETTERS, job.key, json.dumps(record))  # type: ignore[misc]
+        await super().finish(job, status, result=result, error=error, **kwargs)
 
     async def enqueue_delivery(
         self,
@@ -172,14 +174,14 @@ class WebhookQueue(RedisQueue):
         return job_id
 
 
-def dead_letter(job: Job) -> dict[str, Any]:
+def dead_letter(job: Job, *, status: Status, error: str | None) -> dict[str, Any]:
     kwargs = job.kwargs or {}
     return {
         "job_id": job.key,
         "source": kwargs.get("source"),
         "delivery_id": kwargs.get("delivery_id"),
-        "status": job.status.value,
+        "status": status.value,
         "attempts": job.attempts,
-        "error": error_summary(job.error),
+        "error": error_summary(error),
         "dead_lettered_at": time.time(),
     }

@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 from saq.job import Job, Status
 
 from service.jobs import keys
-from service.jobs.queue import WebhookQueue, error_summary
+from service.jobs.queue import UNSUCCESSFUL, WebhookQueue, error_summary
 
 STATES = {
     Status.NEW: "queued",
@@ -58,7 +58,8 @@ async def job_view(queue: WebhookQueue, redis: aioredis.Redis, job_id: str) -> d
     job = await queue.job(job_id)
     dead = await redis.hget(keys.DEAD_LETTERS, job_id)  # type: ignore[misc]
     if job is not None:
-        return view_of(job, dead_lettered=dead is not None)
+        # A failed job is dead-lettered by definition (WebhookQueue.finish writes the record first).
+        return view_of(job, dead_lettered=dead is not None or job.status in UNSUCCESSFUL)
     if dead is None:
         return None
     record = json.loads(dead)

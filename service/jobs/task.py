@@ -74,7 +74,7 @@ async def deliver_webhook(
     async with heartbeat(job, max(1.0, state.settings.job_heartbeat_s / 3)):
         try:
             result = await _draft(state, source, thread, retried=job.attempts > 1)
-            receipts = await _deliver(state, job, source, delivery_id, target, result)
+            receipts = await _deliver(state, job, source, delivery_id, target, result, thread.get("id"))
         except JobFailure as exc:
             log.warning(
                 "job.attempt_failed", job_id=job.key, source=source, attempt=job.attempts, reason=str(exc)
@@ -107,7 +107,13 @@ async def _draft(state: WorkerState, source: str, thread: dict[str, Any], *, ret
 
 
 async def _deliver(
-    state: WorkerState, job: Job, source: str, delivery_id: str, target: dict[str, str], result: DraftResult
+    state: WorkerState,
+    job: Job,
+    source: str,
+    delivery_id: str,
+    target: dict[str, str],
+    result: DraftResult,
+    thread_id: str | None,
 ) -> list[Receipt]:
     settings = state.settings
     integration = INTEGRATIONS[source]
@@ -128,7 +134,7 @@ async def _deliver(
                 )
             )
     if source == "generic" or settings.callback_all_sources:
-        receipts.append(await _callback(state, job, source, delivery_id, target, result, outbound))
+        receipts.append(await _callback(state, job, source, delivery_id, target, result, outbound, thread_id))
     return receipts
 
 
@@ -140,6 +146,7 @@ async def _callback(
     target: dict[str, str],
     result: DraftResult,
     outbound: Outbound,
+    thread_id: str | None,
 ) -> Receipt:
     missing = callback_missing(state.settings)
     if missing is not None:
@@ -156,7 +163,7 @@ async def _callback(
             source=source,
             delivery_id=delivery_id,
             job_id=job.key,
-            thread_id=None,
+            thread_id=thread_id,
             reference=reference,
             result=result,
             outbound=outbound,

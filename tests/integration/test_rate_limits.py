@@ -6,14 +6,13 @@ import asyncio
 from typing import Any
 
 import redis.asyncio as aioredis
-from litestar import post
-from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.embedded_redis import EmbeddedRedis
 from service.ratelimit import RateLimiter
 from tests.integration.conftest import make_settings
+from tests.integration.webhooks.conftest import hook_settings, post_seed, seed, signed
 
 KEY_A, KEY_B = "tk-alpha-111111111111", "tk-bravo-222222222222"
 CHECK = {"text": "I understand how frustrating this is; here is what we can do next."}
@@ -66,21 +65,17 @@ async def test_the_window_slides(redis_server: EmbeddedRedis, redis_client: Any)
 
 
 async def test_webhook_budget_is_keyed_on_the_source(redis_server: EmbeddedRedis, redis_client: Any) -> None:
-    # The real webhook controller is another issue's; this route has its path and shape so that the
-    # guard's keying on {source} is exercised through the real app and the real Redis.
-    @post("/v1/webhooks/{source:str}", status_code=202)
-    async def deliver(source: FromPath[str]) -> dict[str, str]:
-        return {"job_id": f"job-{source}"}
-
-    app = create_app(make_settings(redis_server.url, rate_limit_webhooks=2, api_keys=[KEY_A]))
-    app.register(deliver)
-    async with AsyncTestClient(app=app) as client:
-        codes = [(await client.post("/v1/webhooks/chatwoot", json={})).status_code for _ in range(3)]
+    # Through the real webhook route: signed deliveries (repeats are duplicates of one job, 202).
+    settings = hook_settings(redis_server.url, rate_limit_webhooks=2, api_keys=[KEY_A])
+    chatwoot, zendesk = seed("chatwoot.message_created"), seed("zendesk.trigger_comment")
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        codes = [(await post_seed(client, chatwoot)).status_code for _ in range(3)]
         assert codes == [202, 202, 429]
-        assert (await client.post("/v1/webhooks/zendesk", json={})).status_code == 202
+        assert (await post_seed(client, zendesk)).status_code == 202
         # Webhooks authenticate by signature, not API key: no 401 from the limiter.
-        assert (await client.post("/v1/webhooks/ZENDESK", json={})).status_code == 202
-        assert (await client.post("/v1/webhooks/zendesk", json={})).status_code == 429
+        raw, headers = signed(zendesk)
+        assert (await client.post("/v1/webhooks/ZENDESK", content=raw, headers=headers)).status_code == 202
+        assert (await post_seed(client, zendesk)).status_code == 429
 
 
 async def test_the_script_admits_exactly_the_limit_under_concurrency(

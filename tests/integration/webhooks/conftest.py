@@ -110,7 +110,7 @@ def with_body(seed_: Seed, mutate: Callable[[dict[str, Any]], None]) -> Seed:
     return Seed(seed_.name, seed_.source, seed_.headers, body)
 
 
-async def wait_job(client: AsyncTestClient[Any], job_id: str, *, timeout_s: float = 15.0) -> dict[str, Any]:
+async def wait_job(client: AsyncTestClient[Any], job_id: str, *, timeout_s: float = 30.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while True:
         response = await client.get(f"/v1/jobs/{job_id}")

@@ -157,6 +157,7 @@ async def test_generic_draft_comes_back_as_a_signed_standard_webhook(
     assert body["type"] == "draft.created"
     assert body["data"]["job_id"] == job_id
     assert body["data"]["reference"] == {"ticket": "HD-5521"}
+    assert body["data"]["thread_id"] == "HD-5521"
     assert body["data"]["draft"]["id"] == view["draft"]["id"]
     assert body["data"]["as"] == "note"
     assert view["deliveries"][0]["channel"] == "callback"

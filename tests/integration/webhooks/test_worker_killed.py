@@ -26,8 +26,8 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 def worker_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TACTFUL_", "OPENAI_"))}
-    for name, value in settings.model_dump().items():
-        if value is None or name in ("api_keys", "prompts_dir", "data_dir"):
+    for name, value in settings.model_dump(exclude_defaults=True).items():
+        if value is None:
             continue
         secret = getattr(value, "get_secret_value", None)
         env[f"TACTFUL_{name.upper()}"] = str(secret() if secret else value)
@@ -48,7 +48,7 @@ class WorkerProcess:
                 stdin=subprocess.DEVNULL,
             )
 
-    async def ready(self, timeout_s: float = 20.0) -> None:
+    async def ready(self, timeout_s: float = 90.0) -> None:
         deadline = time.monotonic() + timeout_s
         while b"worker.ready" not in self.log.read_bytes():
             assert self.process.poll() is None, self.log.read_text()
@@ -65,7 +65,7 @@ class WorkerProcess:
                 self.process.wait()
 
 
-async def running(workers: list[WorkerProcess], job_id: str, timeout_s: float = 20.0) -> WorkerProcess:
+async def running(workers: list[WorkerProcess], job_id: str, timeout_s: float = 60.0) -> WorkerProcess:
     """The worker whose log says it started the job."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -102,7 +102,7 @@ async def test_sigkill_mid_job_another_worker_finishes_and_one_note_lands(
                     await asyncio.sleep(0.3)  # the victim is now waiting on the slow LLM
                     victim.process.send_signal(signal.SIGKILL)
                     victim.process.wait()
-                    view = await wait_job(client, job_id, timeout_s=40)
+                    view = await wait_job(client, job_id, timeout_s=90)
             finally:
                 for worker in workers:
                     worker.stop()
