@@ -468,6 +468,23 @@ def detect_emotion(text: str, history: str = "") -> Emotion:
     return best if hits[best] > 0 else Emotion.neutral
 
 
+def upset_cue_span(text: str) -> tuple[int, int] | None:
+    """Where `text` first shows emotion or urgency (offsets into `text`), for explaining a finding.
+
+    The same cues as detect_emotion and detect_urgency; None when none is found or when folding
+    the case would move offsets (a few exotic letters), since a wrong span is worse than none.
+    """
+    sample = text[:_LAST_CHARS]
+    folded = _fold(sample)
+    if len(folded) != len(sample):
+        return None
+    found = [m.span() for p in (*_EMOTION_CUES.values(), _URGENCY) if (m := p.search(folded))]
+    shouted = _SHOUTED.search(sample)
+    if shouted and len(_SHOUTED.findall(sample)) >= 3:
+        found.append(shouted.span())
+    return min(found) if found else None
+
+
 def detect_urgency(text: str) -> bool:
     cleaned = _NOT_URGENT.sub(" ", _fold(text[:_LAST_CHARS]))
     return bool(_URGENCY.search(cleaned))

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
-from service.analysis import Emotion, ThreadAnalysis, detect_language
+from service.analysis import Emotion, ThreadAnalysis, detect_language, upset_cue_span
 from service.empathy import acknowledgement_for
 from service.guardrails.document import Document, scan_text
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, parse, phrase_matchers
@@ -111,6 +111,13 @@ class Acknowledgement(Rule):
                 "The reply does not acknowledge the customer: show that they were heard, validate "
                 "how they feel, apologise sincerely for what happened, or thank them for raising it."
             )
+        if ctx.upset and ctx.thread is not None:
+            # Point at what raised the bar: the first emotion or urgency cue the customer wrote.
+            cue = upset_cue_span(ctx.thread.last_customer_message().body)
+            if cue is not None:
+                message += (
+                    f" The customer's last message shows how they feel at characters {cue[0]}-{cue[1]}."
+                )
         if found.pseudo:
             first = found.pseudo[0]
             start, end = doc.folded.span(first.start, first.end)

@@ -186,3 +186,19 @@ def test_suggestion_follows_the_customer_language(guardrails: Guardrails) -> Non
 def test_without_a_thread_the_suggestion_uses_the_reply_language(guardrails: Guardrails) -> None:
     [finding] = findings(guardrails.check("Wir haben das Konto geprüft und es ist in Ordnung.", None), RULE)
     assert finding.suggestion == acknowledgement_for(analysis(language="de"))
+
+
+def test_an_upset_customer_raises_the_bar_and_the_finding_points_at_why(guardrails: Guardrails) -> None:
+    body = "Hello. This is ridiculous, my invoice is wrong for the third time."
+    upset = CheckContext(thread=thread(body))
+    calm = CheckContext(thread=thread("Hello, could you send me a copy of my invoice?"))
+    courtesy = "Thanks for contacting us. I'll send the corrected invoice today."
+    assert findings(guardrails.check(courtesy, calm), "acknowledgement") == []
+    (finding,) = findings(guardrails.check(courtesy, upset), "acknowledgement")
+    start = body.index("ridiculous")
+    assert f"characters {start}-{start + len('ridiculous')}" in finding.message
+    assert "ridiculous" not in finding.message
+    sorry = "We apologize for any inconvenience. I'll send the corrected invoice today."
+    assert findings(guardrails.check(sorry, upset), "acknowledgement")
+    real = "I'm so sorry your invoice was wrong again. I'll send the corrected one today."
+    assert findings(guardrails.check(real, upset), "acknowledgement") == []

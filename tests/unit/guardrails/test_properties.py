@@ -247,3 +247,37 @@ def test_zero_width_characters_do_not_change_which_rules_fire(
             + noisy[position:]
         )
     assert rule_counts(check(text, ctx)) == rule_counts(check(noisy, ctx))
+
+
+EMOJI = ["\U0001f642", "\U0001f44d", "\u2764\ufe0f", "\U0001f389", "\U0001f1ea\U0001f1f8"]
+
+
+@PROPERTY
+@given(fragments, contexts, st.data())
+def test_emoji_between_words_do_not_change_which_rules_fire(
+    parts: list[tuple[str, str]], ctx: CheckContext | None, data: st.DataObject
+) -> None:
+    # An emoji after a fragment's separator sits between words, as people put them.
+    noisy = "".join(
+        fragment + sep + (data.draw(st.sampled_from(EMOJI)) + " " if data.draw(st.booleans()) else "")
+        for fragment, sep in parts
+    )
+    assert rule_counts(check(join(parts), ctx)) == rule_counts(check(noisy, ctx))
+
+
+PII_VALUES = ["4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "jo.doe@mailbox.org", "+1 415 555 0199"]
+
+
+@PROPERTY
+@given(fragments.map(join), st.sampled_from(PII_VALUES), fragments.map(join), contexts)
+def test_no_pii_value_ever_appears_in_messages_or_instructions(
+    before: str, value: str, after: str, ctx: CheckContext | None
+) -> None:
+    text = f"{before} {value} {after}"
+    report = check(text, ctx)
+    assert any(f.rule == "pii" for f in report.findings)
+    for finding in report.findings:
+        assert value not in finding.message
+        assert value not in (finding.suggestion or "")
+    for instruction in GUARDRAILS.reask_instructions(report):
+        assert value not in instruction
