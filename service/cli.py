@@ -1,4 +1,4 @@
-"""The `tactful` command: serve, worker, draft, check, send-webhook (eval arrives with its issue)."""
+"""The `tactful` command: serve, worker, draft, check, eval, send-webhook."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from service.models import DraftResult, GuardrailReport, Thread, Verdict
 
 EXIT_FOR_VERDICT = {Verdict.pass_: 0, Verdict.warn: 1, Verdict.block: 2}
 EXIT_USAGE = 64  # EX_USAGE: the input could not be read or parsed
+# The labelled replies shipped with the repository (found from a source checkout).
+DEFAULT_EVAL_DIR = Path(__file__).resolve().parent.parent / "seeds" / "replies"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -149,7 +151,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     configure_logging("WARNING")
     text = _read(args.file)
     thread = _load_thread(args.thread) if args.thread else None
-    report = load_guardrails().check(text, CheckContext(thread=thread))
+    report = load_guardrails(Settings().guard_severities).check(text, CheckContext(thread=thread))
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
@@ -184,6 +186,29 @@ def cmd_send_webhook(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from service.guardrails import load_guardrails
+    from service.guardrails.evaluation import EvalError, as_json, evaluate, load_cases, render
+
+    configure_logging("WARNING")
+    directory = Path(args.dir)
+    if not directory.is_dir():
+        _fail(f"{directory} is not a directory")
+    guardrails = load_guardrails(Settings().guard_severities)
+    try:
+        result = evaluate(guardrails, load_cases(directory))
+    except EvalError as exc:
+        _fail(str(exc))
+    if args.json:
+        print(json.dumps(as_json(result), indent=2))
+    else:
+        print(f"ruleset: {guardrails.version}   labelled set: {directory}")
+        print(render(result, guardrails.rules, show_disagreements=not args.quiet))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tactful", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -216,6 +241,19 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--thread", help="the thread JSON the reply answers")
     check.add_argument("--json", action="store_true", help="print the GuardrailReport as JSON")
     check.set_defaults(handler=cmd_check)
+
+    evaluate = commands.add_parser(
+        "eval", help="guardrail precision, recall and F1 per rule on labelled replies"
+    )
+    evaluate.add_argument(
+        "dir",
+        nargs="?",
+        default=str(DEFAULT_EVAL_DIR),
+        help="folder of labelled YAML (default seeds/replies)",
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument("--quiet", action="store_true", help="leave out the list of disagreements")
+    evaluate.set_defaults(handler=cmd_eval)
     return parser
 
 

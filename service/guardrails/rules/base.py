@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
-from service.analysis import ThreadAnalysis
+from service.analysis import Emotion, ThreadAnalysis
 from service.guardrails.document import Document
 from service.guardrails.lexicon import Sources
 from service.models import Finding, Severity, Thread
@@ -23,7 +23,15 @@ class RuleContext:
 
     @property
     def upset(self) -> bool:
-        return self.analysis is not None and self.analysis.upset
+        """Does the customer's state raise the bar for an acknowledgement?
+
+        Anger, frustration, worry, disappointment and urgency do; confusion alone does not: "I
+        can't find my invoice" asks for a clear answer, and a courtesy plus that answer is enough.
+        """
+        analysis = self.analysis
+        if analysis is None:
+            return False
+        return analysis.urgent or analysis.emotion not in (Emotion.neutral, Emotion.confused)
 
 
 @dataclass(frozen=True)

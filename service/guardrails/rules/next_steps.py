@@ -19,6 +19,12 @@ from service.guardrails.rules.presence import obligation
 from service.models import Finding, Severity
 
 _KINDS = frozenset({"cue"})
+
+
+class NextStepsLexicon(PhraseLexicon):
+    # Verbs that give an instruction when they open a sentence or a clause ("Open Reports, then
+    # click Export"); written in lower case, matched on the folded text.
+    imperatives: dict[str, list[str]]
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*(?:\d{1,2}[.)]|step \d|paso \d|schritt \d|étape \d|passo \d)\s")
 
 
@@ -27,17 +33,29 @@ class NextSteps(Rule):
     default_severity: ClassVar[Severity] = Severity.warn
     lexicon_file: ClassVar[str | None] = "next_steps.yaml"
 
-    def __init__(self, cues: PhraseMatcher[PhraseEntry]) -> None:
+    def __init__(self, cues: PhraseMatcher[PhraseEntry], imperative: re.Pattern[str]) -> None:
         self._cues = cues
+        self._imperative = imperative
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
         name = cls.lexicon_file or ""
-        lexicon = load_rule_lexicon(PhraseLexicon, name, data, sources, cls.id)
-        return cls(phrase_matchers(lexicon, _KINDS, name)["cue"])
+        lexicon = load_rule_lexicon(NextStepsLexicon, name, data, sources, cls.id)
+        assert isinstance(lexicon, NextStepsLexicon)  # the TypeVar is constrained to the base class
+        verbs = sorted({v.casefold() for vs in lexicon.imperatives.values() for v in vs}, key=len, reverse=True)
+        imperative = re.compile(
+            # After a sentence or clause start; MASK (an emoji, a symbol) may stand in between.
+            rf"(?:^\s*|[.!?:;,\x1a]\s+|\n\s*|\b(?:then|and|y|und|et|e|luego|dann|puis|depois)\s+)"
+            rf"(?:{'|'.join(map(re.escape, verbs))})\b"
+        )
+        return cls(phrase_matchers(lexicon, _KINDS, name)["cue"], imperative)
 
     def present(self, doc: Document) -> bool:
-        return self._cues.regex.search(doc.scan) is not None or _NUMBERED_STEP.search(doc.masked) is not None
+        return (
+            self._cues.regex.search(doc.scan) is not None
+            or _NUMBERED_STEP.search(doc.masked) is not None
+            or self._imperative.search(doc.scan) is not None
+        )
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         if self.present(doc):

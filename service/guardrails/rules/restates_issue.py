@@ -4,7 +4,8 @@ Needs the thread: the issue is the sentence of the customer's message that names
 clearly (service.analysis.find_issue). Its content words (stop words dropped, numbers of three or
 more digits kept: order and invoice references) are compared with the reply's by a short prefix
 stem, so "charged"/"charge" and "cobro"/"cobrado" meet. One shared word is enough for a short
-issue, two for a long one: the rule asks for a sign of listening, not a paraphrase check. Quoting
+issue, two for a long one; failing that, `message_overlap` words shared with the rest of the
+customer's message. The rule asks for a sign of listening, not a paraphrase check. Quoting
 the customer's sentence back counts (a quotation is a restatement), quoted e-mail history does not.
 """
 
@@ -29,6 +30,8 @@ class RestatesIssueData(RuleData):
     min_word_length: int
     min_number_length: int
     long_issue_words: int  # issues with more content words than this need two shared words
+    message_chars: int  # how much of the customer's last message the fallback reads
+    message_overlap: int  # content words shared with that message that also count as restating
     stopwords: dict[str, list[str]]  # language -> words that say nothing about the problem
 
 
@@ -62,9 +65,15 @@ class RestatesIssue(Rule):
         wanted = self.stems(normalise(analysis.issue)[1].text)
         if not wanted:
             return []
-        shared = wanted & self.stems(_HISTORY.sub(" ", doc.folded.text))
+        reply = self.stems(_HISTORY.sub(" ", doc.folded.text))
         needed = 1 if len(wanted) <= self._data.long_issue_words else 2
-        if len(shared) >= needed:
+        if len(wanted & reply) >= needed:
+            return []
+        # The issue is one sentence; a reply may restate the problem through another sentence of
+        # the same message ("I deleted a project" when the issue read is "can I get it back?").
+        message = ctx.thread.last_customer_message().body if ctx.thread is not None else ""
+        context_stems = self.stems(normalise(message[: self._data.message_chars])[1].text)
+        if len(context_stems & reply) >= self._data.message_overlap:
             return []
         return [
             Hit(

@@ -18,6 +18,8 @@ from service.guardrails.rules.base import Edit, Hit, Rule, RuleContext, at
 from service.models import Finding, Severity
 
 _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+_CHUNK = re.compile(r"\S+")
+_PUNCTUATION = ".,;:!?()[]{}\"'«»“”‘’…*_-–—/"
 _SENTENCE_START = re.compile(r"(?:\A|[.!?]\s+|\n\s*)\Z")
 
 
@@ -43,24 +45,30 @@ class Shouting(Rule):
         return cls(load_rule_data(ShoutingData, cls.lexicon_file or "", data, sources, cls.id))
 
     def _runs(self, text: str) -> list[tuple[int, int]]:
-        """Spans (in `text`) of shouted runs: consecutive capitalised words on one line."""
+        """Spans (in `text`) of shouted runs: consecutive capitalised words on one line.
+
+        Words are whitespace-separated chunks stripped of punctuation; a chunk with digits or
+        symbols inside (a URL, a key, "T000AAAA") is not a word and ends a run.
+        """
         runs: list[tuple[int, int]] = []
-        words: list[re.Match[str]] = []
+        words: list[tuple[int, int, str]] = []
 
         def close() -> None:
             # Single letters ("I", "A") and acronyms may stand in a run but do not make one.
-            loud = [w.group() for w in words if len(w.group()) >= 2 and w.group() not in self._acronyms]
+            loud = [w for _, _, w in words if len(w) >= 2 and w not in self._acronyms]
             if len(loud) >= self._data.min_run and sum(map(len, loud)) >= self._data.min_letters:
-                runs.append((words[0].start(), words[-1].end()))
+                runs.append((words[0][0], words[-1][1]))
             words.clear()
 
-        for match in _WORD.finditer(text):
-            if match.group().isupper():
-                if words and "\n" in text[words[-1].end() : match.start()]:
-                    close()  # a run stays on one line
-                words.append(match)
-            else:
+        for chunk in _CHUNK.finditer(text):
+            core = chunk.group().strip(_PUNCTUATION)
+            if not (core and _WORD.fullmatch(core) and core.isupper()):
                 close()
+                continue
+            if words and "\n" in text[words[-1][1] : chunk.start()]:
+                close()  # a run stays on one line
+            start = chunk.start() + chunk.group().index(core)
+            words.append((start, start + len(core), core))
         close()
         return runs
 

@@ -257,9 +257,9 @@ EMOJI = ["\U0001f642", "\U0001f44d", "\u2764\ufe0f", "\U0001f389", "\U0001f1ea\U
 def test_emoji_between_words_do_not_change_which_rules_fire(
     parts: list[tuple[str, str]], ctx: CheckContext | None, data: st.DataObject
 ) -> None:
-    # An emoji after a fragment's separator sits between words, as people put them.
+    # An emoji at the end of a fragment (before its separator), as people put them.
     noisy = "".join(
-        fragment + sep + (data.draw(st.sampled_from(EMOJI)) + " " if data.draw(st.booleans()) else "")
+        fragment + (" " + data.draw(st.sampled_from(EMOJI)) if data.draw(st.booleans()) else "") + sep
         for fragment, sep in parts
     )
     assert rule_counts(check(join(parts), ctx)) == rule_counts(check(noisy, ctx))
