@@ -25,6 +25,8 @@ class NextStepsLexicon(PhraseLexicon):
     # Verbs that give an instruction when they open a sentence or a clause ("Open Reports, then
     # click Export"); written in lower case, matched on the folded text.
     imperatives: dict[str, list[str]]
+
+
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*(?:\d{1,2}[.)]|step \d|paso \d|schritt \d|étape \d|passo \d)\s")
 
 
@@ -42,7 +44,9 @@ class NextSteps(Rule):
         name = cls.lexicon_file or ""
         lexicon = load_rule_lexicon(NextStepsLexicon, name, data, sources, cls.id)
         assert isinstance(lexicon, NextStepsLexicon)  # the TypeVar is constrained to the base class
-        verbs = sorted({v.casefold() for vs in lexicon.imperatives.values() for v in vs}, key=len, reverse=True)
+        verbs = sorted(
+            {v.casefold() for vs in lexicon.imperatives.values() for v in vs}, key=len, reverse=True
+        )
         imperative = re.compile(
             # After a sentence or clause start; MASK (an emoji, a symbol) may stand in between.
             rf"(?:^\s*|[.!?:;,\x1a]\s+|\n\s*|\b(?:then|and|y|und|et|e|luego|dann|puis|depois)\s+)"

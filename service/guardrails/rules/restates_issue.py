@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Self
 
-from service.guardrails.document import Document
+from service.analysis import SUPPORTED_DETECTION, detect_language_confident
+from service.guardrails.document import MASK, Document
 from service.guardrails.lexicon import RuleData, Sources, load_rule_data
 from service.guardrails.normalise import normalise
 from service.guardrails.rules.base import Hit, Rule, RuleContext
@@ -33,6 +34,11 @@ class RestatesIssueData(RuleData):
     message_chars: int  # how much of the customer's last message the fallback reads
     message_overlap: int  # content words shared with that message that also count as restating
     stopwords: dict[str, list[str]]  # language -> words that say nothing about the problem
+    # Groups of words (any language) that name the same thing in support talk: "charged twice",
+    # "double charge" and "zweite Abbuchung" share two concepts. Matched by whole word or, for
+    # words of concept_prefix letters or more, by that prefix.
+    concepts: list[list[str]]
+    concept_prefix: int
 
 
 class RestatesIssue(Rule):
@@ -43,10 +49,31 @@ class RestatesIssue(Rule):
     def __init__(self, data: RestatesIssueData) -> None:
         self._data = data
         self._stop = frozenset(normalise(w)[1].text for ws in data.stopwords.values() for w in ws)
+        self._concept_words: dict[str, str] = {}
+        self._concept_prefixes: dict[str, str] = {}
+        for index, group in enumerate(data.concepts):
+            for word in group:
+                folded = normalise(word)[1].text
+                self._concept_words[folded] = f"#{index}"
+                if len(folded) >= data.concept_prefix:
+                    self._concept_prefixes[folded[: data.concept_prefix]] = f"#{index}"
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
         return cls(load_rule_data(RestatesIssueData, cls.lexicon_file or "", data, sources, cls.id))
+
+    @staticmethod
+    def _other_language(doc: Document, language: str) -> bool:
+        if language not in SUPPORTED_DETECTION:
+            return False
+        detected, confident = detect_language_confident(doc.masked.replace(MASK, " "))
+        return confident and detected != language
+
+    def _concept(self, token: str) -> str | None:
+        found = self._concept_words.get(token)
+        if found is None and len(token) >= self._data.concept_prefix:
+            found = self._concept_prefixes.get(token[: self._data.concept_prefix])
+        return found
 
     def stems(self, folded: str) -> set[str]:
         out: set[str] = set()
@@ -54,6 +81,8 @@ class RestatesIssue(Rule):
             if token.isdigit():
                 if len(token) >= self._data.min_number_length:
                     out.add(token)
+            elif (concept := self._concept(token)) is not None:
+                out.add(concept)
             elif len(token) >= self._data.min_word_length and token not in self._stop:
                 out.add(token[: self._data.stem_length])
         return out
@@ -62,6 +91,8 @@ class RestatesIssue(Rule):
         analysis = ctx.analysis
         if analysis is None or not analysis.issue.strip():
             return []
+        if self._other_language(doc, analysis.language):
+            return []  # words cannot be compared across languages; language-match speaks instead
         wanted = self.stems(normalise(analysis.issue)[1].text)
         if not wanted:
             return []

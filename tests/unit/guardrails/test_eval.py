@@ -1,0 +1,92 @@
+"""`tactful eval`: the labelled replies are read, scored per rule, and meet the measured floors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.cli import DEFAULT_EVAL_DIR, main
+from service.guardrails import Guardrails
+from service.guardrails.evaluation import EvalError, EvalResult, RuleScore, evaluate, load_cases
+
+# Floors measured on seeds/replies (see docs and notes); the figures themselves are printed by
+# `tactful eval`. Acknowledgement, placeholder and secret carry the issue's own targets.
+ACK_PRECISION, ACK_RECALL = 0.95, 0.90
+MIN_PRECISION = 0.85  # every rule
+MIN_RECALL = 0.80  # every rule with labelled positives
+ALWAYS_FOUND = ("placeholder", "secret")
+
+
+@pytest.fixture(scope="module")
+def result(guardrails: Guardrails) -> EvalResult:
+    return evaluate(guardrails, load_cases(DEFAULT_EVAL_DIR))
+
+
+def test_the_labelled_set_is_big_and_multilingual(result: EvalResult) -> None:
+    assert result.cases >= 200
+    assert {"en", "es", "de", "fr", "pt"} <= set(result.languages)
+    for rule, score in result.scores.items():
+        assert score.tp + score.fn >= 4, f"{rule}: too few labelled positives to measure"
+
+
+def test_the_eval_meets_its_floors(result: EvalResult) -> None:
+    ack = result.scores["acknowledgement"]
+    assert ack.precision is not None
+    assert ack.recall is not None
+    assert ack.precision >= ACK_PRECISION
+    assert ack.recall >= ACK_RECALL
+    for rule in ALWAYS_FOUND:
+        assert result.scores[rule].recall == 1.0, rule
+    for rule, score in result.scores.items():
+        assert score.precision is not None, rule
+        assert score.precision >= MIN_PRECISION, (rule, score)
+        assert score.recall is not None, rule
+        assert score.recall >= MIN_RECALL, (rule, score)
+
+
+def test_scores() -> None:
+    score = RuleScore(tp=8, fp=2, fn=2)
+    assert score.precision == 0.8
+    assert score.recall == 0.8
+    assert score.f1 == pytest.approx(0.8)
+    assert RuleScore().precision is None
+
+
+def test_bad_files_are_named_not_echoed(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("cases:\n  - id: x\n    lang: en\n    reply: secret-text\n")
+    with pytest.raises(EvalError, match=r"a\.yaml case 0: customer") as info:
+        load_cases(tmp_path)
+    assert "secret-text" not in str(info.value)
+    (tmp_path / "a.yaml").write_text("just text")
+    with pytest.raises(EvalError, match="cases"):
+        load_cases(tmp_path)
+    with pytest.raises(EvalError, match="no"):
+        load_cases(tmp_path / "empty")
+
+
+def test_unknown_rules_in_labels_fail(tmp_path: Path, guardrails: Guardrails) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "cases:\n  - {id: x, lang: en, customer: hi, reply: hello there, expect: [no-such-rule]}\n"
+    )
+    with pytest.raises(EvalError, match="no-such-rule"):
+        evaluate(guardrails, load_cases(tmp_path))
+
+
+def test_cli_prints_a_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "acknowledgement" in out
+    assert "precision" in out
+    assert main(["eval", str(DEFAULT_EVAL_DIR), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["cases"] >= 200
+    assert set(data["rules"]) >= {"acknowledgement", "signature"}
+
+
+def test_cli_rejects_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", str(tmp_path / "nope")])
+    assert exit_info.value.code == 64
+    assert "not a directory" in capsys.readouterr().err
