@@ -49,7 +49,7 @@ class NextSteps(Rule):
         )
         imperative = re.compile(
             # After a sentence or clause start; MASK (an emoji, a symbol) may stand in between.
-            rf"(?:^\s*|[.!?:;,\x1a]\s+|\n\s*|\b(?:then|and|y|und|et|e|luego|dann|puis|depois)\s+)"
+            rf"(?:^|[.!?:;,]\s|\n|\b(?:then|and|y|und|et|e|luego|dann|puis|depois)\s)[\s\x1a]*"
             rf"(?:{'|'.join(map(re.escape, verbs))})\b"
         )
         return cls(phrase_matchers(lexicon, _KINDS, name)["cue"], imperative)
