@@ -17,7 +17,6 @@ from service.guardrails.lexicon import RuleData, Sources, load_rule_data
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.models import Finding, Severity
 
-
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: emoji, numbers and symbols are not words
 
 
