@@ -115,8 +115,17 @@ def start_mock(scratch: Path, *, latency_ms: float = 0.0) -> tuple[Managed, str]
     return mock, origin
 
 
-def start_api(scratch: Path, *, redis_url: str, llm_origin: str) -> tuple[Managed, str]:
-    """``tactful serve`` (one uvicorn worker) pointed at the mock; returns the process and its URL."""
+def start_api(
+    scratch: Path,
+    *,
+    redis_url: str,
+    llm_origin: str,
+    extra_env: dict[str, str] | None = None,
+    wait_for: str = "/health/ready",
+) -> tuple[Managed, str]:
+    """``tactful serve`` (one uvicorn worker) pointed at the mock; returns the process and its URL.
+
+    ``extra_env`` adds or overrides settings (the fault scenarios tune deadlines and limits)."""
     port = free_port()
     env = _clean_env()
     env.update(
@@ -133,9 +142,10 @@ def start_api(scratch: Path, *, redis_url: str, llm_origin: str) -> tuple[Manage
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
         }
     )
+    env.update(extra_env or {})
     argv = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     # cwd is the scratch directory so that a developer's ./.env cannot change the service under test.
     api = Managed("tactful serve", argv, env=env, cwd=scratch, log=scratch / "tactful.log")
     origin = f"http://127.0.0.1:{port}"
-    api.wait_ready(f"{origin}/health/ready", timeout_s=60)
+    api.wait_ready(f"{origin}{wait_for}", timeout_s=60)
     return api, origin
