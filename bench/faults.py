@@ -483,6 +483,12 @@ def scenario_sigterm(stack: Stack, quick: bool) -> None:
             "sigterm", "requests cut off (accepted, no complete answer)", str(len(cut_off)), "0", not cut_off
         )
     )
+    for o in cut_off:
+        print(
+            f"cut off: {o.error or o.status} sent {o.started - sent:+.3f} s, "
+            f"failed {o.ended - sent:+.3f} s after SIGTERM",
+            file=sys.stderr,
+        )
     add(Figure("sigterm", "connections refused after SIGTERM (never accepted)", str(len(refused))))
     add(
         Figure(
