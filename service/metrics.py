@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from service.models import DraftResult
+
+if TYPE_CHECKING:  # the jobs package imports the pipeline, which imports this module
+    from service.jobs.stats import QueueStats
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -64,6 +69,20 @@ class Metrics:
             "tactful_http_request_seconds", "HTTP request latency by route template.",
             ["route"], buckets=_LATENCY_BUCKETS, registry=self.registry,
         )  # fmt: skip
+        self.jobs = Gauge(
+            "tactful_jobs",
+            "Webhook jobs now, by state: queued, scheduled (waiting for a retry), running (read at scrape).",
+            ["state"], registry=self.registry,
+        )  # fmt: skip
+        self.job_failed_attempts = Gauge(
+            "tactful_job_failed_attempts",
+            "Webhook job attempts that failed and were retried, since the Redis was new (read at scrape).",
+            registry=self.registry,
+        )
+        self.jobs_dead_lettered = Gauge(
+            "tactful_jobs_dead_lettered", "Webhook jobs in the dead-letter record (read at scrape).",
+            registry=self.registry,
+        )  # fmt: skip
         self.http_in_flight = Gauge(
             "tactful_http_requests_in_flight", "HTTP requests being served now.", registry=self.registry
         )
@@ -76,6 +95,13 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+    def set_queue(self, stats: QueueStats) -> None:
+        self.jobs.labels("queued").set(stats.queued)
+        self.jobs.labels("scheduled").set(stats.scheduled)
+        self.jobs.labels("running").set(stats.running)
+        self.job_failed_attempts.set(stats.failed)
+        self.jobs_dead_lettered.set(stats.dead_lettered)
 
     def set_breaker_state(self, state: str) -> None:
         for name in ("closed", "open", "half_open"):

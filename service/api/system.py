@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from typing import Annotated, Any
 
@@ -9,9 +10,11 @@ from litestar import MediaType, Response, get
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 from prometheus_client import CONTENT_TYPE_LATEST
+from redis.exceptions import RedisError
 
 from service.api.errors import ProblemError
 from service.api.problems import METRICS_PROBLEMS
+from service.jobs import queue_stats
 from service.runtime import Runtime
 
 
@@ -69,6 +72,10 @@ async def metrics(
     if runtime.breaker is not None:
         # Read at scrape time: the breaker lives in Redis, shared by every process.
         runtime.metrics.set_breaker_state(await runtime.breaker.state())
+    if runtime.redis is not None:
+        # Redis down: /health/ready says so; the other figures are still worth serving.
+        with contextlib.suppress(RedisError, OSError):
+            runtime.metrics.set_queue(await queue_stats(runtime.redis))
     return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 

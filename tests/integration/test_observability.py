@@ -15,6 +15,7 @@ from service.app import create_app
 from service.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, completion, llm_settings, make_settings, seed_thread
 from tests.integration.test_log_privacy import json_logging, start_json_logging
+from tests.integration.webhooks.conftest import hook_settings, post_seed, seed
 
 __all__ = ["json_logging"]  # a fixture, imported for its use below
 
@@ -91,3 +92,16 @@ async def test_request_ids_in_responses_and_logs(
     assert {e["request_id"] for e in access} == {"lb-abc.123", fresh.headers["x-request-id"]}
     assert all(e["status"] == 200 and e["method"] == "POST" for e in access)
     assert logging.getLogger().handlers  # the fixture restores the configuration afterwards
+
+
+async def test_job_figures_are_read_from_the_queue_at_scrape(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    # A delivery enqueues a job; no worker runs here, so it stays queued.
+    async with AsyncTestClient(app=create_app(hook_settings(redis_server.url))) as client:
+        assert (await post_seed(client, seed("chatwoot.message_created"))).status_code == 202
+        text = (await client.get("/metrics")).text
+    assert 'tactful_jobs{state="queued"} 1.0' in text
+    assert 'tactful_jobs{state="running"} 0.0' in text
+    assert "tactful_jobs_dead_lettered 0.0" in text
+    assert "tactful_job_failed_attempts 0.0" in text
