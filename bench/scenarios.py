@@ -1,5 +1,7 @@
 """The benchmark scenarios, each against the running API and mock LLM, each adding rows to the report.
 
+0. guardrails: the check time per reply size and the eval set per second, in process
+   (bench/guardrails.py).
 1. overhead: uncached drafts vs the same chat completion posted straight to the mock (0 ms LLM).
 2. cache hit: one primed thread asked again and again.
 3. coalescing: 100 identical concurrent requests for a never-seen thread -> LLM calls.
@@ -20,12 +22,14 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from bench.clients import ClientKind, make_client
+from bench.guardrails import measure as measure_guardrails
 from bench.http1 import HTTPError, Response
 from bench.load import LoadResult, burst, closed_loop, percentile
 from bench.procs import process_cpu_s
 from bench.report import Report, at_least, at_most, exactly, info
 from bench.threads import ThreadFactory
 from service.cache import KEY_PREFIX as CACHE_KEY_PREFIX
+from service.guardrails import load_guardrails
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 DIRECT_HEADERS = {"Content-Type": "application/json", "Authorization": "Bearer bench"}
@@ -47,6 +51,8 @@ class Sizes:
     cache_hits_serial: int = 500
     coalesce: int = 100
     capacity: int = 1000
+    guard_checks: int = 3000  # timed checks per reply size (guardrails scenario)
+    guard_eval_rounds: int = 10  # passes over the labelled eval set
 
     @classmethod
     def quick(cls, capacity: int = 1000) -> Sizes:
@@ -57,6 +63,8 @@ class Sizes:
             cache_hits=300,
             cache_hits_serial=100,
             capacity=capacity,
+            guard_checks=300,
+            guard_eval_rounds=2,
         )
 
 
@@ -468,7 +476,14 @@ async def capacity(bench: Bench, control: MockControl, report: Report) -> None:
     }
 
 
-SCENARIOS = (overhead, cache_hits, coalescing, capacity)
+async def guardrail_checks(bench: Bench, control: MockControl, report: Report) -> None:
+    """In process, before the load scenarios: the check time per reply size (bench/guardrails.py)."""
+    measure_guardrails(
+        report, load_guardrails(), runs=bench.sizes.guard_checks, eval_rounds=bench.sizes.guard_eval_rounds
+    )
+
+
+SCENARIOS = (guardrail_checks, overhead, cache_hits, coalescing, capacity)
 
 
 def log_offset(path: Path | None) -> int:

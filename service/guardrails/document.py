@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
+from service.analysis import detect_language_confident
 from service.guardrails.normalise import View, normalise
 
+_LANGUAGE_SAMPLE = 400  # characters read for the reply's language: ~70 words, a clear reading
+_LETTERS = re.compile(r"[^\W\d_]+")
 MASK = "\x1a"  # neither a word character nor whitespace: a masked region never joins a phrase
 
 # On the folded view, where every double-quote form is already '"' and line breaks are single "\n".
@@ -42,6 +47,18 @@ class Document:
     folded: View  # normalised and casefolded: phrase lexicons
     masked: str  # folded.text with quoted regions masked
     scan: str  # scan_text(masked): what phrase matchers read
+
+    @cached_property
+    def language(self) -> tuple[str, bool]:
+        """The reply's own language (quotes left out) and whether the reading is clear.
+
+        Read once per check and shared by the rules that need it (language-match, restates-issue).
+        """
+        return detect_language_confident(self.masked[:_LANGUAGE_SAMPLE].replace(MASK, " "))
+
+    def has_words(self, count: int) -> bool:
+        """Are there at least `count` words (letters only) outside quotes? Stops once it knows."""
+        return sum(1 for _ in itertools.islice(_LETTERS.finditer(self.masked), count)) >= count
 
     @classmethod
     def of(cls, text: str) -> Document:

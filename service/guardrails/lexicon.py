@@ -84,6 +84,7 @@ class PatternEntry(_Strict):
     ] = "none"
     source: SourceRef
     suggestion: str | None = None
+    needs: str | None = None  # a literal every match contains ("@"): its absence skips the scan
 
 
 class PatternLexicon(_Strict):

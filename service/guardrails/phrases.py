@@ -27,6 +27,7 @@ _GROUP = re.compile(r"\(([^()]*)\)")
 _GAP = " ... "
 # A gap word: anything but whitespace, sentence punctuation or a masked character.
 _GAP_RE = r"(?:\s[^\s.!?;\x1a]+){1,4}?\s"
+_GAP_MARK = "\x00"  # stands for a gap inside the trie (never in a literal: phrases are validated)
 _MAX_EXPANSIONS = 2048
 _BEFORE_WORD = r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"  # every ASCII non-word character
 _LITERAL_CHARS = re.compile(r"[\w ',.-]+")  # what a phrase may contain (scan_text keeps these)
@@ -78,12 +79,11 @@ def _trie_regex(literals: Iterable[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
+    def piece(char: str) -> str:
+        return r"\s" if char == " " else _GAP_RE if char == _GAP_MARK else re.escape(char)
+
     def build(node: Trie) -> str:
-        branches = [
-            (r"\s" if char == " " else re.escape(char)) + build(child)
-            for char, child in sorted(node.items())
-            if char
-        ]
+        branches = [piece(char) + build(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -118,8 +118,10 @@ class PhraseMatcher(Generic[E]):
                     self._literals.setdefault(literal, entry)
         # How far a match can reach: bounds the window `near` scans (a gap spans up to 4 words).
         self._reach = max((len(k) for k in self._literals), default=0) + 200 * bool(self._gaps)
-        alternatives = [_trie_regex(self._literals)] if self._literals else []
-        alternatives += [gap.pattern for gap, _, _ in self._gaps]
+        # Gap phrases join the trie too (the gap as one marker character), so variants that share
+        # their first words cost one branch instead of one alternative each.
+        trie = [*self._literals, *(literal.replace(_GAP, _GAP_MARK) for _, literal, _ in self._gaps)]
+        alternatives = [_trie_regex(trie)] if trie else []
         # (?!) never matches: an empty lexicon finds nothing.
         body = "|".join(alternatives) if alternatives else "(?!)"
         # A phrase starts after a non-word character. Matching that character explicitly, from an

@@ -8,16 +8,13 @@ reply is long enough and clearly in one other language; quoted text is left out 
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar, Self
 
-from service.analysis import SUPPORTED_DETECTION, detect_language_confident
-from service.guardrails.document import MASK, Document
+from service.analysis import SUPPORTED_DETECTION
+from service.guardrails.document import Document
 from service.guardrails.lexicon import RuleData, Sources, load_rule_data
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.models import Finding, Severity
-
-_WORD = re.compile(r"[^\W\d_]+")  # letters only: emoji, numbers and symbols are not words
 
 
 class LanguageMatchData(RuleData):
@@ -44,10 +41,9 @@ class LanguageMatch(Rule):
         analysis = ctx.analysis
         if analysis is None or analysis.language not in SUPPORTED_DETECTION:
             return []
-        own_words = doc.masked.replace(MASK, " ")
-        if sum(1 for _ in _WORD.finditer(own_words)) < self._data.min_words:
+        if not doc.has_words(self._data.min_words):
             return []
-        detected, confident = detect_language_confident(own_words)
+        detected, confident = doc.language
         if not confident or detected == analysis.language:
             return []
         where = "the thread's options" if analysis.language_source == "options" else "the customer"

@@ -26,6 +26,7 @@ _NOT_PHONE = re.compile(
     r"|\d{1,3}(?:\.\d{1,3}){3}"
 )
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+_LOCAL_PART = re.compile(r"[\w.+-]")
 _PHONE_SEPARATED = re.compile(r"\d[\s().-]+\d")
 
 
@@ -103,6 +104,12 @@ class Pii(PatternRule):
 
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         value = match.group()
+        if entry.check == "email":
+            text = match.string
+            start = match.start()
+            while start > 0 and match.start() - start < 64 and _LOCAL_PART.match(text[start - 1]):
+                start -= 1
+            return start, match.end()
         if entry.check == "luhn":
             digits = _digits(value)
             return (
@@ -148,6 +155,12 @@ class Pii(PatternRule):
             before = doc.original[max(0, hit.start - 40) : hit.start].casefold()
             return self._our_line.search(before) is not None
         return False
+
+    def matches(self, doc: Document) -> list[PatternHit]:
+        text = doc.cased.text
+        if "@" not in text and _DIGITS.search(text) is None:
+            return []  # every kind needs an "@" or a digit: most replies stop here
+        return super().matches(doc)
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         hits = self.matches(doc)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Self
 
-from service.analysis import SUPPORTED_DETECTION, detect_language_confident
-from service.guardrails.document import MASK, Document
+from service.analysis import SUPPORTED_DETECTION
+from service.guardrails.document import Document
 from service.guardrails.lexicon import RuleData, Sources, load_rule_data
 from service.guardrails.normalise import normalise
 from service.guardrails.rules.base import Hit, Rule, RuleContext
@@ -49,6 +49,8 @@ class RestatesIssue(Rule):
     def __init__(self, data: RestatesIssueData) -> None:
         self._data = data
         self._stop = frozenset(normalise(w)[1].text for ws in data.stopwords.values() for w in ws)
+        self._issue_cache: dict[str, frozenset[str]] = {}
+        self._token_stems: dict[str, str | None] = {}
         self._concept_words: dict[str, str] = {}
         self._concept_prefixes: dict[str, str] = {}
         for index, group in enumerate(data.concepts):
@@ -66,8 +68,18 @@ class RestatesIssue(Rule):
     def _other_language(doc: Document, language: str) -> bool:
         if language not in SUPPORTED_DETECTION:
             return False
-        detected, confident = detect_language_confident(doc.masked.replace(MASK, " "))
+        detected, confident = doc.language
         return confident and detected != language
+
+    def _issue_stems(self, issue: str) -> frozenset[str]:
+        """Stems of the customer's text, memoised: the same thread is checked again and again
+        (repairs, re-asks, the eval set), and the memo changes no result."""
+        cached = self._issue_cache.get(issue)
+        if cached is None:
+            if len(self._issue_cache) >= 256:
+                self._issue_cache.clear()
+            cached = self._issue_cache[issue] = frozenset(self.stems(normalise(issue)[1].text))
+        return cached
 
     def _concept(self, token: str) -> str | None:
         found = self._concept_words.get(token)
@@ -76,36 +88,64 @@ class RestatesIssue(Rule):
         return found
 
     def stems(self, folded: str) -> set[str]:
+        """Content stems of a folded text: each distinct word once, through a memo of word -> stem."""
+        memo = self._token_stems
         out: set[str] = set()
-        for token in _TOKEN.findall(folded):
-            if token.isdigit():
-                if len(token) >= self._data.min_number_length:
-                    out.add(token)
-            elif (concept := self._concept(token)) is not None:
-                out.add(concept)
-            elif len(token) >= self._data.min_word_length and token not in self._stop:
-                out.add(token[: self._data.stem_length])
+        for token in set(_TOKEN.findall(folded)):
+            stem = memo.get(token, "?")
+            if stem == "?":
+                stem = self._stem(token)
+                if len(memo) < 50_000:  # bounded: vocabularies are finite, hostile input is not
+                    memo[token] = stem
+            if stem is not None:
+                out.add(stem)
         return out
+
+    def _shares(self, folded: str, wanted: frozenset[str], needed: int) -> bool:
+        """Does `folded` contain `needed` of the `wanted` stems? Reads only as far as it must."""
+        memo = self._token_stems
+        found: set[str] = set()
+        for match in _TOKEN.finditer(folded):
+            token = match.group()
+            stem = memo[token] if token in memo else self._stem(token)
+            if stem is not None and stem in wanted:
+                found.add(stem)
+                if len(found) >= needed:
+                    return True
+        return False
+
+    def _stem(self, token: str) -> str | None:
+        if token.isdigit():
+            return token if len(token) >= self._data.min_number_length else None
+        concept = self._concept(token)
+        if concept is not None:
+            return concept
+        if len(token) >= self._data.min_word_length and token not in self._stop:
+            return token[: self._data.stem_length]
+        return None
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         analysis = ctx.analysis
         if analysis is None or not analysis.issue.strip():
             return []
-        if self._other_language(doc, analysis.language):
-            return []  # words cannot be compared across languages; language-match speaks instead
-        wanted = self.stems(normalise(analysis.issue)[1].text)
+        wanted = self._issue_stems(analysis.issue)
         if not wanted:
             return []
-        reply = self.stems(_HISTORY.sub(" ", doc.folded.text))
+        folded = doc.folded.text
+        if ">" in folded:
+            folded = _HISTORY.sub(" ", folded)
         needed = 1 if len(wanted) <= self._data.long_issue_words else 2
-        if len(wanted & reply) >= needed:
-            return []
+        if self._shares(folded, wanted, needed):
+            return []  # the common case: the restatement comes early and the scan stops there
+        reply = self.stems(folded)
         # The issue is one sentence; a reply may restate the problem through another sentence of
         # the same message ("I deleted a project" when the issue read is "can I get it back?").
         message = ctx.thread.last_customer_message().body if ctx.thread is not None else ""
-        context_stems = self.stems(normalise(message[: self._data.message_chars])[1].text)
+        context_stems = self._issue_stems(message[: self._data.message_chars])
         if len(context_stems & reply) >= self._data.message_overlap:
             return []
+        if self._other_language(doc, analysis.language):
+            return []  # words cannot be compared across languages; language-match speaks instead
         return [
             Hit(
                 "The reply does not say the customer's problem back" + obligation(ctx) + ".",

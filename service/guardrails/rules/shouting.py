@@ -18,8 +18,14 @@ from service.guardrails.rules.base import Edit, Hit, Rule, RuleContext, at
 from service.models import Finding, Severity
 
 _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
-_CHUNK = re.compile(r"\S+")
-_PUNCTUATION = ".,;:!?()[]{}\"'«»“”‘’…*_-–—/"
+# Upper-case letters of the scripts we read, as one class (built once).
+_UPPER = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper() and chr(c).isalpha())
+# A capitalised word, alone between spaces or sentence punctuation (not inside a URL, key or code).
+_CAPITAL_WORD = re.compile(
+    rf"(?<![^\s(\"'«“‘\[{{])[{_UPPER}]+(?:['’-][{_UPPER}]+)*(?=$|[\s.,;:!?)\"'»”’\]}}…])"
+)
+_TWO_CAPITALS = re.compile(rf"[{_UPPER}]{{2}}")
+_GAP = re.compile(r"[ \t,;:()\"'«»“”‘’*–—-]*")  # a run stays in one sentence and on one line
 _SENTENCE_START = re.compile(r"(?:\A|[.!?]\s+|\n\s*)\Z")
 
 
@@ -47,10 +53,14 @@ class Shouting(Rule):
     def _runs(self, text: str) -> list[tuple[int, int]]:
         """Spans (in `text`) of shouted runs: consecutive capitalised words on one line.
 
-        Words are whitespace-separated chunks stripped of punctuation; a chunk with digits or
-        symbols inside (a URL, a key, "T000AAAA") is not a word and ends a run.
+        A word is a chunk between spaces, stripped of punctuation: "T000AAAA", a URL or a key is no
+        word. Candidates come from one regex pass over words in capitals (rare in normal text);
+        neighbours join a run when only spaces and commas (no sentence end, no line break) stand
+        between them.
         """
         runs: list[tuple[int, int]] = []
+        if _TWO_CAPITALS.search(text) is None:
+            return runs  # no two capitals in a row anywhere: the common case, one quick scan
         words: list[tuple[int, int, str]] = []
 
         def close() -> None:
@@ -60,15 +70,10 @@ class Shouting(Rule):
                 runs.append((words[0][0], words[-1][1]))
             words.clear()
 
-        for chunk in _CHUNK.finditer(text):
-            core = chunk.group().strip(_PUNCTUATION)
-            if not (core and _WORD.fullmatch(core) and core.isupper()):
+        for match in _CAPITAL_WORD.finditer(text):
+            if words and not _GAP.fullmatch(text, words[-1][1], match.start()):
                 close()
-                continue
-            if words and "\n" in text[words[-1][1] : chunk.start()]:
-                close()  # a run stays on one line
-            start = chunk.start() + chunk.group().index(core)
-            words.append((start, start + len(core), core))
+            words.append((match.start(), match.end(), match.group()))
         close()
         return runs
 

@@ -1,0 +1,174 @@
+"""Guardrail check time, in process: the full ruleset on 200-character, 2 KB and 8 KB replies, and
+the labelled eval set (seeds/replies) in replies per second.
+
+Runs on one core (the process is pinned to one CPU while it measures, where the OS allows it),
+with the thread analysis computed beforehand as the pipeline does, so the figures are the check
+itself. Each size also reports its baseline from the same run: normalising the text alone (the
+one step every check must take), so the ratio says what the fifteen rules add on top.
+
+``python -m bench.guardrails [--quick]`` prints just these rows; ``make bench`` includes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import os
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+
+from bench.load import percentile
+from bench.report import Report, at_most, info
+from service.analysis import analyse_thread
+from service.guardrails import CheckContext, Guardrails, load_guardrails
+from service.guardrails.document import Document
+from service.guardrails.evaluation import load_cases
+from service.models import Thread
+
+SCENARIO = "guardrails"
+REPLIES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "replies"
+TARGET_2KB_P99_MS = 1.0
+
+CUSTOMER = (
+    "Hi, my payroll export failed again this morning, right before the deadline. I've tried twice "
+    "and the payslips are still missing. This is really frustrating, please help today."
+)
+# A realistic reply: greeting, acknowledgement, restated issue, steps with numbers and a link,
+# a follow-up promise and a sign-off. Repeated paragraphs make the longer sizes.
+OPENING = (
+    "Hi Ana,\n\nI'm so sorry your payroll export failed again before the deadline; I've restarted it "
+    "now. I understand how stressful this is. "
+)
+PARAGRAPH = (
+    "I looked into your account and found the export job stalled at 09:42 because a report template "
+    "was still locked by an earlier run. I released the lock and restarted the export, and the "
+    "payslips for March are now in Reports > Payroll. If anything still looks wrong, open the job "
+    "history and click Retry; it takes about two minutes. I'll keep an eye on tomorrow's run too. "
+)
+CLOSING = "\n\nBest regards,\nSam\nPayroll Support"
+
+
+def reply_of(size: int) -> str:
+    """A reply of exactly `size` characters (sign-off included)."""
+    body_size = size - len(CLOSING)
+    body = OPENING + PARAGRAPH * (body_size // len(PARAGRAPH) + 2)
+    body = body[:body_size].rsplit(" ", 1)[0].ljust(body_size, ".")
+    return body + CLOSING
+
+
+@contextlib.contextmanager
+def one_core() -> Iterator[str]:
+    """Pin this process to one CPU while measuring; says which (or why not)."""
+    getter = getattr(os, "sched_getaffinity", None)
+    setter = getattr(os, "sched_setaffinity", None)
+    if getter is None or setter is None:
+        yield "not pinned (no sched_setaffinity here)"
+        return
+    before = getter(0)
+    core = max(before)
+    setter(0, {core})
+    try:
+        yield f"pinned to CPU {core}"
+    finally:
+        setter(0, before)
+
+
+def timed_ms(call: Callable[[], object], runs: int) -> list[float]:
+    """Wall time of each call in milliseconds (after a short warm-up, GC collected first)."""
+    for _ in range(min(50, runs)):
+        call()
+    gc.collect()
+    samples: list[float] = []
+    clock = time.perf_counter
+    for _ in range(runs):
+        started = clock()
+        call()
+        samples.append((clock() - started) * 1000)
+    return samples
+
+
+def eval_contexts() -> list[tuple[str, CheckContext]]:
+    cases = load_cases(REPLIES_DIR)
+    out: list[tuple[str, CheckContext]] = []
+    for case in cases:
+        thread = case.thread()
+        out.append(
+            (
+                case.reply,
+                CheckContext(
+                    thread=thread, analysis=analyse_thread(thread), system_prompt=case.system_prompt
+                ),
+            )
+        )
+    return out
+
+
+def measure(report: Report, guardrails: Guardrails, runs: int, eval_rounds: int) -> None:
+    thread = Thread.model_validate(
+        {
+            "customer": {"name": "Ana"},
+            "agent": {"name": "Sam"},
+            "messages": [{"role": "customer", "body": CUSTOMER}],
+        }
+    )
+    context = CheckContext(thread=thread, analysis=analyse_thread(thread))
+    details: dict[str, object] = {"rules": len(guardrails.rules), "ruleset": guardrails.version}
+    with one_core() as pinning:
+        details["cpu"] = pinning
+        for size, label in ((200, "200 chars"), (2048, "2 KB"), (8192, "8 KB")):
+            text = reply_of(size)
+            first = guardrails.check(text, context)
+            checks = timed_ms(partial(guardrails.check, text, context), runs)
+            baseline = timed_ms(partial(Document.of, text), runs)
+            p50, p99 = percentile(checks, 50), percentile(checks, 99)
+            base = percentile(baseline, 50)
+            note = f"verdict {first.verdict.value}; normalising alone p50 {base:.3f} ms (x{p50 / base:.1f})"
+            report.add(info(SCENARIO, f"full ruleset p50, {label} reply", p50, "ms", note))
+            if size == 2048:
+                report.add(
+                    at_most(
+                        SCENARIO, f"full ruleset p99, {label} reply", p99, "ms", TARGET_2KB_P99_MS, pinning
+                    )
+                )
+            else:
+                report.add(info(SCENARIO, f"full ruleset p99, {label} reply", p99, "ms"))
+            details[label] = {"p50": p50, "p99": p99, "baseline_p50": base, "runs": runs}
+        labelled = eval_contexts()
+        for reply, ctx in labelled:  # warm-up: memos filled as in a long-running process
+            guardrails.check(reply, ctx)
+        gc.collect()
+        started = time.perf_counter()
+        for _ in range(eval_rounds):
+            for reply, ctx in labelled:
+                guardrails.check(reply, ctx)
+        elapsed = time.perf_counter() - started
+    rate = eval_rounds * len(labelled) / elapsed
+    report.add(
+        info(
+            SCENARIO,
+            "eval set replies checked per second",
+            rate,
+            "replies/s",
+            f"{len(labelled)} labelled replies x {eval_rounds}",
+        )
+    )
+    details["eval"] = {"replies": len(labelled), "rounds": eval_rounds, "seconds": elapsed}
+    report.details[SCENARIO] = details
+
+
+def main() -> None:
+    from bench.report import machine_info, to_markdown
+
+    parser = argparse.ArgumentParser(prog="python -m bench.guardrails", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer samples: a smoke test")
+    args = parser.parse_args()
+    report = Report(options={"command": "python -m bench.guardrails", "quick": args.quick})
+    measure(report, load_guardrails(), runs=300 if args.quick else 3000, eval_rounds=2 if args.quick else 10)
+    print(to_markdown(report, machine_info(), time.strftime("%Y-%m-%dT%H:%M:%S%z")))
+
+
+if __name__ == "__main__":
+    main()
