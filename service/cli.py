@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import signal
 import sys
 from collections.abc import Sequence
@@ -62,10 +61,9 @@ def _load_thread(source: str) -> Thread:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from service.app import create_app
     from service.embedded_redis import EmbeddedRedis
+    from service.serving import serve
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -82,14 +80,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             embedded = EmbeddedRedis(settings.data_dir / "redis")
             embedded.start()
             settings = settings.model_copy(update={"redis_url": embedded.url})
-        uvicorn.run(
+        serve(
             create_app(settings),
             host=host,
             port=port,
-            log_config=None,
-            access_log=False,  # our http.request line has the request id and no query string
-            # On SIGTERM uvicorn stops accepting, lets in-flight requests finish, then stops.
-            timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+            grace_s=settings.shutdown_grace_s,
+            drain_s=settings.shutdown_drain_s,
         )
     finally:
         if embedded is not None:

@@ -114,6 +114,12 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(
         30.0, gt=0, description="On SIGTERM, how long `tactful serve` lets in-flight requests finish."
     )
+    shutdown_drain_s: float = Field(
+        0.0,
+        ge=0,
+        description="On SIGTERM, seconds to keep serving with /health/ready answering 503 before the "
+        "graceful shutdown, so a load balancer stops sending first. 0: shut down at once.",
+    )
     metrics_token: SecretStr | None = Field(
         None,
         description="When set, /metrics answers only `Authorization: Bearer <token>`. Unset: open.",

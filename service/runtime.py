@@ -40,6 +40,7 @@ class Runtime:
     limits: ThreadLimits
     breaker: CircuitBreaker | None = None
     rate_limiter: RateLimiter | None = None
+    draining: bool = False  # set on SIGTERM during the drain period (service/serving.py)
     queue: WebhookQueue | None = None  # webhook jobs; None without Redis
     idempotency: Idempotency | None = None
 

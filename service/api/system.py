@@ -27,8 +27,9 @@ async def live() -> dict[str, str]:
     "/health/ready",
     tags=["system"],
     summary="Readiness: Redis answers and a draft provider is configured",
-    description="200 when ready; 503 with the failing checks otherwise. Drafts are still served "
-    "(uncached) while Redis is down; webhooks are not accepted then.",
+    description="200 when ready; 503 with the failing checks otherwise, or status `draining` after "
+    "SIGTERM during TACTFUL_SHUTDOWN_DRAIN_S. Drafts are still served (uncached) while Redis is down; "
+    "webhooks are not accepted then.",
     cache=False,
 )
 async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
@@ -39,9 +40,10 @@ async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
         "redis": {"ok": redis_ok, "configured": runtime.redis is not None},
         "llm": {"ok": llm_ok, "provider": settings.provider},
     }
-    ok = redis_ok and llm_ok
+    ok = redis_ok and llm_ok and not runtime.draining
+    status = "draining" if runtime.draining else "ok" if ok else "unavailable"
     return Response(
-        {"status": "ok" if ok else "unavailable", "checks": checks},
+        {"status": status, "checks": checks},
         status_code=200 if ok else 503,
         headers={} if ok else {"Retry-After": "5"},
     )

@@ -1,5 +1,8 @@
 """SIGTERM to `tactful serve` while drafts are in flight: every accepted request gets its answer.
 
+With a drain period (TACTFUL_SHUTDOWN_DRAIN_S) readiness turns 503 `draining` first while requests
+are still served; then the in-flight ones finish, the listener closes and the process exits 0.
+
 The real CLI runs as a child process (its own signal handling is what is tested) against a real
 Redis and the bench's mock LLM on loopback, slow enough that requests are in flight when the
 signal arrives. `python -m bench.faults sigterm` measures the same under heavier load.
@@ -36,6 +39,7 @@ def serve(redis_url: str, llm_url: str, port: int, tmp_path: Path) -> subprocess
             "TACTFUL_LLM_API_KEY": "test",
             "TACTFUL_LLM_MODEL": "mock-1",
             "TACTFUL_LOG_LEVEL": "WARNING",
+            "TACTFUL_SHUTDOWN_DRAIN_S": "1",
             "PYTHONPATH": str(REPO),
         }
     )
@@ -82,6 +86,14 @@ async def test_sigterm_lets_in_flight_drafts_finish(
                 ]
                 await wait_until(lambda: llm.app.stats.in_flight >= IN_FLIGHT)  # all wait for the LLM
                 process.send_signal(signal.SIGTERM)
+                # Draining: readiness says so (a load balancer stops sending), work is still served.
+                draining = await client.get("/health/ready")
+                for _ in range(50):  # the signal is handled between two event-loop turns
+                    if draining.status_code == 503:
+                        break
+                    await asyncio.sleep(0.01)
+                    draining = await client.get("/health/ready")
+                late = await client.post("/v1/drafts", json={**seed_thread(), "id": "term-late"})
                 responses = await asyncio.gather(*drafts)
                 code = await asyncio.to_thread(process.wait, 20)
                 # After shutdown nobody is listening: a new request is refused, not half-served.
@@ -95,6 +107,9 @@ async def test_sigterm_lets_in_flight_drafts_finish(
                 process.kill()
                 process.wait()
     assert refused
+    assert draining.status_code == 503
+    assert draining.json()["status"] == "draining"
+    assert late.status_code == 200
     assert [r.status_code for r in responses] == [200] * IN_FLIGHT
     assert {r.json()["provider"] for r in responses} == {"openai"}
     assert code == 0
