@@ -53,6 +53,7 @@ class JobsController(Controller):
         responses={
             401: COMMON_PROBLEMS[401],
             404: _problem("No such job (never existed, or expired)."),
+            429: COMMON_PROBLEMS[429],
             503: _problem("Redis is unavailable."),
         },
         cache=False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar.openapi.datastructures import ResponseSpec
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
@@ -49,3 +51,11 @@ DRAFT_PROBLEMS: dict[int, ResponseSpec] = {
 METRICS_PROBLEMS: dict[int, ResponseSpec] = {
     401: _problem("Missing or wrong metrics token (only when TACTFUL_METRICS_TOKEN is set)."),
 }
+
+# /health/ready's 503 carries the same body as its 200 (status and checks), not a problem.
+READY_UNAVAILABLE = ResponseSpec(
+    data_container=dict[str, Any],
+    description="Not ready: Redis does not answer, no provider is configured, or the service is "
+    "draining after SIGTERM; see `status`, `checks` and Retry-After.",
+    generate_examples=False,
+)

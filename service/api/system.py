@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from redis.exceptions import RedisError
 
 from service.api.errors import ProblemError
-from service.api.problems import METRICS_PROBLEMS
+from service.api.problems import METRICS_PROBLEMS, READY_UNAVAILABLE
 from service.jobs import queue_stats
 from service.runtime import Runtime
 
@@ -31,6 +31,7 @@ async def live() -> dict[str, str]:
     "SIGTERM during TACTFUL_SHUTDOWN_DRAIN_S. Drafts are still served (uncached) while Redis is down; "
     "webhooks are not accepted then.",
     cache=False,
+    responses={503: READY_UNAVAILABLE},
 )
 async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     redis_ok = await runtime.pipeline.cache.ping()

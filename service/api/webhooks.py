@@ -53,6 +53,7 @@ WEBHOOK_RESPONSES: dict[int, ResponseSpec] = {
     404: _problem("Unknown source, or no secret configured for it (TACTFUL_WEBHOOK_SECRET_<SOURCE>)."),
     413: COMMON_PROBLEMS[413],
     422: _problem("The payload does not have the helpdesk's documented shape, or exceeds a limit."),
+    429: _problem("Rate limit of this source reached (TACTFUL_RATE_LIMIT_WEBHOOKS); see Retry-After."),
     503: _problem("The job could not be queued (Redis unavailable); retry after Retry-After."),
 }
 

@@ -67,8 +67,22 @@ async def heartbeat(job: Job, every_s: float) -> AsyncIterator[None]:
 async def deliver_webhook(
     ctx: dict[str, Any], *, source: str, delivery_id: str, thread: dict[str, Any], target: dict[str, str]
 ) -> dict[str, Any]:
-    state: WorkerState = ctx[CONTEXT_KEY]
     job: Job = ctx["job"]
+    # Every line the job logs, the pipeline's and the delivery's included, carries the job id.
+    with structlog.contextvars.bound_contextvars(job_id=job.key):
+        return await _run_job(ctx, job, source=source, delivery_id=delivery_id, thread=thread, target=target)
+
+
+async def _run_job(
+    ctx: dict[str, Any],
+    job: Job,
+    *,
+    source: str,
+    delivery_id: str,
+    thread: dict[str, Any],
+    target: dict[str, str],
+) -> dict[str, Any]:
+    state: WorkerState = ctx[CONTEXT_KEY]
     started = time.perf_counter()
     log.info("job.started", job_id=job.key, source=source, attempt=job.attempts)
     async with heartbeat(job, max(1.0, state.settings.job_heartbeat_s / 3)):

@@ -15,7 +15,7 @@ from service.app import create_app
 from service.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, completion, llm_settings, make_settings, seed_thread
 from tests.integration.test_log_privacy import json_logging, start_json_logging
-from tests.integration.webhooks.conftest import hook_settings, post_seed, seed
+from tests.integration.webhooks.conftest import hook_settings, post_seed, running_worker, seed, wait_job
 
 __all__ = ["json_logging"]  # a fixture, imported for its use below
 
@@ -105,3 +105,22 @@ async def test_job_figures_are_read_from_the_queue_at_scrape(
     assert 'tactful_jobs{state="running"} 0.0' in text
     assert "tactful_jobs_dead_lettered 0.0" in text
     assert "tactful_job_failed_attempts 0.0" in text
+
+
+async def test_every_line_a_job_logs_carries_its_id(
+    json_logging: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    redis_server: EmbeddedRedis,
+    redis_client: Any,
+) -> None:
+    start_json_logging(json_logging)
+    settings = hook_settings(redis_server.url, helpdesks=False)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        job_id = (await post_seed(client, seed("zammad.customer_article"))).json()["job_id"]
+        async with running_worker(settings):
+            assert (await wait_job(client, job_id))["state"] == "complete"
+    _, err = capfd.readouterr()
+    events = [json.loads(line) for line in err.splitlines() if line.strip()]
+    done = [e for e in events if e["event"] == "draft.done" and e.get("job_id") == job_id]
+    assert len(done) == 1  # the pipeline's own line, bound to the job without naming it
+    assert any(e["event"] == "job.done" and e["job_id"] == job_id for e in events)

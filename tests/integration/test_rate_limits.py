@@ -104,3 +104,12 @@ async def test_a_dead_redis_admits(tmp_path: Any) -> None:
     finally:
         await client.aclose()
     assert decision.allowed
+
+
+def test_every_limited_operation_documents_the_429() -> None:
+    schema = create_app(make_settings(None)).openapi_schema.to_schema()
+    limited = [(path, ops) for path, ops in schema["paths"].items() if path.startswith("/v1/")]
+    assert len(limited) >= 5
+    for path, ops in limited:
+        for method, operation in ops.items():
+            assert "429" in operation["responses"], f"{method.upper()} {path}"
