@@ -42,6 +42,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--capacity", type=int, default=1000, help="concurrent drafts of the capacity scenario"
     )
+    parser.add_argument(
+        "--only", help="comma-separated scenario names to run (e.g. webhook_accept,webhook_durability)"
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where latest.md/json go")
     args = parser.parse_args(argv)
     if args.capacity < 1:
@@ -72,7 +75,8 @@ def run(args: argparse.Namespace, report: Report) -> None:
                         "sizes": dataclasses.asdict(sizes),
                         "threads_run_id": bench.threads.run_id,
                     }
-                    run_event_loop(run_all(bench, report))
+                    only = {name.strip() for name in args.only.split(",")} if args.only else None
+                    run_event_loop(run_all(bench, report, only=only))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

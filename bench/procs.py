@@ -20,6 +20,20 @@ from service.embedded_redis import free_port
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+# The API and the workers of a run share these; the driver signs with the first.
+BENCH_WEBHOOK_SECRET = "bench-webhook-secret"
+BENCH_CHATWOOT_TOKEN = "bench-chatwoot-token"
+# Short job timings so that a killed worker's jobs are taken over within seconds.
+BENCH_JOB_ENV = {
+    "TACTFUL_WEBHOOK_SECRET_CHATWOOT": BENCH_WEBHOOK_SECRET,
+    "TACTFUL_JOB_HEARTBEAT_S": "5",
+    "TACTFUL_JOB_RETRY_DELAY_S": "1",
+    "TACTFUL_WORKER_SWEEP_S": "2",
+    "TACTFUL_DELIVERY_TIMEOUT_S": "5",
+    "TACTFUL_RATE_LIMIT_WEBHOOKS": "100000000",  # on (its round trip is real overhead), never reached
+}
+
+
 class BenchSetupError(RuntimeError):
     """A process of the benchmark could not be started."""
 
@@ -140,6 +154,7 @@ def start_api(
             # no benchmark reaches: the bench sends thousands of drafts from one address.
             "TACTFUL_RATE_LIMIT_API": "100000000",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
+            **BENCH_JOB_ENV,
         }
     )
     env.update(extra_env or {})
@@ -149,3 +164,32 @@ def start_api(
     origin = f"http://127.0.0.1:{port}"
     api.wait_ready(f"{origin}{wait_for}", timeout_s=60)
     return api, origin
+
+
+def start_worker(scratch: Path, number: int, redis_url: str, llm_origin: str, chatwoot_url: str) -> Managed:
+    """``tactful worker`` delivering to the loopback Chatwoot; ready once it logs ``worker.ready``."""
+    env = _clean_env()
+    env.update(
+        {
+            "TACTFUL_REDIS_URL": redis_url,
+            "TACTFUL_LLM_PROVIDER": "openai",
+            "TACTFUL_LLM_BASE_URL": f"{llm_origin}/v1",
+            "TACTFUL_LLM_API_KEY": "bench",
+            "TACTFUL_LLM_MODEL": "mock-1",
+            "TACTFUL_LOG_LEVEL": "INFO",
+            "TACTFUL_CHATWOOT_BASE_URL": chatwoot_url,
+            "TACTFUL_CHATWOOT_API_TOKEN": BENCH_CHATWOOT_TOKEN,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
+            **BENCH_JOB_ENV,
+        }
+    )
+    argv = [sys.executable, "-m", "service.cli", "worker", "--concurrency", "20"]
+    log = scratch / f"worker-{number}.log"
+    worker = Managed(f"tactful worker {number}", argv, env=env, cwd=scratch, log=log)
+    deadline = time.monotonic() + 60
+    while b"worker.ready" not in log.read_bytes():
+        if worker.process.poll() is not None or time.monotonic() > deadline:
+            worker.stop()
+            raise BenchSetupError(f"tactful worker {number} did not start:\n{_log_tail(log)}")
+        time.sleep(0.05)
+    return worker

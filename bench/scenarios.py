@@ -28,6 +28,7 @@ from bench.load import LoadResult, burst, closed_loop, percentile
 from bench.procs import process_cpu_s
 from bench.report import Report, at_least, at_most, exactly, info
 from bench.threads import ThreadFactory
+from bench.webhooks import webhook_accept, webhook_durability
 from service.cache import KEY_PREFIX as CACHE_KEY_PREFIX
 from service.guardrails import load_guardrails
 
@@ -483,7 +484,7 @@ async def guardrail_checks(bench: Bench, control: MockControl, report: Report) -
     )
 
 
-SCENARIOS = (guardrail_checks, overhead, cache_hits, coalescing, capacity)
+SCENARIOS = (guardrail_checks, overhead, cache_hits, coalescing, capacity, webhook_accept, webhook_durability)
 
 
 def log_offset(path: Path | None) -> int:
@@ -529,11 +530,13 @@ def add_service_warnings(report: Report, events: Counter[str]) -> None:
     report.details["service_warnings"] = dict(events)
 
 
-async def run_all(bench: Bench, report: Report) -> None:
+async def run_all(bench: Bench, report: Report, *, only: set[str] | None = None) -> None:
     control = MockControl(bench.mock)
     offset = log_offset(bench.api_log)
     try:
         for scenario in SCENARIOS:
+            if only is not None and scenario.__name__ not in only:
+                continue
             try:
                 await scenario(bench, control, report)
             except (HTTPError, httpx.HTTPError, OSError, KeyError, ValueError) as exc:

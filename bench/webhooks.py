@@ -1,0 +1,233 @@
+"""Webhook scenarios: how fast a signed delivery is accepted, and whether deliveries survive a killed worker.
+
+5. webhook accept: bursts of 200 concurrent signed Chatwoot deliveries against one API process;
+   every answer must be 202 and p99 <= 50 ms (Done-when of the webhooks issue).
+6. webhook durability: 1,000 deliveries drafted by two ``tactful worker`` processes (mock LLM at
+   300 ms), one killed with SIGKILL when about a third are delivered; a loopback Chatwoot counts
+   the notes: every conversation gets exactly one, none is lost, none is doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from bench.clients import make_client
+from bench.http1 import Response
+from bench.load import LoadResult, burst, closed_loop
+from bench.mock_helpdesk import MockChatwoot
+from bench.procs import BENCH_CHATWOOT_TOKEN, BENCH_WEBHOOK_SECRET, Managed, start_worker
+from bench.report import Report, at_most, exactly, info
+from service.integrations.signing import sign
+from service.jobs import keys, queue_stats
+
+WEBHOOK = "/v1/webhooks/chatwoot"
+ACCEPT_CONCURRENCY = 200
+ACCEPT_BURSTS = 3
+DURABILITY_TOTAL = 1_000
+DURABILITY_LLM_MS = 300.0
+DURABILITY_DEADLINE_S = 300.0
+
+
+def chatwoot_delivery(run: str, index: int) -> bytes:
+    """A Chatwoot ``message_created`` for a new incoming message, unique per run and index."""
+    body = {
+        "event": "message_created",
+        "id": 1_000_000 + index,
+        "content": f"Hi, my order {run}-{index} arrived damaged and I'm upset, it was a gift. "
+        "Can you send a replacement before Friday?",
+        "message_type": "incoming",
+        "private": False,
+        "sender": {"id": 7, "name": "Dana Reyes", "email": "dana@example.com", "type": "contact"},
+        "account": {"id": 1},
+        "conversation": {"id": 50_000 + index, "display_id": index + 1, "channel": "Channel::Email"},
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def accepted_problem(response: Response) -> str | None:
+    if response.status != 202:
+        return f"HTTP {response.status}"
+    if b'"job_id"' not in response.body:
+        return "202 without a job_id"
+    return None
+
+
+async def clear_queue(redis_url: str | None) -> None:
+    """Drop the queued jobs of a scenario (no worker ran them), so the next starts from zero."""
+    if redis_url is None:
+        return
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        for pattern in ("saq:*", "tactful:webhook:*", "tactful:jobs:*"):
+            async for key in client.scan_iter(match=pattern, count=1_000):
+                await client.delete(key)
+    finally:
+        await client.aclose()
+
+
+def _signed(bodies: list[bytes], indices: range) -> dict[int, dict[str, str]]:
+    return {i: sign("chatwoot", bodies[i], BENCH_WEBHOOK_SECRET) for i in indices}
+
+
+async def webhook_accept(bench: Any, control: Any, report: Report) -> None:
+    from bench.scenarios import WARM_TARGET, CPUMeter
+
+    run, size = uuid.uuid4().hex[:8], ACCEPT_CONCURRENCY
+    api = make_client(bench.client, bench.api, size)
+    cpu = CPUMeter(bench.api_pid)
+    bodies = [chatwoot_delivery(run, i) for i in range(size * (ACCEPT_BURSTS + 1))]
+    signed: dict[int, dict[str, str]] = {}
+    merged = LoadResult()
+
+    async def deliver(index: int) -> str | None:
+        return accepted_problem(await api.request("POST", WEBHOOK, bodies[index], signed[index]))
+
+    try:
+        await api.warm(WARM_TARGET)
+        # Signed just before sending (the timestamp is signed), outside the timed part.
+        signed.update(_signed(bodies, range(size)))
+        await closed_loop(deliver, total=size, concurrency=20)  # warm-up, not measured
+        cpu.start()
+        for round_ in range(1, ACCEPT_BURSTS + 1):
+            offset = round_ * size
+            signed.update(_signed(bodies, range(offset, offset + size)))
+
+            async def in_round(index: int, offset: int = offset) -> str | None:
+                return await deliver(offset + index)
+
+            result = await burst(in_round, total=size)
+            merged.latencies_s.extend(result.latencies_s)
+            merged.failures.update(result.failures)
+            merged.wall_s += result.wall_s
+            await asyncio.sleep(0.2)
+        cpu_per_delivery = cpu.per_request_ms(size * ACCEPT_BURSTS)
+        queued = await _queued(bench.redis_url)
+    finally:
+        await api.aclose()
+    total = size * ACCEPT_BURSTS
+    name = "webhook accept"
+    failures = "; ".join(f"{k} x{v}" for k, v in merged.failures.most_common(3))
+    report.add(
+        exactly(name, f"202 answers of {total} signed deliveries", merged.ok, "requests", total, failures),
+        at_most(
+            name,
+            f"202 latency p99, bursts of {size} concurrent",
+            merged.p_ms(99),
+            "ms",
+            50,
+            f"{ACCEPT_BURSTS} bursts; verify + parse + SET NX + enqueue; one API process",
+        ),
+        info(name, "202 latency p50", merged.p_ms(50), "ms"),
+        info(name, "jobs queued", queued, "jobs", f"of {total + size} accepted (warm-up included)"),
+        info(
+            name, "API CPU per delivery", cpu_per_delivery, "ms", "CPU time of the API process / deliveries"
+        ),
+    )
+    report.details[name] = {"result": merged.summary(), "queued": queued, "api_cpu_ms": cpu_per_delivery}
+    await clear_queue(bench.redis_url)
+
+
+async def _queued(redis_url: str | None) -> int | None:
+    if redis_url is None:
+        return None
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        return (await queue_stats(client)).queued
+    finally:
+        await client.aclose()
+
+
+async def _job_records(redis: aioredis.Redis) -> list[dict[str, Any]]:
+    records = []
+    async for key in redis.scan_iter(match=f"saq:job:{keys.QUEUE_NAME}:*", count=1_000):
+        raw = await redis.get(key)
+        if raw:
+            records.append(json.loads(raw))
+    return records
+
+
+async def _finished(redis: aioredis.Redis, total: int) -> bool:
+    """Every job ended. Queue lengths alone are not enough: a swept job is in no list for a moment."""
+    records = await _job_records(redis)
+    return sum(1 for r in records if r.get("status") in ("complete", "failed", "aborted")) >= total
+
+
+async def webhook_durability(bench: Any, control: Any, report: Report) -> None:
+    if bench.redis_url is None:
+        raise ValueError("the durability scenario needs the run's Redis URL")
+    run = uuid.uuid4().hex[:8]
+    name = "webhook durability"
+    redis = aioredis.Redis.from_url(bench.redis_url)
+    api = make_client(bench.client, bench.api, 50)
+    await control.configure(DURABILITY_LLM_MS)
+    workers: list[Managed] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="tactful-bench-workers-") as scratch_name,
+        MockChatwoot(BENCH_CHATWOOT_TOKEN) as chatwoot,
+    ):
+        scratch = Path(scratch_name)
+        try:
+            workers = [start_worker(scratch, n, bench.redis_url, bench.mock, chatwoot.url) for n in (1, 2)]
+            bodies = [chatwoot_delivery(run, i) for i in range(DURABILITY_TOTAL)]
+
+            async def deliver(index: int) -> str | None:
+                headers = sign("chatwoot", bodies[index], BENCH_WEBHOOK_SECRET)
+                return accepted_problem(await api.request("POST", WEBHOOK, bodies[index], headers))
+
+            started = time.perf_counter()
+            accepted = await closed_loop(deliver, total=DURABILITY_TOTAL, concurrency=50)
+            deadline = time.monotonic() + DURABILITY_DEADLINE_S
+            while len(chatwoot.notes) < DURABILITY_TOTAL // 3:
+                if time.monotonic() > deadline:
+                    raise ValueError(f"only {len(chatwoot.notes)} notes after {DURABILITY_DEADLINE_S:g} s")
+                await asyncio.sleep(0.05)
+            victim = workers[0]
+            victim.process.send_signal(signal.SIGKILL)
+            victim.process.wait()
+            killed_at = len(chatwoot.notes)
+            deadline = time.monotonic() + DURABILITY_DEADLINE_S
+            while not await _finished(redis, accepted.ok) and time.monotonic() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(1.0)  # each look reads every job record: not too often
+            wall = time.perf_counter() - started
+            stats = await queue_stats(redis)
+            attempts = [int(r.get("attempts", 0)) for r in await _job_records(redis)]
+        finally:
+            for worker in workers:
+                worker.stop()
+            await api.aclose()
+            await control.configure(0)
+        per_conversation = chatwoot.per_conversation()
+    delivered = len(per_conversation)
+    duplicates = sum(count - 1 for count in per_conversation.values())
+    taken_over = sum(1 for a in attempts if a > 1)
+    report.add(
+        exactly(name, "deliveries accepted (202)", accepted.ok, "requests", DURABILITY_TOTAL),
+        exactly(name, "conversations with a note (0 lost)", delivered, "notes", DURABILITY_TOTAL,
+                f"2 workers, one SIGKILLed after {killed_at} notes; LLM {DURABILITY_LLM_MS:g} ms"),
+        exactly(name, "duplicate notes", duplicates, "notes", 0, "same conversation noted twice"),
+        exactly(name, "dead-lettered jobs", stats.dead_lettered, "jobs", 0),
+        info(name, "jobs taken over from the killed worker", taken_over, "jobs", "attempts > 1"),
+        info(name, "wall time, accept to last note", wall, "s"),
+    )  # fmt: skip
+    report.details[name] = {
+        "accepted": accepted.summary(),
+        "killed_after_notes": killed_at,
+        "delivered": delivered,
+        "duplicates": duplicates,
+        "stats": stats.as_dict(),
+        "taken_over": taken_over,
+        "wall_s": round(wall, 3),
+    }
+    with contextlib.suppress(Exception):
+        await redis.aclose()
+    await clear_queue(bench.redis_url)
