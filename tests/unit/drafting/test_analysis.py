@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 
@@ -288,12 +287,14 @@ def test_upset_seeds_read_as_upset() -> None:
     assert not howto.urgent
 
 
-def test_analysis_is_cheap_even_on_huge_threads(make_thread: MakeThread) -> None:
-    long_seed = load_seed(next(p for p in SEED_PATHS if p.stem == "long_thread_data_migration"))
-    huge = make_thread("The sync fails again. " * 4_500)  # ~100,000 characters
-    for thread in (long_seed, huge):
-        analyse_thread(thread)
-        started = time.perf_counter()
-        for _ in range(10):
-            analyse_thread(thread)
-        assert (time.perf_counter() - started) / 10 < 0.02
+def test_analysis_reads_a_bounded_part_of_huge_messages(make_thread: MakeThread) -> None:
+    # The cost must not grow with the message: past its first few thousand characters a message
+    # is never read, so a ~100,000-character one analyses exactly like its head, whatever the rest
+    # says. (How long analysis takes is measured by the benchmark, not asserted here.)
+    head = "Hello, I have a question about the invoice for March. " * 100
+    tail = "This is UNACCEPTABLE and I am furious, fix it immediately! My login is locked. " * 1_200
+    assert len(head) > 5_000
+    assert len(head + tail) > 100_000
+    bounded = analyse_thread(make_thread(head))
+    assert (bounded.emotion, bounded.urgent) == (Emotion.neutral, False)  # the tail would change both
+    assert analyse_thread(make_thread(head + tail)) == bounded
