@@ -76,18 +76,24 @@ def one_core() -> Iterator[str]:
         setter(0, before)
 
 
-def timed_ms(call: Callable[[], object], runs: int) -> list[float]:
-    """Wall time of each call in milliseconds (after a short warm-up, GC collected first)."""
+def timed_ms(call: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+    """(wall, CPU) milliseconds of each call, after a short warm-up with GC collected first.
+
+    CPU time is this thread's own (CLOCK_THREAD_CPUTIME_ID): what the check costs, whatever else
+    the machine runs. Wall time adds waiting for the core, which other processes decide.
+    """
     for _ in range(min(50, runs)):
         call()
     gc.collect()
-    samples: list[float] = []
-    clock = time.perf_counter
+    wall: list[float] = []
+    cpu: list[float] = []
+    clock, cpu_clock = time.perf_counter, time.thread_time
     for _ in range(runs):
-        started = clock()
+        started, cpu_started = clock(), cpu_clock()
         call()
-        samples.append((clock() - started) * 1000)
-    return samples
+        cpu.append((cpu_clock() - cpu_started) * 1000)
+        wall.append((clock() - started) * 1000)
+    return wall, cpu
 
 
 def eval_contexts() -> list[tuple[str, CheckContext]]:
@@ -121,21 +127,42 @@ def measure(report: Report, guardrails: Guardrails, runs: int, eval_rounds: int)
         for size, label in ((200, "200 chars"), (2048, "2 KB"), (8192, "8 KB")):
             text = reply_of(size)
             first = guardrails.check(text, context)
-            checks = timed_ms(partial(guardrails.check, text, context), runs)
-            baseline = timed_ms(partial(Document.of, text), runs)
-            p50, p99 = percentile(checks, 50), percentile(checks, 99)
-            base = percentile(baseline, 50)
-            note = f"verdict {first.verdict.value}; normalising alone p50 {base:.3f} ms (x{p50 / base:.1f})"
-            report.add(info(SCENARIO, f"full ruleset p50, {label} reply", p50, "ms", note))
+            wall, cpu = timed_ms(partial(guardrails.check, text, context), runs)
+            base = percentile(timed_ms(partial(Document.of, text), runs)[1], 50)
+            cpu50, cpu99 = percentile(cpu, 50), percentile(cpu, 99)
+            note = f"verdict {first.verdict.value}; normalising alone {base:.3f} ms CPU (x{cpu50 / base:.1f})"
+            report.add(info(SCENARIO, f"full ruleset CPU p50, {label} reply", cpu50, "ms", note))
             if size == 2048:
                 report.add(
                     at_most(
-                        SCENARIO, f"full ruleset p99, {label} reply", p99, "ms", TARGET_2KB_P99_MS, pinning
+                        SCENARIO,
+                        f"full ruleset CPU p99, {label} reply",
+                        cpu99,
+                        "ms",
+                        TARGET_2KB_P99_MS,
+                        pinning,
                     )
                 )
             else:
-                report.add(info(SCENARIO, f"full ruleset p99, {label} reply", p99, "ms"))
-            details[label] = {"p50": p50, "p99": p99, "baseline_p50": base, "runs": runs}
+                report.add(info(SCENARIO, f"full ruleset CPU p99, {label} reply", cpu99, "ms"))
+            wall50, wall99 = percentile(wall, 50), percentile(wall, 99)
+            report.add(
+                info(
+                    SCENARIO,
+                    f"full ruleset wall p50 / p99, {label} reply",
+                    wall50,
+                    "ms",
+                    f"p99 {wall99:.2f} ms: wall time includes waiting for the core",
+                )
+            )
+            details[label] = {
+                "cpu_p50": cpu50,
+                "cpu_p99": cpu99,
+                "wall_p50": wall50,
+                "wall_p99": wall99,
+                "normalise_cpu_p50": base,
+                "runs": runs,
+            }
         labelled = eval_contexts()
         for reply, ctx in labelled:  # warm-up: memos filled as in a long-running process
             guardrails.check(reply, ctx)

@@ -21,9 +21,10 @@ def test_measure_reports_every_size_and_the_eval_rate() -> None:
     measure(report, load_guardrails(), runs=3, eval_rounds=1)
     metrics = [row.metric for row in report.rows if row.scenario == SCENARIO]
     for label in ("200 chars", "2 KB", "8 KB"):
-        assert f"full ruleset p50, {label} reply" in metrics
-        assert f"full ruleset p99, {label} reply" in metrics
+        assert f"full ruleset CPU p50, {label} reply" in metrics
+        assert f"full ruleset CPU p99, {label} reply" in metrics
+        assert f"full ruleset wall p50 / p99, {label} reply" in metrics
     assert "eval set replies checked per second" in metrics
     target = next(row for row in report.rows if row.target)
-    assert target.metric == "full ruleset p99, 2 KB reply"
+    assert target.metric == "full ruleset CPU p99, 2 KB reply"
     assert report.details[SCENARIO]["eval"]["replies"] >= 200
