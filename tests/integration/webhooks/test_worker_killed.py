@@ -106,6 +106,10 @@ async def test_sigkill_mid_job_another_worker_finishes_and_one_note_lands(
             finally:
                 for worker in workers:
                     worker.stop()
+    for worker in workers:  # privacy: the workers log ids and outcomes, never ticket text or drafts
+        logged = worker.log.read_bytes()
+        assert b"charged twice" not in logged
+        assert view["draft"]["reply"][:40].encode() not in logged
     survivor = next(w for w in workers if w is not victim)
     assert b"job.started" in survivor.log.read_bytes()
     assert view["state"] == "complete", view
