@@ -121,5 +121,5 @@ def build_runtime(settings: Settings) -> Runtime:
         breaker=breaker,
         rate_limiter=RateLimiter(redis) if redis is not None else None,
         queue=WebhookQueue(redis) if redis is not None else None,
-        idempotency=Idempotency(redis, settings.webhook_idempotency_ttl_s) if redis is not None else None,
+        idempotency=Idempotency(redis) if redis is not None else None,
     )

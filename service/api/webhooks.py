@@ -18,7 +18,6 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from pydantic import BaseModel, Field
-from redis.exceptions import RedisError
 
 from service.api.drafts import enforce_limits
 from service.api.errors import ProblemError
@@ -117,14 +116,7 @@ async def receive_webhook(
         raise _unavailable("Webhooks need Redis (TACTFUL_REDIS_URL) to queue jobs.")
     job_id = new_job_id()
     try:
-        holder = await runtime.idempotency.claim(source, parsed.delivery_id, job_id)
-    except RedisError:
-        raise _unavailable("Redis is unavailable; the delivery was not accepted.") from None
-    if holder is not None:
-        runtime.metrics.webhooks.labels(source, "duplicate").inc()
-        return Response(WebhookAccepted(job_id=holder, duplicate=True), status_code=202)
-    try:
-        await runtime.queue.enqueue_delivery(
+        holder = await runtime.queue.claim_and_enqueue(
             runtime.settings,
             job_id=job_id,
             source=source,
@@ -133,11 +125,16 @@ async def receive_webhook(
             target=parsed.target,
         )
     except Exception as exc:
-        with contextlib.suppress(Exception):  # if Redis is down, the key is likely not there either
+        # Redis scripts do not roll back: a claim taken before the enqueue failed is released, so
+        # the helpdesk's retry is accepted. If Redis is down the release fails too; nothing is there.
+        with contextlib.suppress(Exception):
             await runtime.idempotency.release(source, parsed.delivery_id, job_id)
         log.warning("webhook.enqueue_failed", source=source, error=type(exc).__name__)
         runtime.metrics.webhooks.labels(source, "unavailable").inc()
         raise _unavailable("The job could not be queued; the delivery was not accepted.") from None
+    if holder is not None:
+        runtime.metrics.webhooks.labels(source, "duplicate").inc()
+        return Response(WebhookAccepted(job_id=holder, duplicate=True), status_code=202)
     runtime.metrics.webhooks.labels(source, "accepted").inc()
     log.info("webhook.accepted", source=source, job_id=job_id)
     return Response(WebhookAccepted(job_id=job_id), status_code=202)

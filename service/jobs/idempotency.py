@@ -1,8 +1,9 @@
 """Dropping duplicate deliveries: one ``SET NX`` with a TTL on the helpdesk's delivery or message id.
 
-The key's value is the job id, so a duplicate is answered with the job the first delivery got.
-When enqueueing fails the key is released (only if it is still ours), so the helpdesk's retry is
-accepted instead of being taken for a duplicate of a job that never existed.
+The key's value is the job id, so a duplicate is answered with the job the first delivery got. The
+claim is taken in the same script as the enqueue (WebhookQueue.claim_and_enqueue). When enqueueing
+fails the key is released here (only if it is still ours), so the helpdesk's retry is accepted
+instead of being taken for a duplicate of a job that never existed.
 """
 
 from __future__ import annotations
@@ -19,19 +20,9 @@ return 0
 
 
 class Idempotency:
-    def __init__(self, redis: aioredis.Redis, ttl_s: int) -> None:
+    def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._ttl_s = ttl_s
         self._release = redis.register_script(_RELEASE)
-
-    async def claim(self, source: str, delivery_id: str, job_id: str) -> str | None:
-        """Claim the delivery for ``job_id``; on a duplicate, return the job id that holds it."""
-        key = keys.seen(source, delivery_id)
-        if await self._redis.set(key, job_id, nx=True, ex=self._ttl_s):
-            return None
-        holder = await self._redis.get(key)
-        # Expired between the two calls: treat as ours on the next delivery; answer as a duplicate now.
-        return holder.decode() if isinstance(holder, bytes) else str(holder or job_id)
 
     async def release(self, source: str, delivery_id: str, job_id: str) -> None:
         await self._release(keys=[keys.seen(source, delivery_id)], args=[job_id])

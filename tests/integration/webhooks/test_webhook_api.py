@@ -67,6 +67,9 @@ async def test_a_duplicate_delivery_gets_the_same_job_and_no_second_one(
     assert first.status_code == again.status_code == 202
     assert again.json() == {"job_id": first.json()["job_id"], "duplicate": True}
     assert await queued_jobs(redis_client) == 1
+    [claim] = await redis_client.keys("tactful:webhook:seen:*")
+    assert await redis_client.get(claim) == first.json()["job_id"].encode()
+    assert 0 < await redis_client.ttl(claim) <= 259_200  # TACTFUL_WEBHOOK_IDEMPOTENCY_TTL_S
 
 
 @pytest.mark.parametrize("name", ["chatwoot.agent_reply", "zammad.internal_note"])
