@@ -125,7 +125,7 @@ async def webhook_accept(bench: Any, control: Any, report: Report) -> None:
             merged.p_ms(99),
             "ms",
             50,
-            f"{ACCEPT_BURSTS} bursts; verify + parse + SET NX + enqueue; one API process",
+            f"{ACCEPT_BURSTS} bursts; rate limit, verify, parse, claim + enqueue; one API process",
         ),
         info(name, "202 latency p50", merged.p_ms(50), "ms"),
         info(name, "jobs queued", queued, "jobs", f"of {total + size} accepted (warm-up included)"),
