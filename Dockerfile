@@ -25,6 +25,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     TACTFUL_HOST=0.0.0.0 \
     TACTFUL_PORT=8000 \
     TACTFUL_PROMPTS_DIR=/app/prompts \
+    TACTFUL_SAMPLES_DIR=/app/seeds/threads \
     TACTFUL_DATA_DIR=/data
 RUN groupadd --system --gid 10001 tactful \
     && useradd --system --uid 10001 --gid tactful --home-dir /app --no-create-home tactful \
@@ -32,8 +33,9 @@ RUN groupadd --system --gid 10001 tactful \
     && chown tactful:tactful /data
 COPY --from=build /opt/venv /opt/venv
 # The web page and the guardrail lexicons are package data inside the virtualenv; the prompt
-# templates are data files of the repository.
+# templates and the agent page's sample threads are data files of the repository.
 COPY prompts /app/prompts
+COPY seeds/threads /app/seeds/threads
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000

@@ -73,16 +73,16 @@ def test_health_check_in_python_and_an_init_for_signals(dockerfile: list[Instruc
 def test_prompts_and_web_files_are_in_the_image(dockerfile: list[Instruction]) -> None:
     copies = [ins.args for ins in runtime(dockerfile) if ins.keyword == "COPY"]
     assert "prompts /app/prompts" in copies
-    assert (
-        dockerfile_env(dockerfile, max(ins.stage for ins in dockerfile))["TACTFUL_PROMPTS_DIR"]
-        == "/app/prompts"
-    )
+    assert "seeds/threads /app/seeds/threads" in copies  # the agent page's sample picker
+    env = dockerfile_env(dockerfile, max(ins.stage for ins in dockerfile))
+    assert env["TACTFUL_PROMPTS_DIR"] == "/app/prompts"
+    assert env["TACTFUL_SAMPLES_DIR"] == "/app/seeds/threads"
     # The page and the lexicons travel as package data of the installed distribution.
     pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"web/*"' in pyproject
     assert '"guardrails/lexicons/*.yaml"' in pyproject
     ignored = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-    for needed in ("pyproject.toml", "README.md", "LICENSE", "service/", "prompts/"):
+    for needed in ("pyproject.toml", "README.md", "LICENSE", "service/", "prompts/", "seeds/threads/"):
         assert f"!{needed}" in ignored, f"{needed} is kept out of the build context"
 
 
