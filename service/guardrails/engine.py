@@ -10,19 +10,20 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from service.guardrails.context import CheckContext, resolve
 from service.guardrails.document import Document
 from service.guardrails.lexicon import Sources, parse, read_lexicon_files
+from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.repair import apply_edits
 from service.guardrails.rules import RULES, Rule, RuleContext
 from service.guardrails.rules.base import at
 from service.models import Finding, GuardrailReport, Severity, Verdict
 
 # Bump when matching code changes in a way the lexicon files do not show (it is hashed too).
-ENGINE_REVISION = "2"
+ENGINE_REVISION = "3"
 SOURCES_FILE = "sources.yaml"
 
 
@@ -56,6 +57,14 @@ class Guardrails:
         self._rules = tuple(_Bound(rule, severity) for rule, severity in rules)
         self._by_id = {b.rule.id: b.rule for b in self._rules}
         self.version = version
+        # One compiled pass over the flag phrases of every rule that lists them finds where any of
+        # them may be; each rule then looks only there (most replies: nowhere), not at all the text.
+        groups = [
+            (rule.id, phrases)
+            for rule in self._by_id.values()
+            for phrases in rule.flag_phrases
+        ]
+        self._flag_pass: PhraseMatcher[str] | None = PhraseMatcher(groups) if groups else None
 
     @property
     def rules(self) -> dict[str, Severity]:
@@ -66,6 +75,9 @@ class Guardrails:
         return self._check(Document.of(text), resolve(context))
 
     def _check(self, doc: Document, ctx: RuleContext) -> GuardrailReport:
+        if self._flag_pass is not None:
+            windows = tuple((hit.start, hit.end) for hit in self._flag_pass.finditer(doc.scan))
+            ctx = replace(ctx, flag_windows=windows)
         findings = [
             Finding(
                 rule=bound.rule.id,

@@ -20,6 +20,9 @@ class RuleContext:
     system_prompt: str | None = None
     thread: Thread | None = None
     canary: str | None = None
+    # Set by the engine: spans (folded offsets) where one combined pass over every phrase rule's
+    # flags found something. A phrase rule looks only there; None means "scan the whole text".
+    flag_windows: tuple[tuple[int, int], ...] | None = None
 
     @property
     def upset(self) -> bool:
@@ -65,6 +68,9 @@ class Rule(ABC):
     id: ClassVar[str]  # kebab-case, a stable contract (DESIGN.md "Rule ids")
     default_severity: ClassVar[Severity]
     lexicon_file: ClassVar[str | None] = None
+    # Phrases this rule flags, for the engine's combined pass (see RuleContext.flag_windows); a
+    # rule that lists them must read its phrase hits through phrase_rule.windowed_hits.
+    flag_phrases: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     @abstractmethod

@@ -42,12 +42,28 @@ def negated(masked: str, start: int, pattern: re.Pattern[str]) -> bool:
     return pattern.search(window, clause_start) is not None
 
 
+def windowed_hits(
+    matcher: PhraseMatcher[PhraseEntry], doc: Document, ctx: RuleContext
+) -> list[PhraseHit[PhraseEntry]]:
+    """The matcher's hits, read only where the engine's combined pass found any flag phrase."""
+    if ctx.flag_windows is None:
+        return list(matcher.finditer(doc.scan))
+    # Every occurrence of one of our phrases overlaps a window of the combined pass (a scan skips
+    # a position only inside a match it reported), so looking there finds them all.
+    found: dict[tuple[int, int, str], PhraseHit[PhraseEntry]] = {}
+    for start, end in ctx.flag_windows:
+        for hit in matcher.near(doc.scan, start, end):
+            found.setdefault((hit.start, hit.end, hit.literal), hit)
+    return sorted(found.values(), key=lambda h: (h.start, h.end))
+
+
 class PhraseRule(Rule):
     lexicon_model: ClassVar[type[PhraseLexicon]] = PhraseLexicon
     default_suggestion: ClassVar[str]
     what: ClassVar[str]  # how a message names a hit: "Negative framing"
 
     def __init__(self, lexicon: PhraseLexicon, matchers: dict[str, PhraseMatcher[PhraseEntry]]) -> None:
+        self.flag_phrases = tuple(tuple(e.phrases) for e in lexicon.entries if e.kind == "flag")
         self._flags = matchers["flag"]
         self._exceptions = matchers["exception"]
         self._negated = negation_pattern(lexicon)
@@ -67,7 +83,7 @@ class PhraseRule(Rule):
         return negated(doc.masked, hit.start, self._negated)
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
-        flags = list(self._flags.finditer(doc.scan))
+        flags = windowed_hits(self._flags, doc, ctx)
         if not flags:
             return []
         hits: list[Hit] = []

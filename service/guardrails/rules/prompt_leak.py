@@ -19,6 +19,7 @@ from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load
 from service.guardrails.normalise import normalise
 from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.rules.base import Hit, Rule, RuleContext, at
+from service.guardrails.rules.phrase_rule import windowed_hits
 from service.models import Finding, Severity, Thread
 
 _WORD = re.compile(r"[^\W_]+")
@@ -52,6 +53,7 @@ class PromptLeak(Rule):
         self._n = lexicon.ngram
         self._canary = re.compile(lexicon.canary_pattern, re.IGNORECASE)
         self._phrases = phrases
+        self.flag_phrases = tuple(tuple(e.phrases) for e in lexicon.entries)
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -75,7 +77,7 @@ class PromptLeak(Rule):
                 start, end = doc.folded.span(index, index + len(canary))
                 hits.append(Hit(f"The prompt's canary token appears {at(start, end)}.", start, end))
                 break
-        for phrase in self._phrases.finditer(doc.scan):
+        for phrase in windowed_hits(self._phrases, doc, ctx):
             start, end = doc.folded.span(phrase.start, phrase.end)
             hits.append(Hit(f"The reply talks about its own instructions {at(start, end)}.", start, end))
         if ctx.system_prompt:

@@ -140,3 +140,23 @@ def test_guardrails_import_nothing_from_the_web_layer_or_llm() -> None:
         ):
             assert f"import {banned}" not in source, (path, banned)
             assert f"from {banned}" not in source, (path, banned)
+
+
+def test_the_combined_flag_pass_finds_what_each_rule_finds_alone(guardrails: Guardrails) -> None:
+    from service.guardrails.context import resolve
+    from service.guardrails.document import Document
+    from service.guardrails.evaluation import load_cases
+
+    from .test_properties import PROSE
+
+    texts = [case.reply for case in load_cases(pathlib.Path(__file__).parents[3] / "seeds" / "replies")]
+    texts += [" ".join(PROSE), "Not a big deal, it's not a big deal: you're overreacting, as I said before."]
+    windowed = [rule for rule in guardrails._by_id.values() if rule.flag_phrases]
+    assert {rule.id for rule in windowed} >= {"no-blame", "no-dismissive", "positive-language", "prompt-leak"}
+    for text in texts:
+        report = guardrails.check(text)
+        alone = resolve(None)  # flag_windows None: each rule scans the whole text
+        for rule in windowed:
+            expected = [(h.start, h.end, h.message) for h in rule.check(Document.of(text), alone)]
+            got = [(f.start, f.end, f.message) for f in report.findings if f.rule == rule.id]
+            assert got == expected, (rule.id, text)
