@@ -59,11 +59,7 @@ class Guardrails:
         self.version = version
         # One compiled pass over the flag phrases of every rule that lists them finds where any of
         # them may be; each rule then looks only there (most replies: nowhere), not at all the text.
-        groups = [
-            (rule.id, phrases)
-            for rule in self._by_id.values()
-            for phrases in rule.flag_phrases
-        ]
+        groups = [(rule.id, phrases) for rule in self._by_id.values() for phrases in rule.flag_phrases]
         self._flag_pass: PhraseMatcher[str] | None = PhraseMatcher(groups) if groups else None
 
     @property
