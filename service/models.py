@@ -128,6 +128,10 @@ class GuardrailReport(_Wire):
     def failed(self, rule: str) -> bool:
         return any(f.rule == rule and f.severity is not Severity.info for f in self.findings)
 
+    def fired(self, rule: str) -> bool:
+        """Whether ``rule`` has any finding, whatever severity an operator gave it."""
+        return any(f.rule == rule for f in self.findings)
+
 
 class Usage(_Wire):
     prompt_tokens: int

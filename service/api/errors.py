@@ -184,6 +184,18 @@ def _on_llm(request: Request[Any, Any, Any], exc: LLMError) -> Response[dict[str
     )
 
 
+def _on_undecodable(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    # Litestar turns malformed JSON into a 400 itself, but not bytes that are not UTF-8
+    # (UnicodeDecodeError) or JSON nested deeper than Python can walk (RecursionError): both come
+    # from reading the request body, and both are the client's to fix.
+    detail = (
+        "The body is nested too deeply to read."
+        if isinstance(exc, RecursionError)
+        else "The body is not valid UTF-8 JSON."
+    )
+    return problem_response(request, status=400, slug="bad-request", title="Malformed request", detail=detail)
+
+
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     # Only the type: exception messages can carry request content.
     log.error("http.unhandled", error=type(exc).__name__, path=request.url.path)
@@ -201,6 +213,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ValidationException: _on_validation,
     HTTPException: _on_http,
     LLMError: _on_llm,
+    UnicodeDecodeError: _on_undecodable,
+    RecursionError: _on_undecodable,
     Exception: _on_unexpected,
 }
 

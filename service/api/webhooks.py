@@ -100,8 +100,8 @@ async def receive_webhook(
         raise ProblemError(401, "invalid-signature", "The delivery is not authentic", exc.reason) from None
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ProblemError(400, "bad-request", "Bad Request", "The body is not JSON.") from None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise ProblemError(400, "bad-request", "Malformed request", "The body is not JSON.") from None
     try:
         parsed = integration.parse(headers, payload)
     except PayloadError as exc:

@@ -86,7 +86,9 @@ StreamEvent = DraftDelta | DraftOutcome
 
 
 def decide_status(report: GuardrailReport, *, provider: str) -> DraftStatus:
-    if report.verdict is Verdict.block or report.failed(ACKNOWLEDGEMENT):
+    # `fired`, not `failed`: an operator may turn the acknowledgement rule down to `info` for the
+    # report, but a reply that does not acknowledge the customer is never sendable.
+    if report.verdict is Verdict.block or report.fired(ACKNOWLEDGEMENT):
         return DraftStatus.blocked
     if report.verdict is Verdict.warn or provider == "offline":
         # The offline composer is a safety net, not a writer: an agent always reviews its drafts.
@@ -382,7 +384,7 @@ class DraftPipeline:
                 completion_tokens += completion.completion_tokens
             # The guardrails judge the text the customer would get: placeholders restored.
             text, report = self._check_and_repair(prompted.restore(completion.text), context, timer)
-            if not report.has_blocking() or attempts > self._max_reasks:
+            if not (report.has_blocking() or report.fired(ACKNOWLEDGEMENT)) or attempts > self._max_reasks:
                 break
             instructions = self.guardrails.reask_instructions(report)
             # The draft goes back out: masked where the guardrails found secrets, redacted again.
@@ -416,7 +418,7 @@ class DraftPipeline:
     ) -> tuple[str, GuardrailReport]:
         began = time.perf_counter()
         report = self.guardrails.check(text, context)
-        if report.verdict is not Verdict.pass_:
+        if report.verdict is not Verdict.pass_ or report.fired(ACKNOWLEDGEMENT):
             # Safe span fixes (a missing acknowledgement, a shouted run); the report that comes back
             # is the check of the text that comes back, so nothing is checked twice.
             text, report = self.guardrails.repair_and_check(text, report, context)

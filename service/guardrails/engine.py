@@ -28,6 +28,10 @@ SOURCES_FILE = "sources.yaml"
 
 
 _WEIGHT = {Severity.info: 0, Severity.warn: 1, Severity.block: 2}
+# A reply is only ever sendable when the customer is acknowledged (see decide_status in the
+# pipeline), so a missing acknowledgement is repaired and re-asked for even when an operator has
+# turned the rule's severity down to `info`.
+ALWAYS_REPAIRED = frozenset({"acknowledgement"})
 
 
 def capped(severity: Severity, cap: Severity | None) -> Severity:
@@ -105,7 +109,9 @@ class Guardrails:
         context (it is trusted, not recomputed); the returned report is the final one, so each
         text is checked exactly once.
         """
-        failed = {f.rule for f in report.findings if f.severity is not Severity.info}
+        failed = {
+            f.rule for f in report.findings if f.severity is not Severity.info or f.rule in ALWAYS_REPAIRED
+        }
         if not failed:
             return text, report
         ctx = resolve(context)
@@ -128,7 +134,7 @@ class Guardrails:
         """One instruction per block/warn finding, pointing by rule and position only."""
         instructions: list[str] = []
         for finding in report.findings:
-            if finding.severity is Severity.info:
+            if finding.severity is Severity.info and finding.rule not in ALWAYS_REPAIRED:
                 continue
             rule = self._by_id.get(finding.rule)
             if rule is not None:

@@ -65,6 +65,8 @@ BAD_BODIES: list[tuple[str, bytes, int, str]] = [
     ("malformed-json", b'{"messages": [{"role": "customer", "body": "' + SECRET.encode(), 400, "bad-request"),
     ("empty-body", b"", 400, "bad-request"),
     ("not-json-at-all", SECRET.encode(), 400, "bad-request"),
+    ("not-utf-8", b'{"messages": [{"role": "customer", "body": "hi \xff"}]}', 400, "bad-request"),
+    ("nested-too-deeply", b"[" * 1_000 + b"]" * 1_000, 400, "bad-request"),
 ]
 
 # (case id, JSON document, expected problem slug, a word the detail must contain)
@@ -333,3 +335,12 @@ async def test_llm_rate_limit_retry_after_reaches_the_client(
     response = await strict_llm_client.post("/v1/drafts", json=seed_thread())
     assert_problem(response, 503, slug="llm-unavailable")
     assert response.headers["retry-after"] == "30"
+
+
+@pytest.mark.parametrize("path", ["/v1/drafts/stream", "/v1/guardrails/check"])
+@pytest.mark.parametrize(("raw", "status", "slug"), [c[1:] for c in BAD_BODIES[3:]], ids=["utf-8", "nested"])
+async def test_other_json_routes_refuse_unreadable_bodies(
+    client: AsyncTestClient[Any], path: str, raw: bytes, status: int, slug: str
+) -> None:
+    response = await client.post(path, content=raw, headers=JSON_HEADERS)
+    assert_problem(response, status, slug=slug)

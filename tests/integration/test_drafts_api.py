@@ -9,9 +9,11 @@ import httpx
 import respx
 from litestar.testing import AsyncTestClient
 
+from service.app import create_app
+from service.drafting.pipeline import decide_status
 from service.guardrails import CheckContext, load_guardrails
-from service.models import Thread
-from tests.integration.conftest import GOOD_REPLY, reply_response, seed_thread
+from service.models import DraftStatus, Finding, GuardrailReport, Severity, Thread, Verdict
+from tests.integration.conftest import GOOD_REPLY, llm_settings, reply_response, seed_thread
 
 DRAFT_FIELDS = {
     "id", "status", "reply", "rejected_draft", "guardrails", "provider", "model", "prompt_version",
@@ -169,3 +171,27 @@ async def test_different_tickets_never_share_a_draft(
     second = await llm_client.post("/v1/drafts", json=other)
     assert second.headers["x-cache"] == "MISS"
     assert route.call_count == 2
+
+
+async def test_acknowledgement_turned_down_to_info_still_guards_the_reply(
+    redis_server: Any, redis_client: Any, llm_mock: respx.MockRouter
+) -> None:
+    # An operator may lower the rule's severity for reports, never for what is sendable.
+    settings = llm_settings(redis_server.url, guard_severities={"acknowledgement": "info"})
+    cold = "The duplicate charge has been refunded. It will show in 3-5 days."
+    route = llm_mock.post("/chat/completions").mock(return_value=reply_response(cold))
+    thread = seed_thread()
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        body = (await client.post("/v1/drafts", json=thread)).json()
+    if body["reply"] is None:
+        assert body["status"] == "blocked"
+        assert route.call_count == 3  # re-asked for the acknowledgement like for a blocking finding
+    else:
+        assert acknowledgement_passes(body["reply"], thread)
+        assert not any(f["rule"] == "acknowledgement" for f in body["guardrails"]["findings"])
+
+
+def test_an_acknowledgement_finding_of_any_severity_blocks() -> None:
+    finding = Finding(rule="acknowledgement", severity=Severity.info, message="No acknowledgement.")
+    report = GuardrailReport(verdict=Verdict.pass_, ruleset_version="x", findings=[finding])
+    assert decide_status(report, provider="openai") is DraftStatus.blocked
