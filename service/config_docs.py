@@ -8,7 +8,9 @@ service reads.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from pydantic.fields import FieldInfo
 
@@ -44,9 +46,21 @@ def env_names(name: str, field: FieldInfo) -> list[str]:
     return ["TACTFUL_" + name.upper()]
 
 
+def _factory_value(field: FieldInfo) -> str:
+    """Renders a default_factory's value the way the setting is written: comma-separated."""
+    factory = cast("Callable[[], object]", field.default_factory)
+    value = factory()
+    if isinstance(value, dict):
+        return ",".join(f"{key}={getattr(item, 'value', item)}" for key, item in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
 def _default(field: FieldInfo) -> str:
     if field.default_factory is not None:
-        return "(empty)"
+        rendered = _factory_value(field)
+        return f"`{rendered}`" if rendered else "(empty)"
     value = field.default
     if value is None:
         return "(unset)"
@@ -66,7 +80,11 @@ def render_table() -> str:
 
 
 def _env_default(field: FieldInfo) -> str:
-    if field.default_factory is not None or field.default is None:
+    if field.default_factory is not None:
+        rendered = _factory_value(field)
+        # .env parsers (python-dotenv, compose) strip one pair of quotes: keep `'self'` intact.
+        return f'"{rendered}"' if "'" in rendered else rendered
+    if field.default is None:
         return ""
     value = field.default
     if isinstance(value, Path):

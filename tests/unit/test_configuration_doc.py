@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from service.config import Settings
-from service.config_docs import DOC, rewrite
+from service.config_docs import DOC, render_env_example, rewrite
 
 
 def test_configuration_doc_is_generated_from_settings() -> None:
@@ -39,3 +40,17 @@ def test_offline_is_the_default_without_an_endpoint(monkeypatch: pytest.MonkeyPa
     for name in ("TACTFUL_LLM_BASE_URL", "TACTFUL_LLM_API_KEY", "OPENAI_API_KEY", "TACTFUL_LLM_PROVIDER"):
         monkeypatch.delenv(name, raising=False)
     assert Settings(_env_file=None).provider == "offline"
+
+
+def test_default_factory_values_are_documented_and_round_trip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # TACTFUL_FRAME_ANCESTORS defaults to ['self'] through a default_factory: the doc shows it, and
+    # the .env.example line, uncommented, reads back as that default.
+    row = next(line for line in rewrite().splitlines() if "`TACTFUL_FRAME_ANCESTORS`" in line)
+    assert "| `'self'` |" in row
+    line = next(line for line in render_env_example().splitlines() if "TACTFUL_FRAME_ANCESTORS=" in line)
+    env_file = tmp_path / ".env"
+    env_file.write_text(line.removeprefix("# ") + "\n", encoding="utf-8")
+    monkeypatch.delenv("TACTFUL_FRAME_ANCESTORS", raising=False)
+    assert Settings(_env_file=env_file).frame_ancestors == ["'self'"]
