@@ -79,7 +79,11 @@ async def metrics(
         # Redis down: /health/ready says so; the other figures are still worth serving.
         with contextlib.suppress(RedisError, OSError):
             runtime.metrics.set_queue(await queue_stats(runtime.redis))
-    return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+    # Set as a header, not media_type: Litestar appends "; charset=utf-8" to text/* media types, and
+    # CONTENT_TYPE_LATEST already carries one.
+    return Response(
+        runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST, headers={"content-type": CONTENT_TYPE_LATEST}
+    )
 
 
 def _bearer_matches(authorization: str | None, token: str) -> bool:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import respx
 from litestar.testing import AsyncTestClient
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from service.app import create_app
 from service.embedded_redis import EmbeddedRedis
@@ -42,7 +43,10 @@ async def test_metrics_cover_the_draft_path(
     async with AsyncTestClient(app=create_app(llm_settings(redis_server.url))) as client:
         for _ in range(2):
             assert (await client.post("/v1/drafts", json=seed_thread())).status_code == 200
-        text = (await client.get("/metrics")).text
+        scraped = await client.get("/metrics")
+        text = scraped.text
+    # Exactly the exposition format's type: Litestar must not append a second charset.
+    assert scraped.headers["content-type"] == CONTENT_TYPE_LATEST
     for family in EXPECTED_FAMILIES:
         assert family in text, family
 

@@ -64,6 +64,16 @@ def at(start: int | None, end: int | None) -> str:
     return f"at characters {start}-{end}" if start is not None and end is not None else "in the reply"
 
 
+# Words read letter by letter whose first letter sounds like a vowel ("an SMS reply").
+_SPELLED_WITH_VOWEL_SOUND = frozenset({"sms"})
+
+
+def article(word: str) -> str:
+    """The indefinite article for `word` in a message: "an email reply", "an OpenAI-style key"."""
+    head = word.split(" ", 1)[0].lower()
+    return "an" if head[:1] in set("aeiou") or head in _SPELLED_WITH_VOWEL_SOUND else "a"
+
+
 class Rule(ABC):
     id: ClassVar[str]  # kebab-case, a stable contract (DESIGN.md "Rule ids")
     default_severity: ClassVar[Severity]

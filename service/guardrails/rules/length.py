@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from service.guardrails.document import Document
 from service.guardrails.lexicon import RuleData, Sources, load_rule_data
-from service.guardrails.rules.base import Hit, Rule, RuleContext, at
+from service.guardrails.rules.base import Hit, Rule, RuleContext, article, at
 from service.models import Channel, Finding, Severity
 
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
@@ -71,7 +71,7 @@ class Length(Rule):
         if len(words) < limits.min_words:
             return [
                 Hit(
-                    f"The reply has {len(words)} words; a {channel.value} reply needs at least "
+                    f"The reply has {len(words)} words; {article(channel.value)} {channel.value} reply needs at least "
                     f"{limits.min_words} to answer the customer.",
                     suggestion="Say what you found and what happens next.",
                 )

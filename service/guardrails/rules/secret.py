@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from service.guardrails.document import Document
 from service.guardrails.lexicon import PatternEntry
-from service.guardrails.rules.base import at
+from service.guardrails.rules.base import article, at
 from service.guardrails.rules.pattern_rule import PatternRule
 from service.models import Finding, Severity
 
@@ -52,7 +52,8 @@ class Secret(PatternRule):
         return start, end
 
     def message(self, entry: PatternEntry, start: int, end: int) -> str:
-        return f"A {entry.label} appears {at(start, end)}; remove it: credentials never go in a reply."
+        named = f"{article(entry.label)} {entry.label}"
+        return f"{named[0].upper()}{named[1:]} appears {at(start, end)}; remove it: credentials never go in a reply."
 
     def instruction(self, finding: Finding) -> str:
         return (

@@ -85,6 +85,7 @@ def test_length_follows_max_words_and_flags_too_short(guardrails: Guardrails) ->
     assert finding.start == len(" ".join(["word"] * 48)) + 1  # 40 x 1.2 slack
     (short,) = findings(guardrails.check("Thanks, done.", CheckContext(thread=email_thread())), "length")
     assert short.start is None
+    assert "; an email reply needs at least" in short.message
     assert (
         findings(
             guardrails.check("Done, thanks a lot!", CheckContext(thread=email_thread(channel="chat"))),

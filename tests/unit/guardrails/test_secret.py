@@ -106,3 +106,11 @@ def test_message_names_kind_and_position(guardrails: Guardrails) -> None:
     text = f"token {GITHUB}"
     [finding] = findings(guardrails.check(text), RULE)
     assert finding.message.startswith("A GitHub token appears at characters 6-46;")
+
+
+def test_message_article_follows_the_label(guardrails: Guardrails) -> None:
+    text = f"key {SECRETS['OpenAI']}"
+    [finding] = findings(guardrails.check(text), RULE)
+    assert finding.message.startswith("An OpenAI-style secret key (sk-...) appears at characters 4-")
+    [aws] = findings(guardrails.check(f"key {SECRETS['AWS']}"), RULE)
+    assert aws.message.startswith("An AWS access key id appears")
