@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -38,11 +39,25 @@ def _fail(message: str) -> NoReturn:
 
 def _read(source: str) -> str:
     try:
-        return sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        # Bytes, decoded strictly: stdin with invalid UTF-8 is refused like a file, never mangled.
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        return raw.decode("utf-8")
     except OSError as exc:
         _fail(f"cannot read {source}: {exc.strerror or type(exc).__name__}")
     except UnicodeDecodeError:
         _fail(f"cannot read {source}: it is not UTF-8 text")
+
+
+def _emit(text: str = "") -> None:
+    """Prints a line; a reader that went away (`| head`) silences the rest, not the exit code."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Python's documented recipe (library/signal, "Note on SIGPIPE"): point stdout at devnull
+        # so later writes and the flush at exit neither fail nor print "Exception ignored".
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _describe(error: ErrorDetails) -> str:
@@ -127,10 +142,10 @@ def cmd_draft(args: argparse.Namespace) -> int:
     configure_logging("WARNING")
     result = asyncio.run(_draft(_load_thread(args.file), settings))
     if args.json:
-        print(result.model_dump_json(indent=2))
+        _emit(result.model_dump_json(indent=2))
     else:
-        print(f"status: {result.status.value}   provider: {result.provider}   model: {result.model}")
-        print(result.reply if result.reply is not None else f"(blocked)\n{result.rejected_draft}")
+        _emit(f"status: {result.status.value}   provider: {result.provider}   model: {result.model}")
+        _emit(result.reply if result.reply is not None else f"(blocked)\n{result.rejected_draft}")
         _print_findings(result.guardrails)
     return 0 if result.reply is not None else 2
 
@@ -138,7 +153,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
 def _print_findings(report: GuardrailReport) -> None:
     for finding in report.findings:
         where = f" [{finding.start}:{finding.end}]" if finding.start is not None else ""
-        print(f"  {finding.severity.value:5} {finding.rule}{where}: {finding.message}")
+        _emit(f"  {finding.severity.value:5} {finding.rule}{where}: {finding.message}")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -149,9 +164,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     thread = _load_thread(args.thread) if args.thread else None
     report = load_guardrails(Settings().guard_severities).check(text, CheckContext(thread=thread))
     if args.json:
-        print(report.model_dump_json(indent=2))
+        _emit(report.model_dump_json(indent=2))
     else:
-        print(f"verdict: {report.verdict.value}   ruleset: {report.ruleset_version}")
+        _emit(f"verdict: {report.verdict.value}   ruleset: {report.ruleset_version}")
         _print_findings(report)
     return EXIT_FOR_VERDICT[report.verdict]
 
@@ -162,7 +177,7 @@ def cmd_send_webhook(args: argparse.Namespace) -> int:
     from service.integrations.seeds import load_seed, seed_paths, send_seed
 
     settings = Settings()
-    failures = 0
+    failures = sent = 0
     with httpx.Client(timeout=10.0) as client:
         for path in seed_paths([Path(p) for p in args.files]):
             try:
@@ -171,14 +186,19 @@ def cmd_send_webhook(args: argparse.Namespace) -> int:
                 _fail(f"cannot read a webhook seed from {path}: {type(exc).__name__}")
             secret = getattr(settings, f"webhook_secret_{seed.source}", None)
             if secret is None:
-                print(f"{seed.name}: skipped (TACTFUL_WEBHOOK_SECRET_{seed.source.upper()} is not set)")
+                _emit(f"{seed.name}: skipped (TACTFUL_WEBHOOK_SECRET_{seed.source.upper()} is not set)")
                 continue
             try:
                 response = send_seed(client, args.url, seed, secret.get_secret_value())
             except httpx.HTTPError as exc:
                 _fail(f"cannot reach {args.url}: {type(exc).__name__}")
-            print(f"{seed.name}: {response.status_code} {response.text.strip()[:200]}")
+            _emit(f"{seed.name}: {response.status_code} {response.text.strip()[:200]}")
+            sent += 1
             failures += response.status_code >= 300
+    if not sent:
+        # Every sample skipped: nothing was tested, which a script must not read as success.
+        print("tactful: nothing sent: set the webhook secret of at least one source", file=sys.stderr)
+        return 1
     return 1 if failures else 0
 
 
@@ -198,10 +218,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except EvalError as exc:
         _fail(str(exc))
     if args.json:
-        print(json.dumps(as_json(result), indent=2))
+        _emit(json.dumps(as_json(result), indent=2))
     else:
-        print(f"ruleset: {guardrails.version}   labelled set: {directory}")
-        print(render(result, guardrails.rules, show_disagreements=not args.quiet))
+        _emit(f"ruleset: {guardrails.version}   labelled set: {directory}")
+        _emit(render(result, guardrails.rules, show_disagreements=not args.quiet))
     return 0
 
 
@@ -221,13 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=cmd_worker)
 
     send = commands.add_parser(
-        "send-webhook", help="sign and send sample helpdesk deliveries (seeds/webhooks) to a running Tactful"
+        "send-webhook",
+        help="sign and send sample helpdesk deliveries (seeds/webhooks) to a running Tactful; "
+        "exit 1 when one is refused or none could be sent",
     )
     send.add_argument("files", nargs="*", help="seed files or folders (default seeds/webhooks)")
     send.add_argument("--url", default="http://127.0.0.1:8000", help="Tactful's base URL")
     send.set_defaults(handler=cmd_send_webhook)
 
-    draft = commands.add_parser("draft", help="draft a reply to a thread JSON file (- for stdin)")
+    draft = commands.add_parser(
+        "draft", help="draft a reply to a thread JSON file (- for stdin); exit 0 drafted, 2 blocked"
+    )
     draft.add_argument("file")
     draft.add_argument("--json", action="store_true", help="print the whole DraftResult as JSON")
     draft.set_defaults(handler=cmd_draft)

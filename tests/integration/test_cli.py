@@ -169,6 +169,55 @@ def test_check_warn_exits_1(tmp_path: Path) -> None:
     assert run.returncode == 1
 
 
+def test_invalid_utf8_on_stdin_is_a_usage_error(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [*COMMAND, "check", "-"],
+        cwd=tmp_path,
+        env=clean_env(),
+        input=b"\xff\xfe" + SECRET.encode(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == EX_USAGE  # as for a file: not a verdict of mangled text
+    assert b"cannot read -: it is not UTF-8 text" in run.stderr
+    assert b"Periwinkle" not in run.stderr
+
+
+def test_closed_pipe_keeps_the_verdict_without_a_traceback(tmp_path: Path) -> None:
+    reply = tmp_path / "reply.txt"
+    reply.write_text("Dear [Customer Name], user error.", encoding="utf-8")
+    # The reader is gone before the command writes a byte: every write meets EPIPE.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        run = subprocess.run(
+            [*COMMAND, "check", str(reply), "--json"],
+            cwd=tmp_path,
+            env=clean_env(),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert run.returncode == 2  # block, as if the report had been read
+    assert run.stderr == b""  # no traceback, no "Exception ignored"
+
+
+# --- tactful send-webhook -----------------------------------------------------------------------
+
+
+def test_send_webhook_with_every_sample_skipped_fails(tmp_path: Path) -> None:
+    # No TACTFUL_WEBHOOK_SECRET_* in the environment: nothing is sent, so nothing needs to listen.
+    url = f"http://127.0.0.1:{free_port()}"
+    run = tactful("send-webhook", str(SEEDS / "webhooks"), "--url", url, cwd=tmp_path)
+    assert "skipped" in run.stdout
+    assert "nothing sent" in run.stderr
+    assert run.returncode == 1
+
+
 # --- tactful serve ------------------------------------------------------------------------------
 
 
