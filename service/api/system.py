@@ -81,9 +81,8 @@ async def metrics(
             runtime.metrics.set_queue(await queue_stats(runtime.redis))
     # Set as a header, not media_type: Litestar appends "; charset=utf-8" to text/* media types, and
     # CONTENT_TYPE_LATEST already carries one.
-    return Response(
-        runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST, headers={"content-type": CONTENT_TYPE_LATEST}
-    )
+    exposition = {"content-type": CONTENT_TYPE_LATEST}
+    return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST, headers=exposition)
 
 
 def _bearer_matches(authorization: str | None, token: str) -> bool:

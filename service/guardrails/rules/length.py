@@ -71,8 +71,8 @@ class Length(Rule):
         if len(words) < limits.min_words:
             return [
                 Hit(
-                    f"The reply has {len(words)} words; {article(channel.value)} {channel.value} reply needs at least "
-                    f"{limits.min_words} to answer the customer.",
+                    f"The reply has {len(words)} words; {article(channel.value)} {channel.value} reply "
+                    f"needs at least {limits.min_words} to answer the customer.",
                     suggestion="Say what you found and what happens next.",
                 )
             ]

@@ -53,7 +53,8 @@ class Secret(PatternRule):
 
     def message(self, entry: PatternEntry, start: int, end: int) -> str:
         named = f"{article(entry.label)} {entry.label}"
-        return f"{named[0].upper()}{named[1:]} appears {at(start, end)}; remove it: credentials never go in a reply."
+        named = named[0].upper() + named[1:]
+        return f"{named} appears {at(start, end)}; remove it: credentials never go in a reply."
 
     def instruction(self, finding: Finding) -> str:
         return (
