@@ -1,7 +1,8 @@
 """Settings: every knob of the service, read from the environment (prefix ``TACTFUL_``) and ``.env``.
 
-Secrets come from the environment only; they are ``SecretStr`` so that a stray ``repr`` or log line
-never shows them. ``docs/configuration.md`` lists every field; a test keeps the two in step.
+Secrets come from the environment (or a local ``.env`` file); they are ``SecretStr`` so that a
+stray ``repr`` or log line never shows them. ``docs/configuration.md`` lists every field; a test
+keeps the two in step.
 """
 
 from __future__ import annotations

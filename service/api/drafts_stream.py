@@ -39,8 +39,12 @@ Server-Sent Events (`text/event-stream`):
 
 A cache hit sends only the `result`, at once (`X-Cache: HIT`). Send `Cache-Control: no-cache` to
 regenerate. If the LLM fails after the stream started and the offline fallback is disabled, the
-stream ends with `event: error` whose data is problem details instead of a `result`. Closing the
-connection cancels the LLM call. Comment lines (`: keepalive`) may appear while waiting.
+stream ends with `event: error` whose data is problem details (`application/problem+json` fields,
+e.g. `llm-unavailable`; see docs/errors.md) instead of a `result`. Closing the connection cancels
+the LLM call. Comment lines (`: keepalive`) may appear while waiting.
+
+Headers: `X-Cache` always. `Server-Timing` only on a cache hit: a drafted stream sends its headers
+before the timings exist, so they are in the result's `timings_ms`.
 """
 
 
@@ -83,6 +87,12 @@ class DraftStreamController(Controller):
         response_headers=[
             ResponseHeader(
                 name="X-Cache", description="HIT when the result was stored", documentation_only=True
+            ),
+            ResponseHeader(
+                name="Server-Timing",
+                description="Only on a cache hit; a drafted stream's timings are in the result's timings_ms",
+                documentation_only=True,
+                required=False,
             ),
         ],
         responses=DRAFT_PROBLEMS,
