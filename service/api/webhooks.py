@@ -85,11 +85,16 @@ async def receive_webhook(
     source = source.lower()
     integration = INTEGRATIONS.get(source)
     secret = integration.secret(runtime.settings) if integration is not None else None
-    if integration is None or secret is None:
+    if integration is None:
+        # The path segment is not echoed: problem details never repeat what the client sent.
         raise ProblemError(
             404, "unknown-webhook-source", "Unknown webhook source",
-            f"Webhooks from {source!r} are not enabled: the sources are {', '.join(SOURCES)}, each "
-            "enabled by its TACTFUL_WEBHOOK_SECRET_<SOURCE>.",
+            f"The sources are {', '.join(SOURCES)}, each enabled by its TACTFUL_WEBHOOK_SECRET_<SOURCE>.",
+        )  # fmt: skip
+    if secret is None:
+        raise ProblemError(
+            404, "unknown-webhook-source", "Webhook source not enabled",
+            f"Set TACTFUL_WEBHOOK_SECRET_{source.upper()} to accept webhooks from {source}.",
         )  # fmt: skip
     body = await request.body()
     headers = request.headers

@@ -181,8 +181,14 @@ async def test_an_unsigned_front_challenge_is_refused(hooks: AsyncTestClient[Any
 async def test_unknown_or_unconfigured_source_is_404(redis_server: EmbeddedRedis, redis_client: Any) -> None:
     settings = hook_settings(redis_server.url, webhook_secret_zammad=None)
     async with AsyncTestClient(app=create_app(settings)) as client:
-        assert (await client.post("/v1/webhooks/jira", content=b"{}")).status_code == 404
-        assert (await post_seed(client, seed("zammad.customer_article"))).status_code == 404
+        unknown = await client.post("/v1/webhooks/jira-x9q", content=b"{}")
+        assert unknown.status_code == 404
+        assert unknown.json()["title"] == "Unknown webhook source"
+        assert "jira-x9q" not in unknown.json()["detail"]  # only `instance` names the path
+        disabled = await post_seed(client, seed("zammad.customer_article"))
+        assert disabled.status_code == 404
+        assert disabled.json()["title"] == "Webhook source not enabled"
+        assert "TACTFUL_WEBHOOK_SECRET_ZAMMAD" in disabled.json()["detail"]
 
 
 async def test_body_that_is_not_json_is_400_and_a_wrong_shape_is_422(hooks: AsyncTestClient[Any]) -> None:
