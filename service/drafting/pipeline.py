@@ -85,10 +85,17 @@ class DraftDelta:
 StreamEvent = DraftDelta | DraftOutcome
 
 
+def unsendable(report: GuardrailReport) -> bool:
+    """A blocking finding, or any acknowledgement finding: the text may not go to the customer.
+
+    `fired`, not `failed`: an operator may turn the acknowledgement rule down to `info` for the
+    report, but a reply that does not acknowledge the customer is never sendable.
+    """
+    return report.verdict is Verdict.block or report.fired(ACKNOWLEDGEMENT)
+
+
 def decide_status(report: GuardrailReport, *, provider: str) -> DraftStatus:
-    # `fired`, not `failed`: an operator may turn the acknowledgement rule down to `info` for the
-    # report, but a reply that does not acknowledge the customer is never sendable.
-    if report.verdict is Verdict.block or report.fired(ACKNOWLEDGEMENT):
+    if unsendable(report):
         return DraftStatus.blocked
     if report.verdict is Verdict.warn or provider == "offline":
         # The offline composer is a safety net, not a writer: an agent always reviews its drafts.
@@ -271,15 +278,17 @@ class DraftPipeline:
             try:
                 return await self._compose_with_llm(thread, analysis, context, timer)
             except LLMError as exc:
-                self._count_llm_error(exc)
-                if not self._fallback_offline:
-                    raise
-                log.warning("draft.llm_fallback", reason=getattr(exc, "reason", type(exc).__name__))
+                self._fall_back_or_raise(exc)
         return self._compose_offline(thread, analysis, context, timer)
 
-    def _count_llm_error(self, exc: LLMError) -> None:
+    def _fall_back_or_raise(self, exc: LLMError) -> None:
+        """Count the LLM failure; re-raise it unless the offline composer may stand in."""
+        reason = str(getattr(exc, "reason", type(exc).__name__))
         if self._metrics is not None:
-            self._metrics.llm_errors.labels(str(getattr(exc, "reason", type(exc).__name__))).inc()
+            self._metrics.llm_errors.labels(reason).inc()
+        if not self._fallback_offline:
+            raise exc
+        log.warning("draft.llm_fallback", reason=reason)
 
     def _compose_offline(
         self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
@@ -338,10 +347,7 @@ class DraftPipeline:
                 yield await self._finish_with_llm(prompted, context, timer, completion)
                 return
             except LLMError as exc:
-                self._count_llm_error(exc)
-                if not self._fallback_offline:
-                    raise
-                log.warning("draft.llm_fallback", reason=getattr(exc, "reason", type(exc).__name__))
+                self._fall_back_or_raise(exc)
         began = time.perf_counter()
         text = compose_offline(thread, analysis)
         timer.add("compose", began)
@@ -384,7 +390,7 @@ class DraftPipeline:
                 completion_tokens += completion.completion_tokens
             # The guardrails judge the text the customer would get: placeholders restored.
             text, report = self._check_and_repair(prompted.restore(completion.text), context, timer)
-            if not (report.has_blocking() or report.fired(ACKNOWLEDGEMENT)) or attempts > self._max_reasks:
+            if not unsendable(report) or attempts > self._max_reasks:
                 break
             instructions = self.guardrails.reask_instructions(report)
             # The draft goes back out: masked where the guardrails found secrets, redacted again.
