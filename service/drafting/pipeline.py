@@ -121,6 +121,13 @@ def with_system_prompt(context: CheckContext, messages: list[ChatMessage]) -> Ch
     return replace(context, system_prompt=system)
 
 
+def _analysed_text_changed(thread: Thread, redacted: Thread) -> bool:
+    """Did redaction touch the subject or a message, the text analyse_thread reads?"""
+    if redacted.subject != thread.subject:
+        return True
+    return any(a.body != b.body for a, b in zip(thread.messages, redacted.messages, strict=True))
+
+
 def normalise_thread(thread: Thread) -> dict[str, object]:
     """The parts of a thread that change the draft, in a canonical form for the cache key.
 
@@ -416,8 +423,12 @@ class DraftPipeline:
         if self._metrics is not None:
             for kind, count in redaction.counts.items():
                 self._metrics.redactions.labels(kind).inc(count)
-        # The analysis feeds the prompt too (the restated issue): redo it on the redacted text.
-        return _Prompted(redacted, analyse_thread(redacted), redaction)
+        # The analysis feeds the prompt too (the restated issue): redo it on the redacted text,
+        # unless only fields it never reads changed (the customer's email, the signature: the
+        # usual case, and a second analysis would double its cost).
+        if _analysed_text_changed(thread, redacted):
+            analysis = analyse_thread(redacted)
+        return _Prompted(redacted, analysis, redaction)
 
     def _check_and_repair(
         self, text: str, context: CheckContext, timer: _Timer

@@ -11,6 +11,7 @@ Only positions are reported, never the prompt's text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import ClassVar, Self
 
@@ -31,17 +32,44 @@ class PromptLeakLexicon(PhraseLexicon):
     canary_pattern: str  # how a planted canary looks (regex, case-insensitive)
 
 
-@lru_cache(maxsize=16)
+def _grams(words: list[str], n: int) -> Iterator[tuple[str, ...]]:
+    """Every run of `n` words in a row, built in C by zip (this runs on every draft)."""
+    return zip(*(words[k:] for k in range(n)), strict=False)
+
+
 def _shingles(text: str, n: int) -> frozenset[tuple[str, ...]]:
-    words = _WORD.findall(normalise(text)[1].text)
-    return frozenset(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    return frozenset(_grams(_WORD.findall(normalise(text)[1].text), n))
 
 
-def _thread_text(thread: Thread | None) -> str:
-    if thread is None:
-        return ""
-    parts = [m.body for m in thread.messages] + [thread.agent.signature or "", thread.subject or ""]
-    return "\n".join(parts)
+# The system prompt differs only by a few settings (agent, channel, tone, language), so a small
+# cache serves every draft of a team; the thread is unique per ticket and is never cached.
+_prompt_shingles = lru_cache(maxsize=64)(_shingles)
+
+
+class _ThreadGrams:
+    """The thread's n-grams, built only when a reply shares words with the prompt.
+
+    That happens on most email drafts (the signature is in the prompt and in the reply), so the
+    cheap parts (signature, subject) are tried first and the messages, which may be long, last.
+    """
+
+    def __init__(self, thread: Thread | None, n: int) -> None:
+        self._thread = thread
+        self._n = n
+        self._short: frozenset[tuple[str, ...]] | None = None
+        self._messages: frozenset[tuple[str, ...]] | None = None
+
+    def __contains__(self, gram: object) -> bool:
+        thread = self._thread
+        if thread is None:
+            return False
+        if self._short is None:
+            self._short = _shingles(f"{thread.agent.signature or ''}\n{thread.subject or ''}", self._n)
+        if gram in self._short:
+            return True
+        if self._messages is None:
+            self._messages = _shingles("\n".join(m.body for m in thread.messages), self._n)
+        return gram in self._messages
 
 
 class PromptLeak(Rule):
@@ -86,12 +114,11 @@ class PromptLeak(Rule):
 
     def _overlaps(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         n = self._n
-        prompt = _shingles(ctx.system_prompt or "", n)
-        allowed = _shingles(_thread_text(ctx.thread), n)
+        prompt = _prompt_shingles(ctx.system_prompt or "", n)
+        allowed = _ThreadGrams(ctx.thread, n)
         words = list(_WORD.finditer(doc.folded.text))
         runs: list[tuple[int, int]] = []  # word index ranges, merged
-        for i in range(len(words) - n + 1):
-            gram = tuple(w.group() for w in words[i : i + n])
+        for i, gram in enumerate(_grams([w.group() for w in words], n)):
             if gram in prompt and gram not in allowed:
                 if runs and i <= runs[-1][1]:
                     runs[-1] = (runs[-1][0], i + n)

@@ -102,6 +102,33 @@ def test_redact_thread_covers_every_free_text_field(redactor: Redactor) -> None:
     assert thread.customer.email == "dana@example.com"  # the original is untouched
 
 
+@pytest.mark.parametrize(
+    ("subject", "body", "changed"),
+    [
+        ("Export failed", "My export failed again.", False),  # only the email field: same analysis
+        ("Export failed", "Reach me at dana@example.com.", True),
+        ("Card 4111111111111111 charged", "Charged twice.", True),
+    ],
+)
+def test_the_analysis_is_redone_only_when_its_text_was_redacted(
+    redactor: Redactor, subject: str, body: str, changed: bool
+) -> None:
+    from service.drafting.pipeline import _analysed_text_changed
+
+    thread = Thread.model_validate(
+        {
+            "subject": subject,
+            "customer": {"name": "Dana", "email": "dana@example.com"},
+            "agent": {"signature": "Sam, +1 555 010 9999"},
+            "messages": [{"role": "customer", "body": body}],
+        }
+    )
+    redaction = redactor.session()
+    redacted = redaction.redact_thread(thread)
+    assert redaction.counts  # the email field at least
+    assert _analysed_text_changed(thread, redacted) is changed
+
+
 _VALUES = st.sampled_from(
     ["dana@example.com", "+1 (555) 123-4567", "4111 1111 1111 1111", "GB29NWBK60161331926819", "[EMAIL_1]"]
 )

@@ -102,3 +102,23 @@ def test_short_overlaps_and_thread_text_are_not_a_leak(guardrails: Guardrails) -
     assert findings(guardrails.check(quoted, ctx), "prompt-leak") == []
     for finding in guardrails.check(quoted, CheckContext(system_prompt=PROMPT)).findings:
         assert "reveal" not in finding.message
+
+
+def test_the_agents_signature_and_the_subject_are_thread_words_too(guardrails: Guardrails) -> None:
+    """The prompt quotes the signature; a reply that signs with it leaked nothing."""
+    from service.models import Thread
+
+    signature = "Priya Raman, Tier 2 Support Engineer, Northwind Payroll Services Limited"
+    prompt = f"{PROMPT}\nEnd with this signature, exactly as written:\n{signature}\n"
+    reply = f"Hi Ana,\n\nYour export is running again.\n\nBest regards,\n{signature}"
+    signed = Thread.model_validate(
+        {
+            "agent": {"signature": signature},
+            "messages": [{"role": "customer", "body": "My payroll export failed."}],
+        }
+    )
+    signed_ctx = CheckContext(thread=signed, system_prompt=prompt)
+    assert findings(guardrails.check(reply, signed_ctx), "prompt-leak") == []
+    # Without the thread, the same words are only in the prompt: a leak, pointed at exactly.
+    unsigned = CheckContext(system_prompt=prompt)
+    assert evidence(reply, guardrails.check(reply, unsigned), "prompt-leak") == [signature]
