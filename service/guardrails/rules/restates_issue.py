@@ -105,9 +105,12 @@ class RestatesIssue(Rule):
         """Does `folded` contain `needed` of the `wanted` stems? Reads only as far as it must."""
         memo = self._token_stems
         found: set[str] = set()
-        for match in _TOKEN.finditer(folded):
-            token = match.group()
-            stem = memo[token] if token in memo else self._stem(token)
+        for token in _TOKEN.findall(folded):
+            stem = memo.get(token, "?")
+            if stem == "?":
+                stem = self._stem(token)
+                if len(memo) < 50_000:  # the reply's words recur across drafts as the customer's do
+                    memo[token] = stem
             if stem is not None and stem in wanted:
                 found.add(stem)
                 if len(found) >= needed:

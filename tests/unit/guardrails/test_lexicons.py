@@ -111,3 +111,14 @@ def test_lexicons_are_in_our_own_words() -> None:
             words = canonical(summary).split()
             for i in range(len(words) - 7):
                 assert f" {' '.join(words[i : i + 8])} " not in seeds, summary
+
+
+def test_the_digit_macro_is_exactly_the_decimal_digits_of_the_bmp() -> None:
+    import re
+
+    from service.guardrails.lexicon import _decimal_digits
+
+    spelled_out = re.compile(f"[{_decimal_digits()}]")
+    for code in range(0x10000):
+        char = chr(code)
+        assert bool(spelled_out.fullmatch(char)) == bool(re.fullmatch(r"\d", char)), hex(code)

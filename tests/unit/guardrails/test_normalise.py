@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.guardrails.document import MASK, Document, mask_quotes
-from service.guardrails.normalise import View, normalise
+from service.guardrails.normalise import _FORMAT, View, normalise
 from service.guardrails.offsets import IDENTITY, MapBuilder
 
 
@@ -101,3 +103,21 @@ def test_document_masks_curly_quotes_and_guillemets_too() -> None:
 def test_single_quotes_are_not_pairs() -> None:
     # Apostrophes cannot be told from single quotes: nothing is masked.
     assert mask_quotes("i can't and you won't") == "i can't and you won't"
+
+
+# The run pattern as first written: three alternatives tried at every character. The faster form
+# (one leading character class) must find exactly the same runs.
+_PLAIN_RUN = rf"(?: [\s{_FORMAT}]|[^\S ]|[{_FORMAT}])[\s{_FORMAT}]*"
+
+
+_RUN_ALPHABET = ["a", "b", " ", "\n", "\r", "\t", "\u200b", "\u00ad", "\u2028", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_RUN_ALPHABET)))
+def test_the_run_pattern_finds_what_the_plain_definition_finds(text: str) -> None:
+    import re
+
+    from service.guardrails.normalise import _RUN
+
+    assert [m.span() for m in _RUN.finditer(text)] == [m.span() for m in re.finditer(_PLAIN_RUN, text)]
