@@ -342,20 +342,22 @@ async def cache_hits(bench: Bench, control: MockControl, report: Report) -> None
         await api.aclose()
 
     name, c = "cache hit", sizes.concurrency
+    # The latency target is what one agent's click sees (one request at a time); the throughput
+    # target is the loaded process. Under a closed loop of c clients the p50 is about c / (hits/s)
+    # by Little's law, so it is reported, not judged (docs/decisions.md, "Cache-hit targets").
     report.add(
-        at_most(
+        at_most(name, "hit p50 (c=1)", serial.p_ms(50), "ms", 2, "one request at a time: no queueing"),
+        info(name, "hit p99 (c=1)", serial.p_ms(99), "ms"),
+        at_least(name, f"hits/s (c={c})", loaded.rps, "req/s", 500, "one API process"),
+        info(
             name,
             f"hit p50 (c={c})",
             loaded.p_ms(50),
             "ms",
-            2,
-            "closed loop: includes queueing behind 9 others",
+            f"closed loop: includes queueing behind {c - 1} others",
         ),
         info(name, f"hit p99 (c={c})", loaded.p_ms(99), "ms"),
-        at_least(name, f"hits/s (c={c})", loaded.rps, "req/s", 500, "one API process"),
         info(name, f"API CPU per hit (c={c})", cpu_per_hit, "ms", "CPU time of the API process / hits"),
-        info(name, "hit p50 (c=1)", serial.p_ms(50), "ms", "one request at a time: no queueing"),
-        info(name, "hit p99 (c=1)", serial.p_ms(99), "ms"),
         exactly(
             name,
             "failed or missed hits",
