@@ -115,18 +115,23 @@ class PromptLeak(Rule):
     def _overlaps(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         n = self._n
         prompt = _prompt_shingles(ctx.system_prompt or "", n)
+        words = _WORD.findall(doc.folded.text)
+        if prompt.isdisjoint(_grams(words, n)):
+            return []  # the usual answer, found in C without a Python loop over the reply
         allowed = _ThreadGrams(ctx.thread, n)
-        words = list(_WORD.finditer(doc.folded.text))
         runs: list[tuple[int, int]] = []  # word index ranges, merged
-        for i, gram in enumerate(_grams([w.group() for w in words], n)):
+        for i, gram in enumerate(_grams(words, n)):
             if gram in prompt and gram not in allowed:
                 if runs and i <= runs[-1][1]:
                     runs[-1] = (runs[-1][0], i + n)
                 else:
                     runs.append((i, i + n))
+        if not runs:
+            return []
+        spans = [m.span() for m in _WORD.finditer(doc.folded.text)]  # same words, now with offsets
         hits: list[Hit] = []
         for first, last in runs:
-            start, end = doc.folded.span(words[first].start(), words[last - 1].end())
+            start, end = doc.folded.span(spans[first][0], spans[last - 1][1])
             hits.append(
                 Hit(
                     f"The reply repeats {last - first} words of its instructions {at(start, end)}.",
