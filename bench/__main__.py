@@ -70,6 +70,7 @@ def run(args: argparse.Namespace, report: Report) -> None:
                         api_pid=api.process.pid,
                         api_log=api.log,
                         redis_url=redis_server.url,
+                        scratch=scratch,
                     )
                     report.details["setup"] = {
                         "sizes": dataclasses.asdict(sizes),

@@ -129,6 +129,30 @@ def start_mock(scratch: Path, *, latency_ms: float = 0.0) -> tuple[Managed, str]
     return mock, origin
 
 
+def start_floor(scratch: Path, *, llm_origin: str, llm_request: bytes) -> tuple[Managed, str]:
+    """The stack-floor app (bench/floor_app.py) sending ``llm_request`` to the mock; process and URL."""
+    port = free_port()
+    request_file = scratch / "floor-llm-request.json"
+    request_file.write_bytes(llm_request)
+    env = _clean_env()
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.floor_app",
+        "--port",
+        str(port),
+        "--llm-base-url",
+        f"{llm_origin}/v1",
+        "--llm-request",
+        str(request_file),
+    ]
+    floor = Managed("stack floor", argv, env=env, cwd=scratch, log=scratch / "floor.log")
+    origin = f"http://127.0.0.1:{port}"
+    floor.wait_ready(f"{origin}/ready", timeout_s=30)
+    return floor, origin
+
+
 def start_api(
     scratch: Path,
     *,

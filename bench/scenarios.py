@@ -25,8 +25,8 @@ from bench.clients import ClientKind, make_client
 from bench.guardrails import measure as measure_guardrails
 from bench.http1 import HTTPError, Response
 from bench.load import LoadResult, burst, closed_loop, percentile
-from bench.procs import process_cpu_s
-from bench.report import Report, at_least, at_most, exactly, info
+from bench.procs import process_cpu_s, start_floor
+from bench.report import Report, Row, at_least, at_most, exactly, info
 from bench.threads import ThreadFactory
 from bench.webhooks import webhook_accept, webhook_durability
 from service.cache import KEY_PREFIX as CACHE_KEY_PREFIX
@@ -79,6 +79,7 @@ class Bench:
     api_pid: int | None = None  # to read the API process's CPU time
     api_log: Path | None = None  # its JSON log: warnings during the run are reported
     redis_url: str | None = None  # to count what the cache stored
+    scratch: Path | None = None  # where extra processes (the stack floor) keep their files
 
 
 class CPUMeter:
@@ -175,6 +176,82 @@ def _failures_note(result: LoadResult) -> str:
     return f"{result.failed} failed: {top}"
 
 
+@dataclass
+class FloorResult:
+    """The stack floor (bench/floor_app.py) measured like the drafts: concurrent, then one at a time."""
+
+    loaded: LoadResult
+    serial: LoadResult
+    cpu_ms: float | None
+
+    def rows(
+        self, name: str, c: int, draft: LoadResult, direct: LoadResult, direct_serial: LoadResult
+    ) -> list[Row]:
+        return [
+            info(
+                name,
+                f"stack floor p50 / p99 (c={c})",
+                self.loaded.p_ms(50),
+                "ms",
+                f"p99 {self.loaded.p_ms(99):.2f} ms; Litestar + uvicorn + one SDK call, none of Tactful's "
+                "work (bench/floor_app.py)"
+                + (f"; {_failures_note(self.loaded)}" if self.loaded.failed else ""),
+            ),
+            info(
+                name,
+                f"stack floor over the direct call p50 (c={c})",
+                self.loaded.p_ms(50) - direct.p_ms(50),
+                "ms",
+                "what the framework, server and SDK alone add: below this no Tactful code can go",
+            ),
+            info(
+                name,
+                f"Tactful's own overhead over the stack floor p50 (c={c})",
+                draft.p_ms(50) - self.loaded.p_ms(50),
+                "ms",
+                "p50(draft) - p50(stack floor): validation, Redis, analysis, prompt, guardrails, logs",
+            ),
+            info(
+                name,
+                "stack floor over the direct call p50 (c=1)",
+                self.serial.p_ms(50) - direct_serial.p_ms(50),
+                "ms",
+            ),
+            info(name, f"stack floor CPU per request (c={c})", self.cpu_ms, "ms", "CPU time of its process"),
+        ]
+
+    def details(self) -> dict[str, object]:
+        return {"loaded": self.loaded.summary(), "serial": self.serial.summary(), "cpu_ms": self.cpu_ms}
+
+
+async def stack_floor(bench: Bench, llm_request: bytes) -> FloorResult | None:
+    """Start the floor app, measure it as the drafts were measured, stop it (None without scratch)."""
+    if bench.scratch is None:
+        return None
+    sizes = bench.sizes
+    floor_process, origin = await asyncio.to_thread(
+        start_floor, bench.scratch, llm_origin=bench.mock, llm_request=llm_request
+    )
+    with floor_process:
+        client = make_client(bench.client, origin, sizes.concurrency)
+        cpu = CPUMeter(floor_process.process.pid)
+
+        async def request(index: int) -> str | None:
+            body = bench.threads.unique_json("floor", index)
+            response = await client.request("POST", DRAFTS, body, JSON_HEADERS)
+            return None if response.status == 200 else f"HTTP {response.status}"
+
+        try:
+            await closed_loop(request, total=sizes.warmup, concurrency=sizes.concurrency)
+            cpu.start()
+            loaded = await closed_loop(request, total=sizes.overhead, concurrency=sizes.concurrency)
+            cpu_ms = cpu.per_request_ms(loaded.ok + loaded.failed)
+            serial = await closed_loop(request, total=sizes.overhead_serial, concurrency=1)
+        finally:
+            await client.aclose()
+    return FloorResult(loaded, serial, cpu_ms)
+
+
 async def overhead(bench: Bench, control: MockControl, report: Report) -> None:
     sizes = bench.sizes
     await control.configure(0)
@@ -229,6 +306,7 @@ async def overhead(bench: Bench, control: MockControl, report: Report) -> None:
             lambda index: draft(sizes.overhead + index), total=sizes.overhead_serial, concurrency=1
         )
         cpu_per_draft_serial = cpu.per_request_ms(draft_serial.ok + draft_serial.failed)
+        floor = await stack_floor(bench, payload)
     finally:
         await api.aclose()
         await mock.aclose()
@@ -301,6 +379,9 @@ async def overhead(bench: Bench, control: MockControl, report: Report) -> None:
             _failures_note(draft_result) or _failures_note(draft_serial),
         ),
     )
+    if floor is not None:
+        report.add(*floor.rows(name, c, draft_result, direct_result, direct_serial))
+        report.details["stack floor"] = floor.details()
     report.details[name] = {
         "direct": direct_result.summary(),
         "draft": draft_result.summary(),

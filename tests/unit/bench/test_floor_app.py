@@ -1,0 +1,33 @@
+"""The stack floor answers like a draft endpoint with one real LLM call and nothing else."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from bench.floor_app import create_floor_app
+from bench.mock_llm import MockLLMServer
+
+LLM_REQUEST = {
+    "model": "mock-1",
+    "temperature": 0.3,
+    "max_tokens": 200,
+    "messages": [
+        {"role": "system", "content": "You draft empathetic replies for a support agent."},
+        {"role": "user", "content": "Customer: Ana\nSubject: Order late\n\nCustomer: Where is my order?"},
+    ],
+}
+
+
+async def test_one_request_is_one_llm_call_with_the_given_body(mock_llm: MockLLMServer) -> None:
+    app = create_floor_app(mock_llm.base_url, LLM_REQUEST, "httpx")
+    # In this event loop (the mock serves from it too), not in a test client's portal thread.
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # Litestar types scope stricter
+    async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
+        response = await client.post("/v1/drafts", content=b'{"messages": []}')
+        assert (await client.get("/ready")).status_code == 200
+    assert response.status_code == 200
+    assert json.loads(response.content)["reply"].strip()
+    assert mock_llm.app.stats.chat_completions == 1
+    assert mock_llm.app.last_request == LLM_REQUEST
