@@ -24,6 +24,12 @@ from service.models import Finding, Severity
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _HISTORY = re.compile(r"(?m)^ ?>[^\n]*")
+_CHUNK = 400  # characters of the reply tokenised at a time by _shares
+
+
+def _has_history(folded: str) -> bool:
+    """Is there a quoted line ("> ...")? Cheaper than the substitution when ">" is a menu arrow."""
+    return folded.startswith((">", " >")) or "\n>" in folded or "\n >" in folded
 
 
 class RestatesIssueData(RuleData):
@@ -102,19 +108,29 @@ class RestatesIssue(Rule):
         return out
 
     def _shares(self, folded: str, wanted: frozenset[str], needed: int) -> bool:
-        """Does `folded` contain `needed` of the `wanted` stems? Reads only as far as it must."""
+        """Does `folded` contain `needed` of the `wanted` stems? Reads only as far as it must.
+
+        Tokens are listed a chunk at a time: listing the whole reply cost more than the rest of the
+        rule when the restatement comes in its first lines. A chunk ends on a space, which no token
+        contains, so the tokens are the same.
+        """
         memo = self._token_stems
         found: set[str] = set()
-        for token in _TOKEN.findall(folded):
-            stem = memo.get(token, "?")
-            if stem == "?":
-                stem = self._stem(token)
-                if len(memo) < 50_000:  # the reply's words recur across drafts as the customer's do
-                    memo[token] = stem
-            if stem is not None and stem in wanted:
-                found.add(stem)
-                if len(found) >= needed:
-                    return True
+        pos, size = 0, len(folded)
+        while pos < size:
+            end = folded.find(" ", pos + _CHUNK)
+            end = size if end < 0 else end
+            for token in _TOKEN.findall(folded, pos, end):
+                stem = memo.get(token, "?")
+                if stem == "?":
+                    stem = self._stem(token)
+                    if len(memo) < 50_000:  # the reply's words recur across drafts as the customer's do
+                        memo[token] = stem
+                if stem is not None and stem in wanted:
+                    found.add(stem)
+                    if len(found) >= needed:
+                        return True
+            pos = end
         return False
 
     def _stem(self, token: str) -> str | None:
@@ -135,7 +151,7 @@ class RestatesIssue(Rule):
         if not wanted:
             return []
         folded = doc.folded.text
-        if ">" in folded:
+        if ">" in folded and _has_history(folded):
             folded = _HISTORY.sub(" ", folded)
         needed = 1 if len(wanted) <= self._data.long_issue_words else 2
         if self._shares(folded, wanted, needed):
