@@ -8,6 +8,7 @@ time instead of silently weakening a rule. Schemas forbid unknown keys for the s
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal, TypeVar
@@ -15,7 +16,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from service.guardrails.phrases import LexiconError, PhraseMatcher
+from service.guardrails.phrases import GAP_WORDS, LexiconError, PhraseMatcher
 
 PACKAGE = "service.guardrails"
 LEXICON_DIR = "lexicons"
@@ -187,13 +188,20 @@ def compile_pattern(entry: PatternEntry, name: str) -> str:
 
 
 def phrase_matchers(
-    lexicon: PhraseLexicon, kinds: frozenset[str], name: str
+    lexicon: PhraseLexicon, kinds: frozenset[str], name: str, gap_words: Mapping[str, int] | None = None
 ) -> dict[str, PhraseMatcher[PhraseEntry]]:
-    """One compiled matcher per kind (e.g. strong / weak / pseudo) of a phrase lexicon."""
+    """One compiled matcher per kind (e.g. strong / weak / pseudo) of a phrase lexicon; `gap_words`
+    lets a kind's ` ... ` gaps stand for more (or fewer) words than the default."""
     for entry in lexicon.entries:
         if entry.kind not in kinds:
             raise LexiconError(f"{name}#{entry.id}: kind {entry.kind!r} not one of {sorted(kinds)}")
-    return {kind: PhraseMatcher((e, e.phrases) for e in lexicon.entries if e.kind == kind) for kind in kinds}
+    gaps = gap_words or {}
+    return {
+        kind: PhraseMatcher(
+            ((e, e.phrases) for e in lexicon.entries if e.kind == kind), gaps.get(kind, GAP_WORDS)
+        )
+        for kind in kinds
+    }
 
 
 RuleLexicon = TypeVar("RuleLexicon", PhraseLexicon, PatternLexicon)

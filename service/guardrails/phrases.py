@@ -3,11 +3,11 @@
 Lexicon phrases are written for people: `(a|b|)` lists alternatives (the empty one makes the
 group optional), a comma is optional ("ich verstehe, wie" also matches "ich verstehe wie"), and
 ` ... ` stands for one to four words inside the same sentence (German verb brackets: "sie hätten
-... sollen"). At load time every phrase is expanded to literals, normalised like the checked text,
-and the literals are merged into a prefix trie, so the regex engine rejects most positions after
-one character instead of trying hundreds of alternatives. Matches are word-boundary anchored; they
-are searched in a document's scan text (document.scan_text), where every word start follows an
-ASCII non-word character.
+... sollen"; a matcher may allow more, see PhraseMatcher's gap_words). At load time every phrase
+is expanded to literals, normalised like the checked text, and the literals are merged into a
+prefix trie, so the regex engine rejects most positions after one character instead of trying
+hundreds of alternatives. Matches are word-boundary anchored; they are searched in a document's
+scan text (document.scan_text), where every word start follows an ASCII non-word character.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ E = TypeVar("E")
 
 _GROUP = re.compile(r"\(([^()]*)\)")
 _GAP = " ... "
-# A gap word: anything but whitespace, sentence punctuation or a masked character.
-_GAP_RE = r"(?:\s[^\s.!?;\x1a]+){1,4}?\s"
+GAP_WORDS = 4  # how many words a gap stands for, unless a matcher says otherwise
 _GAP_MARK = "\x00"  # stands for a gap inside the trie (never in a literal: phrases are validated)
 _MAX_EXPANSIONS = 2048
 _BEFORE_WORD = r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"  # every ASCII non-word character
@@ -59,6 +58,11 @@ def expand(phrase: str) -> list[str]:
     return out
 
 
+def _gap_re(words: int) -> str:
+    """One to `words` gap words: anything but whitespace, sentence punctuation or a masked character."""
+    return rf"(?:\s[^\s.!?;\x1a]+){{1,{words}}}?\s"
+
+
 def _canonical(text: str) -> str:
     folded = normalise(text)[1].text
     return " ".join(folded.split()).replace(" ... ", _GAP)
@@ -71,7 +75,9 @@ def _escape_literal(literal: str) -> str:
 Trie = dict[str, "Trie"]  # char -> subtree; the key "" marks the end of a literal
 
 
-def _trie_regex(literals: Iterable[str]) -> str:
+def _trie_regex(literals: Iterable[str], gap: str | None = None) -> str:
+    gap = gap or _gap_re(GAP_WORDS)
+
     trie: Trie = {}
     for literal in literals:
         node = trie
@@ -80,7 +86,7 @@ def _trie_regex(literals: Iterable[str]) -> str:
         node[""] = {}
 
     def piece(char: str) -> str:
-        return r"\s" if char == " " else _GAP_RE if char == _GAP_MARK else re.escape(char)
+        return r"\s" if char == " " else gap if char == _GAP_MARK else re.escape(char)
 
     def build(node: Trie) -> str:
         branches = [piece(char) + build(child) for char, child in sorted(node.items()) if char]
@@ -102,26 +108,33 @@ class PhraseHit(Generic[E]):
 
 
 class PhraseMatcher(Generic[E]):
-    """All phrases of one rule and kind, compiled once."""
+    """All phrases of one rule and kind, compiled once.
 
-    def __init__(self, entries: Iterable[tuple[E, Iterable[str]]]) -> None:
+    `gap_words` is how many words a ` ... ` gap may stand for (at least one): four by default; more
+    for clauses whose verb closes them a long way off (German perfect: "ich habe Ihnen heute den
+    neuen Treiber per E-Mail geschickt").
+    """
+
+    def __init__(self, entries: Iterable[tuple[E, Iterable[str]]], gap_words: int = GAP_WORDS) -> None:
+        gap_re = _gap_re(gap_words)
         self._literals: dict[str, E] = {}
         self._gaps: list[tuple[re.Pattern[str], str, E]] = []
         for entry, phrases in entries:
             for phrase in phrases:
                 for literal in expand(phrase):
                     if _GAP in literal:
-                        pattern = _GAP_RE.join(_escape_literal(p) for p in literal.split(_GAP))
+                        pattern = gap_re.join(_escape_literal(p) for p in literal.split(_GAP))
                         self._gaps.append((re.compile(pattern), literal, entry))
                         continue
                     # Languages share words ("entendemos" is Spanish and Portuguese): first entry wins.
                     self._literals.setdefault(literal, entry)
-        # How far a match can reach: bounds the window `near` scans (a gap spans up to 4 words).
-        self._reach = max((len(k) for k in self._literals), default=0) + 200 * bool(self._gaps)
+        # How far a match can reach: bounds the window `near` scans (a gap word: 50 characters is
+        # generous).
+        self._reach = max((len(k) for k in self._literals), default=0) + 50 * gap_words * bool(self._gaps)
         # Gap phrases join the trie too (the gap as one marker character), so variants that share
         # their first words cost one branch instead of one alternative each.
         trie = [*self._literals, *(literal.replace(_GAP, _GAP_MARK) for _, literal, _ in self._gaps)]
-        alternatives = [_trie_regex(trie)] if trie else []
+        alternatives = [_trie_regex(trie, gap_re)] if trie else []
         # (?!) never matches: an empty lexicon finds nothing.
         body = "|".join(alternatives) if alternatives else "(?!)"
         # A phrase starts after a non-word character. Matching that character explicitly, from an
