@@ -92,12 +92,15 @@ _EMOTION_CUES: dict[Emotion, re.Pattern[str]] = {
     Emotion.angry: _words(
         r"unacceptable|ridiculous|furious|outrage\w*|disgrac\w*|livid|angry|fed up"  # en
         r"|sick (?:and tired )?of|worst (?:service|company|experience|support)"
-        r"|absolutely (?:useless|appalling)|appalling|scam|incompetent"
+        r"|absolutely (?:useless|appalling)|appalling|scam|incompetent|upset|unhappy|not happy"
         r"|inaceptable|indignad[oa]s?|furios[oa]s?|harto|harta|vergüenza|estafa|una broma"  # es
+        r"|enfadad[oa]s?|enojad[oa]s?|disgustad[oa]s?"
         r"|inakzeptabel|unverschämt\w*|frechheit|wütend|sauer|skandal\w*|zumutung"  # de
+        r"|verärgert|unzufrieden"
         r"|inadmissible|inacceptable|furieu(?:x|se)|scandaleu(?:x|se)|honteu(?:x|se)|en colère"  # fr
-        r"|arnaque"
+        r"|arnaque|mécontent(?:e|s|es)?|fâché(?:e|s|es)?"
         r"|inaceitável|absurdo|revoltad[oa]|irritad[oa]|furios[oa]|palhaçada"  # pt
+        r"|chatead[oa]s?|aborrecid[oa]s?|insatisfeit[oa]s?|zangad[oa]s?"
         r"|inaccettabile|vergognoso|arrabbiat[oa]|furios[oa]"  # it
         r"|onacceptabel|belachelijk|schandalig|woedend|boos"  # nl
     ),

@@ -1,9 +1,14 @@
 """`next-steps` (warn): the reply tells the customer what happens next or what to do.
 
 Present when the reply (outside quotes) has a cue from the lexicon: a commitment ("I'll", "we
-will", "te escribiré"), an instruction ("please", "you can", "go to", "klicken Sie"), a time frame
-("within 24 hours", "by Friday"), a follow-up promise ("I'll keep you posted") or a numbered list
-of steps. The finding points at the customer's issue that asked for an answer.
+will", "te escribiré"), an instruction ("please", "you can", "go to", "klicken Sie"), an impersonal
+one ("can be changed under", "se cambia en", "lässt sich ... ändern"), an offer ("I can send",
+"se quiser"), a time frame ("within 24 hours", "by Friday", "tomorrow"), something under way in the
+present tense ("a replacement ships today", "sale hoy"), a follow-up promise ("I'll keep you
+posted"), a German perfect whose participle closes a long clause ("ich habe Ihnen ... geschickt":
+the `bracket` kind), a numbered list of steps, or an imperative opening a sentence or clause.
+An `exception` phrase overlapping a cue cancels it ("esta mañana" is this morning, not tomorrow).
+The finding points at the customer's issue that asked for an answer.
 """
 
 from __future__ import annotations
@@ -11,14 +16,17 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Self
 
-from service.guardrails.document import Document
+from service.guardrails.document import SCAN_OFFSET, Document
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
-from service.guardrails.phrases import PhraseMatcher
+from service.guardrails.phrases import PhraseMatcher, expand
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
 from service.models import Finding, Severity
 
-_KINDS = frozenset({"cue"})
+_KINDS = frozenset({"cue", "exception", "bracket"})
+_WORD = re.compile(r"\w+")
+# A German perfect may hold its object, an adverb and a prepositional phrase before the participle.
+_BRACKET_WORDS = 10
 
 
 class NextStepsLexicon(PhraseLexicon):
@@ -30,14 +38,54 @@ class NextStepsLexicon(PhraseLexicon):
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*(?:\d{1,2}[.)]|step \d|paso \d|schritt \d|étape \d|passo \d)\s")
 
 
+def _split_cues(lexicon: PhraseLexicon) -> tuple[PhraseMatcher[PhraseEntry], PhraseMatcher[PhraseEntry]]:
+    """The cue literals no exception can overlap, and the others.
+
+    Two phrase matches that overlap share a whole word of the text (both start and end on word
+    boundaries), so a cue can only be cancelled by an exception it shares a word with, or one
+    that falls into its gap. Checking only those against the exceptions keeps the common case (an
+    early "I'll ..." or "please") at one regex search.
+    """
+    exception_words = {
+        word
+        for entry in lexicon.entries
+        if entry.kind == "exception"
+        for phrase in entry.phrases
+        for literal in expand(phrase)
+        for word in _WORD.findall(literal)
+    }
+    plain: list[tuple[PhraseEntry, list[str]]] = []
+    guarded: list[tuple[PhraseEntry, list[str]]] = []
+    for entry in lexicon.entries:
+        if entry.kind != "cue":
+            continue
+        for phrase in entry.phrases:
+            for literal in expand(phrase):
+                risky = " ... " in literal or not exception_words.isdisjoint(_WORD.findall(literal))
+                (guarded if risky else plain).append((entry, [literal]))
+    return PhraseMatcher(plain), PhraseMatcher(guarded)
+
+
 class NextSteps(Rule):
     id: ClassVar[str] = "next-steps"
     default_severity: ClassVar[Severity] = Severity.warn
     lexicon_file: ClassVar[str | None] = "next_steps.yaml"
 
-    def __init__(self, cues: PhraseMatcher[PhraseEntry], imperative: re.Pattern[str]) -> None:
-        self._cues = cues
+    def __init__(
+        self,
+        cues: PhraseMatcher[PhraseEntry],
+        guarded: PhraseMatcher[PhraseEntry],
+        exceptions: PhraseMatcher[PhraseEntry],
+        brackets: PhraseMatcher[PhraseEntry],
+        imperative: re.Pattern[str],
+        negation: re.Pattern[str] | None,
+    ) -> None:
+        self._cues = cues  # cues no exception can overlap: one regex search settles them
+        self._guarded = guarded  # cues an exception may cancel
+        self._exceptions = exceptions
+        self._brackets = brackets
         self._imperative = imperative
+        self._negation = negation
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -49,16 +97,39 @@ class NextSteps(Rule):
         )
         imperative = re.compile(
             # After a sentence or clause start; MASK (an emoji, a symbol) may stand in between.
+            # An adverb may come first ("Just click", "First uninstall").
             rf"(?:^|[.!?:;,]\s|\n|\b(?:then|and|y|und|et|e|luego|dann|puis|depois)\s)[\s\x1a]*"
+            rf"(?:(?:just|simply|first|now|next|finally|also)\s)?"
             rf"(?:{'|'.join(map(re.escape, verbs))})\b"
         )
-        return cls(phrase_matchers(lexicon, _KINDS, name)["cue"], imperative)
+        matchers = phrase_matchers(lexicon, _KINDS, name, {"bracket": _BRACKET_WORDS})
+        plain, guarded = _split_cues(lexicon)
+        words = sorted({w.casefold() for ws in lexicon.negation_cues.values() for w in ws})
+        negation = re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})\b") if words else None
+        return cls(plain, guarded, matchers["exception"], matchers["bracket"], imperative, negation)
+
+    def _guarded_cue(self, scan: str) -> bool:
+        """A cue that an exception could cancel, and none does."""
+        for hit in self._guarded.finditer(scan):
+            if not self._exceptions.near(scan, hit.start, hit.end):
+                return True
+        return False
+
+    def _bracket(self, scan: str) -> bool:
+        """A long verb bracket with no negation inside it ("ich habe ... noch nicht geschickt")."""
+        for hit in self._brackets.finditer(scan):
+            inside = scan[hit.start + SCAN_OFFSET : hit.end + SCAN_OFFSET]
+            if self._negation is None or self._negation.search(inside) is None:
+                return True
+        return False
 
     def present(self, doc: Document) -> bool:
         return (
             self._cues.regex.search(doc.scan) is not None
             or _NUMBERED_STEP.search(doc.masked) is not None
             or self._imperative.search(doc.scan) is not None
+            or self._guarded_cue(doc.scan)
+            or self._bracket(doc.scan)
         )
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:

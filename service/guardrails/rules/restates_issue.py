@@ -3,10 +3,13 @@
 Needs the thread: the issue is the sentence of the customer's message that names the problem most
 clearly (service.analysis.find_issue). Its content words (stop words dropped, numbers of three or
 more digits kept: order and invoice references) are compared with the reply's by a short prefix
-stem, so "charged"/"charge" and "cobro"/"cobrado" meet. One shared word is enough for a short
-issue, two for a long one; failing that, `message_overlap` words shared with the rest of the
-customer's message. The rule asks for a sign of listening, not a paraphrase check. Quoting
-the customer's sentence back counts (a quotation is a restatement), quoted e-mail history does not.
+stem, so "charged"/"charge" and "cobro"/"cobrado" meet; a plural "s" and an English "-ed"/"-ing"
+come off first, so that short words meet too ("logs"/"logging"). Words that name the same thing
+("bent"/"damaged", "stürzt"/"abstürzt") meet through the lexicon's concept groups. One shared word
+is enough for a short issue, two for a long one; failing that, `message_overlap` words shared with
+the rest of the customer's message. The rule asks for a sign of listening, not a paraphrase check.
+Quoting the customer's sentence back counts (a quotation is a restatement), quoted e-mail history
+does not.
 """
 
 from __future__ import annotations
@@ -30,6 +33,24 @@ _CHUNK = 400  # characters of the reply tokenised at a time by _shares
 def _has_history(folded: str) -> bool:
     """Is there a quoted line ("> ...")? Cheaper than the substitution when ">" is a menu arrow."""
     return folded.startswith((">", " >")) or "\n>" in folded or "\n >" in folded
+
+
+def _base(token: str) -> str:
+    """The word without a plural "s" or an English "-ed"/"-ing", where a prefix stem cannot see
+    past them: "logs" and "logging" both give "log", "apps" gives "app", "lined" gives "line"."""
+    if token.endswith("ing") and len(token) >= 7:
+        base = token[:-3]
+    elif token.endswith("ed") and len(token) >= 5:
+        base = token[:-2]
+    elif token.endswith("s") and not token.endswith("ss") and len(token) >= 4:
+        return token[:-1]
+    else:
+        return token
+    if base[-1] == base[-2] and base[-1] not in "aeiouls":
+        return base[:-1]  # "logg(ed)" -> "log", "stopp(ed)" -> "stop"; not "fill", "pass"
+    if len(base) == 3 and base[-1] != "e":
+        return base + "e"  # "lin(ed)" -> "line", "sav(ed)" -> "save"
+    return base
 
 
 class RestatesIssueData(RuleData):
@@ -139,9 +160,14 @@ class RestatesIssue(Rule):
         concept = self._concept(token)
         if concept is not None:
             return concept
-        if len(token) >= self._data.min_word_length and token not in self._stop:
-            return token[: self._data.stem_length]
-        return None
+        if len(token) < self._data.min_word_length or token in self._stop:
+            return None
+        base = _base(token)
+        if base != token:
+            concept = self._concept(base)
+            if concept is not None:
+                return concept
+        return base[: self._data.stem_length]
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         analysis = ctx.analysis
