@@ -90,3 +90,14 @@ def test_cli_rejects_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixt
         main(["eval", str(tmp_path / "nope")])
     assert exit_info.value.code == 64
     assert "not a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["replies-holdout", "replies-holdout-2"])
+def test_held_out_sets_are_valid_and_kept_apart_from_the_tuned_set(name: str) -> None:
+    held_out = load_cases(DEFAULT_EVAL_DIR.parent / name)
+    assert len(held_out) >= 30
+    assert {"en", "es", "de", "fr", "pt"} <= {case.lang for case in held_out}
+    # Held-out figures only mean something while no held-out text is tuned on (docs/decisions.md 33).
+    tuned = load_cases(DEFAULT_EVAL_DIR)
+    assert not {" ".join(c.reply.split()) for c in held_out} & {" ".join(c.reply.split()) for c in tuned}
+    assert len({c.id for c in held_out} | {c.id for c in tuned}) == len(held_out) + len(tuned)
