@@ -62,14 +62,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     v1 = Router(
         path="/",
         route_handlers=[DraftsController, DraftStreamController, GuardrailsController, JobsController],
-        guards=[require_api_key],
+        # The rate limit first: it checks the API key itself, so a bad key is a 401 and spends nothing.
+        guards=[rate_limit, require_api_key],
         security=[{"bearer": []}] if api_keys.enabled else None,
     )
     app = Litestar(
         # Webhooks sit outside the API-key guard: helpdesks authenticate by signing each delivery.
         route_handlers=[v1, receive_webhook, live, ready, metrics, ui_router()],
         lifespan=[lifespan],
-        guards=[rate_limit],  # before the routers' own guards: it checks the API key itself
         middleware=[request_context],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

@@ -9,7 +9,11 @@ oldest admission leaves the window: that is the ``Retry-After``.
 Memory is one entry per admitted request per window, so at most ``limit`` entries per bucket; the
 set expires with its window when idle.
 
-Fail-open: when Redis errors or is slow, requests are admitted (availability of the drafts
+The webhook door does not call :class:`RateLimiter`: its budget per source is checked by the same
+window functions inside the script that claims and enqueues the delivery (one round trip instead of
+two; see WebhookQueue.claim_and_enqueue), and a Redis that cannot take the job answers 503 anyway.
+
+Fail-open (the API limiter): when Redis errors or is slow, requests are admitted (availability of the drafts
 matters more than the limit during a Redis outage) and Redis is left alone for two seconds, so a
 dead or hanging Redis does not add a timeout to every request. A healthy Redis answers in about a
 millisecond, so the 0.25 s bound only ever cuts a Redis that is in trouble.
@@ -30,26 +34,52 @@ log = structlog.get_logger("tactful.ratelimit")
 
 KEY_PREFIX = "tactful:ratelimit:"
 
+# The sliding window as Lua functions, shared by every script that counts against a bucket: the
+# limiter's own script below and the webhook door's claim-and-enqueue script (service/jobs/queue.py),
+# which checks the source's budget in the same round trip as the claim. window_check trims what fell
+# out of the window and counts; it returns Redis' clock, the count, and 0 when a slot is free or the
+# ms until the oldest admission leaves the window. window_admit records one admission.
+SLIDING_WINDOW_LUA = """
+if redis.replicate_commands then redis.replicate_commands() end
+local function window_check(key, window, limit)
+  local clock = redis.call('TIME')
+  local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local used = redis.call('ZCARD', key)
+  if used < limit then return now, used, 0 end
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  local wait = window
+  if oldest[2] then wait = math.max(1, tonumber(oldest[2]) + window - now) end
+  return now, used, wait
+end
+local function window_admit(key, window, now, member)
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, window)
+end
+"""
+
 # KEYS: the bucket. ARGV: window in ms, limit, a unique member for this admission.
 # Returns {admitted (0/1), remaining, ms until a slot frees when refused}.
-_SLIDING_WINDOW = """
-if redis.replicate_commands then redis.replicate_commands() end
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+_SLIDING_WINDOW = (
+    SLIDING_WINDOW_LUA
+    + """
 local window = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local used = redis.call('ZCARD', KEYS[1])
-if used < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return {1, limit - used - 1, 0}
-end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local wait = window
-if oldest[2] then wait = math.max(1, tonumber(oldest[2]) + window - now) end
-return {0, 0, wait}
+local now, used, wait = window_check(KEYS[1], window, limit)
+if wait > 0 then return {0, 0, wait} end
+window_admit(KEYS[1], window, now, ARGV[3])
+return {1, limit - used - 1, 0}
 """
+)
+
+
+def bucket_key(bucket: str) -> str:
+    """The Redis key of a bucket (``api:<tenant>``, ``webhook:<source>``)."""
+    return KEY_PREFIX + bucket
+
+
+def window_ms(window_s: float) -> int:
+    return max(1, round(window_s * 1000))
 
 
 @dataclass(frozen=True)
@@ -85,7 +115,7 @@ class RateLimiter:
         try:
             async with asyncio.timeout(self._op_timeout_s):
                 reply = await self._script(
-                    keys=[KEY_PREFIX + bucket], args=[max(1, round(window_s * 1000)), limit, member]
+                    keys=[bucket_key(bucket)], args=[window_ms(window_s), limit, member]
                 )
         except (RedisError, OSError) as exc:  # TimeoutError is an OSError
             if time.monotonic() >= self._suspended_until:

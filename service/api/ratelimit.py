@@ -1,9 +1,11 @@
-"""The rate-limit guard: per API key on /v1/*, per source on the webhook door.
+"""The rate-limit guard per API key on /v1/*, and the 429 problem shared with the webhook door.
 
-It runs as an app-level guard, before the router's auth guard, so it checks the API key itself
+The guard runs first on the /v1 router, before its auth guard, so it checks the API key itself
 (a refused or missing key is a 401 here, never a 429: a stranger cannot spend a customer's budget)
-and stores the tenant for the handlers. Webhooks authenticate by signature, after this guard, so
-their budget is keyed on the ``{source}`` path segment of ``/v1/webhooks/{source}``.
+and stores the tenant for the handlers. The webhook door has no guard: helpdesks authenticate by
+signature, and a source's budget is checked after the signature, in the same Redis script that
+claims and enqueues the delivery (service/api/webhooks.py), so unsigned requests spend nobody's
+budget and an accepted delivery costs one Redis round trip.
 """
 
 from __future__ import annotations
@@ -19,50 +21,43 @@ from service.api.errors import ProblemError
 from service.runtime import Runtime
 
 API_PREFIX = "/v1/"
-WEBHOOK_PREFIX = "/v1/webhooks/"
-_MAX_SOURCE_CHARS = 64
 
 
-def webhook_source(path: str, path_params: dict[str, Any]) -> str:
-    source = path_params.get("source")
-    if not isinstance(source, str):
-        source = path[len(WEBHOOK_PREFIX) :].split("/", 1)[0]
-    return source.lower()[:_MAX_SOURCE_CHARS]
+def rate_limited(*, limit: int, window_s: int, what: str, setting: str, retry_after_s: float) -> ProblemError:
+    """The 429 problem: which budget, the setting that moves it, and when to come back."""
+    retry_after = max(1, math.ceil(retry_after_s))
+    return ProblemError(
+        429,
+        "rate-limited",
+        "Too many requests",
+        f"At most {limit} requests per {window_s} s are accepted for {what} ({setting}); "
+        f"retry after {retry_after} s.",
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 async def rate_limit(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    path = connection.scope["path"]
-    if not path.startswith(API_PREFIX):
-        return  # probes, metrics, schema and the page are not limited
+    if not connection.scope["path"].startswith(API_PREFIX):
+        return  # only /v1 routes are guarded; kept as a check should the guard be mounted wider
     runtime: Runtime = connection.app.state.runtime
     settings = runtime.settings
-    if path.startswith(WEBHOOK_PREFIX):
-        scope, limit = "webhook", settings.rate_limit_webhooks
-        bucket = "webhook:" + webhook_source(path, connection.path_params)
-        what = "this webhook source"
-        setting = "TACTFUL_RATE_LIMIT_WEBHOOKS"
-    else:
-        keys: ApiKeys = connection.app.state.api_keys
-        tenant = keys.tenant_for(connection.headers.get("authorization"))  # 401 before any counting
-        connection.state.tenant = tenant
-        client = connection.client.host if connection.client else "unknown"
-        scope, limit = "api", settings.rate_limit_api
-        bucket = "api:" + (tenant or "addr:" + client)
-        what = "this API key" if tenant else "this client address"
-        setting = "TACTFUL_RATE_LIMIT_API"
+    keys: ApiKeys = connection.app.state.api_keys
+    tenant = keys.tenant_for(connection.headers.get("authorization"))  # 401 before any counting
+    connection.state.tenant = tenant
+    limit = settings.rate_limit_api
     if limit <= 0 or runtime.rate_limiter is None:
         return
+    client = connection.client.host if connection.client else "unknown"
+    bucket = "api:" + (tenant or "addr:" + client)
     window = settings.rate_limit_window_s
     decision = await runtime.rate_limiter.hit(bucket, limit=limit, window_s=window)
     if decision.allowed:
         return
-    runtime.metrics.rate_limited.labels(scope).inc()
-    retry_after = max(1, math.ceil(decision.retry_after_s))
-    raise ProblemError(
-        429,
-        "rate-limited",
-        "Too many requests",
-        f"At most {limit} requests per {window} s are accepted for {what} ({setting}); "
-        f"retry after {retry_after} s.",
-        headers={"Retry-After": str(retry_after)},
+    runtime.metrics.rate_limited.labels("api").inc()
+    raise rate_limited(
+        limit=limit,
+        window_s=window,
+        what="this API key" if tenant else "this client address",
+        setting="TACTFUL_RATE_LIMIT_API",
+        retry_after_s=decision.retry_after_s,
     )

@@ -12,8 +12,9 @@ import contextlib
 import json
 from typing import Any, Literal
 
+import msgspec
 import structlog
-from litestar import Request, Response, post
+from litestar import MediaType, Request, Response, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
@@ -22,6 +23,7 @@ from pydantic import BaseModel, Field
 from service.api.drafts import enforce_limits
 from service.api.errors import ProblemError
 from service.api.problems import COMMON_PROBLEMS, _problem
+from service.api.ratelimit import rate_limited
 from service.integrations import INTEGRATIONS, SOURCES, Challenge, Ignored, PayloadError, SignatureError
 from service.jobs.queue import new_job_id
 from service.runtime import Runtime
@@ -121,7 +123,7 @@ async def receive_webhook(
         raise _unavailable("Webhooks need Redis (TACTFUL_REDIS_URL) to queue jobs.")
     job_id = new_job_id()
     try:
-        holder = await runtime.queue.claim_and_enqueue(
+        claim = await runtime.queue.claim_and_enqueue(
             runtime.settings,
             job_id=job_id,
             source=source,
@@ -137,9 +139,25 @@ async def receive_webhook(
         log.warning("webhook.enqueue_failed", source=source, error=type(exc).__name__)
         runtime.metrics.webhooks.labels(source, "unavailable").inc()
         raise _unavailable("The job could not be queued; the delivery was not accepted.") from None
-    if holder is not None:
+    if claim.outcome == "limited":
+        runtime.metrics.rate_limited.labels("webhook").inc()
+        raise rate_limited(
+            limit=runtime.settings.rate_limit_webhooks,
+            window_s=runtime.settings.rate_limit_window_s,
+            what="this webhook source",
+            setting="TACTFUL_RATE_LIMIT_WEBHOOKS",
+            retry_after_s=claim.retry_after_s,
+        )
+    if claim.outcome == "duplicate":
         runtime.metrics.webhooks.labels(source, "duplicate").inc()
-        return Response(WebhookAccepted(job_id=holder, duplicate=True), status_code=202)
+        return _accepted(claim.job_id or job_id, duplicate=True)
     runtime.metrics.webhooks.labels(source, "accepted").inc()
     log.info("webhook.accepted", source=source, job_id=job_id)
-    return Response(WebhookAccepted(job_id=job_id), status_code=202)
+    return _accepted(job_id, duplicate=False)
+
+
+def _accepted(job_id: str, *, duplicate: bool) -> Response[bytes]:
+    # Encoded here (WebhookAccepted's fields) rather than by Litestar from the model: this is the
+    # door's hot answer, and the model round trip cost more than the rest of the response.
+    body = msgspec.json.encode({"job_id": job_id, "duplicate": duplicate})
+    return Response(body, status_code=202, media_type=MediaType.JSON)

@@ -13,7 +13,8 @@ import json
 import logging
 import time
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import redis.asyncio as aioredis
 from saq.job import Job, Status
@@ -22,10 +23,13 @@ from saq.utils import now
 
 from service.config import Settings
 from service.jobs import keys
+from service.ratelimit import SLIDING_WINDOW_LUA, bucket_key, window_ms
 
 logger = logging.getLogger("tactful.jobs")
 
 JOB_FUNCTION = "deliver_webhook"
+# Rate-limit bucket of a webhook source (service/ratelimit.py keys it under its prefix).
+WEBHOOK_BUCKET = "webhook:"
 UNSUCCESSFUL = frozenset({Status.FAILED, Status.ABORTED})
 # How long a sweep waits for a stuck job's worker to confirm the abort before retrying the job
 # elsewhere. SAQ's 5 s default is spent in full whenever the worker is dead, which is exactly the
@@ -34,21 +38,37 @@ SWEEP_ABORT_WAIT_S = 2.0
 # A job taken from the queue is marked active within milliseconds; one still unmarked after this
 # long belongs to a worker that died between the two steps.
 UNMARKED_GRACE_S = 2.0
-# KEYS: idempotency key, incomplete, job, queued, abort. ARGV: job key, claim TTL, job payload,
-# scheduled. The claim, then SAQ's enqueue script (saq/queue/redis.py, RedisQueue._enqueue) verbatim.
-_CLAIM_AND_ENQUEUE = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
-    return {0, redis.call('GET', KEYS[1])}
+# KEYS: rate-limit bucket, idempotency key, incomplete, job, queued, abort. ARGV: job key, claim TTL,
+# job payload, scheduled, window ms, limit (0: no limit). The source's budget is checked first (a
+# refused delivery claims nothing), then the claim, then SAQ's enqueue script (saq/queue/redis.py,
+# RedisQueue._enqueue) verbatim; the admission is recorded last, so a script that fails half-way
+# spends no budget. Duplicates count against the budget like any delivery.
+_CLAIM_AND_ENQUEUE = (
+    SLIDING_WINDOW_LUA
+    + """
+local window = tonumber(ARGV[5])
+local limit = tonumber(ARGV[6])
+local now = 0
+if limit > 0 then
+    local used, wait
+    now, used, wait = window_check(KEYS[1], window, limit)
+    if wait > 0 then return {3, wait} end
 end
-if not redis.call('ZSCORE', KEYS[2], KEYS[3]) and redis.call('EXISTS', KEYS[5]) == 0 then
-    redis.call('SET', KEYS[3], ARGV[3])
-    redis.call('ZADD', KEYS[2], ARGV[4], KEYS[3])
-    if ARGV[4] == '0' then redis.call('RPUSH', KEYS[4], KEYS[3]) end
+if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'EX', ARGV[2]) then
+    if limit > 0 then window_admit(KEYS[1], window, now, ARGV[1]) end
+    return {0, redis.call('GET', KEYS[2])}
+end
+if not redis.call('ZSCORE', KEYS[3], KEYS[4]) and redis.call('EXISTS', KEYS[6]) == 0 then
+    redis.call('SET', KEYS[4], ARGV[3])
+    redis.call('ZADD', KEYS[3], ARGV[4], KEYS[4])
+    if ARGV[4] == '0' then redis.call('RPUSH', KEYS[5], KEYS[4]) end
+    if limit > 0 then window_admit(KEYS[1], window, now, ARGV[1]) end
     return {1}
 end
 return {2}
 """
-_DUPLICATE, _ENQUEUED = 0, 1
+)
+_DUPLICATE, _ENQUEUED, _LIMITED = 0, 1, 3
 # SAQ's own sweep script: under a lock (one sweeper at a time), every job of the active list.
 _SWEEP_CANDIDATES = """
 local id_jobs = {}
@@ -60,6 +80,15 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 return id_jobs
 """
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What claim_and_enqueue did with one delivery."""
+
+    outcome: Literal["enqueued", "duplicate", "limited"]
+    job_id: str | None  # the new job, or the one holding the claim; None when limited
+    retry_after_s: float = 0.0  # when limited: until the source's window has a free slot
 
 
 def new_job_id() -> str:
@@ -174,14 +203,16 @@ class WebhookQueue(RedisQueue):
         delivery_id: str,
         thread: dict[str, Any],
         target: dict[str, str],
-    ) -> str | None:
-        """Claim the delivery id and enqueue its job in one round trip; on a duplicate, return the
-        job id that already holds the claim (and enqueue nothing).
+    ) -> Claim:
+        """Check the source's rate limit, claim the delivery id and enqueue its job in one round trip.
 
-        One script instead of ``SET NX`` then SAQ's enqueue: each redis-py call costs ~0.2 ms of
-        client CPU, and at 200 concurrent deliveries that CPU is what the answers queue behind.
-        The script repeats SAQ's own enqueue script (same keys, same checks); if it fails half-way
-        the claim may stay, so the caller releases it (Idempotency.release).
+        A duplicate gets the job id that already holds the claim (nothing is enqueued); a delivery
+        past the source's budget claims and enqueues nothing.
+
+        One script instead of the limiter's, ``SET NX`` and SAQ's enqueue: each redis-py call costs
+        ~0.1 ms of client CPU, and at 200 concurrent deliveries that CPU is what the answers queue
+        behind. The script repeats SAQ's own enqueue script (same keys, same checks); if it fails
+        half-way the claim may stay, so the caller releases it (Idempotency.release).
         """
         job = Job(
             function=JOB_FUNCTION,
@@ -199,16 +230,33 @@ class WebhookQueue(RedisQueue):
         job.queued = now()
         job.status = Status.QUEUED
         reply = await self._claim_and_enqueue(
-            keys=[keys.seen(source, delivery_id), self._incomplete, job.id, self._queued, job.abort_id],
-            args=[job_id, settings.webhook_idempotency_ttl_s, self.serialize(job), job.scheduled],
+            keys=[
+                bucket_key(WEBHOOK_BUCKET + source),
+                keys.seen(source, delivery_id),
+                self._incomplete,
+                job.id,
+                self._queued,
+                job.abort_id,
+            ],
+            args=[
+                job_id,
+                settings.webhook_idempotency_ttl_s,
+                self.serialize(job),
+                job.scheduled,
+                window_ms(settings.rate_limit_window_s),
+                max(0, settings.rate_limit_webhooks),
+            ],
             client=self.redis,
         )
-        if int(reply[0]) == _DUPLICATE:
+        outcome = int(reply[0])
+        if outcome == _ENQUEUED:
+            return Claim("enqueued", job_id)
+        if outcome == _DUPLICATE:
             holder = reply[1]
-            return holder.decode() if isinstance(holder, bytes) else str(holder)
-        if int(reply[0]) != _ENQUEUED:
-            raise RuntimeError("the job id is already queued")  # uuid4: does not happen
-        return None
+            return Claim("duplicate", holder.decode() if isinstance(holder, bytes) else str(holder))
+        if outcome == _LIMITED:
+            return Claim("limited", None, retry_after_s=int(reply[1]) / 1000)
+        raise RuntimeError("the job id is already queued")  # uuid4: does not happen
 
 
 def dead_letter(job: Job, *, status: Status, error: str | None) -> dict[str, Any]:
