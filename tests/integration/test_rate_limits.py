@@ -12,7 +12,7 @@ from service.app import create_app
 from service.embedded_redis import EmbeddedRedis
 from service.ratelimit import RateLimiter
 from tests.integration.conftest import make_settings
-from tests.integration.webhooks.conftest import hook_settings, post_seed, seed, signed
+from tests.integration.webhooks.conftest import hook_settings, post_seed, seed, signed, with_body
 
 KEY_A, KEY_B = "tk-alpha-111111111111", "tk-bravo-222222222222"
 CHECK = {"text": "I understand how frustrating this is; here is what we can do next."}
@@ -76,6 +76,53 @@ async def test_webhook_budget_is_keyed_on_the_source(redis_server: EmbeddedRedis
         raw, headers = signed(zendesk)
         assert (await client.post("/v1/webhooks/ZENDESK", content=raw, headers=headers)).status_code == 202
         assert (await post_seed(client, zendesk)).status_code == 429
+
+
+async def test_unsigned_and_ignored_deliveries_spend_no_webhook_budget(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    # The budget is checked after the signature, with the claim: a stranger who knows the URL cannot
+    # use up a helpdesk's budget, and events that queue nothing do not count.
+    settings = hook_settings(redis_server.url, rate_limit_webhooks=1)
+    chatwoot = seed("chatwoot.message_created")
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        raw, headers = signed(chatwoot)
+        forged = {**headers, "X-Chatwoot-Signature": "sha256=" + "0" * 64}
+        for _ in range(3):
+            response = await client.post("/v1/webhooks/chatwoot", content=raw, headers=forged)
+            assert response.status_code == 401
+        for _ in range(2):
+            assert (await post_seed(client, seed("chatwoot.agent_reply"))).status_code == 200
+        assert (await post_seed(client, chatwoot)).status_code == 202
+        refused = await post_seed(client, with_body(chatwoot, lambda body: body.update(id=424242)))
+        assert refused.status_code == 429
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert "TACTFUL_RATE_LIMIT_WEBHOOKS" in refused.json()["detail"]
+        metrics = (await client.get("/metrics")).text
+        assert 'tactful_rate_limited_total{scope="webhook"} 1.0' in metrics
+    # A refused delivery claimed nothing: the helpdesk's retry after the window is a new job.
+    assert len(await redis_client.keys("tactful:webhook:seen:*")) == 1
+
+
+async def test_concurrent_deliveries_admit_exactly_the_webhook_budget(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    # Many deliveries at once share pipelines (service/jobs/batching.py); each is still admitted or
+    # refused on its own, atomically with its claim.
+    settings = hook_settings(redis_server.url, rate_limit_webhooks=7)
+    chatwoot = seed("chatwoot.message_created")
+
+    def message(number: int) -> Any:
+        return with_body(chatwoot, lambda body: body.update(id=900_000 + number))
+
+    deliveries = [message(i) for i in range(20)]
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        responses = await asyncio.gather(*(post_seed(client, delivery) for delivery in deliveries))
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [202] * 7 + [429] * 13
+    assert await redis_client.zcard("saq:tactful-webhooks:incomplete") == 7
+    assert len(await redis_client.keys("tactful:webhook:seen:*")) == 7
 
 
 async def test_the_script_admits_exactly_the_limit_under_concurrency(
