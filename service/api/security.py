@@ -56,16 +56,21 @@ def security_headers(settings: Settings) -> dict[str, str]:
 
 
 def security_headers_hook(settings: Settings) -> BeforeMessageSendHookHandler:
-    headers = security_headers(settings)
+    # Encoded once; names lower-cased as ASGI header names are compared.
+    encoded = [
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in security_headers(settings).items()
+    ]
 
     async def add_headers(message: Message, scope: Scope) -> None:
-        if message["type"] != "http.response.start" or not headers:
+        if message["type"] != "http.response.start" or not encoded:
             return
-        response_headers = MutableScopeHeaders.from_message(message)
-        for name, value in headers.items():
-            # A handler that set its own value (e.g. a stricter policy) keeps it.
-            if name not in response_headers:
-                response_headers[name] = value
+        # One pass over the response's headers rather than a case-insensitive search per header
+        # (MutableScopeHeaders decodes every name on every lookup): this runs on every response.
+        response_headers = MutableScopeHeaders.from_message(message).headers
+        present = {name.lower() for name, _ in response_headers}
+        # A handler that set its own value (e.g. a stricter policy) keeps it.
+        response_headers.extend(header for header in encoded if header[0] not in present)
 
     return add_headers
 
