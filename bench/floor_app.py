@@ -4,7 +4,9 @@ A Litestar app on uvicorn (the server settings ``tactful serve`` uses) with one 
 ``POST /v1/drafts``: it reads the request body, sends one chat completion to the LLM through an
 ``AsyncOpenAI`` client built exactly as the service builds its own (``make_async_openai``, the same
 HTTP backend, no SDK retries), and answers the completion's text as JSON. No validation, no Redis,
-no analysis, prompt, redaction, guardrails, cache, rate limit, metrics or logs.
+no analysis, prompt, redaction, guardrails, cache, rate limit, metrics or logs. Its
+``POST /v1/webhooks/{source}`` reads the body and answers 202 with a job id: no signature, payload,
+Redis or job (the webhook-accept scenario's floor).
 
 The overhead scenario measures it in the same run as the real service and the direct LLM call: its
 latency minus the direct call's is what the framework, the server and the SDK alone add, the part
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,11 +51,21 @@ def create_floor_app(llm_base_url: str, llm_request: dict[str, Any], backend: Ht
         reply = completion.choices[0].message.content or ""
         return Response(json.dumps({"reply": reply}).encode(), media_type="application/json")
 
+    @post("/v1/webhooks/{source:str}", status_code=202)
+    async def webhook(request: Request[Any, Any, Any]) -> Response[bytes]:
+        # The webhook door's floor: the body read and a 202 with a job id, nothing verified or queued.
+        await request.body()
+        return Response(
+            json.dumps({"job_id": "job_" + secrets.token_hex(16), "duplicate": False}).encode(),
+            status_code=202,
+            media_type="application/json",
+        )
+
     @get("/ready")
     async def ready() -> dict[str, str]:
         return {"status": "ok"}
 
-    return Litestar(route_handlers=[draft, ready], openapi_config=None, logging_config=None)
+    return Litestar(route_handlers=[draft, webhook, ready], openapi_config=None, logging_config=None)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

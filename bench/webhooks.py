@@ -1,7 +1,9 @@
 """Webhook scenarios: how fast a signed delivery is accepted, and whether deliveries survive a killed worker.
 
 5. webhook accept: bursts of 200 concurrent signed Chatwoot deliveries against one API process;
-   every answer must be 202 and p99 <= 50 ms (Done-when of the webhooks issue).
+   every answer must be 202 and p99 <= 50 ms (Done-when of the webhooks issue). The same bursts
+   then go to the stack floor's webhook route (bench/floor_app.py: Litestar and uvicorn reading the
+   body and answering 202), the latency below which no webhook code can go on this machine.
 6. webhook durability: 1,000 deliveries drafted by two ``tactful worker`` processes (mock LLM at
    300 ms), one killed with SIGKILL when about a third are delivered; a loopback Chatwoot counts
    the notes: every conversation gets exactly one, none is lost, none is doubled.
@@ -25,7 +27,7 @@ from bench.clients import make_client
 from bench.http1 import Response
 from bench.load import LoadResult, burst, closed_loop
 from bench.mock_helpdesk import MockChatwoot
-from bench.procs import BENCH_CHATWOOT_TOKEN, BENCH_WEBHOOK_SECRET, Managed, start_worker
+from bench.procs import BENCH_CHATWOOT_TOKEN, BENCH_WEBHOOK_SECRET, Managed, start_floor, start_worker
 from bench.report import Report, at_most, exactly, info
 from service.integrations.signing import sign
 from service.jobs import keys, queue_stats
@@ -79,12 +81,15 @@ def _signed(bodies: list[bytes], indices: range) -> dict[int, dict[str, str]]:
     return {i: sign("chatwoot", bodies[i], BENCH_WEBHOOK_SECRET) for i in indices}
 
 
-async def webhook_accept(bench: Any, control: Any, report: Report) -> None:
+async def _accept_bursts(origin: str, pid: int | None, client_kind: Any) -> tuple[LoadResult, float | None]:
+    """A warm-up, then ACCEPT_BURSTS bursts of ACCEPT_CONCURRENCY fresh signed deliveries at ``origin``.
+
+    Returns the bursts' results merged and the CPU milliseconds per delivery of process ``pid``."""
     from bench.scenarios import WARM_TARGET, CPUMeter
 
     run, size = uuid.uuid4().hex[:8], ACCEPT_CONCURRENCY
-    api = make_client(bench.client, bench.api, size)
-    cpu = CPUMeter(bench.api_pid)
+    api = make_client(client_kind, origin, size)
+    cpu = CPUMeter(pid)
     bodies = [chatwoot_delivery(run, i) for i in range(size * (ACCEPT_BURSTS + 1))]
     signed: dict[int, dict[str, str]] = {}
     merged = LoadResult()
@@ -110,10 +115,28 @@ async def webhook_accept(bench: Any, control: Any, report: Report) -> None:
             merged.failures.update(result.failures)
             merged.wall_s += result.wall_s
             await asyncio.sleep(0.2)
-        cpu_per_delivery = cpu.per_request_ms(size * ACCEPT_BURSTS)
-        queued = await _queued(bench.redis_url)
+        return merged, cpu.per_request_ms(size * ACCEPT_BURSTS)
     finally:
         await api.aclose()
+
+
+async def _floor_bursts(bench: Any) -> tuple[LoadResult, float | None] | None:
+    """The same bursts against the stack floor's webhook route (bench/floor_app.py), or None."""
+    if getattr(bench, "scratch", None) is None:
+        return None
+    # The floor's draft route is not used here; it still needs an LLM request to start.
+    floor, origin = await asyncio.to_thread(
+        start_floor, bench.scratch, llm_origin=bench.mock, llm_request=b"{}"
+    )
+    with floor:
+        return await _accept_bursts(origin, floor.process.pid, bench.client)
+
+
+async def webhook_accept(bench: Any, control: Any, report: Report) -> None:
+    size = ACCEPT_CONCURRENCY
+    merged, cpu_per_delivery = await _accept_bursts(bench.api, bench.api_pid, bench.client)
+    queued = await _queued(bench.redis_url)
+    floor = await _floor_bursts(bench)
     total = size * ACCEPT_BURSTS
     name = "webhook accept"
     failures = "; ".join(f"{k} x{v}" for k, v in merged.failures.most_common(3))
@@ -134,6 +157,21 @@ async def webhook_accept(bench: Any, control: Any, report: Report) -> None:
         ),
     )
     report.details[name] = {"result": merged.summary(), "queued": queued, "api_cpu_ms": cpu_per_delivery}
+    if floor is not None:
+        floor_result, floor_cpu = floor
+        report.add(
+            info(
+                name,
+                "stack floor 202 latency p50 / p99, same bursts",
+                floor_result.p_ms(50),
+                "ms",
+                f"p99 {floor_result.p_ms(99):.1f} ms; Litestar + uvicorn reading the body and answering 202, "
+                "nothing verified or queued (bench/floor_app.py): no webhook code can go below it"
+                + (f"; {floor_result.failed} failed" if floor_result.failed else ""),
+            ),
+            info(name, "stack floor CPU per delivery", floor_cpu, "ms", "CPU time of its process"),
+        )
+        report.details["webhook stack floor"] = {"result": floor_result.summary(), "cpu_ms": floor_cpu}
     await clear_queue(bench.redis_url)
 
 

@@ -31,3 +31,12 @@ async def test_one_request_is_one_llm_call_with_the_given_body(mock_llm: MockLLM
     assert json.loads(response.content)["reply"].strip()
     assert mock_llm.app.stats.chat_completions == 1
     assert mock_llm.app.last_request == LLM_REQUEST
+
+
+async def test_the_webhook_route_reads_the_body_and_answers_202_with_a_job_id() -> None:
+    app = create_floor_app("http://127.0.0.1:9/v1", LLM_REQUEST, "httpx")  # no LLM is called
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
+        response = await client.post("/v1/webhooks/chatwoot", content=b'{"event": "message_created"}')
+    assert response.status_code == 202
+    assert response.json()["job_id"].startswith("job_")
