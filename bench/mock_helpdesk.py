@@ -1,6 +1,7 @@
 """A loopback Chatwoot for worker tests and the durability benchmark: it takes private notes the way
 Chatwoot's API does (``POST /api/v1/accounts/{a}/conversations/{c}/messages`` with an
-``api_access_token`` header) and remembers every note, so duplicates and losses can be counted.
+``api_access_token`` header) and remembers every note, so duplicates and losses can be counted;
+``GET`` on the same path lists a conversation's notes, as Chatwoot lists its messages.
 
 It runs in a thread of the calling process (``with MockChatwoot(token) as helpdesk:``), so worker
 processes talk to it over real HTTP while the test or driver reads ``helpdesk.notes`` directly.
@@ -33,6 +34,7 @@ class MockChatwoot:
     def __init__(self, token: str) -> None:
         self.token = token
         self.notes: list[Note] = []
+        self.lookups = 0  # GETs of a conversation's messages (retries looking for their note)
         self._lock = threading.Lock()
         helpdesk = self
 
@@ -50,6 +52,28 @@ class MockChatwoot:
                     helpdesk.notes.append(note)
                     ident = len(helpdesk.notes)
                 return self._answer(200, {"id": ident, "private": note.body.get("private")})
+
+            def do_GET(self) -> None:
+                # The conversation's messages, newest page first as Chatwoot's API lists them
+                # ({"payload": [...]}): what a retried job reads to see if its note is already in.
+                match = _MESSAGES.match(self.path)
+                if match is None:
+                    return self._answer(404, {"error": "not found"})
+                if self.headers.get("api_access_token") != helpdesk.token:
+                    return self._answer(401, {"error": "Invalid Access Token"})
+                with helpdesk._lock:
+                    helpdesk.lookups += 1
+                    payload = [
+                        {
+                            "id": ident,
+                            "content": note.body.get("content"),
+                            "private": note.body.get("private"),
+                            "message_type": 1,
+                        }
+                        for ident, note in enumerate(helpdesk.notes, start=1)
+                        if (note.account, note.conversation) == (match["account"], match["conversation"])
+                    ]
+                return self._answer(200, {"meta": {}, "payload": payload[-20:]})
 
             def _answer(self, status: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body).encode()

@@ -245,6 +245,7 @@ async def webhook_durability(bench: Any, control: Any, report: Report) -> None:
             await api.aclose()
             await control.configure(0)
         per_conversation = chatwoot.per_conversation()
+        lookups = chatwoot.lookups
     delivered = len(per_conversation)
     duplicates = sum(count - 1 for count in per_conversation.values())
     taken_over = sum(1 for a in attempts if a > 1)
@@ -255,6 +256,8 @@ async def webhook_durability(bench: Any, control: Any, report: Report) -> None:
         exactly(name, "duplicate notes", duplicates, "notes", 0, "same conversation noted twice"),
         exactly(name, "dead-lettered jobs", stats.dead_lettered, "jobs", 0),
         info(name, "jobs taken over from the killed worker", taken_over, "jobs", "attempts > 1"),
+        info(name, "retries that looked for their note first", lookups, "lookups",
+             "the killed attempt had started posting: the retry lists the conversation (decision 35)"),
         info(name, "wall time, accept to last note", wall, "s"),
     )  # fmt: skip
     report.details[name] = {
@@ -264,6 +267,7 @@ async def webhook_durability(bench: Any, control: Any, report: Report) -> None:
         "duplicates": duplicates,
         "stats": stats.as_dict(),
         "taken_over": taken_over,
+        "lookups": lookups,
         "wall_s": round(wall, 3),
     }
     with contextlib.suppress(Exception):

@@ -126,6 +126,18 @@ class Integration:
     ) -> Receipt:
         raise NotImplementedError
 
+    # Set by integrations that can look in the helpdesk for a note an earlier attempt posted.
+    can_find: ClassVar[bool] = False
+
+    async def find_delivered(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt | None:
+        """The receipt of ``outbound`` if the helpdesk already holds it (same text), else None.
+
+        Asked only on a retry whose earlier attempt started posting and left no receipt (see
+        service/jobs/ledger.py). Integrations that cannot look leave ``can_find`` False."""
+        raise NotImplementedError
+
 
 def missing_settings(settings: Settings, *names: str) -> str | None:
     unset = [name for name in names if not getattr(settings, name)]

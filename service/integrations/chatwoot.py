@@ -15,6 +15,7 @@ import httpx
 from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import (
+    DeliveryError,
     Ignored,
     Inbound,
     Integration,
@@ -122,15 +123,49 @@ class Chatwoot(Integration):
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
     ) -> Receipt:
-        base = str(settings.chatwoot_base_url).rstrip("/")
-        url = (
-            f"{base}/api/v1/accounts/{seg(target['account_id'])}"
-            f"/conversations/{seg(target['conversation_id'])}/messages"
-        )
         response = await http.post(
-            url,
-            headers={"api_access_token": secret_value(settings, "chatwoot_api_token")},
+            _messages_url(settings, target),
+            headers=_auth(settings),
             json={"content": outbound.text, "message_type": "outgoing", "private": True},
         )
         check_response(response, "chatwoot")
         return Receipt(self.source, True, kind="note", reference=reference_from(response, "id"))
+
+    can_find = True
+
+    async def find_delivered(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt | None:
+        # The conversation's latest messages (Chatwoot answers the newest page): a retry comes
+        # seconds after the lost attempt, so its note, if it was posted, is among them.
+        response = check_response(
+            await http.get(_messages_url(settings, target), headers=_auth(settings)), "chatwoot"
+        )
+        try:
+            messages = response.json().get("payload")
+        except (ValueError, AttributeError):
+            raise DeliveryError("chatwoot: message list is not JSON") from None
+        wanted = outbound.text.strip()
+        for message in messages if isinstance(messages, list) else []:
+            if (
+                isinstance(message, dict)
+                and message.get("private") is True
+                and str(message.get("content") or "").strip() == wanted
+            ):
+                found = message.get("id")
+                return Receipt(
+                    self.source, True, kind="note", reference=None if found is None else str(found)
+                )
+        return None
+
+
+def _messages_url(settings: Settings, target: Mapping[str, str]) -> str:
+    base = str(settings.chatwoot_base_url).rstrip("/")
+    return (
+        f"{base}/api/v1/accounts/{seg(target['account_id'])}"
+        f"/conversations/{seg(target['conversation_id'])}/messages"
+    )
+
+
+def _auth(settings: Settings) -> dict[str, str]:
+    return {"api_access_token": secret_value(settings, "chatwoot_api_token")}

@@ -32,3 +32,9 @@ def delivered(source: str, delivery_id: str, channel: str) -> str:
 def delivering(source: str, delivery_id: str, channel: str) -> str:
     """Short lock held while one worker calls the helpdesk, so two workers never post together."""
     return f"tactful:webhook:delivering:{_digest(source, delivery_id)}:{channel}"
+
+
+def sending(source: str, delivery_id: str, channel: str) -> str:
+    """Written just before a worker calls the helpdesk: a retry that finds it and no receipt knows an
+    earlier attempt may have delivered, and asks the helpdesk before posting again."""
+    return f"tactful:webhook:sending:{_digest(source, delivery_id)}:{channel}"

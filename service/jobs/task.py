@@ -33,6 +33,9 @@ from service.runtime import Runtime
 log = structlog.get_logger("tactful.jobs")
 
 CONTEXT_KEY = "tactful"
+# Delivery errors after which the helpdesk cannot hold the note: it answered with an error status,
+# or the connection never opened. After a timeout or a dropped answer it may, so a retry looks first.
+NOT_SENT: tuple[type[BaseException], ...] = (DeliveryError, httpx.ConnectError, httpx.ConnectTimeout)
 
 
 @dataclass
@@ -145,6 +148,11 @@ async def _deliver(
                     delivery_id,
                     source,
                     lambda: integration.deliver(state.http, settings, target, outbound),
+                    find=(
+                        (lambda: integration.find_delivered(state.http, settings, target, outbound))
+                        if integration.can_find
+                        else None
+                    ),
                 )
             )
     if source == "generic" or settings.callback_all_sources:
@@ -185,9 +193,11 @@ async def _callback(
     )
 
 
-async def _once(state: WorkerState, source: str, delivery_id: str, channel: str, send: Any) -> Receipt:
+async def _once(
+    state: WorkerState, source: str, delivery_id: str, channel: str, send: Any, find: Any = None
+) -> Receipt:
     try:
-        return await state.ledger.deliver_once(source, delivery_id, channel, send)
+        return await state.ledger.deliver_once(source, delivery_id, channel, send, find, NOT_SENT)
     except DeliveryError as exc:
         raise JobFailure(f"delivery: {exc.reason}") from exc
     except DeliveryBusy as exc:

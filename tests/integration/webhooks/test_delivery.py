@@ -300,3 +300,90 @@ async def test_llm_down_retries_then_falls_back_offline_or_dead_letters(
         assert view["error"].startswith("JobFailure: llm:")
         assert llm.call_count == 6  # 2 calls per attempt, 3 attempts
         assert note.call_count == 0
+
+
+async def test_a_retry_after_a_lost_answer_finds_the_note_instead_of_posting_it_again(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis
+) -> None:
+    """The helpdesk took the note but its answer never came back (a read timeout, or a worker killed
+    before writing the receipt): the retry lists the conversation, finds the note, posts nothing."""
+    url = CASES["chatwoot.message_created"][1]
+    posted: list[dict[str, Any]] = []
+
+    def accept_then_lose_the_answer(request: httpx.Request) -> httpx.Response:
+        posted.append(json.loads(request.content))
+        raise httpx.ReadTimeout("the answer was lost", request=request)
+
+    post = helpdesk.post(url).mock(side_effect=accept_then_lose_the_answer)
+    listing = helpdesk.get(url).mock(
+        side_effect=lambda request: httpx.Response(
+            200,
+            json={
+                "payload": [
+                    {"id": 3, "content": "Hi", "private": False, "message_type": 0},
+                    *({"id": 41, "private": True, "message_type": 1, **note} for note in posted),
+                ]
+            },
+        )
+    )
+    accepted = await post_seed(hooks, seed("chatwoot.message_created"))
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete"
+    assert view["attempts"] == 2
+    assert post.call_count == 1  # one note in the helpdesk, though the first attempt failed
+    assert listing.call_count == 1
+    assert view["deliveries"][0] == {
+        "channel": "chatwoot",
+        "delivered": True,
+        "kind": "note",
+        "reference": "41",
+        "reason": None,
+    }
+
+
+async def test_a_retry_that_does_not_find_its_note_posts_it(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis
+) -> None:
+    url = CASES["chatwoot.message_created"][1]
+    post = helpdesk.post(url).mock(
+        side_effect=[httpx.ReadTimeout("no answer"), httpx.Response(200, json={"id": 8})]
+    )
+    listing = helpdesk.get(url).respond(200, json={"payload": []})
+    accepted = await post_seed(hooks, seed("chatwoot.message_created"))
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete"
+    assert (post.call_count, listing.call_count) == (2, 1)
+    assert view["deliveries"][0]["reference"] == "8"
+
+
+async def test_an_error_answer_means_no_note_so_the_retry_does_not_look(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis
+) -> None:
+    url = CASES["chatwoot.message_created"][1]
+    post = helpdesk.post(url).mock(side_effect=[httpx.Response(502), httpx.Response(200, json={"id": 9})])
+    listing = helpdesk.get(url).respond(200, json={"payload": []})
+    accepted = await post_seed(hooks, seed("chatwoot.message_created"))
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete"
+    assert (post.call_count, listing.call_count) == (2, 0)
+
+
+async def test_a_failed_lookup_fails_the_attempt_rather_than_risking_a_second_note(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis
+) -> None:
+    url = CASES["chatwoot.message_created"][1]
+    post = helpdesk.post(url).mock(
+        side_effect=[httpx.ReadTimeout("no answer"), httpx.Response(200, json={"id": 10})]
+    )
+    listing = helpdesk.get(url).mock(
+        side_effect=[httpx.Response(500), httpx.Response(200, json={"payload": []})]
+    )
+    accepted = await post_seed(hooks, seed("chatwoot.message_created"))
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete"
+    assert view["attempts"] == 3
+    assert (post.call_count, listing.call_count) == (2, 2)
