@@ -86,7 +86,16 @@ class PatternEntry(_Strict):
     ] = "none"
     source: SourceRef
     suggestion: str | None = None
-    needs: str | None = None  # a literal every match contains ("@"): its absence skips the scan
+    # A literal every match contains ("@"), or literals of which every match contains one (the
+    # keywords of an alternation): when the text has none of them, the scan is skipped.
+    needs: str | list[str] | None = None
+
+    @property
+    def needed(self) -> tuple[str, ...]:
+        """``needs`` as a tuple (empty: no precondition)."""
+        if self.needs is None:
+            return ()
+        return (self.needs,) if isinstance(self.needs, str) else tuple(self.needs)
 
 
 class PatternLexicon(_Strict):

@@ -56,8 +56,9 @@ class PatternRule(Rule):
         found: list[PatternHit] = []
         for entry, pattern in self._entries:
             view: View = doc.folded if entry.view == "folded" else doc.cased
-            if entry.needs is not None and entry.needs not in view.text:
-                continue  # a literal every match contains is absent: skip the scan
+            needed = entry.needed
+            if needed and not any(literal in view.text for literal in needed):
+                continue  # every match contains one of these literals, and none is here: skip
             for match in pattern.finditer(view.text):
                 span = self.accept(entry, match, doc)
                 if span is not None and span[1] > span[0]:

@@ -114,3 +114,33 @@ def test_message_article_follows_the_label(guardrails: Guardrails) -> None:
     assert finding.message.startswith("An OpenAI-style secret key (sk-...) appears at characters 4-")
     [aws] = findings(guardrails.check(f"key {SECRETS['AWS']}"), RULE)
     assert aws.message.startswith("An AWS access key id appears")
+
+
+@pytest.mark.parametrize(
+    "keyword",
+    [
+        "password", "passwd", "pwd", "passphrase", "passcode", "secret", "client secret", "client_secret",
+        "secret key", "api key", "api_key", "apikey", "access token", "auth_token",
+        "aws_secret_access_key", "private key", "contraseña", "clave", "passwort", "kennwort",
+        "mot de passe", "senha",
+    ],
+)  # fmt: skip
+def test_every_credential_keyword_passes_the_prefilter(guardrails: Guardrails, keyword: str) -> None:
+    """`needs` lets the scan be skipped; a keyword it did not cover would never be found."""
+    text = f"Here it is. {keyword.title()}: Qz7wXk29Lm"
+    assert evidence(text, guardrails.check(text), "secret") == ["Qz7wXk29Lm"]
+
+
+def test_the_credential_prefilter_names_a_literal_of_every_keyword() -> None:
+    import re
+
+    from service.guardrails.engine import _compiled
+    from service.guardrails.rules.secret import Secret
+
+    rule = next(r for r in _compiled()[0] if isinstance(r, Secret))
+    entry = next(e for e, _ in rule._entries if e.id == "assigned_credential")
+    keywords = re.match(r"\(\?:([^()]+)\)", entry.pattern)
+    assert keywords is not None
+    for alternative in keywords.group(1).split("|"):
+        spelled = alternative.replace("[_ -]?", "_")
+        assert any(literal in spelled for literal in entry.needed), alternative
