@@ -24,6 +24,7 @@ from service.integrations.base import (
     seg,
 )
 from service.integrations.html_text import text_to_html
+from service.integrations.lookup import entries, listing, ref, same_text
 from service.integrations.scout import parse_conversation, verify_sha1_base64
 
 
@@ -42,18 +43,48 @@ class FreeScout(Integration):
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
     ) -> Receipt:
-        base = str(settings.freescout_base_url).rstrip("/")
         body: dict[str, Any] = {
-            "type": "message" if outbound.kind == "draft" else "note",
+            "type": _thread_type(outbound),
             "text": text_to_html(outbound.text),
             "user": settings.freescout_user_id,
         }
         if outbound.kind == "draft":
             body["state"] = "draft"
         response = await http.post(
-            f"{base}/api/conversations/{seg(target['conversation_id'])}/threads",
-            headers={"X-FreeScout-API-Key": secret_value(settings, "freescout_api_key")},
-            json=body,
+            f"{_conversation_url(settings, target)}/threads", headers=_auth(settings), json=body
         )
         check_response(response, "freescout")
         return Receipt(self.source, True, kind=outbound.kind, reference=reference_from(response, "id"))
+
+    can_find = True
+
+    async def find_delivered(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt | None:
+        # The conversation with its threads embedded (Help Scout's shape: _embedded.threads). A
+        # draft is a "message" thread in state "draft", a note a "note" thread.
+        response = await http.get(
+            _conversation_url(settings, target), headers=_auth(settings), params={"embed": "threads"}
+        )
+        threads = entries(listing(response, "freescout"), "freescout", "_embedded", "threads")
+        for thread in threads:
+            if thread.get("type") != _thread_type(outbound):
+                continue
+            if outbound.kind == "draft" and thread.get("state") != "draft":
+                continue  # a sent reply with the same text is not our draft
+            if same_text(thread.get("body"), outbound.text):
+                return Receipt(self.source, True, kind=outbound.kind, reference=ref(thread.get("id")))
+        return None
+
+
+def _thread_type(outbound: Outbound) -> str:
+    return "message" if outbound.kind == "draft" else "note"
+
+
+def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:
+    base = str(settings.freescout_base_url).rstrip("/")
+    return f"{base}/api/conversations/{seg(target['conversation_id'])}"
+
+
+def _auth(settings: Settings) -> dict[str, str]:
+    return {"X-FreeScout-API-Key": secret_value(settings, "freescout_api_key")}

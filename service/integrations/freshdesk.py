@@ -19,6 +19,7 @@ import httpx
 from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import (
+    DeliveryError,
     Ignored,
     Inbound,
     Integration,
@@ -32,6 +33,7 @@ from service.integrations.base import (
     seg,
 )
 from service.integrations.html_text import plain, text_to_html
+from service.integrations.lookup import entries, listing, ref, same_text
 from service.integrations.notes import is_own_note
 from service.integrations.payload import build_thread, ident, opt_obj, opt_text
 
@@ -71,12 +73,52 @@ class Freshdesk(Integration):
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
     ) -> Receipt:
-        base = str(settings.freshdesk_base_url).rstrip("/")
-        credentials = base64.b64encode(f"{secret_value(settings, 'freshdesk_api_key')}:X".encode()).decode()
         response = await http.post(
-            f"{base}/api/v2/tickets/{seg(target['ticket_id'])}/notes",
-            headers={"Authorization": f"Basic {credentials}"},
+            f"{_ticket_url(settings, target)}/notes",
+            headers=_auth(settings),
             json={"body": text_to_html(outbound.text), "private": True},
         )
         check_response(response, "freshdesk")
         return Receipt(self.source, True, kind="note", reference=reference_from(response, "id"))
+
+    can_find = True
+
+    async def find_delivered(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt | None:
+        # Freshdesk lists a ticket's conversations oldest first, 100 at most per page, and names
+        # the next page in a Link header: a note posted seconds ago is on the last page.
+        base = str(settings.freshdesk_base_url).rstrip("/")
+        url: str | None = f"{_ticket_url(settings, target)}/conversations"
+        params: dict[str, int] | None = {"per_page": 100}
+        pages = 0
+        while url is not None:
+            if pages == _MAX_PAGES:
+                raise DeliveryError(f"freshdesk: more than {_MAX_PAGES} pages of conversations")
+            pages += 1
+            response = await http.get(url, headers=_auth(settings), params=params)
+            for entry in entries(listing(response, "freshdesk"), "freshdesk"):
+                if entry.get("private") is True and (
+                    same_text(entry.get("body"), outbound.text)
+                    or same_text(entry.get("body_text"), outbound.text)
+                ):
+                    return Receipt(self.source, True, kind="note", reference=ref(entry.get("id")))
+            url, params = response.links.get("next", {}).get("url"), None
+            if url is not None and not url.startswith(f"{base}/"):
+                # The credentials go only to the configured Freshdesk.
+                raise DeliveryError("freshdesk: next page is on another host")
+        return None
+
+
+# 100 conversations a page: a ticket with more than 1,000 cannot be searched in one retry; failing the
+# lookup (and so the attempt) is safer than posting a note that may be there already.
+_MAX_PAGES = 10
+
+
+def _ticket_url(settings: Settings, target: Mapping[str, str]) -> str:
+    return f"{str(settings.freshdesk_base_url).rstrip('/')}/api/v2/tickets/{seg(target['ticket_id'])}"
+
+
+def _auth(settings: Settings) -> dict[str, str]:
+    credentials = base64.b64encode(f"{secret_value(settings, 'freshdesk_api_key')}:X".encode()).decode()
+    return {"Authorization": f"Basic {credentials}"}

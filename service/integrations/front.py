@@ -30,6 +30,7 @@ from service.integrations.base import (
     seg,
 )
 from service.integrations.html_text import plain, text_to_html
+from service.integrations.lookup import entries, listing, ref, same_text
 from service.integrations.notes import is_own_note
 from service.integrations.payload import build_thread, flag, ident, items, obj, opt_obj, opt_text, timestamp
 
@@ -94,19 +95,40 @@ class Front(Integration):
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
     ) -> Receipt:
-        base = settings.front_base_url.rstrip("/")
-        conversation = seg(target["conversation_id"])
-        headers = {"Authorization": f"Bearer {secret_value(settings, 'front_api_token')}"}
+        url = _conversation_url(settings, target)
         if outbound.kind == "draft":
             body: dict[str, Any] = {"body": text_to_html(outbound.text), "mode": "shared"}
             if settings.front_channel_id:
                 body["channel_id"] = settings.front_channel_id
-            response = await http.post(
-                f"{base}/conversations/{conversation}/drafts", headers=headers, json=body
-            )
+            response = await http.post(f"{url}/drafts", headers=_auth(settings), json=body)
         else:
             response = await http.post(
-                f"{base}/conversations/{conversation}/comments", headers=headers, json={"body": outbound.text}
+                f"{url}/comments", headers=_auth(settings), json={"body": outbound.text}
             )
         check_response(response, "front")
         return Receipt(self.source, True, kind=outbound.kind, reference=reference_from(response, "id"))
+
+    can_find = True
+
+    async def find_delivered(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt | None:
+        # A draft is looked for among the conversation's drafts (ours is shared, so the token sees
+        # it), a note among its comments (newest first; comments are internal by nature).
+        url = _conversation_url(settings, target)
+        what = "drafts" if outbound.kind == "draft" else "comments"
+        response = await http.get(f"{url}/{what}", headers=_auth(settings))
+        for found in entries(listing(response, "front"), "front", "_results"):
+            if outbound.kind == "draft" and found.get("is_draft") is False:
+                continue
+            if same_text(found.get("body"), outbound.text):
+                return Receipt(self.source, True, kind=outbound.kind, reference=ref(found.get("id")))
+        return None
+
+
+def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:
+    return f"{settings.front_base_url.rstrip('/')}/conversations/{seg(target['conversation_id'])}"
+
+
+def _auth(settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret_value(settings, 'front_api_token')}"}

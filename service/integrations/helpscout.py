@@ -25,6 +25,7 @@ from service.integrations.base import (
     seg,
 )
 from service.integrations.html_text import text_to_html
+from service.integrations.lookup import entries, listing, ref, same_text
 from service.integrations.scout import parse_conversation, verify_sha1_base64
 
 
@@ -77,7 +78,7 @@ class HelpScout(Integration):
     ) -> Receipt:
         token = await self.tokens.get(http, settings)
         response = await http.post(
-            f"{settings.helpscout_base_url.rstrip('/')}/v2/conversations/{seg(target['conversation_id'])}/notes",
+            f"{_conversation_url(settings, target)}/notes",
             headers={"Authorization": f"Bearer {token}"},
             json={"text": text_to_html(outbound.text)},
         )
@@ -86,3 +87,25 @@ class HelpScout(Integration):
         check_response(response, "helpscout")
         # Help Scout answers 201 with the new thread's id in Resource-ID.
         return Receipt(self.source, True, kind="note", reference=response.headers.get("resource-id"))
+
+    can_find = True
+
+    async def find_delivered(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt | None:
+        token = await self.tokens.get(http, settings)
+        # The conversation's threads, newest first (the first page holds a note posted seconds ago).
+        response = await http.get(
+            f"{_conversation_url(settings, target)}/threads", headers={"Authorization": f"Bearer {token}"}
+        )
+        if response.status_code == 401:
+            self.tokens.forget()
+        threads = entries(listing(response, "helpscout"), "helpscout", "_embedded", "threads")
+        for thread in threads:
+            if thread.get("type") == "note" and same_text(thread.get("body"), outbound.text):
+                return Receipt(self.source, True, kind="note", reference=ref(thread.get("id")))
+        return None
+
+
+def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:
+    return f"{settings.helpscout_base_url.rstrip('/')}/v2/conversations/{seg(target['conversation_id'])}"

@@ -29,6 +29,7 @@ from service.integrations.base import (
     seg,
 )
 from service.integrations.html_text import plain, text_to_html
+from service.integrations.lookup import entries, listing, same_text
 from service.integrations.notes import is_own_note
 from service.integrations.payload import build_thread, ident, items, obj, opt_obj, opt_text, timestamp
 
@@ -89,14 +90,9 @@ class Intercom(Integration):
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
     ) -> Receipt:
-        base = settings.intercom_base_url.rstrip("/")
         response = await http.post(
-            f"{base}/conversations/{seg(target['conversation_id'])}/reply",
-            headers={
-                "Authorization": f"Bearer {secret_value(settings, 'intercom_access_token')}",
-                "Intercom-Version": INTERCOM_VERSION,
-                "Accept": "application/json",
-            },
+            f"{_conversation_url(settings, target)}/reply",
+            headers=_headers(settings),
             json={
                 "message_type": "note",
                 "type": "admin",
@@ -106,3 +102,31 @@ class Intercom(Integration):
         )
         check_response(response, "intercom")
         return Receipt(self.source, True, kind="note", reference=reference_from(response, "id"))
+
+    can_find = True
+
+    async def find_delivered(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt | None:
+        # Retrieving a conversation returns its parts (up to 500); an admin note is a part of type
+        # "note" whose body is the HTML we sent, as Intercom stores it.
+        response = await http.get(_conversation_url(settings, target), headers=_headers(settings))
+        parts = entries(listing(response, "intercom"), "intercom", "conversation_parts", "conversation_parts")
+        for part in parts:
+            if part.get("part_type") == "note" and same_text(part.get("body"), outbound.text):
+                # deliver() records the id Intercom answers (the conversation's); the same here, so
+                # a receipt reads the same whichever attempt wrote it.
+                return Receipt(self.source, True, kind="note", reference=target["conversation_id"])
+        return None
+
+
+def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:
+    return f"{settings.intercom_base_url.rstrip('/')}/conversations/{seg(target['conversation_id'])}"
+
+
+def _headers(settings: Settings) -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {secret_value(settings, 'intercom_access_token')}",
+        "Intercom-Version": INTERCOM_VERSION,
+        "Accept": "application/json",
+    }

@@ -25,8 +25,10 @@ from service.integrations.base import (
     missing_settings,
     reference_from,
     secret_value,
+    seg,
 )
 from service.integrations.html_text import html_to_text
+from service.integrations.lookup import entries, listing, ref, same_text
 from service.integrations.notes import is_own_note
 from service.integrations.payload import (
     build_thread,
@@ -94,11 +96,10 @@ class Zammad(Integration):
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
     ) -> Receipt:
-        base = str(settings.zammad_base_url).rstrip("/")
         ticket_id = target["ticket_id"]
         response = await http.post(
-            f"{base}/api/v1/ticket_articles",
-            headers={"Authorization": f"Token token={secret_value(settings, 'zammad_api_token')}"},
+            f"{_base(settings)}/api/v1/ticket_articles",
+            headers=_auth(settings),
             json={
                 "ticket_id": int(ticket_id) if ticket_id.isdigit() else ticket_id,
                 "subject": "Tactful draft",
@@ -110,3 +111,26 @@ class Zammad(Integration):
         )
         check_response(response, "zammad")
         return Receipt(self.source, True, kind="note", reference=reference_from(response, "id"))
+
+    can_find = True
+
+    async def find_delivered(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt | None:
+        # Every article of the ticket, as a JSON array; our note is internal and holds our text.
+        response = await http.get(
+            f"{_base(settings)}/api/v1/ticket_articles/by_ticket/{seg(target['ticket_id'])}",
+            headers=_auth(settings),
+        )
+        for article in entries(listing(response, "zammad"), "zammad"):
+            if article.get("internal") is True and same_text(article.get("body"), outbound.text):
+                return Receipt(self.source, True, kind="note", reference=ref(article.get("id")))
+        return None
+
+
+def _base(settings: Settings) -> str:
+    return str(settings.zammad_base_url).rstrip("/")
+
+
+def _auth(settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Token token={secret_value(settings, 'zammad_api_token')}"}

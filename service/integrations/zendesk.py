@@ -30,6 +30,7 @@ from service.integrations.base import (
     seg,
 )
 from service.integrations.html_text import plain
+from service.integrations.lookup import entries, listing, ref, same_text
 from service.integrations.notes import is_own_note
 from service.integrations.payload import build_thread, flag, ident, obj, opt_ident, opt_obj, opt_text
 
@@ -128,12 +129,39 @@ class Zendesk(Integration):
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
     ) -> Receipt:
-        base = str(settings.zendesk_base_url).rstrip("/")
-        credentials = f"{settings.zendesk_email}/token:{secret_value(settings, 'zendesk_api_token')}"
         response = await http.put(
-            f"{base}/api/v2/tickets/{seg(target['ticket_id'])}.json",
-            headers={"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()},
+            f"{_base(settings)}/api/v2/tickets/{seg(target['ticket_id'])}.json",
+            headers=_auth(settings),
             json={"ticket": {"comment": {"body": outbound.text, "public": False}}},
         )
         check_response(response, "zendesk")
         return Receipt(self.source, True, kind="note", reference=reference_from(response, "audit", "id"))
+
+    can_find = True
+
+    async def find_delivered(
+        self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
+    ) -> Receipt | None:
+        # Newest first: a retry comes soon after the lost attempt, so its note is on the first page.
+        response = await http.get(
+            f"{_base(settings)}/api/v2/tickets/{seg(target['ticket_id'])}/comments.json",
+            headers=_auth(settings),
+            params={"sort_order": "desc"},
+        )
+        for comment in entries(listing(response, "zendesk"), "zendesk", "comments"):
+            if comment.get("public") is False and any(
+                same_text(comment.get(key), outbound.text) for key in ("body", "plain_body")
+            ):
+                # deliver() answers the audit id; a comment carries the id of the audit that made it.
+                reference = ref(comment.get("audit_id")) or ref(comment.get("id"))
+                return Receipt(self.source, True, kind="note", reference=reference)
+        return None
+
+
+def _base(settings: Settings) -> str:
+    return str(settings.zendesk_base_url).rstrip("/")
+
+
+def _auth(settings: Settings) -> dict[str, str]:
+    credentials = f"{settings.zendesk_email}/token:{secret_value(settings, 'zendesk_api_token')}"
+    return {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()}

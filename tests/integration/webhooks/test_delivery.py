@@ -387,3 +387,203 @@ async def test_a_failed_lookup_fails_the_attempt_rather_than_risking_a_second_no
     assert view["state"] == "complete"
     assert view["attempts"] == 3
     assert (post.call_count, listing.call_count) == (2, 2)
+
+
+# The other helpdesks' lookups. Each listing puts a decoy first (our exact text, but public, a
+# reply or a sent message: not our note) and then the note or draft the lost attempt posted, the
+# way the helpdesk's documented listing returns it (HTML re-serialised where the helpdesk stores
+# HTML). seed -> (listing URL, listing built from what was posted (None: nothing was), reference).
+Listing = Callable[[dict[str, Any] | None], Any]
+
+
+def _html(sent: dict[str, Any], key: str) -> str:
+    # As a helpdesk would store it: other block tags, self-closed line breaks.
+    return str(sent[key]).replace("<p>", "<div>").replace("</p>", "</div>").replace("<br>", "<br />")
+
+
+LOOKUPS: dict[str, tuple[str, Listing, str]] = {
+    "zendesk.trigger_comment": (
+        "https://acme.zendesk.test/api/v2/tickets/35436/comments.json?sort_order=desc",
+        lambda sent: {
+            "comments": [
+                {"id": 1, "public": True, "body": "Hi", "plain_body": "Hi"},
+                *(
+                    {"id": n, "audit_id": 9000 + n, "public": public, "body": text, "plain_body": text}
+                    for text in ([sent["ticket"]["comment"]["body"]] if sent else [])
+                    for n, public in ((2, True), (41, False))
+                ),
+            ],
+            "next_page": None,
+        },
+        "9041",  # the audit id, as deliver() records it
+    ),
+    "zammad.customer_article": (
+        "https://zammad.test/api/v1/ticket_articles/by_ticket/812",
+        lambda sent: [
+            {"id": 1, "internal": False, "type": "email", "body": "Hi"},
+            *(
+                {"id": n, "internal": internal, "type": "note", "body": sent["body"]}
+                for n, internal in ((2, False), (41, True))
+                if sent
+            ),
+        ],
+        "41",
+    ),
+    "front.inbound_received": (
+        "https://front.test/conversations/cnv_7h2k9/drafts",
+        lambda sent: {
+            "_results": [
+                {"id": f"msg_{n}", "is_draft": draft, "body": _html(sent, "body")}
+                for n, draft in ((2, False), (41, True))
+                if sent
+            ]
+        },
+        "msg_41",
+    ),
+    "intercom.conversation_user_replied": (
+        "https://intercom.test/conversations/215469",
+        lambda sent: {
+            "type": "conversation",
+            "id": "215469",
+            "conversation_parts": {
+                "type": "conversation_part.list",
+                "conversation_parts": [
+                    {"id": "1", "part_type": "comment", "body": "<p>Hi</p>"},
+                    *(
+                        {"id": n, "part_type": kind, "body": _html(sent, "body")}
+                        for n, kind in (("2", "comment"), ("41", "note"))
+                        if sent
+                    ),
+                ],
+            },
+        },
+        "215469",  # the conversation's id, as deliver() records it
+    ),
+    "helpscout.customer_reply": (
+        "https://helpscout.test/v2/conversations/2391938111/threads",
+        lambda sent: {
+            "_embedded": {
+                "threads": [
+                    {"id": n, "type": kind, "body": _html(sent, "text")}
+                    for n, kind in ((2, "message"), (41, "note"))
+                    if sent
+                ]
+            }
+        },
+        "41",
+    ),
+    "freescout.customer_reply": (
+        "https://freescout.test/api/conversations/73?embed=threads",
+        lambda sent: {
+            "id": 73,
+            "_embedded": {
+                "threads": [
+                    {"id": n, "type": "message", "state": state, "body": _html(sent, "text")}
+                    for n, state in ((2, "published"), (41, "draft"))
+                    if sent
+                ]
+            },
+        },
+        "41",
+    ),
+    "freshdesk.ticket_reply": (
+        "https://acme.freshdesk.test/api/v2/tickets/1402/conversations?per_page=100",
+        lambda sent: [
+            {"id": n, "private": private, "body": _html(sent, "body"), "body_text": "(not compared)"}
+            for n, private in ((2, False), (41, True))
+            if sent
+        ],
+        "41",
+    ),
+}
+
+
+def _helpscout_token(helpdesk: respx.MockRouter) -> None:
+    helpdesk.post("https://helpscout.test/v2/oauth2/token").respond(
+        200, json={"access_token": "hs-access-1", "token_type": "bearer", "expires_in": 7200}
+    )
+
+
+@pytest.mark.parametrize("name", sorted(LOOKUPS))
+async def test_each_helpdesk_finds_the_note_a_lost_answer_left_and_posts_nothing_more(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis, name: str
+) -> None:
+    method, url, headers, _ = CASES[name]
+    list_url, listing, reference = LOOKUPS[name]
+    posted: list[dict[str, Any]] = []
+
+    def accept_then_lose_the_answer(request: httpx.Request) -> httpx.Response:
+        posted.append(json.loads(request.content))
+        raise httpx.ReadTimeout("the answer was lost", request=request)
+
+    _helpscout_token(helpdesk)
+    post = helpdesk.request(method, url).mock(side_effect=accept_then_lose_the_answer)
+    lookup = helpdesk.get(list_url).mock(
+        side_effect=lambda request: httpx.Response(200, json=listing(posted[-1] if posted else None))
+    )
+    accepted = await post_seed(hooks, seed(name))
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete", view
+    assert view["attempts"] == 2
+    assert (post.call_count, lookup.call_count) == (1, 1)  # one note in the helpdesk
+    sent = lookup.calls.last.request
+    for header, value in headers.items():  # the lookup uses the same credentials as the post
+        assert sent.headers[header] == value
+    kind = "draft" if name.startswith(("front", "freescout")) else "note"
+    channel = seed(name).source
+    assert view["deliveries"] == [
+        {"channel": channel, "delivered": True, "kind": kind, "reference": reference, "reason": None}
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(LOOKUPS))
+async def test_each_helpdesk_posts_when_its_lookup_does_not_find_the_note(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis, name: str
+) -> None:
+    method, url, _, _ = CASES[name]
+    list_url, listing, _ = LOOKUPS[name]
+    _helpscout_token(helpdesk)
+    post = helpdesk.request(method, url).mock(
+        side_effect=[
+            httpx.ReadTimeout("no answer"),
+            httpx.Response(201, json={"id": 8, "audit": {"id": 8}}, headers={"Resource-ID": "8"}),
+        ]
+    )
+    lookup = helpdesk.get(list_url).respond(200, json=listing(None))
+    accepted = await post_seed(hooks, seed(name))
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete", view
+    assert (post.call_count, lookup.call_count) == (2, 1)
+    assert view["deliveries"][0]["reference"] == "8"
+
+
+@pytest.mark.parametrize("failure", ["status", "shape"])
+@pytest.mark.parametrize("name", sorted(LOOKUPS))
+async def test_each_helpdesk_fails_the_attempt_when_its_lookup_fails(
+    hooks: AsyncTestClient[Any],
+    helpdesk: respx.MockRouter,
+    redis_server: EmbeddedRedis,
+    name: str,
+    failure: str,
+) -> None:
+    """An error answer, or an answer without the documented list, says nothing about the note:
+    the attempt fails and the next one looks again, never posting blind."""
+    method, url, _, _ = CASES[name]
+    list_url, listing, _ = LOOKUPS[name]
+    _helpscout_token(helpdesk)
+    post = helpdesk.request(method, url).mock(
+        side_effect=[
+            httpx.ReadTimeout("no answer"),
+            httpx.Response(201, json={"id": 10, "audit": {"id": 10}}, headers={"Resource-ID": "10"}),
+        ]
+    )
+    broken = httpx.Response(500) if failure == "status" else httpx.Response(200, json={"error": "?"})
+    lookup = helpdesk.get(list_url).mock(side_effect=[broken, httpx.Response(200, json=listing(None))])
+    accepted = await post_seed(hooks, seed(name))
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete", view
+    assert view["attempts"] == 3
+    assert (post.call_count, lookup.call_count) == (2, 2)
