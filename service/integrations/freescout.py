@@ -2,6 +2,11 @@
 
 FreeScout mirrors Help Scout's webhook format: the conversation as the body, the event in
 ``X-FreeScout-Event``, an HMAC-SHA1 base64 signature in ``X-FreeScout-Signature``.
+
+A retry that may have posted already gets the conversation with ``embed=threads`` first. The
+endpoint and ``_embedded.threads[].body`` are documented by FreeScout's API clients; the thread
+``type``/``state`` values and whether drafts are listed follow Help Scout's format and were NOT
+confirmed from FreeScout's documentation.
 """
 
 from __future__ import annotations

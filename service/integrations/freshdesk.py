@@ -5,6 +5,10 @@ Freshdesk cannot sign webhooks, so the rule sends a shared token in ``X-Tactful-
 in constant time. The rule fires on new tickets and customer replies only (its conditions do
 that filtering); the latest public comment, else the description, is the customer's message.
 Freshdesk gives no comment id, so the delivery id hashes the ticket id and the text.
+
+A retry that may have posted already lists the ticket's conversations first (documented endpoint
+and ``body``/``body_text``/``private`` fields; the ``Link`` next-page header follows Freshdesk's
+conventions and was not seen verbatim).
 """
 
 from __future__ import annotations

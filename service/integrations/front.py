@@ -4,6 +4,10 @@ full event) in, a draft reply out; a blocked draft becomes a conversation commen
 Front signs ``timestamp + ":" + body`` with HMAC-SHA256, base64, the timestamp in milliseconds.
 When an application webhook is saved, Front sends a signed ``sync`` request with an
 ``X-Front-Challenge`` header; the answer echoes the challenge.
+
+A retry that may have posted already lists the conversation's drafts or comments first. Both
+endpoints are documented; the ``_results`` wrapper and the draft's ``body``/``is_draft`` follow
+Front's message object and list conventions, not a documented example of these endpoints.
 """
 
 from __future__ import annotations

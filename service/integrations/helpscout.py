@@ -2,6 +2,9 @@
 
 Help Scout's Mailbox API takes OAuth2 tokens from the client-credentials flow (app id and secret);
 a token is fetched on first use and reused until shortly before it expires.
+
+A retry that may have posted already lists the conversation's threads first (documented shape:
+``_embedded.threads`` with ``id``, ``type``, ``body``, newest first).
 """
 
 from __future__ import annotations

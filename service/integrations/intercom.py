@@ -4,6 +4,10 @@ note out (Intercom has no API for reply drafts).
 Intercom signs the body with the app's client secret, HMAC-SHA1, ``X-Hub-Signature: sha1=<hex>``.
 Bodies are HTML. The new text is the conversation's ``source`` for a new conversation and the
 last user-authored comment part for a reply.
+
+A retry that may have posted already retrieves the conversation first and looks for a ``note``
+part with our text (documented: ``conversation_parts.conversation_parts``, at most 500 parts;
+which 500 a longer conversation returns is not documented in what we found).
 """
 
 from __future__ import annotations

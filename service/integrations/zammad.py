@@ -3,6 +3,10 @@
 Zammad signs the body with HMAC-SHA1 (``X-Hub-Signature: sha1=<hex>``). Article bodies are HTML
 when ``content_type`` is ``text/html``. Only a public article whose sender is ``Customer`` is
 drafted for; agent articles, internal notes and system articles are ignored.
+
+A retry that may have posted already lists the ticket's articles first (``by_ticket``, a JSON
+array: documented by Zammad's API clients); ``internal``/``body`` in the answer are assumed to
+mirror what we send (not seen in a documented response example).
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@
 Zendesk signs ``timestamp + body`` with HMAC-SHA256, base64. Triggers fire on every update, so the
 payload says who wrote the latest comment and whether it is public; only a public comment by the
 requester is drafted for.
+
+A retry that may have posted already lists the ticket's comments first (``find_delivered``). The
+comment fields are Zendesk's documented format; the ``comments`` wrapper and ``sort_order`` follow
+its list conventions and were not seen verbatim in its documentation.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ written leaves no receipt. That is one Redis round trip, but on a busy worker al
 event loop takes to come back to the answer (the benchmark's SIGKILL, with 20 jobs in flight, hit
 it several times in 1,000). So a worker marks each call as started before making it; a retry
 that finds the mark without a receipt asks the helpdesk whether the note is already there
-(``find``, where the integration can look: Chatwoot) and posts only if it is not. Where it cannot
-look, the retry posts again: the window stays open for those helpdesks. Callbacks close it on
-the receiver's side: their ``webhook-id`` is the same on every retry.
+(``find``: every helpdesk integration can look) and posts only if it is not. An integration that
+could not look would post again, leaving the window open. Callbacks close it on the receiver's
+side: their ``webhook-id`` is the same on every retry.
 """
 
 from __future__ import annotations
