@@ -15,7 +15,6 @@ import httpx
 from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import (
-    DeliveryError,
     Ignored,
     Inbound,
     Integration,
@@ -28,6 +27,7 @@ from service.integrations.base import (
     secret_value,
     seg,
 )
+from service.integrations.lookup import entries, listing, ref
 from service.integrations.notes import is_own_note
 from service.integrations.payload import (
     build_thread,
@@ -138,24 +138,11 @@ class Chatwoot(Integration):
     ) -> Receipt | None:
         # The conversation's latest messages (Chatwoot answers the newest page): a retry comes
         # seconds after the lost attempt, so its note, if it was posted, is among them.
-        response = check_response(
-            await http.get(_messages_url(settings, target), headers=_auth(settings)), "chatwoot"
-        )
-        try:
-            messages = response.json().get("payload")
-        except (ValueError, AttributeError):
-            raise DeliveryError("chatwoot: message list is not JSON") from None
+        response = await http.get(_messages_url(settings, target), headers=_auth(settings))
         wanted = outbound.text.strip()
-        for message in messages if isinstance(messages, list) else []:
-            if (
-                isinstance(message, dict)
-                and message.get("private") is True
-                and str(message.get("content") or "").strip() == wanted
-            ):
-                found = message.get("id")
-                return Receipt(
-                    self.source, True, kind="note", reference=None if found is None else str(found)
-                )
+        for message in entries(listing(response, "chatwoot"), "chatwoot", "payload"):
+            if message.get("private") is True and str(message.get("content") or "").strip() == wanted:
+                return Receipt(self.source, True, kind="note", reference=ref(message.get("id")))
         return None
 
 

@@ -587,3 +587,22 @@ async def test_each_helpdesk_fails_the_attempt_when_its_lookup_fails(
     assert view["state"] == "complete", view
     assert view["attempts"] == 3
     assert (post.call_count, lookup.call_count) == (2, 2)
+
+
+async def test_a_chatwoot_listing_without_a_message_list_fails_the_attempt(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis
+) -> None:
+    """An unexpected shape says nothing about the note: it must not read as "not there"."""
+    url = CASES["chatwoot.message_created"][1]
+    post = helpdesk.post(url).mock(
+        side_effect=[httpx.ReadTimeout("no answer"), httpx.Response(200, json={"id": 12})]
+    )
+    listing = helpdesk.get(url).mock(
+        side_effect=[httpx.Response(200, json={"error": "busy"}), httpx.Response(200, json={"payload": []})]
+    )
+    accepted = await post_seed(hooks, seed("chatwoot.message_created"))
+    async with running_worker(hook_settings(redis_server.url)):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    assert view["state"] == "complete"
+    assert view["attempts"] == 3
+    assert (post.call_count, listing.call_count) == (2, 2)
