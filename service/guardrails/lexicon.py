@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Literal, TypeVar
 
@@ -90,7 +90,7 @@ class PatternEntry(_Strict):
     # keywords of an alternation): when the text has none of them, the scan is skipped.
     needs: str | list[str] | None = None
 
-    @property
+    @cached_property  # read on every check of every pattern: built once per entry
     def needed(self) -> tuple[str, ...]:
         """``needs`` as a tuple (empty: no precondition)."""
         if self.needs is None:
