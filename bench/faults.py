@@ -41,7 +41,7 @@ import redis
 
 from bench.procs import REPO_ROOT, BenchSetupError, Managed, start_api, start_mock
 from bench.threads import ThreadFactory, load_threads
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 
 SCENARIOS = ("schemathesis", "redis", "hang", "sigterm")
 SCHEMA_CHECKS = (

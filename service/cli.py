@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from service.config import Settings
-from service.logs import configure_logging
+from service.infra.logs import configure_logging
 from service.models import DraftResult, GuardrailReport, Thread, Verdict
 
 EXIT_FOR_VERDICT = {Verdict.pass_: 0, Verdict.warn: 1, Verdict.block: 2}
@@ -77,8 +77,8 @@ def _load_thread(source: str) -> Thread:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
-    from service.embedded_redis import EmbeddedRedis
-    from service.serving import serve
+    from service.server.embedded_redis import EmbeddedRedis
+    from service.server.serving import serve
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -115,8 +115,8 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from service.jobs.worker import WorkerConfigError
-    from service.jobs.worker import main as run_worker
+    from service.server.worker import WorkerConfigError
+    from service.server.worker import main as run_worker
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -128,7 +128,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 async def _draft(thread: Thread, settings: Settings) -> DraftResult:
-    from service.runtime import build_runtime
+    from service.server.runtime import build_runtime
 
     runtime = build_runtime(settings)
     try:

@@ -16,7 +16,15 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.models import Severity
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_ROOT.parent
+
+
+def packaged_prompts_dir() -> Path:
+    """The templates an installed wheel carries (setup.py maps prompts/ to service/prompts), or the
+    repository's own prompts/ in a source checkout or an editable install."""
+    installed = PACKAGE_ROOT / "prompts"
+    return installed if (installed / "system.j2").is_file() else REPO_ROOT / "prompts"
 
 
 class ProviderChoice(StrEnum):
@@ -69,7 +77,10 @@ class Settings(BaseSettings):
     breaker_reset_s: float = Field(30.0, gt=0, description="Seconds the breaker stays open before a probe.")
 
     # --- Drafting ---------------------------------------------------------------------------
-    prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of prompt templates.")
+    prompts_dir: Path = Field(
+        default_factory=packaged_prompts_dir,
+        description="Folder of prompt templates (default: the ones the package carries).",
+    )
     prompt_token_budget: int = Field(
         6_000, ge=500, description="Estimated tokens of thread context kept in the prompt (newest first)."
     )

@@ -2,7 +2,7 @@
 
 These shapes are relied on by integrations, benchmarks and tests we do not see; change them only
 by adding optional fields. Size limits that depend on configuration (message count, text length)
-are enforced by :mod:`service.limits` so that operators can tune them; the static bounds here are
+are enforced by :mod:`service.infra.limits` so that operators can tune them; the static bounds here are
 the ones no deployment should ever exceed.
 """
 

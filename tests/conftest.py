@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from bench.mock_llm import MockConfig, MockLLMServer, MockStats
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -10,7 +10,7 @@ from service.api.drafts import enforce_limits
 from service.api.problems import COMMON_PROBLEMS
 from service.guardrails import CheckContext
 from service.models import GuardrailCheckRequest, GuardrailReport
-from service.runtime import Runtime
+from service.server.runtime import Runtime
 
 
 class GuardrailsController(Controller):

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field, replace
 
 import structlog
 
-from service.analysis import ThreadAnalysis, analyse_thread
-from service.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
+from service.drafting.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import compose_offline
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redaction, Redactor, StreamRestorer
 from service.guardrails import CheckContext, Guardrails
-from service.llm import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
-from service.metrics import Metrics
+from service.infra.metrics import Metrics
+from service.language.analysis import ThreadAnalysis, analyse_thread
+from service.llm.base import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
 from service.models import DraftResult, DraftStatus, GuardrailReport, Thread, Usage, Verdict
 
 log = structlog.get_logger("tactful.drafting")

@@ -23,14 +23,14 @@ from saq.queue.redis import RedisQueue
 from saq.utils import now
 
 from service.config import Settings
+from service.infra.ratelimit import SLIDING_WINDOW_LUA, bucket_key, window_ms
 from service.jobs import keys
 from service.jobs.batching import BatchedScript
-from service.ratelimit import SLIDING_WINDOW_LUA, bucket_key, window_ms
 
 logger = logging.getLogger("tactful.jobs")
 
 JOB_FUNCTION = "deliver_webhook"
-# Rate-limit bucket of a webhook source (service/ratelimit.py keys it under its prefix).
+# Rate-limit bucket of a webhook source (service/infra/ratelimit.py keys it under its prefix).
 WEBHOOK_BUCKET = "webhook:"
 UNSUCCESSFUL = frozenset({Status.FAILED, Status.ABORTED})
 # How long a sweep waits for a stuck job's worker to confirm the abort before retrying the job

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.streaming_llm import ScriptedLLM, serve
 
 CHROMIUM = Path("/usr/bin/chromium")

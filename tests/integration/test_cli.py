@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.embedded_redis import free_port
 from service.models import DraftResult, DraftStatus, GuardrailReport, Verdict
+from service.server.embedded_redis import free_port
 from tests.conftest import SEEDS
 from tests.integration.conftest import GOOD_REPLY
 

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from bench.mock_llm import MockLLMServer
-from service.embedded_redis import EmbeddedRedis, free_port
+from service.server.embedded_redis import EmbeddedRedis, free_port
 from tests.integration.conftest import seed_thread
 
 REPO = Path(__file__).resolve().parents[2]

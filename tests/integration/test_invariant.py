@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from service.guardrails import CheckContext, Guardrails, load_guardrails
 from service.models import DraftResult, DraftStatus, Severity, Thread, Verdict
-from service.runtime import Runtime, build_runtime
+from service.server.runtime import Runtime, build_runtime
 from tests.conftest import SEEDS
 from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, llm_settings, make_settings, reply_response
 

@@ -10,7 +10,7 @@ import yaml
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import make_settings, seed_thread
 from tests.integration.test_drafts_api import DRAFT_FIELDS
 

@@ -6,9 +6,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
-from service.analysis import Emotion, ThreadAnalysis
 from service.guardrails.document import Document
+from service.guardrails.edits import Edit
 from service.guardrails.lexicon import Sources
+from service.language.analysis import Emotion, ThreadAnalysis
 from service.models import Finding, Severity, Thread
 
 
@@ -48,15 +49,6 @@ class Hit:
     # The most this hit may weigh (an ambiguous word only warns); the configured severity of the
     # rule still caps it from above, so an operator can always turn a rule down.
     cap: Severity | None = None
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace original[start:end] by `text` (start == end: an insertion)."""
-
-    start: int
-    end: int
-    text: str
 
 
 def at(start: int | None, end: int | None) -> str:

@@ -31,8 +31,9 @@ OUR_TEXTS = [
     GUIDELINES_YAML,
     GUIDELINES_MD,
     *sorted(PROMPTS.glob("*.j2")),
-    REPO / "service" / "empathy.py",
+    REPO / "service" / "language" / "empathy.py",
     REPO / "service" / "drafting" / "composer.py",
+    *sorted((REPO / "service" / "language" / "data").glob("*.yaml")),
 ]
 COPY_WINDOW = 7  # this many consecutive words in common counts as copying
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service.analysis import Emotion
 from service.guardrails import Guardrails
+from service.language.analysis import Emotion
 from service.models import Verdict
 
 from .support import context

@@ -12,8 +12,8 @@ from collections import Counter
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from service.analysis import Emotion
 from service.guardrails import CheckContext, Guardrails, load_guardrails
+from service.language.analysis import Emotion
 from service.models import GuardrailReport, Severity
 
 from .support import context

@@ -1,8 +1,8 @@
 """Container health checks in Python: slim images have no curl.
 
-``python -m service.healthcheck`` asks the API's ``/health/live`` on this host (liveness, not
+``python -m service.server.healthcheck`` asks the API's ``/health/live`` on this host (liveness, not
 readiness: a Redis outage must not get the API container restarted, drafts still flow).
-``python -m service.healthcheck --redis`` pings ``TACTFUL_REDIS_URL``, for the worker, which
+``python -m service.server.healthcheck --redis`` pings ``TACTFUL_REDIS_URL``, for the worker, which
 serves no HTTP and is useless without Redis. Exit 0 healthy, 1 not.
 """
 
@@ -39,7 +39,7 @@ def check_redis(url: str) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m service.healthcheck", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m service.server.healthcheck", description=__doc__)
     parser.add_argument("--redis", action="store_true", help="ping TACTFUL_REDIS_URL instead of the API")
     args = parser.parse_args(argv)
     if args.redis:
