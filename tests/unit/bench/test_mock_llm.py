@@ -14,6 +14,8 @@ from bench.http1 import Pool
 from bench.mock_llm import MockLLMServer
 from bench.mock_reply import compose_reply
 
+pytestmark = pytest.mark.slow  # starts the mock LLM server on a socket
+
 PROMPT: list[ChatCompletionMessageParam] = [
     {"role": "system", "content": "You draft empathetic replies for a support agent."},
     {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,8 @@ from service.language.analysis import Emotion
 from service.models import GuardrailReport, Severity
 
 from .support import context
+
+pytestmark = pytest.mark.slow  # property sweeps over generated replies
 
 GUARDRAILS = load_guardrails()  # module level: hypothesis and function fixtures do not mix well
 
