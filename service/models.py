@@ -1,4 +1,4 @@
-"""Wire models: the JSON contracts of ../shared/DESIGN.md, as pydantic v2 models.
+"""Wire models: the JSON contracts of docs/api.md, as pydantic v2 models.
 
 These shapes are relied on by integrations, benchmarks and tests we do not see; change them only
 by adding optional fields. Size limits that depend on configuration (message count, text length)

@@ -1,6 +1,6 @@
 """The one verification layer every helpdesk module uses: HMACs over raw bytes, compared in constant time.
 
-Each scheme of the DESIGN.md table is a small function here; the helpdesk modules only say which
+Each scheme of the table in docs/api.md is a small function here; the helpdesk modules only say which
 one applies. Nothing is parsed before the signature has been checked on the exact bytes received,
 and every comparison goes through :func:`hmac.compare_digest`.
 """

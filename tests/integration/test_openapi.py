@@ -22,7 +22,7 @@ PATHS = {
     "/health/ready": "get",
     "/metrics": "get",
 }
-# The fields of ../shared/DESIGN.md's wire contracts, and the ones every payload must carry.
+# The fields of the wire contracts (docs/api.md), and the ones every payload must carry.
 SCHEMA_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "Thread": ({"id", "subject", "channel", "customer", "agent", "messages", "options"}, {"messages"}),
     "Message": ({"role", "body", "created_at"}, {"role", "body"}),

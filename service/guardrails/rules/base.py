@@ -67,7 +67,7 @@ def article(word: str) -> str:
 
 
 class Rule(ABC):
-    id: ClassVar[str]  # kebab-case, a stable contract (DESIGN.md "Rule ids")
+    id: ClassVar[str]  # kebab-case, a stable contract (docs/api.md "Rule ids")
     default_severity: ClassVar[Severity]
     lexicon_file: ClassVar[str | None] = None
     # Phrases this rule flags, for the engine's combined pass (see RuleContext.flag_windows); a
