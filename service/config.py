@@ -102,7 +102,23 @@ class Settings(BaseSettings):
 
     # --- Redis and cache ------------------------------------------------------------------
     redis_url: str | None = Field(
-        None, description="Redis URL. Unset: `tactful serve` starts an embedded redis-server."
+        None,
+        description="Redis URL, or `redis+sentinel://host:port[,host:port]/service[/db]` for Sentinel. "
+        "Unset: `tactful serve` starts an embedded redis-server.",
+    )
+    redis_replicas_ack: int = Field(
+        0,
+        ge=0,
+        le=16,
+        description="Replicas that must hold an accepted webhook job before its 202 (Redis WAIT). "
+        "Set 1 with Sentinel, so a failover loses no accepted job.",
+    )
+    redis_replica_wait_ms: int = Field(
+        200,
+        ge=1,
+        le=400,
+        description="How long a webhook waits for those replicas before its 503 (below Redis's 0.5 s "
+        "socket timeout).",
     )
     data_dir: Path = Field(
         Path(".tactful"), description="Where the embedded Redis keeps its append-only file."

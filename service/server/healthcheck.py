@@ -29,7 +29,9 @@ def check_http(port: int) -> bool:
 def check_redis(url: str) -> bool:
     import redis
 
-    client = redis.Redis.from_url(url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S)
+    from service.infra.redis_conn import connect_redis_sync
+
+    client = connect_redis_sync(url, timeout_s=TIMEOUT_S)
     try:
         return bool(client.ping())
     except (redis.RedisError, OSError):

@@ -121,6 +121,14 @@ def build_runtime(settings: Settings) -> Runtime:
         limits=ThreadLimits(settings.max_messages, settings.max_message_chars),
         breaker=breaker,
         rate_limiter=RateLimiter(redis) if redis is not None else None,
-        queue=WebhookQueue(redis) if redis is not None else None,
+        queue=(
+            WebhookQueue(
+                redis,
+                replicas_ack=settings.redis_replicas_ack,
+                replica_wait_ms=settings.redis_replica_wait_ms,
+            )
+            if redis is not None
+            else None
+        ),
         idempotency=Idempotency(redis) if redis is not None else None,
     )

@@ -8,11 +8,11 @@ import asyncio
 from typing import Any
 
 import httpx
-import redis.asyncio as aioredis
 import structlog
 from saq import Worker
 
 from service.config import Settings
+from service.infra.redis_conn import connect_redis
 from service.jobs import logfilter
 from service.jobs.ledger import DeliveryLedger
 from service.jobs.queue import JOB_FUNCTION, WebhookQueue
@@ -35,7 +35,7 @@ def build_worker(
         )
     logfilter.install()
     # Its own client without socket timeouts: workers block on the queue (BLMOVE) between jobs.
-    queue = WebhookQueue(aioredis.Redis.from_url(settings.redis_url))
+    queue = WebhookQueue(connect_redis(settings.redis_url, socket_timeout=None))
 
     runtimes: list[Runtime] = []  # the one this process builds at start-up, closed at shutdown
 
