@@ -79,10 +79,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
     from service.server.embedded_redis import EmbeddedRedis
     from service.server.serving import serve
+    from service.server.workers import Supervisor, default_workers
 
     settings = Settings()
     configure_logging(settings.log_level)
     host, port = args.host or settings.host, args.port or settings.port
+    workers = args.workers or settings.api_workers or default_workers()
     embedded: EmbeddedRedis | None = None
     # uvicorn handles SIGTERM/SIGINT while it serves, shuts down gracefully, then restores these
     # handlers and raises the signal again. With the default handlers that kills the process
@@ -95,6 +97,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             embedded = EmbeddedRedis(settings.data_dir / "redis")
             embedded.start()
             settings = settings.model_copy(update={"redis_url": embedded.url})
+            os.environ["TACTFUL_REDIS_URL"] = embedded.url  # the workers read their settings anew
+        if workers > 1:
+            stop_wait_s = settings.shutdown_drain_s + settings.shutdown_grace_s + 5
+            return Supervisor(host=host, port=port, workers=workers, stop_wait_s=stop_wait_s).run()
         serve(
             create_app(settings),
             host=host,
@@ -232,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP API (starts a local Redis when none is set)")
     serve.add_argument("--host", help="bind address (default TACTFUL_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default TACTFUL_PORT or 8000)")
+    serve.add_argument(
+        "--workers", type=int, help="API processes on the port (default TACTFUL_API_WORKERS or one per core)"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     worker = commands.add_parser("worker", help="run webhook jobs from Redis (needs TACTFUL_REDIS_URL)")

@@ -131,6 +131,13 @@ class Settings(BaseSettings):
     # --- HTTP -------------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Bind address of `tactful serve`.")
     port: int = Field(8000, ge=1, le=65_535, description="Port of `tactful serve`.")
+    api_workers: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="API processes `tactful serve` runs on one port; 0: one per core. Each has its own "
+        "/metrics registry.",
+    )
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated API keys for /v1/*. Unset: no auth (local runs only).",

@@ -12,6 +12,7 @@ load balancer that follows readiness stops sending first; then uvicorn's gracefu
 from __future__ import annotations
 
 import math
+import socket
 import time
 from collections.abc import Callable
 from types import FrameType
@@ -52,7 +53,16 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def serve(app: Litestar, *, host: str, port: int, grace_s: float, drain_s: float) -> None:
+def serve(
+    app: Litestar,
+    *,
+    host: str,
+    port: int,
+    grace_s: float,
+    drain_s: float,
+    sockets: list[socket.socket] | None = None,
+) -> None:
+    """Serve until a signal; ``sockets`` are already bound by a parent (``--workers``)."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -68,4 +78,4 @@ def serve(app: Litestar, *, host: str, port: int, grace_s: float, drain_s: float
         if runtime is not None:
             runtime.draining = True
 
-    DrainingServer(config, drain_s=drain_s, on_drain=mark_draining).run()
+    DrainingServer(config, drain_s=drain_s, on_drain=mark_draining).run(sockets=sockets)
