@@ -100,7 +100,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             os.environ["TACTFUL_REDIS_URL"] = embedded.url  # the workers read their settings anew
         if workers > 1:
             stop_wait_s = settings.shutdown_drain_s + settings.shutdown_grace_s + 5
-            return Supervisor(host=host, port=port, workers=workers, stop_wait_s=stop_wait_s).run()
+            supervisor = Supervisor(
+                create_app, host=host, port=port, workers=workers, stop_wait_s=stop_wait_s
+            )
+            return supervisor.run()
         serve(
             create_app(settings),
             host=host,

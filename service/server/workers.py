@@ -24,12 +24,19 @@ from collections.abc import Callable
 from multiprocessing.connection import wait
 from multiprocessing.context import SpawnProcess
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import structlog
+from litestar import Litestar
 
 from service.server.embedded_redis import die_with_parent
 
+if TYPE_CHECKING:
+    from service.config import Settings
+
 log = structlog.get_logger("tactful.serve")
+
+AppFactory = Callable[["Settings"], "Litestar"]
 
 MAX_RESTARTS_PER_MINUTE = 5
 
@@ -52,12 +59,13 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker_main(sock: socket.socket, host: str, port: int) -> None:  # pragma: no cover - child
+def _worker_main(
+    app_factory: AppFactory, sock: socket.socket, host: str, port: int
+) -> None:  # pragma: no cover - runs in the child
     # Signals come from the parent only: a terminal's Ctrl-C or an init that signals the whole
     # group would otherwise reach a worker twice, and a second signal cuts its drain short.
     os.setpgid(0, 0)
     die_with_parent()
-    from service.app import create_app
     from service.config import Settings
     from service.infra.logs import configure_logging
     from service.server.serving import serve
@@ -65,7 +73,7 @@ def _worker_main(sock: socket.socket, host: str, port: int) -> None:  # pragma: 
     settings = Settings()
     configure_logging(settings.log_level)
     serve(
-        create_app(settings),
+        app_factory(settings),
         host=host,
         port=port,
         grace_s=settings.shutdown_grace_s,
@@ -75,7 +83,11 @@ def _worker_main(sock: socket.socket, host: str, port: int) -> None:  # pragma: 
 
 
 class Supervisor:
-    def __init__(self, *, host: str, port: int, workers: int, stop_wait_s: float) -> None:
+    def __init__(
+        self, app_factory: AppFactory, *, host: str, port: int, workers: int, stop_wait_s: float
+    ) -> None:
+        # A module-level function (create_app): the spawn context pickles it by reference.
+        self.app_factory = app_factory
         self.host, self.port, self.workers = host, port, workers
         self.stop_wait_s = stop_wait_s
         self._context = multiprocessing.get_context("spawn")
@@ -84,7 +96,10 @@ class Supervisor:
 
     def _spawn(self, sock: socket.socket) -> SpawnProcess:
         process = self._context.Process(
-            target=_worker_main, args=(sock, self.host, self.port), name="tactful-api", daemon=False
+            target=_worker_main,
+            args=(self.app_factory, sock, self.host, self.port),
+            name="tactful-api",
+            daemon=False,
         )
         process.start()
         return process

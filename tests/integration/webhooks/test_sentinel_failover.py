@@ -70,7 +70,15 @@ async def _state(client: AsyncTestClient[Any], job_id: str) -> str | None:
 
 async def test_a_failover_during_a_burst_loses_no_draft_and_no_job(tmp_path: Path) -> None:
     with sentinel_cluster(tmp_path) as cluster:
-        settings = hook_settings(cluster.url, redis_replicas_ack=1)
+        # Retries spaced as in production (5 attempts, doubling delays), shortened to fit a test but
+        # still longer together than a failover: an attempt that meets the outage is retried after it.
+        settings = hook_settings(
+            cluster.url,
+            redis_replicas_ack=1,
+            job_max_attempts=5,
+            job_retry_delay_s=0.5,
+            job_retry_max_delay_s=4.0,
+        )
         with respx.mock(assert_all_called=False) as router:
             callbacks = router.post("https://receiver.test/tactful").respond(200)
             async with (
