@@ -8,10 +8,7 @@ loopback (slow enough that identical requests overlap).
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,31 +19,11 @@ import pytest
 from bench.mock_llm import MockLLMServer
 from service.server.embedded_redis import EmbeddedRedis, free_port
 from tests.integration.conftest import seed_thread
-from tests.integration.test_graceful_shutdown import wait_live
+from tests.integration.test_graceful_shutdown import serve, wait_live
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 KEY = "workers-test-key-0123456789"
-
-
-def serve_workers(redis_url: str, llm_url: str, port: int, tmp_path: Path, **env_extra: str) -> Any:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TACTFUL_", "OPENAI_"))}
-    env.update(
-        {
-            "TACTFUL_REDIS_URL": redis_url,
-            "TACTFUL_LLM_PROVIDER": "openai",
-            "TACTFUL_LLM_BASE_URL": llm_url,
-            "TACTFUL_LLM_API_KEY": "test",
-            "TACTFUL_LLM_MODEL": "mock-1",
-            "TACTFUL_LOG_LEVEL": "WARNING",
-            "TACTFUL_API_KEYS": KEY,
-            "PYTHONPATH": str(REPO),
-            **env_extra,
-        }
-    )
-    argv = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--workers", "2"]
-    return subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def children(pid: int) -> list[int]:
@@ -59,7 +36,17 @@ async def test_two_workers_share_single_flight_and_rate_limits(
 ) -> None:
     async with MockLLMServer(latency_ms=800) as llm:
         port = free_port()
-        process = serve_workers(redis_server.url, llm.base_url, port, tmp_path, TACTFUL_RATE_LIMIT_API="30")
+        process = serve(
+            redis_server.url,
+            llm.base_url,
+            port,
+            tmp_path,
+            "--workers",
+            "2",
+            TACTFUL_API_KEYS=KEY,
+            TACTFUL_RATE_LIMIT_API="30",
+            TACTFUL_SHUTDOWN_DRAIN_S="0",
+        )
         try:
             limits = httpx.Limits(max_keepalive_connections=0)  # a new connection, any worker, each time
             headers = {"Authorization": f"Bearer {KEY}"}
