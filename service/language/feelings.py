@@ -1,0 +1,231 @@
+"""Feelings in a customer's message, with intensity and the words that show them.
+
+Ten feelings (seeds/messages/LABELLING.md): anger, frustration, worry, disappointment, grief,
+sarcasm, urgency, threat, gratitude and excitement, in English, Spanish, German, French and
+Portuguese. The vocabularies are data (data/feelings.yaml, with inflected forms from
+data/lemma_forms.yaml); this module only applies them:
+
+- a cue right after a negator ("not angry", "pas en colère") does not count;
+- an intensifier before a cue ("really worried") raises its intensity by one;
+- praise counts as sarcasm only next to trouble ("great job losing my parcel");
+- politeness formulas ("thanks in advance") are not gratitude, and neither is praise that is
+  sarcastic;
+- a raised voice (several words in capitals, "!!!") next to a negative feeling reads as anger.
+
+Cost: one pass of at most thirty precompiled patterns over at most `TEXT_CHARS` characters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict
+
+from service.language.cues import compile_cues, fold
+from service.language.data import load_table
+
+
+class Feeling(StrEnum):
+    anger = "anger"
+    frustration = "frustration"
+    worry = "worry"
+    disappointment = "disappointment"
+    grief = "grief"
+    sarcasm = "sarcasm"
+    urgency = "urgency"
+    threat = "threat"
+    gratitude = "gratitude"
+    excitement = "excitement"
+
+
+NEGATIVE = frozenset(
+    {
+        Feeling.anger,
+        Feeling.frustration,
+        Feeling.worry,
+        Feeling.disappointment,
+        Feeling.grief,
+        Feeling.sarcasm,
+        Feeling.threat,
+    }
+)
+TEXT_CHARS = 4_000
+_NEGATION_WINDOW = 3  # words before a cue that can negate it
+_SARCASM_WINDOW = 140  # characters either side of praise searched for trouble
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FeelingReading:
+    feeling: Feeling
+    intensity: int  # 1 mild, 2 clear, 3 strong
+    evidence: tuple[Evidence, ...]
+
+
+class _FeelingsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    negators: dict[str, tuple[str, ...]]
+    intensifiers: dict[str, tuple[str, ...]]
+    feelings: dict[Feeling, dict[str, dict[int, tuple[str, ...]]]]
+    sarcasm_trouble: dict[str, tuple[str, ...]]
+    gratitude_formulas: dict[str, tuple[str, ...]]
+
+
+class _LemmaForms(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    source: str
+    forms: dict[str, dict[str, tuple[str, ...]]]  # language -> lemma -> inflected forms
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    cues: tuple[tuple[Feeling, int, re.Pattern[str]], ...]
+    negators: frozenset[str]
+    intensifiers: frozenset[str]
+    trouble: re.Pattern[str] | None
+    formulas: re.Pattern[str] | None
+
+
+LANGUAGES = ("en", "es", "de", "fr", "pt")
+_TOKEN = re.compile(r"[\w']+")
+_SHOUTED = re.compile(r"\b[A-ZÄÖÜÉÈÀÁÍÓÚÑÇÂÊÔÃÕ]{4,}\b")
+_EXCLAIMED = re.compile(r"!{3,}|\?!|!\?")
+
+
+def _with_forms(cues: tuple[str, ...], forms: dict[str, tuple[str, ...]]) -> list[str]:
+    """The cues plus the inflected forms of every one-word cue (its lemma's forms)."""
+    expanded = list(cues)
+    for cue in cues:
+        if " " not in cue and not cue.endswith("*"):
+            expanded.extend(forms.get(cue, ()))
+    return expanded
+
+
+@cache
+def _compiled(language: str) -> _Compiled:
+    table = load_table("feelings", _FeelingsFile)
+    forms = load_table("lemma_forms", _LemmaForms).forms.get(language, {})
+    cues: list[tuple[Feeling, int, re.Pattern[str]]] = []
+    for feeling, by_language in table.feelings.items():
+        for intensity, words in sorted(by_language.get(language, {}).items(), reverse=True):
+            pattern = compile_cues(_with_forms(words, forms))
+            if pattern is not None:
+                cues.append((feeling, intensity, pattern))
+    return _Compiled(
+        cues=tuple(cues),
+        negators=frozenset(table.negators.get(language, ())),
+        intensifiers=frozenset(table.intensifiers.get(language, ())),
+        trouble=compile_cues(table.sarcasm_trouble.get(language, ())),
+        formulas=compile_cues(table.gratitude_formulas.get(language, ())),
+    )
+
+
+def feelings_version() -> int:
+    return load_table("feelings", _FeelingsFile).version
+
+
+def _words_before(folded: str, start: int) -> list[str]:
+    return _TOKEN.findall(folded[max(0, start - 40) : start])[-_NEGATION_WINDOW:]
+
+
+def _negated(words: list[str], negators: frozenset[str]) -> bool:
+    return any(w in negators or w.endswith("n't") or w.startswith("n'") for w in words)
+
+
+def _mask(folded: str, pattern: re.Pattern[str] | None) -> str:
+    if pattern is None:
+        return folded
+    return pattern.sub(lambda m: " " * (m.end() - m.start()), folded)
+
+
+def read_feelings(text: str, language: str) -> list[FeelingReading]:
+    """The feelings `text` shows, strongest evidence first per feeling; offsets point into `text`."""
+    text = text[:TEXT_CHARS]
+    compiled = _compiled(language if language in LANGUAGES else "en")
+    folded = fold(text)
+    candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
+    for feeling, intensity, pattern in compiled.cues:
+        haystack = _mask(folded, compiled.formulas) if feeling is Feeling.gratitude else folded
+        for match in pattern.finditer(haystack):
+            start, end = match.span()
+            before = _words_before(folded, start)
+            cue_words = _TOKEN.findall(match.group())
+            starts_negated = bool(cue_words) and _negated(cue_words[:1], compiled.negators)
+            if not starts_negated and _negated(before, compiled.negators):
+                continue
+            if feeling is Feeling.sarcasm and not _troubled(folded, start, end, compiled):
+                continue
+            level = intensity + (1 if before and before[-1] in compiled.intensifiers else 0)
+            candidates.append((feeling, min(level, 3), start, end))
+    found: dict[Feeling, list[tuple[int, Evidence]]] = {}
+    for feeling, level, start, end in candidates:
+        # Words inside a longer cue belong to that cue ("lost my husband" is grief, not worry).
+        if any(s <= start and end <= e and (e - s) > (end - start) for _, _, s, e in candidates):
+            continue
+        found.setdefault(feeling, []).append((level, Evidence(start, end, text[start:end])))
+    _raised_voice(text, found)
+    _drop_sarcastic_praise(found)
+    readings = []
+    for feeling in Feeling:
+        hits = found.get(feeling)
+        if not hits:
+            continue
+        hits.sort(key=lambda hit: (-hit[0], hit[1].start))
+        intensity = max(level for level, _ in hits)
+        if len(hits) >= 3:
+            intensity = min(3, intensity + 1)  # the same feeling said three ways is strong
+        readings.append(FeelingReading(feeling, intensity, tuple(e for _, e in hits[:3])))
+    return readings
+
+
+def _troubled(folded: str, start: int, end: int, compiled: _Compiled) -> bool:
+    if compiled.trouble is None:
+        return False
+    window = folded[max(0, start - _SARCASM_WINDOW) : end + _SARCASM_WINDOW]
+    return compiled.trouble.search(window) is not None
+
+
+def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    if not any(f in found for f in NEGATIVE if f is not Feeling.sarcasm):
+        return
+    shouted = list(_SHOUTED.finditer(text))
+    loud = _EXCLAIMED.search(text)
+    if len(shouted) >= 2 or (shouted and loud):
+        first = shouted[0]
+        found.setdefault(Feeling.anger, []).append((2, Evidence(first.start(), first.end(), first.group())))
+    elif loud:
+        found.setdefault(Feeling.anger, []).append((1, Evidence(loud.start(), loud.end(), loud.group())))
+
+
+def _drop_sarcastic_praise(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """Praise that is sarcasm is not gratitude or excitement; sarcasm alone at level 1 is noise."""
+    sarcasm = found.get(Feeling.sarcasm)
+    if not sarcasm:
+        return
+    if max(level for level, _ in sarcasm) < 2:
+        del found[Feeling.sarcasm]
+        return
+    spans = [(e.start, e.end) for _, e in sarcasm]
+    for feeling in (Feeling.gratitude, Feeling.excitement):
+        kept = [
+            (level, e)
+            for level, e in found.get(feeling, [])
+            if all(e.end + 40 < s or e.start > t + 40 for s, t in spans)
+        ]
+        if kept:
+            found[feeling] = kept
+        else:
+            found.pop(feeling, None)
