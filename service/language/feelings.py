@@ -24,7 +24,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
-from service.language.cues import compile_cues, fold
+from service.language.cues import CueSet, compile_cues, fold, tokens
 from service.language.data import load_table
 
 
@@ -92,7 +92,7 @@ class _LemmaForms(BaseModel):
 
 @dataclass(frozen=True)
 class _Compiled:
-    cues: tuple[tuple[Feeling, int, re.Pattern[str]], ...]
+    cues: CueSet
     negators: frozenset[str]
     intensifiers: frozenset[str]
     trouble: re.Pattern[str] | None
@@ -102,7 +102,7 @@ class _Compiled:
 LANGUAGES = ("en", "es", "de", "fr", "pt")
 _TOKEN = re.compile(r"[\w']+")
 _SHOUTED = re.compile(r"\b[A-ZÄÖÜÉÈÀÁÍÓÚÑÇÂÊÔÃÕ]{4,}\b")
-_EXCLAIMED = re.compile(r"!{3,}|\?!|!\?")
+_EXCLAIMED = re.compile(r"!{3,}|\?{3,}|\?!|!\?")
 
 
 def _with_forms(cues: tuple[str, ...], forms: dict[str, tuple[str, ...]]) -> list[str]:
@@ -118,14 +118,12 @@ def _with_forms(cues: tuple[str, ...], forms: dict[str, tuple[str, ...]]) -> lis
 def _compiled(language: str) -> _Compiled:
     table = load_table("feelings", _FeelingsFile)
     forms = load_table("lemma_forms", _LemmaForms).forms.get(language, {})
-    cues: list[tuple[Feeling, int, re.Pattern[str]]] = []
+    cues: list[tuple[str, object]] = []
     for feeling, by_language in table.feelings.items():
-        for intensity, words in sorted(by_language.get(language, {}).items(), reverse=True):
-            pattern = compile_cues(_with_forms(words, forms))
-            if pattern is not None:
-                cues.append((feeling, intensity, pattern))
+        for intensity, words in by_language.get(language, {}).items():
+            cues.extend((cue, (feeling, intensity)) for cue in _with_forms(words, forms))
     return _Compiled(
-        cues=tuple(cues),
+        cues=CueSet(cues),
         negators=frozenset(table.negators.get(language, ())),
         intensifiers=frozenset(table.intensifiers.get(language, ())),
         trouble=compile_cues(table.sarcasm_trouble.get(language, ())),
@@ -157,19 +155,22 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     compiled = _compiled(language if language in LANGUAGES else "en")
     folded = fold(text)
     candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
-    for feeling, intensity, pattern in compiled.cues:
-        haystack = _mask(folded, compiled.formulas) if feeling is Feeling.gratitude else folded
-        for match in pattern.finditer(haystack):
-            start, end = match.span()
-            before = _words_before(folded, start)
-            cue_words = _TOKEN.findall(match.group())
-            starts_negated = bool(cue_words) and _negated(cue_words[:1], compiled.negators)
-            if not starts_negated and _negated(before, compiled.negators):
-                continue
-            if feeling is Feeling.sarcasm and not _troubled(folded, start, end, compiled):
-                continue
-            level = intensity + (1 if before and before[-1] in compiled.intensifiers else 0)
-            candidates.append((feeling, min(level, 3), start, end))
+    masked = _mask(folded, compiled.formulas)
+    toks = tokens(folded)
+    masked_toks = toks if masked == folded else tokens(masked)
+    hits = [h for h in compiled.cues.find(toks) if h[2][0] is not Feeling.gratitude]  # type: ignore[index]
+    hits += [h for h in compiled.cues.find(masked_toks) if h[2][0] is Feeling.gratitude]  # type: ignore[index]
+    for start, end, payload in hits:
+        feeling, intensity = payload  # type: ignore[misc]
+        before = _words_before(folded, start)
+        cue_words = _TOKEN.findall(folded[start:end])
+        starts_negated = bool(cue_words) and _negated(cue_words[:1], compiled.negators)
+        if not starts_negated and _negated(before, compiled.negators):
+            continue
+        if feeling is Feeling.sarcasm and not _troubled(folded, start, end, compiled):
+            continue
+        level = intensity + (1 if before and before[-1] in compiled.intensifiers else 0)
+        candidates.append((feeling, min(level, 3), start, end))
     found: dict[Feeling, list[tuple[int, Evidence]]] = {}
     for feeling, level, start, end in candidates:
         # Words inside a longer cue belong to that cue ("lost my husband" is grief, not worry).
@@ -199,15 +200,12 @@ def _troubled(folded: str, start: int, end: int, compiled: _Compiled) -> bool:
 
 
 def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
-    if not any(f in found for f in NEGATIVE if f is not Feeling.sarcasm):
-        return
     shouted = list(_SHOUTED.finditer(text))
     loud = _EXCLAIMED.search(text)
-    if len(shouted) >= 2 or (shouted and loud):
-        first = shouted[0]
+    if len(shouted) >= 2 or (shouted and loud) or (loud and len(found) >= 2):
+        first = shouted[0] if shouted else loud
+        assert first is not None
         found.setdefault(Feeling.anger, []).append((2, Evidence(first.start(), first.end(), first.group())))
-    elif loud:
-        found.setdefault(Feeling.anger, []).append((1, Evidence(loud.start(), loud.end(), loud.group())))
 
 
 def _drop_sarcastic_praise(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from service.language.cues import compile_cues, fold
 from service.language.data import load_table
 
-TEXT_CHARS = 4_000
+TEXT_CHARS = 1_500
 _VARIANTS_OF = {"pt": ("pt-PT", "pt-BR"), "es": ("es-ES", "es-419")}
 # "Sie", "Ihnen", "Ihr..." after a lower-case word: not at the start of a sentence.
 _GERMAN_FORMAL = re.compile(r"(?<=[a-zäöüß,] )(?:Sie|Ihnen|Ihre?[mnrs]?)\b")

@@ -19,7 +19,7 @@ from service.language.cues import compile_cues, cue_regex, fold
 from service.language.data import load_table
 from service.language.sentences import sentence_spans
 
-FACT_CHARS = 6_000
+FACT_CHARS = 2_500
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|dear [^,\n]{0,40}|hola|buenas(?: tardes| noches| días)?|buenos días|estimad[oa]s?[^,\n]{0,30}"
     r"|hallo|guten (?:tag|morgen|abend)|sehr geehrte[^,\n]{0,40}|bonjour|bonsoir|salut|madame, monsieur|coucou"

@@ -15,8 +15,8 @@ import pysbd
 SEGMENT_LANGUAGES = frozenset({"en", "es", "de", "fr", "it", "nl"})
 # pysbd has no Portuguese rules; Spanish ones know the same abbreviations (Sr., Sra., Dr., n.º).
 _STAND_IN = {"pt": "es"}
-HEAD_CHARS = 1_500
-TAIL_CHARS = 500
+HEAD_CHARS = 1_000
+TAIL_CHARS = 400
 
 
 @cache
