@@ -704,10 +704,10 @@ def analyse_thread(thread: Thread) -> ThreadAnalysis:
     last = customer[-1]
     own = last.body[: new_text_end(last.body) or len(last.body)]
     feelings = tuple(read_feelings(own, language))
-    emotion = _emotion_from(feelings) or detect_emotion(turn, history)
-    urgent = detect_urgency(f"{subject}\n{turn}") or any(
-        f.feeling is Feeling.urgency and f.intensity >= 2 for f in feelings
-    )
+    # The guardrails' acknowledgement bar keeps its own calibrated reading (emotion, urgent; see
+    # docs/decisions.md); the feelings drive the prompt, the composer and DraftResult.analysis.
+    emotion = detect_emotion(turn, history)
+    urgent = detect_urgency(f"{subject}\n{turn}")
     return ThreadAnalysis(
         emotion=emotion,
         urgent=urgent,
@@ -727,8 +727,8 @@ def analyse_thread(thread: Thread) -> ThreadAnalysis:
     )
 
 
-# The legacy single emotion (the guardrails' acknowledgement bar) from the feelings read.
-_EMOTION_OF = {
+# The single emotion that best sums up the feelings read (the composer's acknowledgement).
+EMOTION_OF = {
     Feeling.anger: Emotion.angry,
     Feeling.threat: Emotion.angry,
     Feeling.frustration: Emotion.frustrated,
@@ -739,10 +739,10 @@ _EMOTION_OF = {
 }
 
 
-def _emotion_from(feelings: tuple[FeelingReading, ...]) -> Emotion | None:
+def emotion_from(feelings: tuple[FeelingReading, ...]) -> Emotion | None:
     negative = [f for f in feelings if f.feeling in NEGATIVE]
     if not negative:
         return None
-    order = list(_EMOTION_OF)
+    order = list(EMOTION_OF)
     strongest = max(negative, key=lambda f: (f.intensity, -order.index(f.feeling)))
-    return _EMOTION_OF[strongest.feeling]
+    return EMOTION_OF[strongest.feeling]
