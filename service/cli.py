@@ -1,4 +1,4 @@
-"""The `tactful` command: serve, worker, draft, check, eval, send-webhook."""
+"""The `tactful` command: serve, worker, draft, check, eval, eval-messages, send-webhook."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ EXIT_FOR_VERDICT = {Verdict.pass_: 0, Verdict.warn: 1, Verdict.block: 2}
 EXIT_USAGE = 64  # EX_USAGE: the input could not be read or parsed
 # The labelled replies shipped with the repository (found from a source checkout).
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parent.parent / "seeds" / "replies"
+DEFAULT_MESSAGES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "messages" / "dev"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -234,6 +235,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_messages(args: argparse.Namespace) -> int:
+    import json
+
+    import yaml
+
+    from service.language.evaluation import evaluate_messages, render_messages
+
+    configure_logging("WARNING")
+    directory = Path(args.dir)
+    if not directory.is_dir():
+        _fail(f"{directory} is not a directory")
+    try:
+        result = evaluate_messages(directory)
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        _fail(f"{directory}: not a labelled message set ({type(exc).__name__})")
+    if result.cases == 0:
+        _fail(f"{directory}: no labelled messages (*.yaml with a `cases` list)")
+    if args.json:
+        _emit(json.dumps(result.summary(), indent=2))
+    else:
+        _emit(f"labelled messages: {directory}")
+        _emit(render_messages(result, show_mistakes=args.mistakes))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tactful", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -286,6 +312,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.add_argument("--quiet", action="store_true", help="leave out the list of disagreements")
     evaluate.set_defaults(handler=cmd_eval)
+
+    messages = commands.add_parser(
+        "eval-messages",
+        help="thread understanding on labelled customer messages: F1 per feeling and language, "
+        "register and variant accuracy, request and fact hit rates",
+    )
+    messages.add_argument(
+        "dir",
+        nargs="?",
+        default=str(DEFAULT_MESSAGES_DIR),
+        help="folder of labelled YAML (default seeds/messages/dev)",
+    )
+    messages.add_argument("--json", action="store_true", help="print the figures as JSON")
+    messages.add_argument("--mistakes", action="store_true", help="list the cases read differently")
+    messages.set_defaults(handler=cmd_eval_messages)
     return parser
 
 

@@ -123,3 +123,31 @@ def evaluate_messages(folder: Path) -> MessageEvaluation:
                 }
             )
     return result
+
+
+def render_messages(result: MessageEvaluation, *, show_mistakes: bool = False) -> str:
+    summary = result.summary()
+    lines = [
+        f"cases: {summary['cases']}",
+        f"any negative feeling F1: {summary['any_negative_f1']:.3f}",
+        f"macro-F1 over feelings:  {summary['macro_f1_feelings']:.3f}",
+        f"register accuracy:       {summary['register_accuracy']:.3f}",
+        f"variant accuracy:        {summary['variant_accuracy']:.3f}",
+        f"request hit rate:        {summary['request_hit_rate']:.3f}",
+        f"fact hit rate:           {summary['fact_hit_rate']:.3f}",
+        "",
+        "feeling          F1     tp   fp   fn",
+    ]
+    for feeling in Feeling:
+        counts = result.per_feeling[feeling.value]
+        lines.append(f"{feeling.value:<15} {counts.f1:.3f} {counts.tp:5d} {counts.fp:4d} {counts.fn:4d}")
+    lines += ["", "language  macro-F1"]
+    lines += [f"{lang:<9} {f1:.3f}" for lang, f1 in summary["macro_f1_per_language"].items()]
+    if show_mistakes:
+        lines += ["", "read differently (id: missed / extra; register found/labelled):"]
+        for m in result.mistakes:
+            lines.append(
+                f"  {m['id']}: -{','.join(m['missed']) or '0'} +{','.join(m['extra']) or '0'}"
+                f"; register {m['register'][0]}/{m['register'][1]}"
+            )
+    return "\n".join(lines)
