@@ -62,12 +62,9 @@ class CueSet:
         self._exact: dict[str, list[tuple[tuple[str, ...], object]]] = {}
         self._prefix: dict[str, list[tuple[tuple[str, ...], object]]] = {}
         for cue, payload in cues:
-            words = tuple(_TOKEN.findall(cue.lower().translate(_APOSTROPHES).replace("*", "")))
-            if not words:
+            marked = _cue_words(cue)
+            if not marked or marked[0] == "*":
                 continue
-            starred = [w for w in cue.lower().split() if w.endswith("*")]
-            # Keep the "*" on the words that had it (re-attached by position in the cue).
-            marked = _mark_prefixes(cue.lower().translate(_APOSTROPHES), words) if starred else words
             first = marked[0]
             if first.endswith("*") and len(first) > _PREFIX_KEY:
                 self._prefix.setdefault(first[:_PREFIX_KEY], []).append((marked, payload))
@@ -89,15 +86,18 @@ class CueSet:
         return found
 
 
-def _mark_prefixes(cue: str, words: tuple[str, ...]) -> tuple[str, ...]:
-    marked = []
-    rest = cue
-    for word in words:
-        at = rest.find(word)
-        after = rest[at + len(word) : at + len(word) + 1] if at >= 0 else ""
-        marked.append(word + "*" if after == "*" else word)
-        rest = rest[at + len(word) :] if at >= 0 else rest
-    return tuple(marked)
+def _cue_words(cue: str) -> tuple[str, ...]:
+    """The cue as token matchers: a word, a prefix ("frustrat*") or any one word ("*")."""
+    words: list[str] = []
+    for part in cue.lower().translate(_APOSTROPHES).split():
+        if part == "*":
+            words.append("*")
+            continue
+        pieces = _TOKEN.findall(part.rstrip("*"))
+        if part.endswith("*") and pieces:
+            pieces[-1] += "*"
+        words.extend(pieces)
+    return tuple(words)
 
 
 def _word_matches(word: str, token: str) -> bool:

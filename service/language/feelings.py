@@ -102,6 +102,11 @@ class _Compiled:
 LANGUAGES = ("en", "es", "de", "fr", "pt")
 _TOKEN = re.compile(r"[\w']+")
 _SHOUTED = re.compile(r"\b[A-ZÄÖÜÉÈÀÁÍÓÚÑÇÂÊÔÃÕ]{4,}\b")
+# Capitals that are names of things, not a raised voice.
+_ACRONYMS = frozenset(
+    "HTTP HTTPS POST JSON HTML NULL UUID ASAP GDPR IBAN VOIP VPN2 SMTP IMAP CNPJ NIF DNI URL API REST "
+    "WIFI USB HDMI UTC CEST GMT PDF CSV XML SEPA FAQ".split()
+)
 _EXCLAIMED = re.compile(r"!{3,}|\?{3,}|\?!|!\?")
 
 
@@ -200,7 +205,7 @@ def _troubled(folded: str, start: int, end: int, compiled: _Compiled) -> bool:
 
 
 def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
-    shouted = list(_SHOUTED.finditer(text))
+    shouted = [m for m in _SHOUTED.finditer(text) if m.group() not in _ACRONYMS]
     loud = _EXCLAIMED.search(text)
     if len(shouted) >= 2 or (shouted and loud) or (loud and len(found) >= 2):
         first = shouted[0] if shouted else loud
