@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     prompt_token_budget: int = Field(
         6_000, ge=500, description="Estimated tokens of thread context kept in the prompt (newest first)."
     )
+    tenants_dir: Path | None = Field(
+        None,
+        description="Folder of tenant profiles (one YAML file per tenant, `default.yaml` for the rest; "
+        "docs/tenants.md). Unset: one built-in default profile.",
+    )
     guard_max_reasks: int = Field(
         2, ge=0, le=5, description="Times the LLM is re-asked with the findings when a draft is blocked."
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from datetime import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,13 @@ import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from service.drafting.composer import agent_name
+from service.drafting.prompt_context import reading_context, tenant_context
 from service.language.analysis import ThreadAnalysis
 from service.language.data import language_data_version
 from service.llm.base import ChatMessage
-from service.models import Channel, Message, Role, Thread, Tone
+from service.models import Channel, Message, Role, Thread
+from service.tenancy import DEFAULT_PROFILE, TenantProfile
 
 __all__ = ["ChatMessage", "PromptBuilder", "PromptError", "estimate_tokens", "sanitise"]
 
@@ -140,14 +144,34 @@ class _GuidelinesFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     articles: tuple[_Article, ...]
     guidelines: tuple[Guideline, ...]
+    channel_priority: dict[Channel, tuple[str, ...]] = {}
+
+
+def _read_guidelines(path: Path) -> _GuidelinesFile:
+    try:
+        return _GuidelinesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise PromptError(f"{path.name} is not a valid guidelines file: {exc}") from exc
+
+
+def channel_order(path: Path, guidelines: tuple[Guideline, ...]) -> dict[Channel, tuple[Guideline, ...]]:
+    """The guidelines per channel, most important first (``channel_priority``, then file order)."""
+    data = _read_guidelines(path)
+    by_id = {g.id: g for g in guidelines}
+    order: dict[Channel, tuple[Guideline, ...]] = {}
+    for channel in Channel:
+        ids = data.channel_priority.get(channel, ())
+        unknown = [i for i in ids if i not in by_id]
+        if unknown:
+            raise PromptError(f"{path.name}: channel_priority.{channel.value} names unknown {unknown[0]!r}")
+        first = [by_id[i] for i in ids]
+        order[channel] = (*first, *(g for g in guidelines if g.id not in ids))
+    return order
 
 
 def load_guidelines(path: Path) -> tuple[Guideline, ...]:
     """Guidelines from YAML, checked: unique ids, and every source names a declared article."""
-    try:
-        data = _GuidelinesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise PromptError(f"{path.name} is not a valid guidelines file: {exc}") from exc
+    data = _read_guidelines(path)
     titles = {article.title for article in data.articles}
     seen: set[str] = set()
     for guideline in data.guidelines:
@@ -174,19 +198,40 @@ class _Item:
     truncated: bool = False
 
 
-def _keep_end(text: str, budget_tokens: int) -> str:
-    """The end of `text`, as much as fits in `budget_tokens`, starting at a word boundary."""
+HEAD_SHARE = 0.4  # of a long message's budget, for its opening (the question comes first)
+CUT_MARK = "\n[… the middle of this long message was cut …]\n"
+
+
+def _fit(text: str, budget_tokens: int, *, from_end: bool) -> str:
+    """As much of `text` as fits in `budget_tokens`, from its start or its end, cut at a word."""
     if estimate_tokens(text) <= budget_tokens:
         return text
     keep = max(budget_tokens * 4, 0)
-    tail = text[-keep:] if keep else ""
+    piece = (text[-keep:] if from_end else text[:keep]) if keep else ""
     # Multi-byte text costs more per character: shrink until the estimate fits.
-    while tail and estimate_tokens(tail) > budget_tokens:
-        tail = tail[len(tail) // 8 + 1 :]
-    space = tail.find(" ")
-    if 0 <= space < 40:
-        tail = tail[space + 1 :]
-    return tail
+    while piece and estimate_tokens(piece) > budget_tokens:
+        cut = len(piece) // 8 + 1
+        piece = piece[cut:] if from_end else piece[:-cut]
+    if from_end:
+        space = piece.find(" ")
+        return piece[space + 1 :] if 0 <= space < 40 else piece
+    space = piece.rfind(" ")
+    return piece[:space] if space > len(piece) - 40 else piece
+
+
+def _keep_head_and_tail(text: str, budget_tokens: int) -> str:
+    """The opening and the end of `text` within `budget_tokens`, the middle replaced by a mark.
+
+    Customers open with their question and close with their ask; a pasted log sits in between.
+    A 100,000-character message keeps its opening question (issue 13).
+    """
+    if estimate_tokens(text) <= budget_tokens:
+        return text
+    room = max(budget_tokens - estimate_tokens(CUT_MARK), 2)
+    head_budget = max(int(room * HEAD_SHARE), 1)
+    head = _fit(text, head_budget, from_end=False)
+    tail = _fit(text[len(head) :], room - estimate_tokens(head), from_end=True)
+    return f"{head}{CUT_MARK}{tail}"
 
 
 def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
@@ -207,7 +252,7 @@ def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
         keep.add(last_customer)
         if cost[last_customer] > budget:
             body = visible[last_customer][1].body
-            truncated_body = _keep_end(body, max(budget - MESSAGE_OVERHEAD_TOKENS - 10, 1))
+            truncated_body = _keep_head_and_tail(body, max(budget - MESSAGE_OVERHEAD_TOKENS - 10, 1))
             remaining = 0
         else:
             remaining -= cost[last_customer]
@@ -294,23 +339,37 @@ class PromptBuilder:
             self._reask = env.get_template("reask.j2")
         except jinja2.TemplateError as exc:
             raise PromptError(f"a prompt template does not compile: {exc}") from exc
-        self._guideline_context = [{"id": g.id, "instruction": g.instruction} for g in self.guidelines]
+        self._guideline_context = {
+            channel: [{"id": g.id, "instruction": g.instruction} for g in ordered]
+            for channel, ordered in channel_order(self.prompts_dir / GUIDELINES, self.guidelines).items()
+        }
 
     # --- public -------------------------------------------------------------------------------
 
-    def render(self, thread: Thread, analysis: ThreadAnalysis) -> list[ChatMessage]:
+    def render(
+        self,
+        thread: Thread,
+        analysis: ThreadAnalysis,
+        profile: TenantProfile = DEFAULT_PROFILE,
+        now: datetime | None = None,
+    ) -> list[ChatMessage]:
         """The system prompt and the thread as one user message."""
-        context = self._context(thread, analysis)
+        context = self._context(thread, analysis, profile, now)
         return [
             {"role": "system", "content": self._system.render(context)},
             {"role": "user", "content": self._user.render(context)},
         ]
 
     def render_reask(
-        self, thread: Thread, analysis: ThreadAnalysis, draft: str, instructions: Sequence[str]
+        self,
+        thread: Thread,
+        analysis: ThreadAnalysis,
+        draft: str,
+        instructions: Sequence[str],
+        profile: TenantProfile = DEFAULT_PROFILE,
     ) -> list[ChatMessage]:
         """The original prompt plus a user message with the previous draft and what to fix."""
-        context = self._context(thread, analysis)
+        context = self._context(thread, analysis, profile, None)
         reask = self._reask.render(
             fence_open=FENCE_OPEN,
             fence_close=FENCE_CLOSE,
@@ -325,18 +384,24 @@ class PromptBuilder:
 
     # --- context ------------------------------------------------------------------------------
 
-    def _context(self, thread: Thread, analysis: ThreadAnalysis) -> dict[str, Any]:
+    def _context(
+        self, thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile, now: datetime | None
+    ) -> dict[str, Any]:
         options = thread.options
-        tone = options.tone if options and options.tone else Tone.warm
+        tone = options.tone if options and options.tone else profile.tone
         max_words = options.max_words if options and options.max_words else DEFAULT_MAX_WORDS[thread.channel]
         reply_language = options.language if options and options.language else analysis.language
-        signature = sanitise(thread.agent.signature).strip() if thread.agent.signature else ""
+        raw_signature = thread.agent.signature or profile.signature
+        signature = sanitise(raw_signature).strip() if raw_signature else ""
+        today = profile.today(now)
         return {
             "fence_open": FENCE_OPEN,
             "fence_close": FENCE_CLOSE,
-            "guidelines": self._guideline_context,
+            "guidelines": self._guideline_context[thread.channel],
             "channel": thread.channel.value,
-            "agent_name": _one_line(thread.agent.name, 100),
+            "agent_name": _one_line(agent_name(thread, profile), 100),
+            **tenant_context(profile, today),
+            **reading_context(thread, analysis),
             "signature": signature,
             "tone": tone.value,
             "max_words": max_words,

@@ -25,6 +25,7 @@ from service.infra.redis_conn import connect_redis
 from service.jobs import Idempotency, WebhookQueue
 from service.llm.breaker import CircuitBreaker
 from service.llm.openai_client import OpenAICompatibleClient, make_async_openai
+from service.tenancy import Tenants
 
 log = structlog.get_logger("tactful.runtime")
 
@@ -60,6 +61,8 @@ BREAKER_CLOSED_LEASE_S = 0.25
 def build_runtime(settings: Settings) -> Runtime:
     redis = connect_redis(settings.redis_url) if settings.redis_url else None
     prompts = PromptBuilder(settings.prompts_dir, settings.prompt_token_budget)
+    # A missing or invalid profile stops start-up here, naming the file and the field.
+    tenants = Tenants.load(settings.tenants_dir)
     guardrails = load_guardrails(settings.guard_severities)
     openai_client: AsyncOpenAI | None = None
     llm: OpenAICompatibleClient | None = None
@@ -100,6 +103,7 @@ def build_runtime(settings: Settings) -> Runtime:
         fallback_offline=settings.llm_fallback_offline,
         redactor=Redactor.load() if settings.redact_pii else None,
         metrics=metrics,
+        tenants=tenants,
     )
     log.info(
         "runtime.ready",
