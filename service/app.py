@@ -13,6 +13,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.pydantic import PydanticPlugin
 
 from service import __version__
 from service.api.auth import ApiKeys, require_api_key
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=cors_config(settings),
         before_send=[security_headers_hook(settings)],
         logging_config=None,  # our JSON logging is configured by the CLI; no body logging anywhere
+        # JSON names, not Python names, on the wire and in the schema (DraftAnalysis "register").
+        plugins=[PydanticPlugin(prefer_alias=True)],
         openapi_config=OpenAPIConfig(
             title="Tactful",
             version=__version__,

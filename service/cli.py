@@ -76,6 +76,16 @@ def _load_thread(source: str) -> Thread:
         _fail(f"cannot read a thread from {source}: {detail}")
 
 
+def _check_tenants(settings: Settings) -> None:
+    """Stop at start-up, naming the file and the field, when a tenant profile is missing or invalid."""
+    from service.tenancy import TenantError, Tenants
+
+    try:
+        Tenants.load(settings.tenants_dir)
+    except TenantError as exc:
+        _fail(f"tenant profile: {exc}")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
     from service.server.embedded_redis import EmbeddedRedis
@@ -84,6 +94,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = Settings()
     configure_logging(settings.log_level)
+    _check_tenants(settings)
     host, port = args.host or settings.host, args.port or settings.port
     workers = args.workers or settings.api_workers or default_workers()
     embedded: EmbeddedRedis | None = None
@@ -130,6 +141,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = Settings()
     configure_logging(settings.log_level)
+    _check_tenants(settings)
     try:
         run_worker(settings, concurrency=args.concurrency)
     except WorkerConfigError as exc:
@@ -150,6 +162,7 @@ async def _draft(thread: Thread, settings: Settings) -> DraftResult:
 def cmd_draft(args: argparse.Namespace) -> int:
     settings = Settings()
     configure_logging("WARNING")
+    _check_tenants(settings)
     result = asyncio.run(_draft(_load_thread(args.file), settings))
     if args.json:
         _emit(result.model_dump_json(indent=2))

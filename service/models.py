@@ -49,7 +49,9 @@ class DraftStatus(StrEnum):
 
 class _Wire(BaseModel):
     # Helpdesks and clients add fields of their own; ignoring them keeps old clients working.
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+    # serialize_by_alias: a field whose Python name differs from its JSON name (DraftAnalysis
+    # `register`) is written under its JSON name, whoever dumps it (Litestar, the cache).
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False, serialize_by_alias=True)
 
 
 ShortText = Annotated[str, Field(max_length=1_000)]
@@ -176,7 +178,9 @@ class DraftAnalysis(_Wire):
     model_config = ConfigDict(extra="ignore", serialize_by_alias=True, validate_by_name=True)
 
     language: str
-    variant: str | None = Field(None, description="pt-PT, pt-BR, es-ES, es-419, en, de, fr; null when unsure.")
+    variant: str | None = Field(
+        None, description="pt-PT, pt-BR, es-ES, es-419, en, de, fr; null when unsure."
+    )
     address_register: Literal["formal", "informal", "unknown"] = Field(
         "unknown", alias="register", description="How the customer addresses us."
     )

@@ -130,7 +130,12 @@ def agent_name(thread: Thread, profile: TenantProfile = DEFAULT_PROFILE) -> str:
     """A person's name for the agent: the thread's, else the tenant's default, else ""."""
     for raw in (thread.agent.name, profile.agent_name):
         name = " ".join((raw or "").split())
-        if name and "@" not in name and not _PLACEHOLDER_CHARS.search(name) and not _NOT_A_PERSON.search(name):
+        if (
+            name
+            and "@" not in name
+            and not _PLACEHOLDER_CHARS.search(name)
+            and not _NOT_A_PERSON.search(name)
+        ):
             return name
     return ""
 
@@ -214,7 +219,9 @@ class Composed:
     gaps: tuple[Gap, ...] = ()
 
 
-def compose_offline(thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE) -> str:
+def compose_offline(
+    thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
+) -> str:
     """A complete reply in the customer's language, shaped by our guidelines; deterministic."""
     return compose_offline_with_gaps(thread, analysis, profile).text
 

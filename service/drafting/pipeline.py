@@ -161,7 +161,9 @@ def analysis_view(analysis: ThreadAnalysis) -> DraftAnalysis | None:
         if analysis.request
         else None,
         facts=[
-            FactHint(kind=f.kind, message=index, start=f.start, end=f.end, text=f.text)  # type: ignore[arg-type]
+            FactHint.model_validate(
+                {"kind": f.kind, "message": index, "start": f.start, "end": f.end, "text": f.text}
+            )
             for f in analysis.facts
         ],
     )

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+P = TypeVar("P")
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
@@ -55,12 +58,12 @@ def tokens(folded: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
 
 
-class CueSet:
+class CueSet(Generic[P]):
     """Cues with a payload each, matched token by token; `find` yields (start, end, payload)."""
 
-    def __init__(self, cues: Iterable[tuple[str, object]]) -> None:
-        self._exact: dict[str, list[tuple[tuple[str, ...], object]]] = {}
-        self._prefix: dict[str, list[tuple[tuple[str, ...], object]]] = {}
+    def __init__(self, cues: Iterable[tuple[str, P]]) -> None:
+        self._exact: dict[str, list[tuple[tuple[str, ...], P]]] = {}
+        self._prefix: dict[str, list[tuple[tuple[str, ...], P]]] = {}
         for cue, payload in cues:
             marked = _cue_words(cue)
             if not marked or marked[0] == "*":
@@ -71,8 +74,8 @@ class CueSet:
             else:
                 self._exact.setdefault(first.rstrip("*"), []).append((marked, payload))
 
-    def find(self, toks: list[tuple[int, int, str]]) -> list[tuple[int, int, object]]:
-        found: list[tuple[int, int, object]] = []
+    def find(self, toks: list[tuple[int, int, str]]) -> list[tuple[int, int, P]]:
+        found: list[tuple[int, int, P]] = []
         count = len(toks)
         for i, (start, _, token) in enumerate(toks):
             candidates = self._exact.get(token, [])

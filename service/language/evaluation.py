@@ -109,7 +109,8 @@ def evaluate_messages(folder: Path) -> MessageEvaluation:
         for fact in case.get("facts") or []:
             result.facts_labelled += 1
             result.facts_hit += any(
-                f.kind == fact["kind"] and _overlaps(f.start, f.end, text, fact["text"]) for f in reading.facts
+                f.kind == fact["kind"] and _overlaps(f.start, f.end, text, fact["text"])
+                for f in reading.facts
             )
         if found != expected or reading.register.value != case.get("register"):
             result.mistakes.append(

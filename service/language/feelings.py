@@ -92,7 +92,7 @@ class _LemmaForms(BaseModel):
 
 @dataclass(frozen=True)
 class _Compiled:
-    cues: CueSet
+    cues: CueSet[tuple[Feeling, int]]
     negators: frozenset[str]
     intensifiers: frozenset[str]
     trouble: re.Pattern[str] | None
@@ -104,8 +104,39 @@ _TOKEN = re.compile(r"[\w']+")
 _SHOUTED = re.compile(r"\b[A-ZÄÖÜÉÈÀÁÍÓÚÑÇÂÊÔÃÕ]{4,}\b")
 # Capitals that are names of things, not a raised voice.
 _ACRONYMS = frozenset(
-    "HTTP HTTPS POST JSON HTML NULL UUID ASAP GDPR IBAN VOIP VPN2 SMTP IMAP CNPJ NIF DNI URL API REST "
-    "WIFI USB HDMI UTC CEST GMT PDF CSV XML SEPA FAQ".split()
+    [
+        "HTTP",
+        "HTTPS",
+        "POST",
+        "JSON",
+        "HTML",
+        "NULL",
+        "UUID",
+        "ASAP",
+        "GDPR",
+        "IBAN",
+        "VOIP",
+        "VPN2",
+        "SMTP",
+        "IMAP",
+        "CNPJ",
+        "NIF",
+        "DNI",
+        "URL",
+        "API",
+        "REST",
+        "WIFI",
+        "USB",
+        "HDMI",
+        "UTC",
+        "CEST",
+        "GMT",
+        "PDF",
+        "CSV",
+        "XML",
+        "SEPA",
+        "FAQ",
+    ]
 )
 _EXCLAIMED = re.compile(r"!{3,}|\?{3,}|\?!|!\?")
 
@@ -123,7 +154,7 @@ def _with_forms(cues: tuple[str, ...], forms: dict[str, tuple[str, ...]]) -> lis
 def _compiled(language: str) -> _Compiled:
     table = load_table("feelings", _FeelingsFile)
     forms = load_table("lemma_forms", _LemmaForms).forms.get(language, {})
-    cues: list[tuple[str, object]] = []
+    cues: list[tuple[str, tuple[Feeling, int]]] = []
     for feeling, by_language in table.feelings.items():
         for intensity, words in by_language.get(language, {}).items():
             cues.extend((cue, (feeling, intensity)) for cue in _with_forms(words, forms))
@@ -163,14 +194,16 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     masked = _mask(folded, compiled.formulas)
     toks = tokens(folded)
     masked_toks = toks if masked == folded else tokens(masked)
-    hits = [h for h in compiled.cues.find(toks) if h[2][0] is not Feeling.gratitude]  # type: ignore[index]
-    hits += [h for h in compiled.cues.find(masked_toks) if h[2][0] is Feeling.gratitude]  # type: ignore[index]
-    for start, end, payload in hits:
-        feeling, intensity = payload  # type: ignore[misc]
+    hits = [h for h in compiled.cues.find(toks) if h[2][0] is not Feeling.gratitude]
+    hits += [h for h in compiled.cues.find(masked_toks) if h[2][0] is Feeling.gratitude]
+    for start, end, (feeling, intensity) in hits:
         before = _words_before(folded, start)
         cue_words = _TOKEN.findall(folded[start:end])
         starts_negated = bool(cue_words) and _negated(cue_words[:1], compiled.negators)
-        if not starts_negated and _negated(before, compiled.negators):
+        # A deadline or a threat is not undone by a negation a few words back ("if this isn't
+        # fixed by Friday"): only the word right before counts ("not urgent", "no rush").
+        window = before[-1:] if feeling in (Feeling.urgency, Feeling.threat) else before
+        if not starts_negated and _negated(window, compiled.negators):
             continue
         if feeling is Feeling.sarcasm and not _troubled(folded, start, end, compiled):
             continue
@@ -185,15 +218,15 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _raised_voice(text, found)
     _drop_sarcastic_praise(found)
     readings = []
-    for feeling in Feeling:
-        hits = found.get(feeling)
-        if not hits:
+    for name in Feeling:
+        shown = found.get(name)
+        if not shown:
             continue
-        hits.sort(key=lambda hit: (-hit[0], hit[1].start))
-        intensity = max(level for level, _ in hits)
-        if len(hits) >= 3:
-            intensity = min(3, intensity + 1)  # the same feeling said three ways is strong
-        readings.append(FeelingReading(feeling, intensity, tuple(e for _, e in hits[:3])))
+        shown.sort(key=lambda hit: (-hit[0], hit[1].start))
+        strength = max(level for level, _ in shown)
+        if len(shown) >= 3:
+            strength = min(3, strength + 1)  # the same feeling said three ways is strong
+        readings.append(FeelingReading(name, strength, tuple(e for _, e in shown[:3])))
     return readings
 
 

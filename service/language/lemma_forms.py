@@ -30,7 +30,7 @@ def _cue_words(table: dict[str, object], language: str) -> set[str]:
 
 
 def build() -> dict[str, object]:
-    from simplemma.strategies.dictionaries.dictionary_factory import (  # noqa: PLC0415 - dev tool only
+    from simplemma.strategies.dictionaries.dictionary_factory import (
         DefaultDictionaryFactory,
     )
 
@@ -40,12 +40,22 @@ def build() -> dict[str, object]:
     for language in ("en", "es", "de", "fr", "pt"):
         wanted = _cue_words(table, language)
         dictionary = factory.get_dictionary(language)
-        # A cue may itself be an inflected form: start from its lemma.
-        lemmas = {dictionary.get(w, w): w for w in wanted}
+        # A cue may itself be an inflected form: start from its lemma. Two cues with one lemma:
+        # the forms go to the first in sorted order, so the output never depends on set order.
+        lemmas: dict[str, str] = {}
+        for word in sorted(wanted):
+            lemmas.setdefault(dictionary.get(word, word), word)
         found: dict[str, set[str]] = {}
         for form, lemma in dictionary.items():
             cue = lemmas.get(lemma)
-            if cue is not None and form.isalpha() and form.lower() == form and form != cue:
+            # Same first letters as the cue: "pésimo" has the lemma "malo", whose forms are not cues.
+            if (
+                cue is not None
+                and form.isalpha()
+                and form.lower() == form
+                and form != cue
+                and form[:3] == cue[:3]
+            ):
                 found.setdefault(cue, set()).add(form)
         forms[language] = {
             cue: sorted(found[cue])[:_MAX_FORMS] for cue in sorted(found) if len(found[cue]) <= _MAX_FORMS

@@ -21,8 +21,9 @@ from service.language.sentences import sentence_spans
 
 FACT_CHARS = 2_500
 _GREETING = re.compile(
-    r"^(?:hi|hello|hey|dear [^,\n]{0,40}|hola|buenas(?: tardes| noches| días)?|buenos días|estimad[oa]s?[^,\n]{0,30}"
-    r"|hallo|guten (?:tag|morgen|abend)|sehr geehrte[^,\n]{0,40}|bonjour|bonsoir|salut|madame, monsieur|coucou"
+    r"^(?:hi|hello|hey|dear [^,\n]{0,40}|hola|buenas(?: tardes| noches| días)?|buenos días"
+    r"|estimad[oa]s?[^,\n]{0,30}|hallo|guten (?:tag|morgen|abend)|sehr geehrte[^,\n]{0,40}"
+    r"|bonjour|bonsoir|salut|madame, monsieur|coucou"
     r"|olá|ola|oi|bom dia|boa tarde|boa noite|prezad[oa]s?[^,\n]{0,30}|exm[oa]s?\.?[^,\n]{0,40})[\s,:!.]*",
     re.IGNORECASE,
 )
@@ -81,7 +82,9 @@ _NUM_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}[./-]\d{
 _TIME = r"\d{1,2}(?::\d{2}|h\d{0,2})(?:\s?[ap]\.?m\.?)?|\d{1,2}\s?[ap]\.?m\.?"
 _CURRENCY = r"(?:R\$|US\$|CA\$|A\$|[$€£¥]|usd|eur|gbp|brl|mxn|cad|chf|ars|cop|clp)"
 _NUMBER = r"\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
-_CODE_ID = r"(?<![\w/])#?(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]{1,12}(?:[-_/][A-Za-z0-9]{1,14}){1,4}(?![\w-])"
+_CODE_ID = (
+    r"(?<![\w/])#?(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]{1,12}(?:[-_/][A-Za-z0-9]{1,14}){1,4}(?![\w-])"
+)
 
 
 @cache
@@ -89,25 +92,38 @@ def _patterns(language: str) -> _Patterns:
     t = _table()
     lang = language if language in t.request_cues else "en"
     months = _alternation(t.months[lang] + (t.months["en"] if lang != "en" else ()))
-    day_month = rf"(?:\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(?:{months})\.?(?:\s+(?:de\s+)?\d{{4}})?|(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)"
-    date = rf"(?:{_NUM_DATE}|{day_month})(?:,?\s+(?:at\s+|à\s+|às\s+|a las\s+|um\s+)?(?:{_TIME}))?|(?<![\w:]){_TIME}(?![\w:])"
+    day_month = (
+        rf"(?:\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(?:{months})\.?(?:\s+(?:de\s+)?\d{{4}})?"
+        rf"|(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)"
+    )
+    at_time = rf"(?:,?\s+(?:at\s+|à\s+|às\s+|a las\s+|um\s+)?(?:{_TIME}))?"
+    date = rf"(?:{_NUM_DATE}|{day_month}){at_time}|(?<![\w:]){_TIME}(?![\w:])"
     when = rf"(?:{_alternation(t.time_words[lang])}|{date})"
     deadline = rf"(?:{_alternation(t.deadline_words[lang])})\s+(?:(?:the|el|la|le|o|a|dem|den|der)\s+)?{when}"
     error_lead = _alternation(t.error_words[lang])
     quoted = r"[\"“«„][^\"”»“\n]{2,120}[\"”»“]"
-    code = r"\b(?:[A-Z]{1,5}[-_]?\d{1,5}|0x[0-9A-Fa-f]{2,8}|HTTP\s?\d{3}|\d{3}\s(?:error|erreur|fehler|erro))\b"
+    code = (
+        r"\b(?:[A-Z]{1,5}[-_]?\d{1,5}|0x[0-9A-Fa-f]{2,8}|HTTP\s?\d{3}|\d{3}\s(?:error|erreur|fehler|erro))\b"
+    )
     error = rf"(?:(?:{error_lead})\s*:?\s*(?:{quoted}|{code}))|{quoted}|(?i:err[_-][a-z_]+)"
     tried = t.tried_words.get(lang, ())
     return _Patterns(
         request=compile_cues(t.request_cues[lang]),
-        id=re.compile(rf"{_CODE_ID}|(?:(?:{_alternation(t.id_words[lang])})\s*(?:n[°ºo.]*\s*|#|:|number\s)?\s*)(\d{{4,}})|#\d{{3,}}|(?<![\d.,:/-])\d{{6,}}(?:-\d{{2,}})?(?![\d.,:/-])", re.IGNORECASE),
-        amount=re.compile(rf"{_CURRENCY}\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:{_CURRENCY}|euros?|dollars?|reais|pesos|libras|francs?)(?!\w)", re.IGNORECASE),
+        id=re.compile(
+            rf"{_CODE_ID}|(?:(?:{_alternation(t.id_words[lang])})\s*(?:n[°ºo.]*\s*|#|:|number\s)?\s*)(\d{{4,}})|#\d{{3,}}|(?<![\d.,:/-])\d{{6,}}(?:-\d{{2,}})?(?![\d.,:/-])",
+            re.IGNORECASE,
+        ),
+        amount=re.compile(
+            rf"{_CURRENCY}\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:{_CURRENCY}|euros?|dollars?|reais|pesos|libras|francs?)(?!\w)",
+            re.IGNORECASE,
+        ),
         date=re.compile(date, re.IGNORECASE),
         deadline=re.compile(deadline, re.IGNORECASE),
         error=re.compile(error),
         tried=re.compile(rf"(?:{_alternation(tried)})[^.!?\n;]{{0,160}}", re.IGNORECASE) if tried else None,
         device=re.compile(
-            rf"(?<!\w)(?:{_alternation(t.devices)})(?:[ -]?(?:\d+(?:\.\d+)*|pro|max|plus|ultra|mini|se|[a-z]\d+))*",
+            rf"(?<!\w)(?:{_alternation(t.devices)})"
+            r"(?:[ -]?(?:\d+(?:\.\d+)*|pro|max|plus|ultra|mini|se|[a-z]\d+))*",
             re.IGNORECASE,
         ),
     )

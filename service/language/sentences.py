@@ -8,15 +8,38 @@ want; a wall of log in the middle is never read sentence by sentence.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pysbd
+from pydantic import BaseModel, ConfigDict
+
+from service.language.data import load_table
 
 SEGMENT_LANGUAGES = frozenset({"en", "es", "de", "fr", "it", "nl"})
 # pysbd has no Portuguese rules; Spanish ones know the same abbreviations (Sr., Sra., Dr., n.º).
 _STAND_IN = {"pt": "es"}
 HEAD_CHARS = 1_000
 TAIL_CHARS = 400
+
+
+class _SentencesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: int
+    abbreviations: dict[str, frozenset[str]]
+
+
+_LAST_WORD = re.compile(r"(\w+)\.\s*$")
+
+
+@cache
+def _abbreviations(language: str) -> frozenset[str]:
+    return load_table("sentences", _SentencesFile).abbreviations.get(language, frozenset())
+
+
+def _ends_in_abbreviation(sentence: str, language: str) -> bool:
+    match = _LAST_WORD.search(sentence)
+    return match is not None and match.group(1).lower() in _abbreviations(language)
 
 
 @cache
@@ -34,6 +57,7 @@ def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
         if not paragraph.strip():
             continue
         cursor = start_of_paragraph
+        joined = False
         for sentence in _segmenter(language).segment(paragraph):
             piece = sentence.strip()
             if not piece:
@@ -42,7 +66,11 @@ def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
             if found < 0:  # pysbd changed the text (it should not with clean=False): skip it
                 continue
             cursor = found + len(piece)
-            spans.append((offset + found, offset + cursor))
+            if joined and spans:
+                spans[-1] = (spans[-1][0], offset + cursor)  # "Sr." does not end the sentence
+            else:
+                spans.append((offset + found, offset + cursor))
+            joined = _ends_in_abbreviation(piece, language)
     return spans
 
 

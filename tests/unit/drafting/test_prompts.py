@@ -107,7 +107,7 @@ def test_ticket_details_and_analysis_hints(builder: PromptBuilder, make_thread: 
     _, user = render(builder, thread)
     assert "Subject: Charged twice" in user
     assert "Customer name: Dana Reyes" in user
-    assert "- anger (strong), shown by: \"furious\"" in user
+    assert '- anger (strong), shown by: "furious"' in user
     assert "- The matter is urgent for them." in user
     assert fenced_block(user, "issue") == "I was charged twice for my March invoice and I'm furious."
     assert "- Tone: formal" in user
@@ -317,7 +317,11 @@ def test_budget_keeps_the_head_and_tail_of_the_last_customer_message(make_thread
 def test_a_100000_character_message_keeps_its_opening_question(make_thread: MakeThread) -> None:
     builder = PromptBuilder(PROMPTS, 6_000)
     question = "How do I export last month's invoices as CSV for our auditor?"
-    log = "".join(f"2026-03-14 09:{m:02d}:{s:02d} worker-3 ERROR export timeout after 30s\n" for m in range(60) for s in range(60))
+    log = "".join(
+        f"2026-03-14 09:{m:02d}:{s:02d} worker-3 ERROR export timeout after 30s\n"
+        for m in range(60)
+        for s in range(60)
+    )
     huge = (question + "\n" + log)[:99_900] + "\nThanks, Sam"
     assert len(huge) > 99_000
     _, user = render(builder, make_thread(huge))
