@@ -414,9 +414,40 @@ function startStreamingView() {
   $("draft-banner").hidden = true;
   $("findings").replaceChildren();
   $("findings-heading").hidden = true;
+  $("analysis").hidden = true;
   $("draft-meta").textContent = "";
   $("copy-button").disabled = true;
   setBadge($("draft-status"), "working", "Drafting…");
+}
+
+// ---- analysis: how the customer was read ----------------------------------------------------------
+
+const INTENSITY = { 1: "mild", 2: "clear", 3: "strong" };
+
+function renderAnalysis(analysis) {
+  const block = $("analysis");
+  const list = $("analysis-list");
+  list.replaceChildren();
+  if (!analysis) {
+    block.hidden = true;
+    return;
+  }
+  const row = (term, ...details) => list.append(el("dt", { text: term }), el("dd", {}, ...details));
+  const feelings = (analysis.feelings || []).map((f) =>
+    el(
+      "span",
+      { class: "feeling", "data-feeling": f.name, title: (f.evidence || []).map((e) => `“${e.text}”`).join(", ") },
+      `${f.name} (${INTENSITY[f.intensity] || f.intensity})`,
+      ...(f.evidence || []).slice(0, 1).map((e) => el("q", { text: ` ${e.text}` })),
+    ),
+  );
+  row("Feelings", ...(feelings.length ? feelings : [el("span", { class: "muted", text: "none shown" })]));
+  row("Request", analysis.request ? el("q", { text: analysis.request.text }) : el("span", { class: "muted", text: "none" }));
+  const facts = (analysis.facts || []).map((f) => `${f.kind}: ${f.text}`).join(" · ");
+  row("Facts given", facts ? el("span", { text: facts }) : el("span", { class: "muted", text: "none found" }));
+  row("Register", el("span", { text: analysis.register }));
+  row("Language", el("span", { text: analysis.variant || analysis.language }));
+  block.hidden = false;
 }
 
 function showResult(result, streamedText) {
@@ -430,6 +461,7 @@ function showResult(result, streamedText) {
   renderHighlighted(box, text, findings, "draft");
   renderFindings($("findings"), findings, box, "draft");
   $("findings-heading").hidden = findings.length === 0;
+  renderAnalysis(result.analysis);
   setBadge($("draft-status"), result.status, STATUS_LABEL[result.status] || result.status);
   const banner = $("draft-banner");
   if (result.status === "blocked") {
