@@ -240,6 +240,11 @@ def _troubled(folded: str, start: int, end: int, compiled: _Compiled) -> bool:
 def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
     shouted = [m for m in _SHOUTED.finditer(text) if m.group() not in _ACRONYMS]
     loud = _EXCLAIMED.search(text)
+    if loud and Feeling.gratitude not in found and Feeling.excitement not in found:
+        # "???" and "!!!" without joy: someone at the end of their patience.
+        found.setdefault(Feeling.frustration, []).append(
+            (2, Evidence(loud.start(), loud.end(), loud.group()))
+        )
     if len(shouted) >= 2 or (shouted and loud) or (loud and len(found) >= 2):
         first = shouted[0] if shouted else loud
         assert first is not None
