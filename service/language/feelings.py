@@ -156,8 +156,12 @@ def _compiled(language: str) -> _Compiled:
     forms = load_table("lemma_forms", _LemmaForms).forms.get(language, {})
     cues: list[tuple[str, tuple[Feeling, int]]] = []
     for feeling, by_language in table.feelings.items():
+        # Threats, deadlines and happy news are verbs and nouns whose other forms mean something
+        # else ("cancelaré" is a threat, "cancelaron" a fact): no inflections for them.
+        inflect = feeling not in (Feeling.threat, Feeling.urgency, Feeling.excitement)
         for intensity, words in by_language.get(language, {}).items():
-            cues.extend((cue, (feeling, intensity)) for cue in _with_forms(words, forms))
+            expanded = _with_forms(words, forms) if inflect else list(words)
+            cues.extend((cue, (feeling, intensity)) for cue in expanded)
     return _Compiled(
         cues=CueSet(cues),
         negators=frozenset(table.negators.get(language, ())),
@@ -217,6 +221,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
         found.setdefault(feeling, []).append((level, Evidence(start, end, text[start:end])))
     _raised_voice(text, found)
     _drop_sarcastic_praise(found)
+    _drop_polite_thanks(text, found)
     readings = []
     for name in Feeling:
         shown = found.get(name)
@@ -249,6 +254,20 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
         first = shouted[0] if shouted else loud
         assert first is not None
         found.setdefault(Feeling.anger, []).append((2, Evidence(first.start(), first.end(), first.group())))
+
+
+_WARM_AFTER = re.compile(r"\W{0,2}(?:!|[\U0001F300-\U0001FAFF\u2764\u263A])")
+
+
+def _drop_polite_thanks(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """A plain "thanks" is gratitude when it is warm ("Thank you!!", "Danke 🙏") in a message
+    without complaint; otherwise it is politeness (a sign-off, the end of a complaint)."""
+    thanks = found.get(Feeling.gratitude)
+    if not thanks or max(level for level, _ in thanks) >= 2:
+        return
+    warm = any(_WARM_AFTER.match(text, e.end) for _, e in thanks) or Feeling.excitement in found
+    if not warm or any(f in found for f in NEGATIVE):
+        del found[Feeling.gratitude]
 
 
 def _drop_sarcastic_praise(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
