@@ -26,6 +26,8 @@ def fold(text: str) -> str:
 
 
 def _word(word: str) -> str:
+    if word == "*":
+        return r"\w+"  # any one word ("been * weeks")
     if word.endswith("*") and len(word) > 1:
         return re.escape(word[:-1]) + r"\w*"
     return re.escape(word)

@@ -55,6 +55,7 @@ class _RequestsFile(BaseModel):
     error_words: dict[str, tuple[str, ...]]
     tried_words: dict[str, tuple[str, ...]]
     devices: tuple[str, ...]
+    relative_dates: dict[str, tuple[str, ...]] = {}
 
 
 def _table() -> _RequestsFile:
@@ -76,9 +77,16 @@ class _Patterns:
     error: re.Pattern[str]
     tried: re.Pattern[str] | None
     device: re.Pattern[str]
+    version: re.Pattern[str]
 
 
-_NUM_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?"
+# A version ("4.12.1") or an id ("55-0194") is not a date: no digit or dot-digit may touch it.
+_NUM_DATE = (
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|(?<![\d.,-])\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?(?![\d]|[./-]\d)"
+)
+_VERSION = r"(?<![\w.])(?:v|version|versão|versión|firmware|fw|build)?\s?\d+\.\d+(?:\.\d+)+(?![\w.])"
+_UPPER_ID = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5,12}\b")
 _TIME = r"\d{1,2}(?::\d{2}|h\d{0,2})(?:\s?[ap]\.?m\.?)?|\d{1,2}\s?[ap]\.?m\.?"
 _CURRENCY = r"(?:R\$|US\$|CA\$|A\$|[$€£¥]|usd|eur|gbp|brl|mxn|cad|chf|ars|cop|clp)"
 _NUMBER = r"\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
@@ -99,13 +107,21 @@ def _patterns(language: str) -> _Patterns:
     at_time = rf"(?:,?\s+(?:at\s+|à\s+|às\s+|a las\s+|um\s+)?(?:{_TIME}))?"
     date = rf"(?:{_NUM_DATE}|{day_month}){at_time}|(?<![\w:]){_TIME}(?![\w:])"
     when = rf"(?:{_alternation(t.time_words[lang])}|{date})"
+    relative = _alternation(t.relative_dates.get(lang, ()))
+    date = rf"{date}|(?:{relative})" if relative else date
     deadline = rf"(?:{_alternation(t.deadline_words[lang])})\s+(?:(?:the|el|la|le|o|a|dem|den|der)\s+)?{when}"
     error_lead = _alternation(t.error_words[lang])
     quoted = r"[\"“«„][^\"”»“\n]{2,120}[\"”»“]"
     code = (
         r"\b(?:[A-Z]{1,5}[-_]?\d{1,5}|0x[0-9A-Fa-f]{2,8}|HTTP\s?\d{3}|\d{3}\s(?:error|erreur|fehler|erro))\b"
     )
-    error = rf"(?:(?:{error_lead})\s*:?\s*(?:{quoted}|{code}))|{quoted}|(?i:err[_-][a-z_]+)"
+    exception = r"\b\w+(?:Error|Exception)\b:?[^\n]{0,120}"
+    status = r"\b[1-5]\d{2} (?:[A-Z][a-z]+ ?){1,4}"
+    snake = r"\b[a-z]+_[a-z_]+:[^\n]{0,100}"
+    error = (
+        rf"(?:(?:{error_lead})\s*:?\s*(?:{quoted}|{code}))|{quoted}|(?i:err[_-][a-z_]+)"
+        rf"|{exception}|{status}|{snake}"
+    )
     tried = t.tried_words.get(lang, ())
     return _Patterns(
         request=compile_cues(t.request_cues[lang]),
@@ -121,6 +137,7 @@ def _patterns(language: str) -> _Patterns:
         deadline=re.compile(deadline, re.IGNORECASE),
         error=re.compile(error),
         tried=re.compile(rf"(?:{_alternation(tried)})[^.!?\n;]{{0,160}}", re.IGNORECASE) if tried else None,
+        version=re.compile(_VERSION, re.IGNORECASE),
         device=re.compile(
             rf"(?<!\w)(?:{_alternation(t.devices)})"
             r"(?:[ -]?(?:\d+(?:\.\d+)*|pro|max|plus|ultra|mini|se|[a-z]\d+))*",
@@ -165,8 +182,12 @@ def _kinds(text: str, patterns: _Patterns) -> list[Fact]:
         add("error", m)
     for m in patterns.amount.finditer(text):
         add("amount", m)
+    for m in patterns.version.finditer(text):
+        add("device", m)
     for m in patterns.id.finditer(text):
         add("id", m, 1 if m.group(1) else 0)
+    for m in _UPPER_ID.finditer(text):
+        add("id", m)
     for m in patterns.date.finditer(text):
         add("date", m)
     if patterns.tried is not None:
@@ -179,13 +200,18 @@ def _kinds(text: str, patterns: _Patterns) -> list[Fact]:
 
 
 def find_facts(text: str, language: str) -> list[Fact]:
-    """The facts `text` gives, without overlaps (the first kind found keeps a span), in text order."""
+    """The facts `text` gives, in text order. Facts of one kind never overlap (the first found keeps
+    its span); facts of different kinds may ("I restarted it on v3.8.0" is a step and a version)."""
     text = text[:FACT_CHARS]
     kept: list[Fact] = []
     for fact in _kinds(text, _patterns(language)):
         if fact.end <= fact.start or not fact.text:
             continue
-        if any(fact.start < k.end and k.start < fact.end for k in kept):
+        if any(fact.start < k.end and k.start < fact.end for k in kept if k.kind == fact.kind):
             continue
+        if fact.kind in ("date", "id") and any(
+            fact.start < k.end and k.start < fact.end for k in kept if k.kind in ("date", "id", "device")
+        ):
+            continue  # a date inside an id or a version is part of it
         kept.append(fact)
     return sorted(kept, key=lambda f: f.start)
