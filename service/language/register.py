@@ -19,7 +19,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
-from service.language.cues import compile_cues, fold
+from service.language.cues import CueSet, compile_cues, fold, tokens
 from service.language.data import load_table
 
 TEXT_CHARS = 1_500
@@ -56,8 +56,7 @@ class RegisterReading:
 
 @dataclass(frozen=True)
 class _Compiled:
-    formal: re.Pattern[str] | None
-    informal: re.Pattern[str] | None
+    cues: CueSet[Register]
 
 
 def _table() -> _RegisterFile:
@@ -68,8 +67,10 @@ def _table() -> _RegisterFile:
 def _register_cues(language: str) -> _Compiled:
     side = _table().address.get(language)
     if side is None:
-        return _Compiled(None, None)
-    return _Compiled(compile_cues(side.formal), compile_cues(side.informal))
+        return _Compiled(CueSet([]))
+    return _Compiled(
+        CueSet([*((c, Register.formal) for c in side.formal), *((c, Register.informal) for c in side.informal)])
+    )
 
 
 @cache
@@ -80,18 +81,16 @@ def _variant_cues(variant: str) -> re.Pattern[str] | None:
 def read_register(text: str, language: str) -> RegisterReading:
     text = text[:TEXT_CHARS]
     folded = fold(text)
-    cues = _register_cues(language)
-    formal = list(cues.formal.finditer(folded)) if cues.formal else []
-    informal = list(cues.informal.finditer(folded)) if cues.informal else []
+    hits = _register_cues(language).cues.find(tokens(folded))
+    formal = [(start, end) for start, end, side in hits if side is Register.formal]
+    informal = [(start, end) for start, end, side in hits if side is Register.informal]
     if language == "de":
-        formal.extend(_GERMAN_FORMAL.finditer(text))
-    if len(formal) == len(informal) == 0:
+        formal.extend(m.span() for m in _GERMAN_FORMAL.finditer(text))
+    if not formal and not informal:
         return RegisterReading(Register.unknown, None)
     if len(formal) >= len(informal):
-        first = min(formal, key=lambda m: m.start())
-        return RegisterReading(Register.formal, first.span())
-    first = min(informal, key=lambda m: m.start())
-    return RegisterReading(Register.informal, first.span())
+        return RegisterReading(Register.formal, min(formal))
+    return RegisterReading(Register.informal, min(informal))
 
 
 def read_variant(text: str, language: str, locale: str | None) -> str | None:

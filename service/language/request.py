@@ -20,6 +20,7 @@ from service.language.data import load_table
 from service.language.sentences import sentence_spans
 
 FACT_CHARS = 2_500
+MAX_FACTS = 40  # a pasted log is full of timestamps; the prompt shows a dozen at most
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|dear [^,\n]{0,40}|hola|buenas(?: tardes| noches| días)?|buenos días"
     r"|estimad[oa]s?[^,\n]{0,30}|hallo|guten (?:tag|morgen|abend)|sehr geehrte[^,\n]{0,40}"
@@ -86,9 +87,14 @@ _NUM_DATE = (
     r"|(?<![\d.,-])\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?(?![\d]|[./-]\d)"
 )
 _VERSION = r"(?<![\w.])(?:v|version|versão|versión|firmware|fw|build)?\s?\d+\.\d+(?:\.\d+)+(?![\w.])"
+_CURRENCY_MARK = re.compile(
+    r"[$€£¥]|\b(?:usd|eur|gbp|brl|mxn|cad|chf|ars|cop|clp|nok|sek|dkk|ngn|inr|rs|euros?|dollars?|reais|pesos|"
+    r"libras|francs?)\b",
+    re.IGNORECASE,
+)
 _UPPER_ID = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5,12}\b")
 _TIME = r"\d{1,2}(?::\d{2}|h\d{0,2})(?:\s?[ap]\.?m\.?)?|\d{1,2}\s?[ap]\.?m\.?"
-_CURRENCY = r"(?:R\$|US\$|CA\$|A\$|[$€£¥]|usd|eur|gbp|brl|mxn|cad|chf|ars|cop|clp)"
+_CURRENCY = r"(?:R\$|US\$|CA\$|A\$|[$€£¥]|usd|eur|gbp|brl|mxn|cad|chf|ars|cop|clp|nok|sek|dkk|ngn|inr|rs)"
 _NUMBER = r"\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _CODE_ID = (
     r"(?<![\w/])#?(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]{1,12}(?:[-_/][A-Za-z0-9]{1,14}){1,4}(?![\w-])"
@@ -180,8 +186,15 @@ def _kinds(text: str, patterns: _Patterns) -> list[Fact]:
         add("deadline", m)
     for m in patterns.error.finditer(text):
         add("error", m)
-    for m in patterns.amount.finditer(text):
-        add("amount", m)
+    # An amount has a currency next to it: look only around currency marks (the amount pattern
+    # tried at every digit of a pasted log costs more than all the others together).
+    seen_amounts: set[int] = set()
+    for mark in _CURRENCY_MARK.finditer(text):
+        lo = max(0, mark.start() - 24)
+        for m in patterns.amount.finditer(text, lo, min(len(text), mark.end() + 24)):
+            if m.start() not in seen_amounts and m.start() <= mark.start() < m.end() + 1:
+                seen_amounts.add(m.start())
+                add("amount", m)
     for m in patterns.version.finditer(text):
         add("device", m)
     for m in patterns.id.finditer(text):
@@ -207,6 +220,8 @@ def find_facts(text: str, language: str) -> list[Fact]:
     for fact in _kinds(text, _patterns(language)):
         if fact.end <= fact.start or not fact.text:
             continue
+        if len(kept) >= MAX_FACTS:
+            break
         if any(fact.start < k.end and k.start < fact.end for k in kept if k.kind == fact.kind):
             continue
         if fact.kind in ("date", "id") and any(
