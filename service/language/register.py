@@ -68,9 +68,9 @@ def _register_cues(language: str) -> _Compiled:
     side = _table().address.get(language)
     if side is None:
         return _Compiled(CueSet([]))
-    return _Compiled(
-        CueSet([*((c, Register.formal) for c in side.formal), *((c, Register.informal) for c in side.informal)])
-    )
+    formal = [(cue, Register.formal) for cue in side.formal]
+    informal = [(cue, Register.informal) for cue in side.informal]
+    return _Compiled(CueSet(formal + informal))
 
 
 @cache
