@@ -253,8 +253,8 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
     negative = any(f in found for f in NEGATIVE)
     if shouted and negative and not (len(shouted) >= 2 or loud):
         # One word in capitals inside a complaint ("logged me out AGAIN"): a raised voice, mildly.
-        first = shouted[0]
-        found.setdefault(Feeling.anger, []).append((1, Evidence(first.start(), first.end(), first.group())))
+        word = shouted[0]
+        found.setdefault(Feeling.anger, []).append((1, Evidence(word.start(), word.end(), word.group())))
     if len(shouted) >= 2 or (shouted and loud) or (loud and len(found) >= 2):
         first = shouted[0] if shouted else loud
         assert first is not None
