@@ -28,6 +28,12 @@ _VARIANTS_OF = {"pt": ("pt-PT", "pt-BR"), "es": ("es-ES", "es-419")}
 _GERMAN_FORMAL = re.compile(r"(?<=[a-zäöüß,] )(?:Sie|Ihnen|Ihre?[mnrs]?)\b")
 
 
+_PT_ARTICLE_POSSESSIVE = re.compile(r"(?<!\w)(?:[oa]s?|d[oa]s?|n[oa]s?|pel[oa]s?)\s+(?:meu|minha|meus|minhas)\b")
+_PT_BARE_POSSESSIVE = re.compile(
+    r"(?:^|[.!?,:;]\s*|\b(?:com|em|de|para|pra|que|e|mas|por)\s+)(?:meu|minha|meus|minhas)\b"
+)
+
+
 class Register(StrEnum):
     formal = "formal"
     informal = "informal"
@@ -103,6 +109,10 @@ def read_variant(text: str, language: str, locale: str | None) -> str | None:
     for variant in pair:
         pattern = _variant_cues(variant)
         counts[variant] = len(pattern.findall(folded)) if pattern else 0
+    if language == "pt":
+        # Portugal puts an article before a possessive ("a minha conta"), Brazil mostly does not.
+        counts["pt-PT"] += len(_PT_ARTICLE_POSSESSIVE.findall(folded))
+        counts["pt-BR"] += len(_PT_BARE_POSSESSIVE.findall(folded))
     first, second = pair
     if counts[first] != counts[second]:
         return first if counts[first] > counts[second] else second
