@@ -28,7 +28,9 @@ _VARIANTS_OF = {"pt": ("pt-PT", "pt-BR"), "es": ("es-ES", "es-419")}
 _GERMAN_FORMAL = re.compile(r"(?<=[a-zäöüß,] )(?:Sie|Ihnen|Ihre?[mnrs]?)\b")
 
 
-_PT_ARTICLE_POSSESSIVE = re.compile(r"(?<!\w)(?:[oa]s?|d[oa]s?|n[oa]s?|pel[oa]s?)\s+(?:meu|minha|meus|minhas)\b")
+_PT_ARTICLE_POSSESSIVE = re.compile(
+    r"(?<!\w)(?:[oa]s?|d[oa]s?|n[oa]s?|pel[oa]s?)\s+(?:meu|minha|meus|minhas)\b"
+)
 _PT_BARE_POSSESSIVE = re.compile(
     r"(?:^|[.!?,:;]\s*|\b(?:com|em|de|para|pra|que|e|mas|por)\s+)(?:meu|minha|meus|minhas)\b"
 )
