@@ -53,7 +53,9 @@ NEGATIVE = frozenset(
     }
 )
 TEXT_CHARS = 4_000
-_NEGATION_WINDOW = 3  # words before a cue that can negate it
+_NEGATION_WINDOW = 4  # words before a cue that can negate it ("no es que esté molesta")
+# "Hello again", "hola de nuevo": a greeting, not a repeated failure.
+_GREETINGS = frozenset({"hello", "hi", "hey", "hola", "olá", "ola", "oi", "bonjour", "hallo", "re"})
 _SARCASM_WINDOW = 140  # characters either side of praise searched for trouble
 
 
@@ -210,6 +212,8 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
         if not starts_negated and _negated(window, compiled.negators):
             continue
         if feeling is Feeling.sarcasm and not _troubled(folded, start, end, compiled):
+            continue
+        if feeling is Feeling.frustration and before and before[-1] in _GREETINGS:
             continue
         level = intensity + (1 if before and before[-1] in compiled.intensifiers else 0)
         candidates.append((feeling, min(level, 3), start, end))
