@@ -269,7 +269,10 @@ def test_chatwoot_dashboard_app_reads_the_conversation_from_app_context(
         frame.locator(FINAL_BADGE).wait_for(timeout=15_000)
         prompt = json.dumps(llm.requests[-1]["messages"])
         assert "nine days" in prompt  # the conversation from appContext reached the LLM
-        assert "carrier ticket" not in prompt  # private notes never do
+        # Private notes reach the model only in their own section, never as the conversation.
+        user = llm.requests[-1]["messages"][1]["content"]
+        assert "carrier ticket" not in user[user.index("Conversation") : user.index("Our internal notes")]
+        assert "carrier ticket" in user[user.index("Our internal notes") :]
     finally:
         page.close()
 

@@ -118,9 +118,11 @@ def assert_invariant(result: DraftResult, thread: Thread, engine: Guardrails) ->
     text = result.reply if result.reply is not None else result.rejected_draft
     assert text is not None
 
-    # Checked again from scratch, the text gives exactly the report that came with it.
+    # Checked again from scratch, the text gives exactly the report that came with it (but for the
+    # offline composer's own info-level `agent-gap` notes, which no check of the text can give).
     report = engine.check(text, CheckContext(thread=thread))
-    assert report == result.guardrails
+    checked = [f for f in result.guardrails.findings if f.rule != "agent-gap"]
+    assert report == result.guardrails.model_copy(update={"findings": checked})
     if result.reply is not None:
         assert not report.failed("acknowledgement"), report
         assert report.verdict is not Verdict.block

@@ -161,10 +161,10 @@ def test_a_100000_character_message_is_analysed_in_bounded_time(make_thread: Mak
     analysis = analyse_thread(thread)  # warm the caches (lingua, pysbd, cue tables)
     timings = []
     for _ in range(3):
-        began = time.perf_counter()
+        began = time.process_time()  # CPU time: other processes on a busy machine do not count
         analysis = analyse_thread(thread)
-        timings.append(time.perf_counter() - began)
-    # A few tens of milliseconds on one core; the bound leaves room for a busy CI machine.
+        timings.append(time.process_time() - began)
+    # A few tens of milliseconds of CPU; the bound leaves room for a slow CI machine.
     assert statistics.median(timings) < 0.25
     assert analysis.request is not None
     assert analysis.request.text == "How do I export last month's invoices?"
