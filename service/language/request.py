@@ -30,6 +30,14 @@ _GREETING = re.compile(
 )
 
 
+# A closing line of thanks ("Merci de votre aide,", "Thanks for your help!") asks for nothing.
+_THANKS_CLOSING = re.compile(
+    r"^\W*(?:many thanks|thanks|thank you|thx|muchas gracias|gracias|vielen dank|danke|merci|"
+    r"muito obrigad[oa]|obrigad[oa])\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
@@ -159,8 +167,11 @@ def find_request(text: str, language: str) -> Span | None:
     best: tuple[int, int, int] | None = None
     for start, end in sentence_spans(text, language):
         sentence = folded[start:end]
+        asks = sentence.rstrip().endswith("?") or "¿" in sentence
+        if not asks and _THANKS_CLOSING.match(sentence):
+            continue
         score = 0
-        if sentence.rstrip().endswith("?") or "¿" in sentence:
+        if asks:
             score += 2
         if patterns.request is not None and patterns.request.search(sentence):
             score += 1
