@@ -20,6 +20,7 @@ from service.api.auth import ApiKeys, require_api_key
 from service.api.drafts import DraftsController
 from service.api.drafts_stream import DraftStreamController
 from service.api.errors import EXCEPTION_HANDLERS
+from service.api.feedback import FeedbackController
 from service.api.guardrails import GuardrailsController
 from service.api.jobs import JobsController
 from service.api.observability import request_context
@@ -62,7 +63,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     v1 = Router(
         path="/",
-        route_handlers=[DraftsController, DraftStreamController, GuardrailsController, JobsController],
+        route_handlers=[
+            DraftsController,
+            DraftStreamController,
+            FeedbackController,
+            GuardrailsController,
+            JobsController,
+        ],
         # The rate limit first: it checks the API key itself, so a bad key is a 401 and spends nothing.
         guards=[rate_limit, require_api_key],
         security=[{"bearer": []}] if api_keys.enabled else None,

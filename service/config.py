@@ -165,6 +165,20 @@ class Settings(BaseSettings):
         description="When set, /metrics answers only `Authorization: Bearer <token>`. Unset: open.",
     )
 
+    # --- Feedback (docs/feedback.md) --------------------------------------------------------
+    feedback_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3_650,
+        description="How long draft ids stay resolvable for feedback, and how long feedback, its "
+        "sealed texts and its daily figures are kept.",
+    )
+    feedback_key: SecretStr | None = Field(
+        None,
+        description="Fernet key(s), comma-separated (the first encrypts): final texts are kept redacted "
+        "and encrypted with it. Unset: only distances and counts are kept.",
+    )
+
     # --- Rate limits (sliding window, shared through Redis by every process) ---------------
     rate_limit_window_s: int = Field(60, ge=1, le=86_400, description="Length of the rate-limit window.")
     rate_limit_api: int = Field(

@@ -17,6 +17,7 @@ from service.drafting.cache import DraftCache
 from service.drafting.pipeline import DraftPipeline, Sampling
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redactor
+from service.feedback import FeedbackStore, Sealer
 from service.guardrails import Guardrails, load_guardrails
 from service.infra.limits import ThreadLimits
 from service.infra.metrics import Metrics
@@ -45,6 +46,7 @@ class Runtime:
     draining: bool = False  # set on SIGTERM during the drain period (service/server/serving.py)
     queue: WebhookQueue | None = None  # webhook jobs; None without Redis
     idempotency: Idempotency | None = None
+    feedback: FeedbackStore | None = None  # None without Redis
 
     async def close(self) -> None:
         if self.openai is not None:
@@ -91,6 +93,7 @@ def build_runtime(settings: Settings) -> Runtime:
             deadline_s=settings.llm_deadline_s,
             timeout_s=settings.llm_timeout_s,
         )
+    redactor = Redactor.load() if settings.redact_pii else None
     cache = DraftCache(redis, ttl_s=settings.cache_ttl_s, wait_s=settings.single_flight_wait_s)
     pipeline = DraftPipeline(
         provider=settings.provider,
@@ -101,7 +104,7 @@ def build_runtime(settings: Settings) -> Runtime:
         sampling=Sampling(settings.llm_model, settings.llm_temperature, settings.llm_max_tokens),
         max_reasks=settings.guard_max_reasks,
         fallback_offline=settings.llm_fallback_offline,
-        redactor=Redactor.load() if settings.redact_pii else None,
+        redactor=redactor,
         metrics=metrics,
         tenants=tenants,
     )
@@ -135,4 +138,21 @@ def build_runtime(settings: Settings) -> Runtime:
             else None
         ),
         idempotency=Idempotency(redis) if redis is not None else None,
+        feedback=build_feedback(settings, redis, redactor),
+    )
+
+
+def build_feedback(
+    settings: Settings, redis: aioredis.Redis | None, redactor: Redactor | None
+) -> FeedbackStore | None:
+    if redis is None:
+        return None
+    key = settings.feedback_key.get_secret_value() if settings.feedback_key else None
+    return FeedbackStore(
+        redis,
+        retention_s=settings.feedback_retention_days * 86_400,
+        text_ttl_s=settings.cache_ttl_s,
+        # A bad key fails start-up (FeedbackKeyError), not the first feedback.
+        sealer=Sealer.from_setting(key),
+        redactor=redactor,
     )
