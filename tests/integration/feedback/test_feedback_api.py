@@ -35,7 +35,9 @@ async def keyed(redis_server: EmbeddedRedis, redis_client: Any) -> Any:
         yield client
 
 
-async def test_every_outcome_is_recorded_and_summarised(keyed: AsyncTestClient[Any], redis_client: Any) -> None:
+async def test_every_outcome_is_recorded_and_summarised(
+    keyed: AsyncTestClient[Any], redis_client: Any
+) -> None:
     sent, edited, discarded = await draft(keyed), None, None
     # Three different threads make three drafts.
     thread = seed_thread()
@@ -44,7 +46,8 @@ async def test_every_outcome_is_recorded_and_summarised(keyed: AsyncTestClient[A
     thread["messages"][0]["body"] += " Order 2."
     discarded = (await keyed.post("/v1/drafts", json=thread)).json()
 
-    assert (await keyed.post(f"/v1/drafts/{sent['id']}/feedback", json={"outcome": "sent"})).status_code == 204
+    response = await keyed.post(f"/v1/drafts/{sent['id']}/feedback", json={"outcome": "sent"})
+    assert response.status_code == 204
     original = draft_text(edited)
     changed = original.replace(original.split()[1], "there", 1) + "\nOne more line."
     response = await keyed.post(
@@ -59,7 +62,8 @@ async def test_every_outcome_is_recorded_and_summarised(keyed: AsyncTestClient[A
     summary = (await keyed.get("/v1/feedback/summary", params={"group_by": "provider"})).json()
     overall = summary["overall"]
     assert overall["outcomes"] == {"sent": 1, "edited": 1, "discarded": 1}
-    assert overall["total"] == 3 and overall["accepted"] == 1
+    assert overall["total"] == 3
+    assert overall["accepted"] == 1
     assert overall["acceptance_rate"] == pytest.approx(1 / 3, abs=1e-3)
     assert overall["edit_distance"]["char"]["n"] == 2
     assert overall["edit_distance"]["char"]["median"] == 0.0
@@ -69,8 +73,10 @@ async def test_every_outcome_is_recorded_and_summarised(keyed: AsyncTestClient[A
 
     # The edited text is kept sealed: not in clear anywhere in Redis.
     item = rec.decode_item(await redis_client.get(rec.item_key(edited["id"])))
-    assert item.final_text is not None and "One more line" not in item.final_text
-    assert item.char_distance is not None and item.char_distance > 0
+    assert item.final_text is not None
+    assert "One more line" not in item.final_text
+    assert item.char_distance is not None
+    assert item.char_distance > 0
     assert item.changed_sentences
     for key in await redis_client.keys("tactful:fb:*"):
         if (await redis_client.type(key)) == b"string":
@@ -89,8 +95,10 @@ async def test_second_feedback_replaces_the_first(keyed: AsyncTestClient[Any]) -
 
 async def test_cached_draft_keeps_its_id_resolvable(keyed: AsyncTestClient[Any]) -> None:
     first, second = await draft(keyed), await draft(keyed)
-    assert second["cached"] and second["id"] == first["id"]
-    assert (await keyed.post(f"/v1/drafts/{second['id']}/feedback", json={"outcome": "sent"})).status_code == 204
+    assert second["cached"]
+    assert second["id"] == first["id"]
+    response = await keyed.post(f"/v1/drafts/{second['id']}/feedback", json={"outcome": "sent"})
+    assert response.status_code == 204
 
 
 @pytest.mark.parametrize(
@@ -110,7 +118,8 @@ async def test_bad_input_is_a_422_problem(keyed: AsyncTestClient[Any], body: dic
     response = await keyed.post(f"/v1/drafts/{result['id']}/feedback", json=body)
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert "x" * 50 not in response.text and "r" * 50 not in response.text
+    assert "x" * 50 not in response.text
+    assert "r" * 50 not in response.text
 
 
 @pytest.mark.parametrize("draft_id", ["drf_" + "0" * 32, "nope", "drf_../../x"])
@@ -161,10 +170,13 @@ async def test_without_a_key_only_distances_are_kept(redis_server: EmbeddedRedis
         )
         assert response.status_code == 204
     item = rec.decode_item(await redis_client.get(rec.item_key(result["id"])))
-    assert item.final_text is None and item.reason is None
-    assert item.char_distance is not None and 0 < item.char_distance < 0.2
+    assert item.final_text is None
+    assert item.reason is None
+    assert item.char_distance is not None
+    assert 0 < item.char_distance < 0.2
     record = rec.decode_record(await redis_client.get(rec.draft_key(result["id"])))
-    assert record.text is None and record.customer is None
+    assert record.text is None
+    assert record.customer is None
     # The clear draft text lives no longer than the draft cache keeps the same text.
     assert 0 < await redis_client.ttl(rec.text_key(result["id"])) <= 86_400
 
@@ -182,6 +194,7 @@ async def test_metrics_carry_the_summary(keyed: AsyncTestClient[Any]) -> None:
     result = await draft(keyed)
     await keyed.post(f"/v1/drafts/{result['id']}/feedback", json={"outcome": "sent"})
     text = (await keyed.get("/metrics")).text
-    assert f'tactful_feedback_outcomes{{outcome="sent",prompt_version="{result["prompt_version"]}"}} 1.0' in text
+    version = result["prompt_version"]
+    assert f'tactful_feedback_outcomes{{outcome="sent",prompt_version="{version}"}} 1.0' in text
     assert "tactful_feedback_acceptance_ratio" in text
     assert 'tactful_feedback_received_total{outcome="sent",source="api"} 1.0' in text
