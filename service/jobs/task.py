@@ -22,7 +22,7 @@ from saq.job import Job
 
 from service.config import Settings
 from service.drafting.pipeline import DraftPipeline
-from service.feedback import FeedbackStore
+from service.feedback import FeedbackStore, webhook_tenant
 from service.integrations import DRAFT_CAPABLE, INTEGRATIONS, DeliveryError, Outbound, Receipt
 from service.integrations.callback import callback_missing, send_callback
 from service.integrations.notes import outbound_for
@@ -134,7 +134,8 @@ async def _remember(state: WorkerState, source: str, thread: dict[str, Any], res
         return
     try:
         parsed = Thread.model_validate(thread)
-        await state.feedback.remember(result, parsed, tenant=f"webhook:{source}", ticket=parsed.id)
+        tenant = webhook_tenant(source, keyed=bool(state.settings.api_keys))
+        await state.feedback.remember(result, parsed, tenant=tenant, ticket=parsed.id)
     except Exception as exc:
         log.warning("feedback.remember_failed", source=source, error=type(exc).__name__)
 
