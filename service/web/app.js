@@ -407,6 +407,7 @@ function currentThread() {
 }
 
 function startStreamingView() {
+  $("feedback-block").hidden = true;
   const box = $("draft-text");
   box.className = "reply-text streaming";
   box.textContent = "";
@@ -481,6 +482,33 @@ function showResult(result, streamedText) {
   $("copy-button").disabled = result.reply === null;
   $("regenerate-button").disabled = false;
   $("own-reply").placeholder = "Write or paste your own reply to check it…";
+  $("final-text").value = text;
+  $("feedback-status").textContent = "";
+  $("feedback-block").hidden = false;
+}
+
+// ---- feedback: what the agent did with the draft ---------------------------------------------------
+
+const FEEDBACK_DONE = {
+  sent: "Thanks: recorded as sent as is.",
+  edited: "Thanks: recorded as sent after editing.",
+  discarded: "Thanks: recorded as discarded.",
+};
+
+async function sendFeedback(outcome) {
+  const result = state.lastDraft;
+  if (!result) return;
+  const body = { outcome };
+  if (outcome === "edited") {
+    const finalText = $("final-text").value;
+    if (!finalText.trim()) {
+      $("feedback-status").textContent = "Put the reply you sent in the box first.";
+      return;
+    }
+    body.final_text = finalText;
+  }
+  await api(`v1/drafts/${encodeURIComponent(result.id)}/feedback`, { method: "POST", body });
+  $("feedback-status").textContent = FEEDBACK_DONE[outcome];
 }
 
 async function draft({ fresh = false } = {}) {
@@ -589,6 +617,9 @@ function wire() {
   $("regenerate-button").addEventListener("click", () => withKey(() => draft({ fresh: true })));
   $("copy-button").addEventListener("click", () => copyDraft());
   $("check-button").addEventListener("click", () => withKey(() => checkReply()));
+  for (const outcome of ["sent", "edited", "discarded"]) {
+    $(`feedback-${outcome}`).addEventListener("click", () => withKey(() => sendFeedback(outcome)));
+  }
   $("sample").addEventListener("change", (event) => withKey(() => pickSample(event.target.value)));
   $("thread-input").addEventListener("input", () => {
     try {
