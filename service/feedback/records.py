@@ -10,9 +10,10 @@ Key layout, all under ``tactful:fb:``:
   its distances; never longer than the retention period.
 - ``ticket:{tenant}:{thread_id}``: the latest draft id made for a helpdesk ticket (webhook capture).
 - ``item:{draft_id}``: the :class:`FeedbackItem` (one per draft; a second feedback replaces it).
-- ``agg:{tenant}:{day}:{dim}``: per-day aggregate hashes (counts and distance histograms), for the
-  tenant and for ``*`` (all tenants, the Prometheus figures); dim is ``all``, a group-by dimension
-  or ``span``.
+- ``agg:{tenant}:{day}:{dim}``: per-day aggregate hashes of counts, for the tenant and for ``*``
+  (all tenants, the Prometheus figures); dim is ``all``, a group-by dimension or ``span``.
+- ``hist:{tenant}:{day}:{scope}:{level}``: per-day histograms of edit distance (level ``dc``
+  character, ``dw`` word) as packed counters; scope is ``all`` or ``{dim}={value}``.
 - ``index``: a sorted set of draft ids by feedback time (export), trimmed to the retention period.
 """
 
@@ -98,6 +99,12 @@ def agg_key(tenant: str, day: str, dim: str) -> str:
     return f"{PREFIX}agg:{tenant_part(tenant)}:{day}:{dim}"
 
 
+def hist_key(tenant: str, day: str, scope: str, level: str) -> str:
+    """A histogram: BUCKETS + 1 signed 32-bit counters (BITFIELD ``i32 #bucket``), big-endian."""
+    return f"{HIST_PREFIX}{tenant_part(tenant)}:{day}:{scope}:{level}"
+
+
+HIST_PREFIX = f"{PREFIX}hist:"
 INDEX_KEY = f"{PREFIX}index"
 
 _record_decoder = msgspec.json.Decoder(DraftRecord)

@@ -7,6 +7,8 @@ new one atomically, so a second feedback replaces the first in every figure.
 
 from __future__ import annotations
 
+import operator
+import struct
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from service.feedback import records as rec
 from service.feedback.distances import EditReport, SpanRef, compare
 from service.feedback.records import DraftRecord, FeedbackItem, GroupBy, Outcome
 from service.feedback.sealing import Sealer, redact_with_spans
-from service.feedback.summary import FeedbackSummary, summarise
+from service.feedback.summary import FeedbackSummary, merge_days, summarise
 from service.language.analysis import detect_language, normalise_language
 from service.models import DraftResult, Thread
 
@@ -27,21 +29,34 @@ DAY_S = 86_400
 
 # Swap the item; undo the old item's counts (only in hashes that still exist, so an expired day is
 # never re-created without a TTL); count the new item's; index it; trim the index to the retention.
-# KEYS: item, index. ARGV: item json, ttl, agg ttl, score, member, oldest kept score.
-_SUBMIT = """
+# KEYS: item, index. ARGV: item json, ttl, agg ttl, score, member, oldest kept score, the prefix of
+# histogram keys (packed counters, BITFIELD) among the aggregates.
+SUBMIT_SCRIPT = """
 local old = redis.call('GET', KEYS[1])
 if old then
   local o = cjson.decode(old)
   for key, fields in pairs(o['incs']) do
     if redis.call('EXISTS', key) == 1 then
-      for _, field in ipairs(fields) do redis.call('HINCRBY', key, field, -1) end
+      for _, field in ipairs(fields) do
+        if string.sub(key, 1, #ARGV[7]) == ARGV[7] then
+          redis.call('BITFIELD', key, 'INCRBY', 'i32', '#' .. field, -1)
+        else
+          redis.call('HINCRBY', key, field, -1)
+        end
+      end
     end
   end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 local new = cjson.decode(ARGV[1])
 for key, fields in pairs(new['incs']) do
-  for _, field in ipairs(fields) do redis.call('HINCRBY', key, field, 1) end
+  for _, field in ipairs(fields) do
+    if string.sub(key, 1, #ARGV[7]) == ARGV[7] then
+      redis.call('BITFIELD', key, 'INCRBY', 'i32', '#' .. field, 1)
+    else
+      redis.call('HINCRBY', key, field, 1)
+    end
+  end
   redis.call('EXPIRE', key, ARGV[3])
 end
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
@@ -49,6 +64,20 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[6])
 if old then return 1 end
 return 0
 """
+
+
+LEVELS = ("dc", "dw")
+_COUNTERS = struct.Struct(f">{rec.BUCKETS + 1}i")
+
+
+def _decoded(raw: dict[bytes, bytes]) -> dict[str, int]:
+    return {k.decode(): int(v) for k, v in raw.items()}
+
+
+def _add_packed(into: list[int], packed: bytes) -> None:
+    """Add BITFIELD i32 counters (big-endian; a short string means the higher buckets are 0)."""
+    full = packed.ljust(_COUNTERS.size, b"\0")[: _COUNTERS.size]
+    into[:] = map(operator.add, into, _COUNTERS.unpack(full))
 
 
 @dataclass(frozen=True)
@@ -81,7 +110,7 @@ class FeedbackStore:
         self._text_ttl_s = min(text_ttl_s, retention_s)
         self.sealer = sealer
         self._redactor = redactor
-        self._submit = redis.register_script(_SUBMIT)
+        self._submit = redis.register_script(SUBMIT_SCRIPT)
 
     # --- drafts ------------------------------------------------------------------------------
 
@@ -224,12 +253,20 @@ class FeedbackStore:
             rewritten_rules=list(report.rewritten_rules) if report else [],
             final_text=self._seal(redacted_final),
             reason=self._seal(redact_with_spans(self._redactor, reason)[0] if reason else None),
-            incs=_increments(record, outcome, accepted, report, day_of(now)),
+            incs=increments(record, outcome, accepted, report, day_of(now)),
         )
         oldest = now - self.retention_s
         await self._submit(
             keys=[rec.item_key(draft_id), rec.INDEX_KEY],
-            args=[rec.encode(item), self.retention_s, self.retention_s + 2 * DAY_S, now, draft_id, oldest],
+            args=[
+                rec.encode(item),
+                self.retention_s,
+                self.retention_s + 2 * DAY_S,
+                now,
+                draft_id,
+                oldest,
+                rec.HIST_PREFIX,
+            ],
         )
 
     def _seal(self, text: str | None) -> str | None:
@@ -241,6 +278,7 @@ class FeedbackStore:
     async def summary(
         self, tenant: str, *, since: date, until: date, group_by: GroupBy | None
     ) -> FeedbackSummary:
+        """Two round trips: the day hashes of counts, then the histograms of the groups they name."""
         day_list = [since + timedelta(days=i) for i in range((until - since).days + 1)]
         pipe = self.redis.pipeline(transaction=False)
         for day in day_list:
@@ -250,16 +288,33 @@ class FeedbackStore:
                 pipe.hgetall(rec.agg_key(tenant, iso, group_by.value))
             pipe.hgetall(rec.agg_key(tenant, iso, "span"))
         replies = iter(await pipe.execute())
-
-        def ints(raw: dict[bytes, bytes]) -> dict[str, int]:
-            return {k.decode(): int(v) for k, v in raw.items()}
-
-        days = []
+        days: list[tuple[date, dict[str, int], dict[str, int] | None, dict[str, int]]] = []
+        wanted: list[tuple[str | None, str]] = []  # (group value or None, histogram key)
         for day in day_list:
-            all_fields = ints(next(replies))
-            dim = ints(next(replies)) if group_by is not None else None
-            days.append((day, all_fields, dim, ints(next(replies))))
-        return summarise(since=since, until=until, group_by=group_by.value if group_by else None, days=days)
+            iso = day.isoformat()
+            all_fields = _decoded(next(replies))
+            dim = _decoded(next(replies)) if group_by is not None else None
+            days.append((day, all_fields, dim, _decoded(next(replies))))
+            if all_fields:
+                wanted += [(None, rec.hist_key(tenant, iso, "all", level)) for level in LEVELS]
+            if group_by is not None and dim:
+                values = {field.rpartition("|")[0] for field in dim}
+                wanted += [
+                    (value, rec.hist_key(tenant, iso, f"{group_by.value}={value}", level))
+                    for value in sorted(values)
+                    for level in LEVELS
+                ]
+        histograms: dict[str | None, dict[str, list[int]]] = {}
+        raw = await self.redis.mget([key for _, key in wanted]) if wanted else []
+        for (value, key), packed in zip(wanted, raw, strict=True):
+            if packed:
+                level = key.rsplit(":", 1)[1]
+                into = histograms.setdefault(value, {}).setdefault(level, [0] * (rec.BUCKETS + 1))
+                _add_packed(into, packed)
+        merged = merge_days(days, histograms)
+        return summarise(
+            since=since, until=until, group_by=group_by.value if group_by else None, merged=merged
+        )
 
     async def summary_all(self, days: int) -> FeedbackSummary:
         """Every tenant's feedback over the last ``days`` days, by prompt version (the metrics)."""
@@ -295,15 +350,17 @@ class FeedbackStore:
         return self.sealer.open(token) if token is not None and self.sealer is not None else None
 
 
-def _increments(
+def increments(
     record: DraftRecord, outcome: Outcome, accepted: bool, report: EditReport | None, day: str
 ) -> dict[str, list[str]]:
-    """The aggregate fields one feedback counts in, per hash key, for its tenant and for all tenants."""
+    """The aggregate fields one feedback counts in, per key, for its tenant and for all tenants:
+    hash fields for counts, bucket numbers for the histogram keys."""
     counted = [f"n:{outcome.value}"]
     if accepted:
         counted.append("acc")
+    buckets: dict[str, str] = {}
     if report is not None:
-        counted += [f"dc:{rec.bucket(report.char_distance)}", f"dw:{rec.bucket(report.word_distance)}"]
+        buckets = {"dc": str(rec.bucket(report.char_distance)), "dw": str(rec.bucket(report.word_distance))}
     rules = sorted({rule for rule, *_ in record.findings}) or [rec.NO_RULE]
     dims: dict[str, list[str]] = {
         GroupBy.prompt_version: [record.prompt_version],
@@ -321,8 +378,13 @@ def _increments(
     incs: dict[str, list[str]] = {}
     for tenant in (record.tenant, rec.ALL_TENANTS):
         incs[rec.agg_key(tenant, day, "all")] = counted
+        for level, b in buckets.items():
+            incs[rec.hist_key(tenant, day, "all", level)] = [b]
         for dim, values in dims.items():
             incs[rec.agg_key(tenant, day, dim)] = [f"{v}|{c}" for v in values for c in counted]
+            for value in values:
+                for level, b in buckets.items():
+                    incs[rec.hist_key(tenant, day, f"{dim}={value}", level)] = [b]
         if span_fields:
             incs[rec.agg_key(tenant, day, "span")] = span_fields
     return incs
