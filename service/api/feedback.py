@@ -11,7 +11,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -130,7 +130,7 @@ class FeedbackController(Controller):
         draft_id: FromPath[str],
         data: JSONBody[FeedbackIn],
         runtime: NamedDependency[Runtime],
-    ) -> Response[None]:
+    ) -> None:
         store = _store(runtime)
         if not _DRAFT_ID.fullmatch(draft_id):
             raise _unknown_draft()
@@ -143,7 +143,6 @@ class FeedbackController(Controller):
         if not known:
             raise _unknown_draft()
         runtime.metrics.feedback_received.labels(data.outcome.value, "api").inc()
-        return Response(None, status_code=204)
 
     @get(
         "/feedback/summary",
