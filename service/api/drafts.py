@@ -30,13 +30,19 @@ def wants_fresh(cache_control: str | None) -> bool:
     return "no-cache" in directives or "no-store" in directives
 
 
-async def remember_draft(runtime: Runtime, result: DraftResult, thread: Thread, tenant: str) -> None:
+async def remember_draft(
+    runtime: Runtime, result: DraftResult, thread: Thread, tenant: str, cache: CacheOutcome
+) -> None:
     """Keep the draft's feedback record (draft ids outlive the cache; see docs/feedback.md).
 
     Only for a draft made now: a cached one was recorded when it was made, within the cache TTL.
-    Fails open: a draft is never refused because its feedback record could not be written."""
+    Fails open: a draft is never refused because its feedback record could not be written, and when
+    the cache just found Redis unusable (``bypass``) no write is tried, so a hanging Redis costs a
+    draft no more than the cache's own timeouts."""
     if runtime.feedback is None or result.cached:
         return
+    if cache is CacheOutcome.bypass and runtime.pipeline.cache.enabled:
+        return  # the cache is on but just found Redis unusable (with the cache off, bypass is normal)
     try:
         await runtime.feedback.remember(result, thread, tenant=tenant)
     except (RedisError, OSError) as exc:
@@ -90,7 +96,7 @@ class DraftsController(Controller):
             data, tenant=request.state.tenant, refresh=wants_fresh(cache_control)
         )
         result = outcome.result
-        await remember_draft(runtime, result, data, request.state.tenant)
+        await remember_draft(runtime, result, data, request.state.tenant, outcome.cache)
         hit = outcome.cache in (CacheOutcome.hit, CacheOutcome.coalesced)
         runtime.metrics.record_draft(result, cache="HIT" if hit else "MISS")
         return Response(

@@ -67,7 +67,7 @@ async def encode_events(
                     continue
                 hit = event.cache in (CacheOutcome.hit, CacheOutcome.coalesced)
                 runtime.metrics.record_draft(event.result, cache="HIT" if hit else "MISS")
-                await remember_draft(runtime, event.result, thread, request.state.tenant)
+                await remember_draft(runtime, event.result, thread, request.state.tenant, event.cache)
                 yield sse_event("result", event.result.model_dump_json())
     except Exception as exc:
         # The status line is long gone: the same problem details the JSON endpoint would answer,

@@ -198,3 +198,11 @@ async def test_metrics_carry_the_summary(keyed: AsyncTestClient[Any]) -> None:
     assert f'tactful_feedback_outcomes{{outcome="sent",prompt_version="{version}"}} 1.0' in text
     assert "tactful_feedback_acceptance_ratio" in text
     assert 'tactful_feedback_received_total{outcome="sent",source="api"} 1.0' in text
+
+
+async def test_drafts_are_recorded_with_the_cache_off(redis_server: EmbeddedRedis, redis_client: Any) -> None:
+    settings = make_settings(redis_server.url, cache_ttl_s=0, feedback_key=KEY)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        result = await draft(client)
+        response = await client.post(f"/v1/drafts/{result['id']}/feedback", json={"outcome": "sent"})
+        assert response.status_code == 204
