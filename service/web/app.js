@@ -484,7 +484,7 @@ function showResult(result, streamedText) {
   $("own-reply").placeholder = "Write or paste your own reply to check it…";
   $("final-text").value = text;
   $("feedback-status").textContent = "";
-  $("feedback-block").hidden = false;
+  $("feedback-block").hidden = false; // folded: it keeps the draft panel short until the agent opens it
 }
 
 // ---- feedback: what the agent did with the draft ---------------------------------------------------

@@ -32,6 +32,8 @@ def draft_sample(page: Any, tactful: Tactful, llm: ScriptedLLM, sample: str) -> 
     page.click("#draft-button")
     page.wait_for_selector(FINAL_BADGE, timeout=15_000)
     page.locator("#feedback-block").wait_for(state="visible")
+    page.click("#feedback-heading")  # folded until the agent opens it
+    page.locator("#final-text").wait_for(state="visible")
     return stored_result(tactful, thread)
 
 
