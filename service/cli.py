@@ -154,6 +154,7 @@ async def _draft(thread: Thread, settings: Settings) -> DraftResult:
 
     runtime = build_runtime(settings)
     try:
+        await runtime.start()
         return (await runtime.pipeline.draft(thread)).result
     finally:
         await runtime.close()

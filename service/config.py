@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -60,13 +60,26 @@ class Settings(BaseSettings):
     llm_deadline_s: float = Field(
         45.0, gt=0, description="Total time budget for one LLM completion, retries and waits included."
     )
-    llm_http_backend: Literal["auto", "aiohttp", "httpx"] = Field(
-        "auto",
-        description=(
-            "HTTP library under the openai SDK. `aiohttp` costs about half the CPU per call of `httpx`; "
-            "`auto` uses it unless an HTTP(S)_PROXY/ALL_PROXY variable is set (only httpx honours "
-            "proxies from the environment)."
-        ),
+    llm_first_token_timeout_s: float = Field(
+        15.0,
+        gt=0,
+        description="Longest wait for the first token of an LLM answer (the server's queue and prompt "
+        "processing), in seconds; a slower attempt is abandoned and its connection closed.",
+    )
+    llm_context_tokens: int = Field(
+        8_192,
+        ge=512,
+        description="The model's context window in tokens, as the server runs it (llama.cpp `-c`/`--n_ctx`, "
+        "Ollama `num_ctx`, vLLM `--max-model-len`). The prompt is cut to fit it with the completion "
+        "(LLM_MAX_TOKENS) and a margin; see docs/llm-endpoints.md.",
+    )
+    llm_max_concurrency: int = Field(
+        4,
+        ge=1,
+        le=1_000,
+        description="LLM calls one Tactful process has open at once; more wait (within the deadline). "
+        "Size it to the server's parallel slots divided by Tactful processes: 1 for llama-cpp-python, "
+        "OLLAMA_NUM_PARALLEL for Ollama; hosted APIs take 50 or more.",
     )
     llm_fallback_offline: bool = Field(
         True, description="When the LLM stays down, answer with the offline composer instead of 503."

@@ -20,12 +20,21 @@ import structlog
 
 from service.drafting.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import Composed, compose_offline_with_gaps
-from service.drafting.prompts import PromptBuilder
+from service.drafting.prompts import ContextWindow, Fit, PromptBuilder
 from service.drafting.redaction import Redaction, Redactor, StreamRestorer
 from service.guardrails import CheckContext, Guardrails
 from service.infra.metrics import Metrics
 from service.language.analysis import ThreadAnalysis, analyse_thread
-from service.llm.base import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
+from service.llm.base import (
+    ChatMessage,
+    Completion,
+    LLMClient,
+    LLMContextExceeded,
+    LLMError,
+    LLMUnavailable,
+    StreamChunk,
+)
+from service.llm.tokens import TokenEstimator
 from service.models import (
     DraftAnalysis,
     DraftResult,
@@ -35,6 +44,7 @@ from service.models import (
     FeelingHint,
     Finding,
     GuardrailReport,
+    LLMIncident,
     Severity,
     Thread,
     Usage,
@@ -130,10 +140,31 @@ def mask_sensitive(text: str, report: GuardrailReport) -> str:
     return text
 
 
-def with_system_prompt(context: CheckContext, messages: list[ChatMessage]) -> CheckContext:
-    """The check context with the instructions the model was given (for the prompt-leak rule)."""
+def with_system_prompt(
+    context: CheckContext, messages: list[ChatMessage], *, scaffolding: tuple[str, ...] = ()
+) -> CheckContext:
+    """The check context with every part of the prompt the model was given (for prompt-leak):
+    the system prompt, the user message(s) and, for a re-ask, the re-ask's own wording (passed as
+    ``scaffolding``, without the previous draft, which the new draft may rightly repeat)."""
     system = next((m["content"] for m in messages if m["role"] == "system"), None)
-    return replace(context, system_prompt=system)
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    if scaffolding:
+        users = users[:1]  # the re-ask message holds the previous draft: its scaffolding stands in
+    return replace(context, system_prompt=system, prompt_parts=(*users, *scaffolding))
+
+
+def _cut_off_finding() -> Finding:
+    return Finding(
+        rule="length",
+        severity=Severity.warn,
+        message="The model stopped at its completion limit (TACTFUL_LLM_MAX_TOKENS): the reply may "
+        "end mid-sentence. Read it to the end before sending.",
+    )
+
+
+def _with_finding(report: GuardrailReport, finding: Finding) -> GuardrailReport:
+    verdict = report.verdict if report.verdict is not Verdict.pass_ else Verdict.warn
+    return report.model_copy(update={"verdict": verdict, "findings": [*report.findings, finding]})
 
 
 def analysis_view(analysis: ThreadAnalysis) -> DraftAnalysis | None:
@@ -225,6 +256,8 @@ class DraftPipeline:
         redactor: Redactor | None = None,
         metrics: Metrics | None = None,
         tenants: Tenants | None = None,
+        window: ContextWindow | None = None,
+        estimator: TokenEstimator | None = None,
     ) -> None:
         if provider == "openai" and llm is None:
             raise ValueError("the openai provider needs an LLM client")
@@ -239,6 +272,8 @@ class DraftPipeline:
         self._redactor = redactor
         self._metrics = metrics
         self.tenants = tenants or Tenants(DEFAULT_PROFILE, {})
+        self._window = window
+        self._estimator = estimator
 
     @property
     def model_name(self) -> str:
@@ -358,22 +393,32 @@ class DraftPipeline:
     async def _compose(self, thread: Thread, timer: _Timer, profile: TenantProfile) -> DraftResult:
         analysis = analyse_thread(thread)
         context = CheckContext(thread=thread, analysis=analysis)
+        incidents: list[LLMIncident] = []
         if self.provider == "openai":
             try:
-                result = await self._compose_with_llm(thread, analysis, context, timer, profile)
+                result = await self._compose_with_llm(thread, analysis, context, timer, profile, incidents)
                 return result.model_copy(update={"analysis": analysis_view(analysis)})
             except LLMError as exc:
-                self._fall_back_or_raise(exc)
-        return self._compose_offline(thread, analysis, context, timer, profile)
+                self._fall_back_or_raise(exc, incidents)
+        return self._compose_offline(thread, analysis, context, timer, profile, incidents)
 
-    def _fall_back_or_raise(self, exc: LLMError) -> None:
+    def _fall_back_or_raise(self, exc: LLMError, incidents: list[LLMIncident]) -> None:
         """Count the LLM failure; re-raise it unless the offline composer may stand in."""
         reason = str(getattr(exc, "reason", type(exc).__name__))
         if self._metrics is not None:
             self._metrics.llm_errors.labels(reason).inc()
         if not self._fallback_offline:
             raise exc
+        if reason in ("context_length", "incomplete"):
+            self._incident(incidents, reason, "fell_back")
         log.warning("draft.llm_fallback", reason=reason)
+
+    def _incident(self, incidents: list[LLMIncident], kind: str, action: str) -> None:
+        incident = LLMIncident.model_validate({"kind": kind, "action": action})
+        incidents.append(incident)
+        if self._metrics is not None:
+            self._metrics.llm_incidents.labels(kind, action).inc()
+        log.info("draft.llm_incident", kind=kind, action=action)
 
     def _compose_offline(
         self,
@@ -382,21 +427,42 @@ class DraftPipeline:
         context: CheckContext,
         timer: _Timer,
         profile: TenantProfile,
+        incidents: list[LLMIncident],
     ) -> DraftResult:
         began = time.perf_counter()
         composed = compose_offline_with_gaps(thread, analysis, profile)
         timer.add("compose", began)
-        return self._offline_result(composed, analysis, context, timer)
+        return self._offline_result(composed, analysis, context, timer, incidents)
 
     def _offline_result(
-        self, composed: Composed, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
+        self,
+        composed: Composed,
+        analysis: ThreadAnalysis,
+        context: CheckContext,
+        timer: _Timer,
+        incidents: list[LLMIncident],
     ) -> DraftResult:
         text, report = self._check_and_repair(composed.text, context, timer)
         report = with_agent_gaps(report, text, composed)
         result = self._result(
-            text, report, provider="offline", model="offline-composer", attempts=1, usage=None
+            text,
+            report,
+            provider="offline",
+            model="offline-composer",
+            attempts=1,
+            usage=None,
+            incidents=incidents,
         )
         return result.model_copy(update={"analysis": analysis_view(analysis)})
+
+    def _fit(self, *, shrink: bool = False, reported: LLMContextExceeded | None = None) -> Fit:
+        ratio = self._estimator.ratio if self._estimator is not None else Fit.bytes_per_token
+        window = self._window
+        if reported is not None and reported.window is not None and window is not None:
+            # The server said its window ("maximum context length is 2048"): believe it over the
+            # setting, which is then too large (the sizing table explains how to set it).
+            window = replace(window, tokens=min(window.tokens, reported.window))
+        return Fit(window=window, bytes_per_token=ratio, shrink=shrink)
 
     async def _compose_streaming(
         self, thread: Thread, timer: _Timer, profile: TenantProfile = DEFAULT_PROFILE
@@ -406,61 +472,115 @@ class DraftPipeline:
         Only the first LLM answer streams; re-asks (rare: a blocking finding the repair cannot fix)
         are plain completions, and the result carries their text. The offline composer writes in
         one go, so its text is one delta. Falling back to it after a partial stream sends no more
-        deltas: the result is authoritative either way.
+        deltas: the result is authoritative either way. A prompt over the context window is
+        refused before any delta, so its shrunk retry streams too; a stream cut off after some
+        deltas is asked again as a whole (its result is authoritative).
         """
         analysis = analyse_thread(thread)
         context = CheckContext(thread=thread, analysis=analysis)
+        incidents: list[LLMIncident] = []
         streamed = False
         if self.provider == "openai":
-            assert self._llm is not None
             prompted = self._prepare(thread, analysis, profile)
-            messages = self.prompts.render(prompted.thread, prompted.analysis, profile)
-            context = with_system_prompt(context, messages)
-            restorer = prompted.stream_restorer()
+            fit = self._fit()
+            messages = self.prompts.render(prompted.thread, prompted.analysis, profile, fit=fit)
             try:
                 completion: Completion | None = None
-                began = time.perf_counter()
-                stream = self._llm.stream(
-                    messages,
-                    model=self._sampling.model,
-                    temperature=self._sampling.temperature,
-                    max_tokens=self._sampling.max_tokens,
-                )
-                async with aclosing(stream) as chunks:
-                    async for item in chunks:
-                        if isinstance(item, StreamChunk):
-                            streamed = True
-                            if shown := restorer.feed(item.delta):
-                                yield shown
-                        else:
-                            completion = item
-                timer.add("llm", began)
-                if tail := restorer.flush():
-                    yield tail
+                for shrink in (False, True):
+                    restorer = prompted.stream_restorer()
+                    try:
+                        async for item in self._stream_llm(messages, timer):
+                            if isinstance(item, Completion):
+                                completion = item
+                            else:
+                                streamed = True
+                                if shown := restorer.feed(item):
+                                    yield shown
+                        if tail := restorer.flush():
+                            yield tail
+                        break
+                    except LLMContextExceeded as exc:
+                        if shrink or streamed:
+                            raise
+                        self._incident(incidents, "context_length", "shrunk")
+                        fit = self._fit(shrink=True, reported=exc)
+                        messages = self.prompts.render(
+                            prompted.thread, prompted.analysis, prompted.profile, fit=fit
+                        )
+                    except LLMUnavailable as exc:
+                        if exc.reason != "incomplete":
+                            raise
+                        self._incident(incidents, "incomplete", "retried")
+                        completion = await self._ask(messages, timer)
+                        break
                 assert completion is not None  # the client's stream always ends with one
-                result = await self._finish_with_llm(prompted, context, timer, completion)
+                context = with_system_prompt(context, messages)
+                result = await self._finish_with_llm(prompted, context, timer, completion, incidents, fit)
                 yield result.model_copy(update={"analysis": analysis_view(analysis)})
                 return
             except LLMError as exc:
-                self._fall_back_or_raise(exc)
+                self._fall_back_or_raise(exc, incidents)
         began = time.perf_counter()
         composed = compose_offline_with_gaps(thread, analysis, profile)
         timer.add("compose", began)
         if not streamed:
             yield composed.text
-        yield self._offline_result(composed, analysis, context, timer)
+        yield self._offline_result(composed, analysis, context, timer, incidents)
 
-    async def _ask(self, messages: list[ChatMessage], timer: _Timer) -> Completion:
+    async def _stream_llm(
+        self, messages: list[ChatMessage], timer: _Timer
+    ) -> AsyncGenerator[str | Completion, None]:
+        """One streamed LLM call: its deltas, then its Completion. Its time counts as `llm`,
+        failed or not (waits between attempts included)."""
         assert self._llm is not None
         began = time.perf_counter()
-        completion = await self._llm.complete(
+        stream = self._llm.stream(
             messages,
             model=self._sampling.model,
             temperature=self._sampling.temperature,
             max_tokens=self._sampling.max_tokens,
         )
-        timer.add("llm", began)
-        return completion
+        try:
+            async with aclosing(stream) as chunks:
+                async for item in chunks:
+                    yield item.delta if isinstance(item, StreamChunk) else item
+        finally:
+            timer.add("llm", began)
+
+    async def _ask(self, messages: list[ChatMessage], timer: _Timer) -> Completion:
+        assert self._llm is not None
+        began = time.perf_counter()
+        try:
+            return await self._llm.complete(
+                messages,
+                model=self._sampling.model,
+                temperature=self._sampling.temperature,
+                max_tokens=self._sampling.max_tokens,
+            )
+        finally:
+            # Failed attempts and back-off are LLM time too, not the cache's (issue 16).
+            timer.add("llm", began)
+
+    async def _first_answer(
+        self, prompted: _Prompted, timer: _Timer, incidents: list[LLMIncident]
+    ) -> tuple[Completion, list[ChatMessage], Fit]:
+        """The first completion: shrunk once when over the window, asked again once when cut off.
+
+        The fit that worked comes back too: re-asks must not grow the prompt past it again.
+        """
+        fit = self._fit()
+        messages = self.prompts.render(prompted.thread, prompted.analysis, prompted.profile, fit=fit)
+        try:
+            return await self._ask(messages, timer), messages, fit
+        except LLMContextExceeded as exc:
+            self._incident(incidents, "context_length", "shrunk")
+            fit = self._fit(shrink=True, reported=exc)
+            messages = self.prompts.render(prompted.thread, prompted.analysis, prompted.profile, fit=fit)
+        except LLMUnavailable as exc:
+            if exc.reason != "incomplete":
+                raise
+            self._incident(incidents, "incomplete", "retried")
+        return await self._ask(messages, timer), messages, fit
 
     async def _compose_with_llm(
         self,
@@ -469,42 +589,85 @@ class DraftPipeline:
         context: CheckContext,
         timer: _Timer,
         profile: TenantProfile = DEFAULT_PROFILE,
+        incidents: list[LLMIncident] | None = None,
     ) -> DraftResult:
+        incidents = incidents if incidents is not None else []
         prompted = self._prepare(thread, analysis, profile)
-        messages = self.prompts.render(prompted.thread, prompted.analysis, profile)
-        completion = await self._ask(messages, timer)
-        return await self._finish_with_llm(prompted, with_system_prompt(context, messages), timer, completion)
+        completion, messages, fit = await self._first_answer(prompted, timer, incidents)
+        context = with_system_prompt(context, messages)
+        return await self._finish_with_llm(prompted, context, timer, completion, incidents, fit)
 
     async def _finish_with_llm(
-        self, prompted: _Prompted, context: CheckContext, timer: _Timer, completion: Completion
+        self,
+        prompted: _Prompted,
+        context: CheckContext,
+        timer: _Timer,
+        completion: Completion,
+        incidents: list[LLMIncident],
+        fit: Fit,
     ) -> DraftResult:
-        """Check and repair the first answer; re-ask with the findings while blocking ones remain."""
+        """Check and repair the first answer; re-ask with the findings while blocking ones remain.
+
+        An answer cut at max_tokens (finish_reason ``length``) is asked again once for a shorter
+        reply; cut again, it is kept with a `length` finding, so at best it needs review.
+        """
         prompt_tokens = completion_tokens = 0
         usage_known = True
+        estimated = False
         attempts = 1
+        shortened = False
+        base = context
         while True:
             if completion.prompt_tokens is None or completion.completion_tokens is None:
                 usage_known = False
             else:
                 prompt_tokens += completion.prompt_tokens
                 completion_tokens += completion.completion_tokens
+                estimated = estimated or completion.usage_estimated
             # The guardrails judge the text the customer would get: placeholders restored.
             text, report = self._check_and_repair(prompted.restore(completion.text), context, timer)
-            if not unsendable(report) or attempts > self._max_reasks:
+            cut_off = completion.finish_reason == "length"
+            if cut_off and not shortened:
+                shortened = True
+                self._incident(incidents, "length", "reasked")
+                instructions = [self._shorter_instruction()]
+            elif unsendable(report) and attempts <= self._max_reasks:
+                instructions = self.guardrails.reask_instructions(report)
+            else:
+                if cut_off:
+                    self._incident(incidents, "length", "flagged")
+                    report = _with_finding(report, _cut_off_finding())
                 break
-            instructions = self.guardrails.reask_instructions(report)
             # The draft goes back out: masked where the guardrails found secrets, redacted again.
             shown = prompted.redact(mask_sensitive(text, report))
             messages = self.prompts.render_reask(
-                prompted.thread, prompted.analysis, shown, instructions, prompted.profile
+                prompted.thread, prompted.analysis, shown, instructions, prompted.profile, fit=fit
             )
+            scaffolding = self.prompts.reask_message("", instructions)
+            context = with_system_prompt(base, messages, scaffolding=(scaffolding,))
             attempts += 1
             completion = await self._ask(messages, timer)
         usage = (
-            Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens) if usage_known else None
+            Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, estimated=estimated)
+            if usage_known
+            else None
         )
         return self._result(
-            text, report, provider="openai", model=completion.model, attempts=attempts, usage=usage
+            text,
+            report,
+            provider="openai",
+            model=completion.model,
+            attempts=attempts,
+            usage=usage,
+            incidents=incidents,
+        )
+
+    def _shorter_instruction(self) -> str:
+        # About 0.6 words per token in English: ask for comfortably less than the limit.
+        words = max(30, int(self._sampling.max_tokens * 0.45))
+        return (
+            "Your previous reply was cut off because it ran over the length limit. Write the whole "
+            f"reply again, shorter: at most {words} words, from greeting to sign-off."
         )
 
     def _prepare(
@@ -551,6 +714,7 @@ class DraftPipeline:
         model: str,
         attempts: int,
         usage: Usage | None,
+        incidents: list[LLMIncident] | None = None,
     ) -> DraftResult:
         status = decide_status(report, provider=provider)
         sendable = status is not DraftStatus.blocked
@@ -566,4 +730,5 @@ class DraftPipeline:
             attempts=attempts,
             cached=False,
             usage=usage,
+            llm_incidents=list(incidents or []),
         )

@@ -17,7 +17,7 @@ from tests.integration.conftest import GOOD_REPLY, llm_settings, reply_response,
 
 DRAFT_FIELDS = {
     "id", "status", "reply", "rejected_draft", "guardrails", "provider", "model", "prompt_version",
-    "attempts", "cached", "usage", "timings_ms", "analysis",
+    "attempts", "cached", "usage", "timings_ms", "analysis", "llm_incidents",
 }  # fmt: skip
 
 
@@ -66,7 +66,7 @@ async def test_llm_draft_is_approved_with_usage(
     assert body["model"] == "mock-1"
     assert body["status"] in {"approved", "needs_review"}
     assert body["reply"] == GOOD_REPLY
-    assert body["usage"] == {"prompt_tokens": 120, "completion_tokens": 80}
+    assert body["usage"] == {"prompt_tokens": 120, "completion_tokens": 80, "estimated": False}
     assert body["attempts"] == 1
     assert route.call_count == 1
     sent = route.calls.last.request

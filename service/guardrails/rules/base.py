@@ -19,6 +19,7 @@ class RuleContext:
 
     analysis: ThreadAnalysis | None = None
     system_prompt: str | None = None
+    prompt_parts: tuple[str, ...] = ()
     thread: Thread | None = None
     canary: str | None = None
     # Set by the engine: spans (folded offsets) where one combined pass over every phrase rule's
