@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from service.models import Severity
+from service.models import Provider, Severity
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_ROOT.parent
@@ -344,9 +344,9 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def provider(self) -> str:
+    def provider(self) -> Provider:
         """The provider drafts are asked from: ``openai`` or ``offline``."""
         if self.llm_provider is ProviderChoice.auto:
             configured = self.llm_base_url is not None or self.llm_api_key is not None
-            return "openai" if configured else "offline"
-        return self.llm_provider.value
+            return Provider.openai if configured else Provider.offline
+        return Provider(self.llm_provider.value)

@@ -29,6 +29,13 @@ class Role(StrEnum):
     note = "note"  # a private note: never shown to the customer; the prompt gives it as facts (issue 13)
 
 
+class Provider(StrEnum):
+    """Who wrote a draft: an OpenAI-compatible endpoint, or the offline composer."""
+
+    openai = "openai"
+    offline = "offline"
+
+
 class Severity(StrEnum):
     block = "block"
     warn = "warn"
@@ -215,7 +222,7 @@ class DraftResult(_Wire):
     reply: str | None
     rejected_draft: str | None
     guardrails: GuardrailReport
-    provider: Literal["openai", "offline"]
+    provider: Provider
     model: str
     prompt_version: str
     attempts: int

@@ -16,6 +16,7 @@ from service.api.errors import ProblemError
 from service.api.problems import METRICS_PROBLEMS, READY_UNAVAILABLE
 from service.feedback.metrics import publish
 from service.jobs import queue_stats
+from service.models import Provider
 from service.server.runtime import Runtime
 
 
@@ -37,7 +38,7 @@ async def live() -> dict[str, str]:
 async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     redis_ok = await runtime.pipeline.cache.ping()
     settings = runtime.settings
-    llm_ok = settings.provider == "offline" or bool(settings.llm_base_url or settings.llm_api_key)
+    llm_ok = settings.provider is Provider.offline or bool(settings.llm_base_url or settings.llm_api_key)
     llm_check: dict[str, Any] = {"ok": llm_ok, "provider": settings.provider}
     if runtime.model_check is not None:
         # A hint, never a failure: many endpoints list no models, or list them under other names.

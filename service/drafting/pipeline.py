@@ -45,6 +45,7 @@ from service.models import (
     Finding,
     GuardrailReport,
     LLMIncident,
+    Provider,
     Severity,
     Thread,
     Usage,
@@ -119,10 +120,10 @@ def unsendable(report: GuardrailReport) -> bool:
     return report.verdict is Verdict.block or report.fired(ACKNOWLEDGEMENT)
 
 
-def decide_status(report: GuardrailReport, *, provider: str) -> DraftStatus:
+def decide_status(report: GuardrailReport, *, provider: Provider) -> DraftStatus:
     if unsendable(report):
         return DraftStatus.blocked
-    if report.verdict is Verdict.warn or provider == "offline":
+    if report.verdict is Verdict.warn or provider is Provider.offline:
         # The offline composer is a safety net, not a writer: an agent always reviews its drafts.
         return DraftStatus.needs_review
     return DraftStatus.approved
@@ -245,7 +246,7 @@ class DraftPipeline:
     def __init__(
         self,
         *,
-        provider: str,
+        provider: Provider,
         prompts: PromptBuilder,
         guardrails: Guardrails,
         llm: LLMClient | None,
@@ -259,7 +260,7 @@ class DraftPipeline:
         window: ContextWindow | None = None,
         estimator: TokenEstimator | None = None,
     ) -> None:
-        if provider == "openai" and llm is None:
+        if provider is Provider.openai and llm is None:
             raise ValueError("the openai provider needs an LLM client")
         self.provider = provider
         self.prompts = prompts
@@ -277,7 +278,7 @@ class DraftPipeline:
 
     @property
     def model_name(self) -> str:
-        return self._sampling.model if self.provider == "openai" else "offline-composer"
+        return self._sampling.model if self.provider is Provider.openai else "offline-composer"
 
     def key_for(self, thread: Thread, *, tenant: str) -> str:
         profile = self.tenants.resolve(tenant)
@@ -394,7 +395,7 @@ class DraftPipeline:
         analysis = analyse_thread(thread)
         context = CheckContext(thread=thread, analysis=analysis)
         incidents: list[LLMIncident] = []
-        if self.provider == "openai":
+        if self.provider is Provider.openai:
             try:
                 result = await self._compose_with_llm(thread, analysis, context, timer, profile, incidents)
                 return result.model_copy(update={"analysis": analysis_view(analysis)})
@@ -447,7 +448,7 @@ class DraftPipeline:
         result = self._result(
             text,
             report,
-            provider="offline",
+            provider=Provider.offline,
             model="offline-composer",
             attempts=1,
             usage=None,
@@ -480,7 +481,7 @@ class DraftPipeline:
         context = CheckContext(thread=thread, analysis=analysis)
         incidents: list[LLMIncident] = []
         streamed = False
-        if self.provider == "openai":
+        if self.provider is Provider.openai:
             prompted = self._prepare(thread, analysis, profile)
             fit = self._fit()
             messages = self.prompts.render(prompted.thread, prompted.analysis, profile, fit=fit)
@@ -655,7 +656,7 @@ class DraftPipeline:
         return self._result(
             text,
             report,
-            provider="openai",
+            provider=Provider.openai,
             model=completion.model,
             attempts=attempts,
             usage=usage,
@@ -710,7 +711,7 @@ class DraftPipeline:
         text: str,
         report: GuardrailReport,
         *,
-        provider: str,
+        provider: Provider,
         model: str,
         attempts: int,
         usage: Usage | None,
@@ -724,7 +725,7 @@ class DraftPipeline:
             reply=text if sendable else None,
             rejected_draft=None if sendable else text,
             guardrails=report,
-            provider="openai" if provider == "openai" else "offline",
+            provider=provider,
             model=model,
             prompt_version=self.prompts.version,
             attempts=attempts,

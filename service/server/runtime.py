@@ -29,6 +29,7 @@ from service.llm.limiter import EndpointLimiter
 from service.llm.models_check import ModelCheck
 from service.llm.openai_client import OpenAICompatibleClient, make_async_openai
 from service.llm.tokens import TokenEstimator
+from service.models import Provider
 from service.tenancy import Tenants
 
 log = structlog.get_logger("tactful.runtime")
@@ -88,7 +89,7 @@ def build_runtime(settings: Settings) -> Runtime:
     estimator: TokenEstimator | None = None
     model_check: ModelCheck | None = None
     metrics = Metrics()
-    if settings.provider == "openai":
+    if settings.provider is Provider.openai:
         api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         openai_client = make_async_openai(settings.llm_base_url, api_key, settings.llm_timeout_s)
         limiter = EndpointLimiter(settings.llm_max_concurrency, on_wait=metrics.observe_slot_wait)

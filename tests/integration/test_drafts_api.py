@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from service.app import create_app
 from service.drafting.pipeline import decide_status
 from service.guardrails import CheckContext, load_guardrails
-from service.models import DraftStatus, Finding, GuardrailReport, Severity, Thread, Verdict
+from service.models import DraftStatus, Finding, GuardrailReport, Provider, Severity, Thread, Verdict
 from tests.integration.conftest import GOOD_REPLY, llm_settings, reply_response, seed_thread
 
 DRAFT_FIELDS = {
@@ -202,4 +202,4 @@ async def test_acknowledgement_turned_down_to_info_still_guards_the_reply(
 def test_an_acknowledgement_finding_of_any_severity_blocks() -> None:
     finding = Finding(rule="acknowledgement", severity=Severity.info, message="No acknowledgement.")
     report = GuardrailReport(verdict=Verdict.pass_, ruleset_version="x", findings=[finding])
-    assert decide_status(report, provider="openai") is DraftStatus.blocked
+    assert decide_status(report, provider=Provider.openai) is DraftStatus.blocked

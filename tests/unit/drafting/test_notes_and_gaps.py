@@ -15,7 +15,7 @@ from service.drafting.redaction import Redactor
 from service.guardrails import load_guardrails
 from service.language.analysis import analyse_thread
 from service.language.empathy import restate_issue
-from service.models import Severity, Thread
+from service.models import Provider, Severity, Thread
 from tests.unit.drafting.conftest import MakeThread
 
 FRAUD_NOTE = (
@@ -26,7 +26,7 @@ REFUND_NOTE = "Refund RF-11902 issued on 4 March; it takes 5-10 business days to
 
 def pipeline(builder: PromptBuilder) -> DraftPipeline:
     return DraftPipeline(
-        provider="offline",
+        provider=Provider.offline,
         prompts=builder,
         guardrails=load_guardrails(),
         llm=None,
