@@ -186,7 +186,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     configure_logging("WARNING")
     text = _read(args.file)
     thread = _load_thread(args.thread) if args.thread else None
-    report = load_guardrails(Settings().guard_severities).check(text, CheckContext(thread=thread))
+    settings = Settings()
+    context = CheckContext(thread=thread, allowed_domains=tuple(settings.allowed_link_domains))
+    report = load_guardrails(settings.guard_severities).check(text, context)
     if args.json:
         _emit(report.model_dump_json(indent=2))
     else:

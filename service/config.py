@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     guard_max_reasks: int = Field(
         2, ge=0, le=5, description="Times the LLM is re-asked with the findings when a draft is blocked."
     )
+    allowed_link_domains: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated domains a reply may link to besides those in the thread (the "
+        "company's own, e.g. acme.com,help.acme.com; subdomains included). A link to any other host "
+        "is an `unsafe-content` warning.",
+    )
     redact_pii: bool = Field(
         True,
         description="Replace e-mails, phones, card numbers, IBANs, API keys and passwords in ticket text "
@@ -327,7 +333,9 @@ class Settings(BaseSettings):
         False, description="Also send the callback for helpdesk sources, not only for `generic`."
     )
 
-    @field_validator("api_keys", "cors_allow_origins", "frame_ancestors", mode="before")
+    @field_validator(
+        "api_keys", "cors_allow_origins", "frame_ancestors", "allowed_link_domains", mode="before"
+    )
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

@@ -32,6 +32,9 @@ class GuardrailsController(Controller):
     ) -> GuardrailReport:
         if data.thread is not None:
             enforce_limits(data.thread, runtime)
-        report = runtime.guardrails.check(data.text, CheckContext(thread=data.thread))
+        context = CheckContext(
+            thread=data.thread, allowed_domains=tuple(runtime.settings.allowed_link_domains)
+        )
+        report = runtime.guardrails.check(data.text, context)
         runtime.metrics.checks.labels(report.verdict.value).inc()
         return report

@@ -259,6 +259,7 @@ class DraftPipeline:
         tenants: Tenants | None = None,
         window: ContextWindow | None = None,
         estimator: TokenEstimator | None = None,
+        allowed_domains: tuple[str, ...] = (),
     ) -> None:
         if provider is Provider.openai and llm is None:
             raise ValueError("the openai provider needs an LLM client")
@@ -275,6 +276,7 @@ class DraftPipeline:
         self.tenants = tenants or Tenants(DEFAULT_PROFILE, {})
         self._window = window
         self._estimator = estimator
+        self._allowed_domains = allowed_domains  # link hosts a reply may use besides the thread's
 
     @property
     def model_name(self) -> str:
@@ -393,7 +395,7 @@ class DraftPipeline:
 
     async def _compose(self, thread: Thread, timer: _Timer, profile: TenantProfile) -> DraftResult:
         analysis = analyse_thread(thread)
-        context = CheckContext(thread=thread, analysis=analysis)
+        context = CheckContext(thread=thread, analysis=analysis, allowed_domains=self._allowed_domains)
         incidents: list[LLMIncident] = []
         if self.provider is Provider.openai:
             try:
@@ -478,7 +480,7 @@ class DraftPipeline:
         deltas is asked again as a whole (its result is authoritative).
         """
         analysis = analyse_thread(thread)
-        context = CheckContext(thread=thread, analysis=analysis)
+        context = CheckContext(thread=thread, analysis=analysis, allowed_domains=self._allowed_domains)
         incidents: list[LLMIncident] = []
         streamed = False
         if self.provider is Provider.openai:

@@ -17,6 +17,9 @@ class CheckContext:
     # The other parts of the prompt (user message, re-ask wording): never repeated in a reply either.
     prompt_parts: tuple[str, ...] = ()
     canary: str | None = None  # a token planted in the system prompt; never in a reply
+    # Hosts a reply may link to besides those in the thread (TACTFUL_ALLOWED_LINK_DOMAINS; per
+    # tenant once tenants have profiles). Subdomains included.
+    allowed_domains: tuple[str, ...] = ()
 
 
 def resolve(context: CheckContext | None) -> RuleContext:
@@ -31,4 +34,5 @@ def resolve(context: CheckContext | None) -> RuleContext:
         prompt_parts=context.prompt_parts,
         thread=context.thread,
         canary=context.canary,
+        allowed_domains=context.allowed_domains,
     )

@@ -132,6 +132,7 @@ def build_runtime(settings: Settings) -> Runtime:
         redactor=redactor,
         metrics=metrics,
         tenants=tenants,
+        allowed_domains=tuple(settings.allowed_link_domains),
     )
     log.info(
         "runtime.ready",

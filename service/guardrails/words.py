@@ -1,0 +1,142 @@
+"""Words, lemmas and vocabularies: what the meaning-based rules (abuse, acknowledgement...) read.
+
+A rule's lexicon lists *lemmas* by kind and language ("idiot", "frustrating", "Trottel"); the
+generated `forms.yaml` (``python -m service.guardrails.build_forms``, built with simplemma's
+dictionaries) lists the inflected forms of each of them ("idiots", "frustrantes", "Trottels").
+So a check never lemmatises at run time: it looks each token up in a dict built at load time,
+which keeps the per-check cost to one dict lookup per word and keeps simplemma's 350 MB of
+dictionaries out of the serving process (docs/decisions.md).
+
+Tokens come from the folded, quote-masked text (Document.masked): the customer's words quoted
+back are never read as the reply's own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+# A word: letters, with inner apostrophes or hyphens ("you're", "idiot-proof" is ONE token, so
+# "idiot" inside it is never read alone). French elisions ("l'idiot", "qu'il") are split below.
+TOKEN = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
+_ELISION = re.compile(r"^(?:l|d|j|t|m|s|n|c|qu|jusqu|lorsqu|puisqu)'(?=[^\W\d_])")
+# Where a sentence (or a clause-level unit we judge on its own) ends.
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|\n+|\x1a+")
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]| - ")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # folded
+    start: int  # offsets in the text it was read from (folded view)
+    end: int
+    clause: int  # index of its clause within the sentence: tokens of one clause share it
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    tokens: tuple[Token, ...]
+
+
+def strip_accents(word: str) -> str:
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+def tokens_of(text: str, offset: int = 0) -> list[Token]:
+    """The words of one sentence, each tagged with its clause number."""
+    out: list[Token] = []
+    clause = 0
+    last = 0
+    for match in TOKEN.finditer(text):
+        if _CLAUSE_BREAK.search(text, last, match.start()):
+            clause += 1
+        last = match.end()
+        word, start = match.group(), match.start()
+        elision = _ELISION.match(word) if "'" in word else None
+        if elision is not None:
+            out.append(Token(word[: elision.end()], offset + start, offset + start + elision.end(), clause))
+            word, start = word[elision.end() :], start + elision.end()
+        out.append(Token(word, offset + start, offset + start + len(word), clause))
+    return out
+
+
+def sentences_of(text: str) -> list[Sentence]:
+    """The sentences of a folded, quote-masked text; masked regions end a sentence."""
+    out: list[Sentence] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() > start:
+            out.append(Sentence(start, match.start(), tuple(tokens_of(text[start : match.start()], start))))
+        start = match.end()
+    if start < len(text):
+        out.append(Sentence(start, len(text), tuple(tokens_of(text[start:], start))))
+    return [s for s in out if s.tokens]
+
+
+class Vocabulary:
+    """Kinds of words per language, looked up by any inflected form (accents optional)."""
+
+    def __init__(
+        self,
+        kinds: Mapping[str, Mapping[str, Sequence[str]]],
+        forms: Mapping[str, Mapping[str, Sequence[str]]],
+        closed: Iterable[str] = (),
+    ) -> None:
+        """`kinds`: kind -> language -> lemmas; `forms`: language -> lemma -> inflected forms;
+        `closed`: kinds listed in full (pronouns, articles), never widened to other forms."""
+        closed = frozenset(closed)
+        index: dict[str, dict[str, set[str]]] = {}
+        for kind, by_language in kinds.items():
+            for language, lemmas in by_language.items():
+                table = index.setdefault(language, {})
+                known = {} if kind in closed else forms.get(language, {})
+                for lemma in lemmas:
+                    key = lemma.casefold()
+                    for form in (key, *known.get(key, ())):
+                        for variant in {form, strip_accents(form)}:
+                            table.setdefault(variant, set()).add(kind)
+        self._index = {lang: {w: frozenset(k) for w, k in table.items()} for lang, table in index.items()}
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(self._index)
+
+    def kinds(self, word: str, languages: Iterable[str]) -> frozenset[str]:
+        """The kinds `word` (folded) belongs to in any of `languages`."""
+        found: frozenset[str] = frozenset()
+        for language in languages:
+            kinds = self._index.get(language, {}).get(word)
+            if kinds:
+                found = found | kinds
+        return found
+
+    def has(self, word: str, kind: str, languages: Iterable[str]) -> bool:
+        return kind in self.kinds(word, languages)
+
+
+def lemma_pairs(kinds: Mapping[str, Mapping[str, Sequence[str]]]) -> dict[str, set[str]]:
+    """language -> every lemma listed in `kinds` (what forms.yaml must cover)."""
+    out: dict[str, set[str]] = {}
+    for by_language in kinds.values():
+        for language, lemmas in by_language.items():
+            out.setdefault(language, set()).update(lemma.casefold() for lemma in lemmas)
+    return out
+
+
+# Content words shared by the customer and the reply: a cheap, language-agnostic stem (accents
+# off, at most the first six letters) is enough to tell "refund" in "your refunded order" from an
+# unrelated word, and costs nothing per check. Lemmas would be better; see docs/decisions.md.
+_STEM_LETTERS = 6
+
+
+@lru_cache(maxsize=65_536)
+def stem(word: str) -> str:
+    plain = strip_accents(word).replace("'", "").replace("-", "")
+    return plain[:_STEM_LETTERS]
