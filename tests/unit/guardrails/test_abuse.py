@@ -62,6 +62,7 @@ def test_the_finding_points_at_the_insult_and_never_quotes_it(guardrails: Guardr
     text = "Listen, you moron, the tracker is fine."
     report = guardrails.check(text, CONTEXT)
     (finding,) = [f for f in report.findings if f.rule == "abuse"]
-    assert finding.start is not None and finding.end is not None
+    assert finding.start is not None
+    assert finding.end is not None
     assert text[finding.start : finding.end] == "moron"
     assert "moron" not in finding.message
