@@ -120,11 +120,12 @@ def unsendable(report: GuardrailReport) -> bool:
     return report.verdict is Verdict.block or report.fired(ACKNOWLEDGEMENT)
 
 
-def decide_status(report: GuardrailReport, *, provider: Provider) -> DraftStatus:
+def decide_status(report: GuardrailReport, *, provider: Provider, repaired: bool = False) -> DraftStatus:
     if unsendable(report):
         return DraftStatus.blocked
-    if report.verdict is Verdict.warn or provider is Provider.offline:
+    if report.verdict is Verdict.warn or provider is Provider.offline or repaired:
         # The offline composer is a safety net, not a writer: an agent always reviews its drafts.
+        # A draft the repair changed is no longer what the writer wrote: an agent reads it first.
         return DraftStatus.needs_review
     return DraftStatus.approved
 
@@ -445,7 +446,11 @@ class DraftPipeline:
         timer: _Timer,
         incidents: list[LLMIncident],
     ) -> DraftResult:
-        text, report = self._check_and_repair(composed.text, context, timer)
+        # The composer's own text: the only writer whose missing acknowledgement may be repaired
+        # with a stock sentence (its drafts are always reviewed anyway).
+        text, report, repaired = self._check_and_repair(
+            composed.text, context, timer, stock_acknowledgement=True
+        )
         report = with_agent_gaps(report, text, composed)
         result = self._result(
             text,
@@ -455,6 +460,7 @@ class DraftPipeline:
             attempts=1,
             usage=None,
             incidents=incidents,
+            repaired=repaired,
         )
         return result.model_copy(update={"analysis": analysis_view(analysis)})
 
@@ -628,7 +634,11 @@ class DraftPipeline:
                 completion_tokens += completion.completion_tokens
                 estimated = estimated or completion.usage_estimated
             # The guardrails judge the text the customer would get: placeholders restored.
-            text, report = self._check_and_repair(prompted.restore(completion.text), context, timer)
+            # Never a stock acknowledgement in front of the model's text: a draft that does not
+            # acknowledge the customer goes back with the finding (the loop below) instead.
+            text, report, repaired = self._check_and_repair(
+                prompted.restore(completion.text), context, timer, stock_acknowledgement=False
+            )
             cut_off = completion.finish_reason == "length"
             if cut_off and not shortened:
                 shortened = True
@@ -663,6 +673,7 @@ class DraftPipeline:
             attempts=attempts,
             usage=usage,
             incidents=incidents,
+            repaired=repaired,
         )
 
     def _shorter_instruction(self) -> str:
@@ -697,16 +708,24 @@ class DraftPipeline:
         return _Prompted(redacted, analysis, redaction, profile)
 
     def _check_and_repair(
-        self, text: str, context: CheckContext, timer: _Timer
-    ) -> tuple[str, GuardrailReport]:
+        self, text: str, context: CheckContext, timer: _Timer, *, stock_acknowledgement: bool
+    ) -> tuple[str, GuardrailReport, bool]:
+        """The text after safe repairs, its report, and whether a repair changed it.
+
+        The report is always the check of exactly the returned text (the invariant decide_status
+        rests on: reply != null only when acknowledgement passed on that very text)."""
         began = time.perf_counter()
         report = self.guardrails.check(text, context)
+        repaired = False
         if report.verdict is not Verdict.pass_ or report.fired(ACKNOWLEDGEMENT):
-            # Safe span fixes (a missing acknowledgement, a shouted run); the report that comes back
-            # is the check of the text that comes back, so nothing is checked twice.
-            text, report = self.guardrails.repair_and_check(text, report, context)
+            # Safe span fixes (a shouted run; a missing acknowledgement for the composer's own text
+            # only); the report that comes back is the check of the text that comes back.
+            fixed, report = self.guardrails.repair_and_check(
+                text, report, context, stock_acknowledgement=stock_acknowledgement
+            )
+            repaired, text = fixed != text, fixed
         timer.add("guard", began)
-        return text, report
+        return text, report, repaired
 
     def _result(
         self,
@@ -718,8 +737,9 @@ class DraftPipeline:
         attempts: int,
         usage: Usage | None,
         incidents: list[LLMIncident] | None = None,
+        repaired: bool = False,
     ) -> DraftResult:
-        status = decide_status(report, provider=provider)
+        status = decide_status(report, provider=provider, repaired=repaired)
         sendable = status is not DraftStatus.blocked
         return DraftResult(
             id=f"drf_{uuid.uuid4().hex}",

@@ -74,20 +74,33 @@ async def test_llm_draft_is_approved_with_usage(
     assert {"llm", "guard", "total"} <= set(body["timings_ms"])
 
 
-async def test_draft_without_acknowledgement_is_repaired(
+async def test_draft_without_acknowledgement_is_reasked_not_patched(
     llm_client: AsyncTestClient[Any], llm_mock: respx.MockRouter
 ) -> None:
     cold = (
         "Hi Dana,\n\nThe duplicate charge has been refunded. It will show in 3-5 days.\n\nBest regards,\nSam"
     )
-    llm_mock.post("/chat/completions").mock(return_value=reply_response(cold))
+    route = llm_mock.post("/chat/completions").mock(
+        side_effect=[reply_response(cold), reply_response(GOOD_REPLY)]
+    )
     thread = seed_thread()
     body = (await llm_client.post("/v1/drafts", json=thread)).json()
-    if body["reply"] is not None:
-        assert body["reply"] != cold
-        assert acknowledgement_passes(body["reply"], thread)
-    else:
-        assert body["status"] == "blocked"
+    # No stock sentence is glued in front of the model's draft: the model is asked again.
+    assert route.call_count == 2
+    assert body["reply"] == GOOD_REPLY
+    assert acknowledgement_passes(body["reply"], thread)
+    assert "Acknowledge the customer" in route.calls.last.request.content.decode()
+
+
+async def test_a_cold_draft_the_model_never_fixes_is_blocked(
+    llm_client: AsyncTestClient[Any], llm_mock: respx.MockRouter
+) -> None:
+    cold = "Hi Dana,\n\nThe duplicate charge has been refunded.\n\nBest regards,\nSam"
+    llm_mock.post("/chat/completions").mock(return_value=reply_response(cold))
+    body = (await llm_client.post("/v1/drafts", json=seed_thread())).json()
+    assert body["status"] == "blocked"
+    assert body["reply"] is None
+    assert body["rejected_draft"] == cold
 
 
 async def test_blocking_finding_triggers_a_reask(
@@ -203,3 +216,9 @@ def test_an_acknowledgement_finding_of_any_severity_blocks() -> None:
     finding = Finding(rule="acknowledgement", severity=Severity.info, message="No acknowledgement.")
     report = GuardrailReport(verdict=Verdict.pass_, ruleset_version="x", findings=[finding])
     assert decide_status(report, provider=Provider.openai) is DraftStatus.blocked
+
+
+def test_a_repaired_draft_is_at_most_needs_review() -> None:
+    report = GuardrailReport(verdict=Verdict.pass_, ruleset_version="x", findings=[])
+    assert decide_status(report, provider=Provider.openai) is DraftStatus.approved
+    assert decide_status(report, provider=Provider.openai, repaired=True) is DraftStatus.needs_review
