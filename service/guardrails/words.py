@@ -28,6 +28,9 @@ _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|\n+|\x1a+")
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]| - ")
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     text: str  # folded
@@ -103,21 +106,30 @@ class Vocabulary:
                         for variant in {form, strip_accents(form)}:
                             table.setdefault(variant, set()).add(kind)
         self._index = {lang: {w: frozenset(k) for w, k in table.items()} for lang, table in index.items()}
+        # Few distinct language sets occur (one reply language plus English, or all five): the
+        # merged tables are built on first use and kept, bounded by the number of such sets.
+        self._merged: dict[tuple[str, ...], dict[str, frozenset[str]]] = {}
 
     @property
     def languages(self) -> frozenset[str]:
         return frozenset(self._index)
 
-    def kinds(self, word: str, languages: Iterable[str]) -> frozenset[str]:
+    def kinds(self, word: str, languages: tuple[str, ...]) -> frozenset[str]:
         """The kinds `word` (folded) belongs to in any of `languages`."""
-        found: frozenset[str] = frozenset()
-        for language in languages:
-            kinds = self._index.get(language, {}).get(word)
-            if kinds:
-                found = found | kinds
-        return found
+        return self.table(languages).get(word, _NONE)
 
-    def has(self, word: str, kind: str, languages: Iterable[str]) -> bool:
+    def table(self, languages: tuple[str, ...]) -> Mapping[str, frozenset[str]]:
+        """word -> kinds over `languages`, merged once per set of languages (one lookup a word)."""
+        merged = self._merged.get(languages)
+        if merged is None:
+            acc: dict[str, frozenset[str]] = {}
+            for language in languages:
+                for word, kinds in self._index.get(language, {}).items():
+                    acc[word] = acc.get(word, _NONE) | kinds
+            merged = self._merged[languages] = acc
+        return merged
+
+    def has(self, word: str, kind: str, languages: tuple[str, ...]) -> bool:
         return kind in self.kinds(word, languages)
 
 

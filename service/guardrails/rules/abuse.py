@@ -18,36 +18,74 @@ called it ...") are never held against the reply. Whole words only, so "Scunthor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar, Self
 
 from pydantic import Field
 
-from service.guardrails.document import Document
+from service.guardrails.document import MASK, Document
 from service.guardrails.lexicon import Sources, load_rule_data
+from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.rules.base import Hit, Rule, RuleContext, at
-from service.guardrails.rules.word_rule import (
-    VocabularyData,
-    masked_text,
-    phrases_by_language,
-    reply_languages,
-    vocabulary_of,
-)
+from service.guardrails.rules.word_rule import VocabularyData, masked_text, reply_languages, vocabulary_of
 from service.guardrails.words import TOKEN, Sentence, Token, Vocabulary, sentences_of
 from service.models import Finding, Severity
 
 _MAX_BRIDGE = 4  # words between "you" and the insult: "you are such a complete ..."
 _FIRST_WINDOW = 3  # "we really fucked up": the team as the subject, a few words before
 _VOCATIVE_MAX = 3  # "what a loser!": the insult and at most two bridge words make the clause
-# Where a command starts: the text's start, a sentence or clause break, then optional softeners.
-_COMMAND_START = (
-    r"(?:^|(?<=[.!?,;:\n\x1a¡¿]))\s*"
-    r"(?:(?:just|now|please|so|oh|and|then|simply|y|ya|pues|und|jetzt|bitte|einfach|et|alors|"
-    r"maintenant|e|agora|então|já)\s+){0,2}"
+# Where a command starts: the text's start or a sentence or clause break, then up to two softeners.
+_COMMAND_BREAK = frozenset(".!?,;:\n\x1a¡¿")
+_SOFTENERS = frozenset(
+    [
+        "just",
+        "now",
+        "please",
+        "so",
+        "oh",
+        "and",
+        "then",
+        "simply",
+        "y",
+        "ya",
+        "pues",
+        "und",
+        "jetzt",
+        "bitte",
+        "einfach",
+        "et",
+        "alors",
+        "maintenant",
+        "e",
+        "agora",
+        "então",
+        "já",
+    ]
 )
+_MAX_SOFTENERS = 2
+_MAX_HITS = 20  # findings per reply: enough to fix it; a flood of them helps nobody
 
 
 _WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity"})
+_NO_KINDS: frozenset[str] = frozenset()
+_WORD_BEFORE = re.compile(r"[^\W\d_]+$")
+
+
+def _command_starts(text: str, at: int) -> bool:
+    """Does a command start at `at`: after the text's start or a sentence or clause break, with at
+    most two softeners ("just", "please", "und") between?"""
+    j = at
+    for _ in range(_MAX_SOFTENERS + 1):
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        if j == 0 or text[j - 1] in _COMMAND_BREAK:
+            return True
+        word = _WORD_BEFORE.search(text, max(0, j - 12), j)
+        if word is None or word.group() not in _SOFTENERS:
+            return False
+        j = word.start()
+    return False
 
 
 class AbuseData(VocabularyData):
@@ -63,8 +101,10 @@ class Abuse(Rule):
 
     def __init__(self, data: AbuseData) -> None:
         self._vocab: Vocabulary = vocabulary_of(data)
-        self._contempt = phrases_by_language(data.contempt)
-        self._imperative = phrases_by_language(data.imperative, _COMMAND_START)
+        # One trie-compiled matcher per kind over all five languages (the phrases are specific
+        # enough not to collide), run on the scan text like every phrase rule.
+        self._contempt = PhraseMatcher([("contempt", [p for ps in data.contempt.values() for p in ps])])
+        self._imperative = PhraseMatcher([("command", [p for ps in data.imperative.values() for p in ps])])
         self._reported = {lang: frozenset(w.casefold() for w in ws) for lang, ws in data.reported.items()}
 
     @classmethod
@@ -75,11 +115,14 @@ class Abuse(Rule):
         text = masked_text(doc)
         also = ("en", ctx.analysis.language) if ctx.analysis is not None else ("en",)
         languages = reply_languages(doc, also)
-        spans: list[tuple[int, int, str]] = []
-        for language in languages:
-            for pattern in (self._contempt.get(language), self._imperative.get(language)):
-                if pattern is not None:
-                    spans += [(*m.span("phrase"), "contempt") for m in pattern.finditer(text)]
+        spans = [(h.start, h.end, "contempt") for h in self._contempt.finditer(doc.scan)]
+        spans += [
+            (h.start, h.end, "contempt")
+            for h in self._imperative.finditer(doc.scan)
+            if _command_starts(text, h.start)
+        ]
+        if spans and text is not doc.masked:  # single-quoted passages are the customer's words
+            spans = [s for s in spans if MASK not in text[s[0] : s[1]]]
         if self._any_word(text, languages):
             for sentence in sentences_of(text):
                 spans += self._sentence_hits(sentence, languages)
@@ -88,6 +131,8 @@ class Abuse(Rule):
         for start, end, what in sorted(spans):
             if start < last_end:
                 continue  # one finding per stretch of abuse
+            if len(hits) == _MAX_HITS:
+                break
             last_end = end
             o_start, o_end = doc.folded.span(start, end)
             hits.append(
@@ -102,24 +147,32 @@ class Abuse(Rule):
 
     def _any_word(self, text: str, languages: tuple[str, ...]) -> bool:
         # Cheap pre-pass: most replies have no listed word at all.
-        kinds = self._vocab.kinds
+        table = self._vocab.table(languages)
         words = set(TOKEN.findall(text))
         words |= {w.split("'", 1)[1] for w in words if "'" in w}  # French elision: "d'idiot"
-        return any(kinds(word, languages) & _WORD_KINDS for word in words)
+        return any(table.get(word, _NO_KINDS) & _WORD_KINDS for word in words)
 
     def _sentence_hits(self, sentence: Sentence, languages: tuple[str, ...]) -> list[tuple[int, int, str]]:
         tokens = sentence.tokens
-        words = [t.text for t in tokens]
-        kinds = [self._vocab.kinds(w, languages) for w in words]
+        table = self._vocab.table(languages)
+        kinds = [table.get(t.text, _NO_KINDS) for t in tokens]
+        reported = frozenset().union(*(self._reported.get(lang, frozenset()) for lang in languages))
+        clause_sizes: dict[int, int] = {}
+        for t in tokens:
+            clause_sizes[t.clause] = clause_sizes.get(t.clause, 0) + 1
         out: list[tuple[int, int, str]] = []
+        seen_second = seen_report = False  # so far in the sentence: one pass, not one per word
         for i, token in enumerate(tokens):
             found = kinds[i]
             if not found & _WORD_KINDS:
+                seen_second = seen_second or "second" in found
+                seen_report = seen_report or token.text in reported
                 continue
-            if self._reports_customer(tokens, i, kinds, languages):
-                continue
+            if seen_second and seen_report:
+                continue  # "you called it crap": the customer's words, reported
             addressed = self._addressed(tokens, kinds, i)
-            if "insult_noun" in found and (addressed or self._vocative(tokens, kinds, i)):
+            vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
+            if "insult_noun" in found and (addressed or vocative):
                 out.append((token.start, token.end, "name-calling"))
             elif "insult_adj" in found and addressed:
                 out.append((token.start, token.end, "insult"))
@@ -145,9 +198,8 @@ class Abuse(Rule):
     @staticmethod
     def _vocative(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
         """Is the insult the whole clause (with a bridge word or two): "..., loser." / "Idiot!"."""
-        clause = [j for j, t in enumerate(tokens) if t.clause == tokens[i].clause]
-        if len(clause) > _VOCATIVE_MAX:
-            return False
+        lo, hi = max(0, i - _VOCATIVE_MAX), min(len(tokens), i + _VOCATIVE_MAX + 1)
+        clause = [j for j in range(lo, hi) if tokens[j].clause == tokens[i].clause]
         return all(j == i or kinds[j] & {"bridge", "insult_adj", "profanity", "second"} for j in clause)
 
     @staticmethod
@@ -156,18 +208,6 @@ class Abuse(Rule):
         return any(
             "first" in kinds[j] and tokens[j].clause == clause for j in range(max(0, i - _FIRST_WINDOW), i)
         )
-
-    def _reports_customer(
-        self,
-        tokens: Sequence[Token],
-        i: int,
-        kinds: list[frozenset[str]],
-        languages: tuple[str, ...],
-    ) -> bool:
-        """ "you called it crap": a second-person word and a reporting verb earlier in the sentence."""
-        reported = frozenset().union(*(self._reported.get(lang, frozenset()) for lang in languages))
-        before = range(0, i)
-        return any(tokens[j].text in reported for j in before) and any("second" in kinds[j] for j in before)
 
     def instruction(self, finding: Finding) -> str:
         return (

@@ -66,6 +66,25 @@ def _split_cues(lexicon: PhraseLexicon) -> tuple[PhraseMatcher[PhraseEntry], Phr
     return PhraseMatcher(plain), PhraseMatcher(guarded)
 
 
+_BLANK = " \t\n\r\x0b\x0c\x1a"
+_CONNECTOR = re.compile(r"\b(?:then|and|y|und|et|e|luego|dann|puis|depois)$")
+_CONNECTOR_REACH = 8  # characters: the longest connector and the word boundary before it
+
+
+def _opens_clause(scan: str, at: int) -> bool:
+    """Do the blanks before `at` follow the text's start, a line break, clause punctuation and a
+    blank, or a connector ("then", "und") and a blank?"""
+    j = at
+    while j > 0 and scan[j - 1] in _BLANK:
+        j -= 1
+    run = scan[j:at]
+    if j == 0 or "\n" in run:
+        return True
+    if not run or not run[0].isspace():
+        return False
+    return scan[j - 1] in ".!?:;," or _CONNECTOR.search(scan, max(0, j - _CONNECTOR_REACH), j) is not None
+
+
 class NextSteps(Rule):
     id: ClassVar[str] = "next-steps"
     default_severity: ClassVar[Severity] = Severity.warn
@@ -96,10 +115,12 @@ class NextSteps(Rule):
             {v.casefold() for vs in lexicon.imperatives.values() for v in vs}, key=len, reverse=True
         )
         imperative = re.compile(
-            # After a sentence or clause start; MASK (an emoji, a symbol) may stand in between.
-            # An adverb may come first ("Just click", "First uninstall").
-            rf"(?:^|[.!?:;,]\s|\n|\b(?:then|and|y|und|et|e|luego|dann|puis|depois)\s)[\s\x1a]*"
-            rf"(?:(?:just|simply|first|now|next|finally|also)\s)?"
+            # The verb (an adverb may come first: "Just click", "First uninstall") after blanks or
+            # MASK (an emoji, a symbol); whether those follow a sentence or clause start is
+            # checked by _opens_clause. Written as a look-behind, not as "a start, then any run of
+            # blanks": that form rescanned the whole run from every line break (seconds on a long
+            # quoted block).
+            rf"(?<![^\s\x1a])(?:(?:just|simply|first|now|next|finally|also)\s)?"
             rf"(?:{'|'.join(map(re.escape, verbs))})\b"
         )
         matchers = phrase_matchers(lexicon, _KINDS, name, {"bracket": _BRACKET_WORDS})
@@ -123,11 +144,15 @@ class NextSteps(Rule):
                 return True
         return False
 
+    def _imperative_opens(self, scan: str) -> bool:
+        """An imperative verb that opens a sentence or a clause ("Open Reports, then click ...")."""
+        return any(_opens_clause(scan, m.start()) for m in self._imperative.finditer(scan))
+
     def present(self, doc: Document) -> bool:
         return (
             self._cues.regex.search(doc.scan) is not None
             or _NUMBERED_STEP.search(doc.masked) is not None
-            or self._imperative.search(doc.scan) is not None
+            or self._imperative_opens(doc.scan)
             or self._guarded_cue(doc.scan)
             or self._bracket(doc.scan)
         )

@@ -11,6 +11,7 @@ may be a legitimate page, but nobody vouched for it. Explaining HTML in words is
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import ClassVar, Self
@@ -81,9 +82,14 @@ class UnsafeContent(Rule):
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         text = doc.original
-        hits = list(self._markup(text)) + list(self._hidden(text))
+        # Each kind stops after _MAX_HITS: enough to fix the reply, and a text made of nothing but
+        # tags or hidden characters costs a bounded number of findings.
+        hits = [
+            *itertools.islice(self._markup(text), _MAX_HITS),
+            *itertools.islice(self._hidden(text), _MAX_HITS),
+        ]
         if "." in text:
-            hits += self._links(text, ctx)
+            hits += itertools.islice(self._links(text, ctx), _MAX_HITS)
         hits.sort(key=lambda h: (h.start or 0, h.end or 0))
         return hits
 
@@ -110,6 +116,7 @@ class UnsafeContent(Rule):
     def _hidden(self, text: str) -> Iterator[Hit]:
         if text.isascii():
             return
+        run: tuple[int, int, str] | None = None  # adjacent characters make one finding
         for match in self._invisible.finditer(text):
             i = match.start()
             char = text[i]
@@ -119,37 +126,54 @@ class UnsafeContent(Rule):
                 continue  # 🏴 + tag characters: a subdivision flag
             if char == "\ufeff" and i == 0:
                 continue  # a byte-order mark at the very start hides nothing
-            yield Hit(
-                f"An invisible or direction-changing control character (U+{ord(char):04X}) {at(i, i + 1)}.",
-                i,
-                i + 1,
-                "Remove invisible and bidi control characters: the agent must see exactly what is sent.",
-            )
+            if run is not None and run[1] >= i - 1:
+                run = (run[0], i + 1, run[2])
+                continue
+            if run is not None:
+                yield _hidden_hit(*run)
+            run = (i, i + 1, char)
+        if run is not None:
+            yield _hidden_hit(*run)
 
-    def _links(self, text: str, ctx: RuleContext) -> list[Hit]:
-        known = self._known_hosts(ctx)
-        hits: list[Hit] = []
-        seen: set[tuple[int, int]] = set()
-        candidates = [(m, 1) for m in _URL.finditer(text)] + [(m, 1) for m in _WWW.finditer(text)]
-        candidates += [(m, 1) for m in _BARE.finditer(text) if m.group(2).casefold() in self._tlds]
-        for match, group in candidates:
-            start, end = match.span(group)
-            if any(a <= start < b for a, b in seen):
-                continue
-            seen.add((start, end))
-            host = clean_host(match.group(group))
-            if not host or "." not in host or self._allowed(host, known):
-                continue
-            hits.append(
-                Hit(
+    def _links(self, text: str, ctx: RuleContext) -> Iterator[Hit]:
+        known: frozenset[str] | None = None  # read from the thread only when a link needs it
+        judged: dict[str, bool] = {}
+        for start, end, host in self._hosts(text):
+            if host not in judged:
+                known = self._known_hosts(ctx) if known is None else known
+                judged[host] = bool(host) and "." in host and not self._allowed(host, known)
+            if judged[host]:
+                yield Hit(
                     f"A link to a host that is neither in the thread nor an allowed domain {at(start, end)}.",
                     start,
                     end,
                     "Link only to the company's own pages or to pages the customer sent.",
                     cap=Severity.warn,
                 )
-            )
-        return hits
+
+    def _hosts(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, host) of every link, in text order: URLs and www. first, then bare domains
+        that no URL covers."""
+        spans = sorted([m.span(1) for m in _URL.finditer(text)] + [m.span(1) for m in _WWW.finditer(text)])
+        covered_end = -1
+        for start, end in spans:
+            if start < covered_end:
+                continue
+            covered_end = end
+            yield start, end, clean_host(text[start:end])
+        folded = text.casefold()
+        if not any(f".{tld}" in folded for tld in self._tlds):
+            return
+        taken = spans
+        index = 0
+        for match in _BARE.finditer(text):
+            start, end = match.span(1)
+            while index < len(taken) and taken[index][1] <= start:
+                index += 1
+            if index < len(taken) and taken[index][0] <= start:
+                continue  # part of a URL already judged
+            if match.group(2).casefold() in self._tlds:
+                yield start, end, clean_host(match.group(1))
 
     def _known_hosts(self, ctx: RuleContext) -> frozenset[str]:
         hosts = {d.casefold().strip(".") for d in ctx.allowed_domains if d.strip(".")}
@@ -175,6 +199,16 @@ class UnsafeContent(Rule):
 
 
 _REMOVE_MARKUP = "Write plain text: no HTML elements, attributes, or script/data links."
+_MAX_HITS = 20  # findings of one kind per reply
+
+
+def _hidden_hit(start: int, end: int, first: str) -> Hit:
+    return Hit(
+        f"An invisible or direction-changing control character (U+{ord(first):04X}) {at(start, end)}.",
+        start,
+        end,
+        "Remove invisible and bidi control characters: the agent must see exactly what is sent.",
+    )
 
 
 def _between_letters(text: str, i: int) -> bool:
