@@ -74,6 +74,9 @@ class UnsafeContent(Rule):
         self._data_url = re.compile(rf"(?<![\w-]){data.data_url}", re.I)
         self._invisible = re.compile(data.invisible)
         self._tlds = frozenset(t.casefold() for t in data.bare_tlds)
+        # A dot right before a listed top-level domain: the cheap test for a bare domain (a literal
+        # first character keeps the scan a fast search; most replies have none).
+        self._tld_dot = re.compile(rf"\.(?:{'|'.join(sorted(self._tlds, key=len, reverse=True))})\b", re.I)
         self._second_level = frozenset(data.second_level)
 
     @classmethod
@@ -104,14 +107,17 @@ class UnsafeContent(Rule):
                 if inside_code and name not in self._dangerous and not self._handler.search(match.group()):
                     continue  # `<b>` while explaining markup
                 yield Hit(f"HTML markup {at(*match.span())}.", *match.span(), _REMOVE_MARKUP)
-        if "=" in text:
+        if "=" in text and "on" in text.casefold():
             for match in self._handler.finditer(text):
                 yield Hit(f"An event-handler attribute {at(*match.span())}.", *match.span(), _REMOVE_MARKUP)
         if ":" in text:
-            for match in self._script.finditer(text):
-                yield Hit(f"A script URL {at(*match.span())}.", *match.span(), _REMOVE_MARKUP)
-            for match in self._data_url.finditer(text):
-                yield Hit(f"A data: URL {at(*match.span())}.", *match.span(), _REMOVE_MARKUP)
+            folded = text.casefold()
+            if "script" in folded:
+                for match in self._script.finditer(text):
+                    yield Hit(f"A script URL {at(*match.span())}.", *match.span(), _REMOVE_MARKUP)
+            if "data" in folded:
+                for match in self._data_url.finditer(text):
+                    yield Hit(f"A data: URL {at(*match.span())}.", *match.span(), _REMOVE_MARKUP)
 
     def _hidden(self, text: str) -> Iterator[Hit]:
         if text.isascii():
@@ -154,15 +160,17 @@ class UnsafeContent(Rule):
     def _hosts(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, host) of every link, in text order: URLs and www. first, then bare domains
         that no URL covers."""
-        spans = sorted([m.span(1) for m in _URL.finditer(text)] + [m.span(1) for m in _WWW.finditer(text)])
+        spans = sorted(
+            ([m.span(1) for m in _URL.finditer(text)] if "://" in text else [])
+            + ([m.span(1) for m in _WWW.finditer(text)] if "www." in text.casefold() else [])
+        )
         covered_end = -1
         for start, end in spans:
             if start < covered_end:
                 continue
             covered_end = end
             yield start, end, clean_host(text[start:end])
-        folded = text.casefold()
-        if not any(f".{tld}" in folded for tld in self._tlds):
+        if self._tld_dot.search(text) is None:
             return
         taken = spans
         index = 0
