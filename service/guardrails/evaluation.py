@@ -3,7 +3,8 @@
 A labelled set is a folder of YAML files (seeds/replies/), each a list of cases: the customer's
 message the reply answers (with the channel, names and options that shape the thread), the reply,
 and `expect`, the rules that should fire on it (a warn or block finding). Labels are exhaustive
-within the file's optional `scope:` (a list of rule ids; without one, every rule): a rule in scope
+within the file's optional `scope:` (a list of rule ids; without one, DEFAULT_SCOPE, as the
+labelling guide says): a rule in scope
 and not listed is expected to stay quiet, so a finding of it is a false positive, and a rule out of
 scope is not scored at all. Per rule, and per rule and language, the evaluation counts true and
 false positives and false negatives, and reports precision, recall and F1, plus the cases where the
@@ -24,6 +25,25 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from service.guardrails.context import CheckContext
 from service.guardrails.engine import Guardrails
 from service.models import Channel, Severity, Thread
+
+# The rules a file's labels cover when it declares no `scope:` (seeds/replies/LABELLING.md, "Scope"):
+# the form rules (restates-issue, length, language-match, signature) are judged only where a file
+# lists them.
+DEFAULT_SCOPE = (
+    "acknowledgement",
+    "no-blame",
+    "no-dismissive",
+    "positive-language",
+    "off-limits-topic",
+    "abuse",
+    "unsafe-content",
+    "placeholder",
+    "secret",
+    "pii",
+    "prompt-leak",
+    "shouting",
+    "next-steps",
+)
 
 
 class EvalError(ValueError):
@@ -132,12 +152,12 @@ def _read_items(path: Path) -> list[Any]:
     return items
 
 
-def _read_scope(path: Path) -> list[str] | None:
-    """The file-level `scope:` of a YAML file (the rules its labels cover), or None."""
+def _read_scope(path: Path) -> list[str]:
+    """The file-level `scope:` of a YAML file (the rules its labels cover; DEFAULT_SCOPE without one)."""
     if path.suffix == ".jsonl":
-        return None
+        return list(DEFAULT_SCOPE)
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    scope = raw.get("scope") if isinstance(raw, dict) else None
+    scope = raw.get("scope", list(DEFAULT_SCOPE)) if isinstance(raw, dict) else list(DEFAULT_SCOPE)
     if scope is not None and not (isinstance(scope, list) and all(isinstance(r, str) for r in scope)):
         raise EvalError(f"{path.name}: `scope` must be a list of rule ids")
     return scope
@@ -158,7 +178,7 @@ def load_cases(directory: Path) -> list[Case]:
         scope = _read_scope(path)
         for index, item in enumerate(items):
             try:
-                if scope is not None and isinstance(item, dict) and "scope" not in item:
+                if isinstance(item, dict) and "scope" not in item:
                     item = {**item, "scope": scope}
                 case = Case.model_validate(item)
             except ValidationError as exc:
