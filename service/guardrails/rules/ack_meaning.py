@@ -129,8 +129,8 @@ class MeaningReader:
         cues = {kind: [(h.start, h.end) for h in self._phrases[kind].finditer(doc.scan)] for kind in kinds}
         for sentence in sentences_of(text):
             span = (sentence.start, sentence.end)
-            if any(_overlaps(span, s) for s in spoilt):
-                continue
+            if any(_overlaps(span, s) for s in (*spoilt, *pseudo)):
+                continue  # sarcasm, an obligation, or a non-apology spoils its whole sentence
             stated = [s for kind in ("perspective", "fault") for s in cues[kind] if _inside(s, span)]
             if any(not any(_overlaps(s, e) for e in excluded) for s in stated):
                 return True  # "I'd be fuming too", "that's on us"
@@ -151,6 +151,8 @@ class MeaningReader:
     ) -> bool:
         tokens = sentence.tokens
         kinds = [table.get(t.text, _NONE) for t in tokens]
+        if any("contempt" in k for k in kinds):
+            return False  # "your messages are exhausting and pathetic" evaluates the customer
         shared = bool(_content_stems(tokens, table) & customer.stems)
         pointer = any("pointer" in k for k in kinds)
         refers = shared or pointer
@@ -204,11 +206,9 @@ class MeaningReader:
 
 
 def _content_stems(tokens: Sequence[Token], table: Mapping[str, frozenset[str]]) -> set[str]:
-    return {
-        stem(t.text)
-        for t in tokens
-        if len(t.text) >= _MIN_CONTENT and not table.get(t.text, _NONE) & _FUNCTION
-    }
+    """Stems of the words that name things: no listed word (function words, but also feelings and
+    evaluations: "sorry for the annoyance" does not share the situation with "I'm annoyed")."""
+    return {stem(t.text) for t in tokens if len(t.text) >= _MIN_CONTENT and t.text not in table}
 
 
 def _negated(tokens: Sequence[Token], i: int, table: Mapping[str, frozenset[str]]) -> bool:
