@@ -102,7 +102,10 @@ class Vocabulary:
                 known = {} if kind in closed else forms.get(language, {})
                 for lemma in lemmas:
                     key = lemma.casefold()
-                    for form in (key, *known.get(key, ())):
+                    forms_of = (key, *known.get(key, ()))
+                    if kind not in closed:
+                        forms_of = (*forms_of, *agreement(key, language))
+                    for form in forms_of:
                         for variant in {form, strip_accents(form)}:
                             table.setdefault(variant, set()).add(kind)
         self._index = {lang: {w: frozenset(k) for w, k in table.items()} for lang, table in index.items()}
@@ -131,6 +134,36 @@ class Vocabulary:
 
     def has(self, word: str, kind: str, languages: tuple[str, ...]) -> bool:
         return kind in self.kinds(word, languages)
+
+
+# Gender and number agreement of adjectives and participles, which simplemma's dictionaries often
+# file under the verb ("molesta" -> molestar) rather than under the adjective listed: the regular
+# endings are added to every listed word of an open kind ("molesto" -> molesta, molestos, molestas).
+_AGREEMENT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "es": (("o", ("a", "os", "as")), ("e", ("es",)), ("", ("s",))),
+    "pt": (("o", ("a", "os", "as")), ("e", ("es",)), ("", ("s",))),
+    "fr": (
+        ("et", ("ète", "ets", "ètes")),
+        ("eux", ("euse", "euses")),
+        ("if", ("ive", "ifs", "ives")),
+        ("é", ("ée", "és", "ées")),
+        ("ant", ("ante", "ants", "antes")),
+        ("", ("e", "s", "es")),
+    ),
+    "de": (("", ("e", "en", "er", "es", "em")),),
+    "en": (),
+}
+
+
+def agreement(word: str, language: str) -> tuple[str, ...]:
+    """The regular agreement forms of `word` (first matching ending only)."""
+    if " " in word:
+        return ()
+    for ending, replacements in _AGREEMENT.get(language, ()):
+        if word.endswith(ending):
+            base = word[: len(word) - len(ending)] if ending else word
+            return tuple(base + r for r in replacements)
+    return ()
 
 
 def lemma_pairs(kinds: Mapping[str, Mapping[str, Sequence[str]]]) -> dict[str, set[str]]:

@@ -19,10 +19,11 @@ guidelines"), or quoted text (masked before this runs).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from service.guardrails.document import Document
+from service.guardrails.document import MASK, Document
 from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.rules.word_rule import masked_text
 from service.guardrails.words import Sentence, Token, Vocabulary, sentences_of, stem, tokens_of
@@ -34,6 +35,8 @@ _CUSTOMER_CHARS = 4_000  # newest customer text read: enough for the situation, 
 _HELP_CONTENT = 1  # content words a warm help line needs to be about *their* request
 _NEGATIVE_EMOJI = frozenset("🙃😡😤😠😞😢😭🤬😩😫☹🙁😒😖😣😓😔")
 _NONE: frozenset[str] = frozenset()
+_EYE_ROLL = re.compile("\U0001f644")  # 🙄 after a "sympathetic" line makes it sarcasm
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
 _FUNCTION = frozenset({"common", "pointer", "negation"})
 _HELP_WORDS = frozenset({"help", "warm", "glad"})
 Span = tuple[int, int]
@@ -103,6 +106,7 @@ class MeaningReader:
             for kind in ("sarcasm", "obligation")
             for h in self._phrases[kind].finditer(doc.scan)
         ]
+        marks += [(m.start(), m.end()) for m in _EYE_ROLL.finditer(doc.masked)]
         if not marks:
             return []
         sentences = sentences_of(masked_text(doc))
@@ -123,7 +127,7 @@ class MeaningReader:
         customer used); `pseudo`: non-apologies, whose words never count; `spoilt`: sentences that
         never count (see spoilt())."""
         excluded = [*weak, *pseudo]
-        text = masked_text(doc)
+        text = _HANDLE.sub(lambda m: MASK * len(m.group()), masked_text(doc))  # "@ana_k" is no word
         table = self._vocab.table(languages)
         kinds = ("perspective", "fault", "exclamation")
         cues = {kind: [(h.start, h.end) for h in self._phrases[kind].finditer(doc.scan)] for kind in kinds}
@@ -174,8 +178,12 @@ class MeaningReader:
                 return True
             if found & {"eval_pos", "norm"} and negated and refers:
                 return True  # "never fun", "not fair", "pas de chance"
-            if "eval_pos" in found and not negated and refers and customer.positive:
-                return True  # their good news: "a June wedding, how lovely"
+            if (
+                "eval_pos" in found
+                and not negated
+                and ((refers and customer.positive) or (shared and not customer.negative))
+            ):
+                return True  # their good news: "a June wedding, how lovely", "qué encargo tan bonito"
             if "eval_neg" in found and not negated and i == 0:
                 return True  # a verbless exclamation: "Ärgerlich, gerade heute."
             if "emotion" in found and not negated and refers:
@@ -193,7 +201,7 @@ class MeaningReader:
                 return True
             warm = warm or bool(found & {"warm", "glad"})
             help_ = help_ or "help" in found
-        if calm and ((warm and (help_ or pointer)) or (help_ and pointer)):
+        if calm and (warm or (help_ and pointer)):
             # A warm line about *their* request: "Happy to walk you through it", "je vous accompagne
             # pour le retour"; a bare "Happy to help!" is not about anything.
             content = sum(

@@ -127,7 +127,10 @@ class Acknowledgement(Rule):
         analysis = ctx.analysis
         languages = reply_languages(doc, ("en", analysis.language) if analysis is not None else ("en",))
         customer = self._meaning.customer(ctx.thread, languages)
-        calm = not ctx.upset and not customer.negative
+        # The analysis' own reading counts only for strong feelings: its frustration cues ("still
+        # not", "again") also fire on calm questions ("it hasn't shipped yet, can I change it?").
+        strong = analysis is not None and analysis.emotion in (Emotion.angry, Emotion.disappointed)
+        calm = not strong and not customer.negative
         weak_spans = [(h.start, h.end) for h in weak_all]
         pseudo_spans = [(h.start, h.end) for h in pseudo]
         if self._meaning.acknowledges(doc, languages, customer, calm, weak_spans, pseudo_spans, spoilt):
