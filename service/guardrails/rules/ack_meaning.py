@@ -35,6 +35,10 @@ _CUSTOMER_CHARS = 4_000  # newest customer text read: enough for the situation, 
 _HELP_CONTENT = 1  # content words a warm help line needs to be about *their* request
 _NEGATIVE_EMOJI = frozenset("🙃😡😤😠😞😢😭🤬😩😫☹🙁😒😖😣😓😔")
 _NONE: frozenset[str] = frozenset()
+# Concepts an acknowledgement can be about that are easy to get wrong: sympathy for a delay the
+# customer never mentioned is the classic acknowledgement of the wrong thing.
+CONCEPTS = ("delay",)
+_CONCEPT_KINDS = frozenset({*CONCEPTS, *(f"{c}_hint" for c in CONCEPTS)})
 _EYE_ROLL = re.compile("\U0001f644")  # 🙄 after a "sympathetic" line makes it sarcasm
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _FUNCTION = frozenset({"common", "pointer", "negation"})
@@ -50,6 +54,7 @@ class Customer:
     negative: bool  # any negative feeling or evaluation anywhere in them
     positive: bool  # good news: a positive word or joy, and nothing negative
     cue: Span | None  # where in their newest message that feeling shows (offsets in that message)
+    concepts: frozenset[str] = frozenset()  # concepts raised (CONCEPTS): "delay"
 
 
 class MeaningReader:
@@ -65,10 +70,11 @@ class MeaningReader:
 
     def customer(self, thread: Thread | None, languages: tuple[str, ...]) -> Customer:
         if thread is None:
-            return Customer(_NONE, False, False, None)
+            return Customer(_NONE, False, False, None, frozenset(CONCEPTS))  # no thread: anything goes
         table = self._vocab.table(languages)
         stems: set[str] = set()
         negative = positive = False
+        concepts: set[str] = set()
         cue: Span | None = None
         bodies = [m.body for m in thread.messages if m.role is Role.customer]
         budget = _CUSTOMER_CHARS
@@ -84,6 +90,7 @@ class MeaningReader:
                 kinds = table.get(token.text, _NONE)
                 if not kinds:
                     continue
+                concepts |= {c for c in CONCEPTS if c in kinds or f"{c}_hint" in kinds}
                 negated = _negated(tokens, i, table)
                 if kinds & {"eval_pos", "joy", "glad", "thanks"} and not negated:
                     positive = True
@@ -96,7 +103,20 @@ class MeaningReader:
                         cue = (offset + token.start, offset + token.end)
             if any(char in _NEGATIVE_EMOJI for char in text):
                 negative = True
-        return Customer(frozenset(stems), negative, positive and not negative, cue)
+        return Customer(frozenset(stems), negative, positive and not negative, cue, frozenset(concepts))
+
+    def off_topic(self, doc: Document, languages: tuple[str, ...], customer: Customer) -> list[Span]:
+        """Sentences (folded spans) about a concept the customer never raised ("sorry for the
+        delay" when the parcel came on time but broken): acknowledgements of the wrong thing."""
+        missing = [c for c in CONCEPTS if c not in customer.concepts]
+        if not missing:
+            return []
+        table = self._vocab.table(languages)
+        return [
+            (s.start, s.end)
+            for s in sentences_of(masked_text(doc))
+            if any(table.get(t.text, _NONE) & set(missing) for t in s.tokens)
+        ]
 
     def spoilt(self, doc: Document) -> list[Span]:
         """Sentences (folded spans) that can never acknowledge: sarcasm, or an acknowledgement
@@ -216,7 +236,11 @@ class MeaningReader:
 def _content_stems(tokens: Sequence[Token], table: Mapping[str, frozenset[str]]) -> set[str]:
     """Stems of the words that name things: no listed word (function words, but also feelings and
     evaluations: "sorry for the annoyance" does not share the situation with "I'm annoyed")."""
-    return {stem(t.text) for t in tokens if len(t.text) >= _MIN_CONTENT and t.text not in table}
+    return {
+        stem(t.text)
+        for t in tokens
+        if len(t.text) >= _MIN_CONTENT and not table.get(t.text, _NONE) - _CONCEPT_KINDS
+    }
 
 
 def _negated(tokens: Sequence[Token], i: int, table: Mapping[str, frozenset[str]]) -> bool:

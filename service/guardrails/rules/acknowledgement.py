@@ -19,7 +19,7 @@ from pydantic import Field
 
 from service.language.analysis import Emotion, ThreadAnalysis, detect_language, upset_cue_span
 from service.language.empathy import acknowledgement_for
-from service.guardrails.document import Document, scan_text
+from service.guardrails.document import SCAN_OFFSET, Document, scan_text
 from service.guardrails.forms import load_forms
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, parse, phrase_matchers
 from service.guardrails.lexicon import validate_sources as _validate_sources
@@ -110,7 +110,14 @@ class Acknowledgement(Rule):
         A form-letter courtesy (`weak`) never is, whatever the customer's mood; a warm line about
         the request is, for a customer with no negative feeling (see ack_meaning.py)."""
         scan = doc.scan
-        spoilt = self._meaning.spoilt(doc)
+        analysis = ctx.analysis
+        languages = reply_languages(doc, ("en", analysis.language) if analysis is not None else ("en",))
+        customer = self._meaning.customer(ctx.thread, languages)
+        pseudo = list(self._pseudo.finditer(scan))
+        pseudo_spans = [(h.start, h.end) for h in pseudo]
+        # Sentences that never acknowledge: sarcasm, a recited obligation, a non-apology, or
+        # sympathy for something the customer never raised.
+        spoilt = [*self._meaning.spoilt(doc), *self._meaning.off_topic(doc, languages, customer)]
         # The common case is an early strong acknowledgement: stop there, and look for the
         # phrases that could disqualify it only in a window around it.
         for s in self._strong.finditer(scan):
@@ -119,20 +126,15 @@ class Acknowledgement(Rule):
             # "sorry about" inside "sorry about any inconvenience" is only the generic courtesy.
             if any(w.start <= s.start and s.end <= w.end for w in self._weak.near(scan, s.start, s.end)):
                 continue
-            if any(a <= s.start < b for a, b in spoilt):
-                continue  # sarcasm, or an acknowledgement recited as an obligation
+            if any(a <= s.start < b for a, b in spoilt) or _same_sentence(scan, s.start, pseudo_spans):
+                continue
             return Assessment(True, [], [])
-        pseudo = list(self._pseudo.finditer(scan))
         weak_all = list(self._weak.finditer(scan))
-        analysis = ctx.analysis
-        languages = reply_languages(doc, ("en", analysis.language) if analysis is not None else ("en",))
-        customer = self._meaning.customer(ctx.thread, languages)
         # The analysis' own reading counts only for strong feelings: its frustration cues ("still
         # not", "again") also fire on calm questions ("it hasn't shipped yet, can I change it?").
         strong = analysis is not None and analysis.emotion in (Emotion.angry, Emotion.disappointed)
         calm = not strong and not customer.negative
         weak_spans = [(h.start, h.end) for h in weak_all]
-        pseudo_spans = [(h.start, h.end) for h in pseudo]
         if self._meaning.acknowledges(doc, languages, customer, calm, weak_spans, pseudo_spans, spoilt):
             return Assessment(True, [], [])
         weak = [w for w in weak_all if not any(_overlaps(w, p) for p in pseudo)]
@@ -241,6 +243,16 @@ class Acknowledgement(Rule):
             "and the problem), or apologise sincerely; a generic 'thanks for contacting us' or "
             "'sorry for any inconvenience' is not enough, and quoted text does not count."
         )
+
+
+def _same_sentence(scan: str, at: int, spans: list[tuple[int, int]]) -> bool:
+    """Is one of `spans` (text offsets) in the sentence around `at`? (A non-apology spoils it.)"""
+    if not spans:
+        return False
+    lo = max(scan.rfind(c, 0, at + SCAN_OFFSET) for c in ".!?\n")
+    hits = [scan.find(c, at + SCAN_OFFSET) for c in ".!?\n"]
+    hi = min([h for h in hits if h >= 0], default=len(scan))
+    return any(lo - SCAN_OFFSET <= a < hi - SCAN_OFFSET for a, _ in spans)
 
 
 def _line_end(text: str, pos: int) -> int:
