@@ -34,6 +34,7 @@ from service.models import Finding, Severity
 
 _MAX_BRIDGE = 4  # words between "you" and the insult: "you are such a complete ..."
 _FIRST_WINDOW = 3  # "we really fucked up": the team as the subject, a few words before
+_STOP_REACH = 4  # "hören Sie bitte auf zu jammern"
 _VOCATIVE_MAX = 3  # "what a loser!": the insult and at most two bridge words make the clause
 # Where a command starts: the text's start or a sentence or clause break, then up to two softeners.
 _COMMAND_BREAK = frozenset(".!?,;:\n\x1a¡¿")
@@ -67,7 +68,7 @@ _MAX_SOFTENERS = 2
 _MAX_HITS = 20  # findings per reply: enough to fix it; a flood of them helps nobody
 
 
-_WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity"})
+_WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity", "whine", "contempt_adj"})
 _NO_KINDS: frozenset[str] = frozenset()
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
 
@@ -170,6 +171,12 @@ class Abuse(Rule):
                 continue
             if seen_second and seen_report:
                 continue  # "you called it crap": the customer's words, reported
+            if "contempt_adj" in found and (seen_second or self._addressed(tokens, kinds, i)):
+                out.append((token.start, token.end, "contempt"))
+                continue
+            if "whine" in found and self._stopped(tokens, kinds, i):
+                out.append((token.start, token.end, "contempt"))  # "stop whining", "hör auf zu jammern"
+                continue
             addressed = self._addressed(tokens, kinds, i)
             vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
             if "insult_noun" in found and (addressed or vocative):
@@ -186,14 +193,26 @@ class Abuse(Rule):
     def _addressed(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
         """A second-person word before token i in its clause, only bridge words between."""
         clause = tokens[i].clause
-        for j in range(i - 1, max(-1, i - 1 - _MAX_BRIDGE), -1):
+        skipped = False  # one noun after a possessive: "your messages are ... pathetic"
+        for j in range(i - 1, max(-1, i - 1 - _MAX_BRIDGE - 1), -1):
             if tokens[j].clause != clause:
                 return False
             if "second" in kinds[j]:
                 return True
-            if not kinds[j] & {"bridge", "insult_adj", "profanity"}:
+            if kinds[j] & {"bridge", "insult_adj", "profanity"}:
+                continue
+            if skipped or j == 0 or "possessive" not in kinds[j - 1]:
                 return False
+            skipped = True
         return False
+
+    @staticmethod
+    def _stopped(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """A "stop" word a few words before, same clause: "deja ya de quejarte", "arrêtez de chouiner"."""
+        clause = tokens[i].clause
+        return any(
+            "stop" in kinds[j] and tokens[j].clause == clause for j in range(max(0, i - _STOP_REACH), i)
+        )
 
     @staticmethod
     def _vocative(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from service.guardrails.document import MASK, Document
+from service.guardrails.document import Document
 from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.rules.word_rule import masked_text
 from service.guardrails.words import Sentence, Token, Vocabulary, sentences_of, stem, tokens_of
@@ -40,7 +40,6 @@ _NONE: frozenset[str] = frozenset()
 CONCEPTS = ("delay",)
 _CONCEPT_KINDS = frozenset({*CONCEPTS, *(f"{c}_hint" for c in CONCEPTS)})
 _EYE_ROLL = re.compile("\U0001f644")  # 🙄 after a "sympathetic" line makes it sarcasm
-_HANDLE = re.compile(r"(?<![\w@])@\w+")
 _FUNCTION = frozenset({"common", "pointer", "negation"})
 _HELP_WORDS = frozenset({"help", "warm", "glad"})
 Span = tuple[int, int]
@@ -147,7 +146,7 @@ class MeaningReader:
         customer used); `pseudo`: non-apologies, whose words never count; `spoilt`: sentences that
         never count (see spoilt())."""
         excluded = [*weak, *pseudo]
-        text = _HANDLE.sub(lambda m: MASK * len(m.group()), masked_text(doc))  # "@ana_k" is no word
+        text = masked_text(doc)
         table = self._vocab.table(languages)
         kinds = ("perspective", "fault", "exclamation")
         cues = {kind: [(h.start, h.end) for h in self._phrases[kind].finditer(doc.scan)] for kind in kinds}

@@ -22,7 +22,7 @@ LANGUAGES = ("en", "es", "de", "fr", "pt")
 # quotes because an apostrophe cannot be told from a quote in general. Here a quote must open
 # after a non-letter and close before one, which an apostrophe inside a word never does.
 _SINGLE_QUOTED = re.compile(r"(?<![^\W_])'[^'\n]{1,200}?'(?![^\W_])")
-# Reported speech: "you called it ..." attributes what follows to the customer.
+_HANDLE = re.compile(r"(?<![\w@.])@\w+")
 
 
 class VocabularyData(RuleData):
@@ -35,8 +35,11 @@ def vocabulary_of(data: VocabularyData) -> Vocabulary:
 
 
 def masked_text(doc: Document) -> str:
-    """The folded text with double- and single-quoted passages masked (offsets unchanged)."""
+    """The folded text with double- and single-quoted passages and @handles masked (offsets
+    unchanged): "@kevin_mange" is an address, not two words of the sentence."""
     text = doc.masked
+    if "@" in text:
+        text = _HANDLE.sub(lambda m: MASK * len(m.group()), text)
     if "'" not in text:
         return text
     return _SINGLE_QUOTED.sub(lambda m: MASK * len(m.group()), text)
