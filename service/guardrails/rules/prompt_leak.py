@@ -27,6 +27,31 @@ from service.guardrails.rules.phrase_rule import windowed_hits
 from service.models import Finding, Severity, Thread
 
 _WORD = re.compile(r"[^\W_]+")
+# An instruction block pasted into a reply: "[SYSTEM] You are ...", "<<SYS>>", "[INST]".
+_DUMP = re.compile(
+    r"(?m)\[/?(?:system|sys|inst|instructions?|system prompt|prompt)\]|<<\s*/?sys\s*>>|^\s*system\s*:"
+)
+_SENTENCE = re.compile(r"[^.!?\n]+")
+_PARAPHRASE_MIN = 4  # content words shared with one prompt sentence (fewer: a common turn of phrase)
+_PARAPHRASE_SHARE = 0.5  # of that prompt sentence's content words
+_MIN_LETTERS = 6  # shorter words are mostly function words ("these", "dieses", "cette")
+_STEM = 6  # letters: "offering" and "offer", "vereinbare" and "vereinbaren" meet
+
+
+def _content(text: str) -> frozenset[str]:
+    """Content words of a text as short stems (words of six letters or more: the function words
+    of five languages are shorter, and instructions are made of verbs and nouns)."""
+    folded = normalise(text)[1].text
+    return frozenset(w[:_STEM] for w in _WORD.findall(folded) if len(w) >= _MIN_LETTERS)
+
+
+@lru_cache(maxsize=64)
+def _prompt_sentences(prompt: str) -> tuple[frozenset[str], ...]:
+    return tuple(
+        s for s in (_content(m.group()) for m in _SENTENCE.finditer(prompt)) if len(s) >= _PARAPHRASE_MIN
+    )
+
+
 _KINDS = frozenset({"flag"})
 
 
@@ -123,8 +148,37 @@ class PromptLeak(Rule):
             for match in self._scaffolding.finditer(doc.original):
                 start, end = match.span()
                 hits.append(Hit(f"The reply contains the prompt's own markup {at(start, end)}.", start, end))
+        for match in _DUMP.finditer(folded):
+            start, end = doc.folded.span(*match.span())
+            hits.append(Hit(f"The reply dumps a bracketed instruction block {at(start, end)}.", start, end))
         if ctx.system_prompt or ctx.prompt_parts:
             hits.extend(self._overlaps(doc, ctx))
+            if not any(h.start is not None for h in hits):
+                hits.extend(self._paraphrases(doc, ctx))
+        return hits
+
+    def _paraphrases(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        """A reply sentence that carries most of one system-prompt sentence's content words (and
+        not because the customer used them): a paraphrase of the instructions."""
+        prompt = _prompt_sentences(ctx.system_prompt or "")
+        if not prompt:
+            return []
+        thread: frozenset[str] = frozenset()
+        if ctx.thread is not None:
+            t = ctx.thread
+            parts = [m.body for m in t.messages] + [t.agent.signature or "", t.subject or ""]
+            thread = _content("\n".join(parts))
+        hits: list[Hit] = []
+        for match in _SENTENCE.finditer(doc.folded.text):
+            words = _content(match.group()) - thread
+            if len(words) < _PARAPHRASE_MIN:
+                continue
+            for sentence in prompt:
+                shared = words & sentence
+                if len(shared) >= _PARAPHRASE_MIN and len(shared) >= _PARAPHRASE_SHARE * len(sentence):
+                    start, end = doc.folded.span(*match.span())
+                    hits.append(Hit(f"The reply paraphrases its instructions {at(start, end)}.", start, end))
+                    break
         return hits
 
     def _prompt_grams(self, doc_words: list[str], ctx: RuleContext) -> frozenset[tuple[str, ...]]:
