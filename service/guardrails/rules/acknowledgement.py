@@ -17,18 +17,18 @@ from typing import ClassVar, Self
 
 from pydantic import Field
 
-from service.language.analysis import Emotion, ThreadAnalysis, detect_language, upset_cue_span
-from service.language.empathy import acknowledgement_for
 from service.guardrails.document import SCAN_OFFSET, Document, scan_text
+from service.guardrails.edits import Edit, apply_edits
 from service.guardrails.forms import load_forms
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, parse, phrase_matchers
 from service.guardrails.lexicon import validate_sources as _validate_sources
 from service.guardrails.phrases import LexiconError, PhraseHit, PhraseMatcher, expand
-from service.guardrails.edits import Edit, apply_edits
 from service.guardrails.rules.ack_meaning import Customer, MeaningReader
 from service.guardrails.rules.base import Hit, Rule, RuleContext, at
 from service.guardrails.rules.word_rule import reply_languages
 from service.guardrails.words import Vocabulary
+from service.language.analysis import Emotion, ThreadAnalysis, detect_language, upset_cue_span
+from service.language.empathy import acknowledgement_for
 from service.models import Finding, Severity
 
 _KINDS = frozenset({"strong", "weak", "pseudo"})

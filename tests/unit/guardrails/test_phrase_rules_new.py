@@ -134,7 +134,7 @@ def test_the_planted_canary_is_caught(guardrails: Guardrails) -> None:
 
     builder = PromptBuilder(REPO_ROOT / "prompts", 6_000)
     customer = thread("Where is my parcel?")
-    from service.analysis import analyse_thread
+    from service.language.analysis import analyse_thread
 
     system = builder.render(customer, analyse_thread(customer))[0]["content"]
     assert builder.canary in system
