@@ -70,17 +70,38 @@ def tokens_of(text: str, offset: int = 0) -> list[Token]:
     return out
 
 
-def sentences_of(text: str) -> list[Sentence]:
-    """The sentences of a folded, quote-masked text; masked regions end a sentence."""
+def sentences_of(text: str, offset: int = 0) -> list[Sentence]:
+    """The sentences of a folded, quote-masked text; masked regions end a sentence. Offsets are
+    those of `text` plus `offset`."""
     out: list[Sentence] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
         if match.start() > start:
-            out.append(Sentence(start, match.start(), tuple(tokens_of(text[start : match.start()], start))))
+            body = tuple(tokens_of(text[start : match.start()], offset + start))
+            out.append(Sentence(offset + start, offset + match.start(), body))
         start = match.end()
     if start < len(text):
-        out.append(Sentence(start, len(text), tuple(tokens_of(text[start:], start))))
+        out.append(
+            Sentence(offset + start, offset + len(text), tuple(tokens_of(text[start:], offset + start)))
+        )
     return [s for s in out if s.tokens]
+
+
+# Presence rules (acknowledgement, next steps) read a reply's opening and its close, where people
+# put them: on a 20,000-character reply that bounds their cost, and a reply that acknowledges only
+# in its middle gets a finding an agent reviews (docs/decisions.md 44).
+HEAD_CHARS = 4_000
+TAIL_CHARS = 1_500
+_WORD_CHARS = re.compile(r"\w")
+
+
+@lru_cache(maxsize=16)
+def window_sentences(text: str) -> tuple[Sentence, ...]:
+    """sentences_of(text), reading only its first HEAD_CHARS and last TAIL_CHARS characters."""
+    if len(text) <= HEAD_CHARS + TAIL_CHARS:
+        return tuple(sentences_of(text))
+    tail = len(text) - TAIL_CHARS
+    return (*sentences_of(text[:HEAD_CHARS]), *sentences_of(text[tail:], tail))
 
 
 class Vocabulary:

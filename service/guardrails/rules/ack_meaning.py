@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from service.guardrails.document import Document
 from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.rules.word_rule import masked_text
-from service.guardrails.words import Sentence, Token, Vocabulary, sentences_of, stem, tokens_of
+from service.guardrails.words import Sentence, Token, Vocabulary, stem, tokens_of, window_sentences
 from service.models import Role, Thread
 
 _NEGATION_REACH = 3  # words before an evaluative word that can negate it ("not a big deal")
@@ -113,7 +113,7 @@ class MeaningReader:
         table = self._vocab.table(languages)
         return [
             (s.start, s.end)
-            for s in sentences_of(masked_text(doc))
+            for s in window_sentences(masked_text(doc))
             if any(table.get(t.text, _NONE) & set(missing) for t in s.tokens)
         ]
 
@@ -128,7 +128,7 @@ class MeaningReader:
         marks += [(m.start(), m.end()) for m in _EYE_ROLL.finditer(doc.masked)]
         if not marks:
             return []
-        sentences = sentences_of(masked_text(doc))
+        sentences = window_sentences(masked_text(doc))
         return [(s.start, s.end) for s in sentences if any(_overlaps((s.start, s.end), m) for m in marks)]
 
     def acknowledges(
@@ -150,7 +150,7 @@ class MeaningReader:
         table = self._vocab.table(languages)
         kinds = ("perspective", "fault", "exclamation")
         cues = {kind: [(h.start, h.end) for h in self._phrases[kind].finditer(doc.scan)] for kind in kinds}
-        for sentence in sentences_of(text):
+        for sentence in window_sentences(text):
             span = (sentence.start, sentence.end)
             if any(_overlaps(span, s) for s in (*spoilt, *pseudo)):
                 continue  # sarcasm, an obligation, or a non-apology spoils its whole sentence

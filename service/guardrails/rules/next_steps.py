@@ -24,7 +24,7 @@ from service.guardrails.phrases import PhraseMatcher, expand
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
 from service.guardrails.rules.word_rule import masked_text
-from service.guardrails.words import sentences_of
+from service.guardrails.words import window_sentences
 from service.models import Finding, Severity
 
 _KINDS = frozenset({"cue", "exception", "bracket"})
@@ -203,7 +203,7 @@ class NextSteps(Rule):
         participle = tuple(signals.participle_suffix.get(language, ()))
         perfect = frozenset(signals.perfect_aux.get(language, ()))
         text = masked_text(doc)
-        for sentence in sentences_of(text):
+        for sentence in window_sentences(text):
             words = [t.text for t in sentence.tokens]
             asks = text[sentence.end : sentence.end + 1] == "?"
             if asks and (self._second.intersection(words) or words[0] in self._modal):
