@@ -134,6 +134,11 @@ class Vocabulary:
         # merged tables are built on first use and kept, bounded by the number of such sets.
         self._merged: dict[tuple[str, ...], dict[str, frozenset[str]]] = {}
 
+    def words(self, kinds: Iterable[str]) -> frozenset[str]:
+        """Every listed form, in any language, of a word of one of `kinds`."""
+        wanted = frozenset(kinds)
+        return frozenset(w for table in self._index.values() for w, k in table.items() if k & wanted)
+
     @property
     def languages(self) -> frozenset[str]:
         return frozenset(self._index)

@@ -24,7 +24,7 @@ from typing import ClassVar, Self
 
 from pydantic import Field
 
-from service.guardrails.document import MASK, Document
+from service.guardrails.document import MASK, Document, scan_text
 from service.guardrails.lexicon import Sources, load_rule_data
 from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.rules.base import Hit, Rule, RuleContext, at
@@ -70,6 +70,7 @@ _MAX_HITS = 20  # findings per reply: enough to fix it; a flood of them helps no
 
 _WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity", "whine", "contempt_adj"})
 _NO_KINDS: frozenset[str] = frozenset()
+_LISTABLE = re.compile(r"[^\W\d_](?:[\w'-]*[^\W_])?")  # what a phrase literal may be
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
 
 
@@ -102,6 +103,10 @@ class Abuse(Rule):
 
     def __init__(self, data: AbuseData) -> None:
         self._vocab: Vocabulary = vocabulary_of(data)
+        # One trie-compiled pass over every listed insult, profanity and complaint word of every
+        # language: most replies contain none, and then no sentence is read at all.
+        listed = sorted(w for w in self._vocab.words(_WORD_KINDS) if _LISTABLE.fullmatch(w))
+        self._any = PhraseMatcher([("word", listed)])
         # One trie-compiled matcher per kind over all five languages (the phrases are specific
         # enough not to collide), run on the scan text like every phrase rule.
         self._contempt = PhraseMatcher([("contempt", [p for ps in data.contempt.values() for p in ps])])
@@ -148,6 +153,8 @@ class Abuse(Rule):
 
     def _any_word(self, text: str, languages: tuple[str, ...]) -> bool:
         # Cheap pre-pass: most replies have no listed word at all.
+        if self._any.regex.search(scan_text(text)) is None:
+            return False  # (scan_text: "¡idiota!" starts after a symbol the matcher can see)
         table = self._vocab.table(languages)
         words = set(TOKEN.findall(text))
         words |= {w.split("'", 1)[1] for w in words if "'" in w}  # French elision: "d'idiot"

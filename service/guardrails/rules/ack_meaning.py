@@ -23,7 +23,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from service.guardrails.document import Document
+from service.guardrails.document import SCAN_OFFSET, Document
+from service.guardrails.lexicon import PhraseEntry
 from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.rules.word_rule import masked_text
 from service.guardrails.words import Sentence, Token, Vocabulary, stem, tokens_of, window_sentences
@@ -35,6 +36,7 @@ _CUSTOMER_CHARS = 4_000  # newest customer text read: enough for the situation, 
 _HELP_CONTENT = 1  # content words a warm help line needs to be about *their* request
 _NEGATIVE_EMOJI = frozenset("🙃😡😤😠😞😢😭🤬😩😫☹🙁😒😖😣😓😔")
 _NONE: frozenset[str] = frozenset()
+_BOUNDARIES = ".!?\n\x1a"
 # Concepts an acknowledgement can be about that are easy to get wrong: sympathy for a delay the
 # customer never mentioned is the classic acknowledgement of the wrong thing.
 CONCEPTS = ("delay",)
@@ -61,8 +63,10 @@ class MeaningReader:
         self,
         vocab: Vocabulary,
         phrases: Mapping[str, Iterable[str]],
+        pseudo: PhraseMatcher[PhraseEntry] | None = None,
     ) -> None:
         self._vocab = vocab
+        self._pseudo = pseudo  # non-apologies (the phrase lexicon's `pseudo` kind)
         # One matcher per cue kind (perspective, fault, exclamation, sarcasm, obligation), all
         # languages together: the phrases are specific enough not to collide.
         self._phrases = {kind: PhraseMatcher([(kind, list(items))]) for kind, items in phrases.items()}
@@ -116,6 +120,31 @@ class MeaningReader:
             for s in window_sentences(masked_text(doc))
             if any(table.get(t.text, _NONE) & set(missing) for t in s.tokens)
         ]
+
+    def sentence_spoilt(
+        self, doc: Document, at: int, languages: tuple[str, ...], thread: Thread | None
+    ) -> bool:
+        """Is the sentence around folded offset `at` one that never acknowledges: sarcasm, an
+        obligation, a non-apology, or a concept the customer never raised? (Reads that sentence
+        only; the customer's messages only when it names a concept.)"""
+        text = masked_text(doc)
+        lo = max(text.rfind(c, 0, at) for c in _BOUNDARIES) + 1
+        ends = [i for i in (text.find(c, at) for c in _BOUNDARIES) if i >= 0]
+        hi = min(ends, default=len(text))
+        piece = doc.scan[lo : hi + SCAN_OFFSET + 1]
+        if _EYE_ROLL.search(text, lo, hi) or any(
+            self._phrases[kind].regex.search(" " + piece) for kind in ("sarcasm", "obligation")
+        ):
+            return True
+        if self._pseudo is not None and self._pseudo.regex.search(" " + piece):
+            return True
+        table = self._vocab.table(languages)
+        tokens = tokens_of(text[lo:hi], lo)
+        concepts = {c for c in CONCEPTS if any(c in table.get(t.text, _NONE) for t in tokens)}
+        if not concepts:
+            return False
+        customer = self.customer(thread, languages)
+        return bool(concepts - customer.concepts)
 
     def spoilt(self, doc: Document) -> list[Span]:
         """Sentences (folded spans) that can never acknowledge: sarcasm, or an acknowledgement

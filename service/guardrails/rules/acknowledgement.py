@@ -17,7 +17,7 @@ from typing import ClassVar, Self
 
 from pydantic import Field
 
-from service.guardrails.document import SCAN_OFFSET, Document, scan_text
+from service.guardrails.document import Document, scan_text
 from service.guardrails.edits import Edit, apply_edits
 from service.guardrails.forms import load_forms
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, parse, phrase_matchers
@@ -102,7 +102,8 @@ class Acknowledgement(Rule):
             "sarcasm": lexicon.sarcasm,
             "obligation": lexicon.obligation,
         }
-        return cls(phrase_matchers(lexicon, _KINDS, name), greeting, MeaningReader(vocab, cues))
+        matchers = phrase_matchers(lexicon, _KINDS, name)
+        return cls(matchers, greeting, MeaningReader(vocab, cues, matchers["pseudo"]))
 
     def assess(self, doc: Document, ctx: RuleContext) -> Assessment:
         """Is the reply (quotes masked) an acknowledgement for this customer?
@@ -112,23 +113,25 @@ class Acknowledgement(Rule):
         scan = doc.scan
         analysis = ctx.analysis
         languages = reply_languages(doc, ("en", analysis.language) if analysis is not None else ("en",))
-        customer = self._meaning.customer(ctx.thread, languages)
-        pseudo = list(self._pseudo.finditer(scan))
-        pseudo_spans = [(h.start, h.end) for h in pseudo]
-        # Sentences that never acknowledge: sarcasm, a recited obligation, a non-apology, or
-        # sympathy for something the customer never raised.
-        spoilt = [*self._meaning.spoilt(doc), *self._meaning.off_topic(doc, languages, customer)]
-        # The common case is an early strong acknowledgement: stop there, and look for the
-        # phrases that could disqualify it only in a window around it.
+        meaning = self._meaning
+        # The common case is an early strong acknowledgement: stop there, and judge only its own
+        # sentence (sarcasm, a recited obligation, a non-apology, the wrong thing) instead of the
+        # whole reply; the customer's messages are read only if that sentence needs them.
         for s in self._strong.finditer(scan):
             if self._pseudo.near(scan, s.start, s.end):
                 continue
             # "sorry about" inside "sorry about any inconvenience" is only the generic courtesy.
             if any(w.start <= s.start and s.end <= w.end for w in self._weak.near(scan, s.start, s.end)):
                 continue
-            if any(a <= s.start < b for a, b in spoilt) or _same_sentence(scan, s.start, pseudo_spans):
+            if meaning.sentence_spoilt(doc, s.start, languages, ctx.thread):
                 continue
             return Assessment(True, [], [])
+        customer = meaning.customer(ctx.thread, languages)
+        pseudo = list(self._pseudo.finditer(scan))
+        pseudo_spans = [(h.start, h.end) for h in pseudo]
+        # Sentences that never acknowledge: sarcasm, a recited obligation, a non-apology, or
+        # sympathy for something the customer never raised.
+        spoilt = [*meaning.spoilt(doc), *meaning.off_topic(doc, languages, customer)]
         weak_all = list(self._weak.finditer(scan))
         # The analysis' own reading counts only for strong feelings: its frustration cues ("still
         # not", "again") also fire on calm questions ("it hasn't shipped yet, can I change it?").
@@ -243,16 +246,6 @@ class Acknowledgement(Rule):
             "and the problem), or apologise sincerely; a generic 'thanks for contacting us' or "
             "'sorry for any inconvenience' is not enough, and quoted text does not count."
         )
-
-
-def _same_sentence(scan: str, at: int, spans: list[tuple[int, int]]) -> bool:
-    """Is one of `spans` (text offsets) in the sentence around `at`? (A non-apology spoils it.)"""
-    if not spans:
-        return False
-    lo = max(scan.rfind(c, 0, at + SCAN_OFFSET) for c in ".!?\n")
-    hits = [scan.find(c, at + SCAN_OFFSET) for c in ".!?\n"]
-    hi = min([h for h in hits if h >= 0], default=len(scan))
-    return any(lo - SCAN_OFFSET <= a < hi - SCAN_OFFSET for a, _ in spans)
 
 
 def _line_end(text: str, pos: int) -> int:
