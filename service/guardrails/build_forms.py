@@ -11,8 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from simplemma.strategies import DictionaryLookupStrategy
-from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
+from simplemma.strategies import DefaultDictionaryFactory, DictionaryLookupStrategy
 
 from service.guardrails.forms import FORMS_FILE, wanted_words
 from service.guardrails.lexicon import LEXICON_DIR, PACKAGE, read_lexicon_files
@@ -22,7 +21,8 @@ _MAX_FORMS = 60  # a lemma with more forms than this is a verb table: its common
 
 def generate(words: Mapping[str, set[str]]) -> dict[str, dict[str, str]]:
     """language -> word -> space-separated forms."""
-    lookup = DictionaryLookupStrategy()
+    factory = DefaultDictionaryFactory()
+    lookup = DictionaryLookupStrategy(factory)
     out: dict[str, dict[str, str]] = {}
     for language in sorted(words):
         if language == "any":
@@ -31,7 +31,7 @@ def generate(words: Mapping[str, set[str]]) -> dict[str, dict[str, str]]:
         lemma_of = {w: (lookup.get_lemma(w, language) or w).casefold() for w in listed}
         wanted = set(lemma_of.values())
         by_lemma: dict[str, set[str]] = {}
-        for form, lemma in DEFAULT_DICTIONARY_FACTORY.get_dictionary(language).items():
+        for form, lemma in factory.get_dictionary(language).items():
             folded = lemma.casefold()
             if folded in wanted:
                 by_lemma.setdefault(folded, set()).add(form.casefold())
