@@ -158,9 +158,9 @@ def _read_scope(path: Path) -> list[str]:
         return list(DEFAULT_SCOPE)
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     scope = raw.get("scope", list(DEFAULT_SCOPE)) if isinstance(raw, dict) else list(DEFAULT_SCOPE)
-    if scope is not None and not (isinstance(scope, list) and all(isinstance(r, str) for r in scope)):
+    if not (isinstance(scope, list) and all(isinstance(r, str) for r in scope)):
         raise EvalError(f"{path.name}: `scope` must be a list of rule ids")
-    return scope
+    return [str(r) for r in scope]
 
 
 def load_cases(directory: Path) -> list[Case]:
