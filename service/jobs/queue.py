@@ -20,18 +20,17 @@ import msgspec
 import redis.asyncio as aioredis
 from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
-from saq.utils import now
 
 from service.config import Settings
 from service.infra.ratelimit import SLIDING_WINDOW_LUA, bucket_key, window_ms
 from service.jobs import keys
 from service.jobs.batching import BatchedScript
+from service.jobs.idempotency import WEBHOOK_BUCKET
+from service.jobs.replication import ReplicaAck
 
 logger = logging.getLogger("tactful.jobs")
 
 JOB_FUNCTION = "deliver_webhook"
-# Rate-limit bucket of a webhook source (service/infra/ratelimit.py keys it under its prefix).
-WEBHOOK_BUCKET = "webhook:"
 UNSUCCESSFUL = frozenset({Status.FAILED, Status.ABORTED})
 # How long a sweep waits for a stuck job's worker to confirm the abort before retrying the job
 # elsewhere. SAQ's 5 s default is spent in full whenever the worker is dead, which is exactly the
@@ -40,55 +39,33 @@ SWEEP_ABORT_WAIT_S = 2.0
 # A job taken from the queue is marked active within milliseconds; one still unmarked after this
 # long belongs to a worker that died between the two steps.
 UNMARKED_GRACE_S = 2.0
-# KEYS: rate-limit bucket, idempotency key, incomplete, job, queued, abort. ARGV: job key, claim TTL,
-# job payload, scheduled, window ms, limit (0: no limit). The source's budget is checked first (a
-# refused delivery claims nothing), then the claim, then SAQ's enqueue script (saq/queue/redis.py,
-# RedisQueue._enqueue) verbatim; the admission is recorded last, so a script that fails half-way
-# spends no budget. Duplicates count against the budget like any delivery.
+# KEYS: rate-limit bucket, idempotency key. ARGV: job id, claim TTL, window ms, limit (0: no limit).
+# The source's budget first (a refused delivery claims nothing and spends nothing), then the claim.
+# Duplicates count against the budget like any delivery. The job itself is enqueued afterwards by
+# SAQ's own Queue.enqueue; when that fails the caller releases the claim and the admission
+# (Idempotency.release), so a delivery that got a 503 spends no budget.
 #
-# A claim that already holds our own job id, with our job stored, means redis-py re-sent this call
-# after a lost connection and the first run went through: the caller's job is queued, not a
-# duplicate of itself (and its admission, keyed by the job id, is not counted twice).
-_CLAIM_AND_ENQUEUE = (
+# A claim that already holds our own job id means redis-py re-sent this call after a lost
+# connection and the first run went through: it is ours, not a duplicate of itself (and its
+# admission, keyed by the job id, is not counted twice).
+_CLAIM = (
     SLIDING_WINDOW_LUA
     + """
 local holder = redis.call('GET', KEYS[2])
-if holder == ARGV[1] and redis.call('EXISTS', KEYS[4]) == 1 then return {1} end
-local window = tonumber(ARGV[5])
-local limit = tonumber(ARGV[6])
-local now = 0
+if holder == ARGV[1] then return {1} end
+local window = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
 if limit > 0 then
-    local used, wait
-    now, used, wait = window_check(KEYS[1], window, limit)
+    local now, used, wait = window_check(KEYS[1], window, limit)
     if wait > 0 then return {3, wait} end
+    window_admit(KEYS[1], window, now, ARGV[1])
 end
-if holder then
-    if limit > 0 then window_admit(KEYS[1], window, now, ARGV[1]) end
-    return {0, holder}
-end
+if holder then return {0, holder} end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
-if not redis.call('ZSCORE', KEYS[3], KEYS[4]) and redis.call('EXISTS', KEYS[6]) == 0 then
-    redis.call('SET', KEYS[4], ARGV[3])
-    redis.call('ZADD', KEYS[3], ARGV[4], KEYS[4])
-    if ARGV[4] == '0' then redis.call('RPUSH', KEYS[5], KEYS[4]) end
-    if limit > 0 then window_admit(KEYS[1], window, now, ARGV[1]) end
-    return {1}
-end
-return {2}
+return {1}
 """
 )
-_DUPLICATE, _ENQUEUED, _LIMITED = 0, 1, 3
-# SAQ's own sweep script: under a lock (one sweeper at a time), every job of the active list.
-_SWEEP_CANDIDATES = """
-local id_jobs = {}
-if redis.call('EXISTS', KEYS[1]) == 0 then
-    redis.call('SETEX', KEYS[1], ARGV[1], 1)
-    for i, v in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
-        id_jobs[i] = {v, redis.call('GET', v)}
-    end
-end
-return id_jobs
-"""
+_DUPLICATE, _CLAIMED, _LIMITED = 0, 1, 3
 
 
 @dataclass(frozen=True)
@@ -125,6 +102,9 @@ class JobFailure(Exception):
 
 
 class WebhookQueue(RedisQueue):
+    """SAQ's Redis queue, through its public API only, plus what SAQ does not do for us: the claim of
+    a delivery id, the replicas' acknowledgement, a sweep without a race, and dead letters."""
+
     def __init__(
         self, redis: aioredis.Redis, *, replicas_ack: int = 0, replica_wait_ms: int = 200, **kwargs: Any
     ) -> None:
@@ -132,48 +112,49 @@ class WebhookQueue(RedisQueue):
         # json.loads as before): every accepted delivery serialises its job.
         kwargs.setdefault("dump", msgspec.json.encode)
         super().__init__(redis, name=keys.QUEUE_NAME, **kwargs)
-        self._sweep_script = redis.register_script(_SWEEP_CANDIDATES)
-        self._claim_and_enqueue = BatchedScript(
-            redis, _CLAIM_AND_ENQUEUE, replicas=replicas_ack, replica_wait_ms=replica_wait_ms
-        )
+        # Concurrent deliveries' claims share pipelines (service/jobs/batching.py).
+        self._claim_script = BatchedScript(redis, _CLAIM)
+        self._replica_ack = ReplicaAck(redis, replicas=replicas_ack, wait_ms=replica_wait_ms)
 
     async def sweep(self, lock: int = 60, abort: float = SWEEP_ABORT_WAIT_S) -> list[str]:
         """SAQ's sweep, minus a race: a job a worker has just taken (moved to the active list) but
         not yet marked active looks abandoned to SAQ's sweep, which then aborts and re-runs a job
-        that is fine. Here such a job is only swept when it is still unmarked a moment later."""
-        candidates = await self._sweep_script(
-            keys=[self._sweep, self._active], args=[lock], client=self.redis
-        )
+        that is fine. Here such a job is only swept when it is still unmarked a moment later.
+
+        Written on the public surface (the queue's ``namespace`` keys, ``job``, ``abort``,
+        ``retry``, ``finish``): one sweeper at a time per ``lock`` seconds, as SAQ's does."""
+        active = self.namespace("active")
+        if not await self.redis.set(self.namespace("sweep"), 1, nx=True, ex=lock):
+            return []  # another process swept within the lock period
+        job_ids: list[bytes] = await self.redis.lrange(active, 0, -1)  # type: ignore[misc]
+        stored = await self.redis.mget(job_ids) if job_ids else []
         swept: list[str] = []
         unmarked: list[bytes] = []
-        for job_id, job_bytes in candidates:
+        for job_id, job_bytes in zip(job_ids, stored, strict=True):
             job = self.deserialize(job_bytes)
             if job is None:
-                await self._drop_missing(job_id)
-                swept.append(job_id.decode())
-            elif job.status == Status.ACTIVE and job.stuck:
-                await self._sweep_job(job, min(abort, SWEEP_ABORT_WAIT_S))
+                await self._forget_missing(job_id)
                 swept.append(job_id.decode())
             elif job.status not in (Status.ACTIVE, Status.ABORTING):
                 unmarked.append(job_id)
             elif job.stuck:
-                await self._sweep_job(job, min(abort, SWEEP_ABORT_WAIT_S))
+                await self._abort_and_retry(job, min(abort, SWEEP_ABORT_WAIT_S))
                 swept.append(job_id.decode())
         if unmarked:
             await asyncio.sleep(UNMARKED_GRACE_S)
-            still_active = set(await self.redis.lrange(self._active, 0, -1))  # type: ignore[misc]
+            still_active = set(await self.redis.lrange(active, 0, -1))  # type: ignore[misc]
             for job_id in unmarked:
-                job = await self._get_job_by_id(job_id)
+                job = await self.job(self.job_key_from_id(job_id.decode()))
                 if (
                     job_id in still_active
                     and job is not None
                     and job.status not in (Status.ACTIVE, Status.ABORTING)
                 ):
-                    await self._sweep_job(job, min(abort, SWEEP_ABORT_WAIT_S))
+                    await self._abort_and_retry(job, min(abort, SWEEP_ABORT_WAIT_S))
                     swept.append(job_id.decode())
         return swept
 
-    async def _sweep_job(self, job: Job, abort: float) -> None:
+    async def _abort_and_retry(self, job: Job, abort: float) -> None:
         # What SAQ's sweep does with a stuck job: abort it (its worker, if alive, cancels the task),
         # wait briefly for that, then retry it elsewhere or finish it as aborted (dead letter).
         logger.info("job.swept", extra={"job_id": job.key})
@@ -185,10 +166,11 @@ class WebhookQueue(RedisQueue):
         else:
             await self.finish(job, Status.ABORTED, error=self.swept_error_message)
 
-    async def _drop_missing(self, job_id: bytes) -> None:
+    async def _forget_missing(self, job_id: bytes) -> None:
+        # A job id in the active list whose record is gone (expired): drop it, as SAQ's sweep does.
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.lrem(self._active, 0, job_id.decode())
-            pipe.zrem(self._incomplete, job_id)
+            pipe.lrem(self.namespace("active"), 0, job_id.decode())
+            pipe.zrem(self.namespace("incomplete"), job_id)
             await pipe.execute()
 
     async def retry(self, job: Job, error: str | None) -> None:
@@ -221,16 +203,32 @@ class WebhookQueue(RedisQueue):
         thread: dict[str, Any],
         target: dict[str, str],
     ) -> Claim:
-        """Check the source's rate limit, claim the delivery id and enqueue its job in one round trip.
+        """Check the source's rate limit and claim the delivery id (one script), then enqueue its job
+        with SAQ's ``Queue.enqueue``.
 
         A duplicate gets the job id that already holds the claim (nothing is enqueued); a delivery
-        past the source's budget claims and enqueues nothing.
-
-        One script instead of the limiter's, ``SET NX`` and SAQ's enqueue: each redis-py call costs
-        ~0.1 ms of client CPU, and at 200 concurrent deliveries that CPU is what the answers queue
-        behind. The script repeats SAQ's own enqueue script (same keys, same checks); if it fails
-        half-way the claim may stay, so the caller releases it (Idempotency.release).
+        past the source's budget claims and enqueues nothing. If the enqueue fails the claim stays,
+        so the caller releases it (Idempotency.release). With replicas to wait for, it returns once
+        they hold the job (service/jobs/replication.py).
         """
+        reply = await self._claim_script(
+            keys=[bucket_key(WEBHOOK_BUCKET + source), keys.seen(source, delivery_id)],
+            args=[
+                job_id,
+                settings.webhook_idempotency_ttl_s,
+                window_ms(settings.rate_limit_window_s),
+                max(0, settings.rate_limit_webhooks),
+            ],
+        )
+        outcome = int(reply[0])
+        if outcome == _LIMITED:
+            return Claim("limited", None, retry_after_s=int(reply[1]) / 1000)
+        if outcome == _DUPLICATE:
+            holder = reply[1]
+            # The first delivery's own answer waited for its job; this one waits for the claim, so
+            # a helpdesk retry after a failover is still known as a duplicate.
+            await self._replica_ack.confirm(keys.seen(source, delivery_id))
+            return Claim("duplicate", holder.decode() if isinstance(holder, bytes) else str(holder))
         job = Job(
             function=JOB_FUNCTION,
             key=job_id,
@@ -242,37 +240,11 @@ class WebhookQueue(RedisQueue):
             retry_backoff=settings.job_retry_max_delay_s or True,
             ttl=settings.job_result_ttl_s,
         )
-        # What Queue.enqueue sets before its script runs.
-        job.queue = self
-        job.queued = now()
-        job.status = Status.QUEUED
-        reply = await self._claim_and_enqueue(
-            keys=[
-                bucket_key(WEBHOOK_BUCKET + source),
-                keys.seen(source, delivery_id),
-                self._incomplete,
-                job.id,
-                self._queued,
-                job.abort_id,
-            ],
-            args=[
-                job_id,
-                settings.webhook_idempotency_ttl_s,
-                self.serialize(job),
-                job.scheduled,
-                window_ms(settings.rate_limit_window_s),
-                max(0, settings.rate_limit_webhooks),
-            ],
-        )
-        outcome = int(reply[0])
-        if outcome == _ENQUEUED:
-            return Claim("enqueued", job_id)
-        if outcome == _DUPLICATE:
-            holder = reply[1]
-            return Claim("duplicate", holder.decode() if isinstance(holder, bytes) else str(holder))
-        if outcome == _LIMITED:
-            return Claim("limited", None, retry_after_s=int(reply[1]) / 1000)
-        raise RuntimeError("the job id is already queued")  # 128 random bits: does not happen
+        # None means a job with this id is already stored: 128 random bits make that our own job,
+        # enqueued by a first run of this call that redis-py re-sent after a lost connection.
+        await self.enqueue(job)
+        await self._replica_ack.confirm(job.id)
+        return Claim("enqueued", job_id)
 
 
 def dead_letter(job: Job, *, status: Status, error: str | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The claim-and-enqueue script and the pipelines it is batched into, against the real Redis."""
+"""The claim script, the pipelines it is batched into, SAQ's enqueue after it and the replicas'
+acknowledgement, against the real Redis."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from saq.job import Job, Status
+from saq.utils import now
 
-from service.jobs import WebhookQueue, keys
+from service.jobs import JOB_FUNCTION, Idempotency, WebhookQueue, keys
+from service.jobs import queue as queue_module
 from service.jobs.batching import BatchedScript
+from service.jobs.replication import ReplicationLag
 from service.server.embedded_redis import EmbeddedRedis, free_port
 from tests.integration.webhooks.conftest import hook_settings
 
@@ -118,3 +123,72 @@ async def test_the_budget_counts_deliveries_that_reach_the_queue(
     else:  # the duplicate spent the second slot
         assert outcomes == ["enqueued", "duplicate", "limited", "limited"]
         assert await redis_client.zcard(keys.saq("incomplete")) == 1
+
+
+async def test_without_the_replicas_it_needs_the_enqueue_fails(
+    redis_server: EmbeddedRedis, redis_client: aioredis.Redis
+) -> None:
+    # The session's Redis has no replica: WAIT 1 times out with 0 acknowledgements, and the door
+    # (which releases the claim) answers 503 rather than a 202 that a failover could lose.
+    queue = WebhookQueue(redis_client, replicas_ack=1, replica_wait_ms=20)
+    with pytest.raises(ReplicationLag):
+        await claim(queue, redis_server, "job_" + "c" * 32, "1:300")
+
+
+async def test_a_failed_enqueue_released_spends_no_budget(
+    redis_server: EmbeddedRedis, redis_client: aioredis.Redis
+) -> None:
+    # The claim is taken, SAQ's enqueue fails (its sorted set is taken by a string), and the door
+    # releases: the claim and the delivery's admission are both gone.
+    queue = WebhookQueue(redis_client)
+    await redis_client.set(keys.saq("incomplete"), "not a sorted set")
+    try:
+        with pytest.raises(ResponseError):
+            await claim(queue, redis_server, "job_" + "d" * 32, "1:400", rate_limit_webhooks=5)
+        await Idempotency(redis_client).release("chatwoot", "1:400", "job_" + "d" * 32)
+    finally:
+        await redis_client.delete(keys.saq("incomplete"))
+    assert await redis_client.exists(keys.seen("chatwoot", "1:400")) == 0
+    assert await redis_client.zcard("tactful:ratelimit:webhook:chatwoot") == 0
+
+
+@pytest.mark.parametrize("marked_in_time", [True, False])
+async def test_the_sweep_waits_before_taking_a_job_that_is_not_marked_active_yet(
+    redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch, marked_in_time: bool
+) -> None:
+    # A worker moves a job to the active list, then marks it active: SAQ's own sweep would abort
+    # a job caught between the two. Ours sweeps it only when it is still unmarked after the grace.
+    monkeypatch.setattr(queue_module, "UNMARKED_GRACE_S", 0.3)
+    queue = WebhookQueue(redis_client)
+    await queue.enqueue(Job(function=JOB_FUNCTION, key="job_" + "e" * 32, retries=3))
+    taken = await queue.dequeue(timeout=1)
+    assert taken is not None
+    assert taken.status == Status.QUEUED
+
+    async def worker_marks_it() -> None:
+        await asyncio.sleep(0.1)
+        taken.started = now()
+        taken.attempts += 1
+        await taken.update(status=Status.ACTIVE)
+
+    marking = [worker_marks_it()] if marked_in_time else []
+    swept, *_ = await asyncio.gather(queue.sweep(lock=5), *marking)
+    if marked_in_time:
+        assert swept == []
+        assert (await queue.job(taken.key)).status == Status.ACTIVE  # type: ignore[union-attr]
+    else:
+        assert swept == [taken.id]
+        assert (await queue.job(taken.key)).status == Status.QUEUED  # type: ignore[union-attr]
+        assert await redis_client.lrange(keys.saq("queued"), 0, -1) == [taken.id.encode()]  # type: ignore[misc]
+    # One sweeper per lock period, as SAQ's.
+    assert await queue.sweep(lock=5) == []
+
+
+async def test_the_sweep_drops_an_active_id_whose_job_is_gone(redis_client: aioredis.Redis) -> None:
+    queue = WebhookQueue(redis_client)
+    ghost = queue.job_id("job_" + "f" * 32)
+    await redis_client.rpush(keys.saq("active"), ghost)  # type: ignore[misc]
+    await redis_client.zadd(keys.saq("incomplete"), {ghost: 0})
+    assert await queue.sweep(lock=5) == [ghost]
+    assert await redis_client.llen(keys.saq("active")) == 0  # type: ignore[misc]
+    assert await redis_client.zcard(keys.saq("incomplete")) == 0

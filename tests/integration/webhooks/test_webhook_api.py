@@ -234,6 +234,19 @@ async def test_enqueue_failure_answers_503_and_releases_the_key(
     assert await queued_jobs(redis_client) == 1
 
 
+async def test_a_job_no_replica_acknowledged_answers_503_and_releases_the_key(
+    redis_server: EmbeddedRedis, redis_client: aioredis.Redis
+) -> None:
+    # TACTFUL_REDIS_REPLICAS_ACK=1 and the test's Redis has no replica: a 202 would be a promise a
+    # failover could break, so the helpdesk gets 503 and its retry is not taken for a duplicate.
+    settings = hook_settings(redis_server.url, redis_replicas_ack=1, redis_replica_wait_ms=20)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        refused = await post_seed(client, seed("chatwoot.message_created"))
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "5"
+    assert await redis_client.keys("tactful:webhook:seen:*") == []
+
+
 async def test_without_redis_webhooks_answer_503(redis_server: EmbeddedRedis) -> None:
     async with AsyncTestClient(app=create_app(hook_settings(None))) as client:
         response = await post_seed(client, seed("chatwoot.message_created"))
