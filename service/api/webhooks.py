@@ -12,10 +12,11 @@ import contextlib
 import json
 from typing import Any, Literal
 
-import msgspec
 import structlog
-from litestar import MediaType, Request, Response, post
+from litestar import Request, Response, post
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath
 from pydantic import BaseModel, Field
 from redis.exceptions import RedisError
 
@@ -52,6 +53,12 @@ class WebhookIgnored(BaseModel):
 
 
 WEBHOOK_RESPONSES: dict[int, ResponseSpec] = {
+    202: ResponseSpec(
+        data_container=WebhookAccepted,
+        description="Accepted: a durable job drafts and delivers the reply (or the delivery was a "
+        "duplicate of one already accepted, with that job's id).",
+        generate_examples=False,
+    ),
     200: ResponseSpec(
         data_container=WebhookIgnored,
         description="A genuine event that needs no draft, or Front's setup challenge echoed back.",
@@ -87,12 +94,11 @@ def _unavailable(detail: str) -> ProblemError:
     responses=WEBHOOK_RESPONSES,
     security=[],
 )
-async def receive_webhook(request: Request[Any, Any, Any]) -> Response[Any]:
-    # The request alone, read for the path parameter and the runtime: on this hot route Litestar's
-    # dependency and parameter resolution cost more than verifying the signature. The {source}
-    # parameter is still documented from the path.
-    source = str(request.path_params["source"]).lower()
-    runtime: Runtime = request.app.state.runtime
+async def receive_webhook(
+    source: FromPath[str], request: Request[Any, Any, Any], runtime: NamedDependency[Runtime]
+) -> Response[Any]:
+    # The request itself for the raw body: the signature is checked on the exact bytes received.
+    source = source.lower()
     integration = INTEGRATIONS.get(source)
     secret = integration.secret(runtime.settings) if integration is not None else None
     if integration is None:
@@ -160,10 +166,10 @@ async def receive_webhook(request: Request[Any, Any, Any]) -> Response[Any]:
         )
     if claim.outcome == "duplicate":
         runtime.metrics.webhooks.labels(source, "duplicate").inc()
-        return _accepted(claim.job_id or job_id, duplicate=True)
+        return Response(WebhookAccepted(job_id=claim.job_id or job_id, duplicate=True), status_code=202)
     runtime.metrics.webhooks.labels(source, "accepted").inc()
     log.info("webhook.accepted", source=source, job_id=job_id)
-    return _accepted(job_id, duplicate=False)
+    return Response(WebhookAccepted(job_id=job_id), status_code=202)
 
 
 async def _capture(runtime: Runtime, source: str, reply: AgentReply) -> None:
@@ -179,10 +185,3 @@ async def _capture(runtime: Runtime, source: str, reply: AgentReply) -> None:
         return
     if outcome is not None:
         runtime.metrics.feedback_received.labels(outcome.value, source).inc()
-
-
-def _accepted(job_id: str, *, duplicate: bool) -> Response[bytes]:
-    # Encoded here (WebhookAccepted's fields) rather than by Litestar from the model: this is the
-    # door's hot answer, and the model round trip cost more than the rest of the response.
-    body = msgspec.json.encode({"job_id": job_id, "duplicate": duplicate})
-    return Response(body, status_code=202, media_type=MediaType.JSON)

@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import msgspec
 import redis.asyncio as aioredis
 from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
@@ -108,9 +107,6 @@ class WebhookQueue(RedisQueue):
     def __init__(
         self, redis: aioredis.Redis, *, replicas_ack: int = 0, replica_wait_ms: int = 200, **kwargs: Any
     ) -> None:
-        # Job records as JSON written by msgspec (a sixth of json.dumps' time; SAQ reads them with
-        # json.loads as before): every accepted delivery serialises its job.
-        kwargs.setdefault("dump", msgspec.json.encode)
         super().__init__(redis, name=keys.QUEUE_NAME, **kwargs)
         # Concurrent deliveries' claims share pipelines (service/jobs/batching.py).
         self._claim_script = BatchedScript(redis, _CLAIM)
