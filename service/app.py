@@ -19,7 +19,7 @@ from service import __version__
 from service.api.auth import ApiKeys, require_api_key
 from service.api.drafts import DraftsController
 from service.api.drafts_stream import DraftStreamController
-from service.api.errors import EXCEPTION_HANDLERS
+from service.api.errors import problem_details_plugin
 from service.api.feedback import FeedbackController
 from service.api.guardrails import GuardrailsController
 from service.api.jobs import JobsController
@@ -81,13 +81,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         middleware=[request_context],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
-        exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         cors_config=cors_config(settings),
         before_send=[security_headers_hook(settings)],
         logging_config=None,  # our JSON logging is configured by the CLI; no body logging anywhere
-        # JSON names, not Python names, on the wire and in the schema (DraftAnalysis "register").
-        plugins=[PydanticPlugin(prefer_alias=True)],
+        plugins=[
+            # JSON names, not Python names, on the wire and in the schema (DraftAnalysis "register").
+            PydanticPlugin(prefer_alias=True),
+            # RFC 9457 bodies for every exception, through Litestar's plugin (service/api/errors.py).
+            problem_details_plugin(),
+        ],
         openapi_config=OpenAPIConfig(
             title="Tactful",
             version=__version__,

@@ -21,12 +21,11 @@ from litestar.params import HeaderParameter, JSONBody
 from litestar.response import Stream
 
 from service.api.drafts import enforce_limits, remember_draft, server_timing, wants_fresh
-from service.api.errors import EXCEPTION_HANDLERS
+from service.api.errors import as_problem
 from service.api.problems import DRAFT_PROBLEMS
 from service.api.sse import EVENT_STREAM, event_stream, sse_event
 from service.drafting.cache import CacheOutcome
 from service.drafting.pipeline import DraftDelta, DraftOutcome, StreamEvent
-from service.llm.base import LLMError
 from service.models import Thread
 from service.server.runtime import Runtime
 
@@ -72,9 +71,7 @@ async def encode_events(
     except Exception as exc:
         # The status line is long gone: the same problem details the JSON endpoint would answer,
         # as an event. The handlers log the error type only, never content.
-        handler = EXCEPTION_HANDLERS[LLMError if isinstance(exc, LLMError) else Exception]
-        problem = handler(request, exc)
-        yield sse_event("error", problem.content)
+        yield sse_event("error", as_problem(exc).to_response(request).content)
 
 
 class DraftStreamController(Controller):

@@ -1,20 +1,28 @@
-"""RFC 9457 problem details for every error the API can answer.
+"""RFC 9457 problem details for every error the API can answer, through Litestar's problem-details plugin.
 
 Litestar's own exceptions, our domain errors and anything unexpected all leave as
-``application/problem+json``. Validation messages name the field and the rule, never the value
-that was sent: a ticket body must not come back in an error, nor go to a log.
+``application/problem+json``: :class:`ProblemError` is the plugin's ``ProblemDetailsException``
+with our ``type`` URIs, and every other exception is converted to one by the plugin's
+``exception_to_problem_detail_map``. Validation messages name the field and the rule, never the
+value that was sent: a ticket body must not come back in an error, nor go to a log. The logs below
+carry the request id (bound by the observability middleware), whose access line has the route.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.types import ExceptionHandlersMap
 
 from service.llm.base import LLMError, LLMRejected, LLMUnavailable
 
@@ -25,8 +33,8 @@ PROBLEM_BASE = "https://tactful.dev/problems/"  # stable identifiers; docs/error
 BODY_PARAMETER = "data"  # the name of the body argument of every handler
 
 
-class ProblemError(HTTPException):
-    """An error we raise on purpose, with a problem type of its own."""
+class ProblemError(ProblemDetailsException):
+    """An error with a problem type of its own: raised on purpose, or converted from another error."""
 
     def __init__(
         self,
@@ -38,31 +46,21 @@ class ProblemError(HTTPException):
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(detail=detail, status_code=status_code, headers=headers, extra=extra)
+        super().__init__(
+            detail=detail,
+            status_code=status_code,
+            headers=headers,
+            extra=extra,
+            type_=PROBLEM_BASE + slug,
+            title=title,
+        )
         self.slug = slug
-        self.title = title
 
-
-def problem_response(
-    request: Request[Any, Any, Any],
-    *,
-    status: int,
-    slug: str,
-    title: str,
-    detail: str,
-    headers: dict[str, str] | None = None,
-    extra: dict[str, Any] | None = None,
-) -> Response[dict[str, Any]]:
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-    }
-    if extra:
-        body.update(extra)
-    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    def to_response(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        # `instance` is the request path, which only the handler that answers knows.
+        if self.instance is None:
+            self.instance = request.url.path
+        return super().to_response(request)
 
 
 def _slug_for(status: int) -> str:
@@ -80,34 +78,15 @@ def _slug_for(status: int) -> str:
     }.get(status, "http-error")
 
 
-def _on_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[dict[str, Any]]:
-    extra = exc.extra if isinstance(exc.extra, dict) else None
-    return problem_response(
-        request,
-        status=exc.status_code,
-        slug=exc.slug,
-        title=exc.title,
-        detail=exc.detail,
-        headers=exc.headers,
-        extra=extra,
-    )
-
-
-def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def _from_validation(exc: ValidationException) -> ProblemError:
     errors = [err for err in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(err, dict)]
     if not errors:
         # No field errors means the body could not be decoded at all (e.g. malformed JSON).
-        return problem_response(
-            request, status=400, slug="bad-request", title="Malformed request", detail=exc.detail
-        )
+        return ProblemError(400, "bad-request", "Malformed request", exc.detail)
     if any(err.get("key") == BODY_PARAMETER for err in errors):
         # Litestar reports a missing body as a missing ``data`` argument (message: "'data'").
-        return problem_response(
-            request,
-            status=400,
-            slug="bad-request",
-            title="Malformed request",
-            detail="The request body is empty; send a JSON object.",
+        return ProblemError(
+            400, "bad-request", "Malformed request", "The request body is empty; send a JSON object."
         )
     cleaned = [
         {
@@ -118,12 +97,11 @@ def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) ->
         }
         for err in errors
     ]
-    return problem_response(
-        request,
-        status=HTTP_422_UNPROCESSABLE_ENTITY,
-        slug="validation-error",
-        title="The request is not valid",
-        detail="; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in cleaned)[:1_000],
+    return ProblemError(
+        HTTP_422_UNPROCESSABLE_ENTITY,
+        "validation-error",
+        "The request is not valid",
+        "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in cleaned)[:1_000],
         extra={"errors": cleaned},
     )
 
@@ -133,21 +111,14 @@ def _clean_message(message: str) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def _from_http(exc: HTTPException) -> ProblemError:
     status = exc.status_code
     if status >= HTTP_500_INTERNAL_SERVER_ERROR:
-        log.error("http.server_error", status=status, error=type(exc).__name__, path=request.url.path)
+        log.error("http.server_error", status=status, error=type(exc).__name__)
     detail = exc.detail
     if status == 413:
         detail = "The request body is larger than this server accepts (TACTFUL_MAX_BODY_BYTES)."
-    return problem_response(
-        request,
-        status=status,
-        slug=_slug_for(status),
-        title=_title_for(status),
-        detail=detail,
-        headers=exc.headers,
-    )
+    return ProblemError(status, _slug_for(status), _title_for(status), detail, headers=exc.headers)
 
 
 def _title_for(status: int) -> str:
@@ -157,34 +128,32 @@ def _title_for(status: int) -> str:
         return "Error"
 
 
-def _on_llm(request: Request[Any, Any, Any], exc: LLMError) -> Response[dict[str, Any]]:
+def _from_llm(exc: LLMError) -> ProblemError:
     if isinstance(exc, LLMRejected):
         # A refusal (bad key, unknown model, bad request) is a configuration problem of ours:
         # retrying does not help, so no Retry-After, and 502 rather than 503.
-        log.error("llm.rejected", status=exc.status, code=exc.code, path=request.url.path)
+        log.error("llm.rejected", status=exc.status, code=exc.code)
         code = f", code {exc.code}" if exc.code else ""
-        return problem_response(
-            request,
-            status=502,
-            slug="llm-rejected",
-            title="The language model rejected the request",
-            detail=f"The LLM endpoint refused the request (HTTP {exc.status}{code}); check "
+        return ProblemError(
+            502,
+            "llm-rejected",
+            "The language model rejected the request",
+            f"The LLM endpoint refused the request (HTTP {exc.status}{code}); check "
             "TACTFUL_LLM_BASE_URL, TACTFUL_LLM_API_KEY and TACTFUL_LLM_MODEL.",
         )
     retry_after = exc.retry_after if isinstance(exc, LLMUnavailable) and exc.retry_after else 5.0
     reason = getattr(exc, "reason", "error")
-    log.warning("llm.unavailable", reason=reason, path=request.url.path)
-    return problem_response(
-        request,
-        status=503,
-        slug="llm-unavailable",
-        title="The language model is unavailable",
-        detail=f"The LLM endpoint could not produce a draft ({reason}); try again shortly.",
+    log.warning("llm.unavailable", reason=reason)
+    return ProblemError(
+        503,
+        "llm-unavailable",
+        "The language model is unavailable",
+        f"The LLM endpoint could not produce a draft ({reason}); try again shortly.",
         headers={"Retry-After": str(max(1, round(retry_after)))},
     )
 
 
-def _on_undecodable(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+def _from_undecodable(exc: Exception) -> ProblemError:
     # Litestar turns malformed JSON into a 400 itself, but not bytes that are not UTF-8
     # (UnicodeDecodeError) or JSON nested deeper than Python can walk (RecursionError): both come
     # from reading the request body, and both are the client's to fix.
@@ -193,29 +162,39 @@ def _on_undecodable(request: Request[Any, Any, Any], exc: Exception) -> Response
         if isinstance(exc, RecursionError)
         else "The body is not valid UTF-8 JSON."
     )
-    return problem_response(request, status=400, slug="bad-request", title="Malformed request", detail=detail)
+    return ProblemError(400, "bad-request", "Malformed request", detail)
 
 
-def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+def _from_unexpected(exc: Exception) -> ProblemError:
     # Only the type: exception messages can carry request content.
-    log.error("http.unhandled", error=type(exc).__name__, path=request.url.path)
-    return problem_response(
-        request,
-        status=HTTP_500_INTERNAL_SERVER_ERROR,
-        slug="internal-error",
-        title="Internal Server Error",
-        detail="Something went wrong on our side; it has been logged without the request content.",
+    log.error("http.unhandled", error=type(exc).__name__)
+    return ProblemError(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal-error",
+        "Internal Server Error",
+        "Something went wrong on our side; it has been logged without the request content.",
     )
 
 
-EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    ProblemError: _on_problem,
-    ValidationException: _on_validation,
-    HTTPException: _on_http,
-    LLMError: _on_llm,
-    UnicodeDecodeError: _on_undecodable,
-    RecursionError: _on_undecodable,
-    Exception: _on_unexpected,
+# The plugin registers one handler per entry (and one for ProblemDetailsException itself, which
+# ProblemError is); Litestar picks the most specific by the exception's MRO.
+PROBLEM_CONVERSIONS: Mapping[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+    ValidationException: _from_validation,
+    HTTPException: _from_http,
+    LLMError: _from_llm,
+    UnicodeDecodeError: _from_undecodable,
+    RecursionError: _from_undecodable,
+    Exception: _from_unexpected,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "ProblemError", "problem_response"]
+
+def problem_details_plugin() -> ProblemDetailsPlugin:
+    return ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map=PROBLEM_CONVERSIONS))
+
+
+def as_problem(exc: Exception) -> ProblemError:
+    """The problem an exception raised after the response started (a stream) would have answered."""
+    return _from_llm(exc) if isinstance(exc, LLMError) else _from_unexpected(exc)
+
+
+__all__ = ["PROBLEM_JSON", "ProblemError", "as_problem", "problem_details_plugin"]
