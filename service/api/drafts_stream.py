@@ -70,7 +70,7 @@ async def encode_events(
                 yield sse_event("result", event.result.model_dump_json())
     except Exception as exc:
         # The status line is long gone: the same problem details the JSON endpoint would answer,
-        # as an event. The handlers log the error type only, never content.
+        # as an event. The conversion logs the error type only, never content.
         yield sse_event("error", as_problem(exc).to_response(request).content)
 
 
