@@ -395,7 +395,16 @@ function wireTooltips() {
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") hideTooltip();
   });
-  window.addEventListener("scroll", hideTooltip, true);
+  // A scroll moves the highlighted text under a fixed tooltip: follow the mark instead of hiding,
+  // so a tooltip opened while the page was still scrolling the mark into view stays readable.
+  window.addEventListener(
+    "scroll",
+    () => {
+      const active = document.querySelector("mark.finding.active");
+      if (active && !$("tooltip").hidden) showTooltip(active);
+    },
+    true,
+  );
 }
 
 // ---- drafting -------------------------------------------------------------------------------------
