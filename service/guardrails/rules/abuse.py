@@ -98,7 +98,9 @@ class AbuseData(VocabularyData):
 
 class Abuse(Rule):
     id: ClassVar[str] = "abuse"
-    default_severity: ClassVar[Severity] = Severity.block
+    # Warn, not block: on the blind sets (README) it made false hits and missed about half, below
+    # the targets a blocking rule must meet; an abusive draft is still never `approved`.
+    default_severity: ClassVar[Severity] = Severity.warn
     lexicon_file: ClassVar[str | None] = "abuse.yaml"
 
     def __init__(self, data: AbuseData) -> None:

@@ -32,7 +32,7 @@ def abuse_spans(guardrails: Guardrails, text: str) -> list[tuple[int | None, int
         "Honestly, nobody cares about your refund.",
     ],
 )
-def test_abuse_aimed_at_the_customer_blocks(guardrails: Guardrails, text: str) -> None:
+def test_abuse_aimed_at_the_customer_is_found(guardrails: Guardrails, text: str) -> None:
     assert abuse_spans(guardrails, text)
 
 
