@@ -21,6 +21,7 @@ from service.models import DraftResult, GuardrailReport, Thread, Verdict
 
 EXIT_FOR_VERDICT = {Verdict.pass_: 0, Verdict.warn: 1, Verdict.block: 2}
 EXIT_USAGE = 64  # EX_USAGE: the input could not be read or parsed
+EXIT_CONFIG = 78  # EX_CONFIG: a setting is invalid (e.g. a webhook secret that is empty or short)
 # The labelled replies shipped with the repository (found from a source checkout).
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parent.parent / "seeds" / "replies"
 
@@ -277,9 +278,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_problem(exc: ValidationError) -> str:
+    """What is wrong with the settings, by variable name and never by value."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        message = error["msg"].removeprefix("Value error, ")
+        if error["loc"]:
+            message = f"TACTFUL_{str(error['loc'][0]).upper()}: {message}"
+        lines.append(message)
+    return "; ".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        print(f"tactful: invalid settings: {settings_problem(exc)}", file=sys.stderr)
+        return EXIT_CONFIG
     return code
 
 

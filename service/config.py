@@ -11,10 +11,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.models import Severity
+from service.webhook_keys import check_secret
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -193,7 +194,9 @@ class Settings(BaseSettings):
         None, description="Freshdesk: the shared token sent in the X-Tactful-Token header (unsigned)."
     )
     webhook_secret_generic: SecretStr | None = Field(
-        None, description="Standard Webhooks secret (`whsec_<base64>`) of the generic source."
+        None,
+        description="Standard Webhooks secret of the generic source: base64, optionally after `whsec_` "
+        "(decoded as the reference libraries do).",
     )
     webhook_replay_window_s: int = Field(
         300, ge=10, description="Signed timestamps older or newer than this are rejected (replays)."
@@ -255,7 +258,8 @@ class Settings(BaseSettings):
         None, description="Where Standard-Webhooks-signed `draft.created` callbacks are POSTed."
     )
     callback_secret: SecretStr | None = Field(
-        None, description="Signing secret of the callbacks (`whsec_<base64>`)."
+        None,
+        description="Signing secret of the callbacks: base64, optionally after `whsec_` (Standard Webhooks).",
     )
     callback_all_sources: bool = Field(
         False, description="Also send the callback for helpdesk sources, not only for `generic`."
@@ -276,6 +280,16 @@ class Settings(BaseSettings):
             if any(char in str(part) for char in ";,\r\n") or " " in str(part).strip():
                 raise ValueError("each entry must be a single origin or keyword, without spaces or ';'")
         return value
+
+    @model_validator(mode="after")
+    def _strong_webhook_secrets(self) -> Settings:
+        # A set-but-empty or short secret would enable a source anyone can sign for: refuse to start.
+        for name in type(self).model_fields:
+            if name.startswith("webhook_secret_") or name == "callback_secret":
+                value = getattr(self, name)
+                if value is not None:
+                    check_secret(name, value.get_secret_value())
+        return self
 
     @property
     def provider(self) -> str:

@@ -138,7 +138,7 @@ async def test_missing_signature_is_401(hooks: AsyncTestClient[Any], name: str) 
 @pytest.mark.parametrize("name", CUSTOMER_SEEDS)
 async def test_wrong_secret_is_401(redis_server: EmbeddedRedis, redis_client: Any, name: str) -> None:
     source = seed(name).source
-    wrong = "whsec_" + "d3Jvbmcta2V5LXdyb25nLWtleQ==" if source == "generic" else "not-the-secret"
+    wrong = "whsec_" + "d3Jvbmcta2V5LXdyb25nLWtleQ==" if source == "generic" else "not-the-secret-0123456"
     overrides: dict[str, Any] = {f"webhook_secret_{source}": wrong}
     settings = hook_settings(redis_server.url, **overrides)
     async with AsyncTestClient(app=create_app(settings)) as client:
