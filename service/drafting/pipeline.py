@@ -10,11 +10,13 @@ the ``acknowledgement`` rule passed on exactly that text, whatever severities ar
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import structlog
 
@@ -22,15 +24,21 @@ from service.analysis import ThreadAnalysis, analyse_thread
 from service.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import compose_offline
 from service.drafting.prompts import PromptBuilder
-from service.drafting.redaction import Redaction, Redactor, StreamRestorer
+from service.drafting.redaction import Redaction, Redactor
+from service.drafting.stream_guard import StreamGuard
 from service.guardrails import CheckContext, Guardrails
 from service.llm import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
 from service.metrics import Metrics
-from service.models import DraftResult, DraftStatus, GuardrailReport, Thread, Usage, Verdict
+from service.models import DraftResult, DraftStatus, Finding, GuardrailReport, Thread, Usage, Verdict
 
 log = structlog.get_logger("tactful.drafting")
 
+_T = TypeVar("_T")
+
 ACKNOWLEDGEMENT = "acknowledgement"
+# Threads longer than this (characters of message text) are analysed, redacted and checked in a
+# worker thread (DraftPipeline._cpu): 20,000 characters take a few milliseconds of CPU.
+OFFLOAD_CHARS = 20_000
 SENSITIVE_RULES = frozenset({"secret", "pii"})
 
 
@@ -53,20 +61,18 @@ class _Timer:
 
 @dataclass(frozen=True)
 class _Prompted:
-    """The thread as the prompt shows it, and how to undo its redaction in what the model writes."""
+    """The prompt as sent (ticket text redacted), and how to undo the redaction in what the model writes."""
 
     thread: Thread
     analysis: ThreadAnalysis
     redaction: Redaction | None
+    messages: list[ChatMessage]
 
     def restore(self, text: str) -> str:
         return self.redaction.restore(text) if self.redaction is not None else text
 
     def redact(self, text: str) -> str:
         return self.redaction.redact(text) if self.redaction is not None else text
-
-    def stream_restorer(self) -> StreamRestorer:
-        return StreamRestorer(self.redaction)
 
 
 @dataclass(frozen=True)
@@ -77,12 +83,21 @@ class DraftOutcome:
 
 @dataclass(frozen=True)
 class DraftDelta:
-    """Text as the writer produced it, before the guardrails: a preview; the final text may differ."""
+    """Text as the writer produced it, redacted (placeholders), before the full check: a preview;
+    the final text may differ."""
 
     text: str
 
 
-StreamEvent = DraftDelta | DraftOutcome
+@dataclass(frozen=True)
+class DraftStopped:
+    """The streamed text hit a blocking content rule (see stream_guard): the stream ends here, and
+    what was shown must be thrown away. Points at the evidence by rule and position only."""
+
+    finding: Finding
+
+
+StreamEvent = DraftDelta | DraftOutcome | DraftStopped
 
 
 def unsendable(report: GuardrailReport) -> bool:
@@ -119,13 +134,6 @@ def with_system_prompt(context: CheckContext, messages: list[ChatMessage]) -> Ch
     """The check context with the instructions the model was given (for the prompt-leak rule)."""
     system = next((m["content"] for m in messages if m["role"] == "system"), None)
     return replace(context, system_prompt=system)
-
-
-def _analysed_text_changed(thread: Thread, redacted: Thread) -> bool:
-    """Did redaction touch the subject or a message, the text analyse_thread reads?"""
-    if redacted.subject != thread.subject:
-        return True
-    return any(a.body != b.body for a, b in zip(thread.messages, redacted.messages, strict=True))
 
 
 def normalise_thread(thread: Thread) -> dict[str, object]:
@@ -242,11 +250,16 @@ class DraftPipeline:
             async for event in self._compose_streaming(thread, timer):
                 if isinstance(event, DraftResult):
                     result = event
+                elif isinstance(event, Finding):
+                    # Nothing is stored: the next request drafts again.
+                    log.info("draft.stream_stopped", rule=event.rule)
+                    yield DraftStopped(event)
+                    return
                 else:
                     yield DraftDelta(event)
         finally:
             await self._settle(claim, result)
-        assert result is not None  # _compose_streaming ends with the result or raises
+        assert result is not None  # _compose_streaming ends with the result, a stop, or raises
         yield self._outcome(result, claim.outcome, started, timer)
 
     async def _settle(self, claim: Claim, result: DraftResult | None) -> None:
@@ -278,15 +291,26 @@ class DraftPipeline:
         )
         return DraftOutcome(result=result, cache=outcome)
 
+    async def _cpu(self, thread: Thread, fn: Callable[..., _T], *args: Any) -> _T:
+        """``fn(*args)``: inline for an ordinary thread, in a worker thread for a large one.
+
+        Analysis, redaction and checks with a thread's context grow with the thread; for a thread
+        of more than OFFLOAD_CHARS characters they run off the event loop, so that health probes
+        and other requests are answered meanwhile. Small threads skip the hand-off (~50 us).
+        """
+        if sum(len(m.body) for m in thread.messages) <= OFFLOAD_CHARS:
+            return fn(*args)
+        return await asyncio.to_thread(fn, *args)
+
     async def _compose(self, thread: Thread, timer: _Timer) -> DraftResult:
-        analysis = analyse_thread(thread)
+        analysis = await self._cpu(thread, analyse_thread, thread)
         context = CheckContext(thread=thread, analysis=analysis)
         if self.provider == "openai":
             try:
                 return await self._compose_with_llm(thread, analysis, context, timer)
             except LLMError as exc:
                 self._fall_back_or_raise(exc)
-        return self._compose_offline(thread, analysis, context, timer)
+        return await self._cpu(thread, self._compose_offline, thread, analysis, context, timer)
 
     def _fall_back_or_raise(self, exc: LLMError) -> None:
         """Count the LLM failure; re-raise it unless the offline composer may stand in."""
@@ -313,23 +337,26 @@ class DraftPipeline:
 
     async def _compose_streaming(
         self, thread: Thread, timer: _Timer
-    ) -> AsyncGenerator[str | DraftResult, None]:
+    ) -> AsyncGenerator[str | Finding | DraftResult, None]:
         """The writer's text as it comes, then the DraftResult (guardrails, repairs and re-asks done).
 
+        Deltas are the model's own text, placeholders and all: the values come back only in the
+        result, after the full check. Each completed sentence goes through the block-level content
+        rules (StreamGuard); a blocking finding is yielded instead of a result and ends the stream.
         Only the first LLM answer streams; re-asks (rare: a blocking finding the repair cannot fix)
         are plain completions, and the result carries their text. The offline composer writes in
-        one go, so its text is one delta. Falling back to it after a partial stream sends no more
-        deltas: the result is authoritative either way.
+        one go and is checked first: its delta is the checked reply (none when blocked). Falling
+        back to it after a partial stream sends no more deltas: the result is authoritative.
         """
-        analysis = analyse_thread(thread)
+        analysis = await self._cpu(thread, analyse_thread, thread)
         context = CheckContext(thread=thread, analysis=analysis)
         streamed = False
         if self.provider == "openai":
             assert self._llm is not None
-            prompted = self._prepare(thread, analysis)
-            messages = self.prompts.render(prompted.thread, prompted.analysis)
+            prompted = await self._cpu(thread, self._prepare, thread, analysis)
+            messages = prompted.messages
             context = with_system_prompt(context, messages)
-            restorer = prompted.stream_restorer()
+            guard = StreamGuard(self.guardrails, context)
             try:
                 completion: Completion | None = None
                 began = time.perf_counter()
@@ -343,13 +370,17 @@ class DraftPipeline:
                     async for item in chunks:
                         if isinstance(item, StreamChunk):
                             streamed = True
-                            if shown := restorer.feed(item.delta):
-                                yield shown
+                            if item.delta:
+                                if stop := guard.feed(item.delta):
+                                    yield stop  # closing the stream cancels the LLM call
+                                    return
+                                yield item.delta
                         else:
                             completion = item
                 timer.add("llm", began)
-                if tail := restorer.flush():
-                    yield tail
+                if stop := guard.finish():
+                    yield stop
+                    return
                 assert completion is not None  # the client's stream always ends with one
                 yield await self._finish_with_llm(prompted, context, timer, completion)
                 return
@@ -358,9 +389,10 @@ class DraftPipeline:
         began = time.perf_counter()
         text = compose_offline(thread, analysis)
         timer.add("compose", began)
-        if not streamed:
-            yield text
-        yield self._offline_result(text, context, timer)
+        result = await self._cpu(thread, self._offline_result, text, context, timer)
+        if not streamed and result.reply is not None:
+            yield result.reply
+        yield result
 
     async def _ask(self, messages: list[ChatMessage], timer: _Timer) -> Completion:
         assert self._llm is not None
@@ -377,10 +409,11 @@ class DraftPipeline:
     async def _compose_with_llm(
         self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
     ) -> DraftResult:
-        prompted = self._prepare(thread, analysis)
-        messages = self.prompts.render(prompted.thread, prompted.analysis)
-        completion = await self._ask(messages, timer)
-        return await self._finish_with_llm(prompted, with_system_prompt(context, messages), timer, completion)
+        prompted = await self._cpu(thread, self._prepare, thread, analysis)
+        completion = await self._ask(prompted.messages, timer)
+        return await self._finish_with_llm(
+            prompted, with_system_prompt(context, prompted.messages), timer, completion
+        )
 
     async def _finish_with_llm(
         self, prompted: _Prompted, context: CheckContext, timer: _Timer, completion: Completion
@@ -396,13 +429,17 @@ class DraftPipeline:
                 prompt_tokens += completion.prompt_tokens
                 completion_tokens += completion.completion_tokens
             # The guardrails judge the text the customer would get: placeholders restored.
-            text, report = self._check_and_repair(prompted.restore(completion.text), context, timer)
+            text, report = await self._cpu(
+                prompted.thread, self._check_and_repair, prompted.restore(completion.text), context, timer
+            )
             if not unsendable(report) or attempts > self._max_reasks:
                 break
             instructions = self.guardrails.reask_instructions(report)
             # The draft goes back out: masked where the guardrails found secrets, redacted again.
             shown = prompted.redact(mask_sensitive(text, report))
-            messages = self.prompts.render_reask(prompted.thread, prompted.analysis, shown, instructions)
+            messages = self.prompts.render_reask(
+                prompted.thread, prompted.analysis, shown, instructions, prompted.redaction
+            )
             attempts += 1
             completion = await self._ask(messages, timer)
         usage = (
@@ -413,22 +450,19 @@ class DraftPipeline:
         )
 
     def _prepare(self, thread: Thread, analysis: ThreadAnalysis) -> _Prompted:
-        """The thread as the prompt may show it (redacted when redaction is on and finds anything)."""
-        if self._redactor is None:
-            return _Prompted(thread, analysis, None)
-        redaction = self._redactor.session()
-        redacted = redaction.redact_thread(thread)
-        if not redaction.counts:
-            return _Prompted(thread, analysis, None)
+        """The prompt, with ticket text redacted when redaction is on.
+
+        Only what the prompt shows is redacted (see select_messages): a thread at the size limits
+        costs what the token budget costs, not what the thread holds.
+        """
+        redaction = self._redactor.session() if self._redactor is not None else None
+        messages = self.prompts.render(thread, analysis, redaction)
+        if redaction is None or not redaction.counts:
+            return _Prompted(thread, analysis, None, messages)
         if self._metrics is not None:
             for kind, count in redaction.counts.items():
                 self._metrics.redactions.labels(kind).inc(count)
-        # The analysis feeds the prompt too (the restated issue): redo it on the redacted text,
-        # unless only fields it never reads changed (the customer's email, the signature: the
-        # usual case, and a second analysis would double its cost).
-        if _analysed_text_changed(thread, redacted):
-            analysis = analyse_thread(redacted)
-        return _Prompted(redacted, analysis, redaction)
+        return _Prompted(thread, analysis, redaction, messages)
 
     def _check_and_repair(
         self, text: str, context: CheckContext, timer: _Timer

@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 import yaml
@@ -172,6 +172,14 @@ class _Item:
     truncated: bool = False
 
 
+class Redacts(Protocol):
+    """What the builder needs of a redaction session (service.drafting.redaction.Redaction)."""
+
+    def redact(self, text: str) -> str: ...
+
+    def redact_part(self, text: str, start: int, end: int | None = None) -> str: ...
+
+
 def _keep_end(text: str, budget_tokens: int) -> str:
     """The end of `text`, as much as fits in `budget_tokens`, starting at a word boundary."""
     if estimate_tokens(text) <= budget_tokens:
@@ -187,13 +195,19 @@ def _keep_end(text: str, budget_tokens: int) -> str:
     return tail
 
 
-def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
+def select_messages(
+    messages: Sequence[Message], budget: int, redaction: Redacts | None = None
+) -> list[_Item]:
     """The conversation as fenced items, newest kept first within `budget` estimated tokens.
 
     Private notes and empty messages are dropped before anything else (they never reach a
     prompt). The customer's latest message is always kept, cut from its start if it alone is
     over budget; older messages are kept newest first while they fit, and the ones left out are
     replaced by an explicit "[N earlier messages omitted]" line where they were.
+
+    With ``redaction``, only what is kept is redacted (the end of a message cut to the budget,
+    read with a margin so that a value across the cut is still found): the work is bounded by
+    the budget, not by the size of the thread.
     """
     visible = [(i, m) for i, m in enumerate(messages) if m.role is not Role.note and m.body.strip()]
     last_customer = max((pos for pos, (_, m) in enumerate(visible) if m.role is Role.customer), default=-1)
@@ -205,7 +219,12 @@ def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
         keep.add(last_customer)
         if cost[last_customer] > budget:
             body = visible[last_customer][1].body
-            truncated_body = _keep_end(body, max(budget - MESSAGE_OVERHEAD_TOKENS - 10, 1))
+            tail_budget = max(budget - MESSAGE_OVERHEAD_TOKENS - 10, 1)
+            truncated_body = _keep_end(body, tail_budget)
+            if redaction is not None:
+                # Placeholders may be longer than the values they replace: cut again to the budget.
+                redacted = redaction.redact_part(body, len(body) - len(truncated_body))
+                truncated_body = _keep_end(redacted, tail_budget)
             remaining = 0
         else:
             remaining -= cost[last_customer]
@@ -229,7 +248,10 @@ def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
             items.append(_Item(omitted=gap))
             gap = 0
         truncated = pos == last_customer and truncated_body is not None
-        body = truncated_body if truncated and truncated_body is not None else message.body
+        if truncated and truncated_body is not None:
+            body = truncated_body
+        else:
+            body = redaction.redact(message.body) if redaction is not None else message.body
         items.append(
             _Item(
                 label=_ROLE_LABELS[message.role],
@@ -293,19 +315,26 @@ class PromptBuilder:
 
     # --- public -------------------------------------------------------------------------------
 
-    def render(self, thread: Thread, analysis: ThreadAnalysis) -> list[ChatMessage]:
-        """The system prompt and the thread as one user message."""
-        context = self._context(thread, analysis)
+    def render(
+        self, thread: Thread, analysis: ThreadAnalysis, redaction: Redacts | None = None
+    ) -> list[ChatMessage]:
+        """The system prompt and the thread as one user message (ticket text redacted if asked)."""
+        context = self._context(thread, analysis, redaction)
         return [
             {"role": "system", "content": self._system.render(context)},
             {"role": "user", "content": self._user.render(context)},
         ]
 
     def render_reask(
-        self, thread: Thread, analysis: ThreadAnalysis, draft: str, instructions: Sequence[str]
+        self,
+        thread: Thread,
+        analysis: ThreadAnalysis,
+        draft: str,
+        instructions: Sequence[str],
+        redaction: Redacts | None = None,
     ) -> list[ChatMessage]:
         """The original prompt plus a user message with the previous draft and what to fix."""
-        context = self._context(thread, analysis)
+        context = self._context(thread, analysis, redaction)
         reask = self._reask.render(
             fence_open=FENCE_OPEN,
             fence_close=FENCE_CLOSE,
@@ -320,12 +349,16 @@ class PromptBuilder:
 
     # --- context ------------------------------------------------------------------------------
 
-    def _context(self, thread: Thread, analysis: ThreadAnalysis) -> dict[str, Any]:
+    def _context(
+        self, thread: Thread, analysis: ThreadAnalysis, redaction: Redacts | None = None
+    ) -> dict[str, Any]:
         options = thread.options
         tone = options.tone if options and options.tone else Tone.warm
         max_words = options.max_words if options and options.max_words else DEFAULT_MAX_WORDS[thread.channel]
         reply_language = options.language if options and options.language else analysis.language
-        signature = sanitise(thread.agent.signature).strip() if thread.agent.signature else ""
+        signature = sanitise(_redacted(redaction, thread.agent.signature)).strip()
+        subject = _redacted(redaction, thread.subject)
+        issue = _redacted_issue(redaction, thread, analysis.issue)
         return {
             "fence_open": FENCE_OPEN,
             "fence_close": FENCE_CLOSE,
@@ -338,13 +371,32 @@ class PromptBuilder:
             "language_code": analysis.language,
             "language_name": language_name(analysis.language),
             "reply_language": _one_line(reply_language, 35),
-            "subject": _one_line(thread.subject),
+            "subject": _one_line(subject),
             "customer_name": _one_line(thread.customer.name, 100),
             "customer_locale": _one_line(thread.customer.locale, 35),
-            "items": select_messages(thread.messages, self.token_budget),
+            "items": select_messages(thread.messages, self.token_budget, redaction),
             "emotion": analysis.emotion.value,
             "urgent": analysis.urgent,
             "category": analysis.category.value,
-            "issue": sanitise(analysis.issue).strip(),
+            "issue": sanitise(issue).strip(),
             "injection": bool(analysis.injection_markers),
         }
+
+
+def _redacted(redaction: Redacts | None, text: str | None) -> str:
+    if not text:
+        return ""
+    return redaction.redact(text) if redaction is not None else text
+
+
+def _redacted_issue(redaction: Redacts | None, thread: Thread, issue: str) -> str:
+    """The restated issue, redacted where it stands in its message (a value the sentence cuts
+    in two is still recognised there), else on its own."""
+    if redaction is None or not issue:
+        return issue
+    for message in reversed(thread.messages):
+        if message.role is Role.customer:
+            start = message.body.find(issue)
+            if start >= 0:
+                return redaction.redact_part(message.body, start, start + len(issue))
+    return redaction.redact(issue)

@@ -5,16 +5,24 @@ Each test is named after its item; the worst cases also run, longer, in ``bench/
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 import subprocess
 import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from service.config import Settings
+from service.embedded_redis import EmbeddedRedis
 from service.integrations.signatures import standard_key
+from tests.integration.conftest import llm_settings
+from tests.integration.test_drafts_stream import app_client, collect
+from tests.streaming_llm import ScriptedLLM, serve
 
 # --- 1. Forgeable sources ---------------------------------------------------------------------------
 
@@ -30,8 +38,9 @@ from service.integrations.signatures import standard_key
     ],
 )
 def test_item1_empty_or_short_webhook_secret_is_a_startup_error(variable: str, value: str) -> None:
+    overrides: dict[str, Any] = {variable.removeprefix("TACTFUL_").lower(): value}
     with pytest.raises(ValidationError, match=variable):
-        Settings(_env_file=None, **{variable.removeprefix("TACTFUL_").lower(): value})
+        Settings(_env_file=None, **overrides)
     # The command line says which variable, without its value, and exits EX_CONFIG.
     done = subprocess.run(
         [sys.executable, "-m", "service.cli", "serve"],
@@ -52,3 +61,98 @@ def test_item1_empty_or_short_webhook_secret_is_a_startup_error(variable: str, v
     )
     assert standard_key(settings.webhook_secret_generic.get_secret_value()) == b"sixteen bytes ok"
     assert standard_key("whsec_" + key) == standard_key(key)
+
+
+# --- 2. Quadratic redaction on the event loop ---------------------------------------------------------
+
+APP_JS = Path(__file__).resolve().parents[2] / "service" / "web" / "app.js"
+WORST_BODY = ("a@b.co " * 15_000)[:99_000]  # 14,143 e-mail addresses per message
+
+
+def worst_thread(messages: int = 10) -> dict[str, Any]:
+    return {"messages": [{"role": "customer", "body": WORST_BODY} for _ in range(messages)]}
+
+
+async def test_item2_worst_case_thread_is_bounded_and_liveness_keeps_answering(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    # Ten messages of 99,000 characters of `a@b.co ` (inside the default limits): the API froze for
+    # 80 s. Now redaction is linear and reads only what the prompt keeps, and the work of a large
+    # thread runs off the event loop, so /health/live answers throughout.
+    llm = ScriptedLLM()
+    async with (
+        serve(llm) as llm_url,
+        app_client(llm_settings(redis_server.url, llm_base_url=f"{llm_url}/v1", cache_ttl_s=0)) as client,
+    ):
+        await client.get("/health/live")
+        gaps: list[float] = []
+
+        async def probe(done: asyncio.Event) -> None:
+            while not done.is_set():
+                began = time.perf_counter()
+                assert (await client.get("/health/live")).status_code == 200
+                gaps.append(time.perf_counter() - began)
+                await asyncio.sleep(0.005)
+
+        done = asyncio.Event()
+        prober = asyncio.create_task(probe(done))
+        began = time.perf_counter()
+        response = await client.post("/v1/drafts", json=worst_thread(), timeout=30)
+        elapsed = time.perf_counter() - began
+        done.set()
+        await prober
+    assert response.status_code == 200, response.text
+    sent = "\n".join(m["content"] for m in llm.requests[0]["messages"])
+    assert "a@b.co" not in sent
+    assert "[EMAIL_1]" in sent
+    assert elapsed < 3.0, elapsed  # ~0.15 s on a quiet machine (bench/faults.py measures it)
+    assert gaps
+    assert max(gaps) < 0.25, max(gaps)  # the target is 100 ms; bench/faults.py records it
+
+
+# --- 3. Unchecked text on screen -------------------------------------------------------------------
+
+
+async def test_item3_stream_shows_placeholders_and_stops_at_a_leaking_sentence(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    card, key = "4111 1111 1111 1111", "sk-proj-QwErTyUiOpAsDfGhJkLzXcVbNm0123456789"
+    thread = {
+        "customer": {"name": "Dana"},
+        "messages": [{"role": "customer", "body": f"My card {card} was charged twice. Key {key} broke."}],
+    }
+    # A leaking model: it repeats the placeholders (fine: the deltas show them), then writes a
+    # credential of its own in the middle of the reply, then more text that must never be shown.
+    leaking = (
+        "Hi Dana, I'm sorry about the double charge on [CARD_1]. "
+        "Use the admin key sk-live-4eC39HqLyjWDarjtT1zdp7dc to log in. "
+        "Here is everything else I was told to keep secret."
+    )
+    llm = ScriptedLLM(default_reply=leaking, token_ms=1)
+    async with (
+        serve(llm) as llm_url,
+        app_client(llm_settings(redis_server.url, llm_base_url=f"{llm_url}/v1")) as client,
+    ):
+        response, events = await collect(client, thread)
+        metrics = (await client.get("/metrics")).text
+    assert response.status_code == 200
+    names = [event.name for event in events]
+    assert names[-1] == "error"
+    assert "result" not in names
+    problem = events[-1].data
+    assert problem["type"].endswith("/draft-stopped")
+    assert problem["rule"] == "secret"
+    assert "sk-live" not in json.dumps(problem)
+    streamed = "".join(e.data["text"] for e in events if e.name == "delta")
+    assert "[CARD_1]" in streamed
+    assert card not in streamed
+    assert key not in streamed
+    # The check runs as each sentence ends: the stream stops there, nothing after it is sent, and
+    # the page throws away the part of the sentence it had shown.
+    assert streamed.rstrip().endswith("to log")
+    assert "keep secret" not in streamed
+    assert 'tactful_stream_stops_total{rule="secret"} 1.0' in metrics
+    # The page clears what it showed on an `error` event.
+    page = APP_JS.read_text(encoding="utf-8")
+    assert 'event.name === "error"' in page
+    assert "clearDraft(" in page
