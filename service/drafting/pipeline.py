@@ -25,7 +25,7 @@ from service.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import compose_offline
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redaction, Redactor
-from service.drafting.stream_guard import StreamGuard
+from service.drafting.stream_guard import STREAM_RULES, StreamGuard
 from service.guardrails import CheckContext, Guardrails
 from service.llm import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
 from service.metrics import Metrics
@@ -128,6 +128,21 @@ def mask_sensitive(text: str, report: GuardrailReport) -> str:
     for start, end in reversed(spans):
         text = text[:start] + "(removed)" + text[end:]
     return text
+
+
+# What a blocked draft is kept as: the spans of the block-level content rules (the stream's rules)
+# masked character for character, so the findings' offsets still point at them.
+AT_REST_MASK = "•"
+
+
+def mask_at_rest(text: str, report: GuardrailReport) -> str:
+    """``text`` with every span of a content rule (secret, pii, prompt-leak, abuse, unsafe-content)
+    replaced by as many mask characters: a blocked draft is stored, cached and answered like this."""
+    chars = list(text)
+    for f in report.findings:
+        if f.rule in STREAM_RULES and f.start is not None and f.end is not None:
+            chars[f.start : f.end] = AT_REST_MASK * (f.end - f.start)
+    return "".join(chars)
 
 
 def with_system_prompt(context: CheckContext, messages: list[ChatMessage]) -> CheckContext:
@@ -492,7 +507,8 @@ class DraftPipeline:
             id=f"drf_{uuid.uuid4().hex}",
             status=status,
             reply=text if sendable else None,
-            rejected_draft=None if sendable else text,
+            # Never in clear at rest: cached, stored in job records and answered with its secrets masked.
+            rejected_draft=None if sendable else mask_at_rest(text, report),
             guardrails=report,
             provider="openai" if provider == "openai" else "offline",
             model=model,

@@ -11,17 +11,30 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
+import respx
+from litestar.testing import AsyncTestClient
 from pydantic import ValidationError
 
+from service.app import create_app
 from service.config import Settings
 from service.embedded_redis import EmbeddedRedis
 from service.integrations.signatures import standard_key
-from tests.integration.conftest import llm_settings
+from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, llm_settings, reply_response
 from tests.integration.test_drafts_stream import app_client, collect
+from tests.integration.webhooks.conftest import (
+    hook_settings,
+    post_seed,
+    running_worker,
+    seed,
+    wait_job,
+    with_body,
+)
 from tests.streaming_llm import ScriptedLLM, serve
 
 # --- 1. Forgeable sources ---------------------------------------------------------------------------
@@ -156,3 +169,80 @@ async def test_item3_stream_shows_placeholders_and_stops_at_a_leaking_sentence(
     page = APP_JS.read_text(encoding="utf-8")
     assert 'event.name === "error"' in page
     assert "clearDraft(" in page
+
+
+# --- 4. Secrets at rest ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def hooks(redis_server: EmbeddedRedis, redis_client: Any) -> AsyncIterator[AsyncTestClient[Any]]:
+    async with AsyncTestClient(app=create_app(hook_settings(redis_server.url))) as client:
+        yield client
+
+
+@pytest.fixture
+def helpdesk() -> Iterator[respx.MockRouter]:
+    with respx.mock(assert_all_called=False) as router:
+        yield router
+
+
+CARD = "4111 1111 1111 1111"
+API_KEY = "sk-live-4eC39HqLyjWDarjtT1zdp7dc"
+LEAKY_REPLY = GOOD_REPLY.replace("Here is what we can do:", f"Your card {CARD} and key {API_KEY} are fine.")
+
+
+async def redis_dump(redis: aioredis.Redis) -> str:
+    """Every value Redis holds, as one text (for looking for what must not be at rest)."""
+    parts: list[str] = []
+    async for key in redis.scan_iter(count=1_000):
+        kind = (await redis.type(key)).decode()
+        if kind == "string":
+            parts.append(repr(await redis.get(key)))
+        elif kind == "hash":
+            parts.append(repr(await redis.hgetall(key)))  # type: ignore[misc]
+        elif kind == "list":
+            parts.append(repr(await redis.lrange(key, 0, -1)))  # type: ignore[misc]
+        elif kind == "zset":
+            parts.append(repr(await redis.zrange(key, 0, -1)))
+    return "\n".join(parts)
+
+
+async def test_item4_no_secret_at_rest_and_no_rejected_text_in_callbacks(
+    hooks: AsyncTestClient[Any], helpdesk: respx.MockRouter, redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    private = "PRIVATE-NOTE-carrier-ticket-77"
+    helpdesk.post(f"{LLM_BASE_URL}/chat/completions").mock(return_value=reply_response(LEAKY_REPLY))
+    callback = helpdesk.post("https://receiver.test/tactful").respond(204)
+
+    def leak(body: dict[str, Any]) -> None:
+        body["data"]["thread"]["messages"] += [
+            {"role": "note", "body": private},
+            {"role": "customer", "body": "Please check my card ending 1111 and the API key I sent."},
+        ]
+
+    accepted = await post_seed(hooks, with_body(seed("generic.message_created"), leak))
+    settings = hook_settings(
+        redis_server.url,
+        llm_provider="openai",
+        llm_base_url=LLM_BASE_URL,
+        llm_api_key="sk-test-not-real",
+        llm_max_attempts=1,
+    )
+    async with running_worker(settings):
+        view = await wait_job(hooks, accepted.json()["job_id"])
+    draft = view["draft"]
+    assert draft["status"] == "blocked"
+    # The job's draft (and the cached one) hold the rejected text with the secrets masked.
+    assert CARD not in draft["rejected_draft"]
+    assert API_KEY not in draft["rejected_draft"]
+    assert "•" * len(API_KEY) in draft["rejected_draft"]
+    # The callback never carries rejected text, masked or not.
+    sent = json.loads(callback.calls.last.request.content)
+    assert sent["data"]["draft"]["rejected_draft"] is None
+    assert "Your card" not in callback.calls.last.request.content.decode()
+    # Nothing at rest holds the secrets, and the finished job no longer holds the thread's text.
+    stored = await redis_dump(redis_client)
+    for value in (CARD, API_KEY, private, "lamp inside is broken"):
+        assert value not in stored, value
+    assert '"sha256"' in stored
+    assert '"id":"HD-5521"' in stored
