@@ -246,3 +246,30 @@ async def test_item4_no_secret_at_rest_and_no_rejected_text_in_callbacks(
         assert value not in stored, value
     assert '"sha256"' in stored
     assert '"id":"HD-5521"' in stored
+
+
+# --- 5. Jobs are readable across keys --------------------------------------------------------------
+
+
+async def test_item5_a_job_is_visible_only_to_the_keys_of_its_source(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    settings = hook_settings(
+        redis_server.url, api_keys="key-zammad-team,key-other-team", job_readers="zammad=key-zammad-team"
+    )
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        accepted = await post_seed(client, seed("zammad.customer_article"))
+        assert accepted.status_code == 202
+        job_url = f"/v1/jobs/{accepted.json()['job_id']}"
+        owner = await client.get(job_url, headers={"Authorization": "Bearer key-zammad-team"})
+        other = await client.get(job_url, headers={"Authorization": "Bearer key-other-team"})
+        missing = await client.get("/v1/jobs/job_0000", headers={"Authorization": "Bearer key-other-team"})
+    assert owner.status_code == 200
+    assert owner.json()["source"] == "zammad"
+    assert other.status_code == 404
+    # Another tenant's job and a job that never existed are answered alike.
+    assert other.json()["type"] == missing.json()["type"]
+    assert other.json()["detail"] == missing.json()["detail"]
+    # A pairing with a key that is not an API key is refused at start-up, naming the variable.
+    with pytest.raises(ValidationError, match="TACTFUL_JOB_READERS"):
+        hook_settings(redis_server.url, api_keys="key-a-1234", job_readers="zammad=not-a-key")

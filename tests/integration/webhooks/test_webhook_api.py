@@ -202,7 +202,7 @@ async def test_body_that_is_not_json_is_400_and_a_wrong_shape_is_422(hooks: Asyn
 
 
 async def test_webhooks_need_no_api_key_but_jobs_do(redis_server: EmbeddedRedis, redis_client: Any) -> None:
-    settings = hook_settings(redis_server.url, api_keys="k-123")
+    settings = hook_settings(redis_server.url, api_keys="k-123", job_readers="chatwoot=k-123")
     async with AsyncTestClient(app=create_app(settings)) as client:
         accepted = await post_seed(client, seed("chatwoot.message_created"))
         assert accepted.status_code == 202
