@@ -161,9 +161,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from service.guardrails import CheckContext, load_guardrails
 
     configure_logging("WARNING")
+    settings = Settings()
     text = _read(args.file)
+    if len(text) > settings.max_check_chars:
+        _fail(
+            f"the text has {len(text)} characters; at most {settings.max_check_chars} are checked "
+            "(TACTFUL_MAX_CHECK_CHARS)"
+        )
     thread = _load_thread(args.thread) if args.thread else None
-    report = load_guardrails(Settings().guard_severities).check(text, CheckContext(thread=thread))
+    report = load_guardrails(settings.guard_severities).check(text, CheckContext(thread=thread))
     if args.json:
         _emit(report.model_dump_json(indent=2))
     else:

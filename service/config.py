@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1_024, description="Largest request body; 413 beyond.")
     max_messages: int = Field(500, ge=1, description="Most messages in one thread; 422 beyond.")
     max_message_chars: int = Field(100_000, ge=100, description="Longest message body; 422 beyond.")
+    max_check_chars: int = Field(
+        20_000,
+        ge=100,
+        description="Longest text /v1/guardrails/check and `tactful check` accept, in characters; 422 "
+        "beyond (a reply is rarely over 5,000).",
+    )
     log_level: str = Field("INFO", description="Log level of the JSON logs.")
     shutdown_grace_s: float = Field(
         30.0, gt=0, description="On SIGTERM, how long `tactful serve` lets in-flight requests finish."

@@ -273,3 +273,27 @@ async def test_item5_a_job_is_visible_only_to_the_keys_of_its_source(
     # A pairing with a key that is not an API key is refused at start-up, naming the variable.
     with pytest.raises(ValidationError, match="TACTFUL_JOB_READERS"):
         hook_settings(redis_server.url, api_keys="key-a-1234", job_readers="zammad=not-a-key")
+
+
+# --- 6. /v1/guardrails/check has a text limit ------------------------------------------------------
+
+
+async def test_item6_check_caps_the_text_length(offline_client: AsyncTestClient[Any]) -> None:
+    # 1 MB of text held the loop for 6.5 s; the cap is 20,000 characters (TACTFUL_MAX_CHECK_CHARS).
+    ok = await offline_client.post("/v1/guardrails/check", json={"text": "Thanks for writing. " * 1_000})
+    over = await offline_client.post("/v1/guardrails/check", json={"text": "a@b.co " * 2_858})
+    assert ok.status_code == 200
+    assert over.status_code == 422
+    problem = over.json()
+    assert problem["type"].endswith("/limit-exceeded")
+    assert "TACTFUL_MAX_CHECK_CHARS" in problem["detail"]
+    assert problem["errors"][0]["field"] == "text"
+    assert "a@b.co" not in over.text
+    # The command line applies the same cap (a usage error, never a verdict).
+    cli = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", "check", "-",
+        stdin=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    _, stderr = await cli.communicate(b"a" * 20_001)
+    assert cli.returncode == 64
+    assert b"TACTFUL_MAX_CHECK_CHARS" in stderr
