@@ -79,7 +79,7 @@ def _load_thread(source: str) -> Thread:
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
     from service.embedded_redis import EmbeddedRedis
-    from service.serving import serve
+    from service.serving import head_limits, serve
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -102,6 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=port,
             grace_s=settings.shutdown_grace_s,
             drain_s=settings.shutdown_drain_s,
+            limits=head_limits(settings),
         )
     finally:
         if embedded is not None:

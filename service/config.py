@@ -116,6 +116,21 @@ class Settings(BaseSettings):
         "job is visible only to the keys paired with its source; any other key gets 404.",
     )
     max_body_bytes: int = Field(1_048_576, ge=1_024, description="Largest request body; 413 beyond.")
+    max_header_bytes: int = Field(
+        16_384, ge=1_024, description="Largest single request header (name and value), in bytes; 431 beyond."
+    )
+    max_headers_bytes: int = Field(
+        65_536,
+        ge=4_096,
+        description="Largest request head (request line and every header), in bytes; 431 beyond.",
+    )
+    max_headers: int = Field(100, ge=10, description="Most headers in one request; 431 beyond.")
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="Longest a client may take to send a request's head (line and headers); 408 and the "
+        "connection is closed beyond (slow senders). A connection that sends nothing is closed after it too.",
+    )
     max_messages: int = Field(500, ge=1, description="Most messages in one thread; 422 beyond.")
     max_message_chars: int = Field(100_000, ge=100, description="Longest message body; 422 beyond.")
     max_check_chars: int = Field(

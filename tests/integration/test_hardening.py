@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 import respx
+import uvicorn
 from litestar.testing import AsyncTestClient
 from pydantic import ValidationError
 
@@ -25,7 +28,8 @@ from service.app import create_app
 from service.config import Settings
 from service.embedded_redis import EmbeddedRedis
 from service.integrations.signatures import standard_key
-from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, llm_settings, reply_response
+from service.serving import head_limits, uvicorn_config
+from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, llm_settings, make_settings, reply_response
 from tests.integration.test_drafts_stream import app_client, collect
 from tests.integration.webhooks.conftest import (
     hook_settings,
@@ -297,3 +301,84 @@ async def test_item6_check_caps_the_text_length(offline_client: AsyncTestClient[
     _, stderr = await cli.communicate(b"a" * 20_001)
     assert cli.returncode == 64
     assert b"TACTFUL_MAX_CHECK_CHARS" in stderr
+
+
+# --- 7. Limits on request heads -----------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def bounded_server(settings: Settings) -> AsyncIterator[tuple[str, int]]:
+    """The app under uvicorn exactly as `tactful serve` configures it, on a free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn_config(
+        create_app(settings), host="127.0.0.1", port=port, grace_s=1, limits=head_limits(settings)
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(1_000):
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    try:
+        yield "127.0.0.1", port
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def exchange(address: tuple[str, int], head: bytes, *, pace_s: float = 0.0) -> tuple[bytes, float]:
+    """Send ``head`` (byte by byte every ``pace_s`` when set) and read until the server closes."""
+    reader, writer = await asyncio.open_connection(*address)
+    began = time.perf_counter()
+    early = b""
+    try:
+        if pace_s:
+            for byte in head:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                with contextlib.suppress(TimeoutError):
+                    early = await asyncio.wait_for(reader.read(65_536), timeout=pace_s)
+                if early:
+                    break  # answered: read the rest below
+        else:
+            for start in range(0, len(head), 65_536):
+                writer.write(head[start : start + 65_536])
+                await writer.drain()
+    except (ConnectionError, RuntimeError):
+        pass  # the server answered and closed while we were still sending
+    try:
+        answer = early + await asyncio.wait_for(reader.read(), timeout=10)
+    except ConnectionError:
+        answer = early or b"(reset)"  # closed with our unread bytes still in flight: the kernel resets
+    writer.close()
+    return answer, time.perf_counter() - began
+
+
+def request_head(*headers: tuple[str, str]) -> bytes:
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return f"GET /health/live HTTP/1.1\r\nhost: x\r\n{lines}\r\n".encode()
+
+
+async def test_item7_request_heads_are_bounded_in_size_count_and_time(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    settings = make_settings(redis_server.url, header_timeout_s=1.0)
+    async with bounded_server(settings) as address:
+        fine, _ = await exchange(address, request_head(*[(f"x-h{i}", "v" * 100) for i in range(50)]))
+        one_big, _ = await exchange(address, request_head(("x-big", "v" * 20_000)))
+        huge, _ = await exchange(address, request_head(("x-huge", "v" * 8_000_000)))
+        many, _ = await exchange(address, request_head(*[(f"x-h{i}", "v") for i in range(50_000)]))
+        all_big, _ = await exchange(address, request_head(*[(f"x-h{i}", "v" * 15_000) for i in range(5)]))
+        slow, waited = await exchange(
+            address, b"GET /health/live HTTP/1.1\r\nhost: x\r\n" + b"x" * 100, pace_s=0.2
+        )
+    assert fine.startswith(b"HTTP/1.1 200")
+    for answer in (one_big, all_big):
+        assert answer.startswith(b"HTTP/1.1 431"), answer[:80]
+    # Refused after the first 64 KiB: answered 431, or reset when the client is still sending.
+    for answer in (huge, many):
+        assert answer.startswith((b"HTTP/1.1 431", b"(reset)")), answer[:80]
+    assert slow.startswith(b"HTTP/1.1 408"), slow[:80]
+    assert waited < 3.0  # closed after TACTFUL_HEADER_TIMEOUT_S (1 s here), not after the 100 slow bytes
