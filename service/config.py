@@ -151,7 +151,8 @@ class Settings(BaseSettings):
     )
     metrics_token: SecretStr | None = Field(
         None,
-        description="When set, /metrics answers only `Authorization: Bearer <token>`. Unset: open.",
+        description="A token for /metrics (`Authorization: Bearer <token>`), e.g. for a Prometheus scraper "
+        "that holds no API key. /metrics also accepts any API key; it is open only when neither is set.",
     )
 
     # --- Rate limits (sliding window, shared through Redis by every process) ---------------

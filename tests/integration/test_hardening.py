@@ -382,3 +382,32 @@ async def test_item7_request_heads_are_bounded_in_size_count_and_time(
         assert answer.startswith((b"HTTP/1.1 431", b"(reset)")), answer[:80]
     assert slow.startswith(b"HTTP/1.1 408"), slow[:80]
     assert waited < 3.0  # closed after TACTFUL_HEADER_TIMEOUT_S (1 s here), not after the 100 slow bytes
+
+
+# --- 8. /metrics with API keys ------------------------------------------------------------------------
+
+
+async def test_item8_metrics_need_a_key_once_keys_are_set(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    keyed = make_settings(redis_server.url, api_keys="key-for-metrics-1")
+    async with AsyncTestClient(app=create_app(keyed)) as client:
+        assert (await client.get("/metrics")).status_code == 401
+        assert (await client.get("/metrics", headers={"Authorization": "Bearer nope"})).status_code == 401
+        assert (
+            await client.get("/metrics", headers={"Authorization": "Bearer key-for-metrics-1"})
+        ).status_code == 200
+        # Probes and the schema stay open (documented).
+        for path in ("/health/live", "/health/ready", "/schema/openapi.json"):
+            assert (await client.get(path)).status_code == 200, path
+    token = make_settings(redis_server.url, api_keys="key-for-metrics-1", metrics_token="scraper-token-1")
+    async with AsyncTestClient(app=create_app(token)) as client:
+        assert (
+            await client.get("/metrics", headers={"Authorization": "Bearer scraper-token-1"})
+        ).status_code == 200
+        assert (
+            await client.get("/metrics", headers={"Authorization": "Bearer key-for-metrics-1"})
+        ).status_code == 200
+        assert (await client.get("/metrics")).status_code == 401
+    async with AsyncTestClient(app=create_app(make_settings(redis_server.url))) as client:
+        assert (await client.get("/metrics")).status_code == 200  # no keys, no token: a local run
