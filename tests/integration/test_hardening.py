@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hmac
 import json
 import socket
 import subprocess
@@ -32,6 +33,7 @@ from service.serving import head_limits, uvicorn_config
 from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, llm_settings, make_settings, reply_response
 from tests.integration.test_drafts_stream import app_client, collect
 from tests.integration.webhooks.conftest import (
+    SECRETS,
     hook_settings,
     post_seed,
     running_worker,
@@ -411,3 +413,28 @@ async def test_item8_metrics_need_a_key_once_keys_are_set(
         assert (await client.get("/metrics")).status_code == 401
     async with AsyncTestClient(app=create_app(make_settings(redis_server.url))) as client:
         assert (await client.get("/metrics")).status_code == 200  # no keys, no token: a local run
+
+
+# --- 9. Front rule webhooks ------------------------------------------------------------------------
+
+
+async def test_item9_front_rule_webhooks_are_verified_as_front_documents_them(
+    hooks: AsyncTestClient[Any],
+) -> None:
+    # A rule webhook sends the event itself (type `inbound`), signed with base64 HMAC-SHA1 of the
+    # body with the API secret, and no X-Front-Request-Timestamp.
+    event = json.loads(json.dumps(seed("front.inbound_received").body["payload"]))
+    event["type"] = "inbound"
+    body = json.dumps(event).encode()
+    secret = SECRETS["front"].encode()
+    signature = base64.b64encode(hmac.new(secret, body, "sha1").digest()).decode()
+    headers = {"content-type": "application/json", "X-Front-Signature": signature}
+    accepted = await hooks.post("/v1/webhooks/front", content=body, headers=headers)
+    assert accepted.status_code == 202, accepted.text
+    tampered = await hooks.post("/v1/webhooks/front", content=body + b" ", headers=headers)
+    assert tampered.status_code == 401
+    wrong = {
+        **headers,
+        "X-Front-Signature": base64.b64encode(hmac.new(b"x" * 16, body, "sha1").digest()).decode(),
+    }
+    assert (await hooks.post("/v1/webhooks/front", content=body, headers=wrong)).status_code == 401
