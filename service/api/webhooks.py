@@ -111,6 +111,14 @@ async def receive_webhook(request: Request[Any, Any, Any]) -> Response[Any]:
         parsed = integration.parse(headers, payload)
     except PayloadError as exc:
         raise ProblemError(422, "invalid-payload", "The payload cannot be read", exc.detail) from None
+    except Exception as exc:
+        # A signed payload with values of a shape no parser expected (a list where a string goes,
+        # an epoch out of range): a 422 like any unreadable payload, never a 500. Logged by type.
+        log.warning("webhook.parse_failed", source=source, error=type(exc).__name__)
+        raise ProblemError(
+            422, "invalid-payload", "The payload cannot be read",
+            "A field of the payload has a type or value this source does not send.",
+        ) from None
     if isinstance(parsed, Challenge):
         return Response(parsed.response, status_code=200)
     if isinstance(parsed, Ignored):

@@ -69,8 +69,8 @@ class Front(Integration):
         # rule webhooks send the event itself: {"type": "inbound", ...}.
         kind = payload.get("type")
         event: dict[str, Any] = opt_obj(payload, "payload") or payload
-        if kind not in INBOUND_EVENTS:
-            return Ignored(f"event {kind} is not an inbound message")
+        if not isinstance(kind, str) or kind not in INBOUND_EVENTS:
+            return Ignored("the event is not an inbound message")
         conversation = obj(event, "conversation")
         message = obj(obj(event, "target"), "data", where="target.")
         if not flag(message, "is_inbound"):

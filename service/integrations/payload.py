@@ -104,7 +104,10 @@ def timestamp(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, tz=UTC).isoformat()
+        try:
+            return datetime.fromtimestamp(value, tz=UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None  # out of the range a date can hold: no timestamp rather than an error
     if isinstance(value, str) and value.strip():
         try:
             return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).isoformat()

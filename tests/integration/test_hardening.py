@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import respx
 import uvicorn
 from litestar.testing import AsyncTestClient
@@ -28,6 +30,7 @@ from pydantic import ValidationError
 from service.app import create_app
 from service.config import Settings
 from service.embedded_redis import EmbeddedRedis
+from service.integrations.seeds import SEEDS_DIR, Seed
 from service.integrations.signatures import standard_key
 from service.serving import head_limits, uvicorn_config
 from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, llm_settings, make_settings, reply_response
@@ -438,3 +441,64 @@ async def test_item9_front_rule_webhooks_are_verified_as_front_documents_them(
         "X-Front-Signature": base64.b64encode(hmac.new(b"x" * 16, body, "sha1").digest()).decode(),
     }
     assert (await hooks.post("/v1/webhooks/front", content=body, headers=wrong)).status_code == 401
+
+
+# --- 10. Odd values in signed payloads --------------------------------------------------------------
+
+JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30)
+    | st.sampled_from(["", "..", "../..", "%2e%2e", "0", "-1", "99999999999999999999", "inbound", "Customer"])
+)
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+CUSTOMER_SEEDS = sorted(
+    path.stem
+    for path in Path(SEEDS_DIR).glob("*.json")
+    if "agent" not in path.stem and "internal" not in path.stem
+)
+
+
+def paths_of(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += paths_of(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += paths_of(item, (*prefix, index))
+    return found
+
+
+def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    copy = json.loads(json.dumps(document))
+    node = copy
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return copy
+
+
+@settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), name=st.sampled_from(CUSTOMER_SEEDS))
+async def test_item10_signed_odd_payloads_never_answer_500(
+    hooks: AsyncTestClient[Any], data: st.DataObject, name: str
+) -> None:
+    original = seed(name)
+    path = data.draw(st.sampled_from(paths_of(original.body)), label="path")
+    value = data.draw(JSON_VALUES, label="value")
+    mutated = Seed(original.name, original.source, original.headers, replaced(original.body, path, value))
+    response = await post_seed(hooks, mutated)
+    assert response.status_code in (200, 202, 400, 422), (path, response.status_code, response.text)
