@@ -116,7 +116,9 @@ async def receive_webhook(request: Request[Any, Any, Any]) -> Response[Any]:
         # an epoch out of range): a 422 like any unreadable payload, never a 500. Logged by type.
         log.warning("webhook.parse_failed", source=source, error=type(exc).__name__)
         raise ProblemError(
-            422, "invalid-payload", "The payload cannot be read",
+            422,
+            "invalid-payload",
+            "The payload cannot be read",
             "A field of the payload has a type or value this source does not send.",
         ) from None
     if isinstance(parsed, Challenge):

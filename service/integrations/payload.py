@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from service.integrations.base import PayloadError
+from service.integrations.base import ID, PayloadError
 from service.models import Thread
 
 
@@ -33,10 +33,16 @@ def items(data: Any, key: str) -> list[dict[str, Any]]:
 
 
 def ident(data: Any, key: str, *, where: str = "") -> str:
+    """An id from the payload: digits, or the id alphabet every helpdesk here uses (letters, digits,
+    ``_`` and ``-``: Front's ``cnv_3x1``). Checked before any URL is built from it, so ``..`` or a
+    slash can never change a path."""
     value = data.get(key) if isinstance(data, dict) else None
     if isinstance(value, bool) or not isinstance(value, int | str) or str(value).strip() == "":
         raise PayloadError(f"{where}{key} must be an id (number or string)")
-    return str(value).strip()
+    text = str(value).strip()
+    if not ID.fullmatch(text):
+        raise PayloadError(f"{where}{key} must be an id of digits or letters, '_' and '-' (at most 128)")
+    return text
 
 
 def opt_ident(data: Any, key: str) -> str | None:

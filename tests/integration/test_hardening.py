@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from service.app import create_app
 from service.config import Settings
 from service.embedded_redis import EmbeddedRedis
+from service.integrations.base import DeliveryError, seg
 from service.integrations.seeds import SEEDS_DIR, Seed
 from service.integrations.signatures import standard_key
 from service.serving import head_limits, uvicorn_config
@@ -502,3 +503,32 @@ async def test_item10_signed_odd_payloads_never_answer_500(
     mutated = Seed(original.name, original.source, original.headers, replaced(original.body, path, value))
     response = await post_seed(hooks, mutated)
     assert response.status_code in (200, 202, 400, 422), (path, response.status_code, response.text)
+
+
+# --- 11. Dot segments in ids -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("zammad.customer_article", ("ticket", "id")),
+        ("front.inbound_received", ("payload", "conversation", "id")),
+        ("chatwoot.message_created", ("account", "id")),
+        ("zendesk.comment_added_event", ("detail", "id")),
+        ("helpscout.customer_reply", ("id",)),
+        ("freshdesk.ticket_reply", ("freshdesk_webhook", "ticket_id")),
+    ],
+)
+@pytest.mark.parametrize("bad", ["..", ".", "12/../34", "%2e%2e", "7?x=1", "a b"])
+async def test_item11_ids_are_validated_before_any_url_is_built(
+    hooks: AsyncTestClient[Any], name: str, path: tuple[str, ...], bad: str
+) -> None:
+    original = seed(name)
+    mutated = Seed(original.name, original.source, original.headers, replaced(original.body, path, bad))
+    response = await post_seed(hooks, mutated)
+    assert response.status_code == 422, response.text
+    assert "must be an id" in response.json()["detail"]
+    # And at delivery, for a job queued before the door checked ids.
+    with pytest.raises(DeliveryError):
+        seg(bad)
+    assert seg("cnv_3x1-9") == "cnv_3x1-9"
