@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 import respx
 import uvicorn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 from pydantic import ValidationError
 
