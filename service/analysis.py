@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from service.models import Message, Role, Thread
+from service.text import has_visible_text
 
 
 class Emotion(StrEnum):
@@ -591,7 +592,7 @@ def _current_turn(thread: Thread) -> list[Message]:
     for message in reversed(thread.messages):
         if message.role is Role.agent and turn:
             break
-        if message.role is Role.customer and message.body.strip():
+        if message.role is Role.customer and has_visible_text(message.body):
             turn.append(message)
     turn.reverse()
     return turn

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.text import has_visible_text
+
 
 class Channel(StrEnum):
     email = "email"
@@ -97,12 +99,13 @@ class Thread(_Wire):
 
     @model_validator(mode="after")
     def _has_customer_text(self) -> Thread:
-        if not any(m.role is Role.customer and m.body.strip() for m in self.messages):
+        # Zero-width and other format characters draw nothing: a message of only those is empty.
+        if not any(m.role is Role.customer and has_visible_text(m.body) for m in self.messages):
             raise ValueError("the thread needs at least one customer message with visible text")
         return self
 
     def customer_messages(self) -> list[Message]:
-        return [m for m in self.messages if m.role is Role.customer and m.body.strip()]
+        return [m for m in self.messages if m.role is Role.customer and has_visible_text(m.body)]
 
     def last_customer_message(self) -> Message:
         return self.customer_messages()[-1]

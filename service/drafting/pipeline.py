@@ -30,6 +30,7 @@ from service.guardrails import CheckContext, Guardrails
 from service.llm import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
 from service.metrics import Metrics
 from service.models import DraftResult, DraftStatus, Finding, GuardrailReport, Thread, Usage, Verdict
+from service.text import strip_invisible
 
 log = structlog.get_logger("tactful.drafting")
 
@@ -483,6 +484,9 @@ class DraftPipeline:
         self, text: str, context: CheckContext, timer: _Timer
     ) -> tuple[str, GuardrailReport]:
         began = time.perf_counter()
+        # Bidi controls and other invisible characters (copied from the thread, or written by the
+        # model) never reach a reply: they can reorder or hide what the customer reads.
+        text = strip_invisible(text)
         report = self.guardrails.check(text, context)
         if report.verdict is not Verdict.pass_ or report.fired(ACKNOWLEDGEMENT):
             # Safe span fixes (a missing acknowledgement, a shouted run); the report that comes back

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from service.analysis import ThreadAnalysis
 from service.llm.base import ChatMessage
 from service.models import Channel, Message, Role, Thread, Tone
+from service.text import has_visible_text
 
 __all__ = ["ChatMessage", "PromptBuilder", "PromptError", "estimate_tokens", "sanitise"]
 
@@ -209,7 +210,7 @@ def select_messages(
     read with a margin so that a value across the cut is still found): the work is bounded by
     the budget, not by the size of the thread.
     """
-    visible = [(i, m) for i, m in enumerate(messages) if m.role is not Role.note and m.body.strip()]
+    visible = [(i, m) for i, m in enumerate(messages) if m.role is not Role.note and has_visible_text(m.body)]
     last_customer = max((pos for pos, (_, m) in enumerate(visible) if m.role is Role.customer), default=-1)
     cost = [estimate_tokens(m.body) + MESSAGE_OVERHEAD_TOKENS for _, m in visible]
     keep: set[int] = set()

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from service.integrations.base import ID, PayloadError
 from service.models import Thread
+from service.text import has_visible_text
 
 
 def obj(data: Any, key: str, *, where: str = "") -> dict[str, Any]:
@@ -86,7 +87,7 @@ def build_thread(
     kept = [
         {"role": role, "body": body, "created_at": created_at}
         for role, body, created_at in messages
-        if body.strip()
+        if has_visible_text(body)
     ]
     if not any(m["role"] == "customer" for m in kept):
         return None

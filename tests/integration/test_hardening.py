@@ -532,3 +532,34 @@ async def test_item11_ids_are_validated_before_any_url_is_built(
     with pytest.raises(DeliveryError):
         seg(bad)
     assert seg("cnv_3x1-9") == "cnv_3x1-9"
+
+
+# --- 12. Invisible input -------------------------------------------------------------------------------
+
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u202e\u2066\u00ad"
+
+
+async def test_item12_invisible_messages_are_empty_and_bidi_never_reaches_a_reply(
+    llm_client: AsyncTestClient[Any], llm_mock: respx.MockRouter
+) -> None:
+    empty = {"messages": [{"role": "customer", "body": INVISIBLE * 3 + " \n"}]}
+    refused = await llm_client.post("/v1/drafts", json=empty)
+    assert refused.status_code == 422
+    assert refused.json()["type"].endswith("/validation-error")
+    # The thread's bidi override and zero-width characters, copied by the model into its reply.
+    thread = {
+        "customer": {"name": "Dana"},
+        "messages": [
+            {"role": "customer", "body": "I was charged twice \u202efor my invoice\u202c, please refund."}
+        ],
+    }
+    copied = GOOD_REPLY.replace("duplicate payment", "duplicate\u202e payment\u202c\u200b").replace(
+        "Sam", "S\u2066am\u2069"
+    )
+    llm_mock.post("/chat/completions").mock(return_value=reply_response(copied))
+    response = await llm_client.post("/v1/drafts", json=thread)
+    assert response.status_code == 200
+    result = response.json()
+    assert result["status"] in ("approved", "needs_review")
+    assert not any(char in result["reply"] for char in INVISIBLE + "\u202c\u2069")
+    assert "duplicate payment" in result["reply"]
