@@ -75,7 +75,9 @@ class Front(Integration):
         message = obj(obj(event, "target"), "data", where="target.")
         if not flag(message, "is_inbound"):
             return Ignored("not an inbound message")
+        # SMS and some other channels carry only a preview (`blurb`): it is the message then.
         text = opt_text(message, "text") or plain(opt_text(message, "body"))
+        text = text or opt_text(message, "blurb") or ""
         if is_own_note(text):
             return Ignored("our own note")
         sender = next((r for r in items(message, "recipients") if r.get("role") == "from"), {})

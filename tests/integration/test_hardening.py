@@ -563,3 +563,28 @@ async def test_item12_invisible_messages_are_empty_and_bidi_never_reaches_a_repl
     assert result["status"] in ("approved", "needs_review")
     assert not any(char in result["reply"] for char in INVISIBLE + "\u202c\u2069")
     assert "duplicate payment" in result["reply"]
+
+
+# --- 13. Deliveries that should not draft, and one that should ------------------------------------
+
+
+async def test_item13_generic_agent_message_is_ignored_and_front_blurb_is_read(
+    hooks: AsyncTestClient[Any], redis_client: Any
+) -> None:
+    def agent_last(body: dict[str, Any]) -> None:
+        body["data"]["thread"]["messages"].append({"role": "agent", "body": "Thanks, we are on it."})
+
+    ignored = await post_seed(hooks, with_body(seed("generic.message_created"), agent_last))
+    assert ignored.status_code == 200
+    assert ignored.json()["status"] == "ignored"
+
+    def sms_preview(body: dict[str, Any]) -> None:
+        message = body["payload"]["target"]["data"]
+        message.pop("text", None)
+        message["body"] = ""
+        message["type"] = "sms"
+        message["blurb"] = "My parcel never arrived and I need it for Friday, can you help?"
+
+    accepted = await post_seed(hooks, with_body(seed("front.inbound_received"), sms_preview))
+    assert accepted.status_code == 202, accepted.text
+    assert "My parcel never arrived" in await redis_dump(redis_client)  # the queued job's thread
