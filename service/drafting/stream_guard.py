@@ -17,6 +17,10 @@ from service.guardrails import CheckContext, Guardrails
 from service.models import Finding, Severity
 
 STREAM_RULES = ("secret", "pii", "prompt-leak", "abuse", "unsafe-content")
+# Each check reads the new sentences and this much text before them: more than any value or phrase
+# these rules match (a PEM key aside, which starts with a line of its own), so evidence across the
+# last checked sentence end is still seen whole, and a long reply costs linear work, not quadratic.
+OVERLAP = 1_024
 # A sentence ends at ., !, ? or … followed by whitespace, or at a line break.
 _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*\s|\n")
 
@@ -52,7 +56,11 @@ class StreamGuard:
     def _check(self, end: int) -> Finding | None:
         if end <= self._checked or not self._rules:
             return None
+        base = max(0, self._checked - OVERLAP)
         self._checked = end
-        text = "".join(self._parts)[:end]
+        text = "".join(self._parts)[base:end]
         findings = self._guardrails.check_rules(text, self._context, self._rules)
-        return next((f for f in findings if f.severity is Severity.block), None)
+        stop = next((f for f in findings if f.severity is Severity.block), None)
+        if stop is None or stop.start is None or stop.end is None:
+            return stop
+        return stop.model_copy(update={"start": stop.start + base, "end": stop.end + base})
