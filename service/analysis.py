@@ -68,6 +68,11 @@ _HISTORY_CHARS = 4_000
 _ISSUE_MAX_SENTENCES = 40
 _LANGUAGE_CHARS = 3_000
 _ISSUE_MAX_CHARS = 300
+# A burst of customer messages is searched for the issue from its newest this many (chat bursts are
+# a handful), and injection markers are looked for in the newest _INJECTION_CHARS of customer text
+# (what a prompt can show): a thread of 500 one-line messages costs what ten do.
+_TURN_MESSAGES = 10
+_INJECTION_CHARS = 32_000
 
 
 def _words(alternation: str) -> re.Pattern[str]:
@@ -609,7 +614,7 @@ def _issue_for(thread: Thread) -> tuple[str, tuple[int, int] | None]:
     customer = thread.customer_messages()
     last = customer[-1]
     best: tuple[float, Message, int, int] | None = None
-    for message in _current_turn(thread):
+    for message in _current_turn(thread)[-_TURN_MESSAGES:]:
         found = _best_sentence(message.body)
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], message, found[1], found[2])
@@ -671,6 +676,19 @@ def _newest_text(messages: list[Message], limit: int) -> str:
     return "\n".join(parts)
 
 
+def _newest(messages: list[Message], chars: int) -> list[Message]:
+    """The newest messages whose bodies (each read to _LAST_CHARS) add up to ``chars``; at least one."""
+    kept: list[Message] = []
+    size = 0
+    for message in reversed(messages):
+        if kept and size >= chars:
+            break
+        kept.append(message)
+        size += min(len(message.body), _LAST_CHARS)
+    kept.reverse()
+    return kept
+
+
 def analyse_thread(thread: Thread) -> ThreadAnalysis:
     customer = thread.customer_messages()
     turn_messages = _current_turn(thread)
@@ -689,7 +707,9 @@ def analyse_thread(thread: Thread) -> ThreadAnalysis:
         language=language,
         issue=issue,
         issue_span=span,
-        injection_markers=find_injection_markers(m.body[:_LAST_CHARS] for m in customer),
+        injection_markers=find_injection_markers(
+            m.body[:_LAST_CHARS] for m in _newest(customer, _INJECTION_CHARS)
+        ),
         # The subject is the customer's own summary: it counts twice.
         category=detect_category(f"{subject}\n{subject}\n{turn}\n{issue if span is None else ''}"),
         language_source=source,
