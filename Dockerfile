@@ -12,8 +12,9 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Dependencies first, so that a code change does not reinstall them.
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml setup.py README.md LICENSE ./
 COPY service ./service
+COPY prompts ./prompts
 # dumb-init (PID 1: forwards SIGTERM to the app, reaps zombies) ships as a static binary in a wheel.
 RUN pip install . "dumb-init==1.2.5.post1"
 
@@ -24,7 +25,6 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     TACTFUL_HOST=0.0.0.0 \
     TACTFUL_PORT=8000 \
-    TACTFUL_PROMPTS_DIR=/app/prompts \
     TACTFUL_SAMPLES_DIR=/app/seeds/threads \
     TACTFUL_DATA_DIR=/data
 RUN groupadd --system --gid 10001 tactful \
@@ -32,9 +32,8 @@ RUN groupadd --system --gid 10001 tactful \
     && mkdir -p /app /data \
     && chown tactful:tactful /data
 COPY --from=build /opt/venv /opt/venv
-# The web page and the guardrail lexicons are package data inside the virtualenv; the prompt
-# templates and the agent page's sample threads are data files of the repository.
-COPY prompts /app/prompts
+# The web page, the prompt templates, the guardrail lexicons and the language tables are package
+# data inside the virtualenv; the agent page's sample threads are data files of the repository.
 COPY seeds/threads /app/seeds/threads
 WORKDIR /app
 USER 10001:10001
@@ -42,6 +41,6 @@ EXPOSE 8000
 VOLUME ["/data"]
 # Liveness of the API; the worker overrides it in docker-compose.yml (it serves no HTTP).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-m", "service.healthcheck"]
+    CMD ["python", "-m", "service.server.healthcheck"]
 ENTRYPOINT ["dumb-init", "--"]
 CMD ["tactful", "serve"]

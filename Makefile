@@ -1,12 +1,19 @@
-# Two commands matter: `make run` serves Tactful, `make test` checks everything (ruff, mypy, pytest).
-# Both create ./.venv on first use and install what they need into it.
+# Two commands matter: `make run` serves Tactful, `make test` checks everything (ruff, mypy, pytest
+# over every tier on every core, with a coverage floor). `make check` is the fast tier for
+# development: lint, types and the unit tests that are not marked slow, in under a minute.
+# All create ./.venv on first use and install what they need into it.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench faults screenshots clean
+.PHONY: run test check lint typecheck unit fast suite bench faults screenshots clean
+
+# pytest-xdist workers: one per core unless told otherwise (make test JOBS=1).
+JOBS ?= auto
+# The share of service/ the whole suite must execute; raise it when coverage grows.
+COVERAGE_FLOOR ?= 85
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +24,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/tactful serve
 
-test: lint typecheck unit
+test: lint typecheck suite
+
+check: lint typecheck fast
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,8 +35,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Every tier (unit, integration, deploy, e2e in Chromium), in parallel, with the coverage floor.
+suite: $(STAMP)
+	$(BIN)/pytest -n $(JOBS) --cov=service --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
+
+# The unit tier alone, slow ones included.
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest tests/unit -n $(JOBS)
+
+fast: $(STAMP)
+	$(BIN)/pytest tests/unit -m "not slow" -n $(JOBS) -q
 
 # The README's screenshots of the agent page and its first-delta timing, from the browser tests.
 screenshots: $(STAMP)

@@ -23,7 +23,7 @@ from bench.procs import BenchSetupError, start_api, start_mock
 from bench.report import RESULTS_DIR, Report, write
 from bench.scenarios import Bench, Sizes, run_all
 from bench.threads import ThreadFactory, load_threads
-from service.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from service.server.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 
 EXIT_MISSED = 1
 EXIT_ERROR = 2

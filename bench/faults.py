@@ -43,8 +43,8 @@ import redis
 
 from bench.procs import REPO_ROOT, BenchSetupError, Managed, start_api, start_mock
 from bench.threads import ThreadFactory, load_threads
-from bench.worst import scenario_worst
-from service.embedded_redis import EmbeddedRedis
+from bench.worst import WORST_ENV, run_worst
+from service.server.embedded_redis import EmbeddedRedis
 
 SCENARIOS = ("schemathesis", "redis", "hang", "sigterm", "worst")
 SCHEMA_CHECKS = (
@@ -554,6 +554,13 @@ def scenario_sigterm(stack: Stack, quick: bool) -> None:
     finally:
         stack.set_llm(latency_ms=0)
         stack.stop_api()
+
+
+def scenario_worst(stack: Stack, quick: bool) -> None:
+    stack.start_api(**WORST_ENV)
+    assert stack.api is not None
+    for name, value, target, ok in run_worst(stack.origin, stack.api.process.pid, quick):
+        stack.figures.append(Figure("worst", name, value, target, ok))
 
 
 RUNNERS: dict[str, Callable[[Stack, bool], None]] = {

@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     llm_request = json.loads(args.llm_request.read_bytes())
     app = create_floor_app(args.llm_base_url, llm_request, args.backend)
-    # The server settings of service/serving.py (uvicorn picks uvloop and httptools when installed).
+    # The server settings of service/server/serving.py (uvicorn picks uvloop and httptools when installed).
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_config=None, access_log=False)
 
 

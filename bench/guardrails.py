@@ -22,10 +22,10 @@ from pathlib import Path
 
 from bench.load import percentile
 from bench.report import Report, at_most, info
-from service.analysis import analyse_thread
 from service.guardrails import CheckContext, Guardrails, load_guardrails
 from service.guardrails.document import Document
 from service.guardrails.evaluation import load_cases
+from service.language.analysis import analyse_thread
 from service.models import Thread
 
 SCENARIO = "guardrails"

@@ -15,7 +15,7 @@ from types import TracebackType
 
 import httpx
 
-from service.embedded_redis import free_port
+from service.server.embedded_redis import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -217,3 +217,24 @@ def start_worker(scratch: Path, number: int, redis_url: str, llm_origin: str, ch
             raise BenchSetupError(f"tactful worker {number} did not start:\n{_log_tail(log)}")
         time.sleep(0.05)
     return worker
+
+
+# The cheapest route of every app: what a warm-up and a liveness probe hit.
+WARM_TARGET = "/health/live"
+
+
+class CPUMeter:
+    """CPU seconds the API process spends between start() and per_request_ms()."""
+
+    def __init__(self, pid: int | None) -> None:
+        self._pid = pid
+        self._started: float | None = None
+
+    def start(self) -> None:
+        self._started = process_cpu_s(self._pid) if self._pid is not None else None
+
+    def per_request_ms(self, requests: int) -> float | None:
+        now = process_cpu_s(self._pid) if self._pid is not None else None
+        if now is None or self._started is None or requests <= 0:
+            return None
+        return (now - self._started) * 1000 / requests

@@ -25,17 +25,16 @@ from bench.clients import ClientKind, make_client
 from bench.guardrails import measure as measure_guardrails
 from bench.http1 import HTTPError, Response
 from bench.load import LoadResult, burst, closed_loop, percentile
-from bench.procs import process_cpu_s, start_floor
+from bench.procs import WARM_TARGET, CPUMeter, start_floor
 from bench.report import Report, Row, at_least, at_most, exactly, info
 from bench.threads import ThreadFactory
 from bench.webhooks import webhook_accept, webhook_durability
-from service.cache import KEY_PREFIX as CACHE_KEY_PREFIX
+from service.drafting.cache import KEY_PREFIX as CACHE_KEY_PREFIX
 from service.guardrails import load_guardrails
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 DIRECT_HEADERS = {"Content-Type": "application/json", "Authorization": "Bearer bench"}
 DRAFTS = "/v1/drafts"
-WARM_TARGET = "/health/live"
 # Long enough that the 99 followers arrive while the first request's LLM call is still in flight,
 # so the scenario tests single-flight and not just the cache (at 0 ms most would be plain hits).
 COALESCE_LATENCY_MS = 500.0
@@ -80,23 +79,6 @@ class Bench:
     api_log: Path | None = None  # its JSON log: warnings during the run are reported
     redis_url: str | None = None  # to count what the cache stored
     scratch: Path | None = None  # where extra processes (the stack floor) keep their files
-
-
-class CPUMeter:
-    """CPU seconds the API process spends between start() and per_request_ms()."""
-
-    def __init__(self, pid: int | None) -> None:
-        self._pid = pid
-        self._started: float | None = None
-
-    def start(self) -> None:
-        self._started = process_cpu_s(self._pid) if self._pid is not None else None
-
-    def per_request_ms(self, requests: int) -> float | None:
-        now = process_cpu_s(self._pid) if self._pid is not None else None
-        if now is None or self._started is None or requests <= 0:
-            return None
-        return (now - self._started) * 1000 / requests
 
 
 async def count_cached_drafts(redis_url: str | None) -> int | None:

@@ -93,7 +93,7 @@ def _suits_the_mock(thread: Thread) -> bool:
     if sum(len(str(m.get("body", ""))) for m in thread["messages"]) > LONG_THREAD_CHARS:
         return False
     try:
-        from service.analysis import analyse_thread
+        from service.language.analysis import analyse_thread
         from service.models import Thread as ThreadModel
 
         return analyse_thread(ThreadModel.model_validate(thread)).language == "en"

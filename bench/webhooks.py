@@ -27,7 +27,15 @@ from bench.clients import make_client
 from bench.http1 import Response
 from bench.load import LoadResult, burst, closed_loop
 from bench.mock_helpdesk import MockChatwoot
-from bench.procs import BENCH_CHATWOOT_TOKEN, BENCH_WEBHOOK_SECRET, Managed, start_floor, start_worker
+from bench.procs import (
+    BENCH_CHATWOOT_TOKEN,
+    BENCH_WEBHOOK_SECRET,
+    WARM_TARGET,
+    CPUMeter,
+    Managed,
+    start_floor,
+    start_worker,
+)
 from bench.report import Report, at_most, exactly, info
 from service.integrations.signing import sign
 from service.jobs import keys, queue_stats
@@ -85,7 +93,6 @@ async def _accept_bursts(origin: str, pid: int | None, client_kind: Any) -> tupl
     """A warm-up, then ACCEPT_BURSTS bursts of ACCEPT_CONCURRENCY fresh signed deliveries at ``origin``.
 
     Returns the bursts' results merged and the CPU milliseconds per delivery of process ``pid``."""
-    from bench.scenarios import WARM_TARGET, CPUMeter
 
     run, size = uuid.uuid4().hex[:8], ACCEPT_CONCURRENCY
     api = make_client(client_kind, origin, size)

@@ -28,7 +28,7 @@ from service.api.system import live, metrics, ready
 from service.api.ui import load_samples, ui_router
 from service.api.webhooks import receive_webhook
 from service.config import Settings
-from service.runtime import Runtime, build_runtime
+from service.server.runtime import Runtime, build_runtime
 
 log = structlog.get_logger("tactful.app")
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from service.config import Settings
-from service.logs import configure_logging
+from service.infra.logs import configure_logging
 from service.models import DraftResult, GuardrailReport, Thread, Verdict
 
 EXIT_FOR_VERDICT = {Verdict.pass_: 0, Verdict.warn: 1, Verdict.block: 2}
@@ -78,12 +78,14 @@ def _load_thread(source: str) -> Thread:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
-    from service.embedded_redis import EmbeddedRedis
-    from service.serving import head_limits, serve
+    from service.server.embedded_redis import EmbeddedRedis
+    from service.server.serving import head_limits, serve
+    from service.server.workers import Supervisor, default_workers
 
     settings = Settings()
     configure_logging(settings.log_level)
     host, port = args.host or settings.host, args.port or settings.port
+    workers = args.workers or settings.api_workers or default_workers()
     embedded: EmbeddedRedis | None = None
     # uvicorn handles SIGTERM/SIGINT while it serves, shuts down gracefully, then restores these
     # handlers and raises the signal again. With the default handlers that kills the process
@@ -96,6 +98,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             embedded = EmbeddedRedis(settings.data_dir / "redis")
             embedded.start()
             settings = settings.model_copy(update={"redis_url": embedded.url})
+            os.environ["TACTFUL_REDIS_URL"] = embedded.url  # the workers read their settings anew
+        if workers > 1:
+            stop_wait_s = settings.shutdown_drain_s + settings.shutdown_grace_s + 5
+            supervisor = Supervisor(
+                create_app, host=host, port=port, workers=workers, stop_wait_s=stop_wait_s
+            )
+            return supervisor.run()
         serve(
             create_app(settings),
             host=host,
@@ -117,8 +126,8 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from service.jobs.worker import WorkerConfigError
-    from service.jobs.worker import main as run_worker
+    from service.server.worker import WorkerConfigError
+    from service.server.worker import main as run_worker
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -130,7 +139,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 async def _draft(thread: Thread, settings: Settings) -> DraftResult:
-    from service.runtime import build_runtime
+    from service.server.runtime import build_runtime
 
     runtime = build_runtime(settings)
     try:
@@ -240,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP API (starts a local Redis when none is set)")
     serve.add_argument("--host", help="bind address (default TACTFUL_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default TACTFUL_PORT or 8000)")
+    serve.add_argument(
+        "--workers", type=int, help="API processes on the port (default TACTFUL_API_WORKERS or one per core)"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     worker = commands.add_parser("worker", help="run webhook jobs from Redis (needs TACTFUL_REDIS_URL)")

@@ -7,6 +7,8 @@ keeps the two in step.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,9 +17,65 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.models import Severity
-from service.webhook_keys import check_secret
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_ROOT.parent
+
+
+def packaged_prompts_dir() -> Path:
+    """The templates an installed wheel carries (setup.py maps prompts/ to service/prompts), or the
+    repository's own prompts/ in a source checkout or an editable install."""
+    installed = PACKAGE_ROOT / "prompts"
+    return installed if (installed / "system.j2").is_file() else REPO_ROOT / "prompts"
+
+
+# --- Webhook secrets as keys ---------------------------------------------------------------------
+# A secret that is set but empty, or that decodes to fewer than MIN_SECRET_BYTES bytes, would enable
+# a source with a key anyone can guess: settings refuse it at start-up, naming the variable.
+# Standard Webhooks secrets (the generic source and the callbacks) are base64 with an optional
+# `whsec_` prefix, decoded the way the specification's reference libraries do it (the prefix is
+# dropped when present, the rest base64-decoded); text that is not base64 is refused rather than
+# used as bytes. The verifying side is service/integrations/signatures.py.
+
+STANDARD_PREFIX = "whsec_"
+MIN_SECRET_BYTES = 16
+# Settings (field names) whose secret is a Standard Webhooks secret; every other webhook secret is
+# used as its UTF-8 bytes, as its helpdesk does.
+STANDARD_SECRETS = frozenset({"webhook_secret_generic", "callback_secret"})
+
+
+class WeakSecret(ValueError):
+    """A webhook secret that is empty, too short or not decodable."""
+
+
+def standard_key(secret: str) -> bytes:
+    """The HMAC key of a Standard Webhooks secret: ``whsec_`` dropped if present, then base64."""
+    encoded = secret.removeprefix(STANDARD_PREFIX)
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        raise WeakSecret("a Standard Webhooks secret must be base64 (optionally after whsec_)") from None
+
+
+def secret_key(field: str, secret: str) -> bytes:
+    """The HMAC key (or shared token) that the secret of setting ``field`` stands for."""
+    return standard_key(secret) if field in STANDARD_SECRETS else secret.encode()
+
+
+def check_secret(field: str, secret: str) -> None:
+    """Raise :class:`WeakSecret` naming the variable when the secret is unusable."""
+    variable = "TACTFUL_" + field.upper()
+    try:
+        key = secret_key(field, secret)
+    except WeakSecret as exc:
+        raise WeakSecret(f"{variable}: {exc}") from None
+    if len(key) < MIN_SECRET_BYTES:
+        what = "is empty" if not key else f"has {len(key)} bytes"
+        decoded = " after base64 decoding" if field in STANDARD_SECRETS and key else ""
+        raise WeakSecret(
+            f"{variable} {what}{decoded}; a webhook secret needs at least {MIN_SECRET_BYTES} bytes "
+            "(unset the variable to disable the source)"
+        )
 
 
 class ProviderChoice(StrEnum):
@@ -70,7 +128,10 @@ class Settings(BaseSettings):
     breaker_reset_s: float = Field(30.0, gt=0, description="Seconds the breaker stays open before a probe.")
 
     # --- Drafting ---------------------------------------------------------------------------
-    prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of prompt templates.")
+    prompts_dir: Path = Field(
+        default_factory=packaged_prompts_dir,
+        description="Folder of prompt templates (default: the ones the package carries).",
+    )
     prompt_token_budget: int = Field(
         6_000, ge=500, description="Estimated tokens of thread context kept in the prompt (newest first)."
     )
@@ -92,7 +153,23 @@ class Settings(BaseSettings):
 
     # --- Redis and cache ------------------------------------------------------------------
     redis_url: str | None = Field(
-        None, description="Redis URL. Unset: `tactful serve` starts an embedded redis-server."
+        None,
+        description="Redis URL, or `redis+sentinel://host:port[,host:port]/service[/db]` for Sentinel. "
+        "Unset: `tactful serve` starts an embedded redis-server.",
+    )
+    redis_replicas_ack: int = Field(
+        0,
+        ge=0,
+        le=16,
+        description="Replicas that must hold an accepted webhook job before its 202 (Redis WAIT). "
+        "Set 1 with Sentinel, so a failover loses no accepted job.",
+    )
+    redis_replica_wait_ms: int = Field(
+        200,
+        ge=1,
+        le=400,
+        description="How long a webhook waits for those replicas before its 503 (below Redis's 0.5 s "
+        "socket timeout).",
     )
     data_dir: Path = Field(
         Path(".tactful"), description="Where the embedded Redis keeps its append-only file."
@@ -105,6 +182,13 @@ class Settings(BaseSettings):
     # --- HTTP -------------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Bind address of `tactful serve`.")
     port: int = Field(8000, ge=1, le=65_535, description="Port of `tactful serve`.")
+    api_workers: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="API processes `tactful serve` runs on one port; 0: one per core. Each has its own "
+        "/metrics registry.",
+    )
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated API keys for /v1/*. Unset: no auth (local runs only).",

@@ -50,6 +50,8 @@ def _factory_value(field: FieldInfo) -> str:
     """Renders a default_factory's value the way the setting is written: comma-separated."""
     factory = cast("Callable[[], object]", field.default_factory)
     value = factory()
+    if isinstance(value, Path):  # a packaged folder: shown as the repository's own
+        return str(value.relative_to(REPO_ROOT)) if value.is_relative_to(REPO_ROOT) else str(value)
     if isinstance(value, dict):
         return ",".join(f"{key}={getattr(item, 'value', item)}" for key, item in value.items())
     if isinstance(value, list | tuple | set | frozenset):

@@ -10,9 +10,20 @@ import pytest
 import redis.asyncio as aioredis
 
 from bench.mock_llm import MockConfig, MockLLMServer, MockStats
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+TESTS = Path(__file__).resolve().parent
+# Every test gets the marker of its tier from its folder, so `-m` selects tiers without decorations.
+TIER_MARKERS = {"integration": "integration", "e2e": "e2e", "deploy": "deploy", "compat": "compat"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        marker = TIER_MARKERS.get(folder)
+        if marker is not None:
+            item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")

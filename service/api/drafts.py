@@ -11,10 +11,10 @@ from litestar.params import HeaderParameter, JSONBody
 
 from service.api.errors import ProblemError
 from service.api.problems import DRAFT_PROBLEMS
-from service.cache import CacheOutcome
-from service.limits import LimitExceeded, check_thread_limits
+from service.drafting.cache import CacheOutcome
+from service.infra.limits import LimitExceeded, check_thread_limits
 from service.models import DraftResult, Thread
-from service.runtime import Runtime
+from service.server.runtime import Runtime
 
 
 def server_timing(timings: dict[str, float]) -> str:

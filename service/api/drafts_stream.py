@@ -24,11 +24,11 @@ from service.api.drafts import enforce_limits, server_timing, wants_fresh
 from service.api.errors import EXCEPTION_HANDLERS, PROBLEM_BASE
 from service.api.problems import DRAFT_PROBLEMS
 from service.api.sse import EVENT_STREAM, event_stream, sse_event
-from service.cache import CacheOutcome
+from service.drafting.cache import CacheOutcome
 from service.drafting.pipeline import DraftDelta, DraftOutcome, DraftStopped, StreamEvent
-from service.llm import LLMError
+from service.llm.base import LLMError
 from service.models import Thread
-from service.runtime import Runtime
+from service.server.runtime import Runtime
 
 DESCRIPTION = """\
 Server-Sent Events (`text/event-stream`):

@@ -16,7 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
-from service.llm import LLMError, LLMRejected, LLMUnavailable
+from service.llm.base import LLMError, LLMRejected, LLMUnavailable
 
 log = structlog.get_logger("tactful.api")
 

@@ -13,9 +13,9 @@ from service.api.drafts import enforce_limits, limit_problem
 from service.api.problems import COMMON_PROBLEMS
 from service.drafting.pipeline import OFFLOAD_CHARS
 from service.guardrails import CheckContext
-from service.limits import LimitExceeded, check_text_limit
+from service.infra.limits import LimitExceeded, check_text_limit
 from service.models import GuardrailCheckRequest, GuardrailReport
-from service.runtime import Runtime
+from service.server.runtime import Runtime
 
 
 class GuardrailsController(Controller):

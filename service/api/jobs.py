@@ -14,7 +14,7 @@ from service.api.errors import ProblemError
 from service.api.problems import COMMON_PROBLEMS, _problem
 from service.jobs.status import job_view
 from service.models import DraftResult
-from service.runtime import Runtime
+from service.server.runtime import Runtime
 
 
 class DeliveryView(BaseModel):

@@ -18,7 +18,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from service.api.auth import ApiKeys
 from service.api.errors import ProblemError
-from service.runtime import Runtime
+from service.server.runtime import Runtime
 
 API_PREFIX = "/v1/"
 

@@ -17,7 +17,7 @@ from service.api.auth import ApiKeys
 from service.api.errors import ProblemError
 from service.api.problems import METRICS_PROBLEMS, READY_UNAVAILABLE
 from service.jobs import queue_stats
-from service.runtime import Runtime
+from service.server.runtime import Runtime
 
 
 @get("/health/live", tags=["system"], summary="Liveness: the process answers", cache=False)
@@ -84,7 +84,7 @@ async def metrics(
     if runtime.redis is not None:
         # Redis down: /health/ready says so; the other figures are still worth serving.
         with contextlib.suppress(RedisError, OSError):
-            runtime.metrics.set_queue(await queue_stats(runtime.redis))
+            runtime.metrics.set_queue(**(await queue_stats(runtime.redis)).as_dict())
     # Set as a header, not media_type: Litestar appends "; charset=utf-8" to text/* media types, and
     # CONTENT_TYPE_LATEST already carries one.
     exposition = {"content-type": CONTENT_TYPE_LATEST}

@@ -25,7 +25,7 @@ from service.api.problems import COMMON_PROBLEMS, _problem
 from service.api.ratelimit import rate_limited
 from service.integrations import INTEGRATIONS, SOURCES, Challenge, Ignored, PayloadError, SignatureError
 from service.jobs.queue import new_job_id
-from service.runtime import Runtime
+from service.server.runtime import Runtime
 
 log = structlog.get_logger("tactful.webhooks")
 

@@ -20,17 +20,25 @@ from typing import Any, TypeVar
 
 import structlog
 
-from service.analysis import ThreadAnalysis, analyse_thread
-from service.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
+from service.drafting.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import compose_offline
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redaction, Redactor
 from service.drafting.stream_guard import STREAM_RULES, StreamGuard
 from service.guardrails import CheckContext, Guardrails
-from service.llm import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
-from service.metrics import Metrics
-from service.models import DraftResult, DraftStatus, Finding, GuardrailReport, Thread, Usage, Verdict
-from service.text import strip_invisible
+from service.infra.metrics import Metrics
+from service.language.analysis import ThreadAnalysis, analyse_thread
+from service.llm.base import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
+from service.models import (
+    DraftResult,
+    DraftStatus,
+    Finding,
+    GuardrailReport,
+    Thread,
+    Usage,
+    Verdict,
+    strip_invisible,
+)
 
 log = structlog.get_logger("tactful.drafting")
 

@@ -2,7 +2,8 @@
 
 Templates and guidelines are read and compiled once, when the builder is made; rendering is pure
 string work (well under a millisecond for ordinary threads). ``version`` is a short hash of those
-files' bytes, so any edit to a template or to guidelines.yaml changes DraftResult.prompt_version
+files' bytes and of the language tables (service/language/data), so any edit to a template, to
+guidelines.yaml or to a phrase table changes DraftResult.prompt_version
 and with it every cache key.
 
 Customer text is data, never instructions. Every piece of ticket text in the prompt sits between
@@ -24,10 +25,10 @@ import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from service.analysis import ThreadAnalysis
+from service.language.analysis import ThreadAnalysis
+from service.language.data import language_data_version
 from service.llm.base import ChatMessage
-from service.models import Channel, Message, Role, Thread, Tone
-from service.text import has_visible_text
+from service.models import Channel, Message, Role, Thread, Tone, has_visible_text
 
 __all__ = ["ChatMessage", "PromptBuilder", "PromptError", "estimate_tokens", "sanitise"]
 
@@ -295,6 +296,9 @@ class PromptBuilder:
             # Name and length delimit each file, so moving bytes between files changes the hash.
             digest.update(f"{name}\0{len(contents[name])}\0".encode())
             digest.update(contents[name])
+        # The analysis and the offline composer read the language tables: a change there changes
+        # drafts as much as a template edit does.
+        digest.update(f"language-data\0{language_data_version()}".encode())
         self.version: str = digest.hexdigest()[:12]
         self.guidelines = load_guidelines(self.prompts_dir / GUIDELINES)
         env = jinja2.Environment(

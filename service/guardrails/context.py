@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.analysis import ThreadAnalysis, analyse_thread
 from service.guardrails.rules.base import RuleContext
+from service.language.analysis import ThreadAnalysis, analyse_thread
 from service.models import Thread
 
 

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from service.analysis import detect_language_confident
 from service.guardrails.normalise import View, normalise
+from service.language.analysis import detect_language_confident
 
 _LANGUAGE_SAMPLE = 400  # characters read for the reply's language: ~70 words, a clear reading
 _LETTERS = re.compile(r"[^\W\d_]+")

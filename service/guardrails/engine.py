@@ -15,9 +15,9 @@ from functools import lru_cache
 
 from service.guardrails.context import CheckContext, resolve
 from service.guardrails.document import Document
+from service.guardrails.edits import apply_edits
 from service.guardrails.lexicon import Sources, parse, read_lexicon_files
 from service.guardrails.phrases import PhraseMatcher
-from service.guardrails.repair import apply_edits
 from service.guardrails.rules import RULES, Rule, RuleContext
 from service.guardrails.rules.base import at
 from service.models import Finding, GuardrailReport, Severity, Verdict

@@ -19,8 +19,7 @@ from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import Ignored, Inbound, Integration, Outbound, Parsed, PayloadError, Receipt
 from service.integrations.callback import callback_missing
-from service.models import Role, Thread
-from service.text import has_visible_text
+from service.models import Role, Thread, has_visible_text
 
 EVENT = "ticket.message.created"
 MAX_REFERENCE_BYTES = 4_096

@@ -12,8 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from service.integrations.base import ID, PayloadError
-from service.models import Thread
-from service.text import has_visible_text
+from service.models import Thread, has_visible_text
 
 
 def obj(data: Any, key: str, *, where: str = "") -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The one verification layer every helpdesk module uses: HMACs over raw bytes, compared in constant time.
 
-Each scheme of the DESIGN.md table is a small function here; the helpdesk modules only say which
+Each scheme of the table in docs/api.md is a small function here; the helpdesk modules only say which
 one applies. Nothing is parsed before the signature has been checked on the exact bytes received,
 and every comparison goes through :func:`hmac.compare_digest`.
 """
@@ -14,8 +14,8 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from service.webhook_keys import STANDARD_PREFIX as STANDARD_PREFIX
-from service.webhook_keys import standard_key as standard_key
+from service.config import STANDARD_PREFIX as STANDARD_PREFIX
+from service.config import standard_key as standard_key
 
 
 class SignatureError(Exception):
@@ -91,7 +91,7 @@ def expect_token(presented: str, secret: bytes) -> None:
 
 
 # --- Standard Webhooks (https://www.standardwebhooks.com) ----------------------------------------
-# The secret's decoding lives in service/webhook_keys.py, where the settings check it at start-up.
+# The secret's decoding lives in service/config.py, where the settings check it at start-up.
 
 
 def standard_signature(key: bytes, msg_id: str, timestamp: str, body: bytes) -> str:

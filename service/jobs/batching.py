@@ -12,6 +12,11 @@ Each call is still its own script run, atomic on its own, and gets its own reply
 script error fails only its caller; a connection error fails every caller of that pipeline (as it
 would have failed each of their calls). ``NOSCRIPT`` (a restarted or flushed Redis) loads the
 script and sends those calls again.
+
+With ``replicas`` > 0 (Sentinel deployments), each pipeline ends with ``WAIT replicas timeout``:
+the callers are answered only once that many replicas hold their writes, so a failover right
+after a 202 cannot lose the job. Fewer acknowledgements in time fail the whole batch with
+:class:`ReplicationLag`, and the webhook door answers 503 so the helpdesk retries.
 """
 
 from __future__ import annotations
@@ -31,9 +36,23 @@ Call = tuple[Sequence[Any], Sequence[Any], "asyncio.Future[Any]"]
 MAX_BATCH = 32
 
 
+class ReplicationLag(RuntimeError):
+    """Fewer replicas than required acknowledged a batch's writes in time."""
+
+
 class BatchedScript:
-    def __init__(self, redis: aioredis.Redis, script: str, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        script: str,
+        *,
+        max_batch: int = MAX_BATCH,
+        replicas: int = 0,
+        replica_wait_ms: int = 200,
+    ) -> None:
         self._redis = redis
+        self._replicas = replicas
+        self._replica_wait_ms = replica_wait_ms
         self._script = redis.register_script(script)
         self._max_batch = max_batch
         self._pending: list[Call] = []
@@ -95,5 +114,12 @@ class BatchedScript:
         async with self._redis.pipeline(transaction=False) as pipe:
             for keys, args, _ in batch:
                 pipe.evalsha(self._script.sha, len(keys), *keys, *args)
+            if self._replicas:
+                # Same connection as the scripts: WAIT counts the writes this connection made.
+                pipe.execute_command("WAIT", self._replicas, self._replica_wait_ms)
             replies: list[Any] = await pipe.execute(raise_on_error=False)
+        if self._replicas:
+            acknowledged = replies.pop()
+            if isinstance(acknowledged, Exception) or int(acknowledged) < self._replicas:
+                raise ReplicationLag(f"{acknowledged} of {self._replicas} replicas acknowledged in time")
         return replies

@@ -24,14 +24,14 @@ from saq.queue.redis import RedisQueue
 from saq.utils import now
 
 from service.config import Settings
+from service.infra.ratelimit import SLIDING_WINDOW_LUA, bucket_key, window_ms
 from service.jobs import keys
 from service.jobs.batching import BatchedScript
-from service.ratelimit import SLIDING_WINDOW_LUA, bucket_key, window_ms
 
 logger = logging.getLogger("tactful.jobs")
 
 JOB_FUNCTION = "deliver_webhook"
-# Rate-limit bucket of a webhook source (service/ratelimit.py keys it under its prefix).
+# Rate-limit bucket of a webhook source (service/infra/ratelimit.py keys it under its prefix).
 WEBHOOK_BUCKET = "webhook:"
 UNSUCCESSFUL = frozenset({Status.FAILED, Status.ABORTED})
 # How long a sweep waits for a stuck job's worker to confirm the abort before retrying the job
@@ -126,13 +126,17 @@ class JobFailure(Exception):
 
 
 class WebhookQueue(RedisQueue):
-    def __init__(self, redis: aioredis.Redis, **kwargs: Any) -> None:
+    def __init__(
+        self, redis: aioredis.Redis, *, replicas_ack: int = 0, replica_wait_ms: int = 200, **kwargs: Any
+    ) -> None:
         # Job records as JSON written by msgspec (a sixth of json.dumps' time; SAQ reads them with
         # json.loads as before): every accepted delivery serialises its job.
         kwargs.setdefault("dump", msgspec.json.encode)
         super().__init__(redis, name=keys.QUEUE_NAME, **kwargs)
         self._sweep_script = redis.register_script(_SWEEP_CANDIDATES)
-        self._claim_and_enqueue = BatchedScript(redis, _CLAIM_AND_ENQUEUE)
+        self._claim_and_enqueue = BatchedScript(
+            redis, _CLAIM_AND_ENQUEUE, replicas=replicas_ack, replica_wait_ms=replica_wait_ms
+        )
 
     async def sweep(self, lock: int = 60, abort: float = SWEEP_ABORT_WAIT_S) -> list[str]:
         """SAQ's sweep, minus a race: a job a worker has just taken (moved to the active list) but

@@ -21,14 +21,14 @@ import structlog
 from saq.job import Job
 
 from service.config import Settings
+from service.drafting.pipeline import DraftPipeline
 from service.integrations import DRAFT_CAPABLE, INTEGRATIONS, DeliveryError, Outbound, Receipt
 from service.integrations.callback import callback_missing, send_callback
 from service.integrations.notes import outbound_for
 from service.jobs.ledger import DeliveryBusy, DeliveryLedger
 from service.jobs.queue import JobFailure
-from service.llm import LLMError
+from service.llm.base import LLMError
 from service.models import DraftResult, Thread
-from service.runtime import Runtime
 
 log = structlog.get_logger("tactful.jobs")
 
@@ -43,7 +43,7 @@ class WorkerState:
     """What every job of one worker process shares, built at worker start-up."""
 
     settings: Settings
-    runtime: Runtime
+    pipeline: DraftPipeline
     http: httpx.AsyncClient
     ledger: DeliveryLedger
 
@@ -116,8 +116,8 @@ async def _draft(state: WorkerState, source: str, thread: dict[str, Any], *, ret
         if retried:
             # The previous attempt may have died mid-draft holding the draft's single-flight lock;
             # a finished draft is still found in the cache, so only the dead lock is dropped.
-            await state.runtime.pipeline.forget_in_flight(parsed, tenant=tenant)
-        outcome = await state.runtime.pipeline.draft(parsed, tenant=tenant)
+            await state.pipeline.forget_in_flight(parsed, tenant=tenant)
+        outcome = await state.pipeline.draft(parsed, tenant=tenant)
     except LLMError as exc:
         raise JobFailure(f"llm: {getattr(exc, 'reason', type(exc).__name__)}") from exc
     return outcome.result

@@ -69,8 +69,8 @@ def test_every_service_has_a_healthcheck(compose: dict[str, Any]) -> None:
         assert len(check["test"]) > 1, name
         assert not check.get("disable"), name
     api, worker = compose["services"]["api"], compose["services"]["worker"]
-    assert api["healthcheck"]["test"] == ["CMD", "python", "-m", "service.healthcheck"]
-    assert worker["healthcheck"]["test"] == ["CMD", "python", "-m", "service.healthcheck", "--redis"]
+    assert api["healthcheck"]["test"] == ["CMD", "python", "-m", "service.server.healthcheck"]
+    assert worker["healthcheck"]["test"] == ["CMD", "python", "-m", "service.server.healthcheck", "--redis"]
     assert compose["services"]["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
 
 

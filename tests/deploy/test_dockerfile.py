@@ -61,7 +61,7 @@ def test_runs_as_an_unprivileged_user(dockerfile: list[Instruction]) -> None:
 
 def test_health_check_in_python_and_an_init_for_signals(dockerfile: list[Instruction]) -> None:
     check = only(runtime(dockerfile), "HEALTHCHECK")
-    assert 'CMD ["python", "-m", "service.healthcheck"]' in check
+    assert 'CMD ["python", "-m", "service.server.healthcheck"]' in check
     assert "curl" not in check
     assert "wget" not in check
     assert only(runtime(dockerfile), "ENTRYPOINT") == '["dumb-init", "--"]'
@@ -72,17 +72,20 @@ def test_health_check_in_python_and_an_init_for_signals(dockerfile: list[Instruc
 
 def test_prompts_and_web_files_are_in_the_image(dockerfile: list[Instruction]) -> None:
     copies = [ins.args for ins in runtime(dockerfile) if ins.keyword == "COPY"]
-    assert "prompts /app/prompts" in copies
     assert "seeds/threads /app/seeds/threads" in copies  # the agent page's sample picker
     env = dockerfile_env(dockerfile, max(ins.stage for ins in dockerfile))
-    assert env["TACTFUL_PROMPTS_DIR"] == "/app/prompts"
+    assert "TACTFUL_PROMPTS_DIR" not in env  # the installed package carries its templates
     assert env["TACTFUL_SAMPLES_DIR"] == "/app/seeds/threads"
-    # The page and the lexicons travel as package data of the installed distribution.
+    build = [ins.args for ins in dockerfile if ins.keyword == "COPY" and ins.stage == 0]
+    assert "prompts ./prompts" in build
+    assert any("setup.py" in args for args in build)
+    # The page, the templates, the lexicons and the language tables travel as package data.
     pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"web/*"' in pyproject
-    assert '"guardrails/lexicons/*.yaml"' in pyproject
+    for data in ('"web/*"', '"guardrails/lexicons/*.yaml"', '"language/data/*.yaml"', '"service.prompts"'):
+        assert data in pyproject
     ignored = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-    for needed in ("pyproject.toml", "README.md", "LICENSE", "service/", "prompts/", "seeds/threads/"):
+    kept = ("pyproject.toml", "setup.py", "README.md", "LICENSE", "service/", "prompts/", "seeds/threads/")
+    for needed in kept:
         assert f"!{needed}" in ignored, f"{needed} is kept out of the build context"
 
 

@@ -9,8 +9,8 @@ from litestar import Litestar
 
 from service.app import create_app
 from service.config_docs import ENV_EXAMPLE, render_env_example
-from service.embedded_redis import EmbeddedRedis, free_port
-from service.healthcheck import check_http, check_redis, main
+from service.server.embedded_redis import EmbeddedRedis, free_port
+from service.server.healthcheck import check_http, check_redis, main
 from tests.deploy.conftest import env_example_names, setting_env_names
 from tests.integration.conftest import make_settings
 from tests.streaming_llm import serve

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.streaming_llm import ScriptedLLM, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -119,6 +119,7 @@ def tactful(
         "TACTFUL_API_KEYS": API_KEY,
         "TACTFUL_FRAME_ANCESTORS": f"'self',{llm_server.url}",
         "TACTFUL_LOG_LEVEL": "WARNING",
+        "TACTFUL_API_WORKERS": "1",  # the page's tests need one process; workers have their own test
     }
     command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(

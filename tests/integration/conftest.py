@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.config import Settings
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.conftest import SEEDS
 
 LLM_BASE_URL = "http://llm.test/v1"

@@ -15,7 +15,7 @@ import respx
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, llm_settings, make_settings, seed_thread
 
 # A phrase no server would write on its own: if it shows up in an answer, the answer echoed input.

@@ -9,9 +9,9 @@ from typing import Any, cast
 import pytest
 import redis.asyncio as aioredis
 
-from service.cache import CacheOutcome, Computed, DraftCache, cache_key
-from service.embedded_redis import EmbeddedRedis, free_port
-from service.redis_conn import connect_redis
+from service.drafting.cache import CacheOutcome, Computed, DraftCache, cache_key
+from service.infra.redis_conn import connect_redis
+from service.server.embedded_redis import EmbeddedRedis, free_port
 
 
 class CountingCompute:

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.embedded_redis import free_port
 from service.models import DraftResult, DraftStatus, GuardrailReport, Verdict
+from service.server.embedded_redis import free_port
 from tests.conftest import SEEDS
 from tests.integration.conftest import GOOD_REPLY
 
@@ -37,6 +37,7 @@ def clean_env(**extra: str) -> dict[str, str]:
         if not name.startswith("TACTFUL_") and name != "OPENAI_API_KEY"
     }
     env["TACTFUL_LLM_PROVIDER"] = "offline"
+    env["TACTFUL_API_WORKERS"] = "1"  # one process: these tests are about the CLI (workers: test_api_workers)
     env.update(extra)
     return env
 

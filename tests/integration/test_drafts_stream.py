@@ -18,7 +18,7 @@ import pytest
 
 from service.app import create_app
 from service.config import Settings
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, llm_settings, make_settings, seed_thread
 from tests.integration.test_drafts_api import DRAFT_FIELDS, acknowledgement_passes
 from tests.streaming_llm import ScriptedLLM, serve

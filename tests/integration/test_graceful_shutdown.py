@@ -22,14 +22,17 @@ from typing import Any
 import httpx
 
 from bench.mock_llm import MockLLMServer
-from service.embedded_redis import EmbeddedRedis, free_port
+from service.server.embedded_redis import EmbeddedRedis, free_port
 from tests.integration.conftest import seed_thread
 
 REPO = Path(__file__).resolve().parents[2]
 IN_FLIGHT = 8
 
 
-def serve(redis_url: str, llm_url: str, port: int, tmp_path: Path) -> subprocess.Popen[bytes]:
+def serve(
+    redis_url: str, llm_url: str, port: int, tmp_path: Path, *args: str, **extra_env: str
+) -> subprocess.Popen[bytes]:
+    """`tactful serve` as a child process on the mock LLM; `args` and `extra_env` add to its defaults."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TACTFUL_", "OPENAI_"))}
     env.update(
         {
@@ -41,9 +44,10 @@ def serve(redis_url: str, llm_url: str, port: int, tmp_path: Path) -> subprocess
             "TACTFUL_LOG_LEVEL": "WARNING",
             "TACTFUL_SHUTDOWN_DRAIN_S": "1",
             "PYTHONPATH": str(REPO),
+            **extra_env,
         }
     )
-    argv = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    argv = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     return subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -29,11 +29,11 @@ from pydantic import ValidationError
 
 from service.app import create_app
 from service.config import Settings
-from service.embedded_redis import EmbeddedRedis
 from service.integrations.base import DeliveryError, seg
 from service.integrations.seeds import SEEDS_DIR, Seed
 from service.integrations.signatures import standard_key
-from service.serving import head_limits, uvicorn_config
+from service.server.embedded_redis import EmbeddedRedis
+from service.server.serving import head_limits, uvicorn_config
 from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, llm_settings, make_settings, reply_response
 from tests.integration.test_drafts_stream import app_client, collect
 from tests.integration.webhooks.conftest import (

@@ -25,7 +25,7 @@ from service.drafting.pipeline import AT_REST_MASK
 from service.drafting.stream_guard import STREAM_RULES
 from service.guardrails import CheckContext, Guardrails, load_guardrails
 from service.models import DraftResult, DraftStatus, Severity, Thread, Verdict
-from service.runtime import Runtime, build_runtime
+from service.server.runtime import Runtime, build_runtime
 from tests.conftest import SEEDS
 from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, llm_settings, make_settings, reply_response
 

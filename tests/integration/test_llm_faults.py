@@ -18,7 +18,7 @@ import respx
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, completion, llm_settings, seed_thread
 
 CONCURRENT = 6

@@ -13,10 +13,10 @@ from contextlib import asynccontextmanager
 import pytest
 
 from bench.mock_llm import MockConfig, MockLLMServer
-from service.embedded_redis import free_port
-from service.llm import ChatMessage, Completion, LLMUnavailable, OpenAICompatibleClient, make_async_openai
-from service.llm.base import StreamChunk
+from service.llm.base import ChatMessage, Completion, LLMUnavailable, StreamChunk
+from service.llm.openai_client import OpenAICompatibleClient, make_async_openai
 from service.llm.transport import HttpBackend, resolve_backend
+from service.server.embedded_redis import free_port
 from tests.unit.llm.fakes import Sampling
 
 BACKENDS: list[HttpBackend] = ["aiohttp", "httpx"]

@@ -19,8 +19,8 @@ import structlog
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
-from service.logs import configure_logging
+from service.infra.logs import configure_logging
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, completion, llm_settings
 
 API_KEY = "tk-live-Hx7Qm2Vw9Rz4Lp8Ns3"

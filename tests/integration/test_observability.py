@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, completion, llm_settings, make_settings, seed_thread
 from tests.integration.test_log_privacy import json_logging, start_json_logging
 from tests.integration.webhooks.conftest import hook_settings, post_seed, running_worker, seed, wait_job

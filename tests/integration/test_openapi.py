@@ -10,7 +10,7 @@ import yaml
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import make_settings, seed_thread
 from tests.integration.test_drafts_api import DRAFT_FIELDS
 
@@ -22,7 +22,7 @@ PATHS = {
     "/health/ready": "get",
     "/metrics": "get",
 }
-# The fields of ../shared/DESIGN.md's wire contracts, and the ones every payload must carry.
+# The fields of the wire contracts (docs/api.md), and the ones every payload must carry.
 SCHEMA_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "Thread": ({"id", "subject", "channel", "customer", "agent", "messages", "options"}, {"messages"}),
     "Message": ({"role", "body", "created_at"}, {"role", "body"}),

@@ -9,8 +9,8 @@ import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
-from service.ratelimit import RateLimiter
+from service.infra.ratelimit import RateLimiter
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import make_settings
 from tests.integration.webhooks.conftest import hook_settings, post_seed, seed, signed, with_body
 
@@ -143,7 +143,7 @@ async def test_the_script_admits_exactly_the_limit_under_concurrency(
 
 
 async def test_a_dead_redis_admits(tmp_path: Any) -> None:
-    from service.embedded_redis import free_port
+    from service.server.embedded_redis import free_port
 
     client = aioredis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.2)
     try:

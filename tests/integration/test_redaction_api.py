@@ -10,7 +10,7 @@ import respx
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, completion, llm_settings
 from tests.integration.test_drafts_stream import app_client, collect
 from tests.streaming_llm import ScriptedLLM, serve

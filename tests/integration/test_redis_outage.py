@@ -20,7 +20,7 @@ import redis
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis, free_port
+from service.server.embedded_redis import EmbeddedRedis, free_port
 from tests.integration.conftest import make_settings, seed_thread
 
 FAST_S = 1.0  # far above a healthy draft, far below what a client would notice as a hang

@@ -20,7 +20,7 @@ import uvicorn
 from bench.faults import run_schemathesis
 from bench.mock_llm import bind_socket
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import make_settings
 
 

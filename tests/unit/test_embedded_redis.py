@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import redis
 
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 
 
 def test_server_answers_on_its_own_port(redis_server: EmbeddedRedis) -> None:

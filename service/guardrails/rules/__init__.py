@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from service.guardrails.edits import Edit
 from service.guardrails.rules.acknowledgement import Acknowledgement
-from service.guardrails.rules.base import Edit, Hit, Rule, RuleContext
+from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.language_match import LanguageMatch
 from service.guardrails.rules.length import Length
 from service.guardrails.rules.next_steps import NextSteps

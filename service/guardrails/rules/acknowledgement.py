@@ -15,14 +15,14 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
-from service.analysis import Emotion, ThreadAnalysis, detect_language, upset_cue_span
-from service.empathy import acknowledgement_for
 from service.guardrails.document import Document, scan_text
+from service.guardrails.edits import Edit, apply_edits
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, parse, phrase_matchers
 from service.guardrails.lexicon import validate_sources as _validate_sources
 from service.guardrails.phrases import LexiconError, PhraseHit, PhraseMatcher, expand
-from service.guardrails.repair import apply_edits
-from service.guardrails.rules.base import Edit, Hit, Rule, RuleContext, at
+from service.guardrails.rules.base import Hit, Rule, RuleContext, at
+from service.language.analysis import Emotion, ThreadAnalysis, detect_language, upset_cue_span
+from service.language.empathy import acknowledgement_for
 from service.models import Finding, Severity
 
 _KINDS = frozenset({"strong", "weak", "pseudo"})

@@ -6,9 +6,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
-from service.analysis import Emotion, ThreadAnalysis
 from service.guardrails.document import Document
+from service.guardrails.edits import Edit
 from service.guardrails.lexicon import Sources
+from service.language.analysis import Emotion, ThreadAnalysis
 from service.models import Finding, Severity, Thread
 
 
@@ -50,15 +51,6 @@ class Hit:
     cap: Severity | None = None
 
 
-@dataclass(frozen=True)
-class Edit:
-    """Replace original[start:end] by `text` (start == end: an insertion)."""
-
-    start: int
-    end: int
-    text: str
-
-
 def at(start: int | None, end: int | None) -> str:
     """How messages and instructions point at evidence: by position, never by quoting it."""
     return f"at characters {start}-{end}" if start is not None and end is not None else "in the reply"
@@ -75,7 +67,7 @@ def article(word: str) -> str:
 
 
 class Rule(ABC):
-    id: ClassVar[str]  # kebab-case, a stable contract (DESIGN.md "Rule ids")
+    id: ClassVar[str]  # kebab-case, a stable contract (docs/api.md "Rule ids")
     default_severity: ClassVar[Severity]
     lexicon_file: ClassVar[str | None] = None
     # Phrases this rule flags, for the engine's combined pass (see RuleContext.flag_windows); a

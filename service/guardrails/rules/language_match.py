@@ -2,7 +2,7 @@
 
 The customer's language comes from the thread analysis (options.language, else a clear reading of
 their messages, else their locale). The reply's language is read offline by the same stop-word and
-letter profile (service.analysis): no model, nothing downloaded. The rule only speaks when the
+letter profile (service.language.analysis): no model, nothing downloaded. The rule only speaks when the
 reply is long enough and clearly in one other language; quoted text is left out of the reading.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import ClassVar, Self
 
-from service.analysis import SUPPORTED_DETECTION
 from service.guardrails.document import Document
 from service.guardrails.lexicon import RuleData, Sources, load_rule_data
 from service.guardrails.rules.base import Hit, Rule, RuleContext
+from service.language.analysis import SUPPORTED_DETECTION
 from service.models import Finding, Severity
 
 

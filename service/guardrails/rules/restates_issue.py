@@ -1,7 +1,7 @@
 """`restates-issue` (warn): the reply says the customer's problem back, so they know they were read.
 
 Needs the thread: the issue is the sentence of the customer's message that names the problem most
-clearly (service.analysis.find_issue). Its content words (stop words dropped, numbers of three or
+clearly (service.language.analysis.find_issue). Its content words (stop words dropped, numbers of three or
 more digits kept: order and invoice references) are compared with the reply's by a short prefix
 stem, so "charged"/"charge" and "cobro"/"cobrado" meet; a plural "s" and an English "-ed"/"-ing"
 come off first, so that short words meet too ("logs"/"logging"). Words that name the same thing
@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Self
 
-from service.analysis import SUPPORTED_DETECTION
 from service.guardrails.document import Document
 from service.guardrails.lexicon import RuleData, Sources, load_rule_data
 from service.guardrails.normalise import normalise
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
+from service.language.analysis import SUPPORTED_DETECTION
 from service.models import Finding, Severity
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")

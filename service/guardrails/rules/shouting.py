@@ -13,8 +13,9 @@ from functools import partial
 from typing import ClassVar, Self
 
 from service.guardrails.document import Document
+from service.guardrails.edits import Edit
 from service.guardrails.lexicon import RuleData, Sources, load_rule_data
-from service.guardrails.rules.base import Edit, Hit, Rule, RuleContext, at
+from service.guardrails.rules.base import Hit, Rule, RuleContext, at
 from service.models import Finding, Severity
 
 _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")

@@ -19,10 +19,10 @@ from saq import Worker
 
 from service.app import create_app
 from service.config import Settings
-from service.embedded_redis import EmbeddedRedis
 from service.integrations.seeds import SEEDS_DIR, Seed, load_seed
 from service.integrations.signing import sign
-from service.jobs.worker import build_worker, run_worker
+from service.server.embedded_redis import EmbeddedRedis
+from service.server.worker import build_worker, run_worker
 from tests.integration.conftest import make_settings
 
 GENERIC_KEY = b"generic-test-key-0123456789abcdef"

@@ -10,9 +10,9 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
-from service.embedded_redis import EmbeddedRedis, free_port
 from service.jobs import WebhookQueue, keys
 from service.jobs.batching import BatchedScript
+from service.server.embedded_redis import EmbeddedRedis, free_port
 from tests.integration.webhooks.conftest import hook_settings
 
 ECHO = """

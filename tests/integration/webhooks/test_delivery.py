@@ -14,12 +14,12 @@ import respx
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
 from service.integrations.html_text import text_to_html
 from service.integrations.notes import note_for
 from service.integrations.signatures import standard_signature
 from service.jobs import keys, queue_stats
 from service.models import DraftResult
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, LLM_BASE_URL, reply_response
 from tests.integration.webhooks.conftest import (
     CALLBACK_KEY,

@@ -10,8 +10,8 @@ import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.embedded_redis import EmbeddedRedis
 from service.jobs import keys
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.webhooks.conftest import (
     SECRETS,
     hook_settings,

@@ -18,7 +18,7 @@ from bench.mock_helpdesk import MockChatwoot
 from bench.mock_llm import MockLLMServer
 from service.app import create_app
 from service.config import Settings
-from service.embedded_redis import EmbeddedRedis
+from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.webhooks.conftest import SECRETS, hook_settings, post_seed, seed, wait_job
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.guardrails import SCENARIO, measure, reply_of
 from bench.report import Report
 from service.guardrails import load_guardrails
+
+pytestmark = pytest.mark.slow  # runs the guardrail benchmark's measurement loop
 
 
 def test_replies_have_the_exact_sizes_and_pass_the_rules() -> None:

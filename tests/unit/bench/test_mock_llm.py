@@ -14,6 +14,8 @@ from bench.http1 import Pool
 from bench.mock_llm import MockLLMServer
 from bench.mock_reply import compose_reply
 
+pytestmark = pytest.mark.slow  # starts the mock LLM server on a socket
+
 PROMPT: list[ChatCompletionMessageParam] = [
     {"role": "system", "content": "You draft empathetic replies for a support agent."},
     {
@@ -190,10 +192,10 @@ def test_replies_to_the_real_prompts_pass_the_guardrails() -> None:
     # The benchmark relies on the mock's draft passing on the first attempt (no re-asks), for
     # Tactful's real prompt of every thread the benchmark sends.
     from bench.threads import load_threads
-    from service.analysis import analyse_thread
     from service.config import Settings
     from service.drafting.prompts import PromptBuilder
     from service.guardrails import CheckContext, load_guardrails
+    from service.language.analysis import analyse_thread
     from service.models import Thread
 
     settings = Settings(_env_file=None)

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from service.analysis import (
+from service.language.analysis import (
     Category,
     Emotion,
     ThreadAnalysis,

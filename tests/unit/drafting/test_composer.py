@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from service.analysis import Emotion, analyse_thread, detect_language
 from service.drafting.composer import PHRASES, compose_offline, customer_names
-from service.empathy import SUPPORTED_LANGUAGES, acknowledgement_for, restate_issue
 from service.guardrails import CheckContext, load_guardrails
+from service.language.analysis import Emotion, analyse_thread, detect_language
+from service.language.empathy import SUPPORTED_LANGUAGES, acknowledgement_for, restate_issue
 from service.models import Channel, Thread
 from tests.unit.drafting.conftest import SEED_PATHS, MakeThread, load_seed
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from service.analysis import Category, Emotion, ThreadAnalysis
-from service.empathy import SUPPORTED_LANGUAGES, acknowledgement_for, restate_issue, to_second_person
+from service.language.analysis import Category, Emotion, ThreadAnalysis
+from service.language.empathy import SUPPORTED_LANGUAGES, acknowledgement_for, restate_issue, to_second_person
 
 # The core every acknowledgement carries, per language: understanding or an apology.
 CORE = {

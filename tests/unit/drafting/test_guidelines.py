@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from service.drafting.prompts import load_guidelines
+from tests.support.article_fingerprints import ArticleFingerprints, runs
+from tests.support.copy_tokens import prose_words
 from tests.unit.drafting.conftest import PROMPTS, REPO
 
 GUIDELINES_YAML = PROMPTS / "guidelines.yaml"
 GUIDELINES_MD = REPO / "seeds" / "guidelines.md"
-SEED_ARTICLES = REPO.parent / "shared" / "seeds"
 EXPECTED_IDS = {
     "listen-and-restate",
     "acknowledge-feeling",
@@ -31,8 +31,9 @@ OUR_TEXTS = [
     GUIDELINES_YAML,
     GUIDELINES_MD,
     *sorted(PROMPTS.glob("*.j2")),
-    REPO / "service" / "empathy.py",
+    REPO / "service" / "language" / "empathy.py",
     REPO / "service" / "drafting" / "composer.py",
+    *sorted((REPO / "service" / "language" / "data").glob("*.yaml")),
 ]
 COPY_WINDOW = 7  # this many consecutive words in common counts as copying
 
@@ -62,9 +63,8 @@ def test_every_article_is_declared_once_and_cited() -> None:
     assert cited == {a["title"] for a in articles}
 
 
-@pytest.mark.skipif(not SEED_ARTICLES.is_dir(), reason="seed articles not present")
 def test_declared_files_are_the_seed_articles() -> None:
-    assert {a["file"] for a in _articles()} == {p.name for p in SEED_ARTICLES.glob("*.txt")}
+    assert {a["file"] for a in _articles()} == set(ArticleFingerprints.load().files)
 
 
 def test_human_guide_covers_every_guideline_and_article() -> None:
@@ -76,24 +76,13 @@ def test_human_guide_covers_every_guideline_and_article() -> None:
         assert article["file"] in guide
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'").replace("'", ""))
-
-
-@pytest.mark.skipif(not SEED_ARTICLES.is_dir(), reason="seed articles not present")
 @pytest.mark.parametrize("path", OUR_TEXTS, ids=lambda p: p.name)
 def test_our_text_does_not_copy_the_articles(path: Path) -> None:
-    source_windows: set[tuple[str, ...]] = set()
-    for article in SEED_ARTICLES.glob("*.txt"):
-        words = _words(article.read_text(encoding="utf-8"))
-        source_windows.update(tuple(words[i : i + COPY_WINDOW]) for i in range(len(words) - COPY_WINDOW + 1))
+    articles = ArticleFingerprints.load()
     text = " ".join(path.read_text(encoding="utf-8").split())  # titles may wrap across lines
     for declared in _articles():  # citing a title is not copying
         text = text.replace(declared["title"], " ")
-    ours = _words(text)
     copied = [
-        " ".join(ours[i : i + COPY_WINDOW])
-        for i in range(len(ours) - COPY_WINDOW + 1)
-        if tuple(ours[i : i + COPY_WINDOW]) in source_windows
+        " ".join(run) for run in runs(prose_words(text), COPY_WINDOW) if articles.contains("prose", run)
     ]
     assert not copied, copied[:3]

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.analysis import analyse_thread
 from service.drafting.prompts import (
     FENCE_CLOSE,
     FENCE_OPEN,
@@ -20,6 +19,7 @@ from service.drafting.prompts import (
     load_guidelines,
     select_messages,
 )
+from service.language.analysis import analyse_thread
 from service.models import Message, Role, Thread
 from tests.unit.drafting.conftest import PROMPTS, SEED_PATHS, MakeThread, load_seed
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.analysis import analyse_thread
+from service.language.analysis import analyse_thread
 from service.models import Channel, Role, Thread
 from tests.unit.drafting.conftest import SEED_PATHS, SEED_THREADS, load_seed
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service.analysis import Emotion, ThreadAnalysis
 from service.guardrails import CheckContext
+from service.language.analysis import Emotion, ThreadAnalysis
 from service.models import Finding, GuardrailReport, Thread
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-import service.analysis as analysis_module
-from service.analysis import Emotion
-from service.empathy import SUPPORTED_LANGUAGES, acknowledgement_for
+import service.language.analysis as analysis_module
 from service.guardrails import CheckContext, Guardrails
+from service.language.analysis import Emotion
+from service.language.empathy import SUPPORTED_LANGUAGES, acknowledgement_for
 from service.models import Severity
 
 from .support import CALM, UPSET, analysis, context, findings, thread

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from service.analysis import Emotion
+import pytest
+
 from service.guardrails import Guardrails
+from service.language.analysis import Emotion
 from service.models import Verdict
 
 from .support import context
+
+pytestmark = pytest.mark.slow  # timing checks: repeated full-ruleset runs
 
 PARAGRAPH = (
     "I understand how frustrating it is when a payroll run fails right before a deadline. I've looked "

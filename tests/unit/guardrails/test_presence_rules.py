@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.analysis import analyse_thread
 from service.guardrails import CheckContext, Guardrails
+from service.language.analysis import analyse_thread
 from service.models import Severity
 
 from .support import findings, thread

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from service.analysis import Emotion, detect_emotion
 from service.guardrails import CheckContext, Guardrails
 from service.guardrails.document import scan_text
 from service.guardrails.phrases import PhraseMatcher
+from service.language.analysis import Emotion, detect_emotion
 from service.models import Severity
 
 from .support import evidence, findings, thread

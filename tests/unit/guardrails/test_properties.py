@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from service.analysis import Emotion
 from service.guardrails import CheckContext, Guardrails, load_guardrails
+from service.language.analysis import Emotion
 from service.models import GuardrailReport, Severity
 
 from .support import context
+
+pytestmark = pytest.mark.slow  # property sweeps over generated replies
 
 GUARDRAILS = load_guardrails()  # module level: hypothesis and function fixtures do not mix well
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from service.analysis import Emotion
-from service.empathy import acknowledgement_for
 from service.guardrails import CheckContext, Guardrails
-from service.guardrails.repair import apply_edits
+from service.guardrails.edits import apply_edits
 from service.guardrails.rules import Edit
+from service.language.analysis import Emotion
+from service.language.empathy import acknowledgement_for
 
 from .support import CALM, UPSET, analysis, context, findings
 

@@ -1,4 +1,4 @@
-"""Signature vectors for every scheme of DESIGN.md, computed here independently of service code,
+"""Signature vectors for every scheme of docs/api.md, computed here independently of service code,
 plus the published Standard Webhooks example; and every way a delivery can be refused."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def now() -> int:
 
 
 def vector(source: str, secret: str, body: bytes, ts: int) -> dict[str, str]:
-    """The headers each helpdesk sends, written from the DESIGN.md table."""
+    """The headers each helpdesk sends, written from the table in docs/api.md."""
     key = secret.encode()
     if source == "chatwoot":
         sig = hmac_hex(key, f"{ts}.".encode() + body, "sha256")

@@ -9,7 +9,8 @@ import pytest
 import respx
 from openai import AsyncOpenAI
 
-from service.llm import CircuitBreaker, OpenAICompatibleClient, make_async_openai
+from service.llm.breaker import CircuitBreaker
+from service.llm.openai_client import OpenAICompatibleClient, make_async_openai
 from tests.unit.llm.fakes import API_KEY, BASE_URL
 
 MakeLLM = Callable[..., OpenAICompatibleClient]

@@ -11,8 +11,9 @@ import pytest
 import redis.asyncio as aioredis
 import respx
 
-from service.embedded_redis import free_port
-from service.llm import CircuitBreaker, LLMUnavailable
+from service.llm.base import LLMUnavailable
+from service.llm.breaker import CircuitBreaker
+from service.server.embedded_redis import free_port
 from tests.unit.llm.conftest import MakeLLM
 from tests.unit.llm.fakes import MESSAGES, SAMPLING, ok, sse_ok, status
 

@@ -13,16 +13,14 @@ import pytest
 import respx
 from openai import AsyncOpenAI
 
-from service.embedded_redis import free_port
-from service.llm import (
+from service.llm.base import Completion, LLMRejected, LLMUnavailable
+from service.llm.openai_client import (
     PLACEHOLDER_API_KEY,
-    Completion,
-    LLMRejected,
-    LLMUnavailable,
+    MaxTokensField,
     OpenAICompatibleClient,
     make_async_openai,
 )
-from service.llm.openai_client import MaxTokensField
+from service.server.embedded_redis import free_port
 from tests.unit.llm.conftest import MakeLLM
 from tests.unit.llm.fakes import (
     API_KEY,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.llm import LLMUnavailable, RetryPolicy, parse_retry_after
-from service.llm.retry import AttemptFailed, Deadline
+from service.llm.base import LLMUnavailable
+from service.llm.retry import AttemptFailed, Deadline, RetryPolicy, parse_retry_after
 
 NOW = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
 

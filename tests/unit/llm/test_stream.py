@@ -13,7 +13,8 @@ import pytest
 import respx
 from openai import AsyncOpenAI
 
-from service.llm import Completion, LLMRejected, LLMUnavailable, OpenAICompatibleClient, StreamChunk
+from service.llm.base import Completion, LLMRejected, LLMUnavailable, StreamChunk
+from service.llm.openai_client import OpenAICompatibleClient
 from tests.unit.llm.conftest import MakeLLM
 from tests.unit.llm.fakes import (
     MESSAGES,

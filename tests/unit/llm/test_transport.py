@@ -9,7 +9,8 @@ import pytest
 import respx
 
 from bench.mock_llm import MockLLMServer
-from service.llm import Completion, LLMUnavailable, OpenAICompatibleClient, make_async_openai
+from service.llm.base import Completion, LLMUnavailable
+from service.llm.openai_client import OpenAICompatibleClient, make_async_openai
 from service.llm.transport import DEFAULT_LIMITS, DEFAULT_SHARDS, ShardedTransport, sharded_http_client
 from tests.unit.llm.conftest import MakeLLM
 from tests.unit.llm.fakes import BASE_URL, MESSAGES, SAMPLING, status

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from service.models import DraftResult
-
-if TYPE_CHECKING:  # the jobs package imports the pipeline, which imports this module
-    from service.jobs.stats import QueueStats
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -101,12 +96,14 @@ class Metrics:
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
-    def set_queue(self, stats: QueueStats) -> None:
-        self.jobs.labels("queued").set(stats.queued)
-        self.jobs.labels("scheduled").set(stats.scheduled)
-        self.jobs.labels("running").set(stats.running)
-        self.job_failed_attempts.set(stats.failed)
-        self.jobs_dead_lettered.set(stats.dead_lettered)
+    def set_queue(
+        self, *, queued: int, scheduled: int, running: int, failed: int, dead_lettered: int
+    ) -> None:
+        self.jobs.labels("queued").set(queued)
+        self.jobs.labels("scheduled").set(scheduled)
+        self.jobs.labels("running").set(running)
+        self.job_failed_attempts.set(failed)
+        self.jobs_dead_lettered.set(dead_lettered)
 
     def set_breaker_state(self, state: str) -> None:
         for name in ("closed", "open", "half_open"):

@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from service.models import Message, Role, Thread
-from service.text import has_visible_text
+from service.models import Message, Role, Thread, has_visible_text
 
 
 class Emotion(StrEnum):

@@ -12,18 +12,19 @@ import redis.asyncio as aioredis
 import structlog
 from openai import AsyncOpenAI
 
-from service.cache import DraftCache
 from service.config import Settings
+from service.drafting.cache import DraftCache
 from service.drafting.pipeline import DraftPipeline, Sampling
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redactor
 from service.guardrails import Guardrails, load_guardrails
+from service.infra.limits import ThreadLimits
+from service.infra.metrics import Metrics
+from service.infra.ratelimit import RateLimiter
+from service.infra.redis_conn import connect_redis
 from service.jobs import Idempotency, WebhookQueue
-from service.limits import ThreadLimits
-from service.llm import CircuitBreaker, OpenAICompatibleClient, make_async_openai
-from service.metrics import Metrics
-from service.ratelimit import RateLimiter
-from service.redis_conn import connect_redis
+from service.llm.breaker import CircuitBreaker
+from service.llm.openai_client import OpenAICompatibleClient, make_async_openai
 
 log = structlog.get_logger("tactful.runtime")
 
@@ -40,7 +41,7 @@ class Runtime:
     limits: ThreadLimits
     breaker: CircuitBreaker | None = None
     rate_limiter: RateLimiter | None = None
-    draining: bool = False  # set on SIGTERM during the drain period (service/serving.py)
+    draining: bool = False  # set on SIGTERM during the drain period (service/server/serving.py)
     queue: WebhookQueue | None = None  # webhook jobs; None without Redis
     idempotency: Idempotency | None = None
 
@@ -120,6 +121,14 @@ def build_runtime(settings: Settings) -> Runtime:
         limits=ThreadLimits(settings.max_messages, settings.max_message_chars),
         breaker=breaker,
         rate_limiter=RateLimiter(redis) if redis is not None else None,
-        queue=WebhookQueue(redis) if redis is not None else None,
+        queue=(
+            WebhookQueue(
+                redis,
+                replicas_ack=settings.redis_replicas_ack,
+                replica_wait_ms=settings.redis_replica_wait_ms,
+            )
+            if redis is not None
+            else None
+        ),
         idempotency=Idempotency(redis) if redis is not None else None,
     )

@@ -12,6 +12,7 @@ load balancer that follows readiness stops sending first; then uvicorn's gracefu
 from __future__ import annotations
 
 import math
+import socket
 import time
 from collections.abc import Callable
 from types import FrameType
@@ -21,7 +22,7 @@ import uvicorn
 from litestar import Litestar
 
 from service.config import Settings
-from service.http_limits import HeadLimits, bounded_protocol
+from service.server.http_limits import HeadLimits, bounded_protocol
 
 log = structlog.get_logger("tactful.serve")
 
@@ -71,7 +72,7 @@ def uvicorn_config(
         app,
         host=host,
         port=port,
-        # httptools with bounded request heads (service/http_limits.py): 431/408 instead of
+        # httptools with bounded request heads (service/server/http_limits.py): 431/408 instead of
         # unlimited headers and endless slow sends.
         http=bounded_protocol(limits),
         log_config=None,
@@ -88,8 +89,10 @@ def serve(
     port: int,
     grace_s: float,
     drain_s: float,
+    sockets: list[socket.socket] | None = None,
     limits: HeadLimits | None = None,
 ) -> None:
+    """Serve until a signal; ``sockets`` are already bound by a parent (``--workers``)."""
     config = uvicorn_config(app, host=host, port=port, grace_s=grace_s, limits=limits or HeadLimits())
 
     def mark_draining() -> None:
@@ -97,4 +100,4 @@ def serve(
         if runtime is not None:
             runtime.draining = True
 
-    DrainingServer(config, drain_s=drain_s, on_drain=mark_draining).run()
+    DrainingServer(config, drain_s=drain_s, on_drain=mark_draining).run(sockets=sockets)

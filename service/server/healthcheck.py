@@ -1,8 +1,8 @@
 """Container health checks in Python: slim images have no curl.
 
-``python -m service.healthcheck`` asks the API's ``/health/live`` on this host (liveness, not
+``python -m service.server.healthcheck`` asks the API's ``/health/live`` on this host (liveness, not
 readiness: a Redis outage must not get the API container restarted, drafts still flow).
-``python -m service.healthcheck --redis`` pings ``TACTFUL_REDIS_URL``, for the worker, which
+``python -m service.server.healthcheck --redis`` pings ``TACTFUL_REDIS_URL``, for the worker, which
 serves no HTTP and is useless without Redis. Exit 0 healthy, 1 not.
 """
 
@@ -29,7 +29,9 @@ def check_http(port: int) -> bool:
 def check_redis(url: str) -> bool:
     import redis
 
-    client = redis.Redis.from_url(url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S)
+    from service.infra.redis_conn import connect_redis_sync
+
+    client = connect_redis_sync(url, timeout_s=TIMEOUT_S)
     try:
         return bool(client.ping())
     except (redis.RedisError, OSError):
@@ -39,7 +41,7 @@ def check_redis(url: str) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m service.healthcheck", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m service.server.healthcheck", description=__doc__)
     parser.add_argument("--redis", action="store_true", help="ping TACTFUL_REDIS_URL instead of the API")
     args = parser.parse_args(argv)
     if args.redis:

@@ -1,4 +1,3 @@
-# ruff: noqa: E501 - phrase tables read and review best as one sentence per line
 """The phrasebook of being heard: one acknowledgement sentence, and the issue said back.
 
 Used by the offline composer (to open a reply) and by the guardrail repair (to prepend when a draft
@@ -18,7 +17,10 @@ from __future__ import annotations
 
 import re
 
-from service.analysis import Category, Emotion, ThreadAnalysis
+from pydantic import BaseModel, ConfigDict
+
+from service.language.analysis import Category, Emotion, ThreadAnalysis
+from service.language.data import load_table
 
 
 def _split(words: str) -> frozenset[str]:
@@ -30,97 +32,33 @@ def _split(words: str) -> frozenset[str]:
 _NEUTRAL_PROBLEM = "neutral_problem"
 _QUESTION_CATEGORIES = frozenset({Category.howto, Category.general})
 
-_ACK: dict[str, dict[str, str]] = {
-    "en": {
-        "angry": "I completely understand why you are upset, and I'm sorry this has happened.",
-        "frustrated": "I understand how frustrating this must be, and I'm sorry for the trouble it has caused.",
-        "anxious": "I understand how worrying this is, and I want to help you get it sorted quickly.",
-        "disappointed": "I'm sorry we let you down here, and I understand your disappointment.",
-        "confused": "I understand this has been confusing, and I'm happy to walk you through it.",
-        "neutral": "Thank you for reaching out; I understand what you would like to do, and I'm happy to help.",
-        "neutral_problem": "Thank you for letting us know, and I'm sorry for the trouble this is causing.",
-    },
-    "es": {
-        "angry": "Entiendo perfectamente su molestia y lamento mucho lo ocurrido.",
-        "frustrated": "Entiendo lo frustrante que debe ser esto y lamento las molestias.",
-        "anxious": "Entiendo lo preocupante que es esto y quiero ayudarle a resolverlo cuanto antes.",
-        "disappointed": "Lamento no haber estado a la altura y entiendo su decepción.",
-        "confused": "Entiendo que esto ha resultado confuso y con gusto se lo explico paso a paso.",
-        "neutral": "Gracias por escribirnos; entiendo lo que necesita y con gusto le ayudo.",
-        "neutral_problem": "Gracias por avisarnos y lamento las molestias que esto le está causando.",
-    },
-    "de": {
-        "angry": "Ich verstehe vollkommen, dass Sie verärgert sind, und es tut mir leid, dass das passiert ist.",
-        "frustrated": "Ich verstehe, wie frustrierend das sein muss, und bitte entschuldigen Sie die Umstände.",
-        "anxious": "Ich verstehe, wie beunruhigend das ist, und möchte Ihnen helfen, es schnell zu lösen.",
-        "disappointed": "Es tut mir leid, dass wir Ihre Erwartungen verfehlt haben; ich verstehe Ihre Enttäuschung.",
-        "confused": "Ich verstehe, dass das verwirrend war, und erkläre es Ihnen gern Schritt für Schritt.",
-        "neutral": "Vielen Dank für Ihre Nachricht; ich verstehe Ihr Anliegen und helfe Ihnen gern weiter.",
-        "neutral_problem": "Vielen Dank für Ihren Hinweis, und es tut mir leid, dass Ihnen das Umstände bereitet.",
-    },
-    "fr": {
-        "angry": "Je comprends tout à fait votre mécontentement, et je regrette sincèrement ce qui s'est passé.",
-        "frustrated": "Je comprends à quel point c'est frustrant, et je vous prie de nous excuser pour ce désagrément.",
-        "anxious": "Je comprends à quel point c'est inquiétant, et je veux vous aider à régler cela rapidement.",
-        "disappointed": "Je regrette que nous n'ayons pas été à la hauteur, et je comprends votre déception.",
-        "confused": "Je comprends que cela ait pu prêter à confusion, et je vous explique volontiers chaque étape.",
-        "neutral": "Merci pour votre message ; je comprends votre demande et je vous aide volontiers.",
-        "neutral_problem": "Merci de nous avoir prévenus, et je regrette le désagrément que cela vous cause.",
-    },
-    "pt": {
-        "angry": "Entendo perfeitamente a sua irritação e lamento muito o que aconteceu.",
-        "frustrated": "Entendo como isso deve ser frustrante e peço desculpa pelo transtorno.",
-        "anxious": "Entendo como isso é preocupante e quero ajudar a resolver rapidamente.",
-        "disappointed": "Lamento não termos correspondido às suas expectativas e entendo a sua decepção.",
-        "confused": "Entendo que isso tenha sido confuso e terei prazer em explicar passo a passo.",
-        "neutral": "Agradeço a sua mensagem; entendo o que precisa e terei prazer em ajudar.",
-        "neutral_problem": "Agradeço o aviso e lamento o transtorno que isso está causando.",
-    },
-}
 
+class _Acknowledgements(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    plain: dict[str, dict[str, str]]  # language -> feeling -> sentence
+    urgent: dict[str, dict[str, str]]  # the same when the customer is pressed for time
+
+
+class _QuoteFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    statement: str  # {issue} is the customer's sentence
+    question: str
+
+
+class _Restatement(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    quote_frames: dict[str, _QuoteFrame]
+
+
+_ACKNOWLEDGEMENTS = load_table("acknowledgements", _Acknowledgements)
+_ACK = _ACKNOWLEDGEMENTS.plain
 # When the customer is pressed for time, the acknowledgement says that we see the urgency too.
-_ACK_URGENT: dict[str, dict[str, str]] = {
-    "en": {
-        "angry": "I completely understand why you are upset, and I'm sorry; I know this needs fixing right away.",
-        "frustrated": "I understand how frustrating this is when you need it sorted urgently, and I'm sorry for the trouble.",
-        "anxious": "I understand how stressful this is with so little time, and I'm here to help you sort it out as quickly as possible.",
-        "disappointed": "I'm sorry we let you down, and I understand that this needs attention straight away.",
-        "confused": "I understand this has been confusing and that you need a clear answer quickly, so let's sort it out together.",
-        "neutral": "I understand this is urgent for you, and I'm giving it my full attention.",
-    },
-    "es": {
-        "angry": "Entiendo perfectamente su molestia y lamento lo ocurrido; sé que esto necesita una solución inmediata.",
-        "frustrated": "Entiendo lo frustrante que es esto cuando necesita resolverlo con urgencia, y lamento las molestias.",
-        "anxious": "Entiendo lo estresante que es esto con tan poco tiempo y estoy aquí para ayudarle a resolverlo lo antes posible.",
-        "disappointed": "Lamento no haber estado a la altura y entiendo que esto requiere atención inmediata.",
-        "confused": "Entiendo que esto ha resultado confuso y que necesita una respuesta clara pronto, así que vamos a aclararlo.",
-        "neutral": "Entiendo que esto es urgente para usted y le dedico toda mi atención.",
-    },
-    "de": {
-        "angry": "Ich verstehe vollkommen, dass Sie verärgert sind, und es tut mir leid; mir ist klar, dass das sofort gelöst werden muss.",
-        "frustrated": "Ich verstehe, wie frustrierend das ist, gerade wenn es so dringend ist, und bitte entschuldigen Sie die Umstände.",
-        "anxious": "Ich verstehe, wie belastend das unter diesem Zeitdruck ist, und helfe Ihnen, es so schnell wie möglich zu lösen.",
-        "disappointed": "Es tut mir leid, dass wir Ihre Erwartungen verfehlt haben, und ich verstehe, dass das schnell geklärt werden muss.",
-        "confused": "Ich verstehe, dass das verwirrend war und Sie schnell eine klare Antwort brauchen; lassen Sie uns das gleich klären.",
-        "neutral": "Ich verstehe, dass das für Sie dringend ist, und kümmere mich mit voller Aufmerksamkeit darum.",
-    },
-    "fr": {
-        "angry": "Je comprends tout à fait votre mécontentement et je regrette ce qui s'est passé ; je sais que cela doit être réglé sans attendre.",
-        "frustrated": "Je comprends à quel point c'est frustrant quand c'est urgent, et je vous prie de nous excuser pour ce désagrément.",
-        "anxious": "Je comprends à quel point c'est stressant avec si peu de temps, et je suis là pour vous aider à régler cela au plus vite.",
-        "disappointed": "Je regrette que nous n'ayons pas été à la hauteur, et je comprends que cela doit être traité rapidement.",
-        "confused": "Je comprends que cela ait pu prêter à confusion et que vous ayez besoin d'une réponse claire rapidement ; clarifions cela ensemble.",
-        "neutral": "Je comprends que c'est urgent pour vous, et je m'en occupe en priorité.",
-    },
-    "pt": {
-        "angry": "Entendo perfeitamente a sua irritação e lamento o que aconteceu; sei que isto precisa de uma solução imediata.",
-        "frustrated": "Entendo como isso é frustrante quando é urgente, e peço desculpa pelo transtorno.",
-        "anxious": "Entendo como isso é estressante com tão pouco tempo, e estou aqui para ajudar a resolver o mais rápido possível.",
-        "disappointed": "Lamento não termos correspondido às suas expectativas e entendo que isso precisa de atenção imediata.",
-        "confused": "Entendo que isso tenha sido confuso e que precisa de uma resposta clara rapidamente; vamos esclarecer isso juntos.",
-        "neutral": "Entendo que isso é urgente para você e estou dando total atenção ao caso.",
-    },
-}
+_ACK_URGENT = _ACKNOWLEDGEMENTS.urgent
 
 SUPPORTED_LANGUAGES = frozenset(_ACK)
 
@@ -145,13 +83,9 @@ def acknowledgement_for(analysis: ThreadAnalysis) -> str:
 _RESTATE_MAX_CHARS = 160
 
 # Quotation frames for languages where we quote rather than convert the person.
-_QUOTE_FRAMES: dict[str, tuple[str, str]] = {
-    # (statement, question); {issue} is the customer's sentence.
-    "en": ('You wrote: "{issue}".', 'You asked: "{issue}"'),
-    "es": ("Según nos cuenta: «{issue}».", "Nos pregunta: «{issue}»"),
-    "de": ("Sie schreiben: „{issue}“.", "Sie fragen: „{issue}“"),
-    "fr": ("Vous nous indiquez : « {issue} ».", "Vous nous demandez : « {issue} »"),
-    "pt": ("Pelo que nos descreve: “{issue}”.", "Você pergunta: “{issue}”"),
+_QUOTE_FRAMES = {
+    language: (frame.statement, frame.question)
+    for language, frame in load_table("restatement", _Restatement).quote_frames.items()
 }
 
 # English person swap. "you" becomes "us" after these words (objects) and "we" elsewhere.

@@ -25,7 +25,7 @@ from redis.retry import Retry
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def die_with_parent() -> None:  # pragma: no cover - runs in a child process
     """Ask Linux to SIGTERM redis-server when the process that started it dies.
 
     uvicorn re-raises SIGTERM after a graceful shutdown, so ``finally`` blocks in the parent may
@@ -87,7 +87,7 @@ class EmbeddedRedis:
             command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=die_with_parent if sys.platform == "linux" else None,
         )
         deadline = time.monotonic() + timeout_s
         # No retries: redis-py's default backoff on a refused connection would add seconds here.

@@ -8,16 +8,16 @@ import asyncio
 from typing import Any
 
 import httpx
-import redis.asyncio as aioredis
 import structlog
 from saq import Worker
 
 from service.config import Settings
+from service.infra.redis_conn import connect_redis
 from service.jobs import logfilter
 from service.jobs.ledger import DeliveryLedger
 from service.jobs.queue import JOB_FUNCTION, WebhookQueue
 from service.jobs.task import CONTEXT_KEY, WorkerState, deliver_webhook
-from service.runtime import build_runtime
+from service.server.runtime import Runtime, build_runtime
 
 log = structlog.get_logger("tactful.worker")
 
@@ -35,14 +35,17 @@ def build_worker(
         )
     logfilter.install()
     # Its own client without socket timeouts: workers block on the queue (BLMOVE) between jobs.
-    queue = WebhookQueue(aioredis.Redis.from_url(settings.redis_url))
+    queue = WebhookQueue(connect_redis(settings.redis_url, socket_timeout=None))
+
+    runtimes: list[Runtime] = []  # the one this process builds at start-up, closed at shutdown
 
     async def startup(ctx: dict[str, Any]) -> None:
         runtime = build_runtime(settings)
         assert runtime.redis is not None
+        runtimes.append(runtime)
         ctx[CONTEXT_KEY] = WorkerState(
             settings=settings,
-            runtime=runtime,
+            pipeline=runtime.pipeline,
             http=httpx.AsyncClient(timeout=settings.delivery_timeout_s, follow_redirects=False),
             ledger=DeliveryLedger(
                 runtime.redis,
@@ -56,7 +59,9 @@ def build_worker(
         state: WorkerState | None = ctx.get(CONTEXT_KEY)
         if state is not None:
             await state.http.aclose()
-            await state.runtime.close()
+        for runtime in runtimes:
+            await runtime.close()
+        runtimes.clear()
         log.info("worker.stopped")
 
     worker: Worker[Any] = Worker(

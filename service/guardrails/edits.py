@@ -1,10 +1,19 @@
-"""Applying span edits to the original text: right to left, so earlier offsets stay valid."""
+"""Span edits a rule proposes, and applying them to the original text right to left, so earlier
+offsets stay valid."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from service.guardrails.rules.base import Edit
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace original[start:end] by `text` (start == end: an insertion)."""
+
+    start: int
+    end: int
+    text: str
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:

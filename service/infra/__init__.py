@@ -1,0 +1,1 @@
+"""Infrastructure shared by every domain: Redis connections, rate limits, metrics, logs, limits."""

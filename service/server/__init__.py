@@ -1,0 +1,1 @@
+"""The process: composition root (runtime), serving, health checks and the embedded Redis."""
