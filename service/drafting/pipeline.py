@@ -205,7 +205,7 @@ class DraftPipeline:
     def model_name(self) -> str:
         return self._sampling.model if self.provider == "openai" else "offline-composer"
 
-    def key_for(self, thread: Thread, *, tenant: str) -> str:
+    def key_for(self, thread: Thread, tenant: str = "") -> str:
         return cache_key(
             {
                 "tenant": tenant,
@@ -219,9 +219,13 @@ class DraftPipeline:
             }
         )
 
+    async def _key(self, thread: Thread, tenant: str) -> str:
+        """key_for, off the event loop for a large thread (hashing 1 MB of JSON takes ~20 ms)."""
+        return await self._cpu(thread, self.key_for, thread, tenant)
+
     async def forget_in_flight(self, thread: Thread, *, tenant: str = "") -> None:
         """Break a dead process's single-flight lock on this thread's draft (see DraftCache.break_lock)."""
-        await self.cache.break_lock(self.key_for(thread, tenant=tenant))
+        await self.cache.break_lock(await self._key(thread, tenant))
 
     async def draft(self, thread: Thread, *, tenant: str = "", refresh: bool = False) -> DraftOutcome:
         started = time.perf_counter()
@@ -235,7 +239,7 @@ class DraftPipeline:
             return Computed(result.model_dump_json().encode(), cacheable=result.provider == self.provider)
 
         payload, outcome = await self.cache.get_or_compute(
-            self.key_for(thread, tenant=tenant), compute, refresh=refresh
+            await self._key(thread, tenant), compute, refresh=refresh
         )
         # The request that computed the draft keeps its object; the others parse the shared payload.
         result = produced[0] if produced else DraftResult.model_validate_json(payload)
@@ -244,7 +248,7 @@ class DraftPipeline:
     async def lookup(self, thread: Thread, *, tenant: str = "") -> DraftOutcome | None:
         """The cached draft for this thread, if there is one (one GET; never computes)."""
         started = time.perf_counter()
-        payload = await self.cache.peek(self.key_for(thread, tenant=tenant))
+        payload = await self.cache.peek(await self._key(thread, tenant))
         if payload is None:
             return None
         return self._outcome(DraftResult.model_validate_json(payload), CacheOutcome.hit, started, _Timer())
@@ -264,7 +268,7 @@ class DraftPipeline:
         started = time.perf_counter()
         timer = _Timer()
         claim = await self.cache.claim(
-            self.key_for(thread, tenant=tenant), refresh=refresh, read_first=read_first
+            await self._key(thread, tenant), refresh=refresh, read_first=read_first
         )
         if claim.payload is not None:
             yield self._outcome(DraftResult.model_validate_json(claim.payload), claim.outcome, started, timer)
