@@ -42,6 +42,7 @@ class Connection:
         self._host = host
         self.reusable = True
         self.last_used = time.monotonic()
+        self._last_method = ""
 
     @classmethod
     async def open(cls, host: str, port: int) -> Connection:
@@ -56,6 +57,7 @@ class Connection:
         lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
         if body or method in ("POST", "PUT", "PATCH"):
             lines.append(f"Content-Length: {len(body)}")
+        self._last_method = method
         self._writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         try:
             await self._writer.drain()
@@ -83,14 +85,17 @@ class Connection:
         for line in header_lines:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
-        if headers.get("transfer-encoding", "").lower() == "chunked":
+        status = int(parts[1])
+        if status in (204, 304) or status < 200 or self._last_method == "HEAD":
+            body = b""  # no body, whatever the headers say (RFC 9112, 6.3)
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
             body = await self._read_chunked()
         elif "content-length" in headers:
             body = await self._reader.readexactly(int(headers["content-length"]))
         else:
             body = await self._reader.read()  # delimited by the server closing the connection
             self.reusable = False
-        return Response(int(parts[1]), headers, body)
+        return Response(status, headers, body)
 
     async def _read_chunked(self) -> bytes:
         chunks: list[bytes] = []

@@ -22,6 +22,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from bench.clients import ClientKind, make_client
+from bench.feedback import feedback
 from bench.guardrails import measure as measure_guardrails
 from bench.http1 import HTTPError, Response
 from bench.load import LoadResult, burst, closed_loop, percentile
@@ -549,7 +550,16 @@ async def guardrail_checks(bench: Bench, control: MockControl, report: Report) -
     )
 
 
-SCENARIOS = (guardrail_checks, overhead, cache_hits, coalescing, capacity, webhook_accept, webhook_durability)
+SCENARIOS = (
+    guardrail_checks,
+    overhead,
+    cache_hits,
+    coalescing,
+    capacity,
+    webhook_accept,
+    webhook_durability,
+    feedback,
+)
 
 
 def log_offset(path: Path | None) -> int:

@@ -13,12 +13,14 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.pydantic import PydanticPlugin
 
 from service import __version__
 from service.api.auth import ApiKeys, digest, require_api_key, tenant_of
 from service.api.drafts import DraftsController
 from service.api.drafts_stream import DraftStreamController
 from service.api.errors import EXCEPTION_HANDLERS
+from service.api.feedback import FeedbackController
 from service.api.guardrails import GuardrailsController
 from service.api.jobs import JobsController
 from service.api.observability import request_context
@@ -61,7 +63,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     v1 = Router(
         path="/",
-        route_handlers=[DraftsController, DraftStreamController, GuardrailsController, JobsController],
+        route_handlers=[
+            DraftsController,
+            DraftStreamController,
+            FeedbackController,
+            GuardrailsController,
+            JobsController,
+        ],
         # The rate limit first: it checks the API key itself, so a bad key is a 401 and spends nothing.
         guards=[rate_limit, require_api_key],
         security=[{"bearer": []}] if api_keys.enabled else None,
@@ -83,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=cors_config(settings),
         before_send=[security_headers_hook(settings)],
         logging_config=None,  # our JSON logging is configured by the CLI; no body logging anywhere
+        # JSON names, not Python names, on the wire and in the schema (DraftAnalysis "register").
+        plugins=[PydanticPlugin(prefer_alias=True)],
         openapi_config=OpenAPIConfig(
             title="Tactful",
             version=__version__,

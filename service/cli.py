@@ -1,4 +1,4 @@
-"""The `tactful` command: serve, worker, draft, check, eval, send-webhook."""
+"""The `tactful` command: serve, worker, draft, check, eval, eval-messages, send-webhook, feedback export."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ EXIT_USAGE = 64  # EX_USAGE: the input could not be read or parsed
 EXIT_CONFIG = 78  # EX_CONFIG: a setting is invalid (e.g. a webhook secret that is empty or short)
 # The labelled replies shipped with the repository (found from a source checkout).
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parent.parent / "seeds" / "replies"
+DEFAULT_MESSAGES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "messages" / "dev"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,6 +77,16 @@ def _load_thread(source: str) -> Thread:
         _fail(f"cannot read a thread from {source}: {detail}")
 
 
+def _check_tenants(settings: Settings) -> None:
+    """Stop at start-up, naming the file and the field, when a tenant profile is missing or invalid."""
+    from service.tenancy import TenantError, Tenants
+
+    try:
+        Tenants.load(settings.tenants_dir)
+    except TenantError as exc:
+        _fail(f"tenant profile: {exc}")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
     from service.server.embedded_redis import EmbeddedRedis
@@ -84,6 +95,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = Settings()
     configure_logging(settings.log_level)
+    _check_tenants(settings)
     host, port = args.host or settings.host, args.port or settings.port
     workers = args.workers or settings.api_workers or default_workers()
     embedded: EmbeddedRedis | None = None
@@ -131,6 +143,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = Settings()
     configure_logging(settings.log_level)
+    _check_tenants(settings)
     try:
         run_worker(settings, concurrency=args.concurrency)
     except WorkerConfigError as exc:
@@ -151,6 +164,7 @@ async def _draft(thread: Thread, settings: Settings) -> DraftResult:
 def cmd_draft(args: argparse.Namespace) -> int:
     settings = Settings()
     configure_logging("WARNING")
+    _check_tenants(settings)
     result = asyncio.run(_draft(_load_thread(args.file), settings))
     if args.json:
         _emit(result.model_dump_json(indent=2))
@@ -227,8 +241,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     configure_logging("WARNING")
     directory = Path(args.dir)
-    if not directory.is_dir():
-        _fail(f"{directory} is not a directory")
+    if not directory.is_dir() and not (directory.is_file() and directory.suffix in (".yaml", ".jsonl")):
+        _fail(f"{directory} is not a directory, a .yaml or a .jsonl file")
     guardrails = load_guardrails(Settings().guard_severities)
     try:
         result = evaluate(guardrails, load_cases(directory))
@@ -239,6 +253,82 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         _emit(f"ruleset: {guardrails.version}   labelled set: {directory}")
         _emit(render(result, guardrails.rules, show_disagreements=not args.quiet))
+    return 0
+
+
+def cmd_eval_messages(args: argparse.Namespace) -> int:
+    import json
+
+    import yaml
+
+    from service.language.evaluation import evaluate_messages, render_messages
+
+    configure_logging("WARNING")
+    directory = Path(args.dir)
+    if not directory.is_dir():
+        _fail(f"{directory} is not a directory")
+    try:
+        result = evaluate_messages(directory)
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        _fail(f"{directory}: not a labelled message set ({type(exc).__name__})")
+    if result.cases == 0:
+        _fail(f"{directory}: no labelled messages (*.yaml with a `cases` list)")
+    if args.json:
+        _emit(json.dumps(result.summary(), indent=2))
+    else:
+        _emit(f"labelled messages: {directory}")
+        _emit(render_messages(result, show_mistakes=args.mistakes))
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    return asyncio.run(_export_feedback(args))
+
+
+async def _export_feedback(args: argparse.Namespace) -> int:
+    import json
+    from datetime import UTC, datetime, time
+
+    import redis.asyncio as aioredis
+
+    from service.api.errors import ProblemError
+    from service.api.feedback import parse_since
+    from service.feedback.export import to_case
+    from service.server.runtime import build_feedback
+
+    configure_logging("WARNING")
+    settings = Settings()
+    if not settings.redis_url:
+        _fail("feedback export reads Redis: set TACTFUL_REDIS_URL")
+    if settings.feedback_key is None:
+        _fail("feedback export needs TACTFUL_FEEDBACK_KEY: without it no text is kept, only figures")
+    try:
+        first = parse_since(args.since, datetime.now(UTC).date(), settings.feedback_retention_days)
+    except ProblemError:
+        _fail("--since must be a date (2026-12-01), a date-time (2026-12-01T08:00:00Z) or days back (7d)")
+    client = aioredis.Redis.from_url(settings.redis_url)
+    store = build_feedback(settings, client, None)
+    assert store is not None
+    written = skipped = 0
+    try:
+        # A one-shot command: nothing else runs on this loop, and streaming keeps memory flat.
+        with Path(args.out).open("w", encoding="utf-8") as out:  # noqa: ASYNC230
+            async for row in store.export(datetime.combine(first, time(), UTC).timestamp()):
+                case = to_case(row)
+                if case is None:
+                    skipped += 1
+                    continue
+                out.write(json.dumps(case, ensure_ascii=False) + "\n")
+                written += 1
+    except OSError as exc:
+        _fail(f"cannot write {args.out}: {exc.strerror or type(exc).__name__}")
+    finally:
+        await client.aclose()
+    note = f" ({skipped} without a kept text left out)" if skipped else ""
+    print(
+        f"tactful: {written} feedback case(s) since {first.isoformat()} written to {args.out}{note}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -289,11 +379,36 @@ def build_parser() -> argparse.ArgumentParser:
         "dir",
         nargs="?",
         default=str(DEFAULT_EVAL_DIR),
-        help="folder of labelled YAML (default seeds/replies)",
+        help="folder of labelled YAML or JSON Lines, or one such file (default seeds/replies)",
     )
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.add_argument("--quiet", action="store_true", help="leave out the list of disagreements")
     evaluate.set_defaults(handler=cmd_eval)
+
+    messages = commands.add_parser(
+        "eval-messages",
+        help="thread understanding on labelled customer messages: F1 per feeling and language, "
+        "register and variant accuracy, request and fact hit rates",
+    )
+    messages.add_argument(
+        "dir",
+        nargs="?",
+        default=str(DEFAULT_MESSAGES_DIR),
+        help="folder of labelled YAML (default seeds/messages/dev)",
+    )
+    messages.add_argument("--json", action="store_true", help="print the figures as JSON")
+    messages.add_argument("--mistakes", action="store_true", help="list the cases read differently")
+    messages.set_defaults(handler=cmd_eval_messages)
+
+    feedback = commands.add_parser("feedback", help="the agents' feedback on drafts (see docs/feedback.md)")
+    feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True)
+    export = feedback_commands.add_parser(
+        "export",
+        help="write feedback as labelled-reply cases (JSON Lines, redacted) that `tactful eval` reads",
+    )
+    export.add_argument("--since", help="a date, a date-time or days back like 7d (default: all kept)")
+    export.add_argument("--out", required=True, help="the JSON Lines file to write")
+    export.set_defaults(handler=cmd_feedback_export)
     return parser
 
 

@@ -135,6 +135,11 @@ class Settings(BaseSettings):
     prompt_token_budget: int = Field(
         6_000, ge=500, description="Estimated tokens of thread context kept in the prompt (newest first)."
     )
+    tenants_dir: Path | None = Field(
+        None,
+        description="Folder of tenant profiles (one YAML file per tenant, `default.yaml` for the rest; "
+        "docs/tenants.md). Unset: one built-in default profile.",
+    )
     guard_max_reasks: int = Field(
         2, ge=0, le=5, description="Times the LLM is re-asked with the findings when a draft is blocked."
     )
@@ -237,6 +242,20 @@ class Settings(BaseSettings):
         None,
         description="A token for /metrics (`Authorization: Bearer <token>`), e.g. for a Prometheus scraper "
         "that holds no API key. /metrics also accepts any API key; it is open only when neither is set.",
+    )
+
+    # --- Feedback (docs/feedback.md) --------------------------------------------------------
+    feedback_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3_650,
+        description="How long draft ids stay resolvable for feedback, and how long feedback, its "
+        "sealed texts and its daily figures are kept.",
+    )
+    feedback_key: SecretStr | None = Field(
+        None,
+        description="Fernet key(s), comma-separated (the first encrypts): final texts are kept redacted "
+        "and encrypted with it. Unset: only distances and counts are kept.",
     )
 
     # --- Rate limits (sliding window, shared through Redis by every process) ---------------

@@ -70,7 +70,7 @@ class Channel(StrEnum):
 class Role(StrEnum):
     customer = "customer"
     agent = "agent"
-    note = "note"  # a private note: never shown to the customer, never put in a prompt
+    note = "note"  # a private note: never shown to the customer; the prompt gives it as facts (issue 13)
 
 
 class Severity(StrEnum):
@@ -93,7 +93,9 @@ class DraftStatus(StrEnum):
 
 class _Wire(BaseModel):
     # Helpdesks and clients add fields of their own; ignoring them keeps old clients working.
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+    # serialize_by_alias: a field whose Python name differs from its JSON name (DraftAnalysis
+    # `register`) is written under its JSON name, whoever dumps it (Litestar, the cache).
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False, serialize_by_alias=True)
 
 
 ShortText = Annotated[str, Field(max_length=1_000)]
@@ -183,6 +185,55 @@ class Usage(_Wire):
     completion_tokens: int
 
 
+class EvidenceSpan(_Wire):
+    """Words of one thread message: ``thread.messages[message].body[start:end] == text``."""
+
+    message: int = Field(description="Index of the message in the thread's messages.")
+    start: int
+    end: int
+    text: str
+
+
+class FeelingHint(_Wire):
+    name: Literal[
+        "anger",
+        "frustration",
+        "worry",
+        "disappointment",
+        "grief",
+        "sarcasm",
+        "urgency",
+        "threat",
+        "gratitude",
+        "excitement",
+    ]
+    intensity: Annotated[int, Field(ge=1, le=3, description="1 mild or implied, 2 clear, 3 strong.")]
+    evidence: list[EvidenceSpan] = Field(default_factory=list)
+
+
+class FactHint(EvidenceSpan):
+    kind: Literal["id", "amount", "date", "deadline", "error", "tried", "device"]
+
+
+class DraftAnalysis(_Wire):
+    """How the customer's newest message was read: why the draft sounds as it does."""
+
+    # "register" would shadow BaseModel.register (an ABC method): the attribute is
+    # `address_register`, the JSON field is "register" both ways.
+    model_config = ConfigDict(extra="ignore", serialize_by_alias=True, validate_by_name=True)
+
+    language: str
+    variant: str | None = Field(
+        None, description="pt-PT, pt-BR, es-ES, es-419, en, de, fr; null when unsure."
+    )
+    address_register: Literal["formal", "informal", "unknown"] = Field(
+        "unknown", alias="register", description="How the customer addresses us."
+    )
+    feelings: list[FeelingHint] = Field(default_factory=list)
+    request: EvidenceSpan | None = Field(None, description="What the customer asks for now.")
+    facts: list[FactHint] = Field(default_factory=list, description="What the customer already gave.")
+
+
 class DraftResult(_Wire):
     id: str
     status: DraftStatus
@@ -196,6 +247,7 @@ class DraftResult(_Wire):
     cached: bool
     usage: Usage | None
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    analysis: DraftAnalysis | None = None
 
 
 class GuardrailCheckRequest(_Wire):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import structlog
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, JSONBody
+from redis.exceptions import RedisError
 
 from service.api.errors import ProblemError
 from service.api.problems import DRAFT_PROBLEMS
@@ -15,6 +17,8 @@ from service.drafting.cache import CacheOutcome
 from service.infra.limits import LimitExceeded, check_thread_limits
 from service.models import DraftResult, Thread
 from service.server.runtime import Runtime
+
+log = structlog.get_logger("tactful.drafts")
 
 
 def server_timing(timings: dict[str, float]) -> str:
@@ -24,6 +28,25 @@ def server_timing(timings: dict[str, float]) -> str:
 def wants_fresh(cache_control: str | None) -> bool:
     directives = {part.strip().lower() for part in (cache_control or "").split(",")}
     return "no-cache" in directives or "no-store" in directives
+
+
+async def remember_draft(
+    runtime: Runtime, result: DraftResult, thread: Thread, tenant: str, cache: CacheOutcome
+) -> None:
+    """Keep the draft's feedback record (draft ids outlive the cache; see docs/feedback.md).
+
+    Only for a draft made now: a cached one was recorded when it was made, within the cache TTL.
+    Fails open: a draft is never refused because its feedback record could not be written, and when
+    the cache just found Redis unusable (``bypass``) no write is tried, so a hanging Redis costs a
+    draft no more than the cache's own timeouts."""
+    if runtime.feedback is None or result.cached:
+        return
+    if cache is CacheOutcome.bypass and runtime.pipeline.cache.enabled:
+        return  # the cache is on but just found Redis unusable (with the cache off, bypass is normal)
+    try:
+        await runtime.feedback.remember(result, thread, tenant=tenant)
+    except (RedisError, OSError) as exc:
+        log.warning("feedback.remember_failed", error=type(exc).__name__)
 
 
 def enforce_limits(thread: Thread, runtime: Runtime) -> None:
@@ -77,6 +100,7 @@ class DraftsController(Controller):
             data, tenant=request.state.tenant, refresh=wants_fresh(cache_control)
         )
         result = outcome.result
+        await remember_draft(runtime, result, data, request.state.tenant, outcome.cache)
         hit = outcome.cache in (CacheOutcome.hit, CacheOutcome.coalesced)
         runtime.metrics.record_draft(result, cache="HIT" if hit else "MISS")
         return Response(

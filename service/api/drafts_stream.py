@@ -20,7 +20,7 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, JSONBody
 from litestar.response import Stream
 
-from service.api.drafts import enforce_limits, server_timing, wants_fresh
+from service.api.drafts import enforce_limits, remember_draft, server_timing, wants_fresh
 from service.api.errors import EXCEPTION_HANDLERS, PROBLEM_BASE
 from service.api.problems import DRAFT_PROBLEMS
 from service.api.sse import EVENT_STREAM, event_stream, sse_event
@@ -75,7 +75,10 @@ async def _single(outcome: DraftOutcome) -> AsyncGenerator[StreamEvent, None]:
 
 
 async def encode_events(
-    events: AsyncGenerator[StreamEvent, None], runtime: Runtime, request: Request[Any, Any, Any]
+    events: AsyncGenerator[StreamEvent, None],
+    runtime: Runtime,
+    request: Request[Any, Any, Any],
+    thread: Thread,
 ) -> AsyncGenerator[bytes, None]:
     """Pipeline events as SSE bytes; an error becomes a final ``error`` event."""
     try:
@@ -90,6 +93,7 @@ async def encode_events(
                     return
                 hit = event.cache in (CacheOutcome.hit, CacheOutcome.coalesced)
                 runtime.metrics.record_draft(event.result, cache="HIT" if hit else "MISS")
+                await remember_draft(runtime, event.result, thread, request.state.tenant, event.cache)
                 yield sse_event("result", event.result.model_dump_json())
     except Exception as exc:
         # The status line is long gone: the same problem details the JSON endpoint would answer,
@@ -141,4 +145,4 @@ class DraftStreamController(Controller):
         else:
             events = runtime.pipeline.draft_stream(data, tenant=tenant, refresh=refresh, read_first=False)
             headers = {"X-Cache": "MISS"}
-        return event_stream(encode_events(events, runtime, request), headers=headers)
+        return event_stream(encode_events(events, runtime, request, data), headers=headers)

@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 from service.api.auth import ApiKeys
 from service.api.errors import ProblemError
 from service.api.problems import METRICS_PROBLEMS, READY_UNAVAILABLE
+from service.feedback.metrics import publish
 from service.jobs import queue_stats
 from service.server.runtime import Runtime
 
@@ -85,6 +86,10 @@ async def metrics(
         # Redis down: /health/ready says so; the other figures are still worth serving.
         with contextlib.suppress(RedisError, OSError):
             runtime.metrics.set_queue(**(await queue_stats(runtime.redis)).as_dict())
+    if runtime.feedback is not None:
+        with contextlib.suppress(RedisError, OSError):
+            summary = await runtime.feedback.summary_all(runtime.settings.feedback_retention_days)
+            publish(runtime.metrics, summary)
     # Set as a header, not media_type: Litestar appends "; charset=utf-8" to text/* media types, and
     # CONTENT_TYPE_LATEST already carries one.
     exposition = {"content-type": CONTENT_TYPE_LATEST}

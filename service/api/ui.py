@@ -1,4 +1,5 @@
-"""The agent page: ``/`` (index.html), its static files under ``/static``, and two small JSON helpers.
+"""The agent page: ``/`` (index.html), ``/insights`` (insights.html), their static files under
+``/static``, and two small JSON helpers.
 
 - ``GET /ui/config``: what the page needs to know before its first request (whether an API key is
   required). Public: it reveals nothing but that.
@@ -63,6 +64,12 @@ async def index() -> File:
     return File(WEB_DIR / "index.html", content_disposition_type="inline", media_type="text/html")
 
 
+@get("/insights", include_in_schema=False, cache_control=REVALIDATE)
+async def insights() -> File:
+    """The Insights page: the feedback summary as charts (its data comes from the API, per key)."""
+    return File(WEB_DIR / "insights.html", content_disposition_type="inline", media_type="text/html")
+
+
 @get("/ui/config", include_in_schema=False, cache=False)
 async def ui_config(state: State) -> dict[str, Any]:
     return {"auth_required": state.api_keys.enabled}
@@ -90,4 +97,4 @@ def ui_router() -> Router:
         cache_control=REVALIDATE,
         send_as_attachment=False,
     )
-    return Router(path="/", route_handlers=[index, ui_config, list_samples, get_sample, static])
+    return Router(path="/", route_handlers=[index, insights, ui_config, list_samples, get_sample, static])

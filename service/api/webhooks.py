@@ -18,12 +18,22 @@ import structlog
 from litestar import MediaType, Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
 from pydantic import BaseModel, Field
+from redis.exceptions import RedisError
 
 from service.api.drafts import enforce_limits
 from service.api.errors import ProblemError
 from service.api.problems import COMMON_PROBLEMS, _problem
 from service.api.ratelimit import rate_limited
-from service.integrations import INTEGRATIONS, SOURCES, Challenge, Ignored, PayloadError, SignatureError
+from service.feedback import webhook_tenant
+from service.integrations import (
+    INTEGRATIONS,
+    SOURCES,
+    AgentReply,
+    Challenge,
+    Ignored,
+    PayloadError,
+    SignatureError,
+)
 from service.jobs.queue import new_job_id
 from service.server.runtime import Runtime
 
@@ -131,6 +141,8 @@ async def receive_webhook(request: Request[Any, Any, Any]) -> Response[Any]:
     if isinstance(parsed, Challenge):
         return Response(parsed.response, status_code=200)
     if isinstance(parsed, Ignored):
+        if parsed.reply is not None:
+            await _capture(runtime, source, parsed.reply)
         runtime.metrics.webhooks.labels(source, "ignored").inc()
         return Response(WebhookIgnored(reason=parsed.reason), status_code=200)
     enforce_limits(parsed.thread, runtime)
@@ -169,6 +181,21 @@ async def receive_webhook(request: Request[Any, Any, Any]) -> Response[Any]:
     runtime.metrics.webhooks.labels(source, "accepted").inc()
     log.info("webhook.accepted", source=source, job_id=job_id)
     return _accepted(job_id, duplicate=False)
+
+
+async def _capture(runtime: Runtime, source: str, reply: AgentReply) -> None:
+    """Record an agent's reply on a ticket we drafted for as feedback (sent or edited), before the
+    delivery is answered 200 as before. Never fails the delivery: the helpdesk has nothing to retry."""
+    if runtime.feedback is None:
+        return
+    try:
+        tenant = webhook_tenant(source, keyed=bool(runtime.settings.api_keys))
+        outcome = await runtime.feedback.capture(tenant, reply.thread_id, reply.text, source=source)
+    except (RedisError, OSError) as exc:
+        log.warning("feedback.capture_failed", source=source, error=type(exc).__name__)
+        return
+    if outcome is not None:
+        runtime.metrics.feedback_received.labels(outcome.value, source).inc()
 
 
 def _accepted(job_id: str, *, duplicate: bool) -> Response[bytes]:

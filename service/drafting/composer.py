@@ -22,7 +22,10 @@ from pydantic import BaseModel, ConfigDict
 from service.language.analysis import Category, ThreadAnalysis
 from service.language.data import load_table
 from service.language.empathy import acknowledgement_for, restate_issue
+from service.language.notes import NoteFacts, mentions_refund, read_notes
+from service.language.register import Register
 from service.models import Channel, Thread, Tone
+from service.tenancy import DEFAULT_PROFILE, TenantProfile
 
 
 class Phrases(BaseModel):
@@ -42,7 +45,12 @@ class Phrases(BaseModel):
     social_private: str
     closing: dict[Tone, str]
     team: str
-    steps: dict[Category, tuple[str, ...]]  # what the composer may say it does, per situation
+    # Kept for the phrase tables' history; the composer no longer states a step from a guessed
+    # category (issue 13): only "general" steps, which any thread supports, and note facts.
+    steps: dict[Category, tuple[str, ...]]
+    refund_issued: str  # {ref}, {timeline}: a refund our notes say was issued
+    refund_issued_no_timeline: str
+    variant_steps: dict[str, tuple[str, ...]] = {}  # the general steps in a language variant
 
 
 class _PhrasebookFile(BaseModel):
@@ -93,17 +101,43 @@ def customer_names(thread: Thread) -> tuple[str, str]:
     return given[0], cleaned
 
 
-def agent_sign_off(thread: Thread, phrases: Phrases, *, short: bool) -> str:
-    """The signature (email), else the agent's name, else the team."""
+def agent_sign_off(
+    thread: Thread, phrases: Phrases, *, short: bool, profile: TenantProfile = DEFAULT_PROFILE
+) -> str:
+    """The signature (email), else the agent's name, else the tenant's defaults, else the team."""
     agent = thread.agent
-    signature = (agent.signature or "").strip()
+    signature = (agent.signature or profile.signature or "").strip()
     if not short and signature:
         return signature
-    if agent.name and agent.name.strip():
-        return " ".join(agent.name.split())
+    name = agent_name(thread, profile)
+    if name:
+        return name
     if signature:
         return signature.splitlines()[0].strip()
     return phrases.team
+
+
+# Helpdesks put a team or a mailbox where a person's name belongs; the prompt must not say
+# "an agent called Support team" (issue 13).
+_NOT_A_PERSON = re.compile(
+    r"\b(?:support|team|helpdesk|help desk|service|customer|care|admin|system|bot|noreply|no-reply|"
+    r"soporte|equipo|atención|kundenservice|kundendienst|équipe|suporte|equipe|atendimento)\b",
+    re.IGNORECASE,
+)
+
+
+def agent_name(thread: Thread, profile: TenantProfile = DEFAULT_PROFILE) -> str:
+    """A person's name for the agent: the thread's, else the tenant's default, else ""."""
+    for raw in (thread.agent.name, profile.agent_name):
+        name = " ".join((raw or "").split())
+        if (
+            name
+            and "@" not in name
+            and not _PLACEHOLDER_CHARS.search(name)
+            and not _NOT_A_PERSON.search(name)
+        ):
+            return name
+    return ""
 
 
 def _greeting(thread: Thread, phrases: Phrases, tone: Tone) -> str:
@@ -170,20 +204,84 @@ def _fit_words(parts: _Parts, max_words: int | None) -> _Parts:
     return parts
 
 
-def compose_offline(thread: Thread, analysis: ThreadAnalysis) -> str:
+@dataclass(frozen=True)
+class Gap:
+    """Something the composer could not know; the agent sees it as an ``agent-gap`` finding."""
+
+    sentence: str  # the reply's sentence the agent should replace or complete
+    message: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class Composed:
+    text: str
+    gaps: tuple[Gap, ...] = ()
+
+
+def compose_offline(
+    thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
+) -> str:
     """A complete reply in the customer's language, shaped by our guidelines; deterministic."""
+    return compose_offline_with_gaps(thread, analysis, profile).text
+
+
+def _general_steps(phrases: Phrases, analysis: ThreadAnalysis) -> tuple[str, ...]:
+    if analysis.variant and analysis.variant in phrases.variant_steps:
+        return phrases.variant_steps[analysis.variant]
+    return phrases.steps[Category.general]
+
+
+def _note_steps(phrases: Phrases, notes: NoteFacts, thread: Thread) -> list[str]:
+    """Steps our internal notes settle: a refund issued, with its timeline, when the customer asks
+    about a refund. Never the note's text."""
+    if notes.refund_ref is None or "refund" in notes.forbidden:
+        return []
+    if not mentions_refund(thread.last_customer_message().body[:4_000]):
+        return []
+    if notes.refund_timeline:
+        return [phrases.refund_issued.format(ref=notes.refund_ref, timeline=notes.refund_timeline)]
+    return [phrases.refund_issued_no_timeline.format(ref=notes.refund_ref)]
+
+
+def _tone(thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile) -> Tone:
+    """The thread's option, else the customer's own register, else the tenant's default tone."""
+    if thread.options and thread.options.tone:
+        return thread.options.tone
+    if analysis.register is Register.formal:
+        return Tone.formal
+    if analysis.register is Register.informal:
+        return Tone.warm
+    return profile.tone
+
+
+def compose_offline_with_gaps(
+    thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
+) -> Composed:
+    """The reply and what it could not know.
+
+    Honest by construction: the only steps are ones any thread supports ("I'm looking into this")
+    and facts from our notes (a refund issued and its timeline); nothing is guessed from a keyword
+    category, and the customer is never asked for anything. When the customer asks for something
+    the thread and its notes do not settle, an `agent-gap` gap marks the step the agent must fill in.
+    """
     phrases = phrases_for(analysis.language)
     options = thread.options
-    tone = options.tone if options and options.tone else Tone.warm
+    tone = _tone(thread, analysis, profile)
     channel = thread.channel
     short = channel in (Channel.chat, Channel.sms, Channel.social)
+    notes = read_notes(thread, analysis.language)
 
     restatement = restate_issue(analysis)
     if channel is Channel.social:
         restatement = ""  # a public reply should not repeat the customer's details
     elif channel is Channel.sms and len(restatement) > 90:
         restatement = ""  # a text message has room for the essentials only
-    steps = list(phrases.steps[analysis.category][: _STEPS_BY_CHANNEL[channel]])
+    general = _general_steps(phrases, analysis)
+    settled = _note_steps(phrases, notes, thread)
+    # The second general step promises not to make the customer repeat themselves: e-mail only.
+    steps = [*settled, general[0]] if settled else list(general[: 1 if short else 2])
+    steps = steps[: max(1, _STEPS_BY_CHANNEL[channel])] if channel is Channel.sms else steps
     if channel is Channel.social:
         steps.append(phrases.social_private)
     if analysis.urgent and not short:
@@ -203,15 +301,34 @@ def compose_offline(thread: Thread, analysis: ThreadAnalysis) -> str:
             restatement=restatement,
             steps=steps,
             follow_up=follow_up,
-            sign_off=agent_sign_off(thread, phrases, short=short),
+            sign_off=agent_sign_off(thread, phrases, short=short, profile=profile),
         ),
         options.max_words if options else None,
     )
     if channel is Channel.sms:
-        return _layout_sms(parts)
-    if short:
-        return _layout_chat(parts, phrases)
-    return _layout_email(parts, phrases, tone)
+        text = _layout_sms(parts)
+    elif short:
+        text = _layout_chat(parts, phrases)
+    else:
+        text = _layout_email(parts, phrases, tone)
+    gaps: tuple[Gap, ...] = ()
+    if not settled:
+        asked = analysis.request.text if analysis.request else analysis.issue
+        gaps = (
+            Gap(
+                sentence=general[0],
+                message="The offline draft cannot know what to do about the customer's request"
+                + (f' ("{_clip(asked)}")' if asked else "")
+                + ": the thread and its notes do not say.",
+                suggestion="Replace this sentence with the concrete next step you will take.",
+            ),
+        )
+    return Composed(text, gaps)
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def _join(*sentences: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import structlog
 
 from service.drafting.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
-from service.drafting.composer import compose_offline
+from service.drafting.composer import Composed, compose_offline_with_gaps
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redaction, Redactor
 from service.drafting.stream_guard import STREAM_RULES, StreamGuard
@@ -30,15 +30,21 @@ from service.infra.metrics import Metrics
 from service.language.analysis import ThreadAnalysis, analyse_thread
 from service.llm.base import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
 from service.models import (
+    DraftAnalysis,
     DraftResult,
     DraftStatus,
+    EvidenceSpan,
+    FactHint,
+    FeelingHint,
     Finding,
     GuardrailReport,
+    Severity,
     Thread,
     Usage,
     Verdict,
     strip_invisible,
 )
+from service.tenancy import DEFAULT_PROFILE, TenantProfile, Tenants
 
 log = structlog.get_logger("tactful.drafting")
 
@@ -76,6 +82,7 @@ class _Prompted:
     analysis: ThreadAnalysis
     redaction: Redaction | None
     messages: list[ChatMessage]
+    profile: TenantProfile = DEFAULT_PROFILE
 
     def restore(self, text: str) -> str:
         return self.redaction.restore(text) if self.redaction is not None else text
@@ -160,6 +167,60 @@ def with_system_prompt(context: CheckContext, messages: list[ChatMessage]) -> Ch
     return replace(context, system_prompt=system)
 
 
+def analysis_view(analysis: ThreadAnalysis) -> DraftAnalysis | None:
+    """The analysis as DraftResult shows it (spans into the newest customer message)."""
+    index = analysis.message_index
+    if index is None:
+        return None
+
+    def span(start: int, end: int, text: str) -> EvidenceSpan:
+        return EvidenceSpan(message=index, start=start, end=end, text=text)
+
+    return DraftAnalysis(
+        language=analysis.language,
+        variant=analysis.variant,
+        address_register=analysis.register.value,
+        feelings=[
+            FeelingHint(
+                name=f.feeling.value,
+                intensity=f.intensity,
+                evidence=[span(e.start, e.end, e.text) for e in f.evidence],
+            )
+            for f in analysis.feelings
+        ],
+        request=span(analysis.request.start, analysis.request.end, analysis.request.text)
+        if analysis.request
+        else None,
+        facts=[
+            FactHint.model_validate(
+                {"kind": f.kind, "message": index, "start": f.start, "end": f.end, "text": f.text}
+            )
+            for f in analysis.facts
+        ],
+    )
+
+
+def with_agent_gaps(report: GuardrailReport, text: str, composed: Composed) -> GuardrailReport:
+    """Add an info-level ``agent-gap`` finding for each thing the offline composer could not know.
+
+    Info findings change no verdict; they tell the agent where the draft needs their knowledge.
+    """
+    findings = list(report.findings)
+    for gap in composed.gaps:
+        at = text.find(gap.sentence) if gap.sentence else -1
+        findings.append(
+            Finding(
+                rule="agent-gap",
+                severity=Severity.info,
+                message=gap.message,
+                start=at if at >= 0 else None,
+                end=at + len(gap.sentence) if at >= 0 else None,
+                suggestion=gap.suggestion,
+            )
+        )
+    return report.model_copy(update={"findings": findings})
+
+
 def normalise_thread(thread: Thread) -> dict[str, object]:
     """The parts of a thread that change the draft, in a canonical form for the cache key.
 
@@ -187,6 +248,7 @@ class DraftPipeline:
         fallback_offline: bool,
         redactor: Redactor | None = None,
         metrics: Metrics | None = None,
+        tenants: Tenants | None = None,
     ) -> None:
         if provider == "openai" and llm is None:
             raise ValueError("the openai provider needs an LLM client")
@@ -200,15 +262,20 @@ class DraftPipeline:
         self._fallback_offline = fallback_offline
         self._redactor = redactor
         self._metrics = metrics
+        self.tenants = tenants or Tenants(DEFAULT_PROFILE, {})
 
     @property
     def model_name(self) -> str:
         return self._sampling.model if self.provider == "openai" else "offline-composer"
 
     def key_for(self, thread: Thread, tenant: str = "") -> str:
+        profile = self.tenants.resolve(tenant)
         return cache_key(
             {
                 "tenant": tenant,
+                # An edited profile redrafts; so does a new day (the prompt states today's date).
+                "profile": profile.version,
+                "today": profile.today().isoformat(),
                 "thread": normalise_thread(thread),
                 "provider": self.provider,
                 "model": self.model_name,
@@ -232,8 +299,10 @@ class DraftPipeline:
         timer = _Timer()
         produced: list[DraftResult] = []
 
+        profile = self.tenants.resolve(tenant)
+
         async def compute() -> Computed:
-            result = await self._compose(thread, timer)
+            result = await self._compose(thread, timer, profile)
             produced.append(result)
             # A fallback draft is served but not stored, so the next request tries the LLM again.
             return Computed(result.model_dump_json().encode(), cacheable=result.provider == self.provider)
@@ -275,7 +344,7 @@ class DraftPipeline:
             return
         result = None
         try:
-            async for event in self._compose_streaming(thread, timer):
+            async for event in self._compose_streaming(thread, timer, self.tenants.resolve(tenant)):
                 if isinstance(event, DraftResult):
                     result = event
                 elif isinstance(event, Finding):
@@ -330,15 +399,16 @@ class DraftPipeline:
             return fn(*args)
         return await asyncio.to_thread(fn, *args)
 
-    async def _compose(self, thread: Thread, timer: _Timer) -> DraftResult:
+    async def _compose(self, thread: Thread, timer: _Timer, profile: TenantProfile) -> DraftResult:
         analysis = await self._cpu(thread, analyse_thread, thread)
         context = CheckContext(thread=thread, analysis=analysis)
         if self.provider == "openai":
             try:
-                return await self._compose_with_llm(thread, analysis, context, timer)
+                result = await self._compose_with_llm(thread, analysis, context, timer, profile)
+                return result.model_copy(update={"analysis": analysis_view(analysis)})
             except LLMError as exc:
                 self._fall_back_or_raise(exc)
-        return await self._cpu(thread, self._compose_offline, thread, analysis, context, timer)
+        return await self._cpu(thread, self._compose_offline, thread, analysis, context, timer, profile)
 
     def _fall_back_or_raise(self, exc: LLMError) -> None:
         """Count the LLM failure; re-raise it unless the offline composer may stand in."""
@@ -350,21 +420,30 @@ class DraftPipeline:
         log.warning("draft.llm_fallback", reason=reason)
 
     def _compose_offline(
-        self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
+        self,
+        thread: Thread,
+        analysis: ThreadAnalysis,
+        context: CheckContext,
+        timer: _Timer,
+        profile: TenantProfile,
     ) -> DraftResult:
         began = time.perf_counter()
-        text = compose_offline(thread, analysis)
+        composed = compose_offline_with_gaps(thread, analysis, profile)
         timer.add("compose", began)
-        return self._offline_result(text, context, timer)
+        return self._offline_result(composed, analysis, context, timer)
 
-    def _offline_result(self, text: str, context: CheckContext, timer: _Timer) -> DraftResult:
-        text, report = self._check_and_repair(text, context, timer)
-        return self._result(
+    def _offline_result(
+        self, composed: Composed, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
+    ) -> DraftResult:
+        text, report = self._check_and_repair(composed.text, context, timer)
+        report = with_agent_gaps(report, text, composed)
+        result = self._result(
             text, report, provider="offline", model="offline-composer", attempts=1, usage=None
         )
+        return result.model_copy(update={"analysis": analysis_view(analysis)})
 
     async def _compose_streaming(
-        self, thread: Thread, timer: _Timer
+        self, thread: Thread, timer: _Timer, profile: TenantProfile = DEFAULT_PROFILE
     ) -> AsyncGenerator[str | Finding | DraftResult, None]:
         """The writer's text as it comes, then the DraftResult (guardrails, repairs and re-asks done).
 
@@ -381,7 +460,7 @@ class DraftPipeline:
         streamed = False
         if self.provider == "openai":
             assert self._llm is not None
-            prompted = await self._cpu(thread, self._prepare, thread, analysis)
+            prompted = await self._cpu(thread, self._prepare, thread, analysis, profile)
             messages = prompted.messages
             context = with_system_prompt(context, messages)
             guard = StreamGuard(self.guardrails, context)
@@ -410,14 +489,15 @@ class DraftPipeline:
                     yield stop
                     return
                 assert completion is not None  # the client's stream always ends with one
-                yield await self._finish_with_llm(prompted, context, timer, completion)
+                result = await self._finish_with_llm(prompted, context, timer, completion)
+                yield result.model_copy(update={"analysis": analysis_view(analysis)})
                 return
             except LLMError as exc:
                 self._fall_back_or_raise(exc)
         began = time.perf_counter()
-        text = compose_offline(thread, analysis)
+        composed = compose_offline_with_gaps(thread, analysis, profile)
         timer.add("compose", began)
-        result = await self._cpu(thread, self._offline_result, text, context, timer)
+        result = await self._cpu(thread, self._offline_result, composed, analysis, context, timer)
         if not streamed and result.reply is not None:
             yield result.reply
         yield result
@@ -435,9 +515,14 @@ class DraftPipeline:
         return completion
 
     async def _compose_with_llm(
-        self, thread: Thread, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
+        self,
+        thread: Thread,
+        analysis: ThreadAnalysis,
+        context: CheckContext,
+        timer: _Timer,
+        profile: TenantProfile = DEFAULT_PROFILE,
     ) -> DraftResult:
-        prompted = await self._cpu(thread, self._prepare, thread, analysis)
+        prompted = await self._cpu(thread, self._prepare, thread, analysis, profile)
         completion = await self._ask(prompted.messages, timer)
         return await self._finish_with_llm(
             prompted, with_system_prompt(context, prompted.messages), timer, completion
@@ -466,7 +551,7 @@ class DraftPipeline:
             # The draft goes back out: masked where the guardrails found secrets, redacted again.
             shown = prompted.redact(mask_sensitive(text, report))
             messages = self.prompts.render_reask(
-                prompted.thread, prompted.analysis, shown, instructions, prompted.redaction
+                prompted.thread, prompted.analysis, shown, instructions, prompted.profile, prompted.redaction
             )
             attempts += 1
             completion = await self._ask(messages, timer)
@@ -477,20 +562,23 @@ class DraftPipeline:
             text, report, provider="openai", model=completion.model, attempts=attempts, usage=usage
         )
 
-    def _prepare(self, thread: Thread, analysis: ThreadAnalysis) -> _Prompted:
+    def _prepare(
+        self, thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
+    ) -> _Prompted:
         """The prompt, with ticket text redacted when redaction is on.
 
-        Only what the prompt shows is redacted (see select_messages): a thread at the size limits
-        costs what the token budget costs, not what the thread holds.
+        Only what the prompt shows is redacted (the kept messages, the notes and the reading of the
+        customer's message it quotes; see PromptBuilder): a thread at the size limits costs what
+        the token budget costs, not what the thread holds.
         """
         redaction = self._redactor.session() if self._redactor is not None else None
-        messages = self.prompts.render(thread, analysis, redaction)
+        messages = self.prompts.render(thread, analysis, profile, redaction=redaction)
         if redaction is None or not redaction.counts:
-            return _Prompted(thread, analysis, None, messages)
+            return _Prompted(thread, analysis, None, messages, profile)
         if self._metrics is not None:
             for kind, count in redaction.counts.items():
                 self._metrics.redactions.labels(kind).inc(count)
-        return _Prompted(thread, analysis, redaction, messages)
+        return _Prompted(thread, analysis, redaction, messages, profile)
 
     def _check_and_repair(
         self, text: str, context: CheckContext, timer: _Timer

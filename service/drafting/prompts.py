@@ -18,17 +18,21 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from service.drafting.composer import agent_name
+from service.drafting.prompt_context import Redacts, reading_context, redacted_from, tenant_context
 from service.language.analysis import ThreadAnalysis
 from service.language.data import language_data_version
 from service.llm.base import ChatMessage
-from service.models import Channel, Message, Role, Thread, Tone, has_visible_text
+from service.models import Channel, Message, Role, Thread, has_visible_text
+from service.tenancy import DEFAULT_PROFILE, TenantProfile
 
 __all__ = ["ChatMessage", "PromptBuilder", "PromptError", "estimate_tokens", "sanitise"]
 
@@ -140,14 +144,34 @@ class _GuidelinesFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     articles: tuple[_Article, ...]
     guidelines: tuple[Guideline, ...]
+    channel_priority: dict[Channel, tuple[str, ...]] = {}
+
+
+def _read_guidelines(path: Path) -> _GuidelinesFile:
+    try:
+        return _GuidelinesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise PromptError(f"{path.name} is not a valid guidelines file: {exc}") from exc
+
+
+def channel_order(path: Path, guidelines: tuple[Guideline, ...]) -> dict[Channel, tuple[Guideline, ...]]:
+    """The guidelines per channel, most important first (``channel_priority``, then file order)."""
+    data = _read_guidelines(path)
+    by_id = {g.id: g for g in guidelines}
+    order: dict[Channel, tuple[Guideline, ...]] = {}
+    for channel in Channel:
+        ids = data.channel_priority.get(channel, ())
+        unknown = [i for i in ids if i not in by_id]
+        if unknown:
+            raise PromptError(f"{path.name}: channel_priority.{channel.value} names unknown {unknown[0]!r}")
+        first = [by_id[i] for i in ids]
+        order[channel] = (*first, *(g for g in guidelines if g.id not in ids))
+    return order
 
 
 def load_guidelines(path: Path) -> tuple[Guideline, ...]:
     """Guidelines from YAML, checked: unique ids, and every source names a declared article."""
-    try:
-        data = _GuidelinesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise PromptError(f"{path.name} is not a valid guidelines file: {exc}") from exc
+    data = _read_guidelines(path)
     titles = {article.title for article in data.articles}
     seen: set[str] = set()
     for guideline in data.guidelines:
@@ -174,27 +198,40 @@ class _Item:
     truncated: bool = False
 
 
-class Redacts(Protocol):
-    """What the builder needs of a redaction session (service.drafting.redaction.Redaction)."""
-
-    def redact(self, text: str) -> str: ...
-
-    def redact_part(self, text: str, start: int, end: int | None = None) -> str: ...
+HEAD_SHARE = 0.4  # of a long message's budget, for its opening (the question comes first)
+CUT_MARK = "\n[… the middle of this long message was cut …]\n"
 
 
-def _keep_end(text: str, budget_tokens: int) -> str:
-    """The end of `text`, as much as fits in `budget_tokens`, starting at a word boundary."""
+def _fit(text: str, budget_tokens: int, *, from_end: bool) -> str:
+    """As much of `text` as fits in `budget_tokens`, from its start or its end, cut at a word."""
     if estimate_tokens(text) <= budget_tokens:
         return text
     keep = max(budget_tokens * 4, 0)
-    tail = text[-keep:] if keep else ""
+    piece = (text[-keep:] if from_end else text[:keep]) if keep else ""
     # Multi-byte text costs more per character: shrink until the estimate fits.
-    while tail and estimate_tokens(tail) > budget_tokens:
-        tail = tail[len(tail) // 8 + 1 :]
-    space = tail.find(" ")
-    if 0 <= space < 40:
-        tail = tail[space + 1 :]
-    return tail
+    while piece and estimate_tokens(piece) > budget_tokens:
+        cut = len(piece) // 8 + 1
+        piece = piece[cut:] if from_end else piece[:-cut]
+    if from_end:
+        space = piece.find(" ")
+        return piece[space + 1 :] if 0 <= space < 40 else piece
+    space = piece.rfind(" ")
+    return piece[:space] if space > len(piece) - 40 else piece
+
+
+def _keep_head_and_tail(text: str, budget_tokens: int) -> str:
+    """The opening and the end of `text` within `budget_tokens`, the middle replaced by a mark.
+
+    Customers open with their question and close with their ask; a pasted log sits in between.
+    A 100,000-character message keeps its opening question (issue 13).
+    """
+    if estimate_tokens(text) <= budget_tokens:
+        return text
+    room = max(budget_tokens - estimate_tokens(CUT_MARK), 2)
+    head_budget = max(int(room * HEAD_SHARE), 1)
+    head = _fit(text, head_budget, from_end=False)
+    tail = _fit(text[len(head) :], room - estimate_tokens(head), from_end=True)
+    return f"{head}{CUT_MARK}{tail}"
 
 
 def select_messages(
@@ -207,9 +244,9 @@ def select_messages(
     over budget; older messages are kept newest first while they fit, and the ones left out are
     replaced by an explicit "[N earlier messages omitted]" line where they were.
 
-    With ``redaction``, only what is kept is redacted (the end of a message cut to the budget,
-    read with a margin so that a value across the cut is still found): the work is bounded by
-    the budget, not by the size of the thread.
+    With ``redaction``, only what is kept is redacted (a long message's kept opening and end each
+    read with a margin, so that a value across a cut is still found and replaced whole): the work
+    is bounded by the budget, not by the size of the thread.
     """
     visible = [(i, m) for i, m in enumerate(messages) if m.role is not Role.note and has_visible_text(m.body)]
     last_customer = max((pos for pos, (_, m) in enumerate(visible) if m.role is Role.customer), default=-1)
@@ -221,12 +258,9 @@ def select_messages(
         keep.add(last_customer)
         if cost[last_customer] > budget:
             body = visible[last_customer][1].body
-            tail_budget = max(budget - MESSAGE_OVERHEAD_TOKENS - 10, 1)
-            truncated_body = _keep_end(body, tail_budget)
+            truncated_body = _keep_head_and_tail(body, max(budget - MESSAGE_OVERHEAD_TOKENS - 10, 1))
             if redaction is not None:
-                # Placeholders may be longer than the values they replace: cut again to the budget.
-                redacted = redaction.redact_part(body, len(body) - len(truncated_body))
-                truncated_body = _keep_end(redacted, tail_budget)
+                truncated_body = _redact_kept(redaction, body, truncated_body)
             remaining = 0
         else:
             remaining -= cost[last_customer]
@@ -268,6 +302,23 @@ def select_messages(
     if gap:
         items.append(_Item(omitted=gap))
     return items
+
+
+def _redact_kept(redaction: Redacts, body: str, kept: str) -> str:
+    """The kept opening and end of a long message (``kept``, from _keep_head_and_tail), redacted
+    where they stand in ``body``."""
+    head, mark, tail = kept.partition(CUT_MARK)
+    if not mark:  # kept whole, or only its end
+        return (
+            redaction.redact_part(body, len(body) - len(kept))
+            if body.endswith(kept)
+            else redaction.redact(kept)
+        )
+    return (
+        redaction.redact_part(body, 0, len(head))
+        + CUT_MARK
+        + redaction.redact_part(body, len(body) - len(tail))
+    )
 
 
 def language_name(code: str) -> str:
@@ -316,15 +367,24 @@ class PromptBuilder:
             self._reask = env.get_template("reask.j2")
         except jinja2.TemplateError as exc:
             raise PromptError(f"a prompt template does not compile: {exc}") from exc
-        self._guideline_context = [{"id": g.id, "instruction": g.instruction} for g in self.guidelines]
+        self._guideline_context = {
+            channel: [{"id": g.id, "instruction": g.instruction} for g in ordered]
+            for channel, ordered in channel_order(self.prompts_dir / GUIDELINES, self.guidelines).items()
+        }
 
     # --- public -------------------------------------------------------------------------------
 
     def render(
-        self, thread: Thread, analysis: ThreadAnalysis, redaction: Redacts | None = None
+        self,
+        thread: Thread,
+        analysis: ThreadAnalysis,
+        profile: TenantProfile = DEFAULT_PROFILE,
+        now: datetime | None = None,
+        *,
+        redaction: Redacts | None = None,
     ) -> list[ChatMessage]:
         """The system prompt and the thread as one user message (ticket text redacted if asked)."""
-        context = self._context(thread, analysis, redaction)
+        context = self._context(thread, analysis, profile, now, redaction)
         return [
             {"role": "system", "content": self._system.render(context)},
             {"role": "user", "content": self._user.render(context)},
@@ -336,10 +396,11 @@ class PromptBuilder:
         analysis: ThreadAnalysis,
         draft: str,
         instructions: Sequence[str],
+        profile: TenantProfile = DEFAULT_PROFILE,
         redaction: Redacts | None = None,
     ) -> list[ChatMessage]:
         """The original prompt plus a user message with the previous draft and what to fix."""
-        context = self._context(thread, analysis, redaction)
+        context = self._context(thread, analysis, profile, None, redaction)
         reask = self._reask.render(
             fence_open=FENCE_OPEN,
             fence_close=FENCE_CLOSE,
@@ -355,21 +416,35 @@ class PromptBuilder:
     # --- context ------------------------------------------------------------------------------
 
     def _context(
-        self, thread: Thread, analysis: ThreadAnalysis, redaction: Redacts | None = None
+        self,
+        thread: Thread,
+        analysis: ThreadAnalysis,
+        profile: TenantProfile,
+        now: datetime | None,
+        redaction: Redacts | None = None,
     ) -> dict[str, Any]:
         options = thread.options
-        tone = options.tone if options and options.tone else Tone.warm
+        tone = options.tone if options and options.tone else profile.tone
         max_words = options.max_words if options and options.max_words else DEFAULT_MAX_WORDS[thread.channel]
         reply_language = options.language if options and options.language else analysis.language
-        signature = sanitise(_redacted(redaction, thread.agent.signature)).strip()
-        subject = _redacted(redaction, thread.subject)
-        issue = _redacted_issue(redaction, thread, analysis.issue)
+        raw_signature = thread.agent.signature or profile.signature
+        if raw_signature and thread.agent.signature and redaction is not None:
+            raw_signature = redaction.redact(raw_signature)  # the tenant's own signature is not ticket text
+        signature = sanitise(raw_signature).strip() if raw_signature else ""
+        subject = (
+            redaction.redact(thread.subject) if thread.subject and redaction is not None else thread.subject
+        )
+        customer_bodies = [m.body for m in reversed(thread.messages) if m.role is Role.customer]
+        issue = redacted_from(redaction, analysis.issue, customer_bodies)
+        today = profile.today(now)
         return {
             "fence_open": FENCE_OPEN,
             "fence_close": FENCE_CLOSE,
-            "guidelines": self._guideline_context,
+            "guidelines": self._guideline_context[thread.channel],
             "channel": thread.channel.value,
-            "agent_name": _one_line(thread.agent.name, 100),
+            "agent_name": _one_line(agent_name(thread, profile), 100),
+            **tenant_context(profile, today),
+            **reading_context(thread, analysis, redaction),
             "signature": signature,
             "tone": tone.value,
             "max_words": max_words,
@@ -386,22 +461,3 @@ class PromptBuilder:
             "issue": sanitise(issue).strip(),
             "injection": bool(analysis.injection_markers),
         }
-
-
-def _redacted(redaction: Redacts | None, text: str | None) -> str:
-    if not text:
-        return ""
-    return redaction.redact(text) if redaction is not None else text
-
-
-def _redacted_issue(redaction: Redacts | None, thread: Thread, issue: str) -> str:
-    """The restated issue, redacted where it stands in its message (a value the sentence cuts
-    in two is still recognised there), else on its own."""
-    if redaction is None or not issue:
-        return issue
-    for message in reversed(thread.messages):
-        if message.role is Role.customer:
-            start = message.body.find(issue)
-            if start >= 0:
-                return redaction.redact_part(message.body, start, start + len(issue))
-    return redaction.redact(issue)

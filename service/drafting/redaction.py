@@ -50,6 +50,29 @@ PLACEHOLDER = re.compile(r"\[(" + "|".join(k.value for k in Kind) + r")_(\d{1,4}
 # A phone-shaped run of digits grouped by threes ("12 500 000") is an amount.
 _THOUSANDS = re.compile(r"\d{1,3}(?:([ .,])\d{3})(?:\1\d{3})*")
 
+# Phone-shaped text that is something else: a date or timestamp inside the run, a time right after it
+# ("2024-03-01 10" + ":45"), or an id or version named just before it. Timestamps, versions and order
+# ids are facts the model needs (issue 13); the bounded look-behind keeps this linear.
+_DATE_INSIDE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+_NAMED_BEFORE = re.compile(
+    r"(?:order|ticket|invoice|booking|ref(?:erence)?|case|account|contract|claim|tracking|version|build|"
+    r"firmware|serial|pedido|factura|reserva|número|nummer|bestellung|rechnung|commande|facture|dossier|"
+    r"encomenda|fatura|protocolo|processo|n[°º.]|nr\.?|no\.|#)\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _not_a_phone(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    if value.startswith(("+", "00")):
+        return False
+    if text[end : end + 1] == ":" and text[end + 1 : end + 2].isdigit():
+        return True
+    if _DATE_INSIDE.search(value):
+        return True
+    return _NAMED_BEFORE.search(text, max(0, start - 24), start) is not None
+
+
 # The ``pii`` guardrail's entries, by their ``check``, and the placeholder kind each becomes.
 _PII_KINDS = {"luhn": Kind.CARD, "iban": Kind.IBAN, "email": Kind.EMAIL, "phone": Kind.PHONE}
 
@@ -95,6 +118,8 @@ class Redactor:
             kind = _PII_KINDS.get(hit.entry.check)
             value = text[hit.start : hit.end]
             if kind is Kind.PHONE and not value.startswith("+") and _THOUSANDS.fullmatch(value):
+                continue
+            if kind is Kind.PHONE and _not_a_phone(text, hit.start, hit.end):
                 continue
             if kind is not None:
                 yield Span(hit.start, hit.end, kind)

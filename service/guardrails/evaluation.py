@@ -10,6 +10,7 @@ precision, recall and F1, plus the cases where the engine and the labels disagre
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,21 +102,40 @@ class EvalResult:
     disagreements: list[Disagreement] = field(default_factory=list)
 
 
+# What `tactful feedback export` adds to each JSON line besides the case: where the case came from
+# (outcome, draft, findings). The evaluation reads the case and leaves this for labellers.
+PROVENANCE_KEY = "feedback"
+
+
+def _read_items(path: Path) -> list[Any]:
+    """The cases of one file: a YAML mapping with a `cases` list, or JSON Lines (one case a line)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".jsonl":
+            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+            return [{k: v for k, v in row.items() if k != PROVENANCE_KEY} if isinstance(row, dict) else row
+                    for row in rows]  # fmt: skip
+        raw = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+        raise EvalError(f"{path.name}: cannot read it ({type(exc).__name__})") from exc
+    items = raw.get("cases") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        raise EvalError(f"{path.name}: expected a mapping with a `cases` list")
+    return items
+
+
 def load_cases(directory: Path) -> list[Case]:
-    """Every case of every *.yaml file under `directory`, ids unique."""
-    files = sorted(directory.rglob("*.yaml"))
+    """Every case of every *.yaml and *.jsonl file under `directory` (or of that one file), ids unique."""
+    if directory.is_file():
+        files = [directory]
+    else:
+        files = sorted([*directory.rglob("*.yaml"), *directory.rglob("*.jsonl")])
     if not files:
-        raise EvalError(f"no *.yaml files in {directory}")
+        raise EvalError(f"no *.yaml or *.jsonl files in {directory}")
     cases: list[Case] = []
     seen: set[str] = set()
     for path in files:
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise EvalError(f"{path.name}: cannot read it ({type(exc).__name__})") from exc
-        items = raw.get("cases") if isinstance(raw, dict) else None
-        if not isinstance(items, list):
-            raise EvalError(f"{path.name}: expected a mapping with a `cases` list")
+        items = _read_items(path)
         for index, item in enumerate(items):
             try:
                 case = Case.model_validate(item)

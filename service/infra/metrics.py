@@ -93,6 +93,36 @@ class Metrics:
             ["source", "outcome"], registry=self.registry,
         )  # fmt: skip
 
+        self.feedback_received = Counter(
+            "tactful_feedback_received_total",
+            "Feedbacks recorded by this process, by outcome and source (api or the helpdesk).",
+            ["outcome", "source"], registry=self.registry,
+        )  # fmt: skip
+        # Read at scrape from the all-tenant daily aggregates over the retention period: the same
+        # figures GET /v1/feedback/summary gives (a replaced feedback counts once, as its last outcome).
+        self.feedback_outcomes = Gauge(
+            "tactful_feedback_outcomes",
+            "Drafts with feedback, by prompt version and outcome (read at scrape).",
+            ["prompt_version", "outcome"], registry=self.registry,
+        )  # fmt: skip
+        self.feedback_acceptance = Gauge(
+            "tactful_feedback_acceptance_ratio",
+            "Drafts sent unedited / drafts with feedback, by prompt version (read at scrape).",
+            ["prompt_version"], registry=self.registry,
+        )  # fmt: skip
+        self.feedback_edit_distance = Gauge(
+            "tactful_feedback_edit_distance",
+            "Normalised edit distance of what agents sent from the draft, by level (char, word) and "
+            "quantile (0.5, 0.9) (read at scrape).",
+            ["level", "quantile"], registry=self.registry,
+        )  # fmt: skip
+        self.feedback_rule_span_edited = Gauge(
+            "tactful_feedback_rule_span_edited_ratio",
+            "Per rule: compared drafts carrying its finding whose agent edited inside its span "
+            "(read at scrape).",
+            ["rule"], registry=self.registry,
+        )  # fmt: skip
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from service.integrations.base import (
+    AgentReply,
     Challenge,
     DeliveryError,
     Ignored,
@@ -49,6 +50,7 @@ __all__ = [
     "DRAFT_CAPABLE",
     "INTEGRATIONS",
     "SOURCES",
+    "AgentReply",
     "Challenge",
     "DeliveryError",
     "Ignored",

@@ -49,10 +49,23 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class AgentReply:
+    """What an agent sent the customer on a ticket: compared with the draft Tactful made for the same
+    thread id (the feedback loop, docs/feedback.md). ``thread_id`` is the id ``parse`` gives the
+    ticket's Thread, so the two meet."""
+
+    thread_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Ignored:
-    """A genuine event that needs no draft (agent reply, private note, our own note, status change)."""
+    """A genuine event that needs no draft (agent reply, private note, our own note, status change).
+
+    ``reply`` is set when the event is an agent's public reply to the customer."""
 
     reason: str
+    reply: AgentReply | None = None
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,13 @@ import httpx
 from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import (
+    AgentReply,
     Ignored,
     Inbound,
     Integration,
     Outbound,
     Parsed,
+    PayloadError,
     Receipt,
     check_response,
     missing_settings,
@@ -82,7 +84,10 @@ class Chatwoot(Integration):
         event = payload.get("event") if isinstance(payload, dict) else None
         if event != "message_created":
             return Ignored(f"event {event!s} is not a new message")
-        if role_of(payload) != "customer":
+        role = role_of(payload)
+        if role == "agent":
+            return Ignored("not an incoming customer message", reply=_agent_reply(payload))
+        if role != "customer":
             return Ignored("not an incoming customer message")
         content = opt_text(payload, "content") or ""
         if is_own_note(content):
@@ -144,6 +149,21 @@ class Chatwoot(Integration):
             if message.get("private") is True and str(message.get("content") or "").strip() == wanted:
                 return Receipt(self.source, True, kind="note", reference=ref(message.get("id")))
         return None
+
+
+def _agent_reply(payload: Mapping[str, Any]) -> AgentReply | None:
+    """An outgoing public message by an agent (not our own note, not a bot's template)."""
+    content = opt_text(payload, "content")
+    if not content or is_own_note(content) or message_type(payload) != "outgoing":
+        return None
+    try:
+        conversation = obj(payload, "conversation")
+        account_id = ident(obj(payload, "account"), "id", where="account.")
+        conversation_id = ident(conversation, "display_id") if "display_id" in conversation else None
+        conversation_id = conversation_id or ident(conversation, "id", where="conversation.")
+    except PayloadError:
+        return None
+    return AgentReply(f"chatwoot:{account_id}:{conversation_id}", content)
 
 
 def _messages_url(settings: Settings, target: Mapping[str, str]) -> str:

@@ -22,6 +22,7 @@ import httpx
 from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import (
+    AgentReply,
     Challenge,
     Ignored,
     Inbound,
@@ -38,9 +39,21 @@ from service.integrations.base import (
 from service.integrations.html_text import plain, text_to_html
 from service.integrations.lookup import entries, listing, ref, same_text
 from service.integrations.notes import is_own_note
-from service.integrations.payload import build_thread, flag, ident, items, obj, opt_obj, opt_text, timestamp
+from service.integrations.payload import (
+    build_thread,
+    flag,
+    ident,
+    items,
+    obj,
+    opt_ident,
+    opt_obj,
+    opt_text,
+    timestamp,
+)
 
 INBOUND_EVENTS = frozenset({"inbound", "inbound_received"})
+# An agent's message to the customer (rule webhooks, application webhooks): the feedback loop's input.
+OUTBOUND_EVENTS = frozenset({"outbound", "outbound_sent", "out_reply"})
 _CHANNELS = {"email": "email", "custom": "other", "intercom": "chat", "front_chat": "chat", "sms": "sms",
              "whatsapp": "chat", "facebook": "social", "twitter": "social", "tweet": "social"}  # fmt: skip
 
@@ -69,8 +82,12 @@ class Front(Integration):
         # rule webhooks send the event itself: {"type": "inbound", ...}.
         kind = payload.get("type")
         event: dict[str, Any] = opt_obj(payload, "payload") or payload
-        if not isinstance(kind, str) or kind not in INBOUND_EVENTS:
+        if not isinstance(kind, str):
             return Ignored("the event is not an inbound message")
+        if kind in OUTBOUND_EVENTS:
+            return Ignored(f"event {kind} is not an inbound message", reply=_agent_reply(event))
+        if kind not in INBOUND_EVENTS:
+            return Ignored(f"event {kind} is not an inbound message")
         conversation = obj(event, "conversation")
         message = obj(obj(event, "target"), "data", where="target.")
         if not flag(message, "is_inbound"):
@@ -137,6 +154,17 @@ class Front(Integration):
             if same_text(found.get("body"), outbound.text):
                 return Receipt(self.source, True, kind=outbound.kind, reference=ref(found.get("id")))
         return None
+
+
+def _agent_reply(event: Mapping[str, Any]) -> AgentReply | None:
+    conversation_id = opt_ident(opt_obj(event, "conversation"), "id")
+    message = opt_obj(opt_obj(event, "target"), "data")
+    if conversation_id is None or flag(message, "is_inbound"):
+        return None
+    text = opt_text(message, "text") or plain(opt_text(message, "body"))
+    if not text or is_own_note(text):
+        return None
+    return AgentReply(f"front:{conversation_id}", text)
 
 
 def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:

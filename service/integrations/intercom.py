@@ -20,6 +20,7 @@ import httpx
 from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import (
+    AgentReply,
     Ignored,
     Inbound,
     Integration,
@@ -35,10 +36,20 @@ from service.integrations.base import (
 from service.integrations.html_text import plain, text_to_html
 from service.integrations.lookup import entries, listing, same_text
 from service.integrations.notes import is_own_note
-from service.integrations.payload import build_thread, ident, items, obj, opt_obj, opt_text, timestamp
+from service.integrations.payload import (
+    build_thread,
+    ident,
+    items,
+    obj,
+    opt_ident,
+    opt_obj,
+    opt_text,
+    timestamp,
+)
 
 CREATED = "conversation.user.created"
 REPLIED = "conversation.user.replied"
+ADMIN_REPLIED = "conversation.admin.replied"  # an admin's public reply: the feedback loop's input
 CUSTOMER_AUTHORS = frozenset({"user", "lead", "contact"})
 INTERCOM_VERSION = "2.11"
 
@@ -57,6 +68,8 @@ class Intercom(Integration):
 
     def parse(self, headers: Mapping[str, str], payload: Any) -> Parsed:
         topic = payload.get("topic") if isinstance(payload, dict) else None
+        if topic == ADMIN_REPLIED:
+            return Ignored(f"topic {topic} is not a customer message", reply=_agent_reply(payload))
         if topic not in (CREATED, REPLIED):
             return Ignored(f"topic {topic} is not a customer message")
         item = obj(obj(payload, "data"), "item", where="data.")
@@ -127,6 +140,20 @@ class Intercom(Integration):
                 # a receipt reads the same whichever attempt wrote it.
                 return Receipt(self.source, True, kind="note", reference=target["conversation_id"])
         return None
+
+
+def _agent_reply(payload: Mapping[str, Any]) -> AgentReply | None:
+    """The newest admin comment of the conversation (``conversation.admin.replied``)."""
+    item = opt_obj(opt_obj(payload, "data"), "item")
+    conversation_id = opt_ident(item, "id")
+    parts = items(opt_obj(item, "conversation_parts"), "conversation_parts")
+    comments = [p for p in parts if p.get("part_type") == "comment" and opt_text(p, "body")]
+    if conversation_id is None or not comments or opt_obj(comments[-1], "author").get("type") != "admin":
+        return None
+    text = plain(opt_text(comments[-1], "body"))
+    if not text or is_own_note(text):
+        return None
+    return AgentReply(f"intercom:{conversation_id}", text)
 
 
 def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:

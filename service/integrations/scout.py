@@ -11,12 +11,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from service.integrations import signatures as sig
-from service.integrations.base import Ignored, Inbound, Parsed
+from service.integrations.base import AgentReply, Ignored, Inbound, Parsed
 from service.integrations.html_text import plain
 from service.integrations.notes import is_own_note
-from service.integrations.payload import build_thread, full_name, ident, items, opt_obj, opt_text, timestamp
+from service.integrations.payload import (
+    build_thread,
+    full_name,
+    ident,
+    items,
+    opt_ident,
+    opt_obj,
+    opt_text,
+    timestamp,
+)
 
 DRAFT_EVENTS = frozenset({"convo.created", "convo.customer.reply.created"})
+AGENT_REPLY_EVENTS = frozenset({"convo.agent.reply.created"})  # the feedback loop's input
 _ROLES = {"customer": "customer", "message": "agent", "reply": "agent", "note": "note", "chat": "customer"}
 
 
@@ -32,7 +42,29 @@ def _role(thread: Mapping[str, Any]) -> str | None:
     return _ROLES.get(str(thread.get("type")))
 
 
+def _agent_reply(source: str, payload: Any) -> AgentReply | None:
+    """The newest agent reply thread of the conversation (``convo.agent.reply.created``)."""
+    conversation_id = opt_ident(payload, "id")
+    threads = items(opt_obj(payload, "_embedded"), "threads") or items(payload, "threads")
+    replies = [t for t in threads if _role(t) == "agent"]
+    if conversation_id is None or not replies:
+        return None
+    dated = [t for t in replies if timestamp(t.get("createdAt"))]
+    # Sorted by date when every reply has one; else both APIs list the newest thread first.
+    newest = (
+        max(dated, key=lambda t: timestamp(t.get("createdAt")) or "")
+        if len(dated) == len(replies)
+        else replies[0]
+    )
+    text = plain(opt_text(newest, "body") or opt_text(newest, "text"))
+    if not text or is_own_note(text):
+        return None
+    return AgentReply(f"{source}:{conversation_id}", text)
+
+
 def parse_conversation(source: str, event: str | None, payload: Any) -> Parsed:
+    if event in AGENT_REPLY_EVENTS:
+        return Ignored(f"event {event} is not a customer message", reply=_agent_reply(source, payload))
     if event not in DRAFT_EVENTS:
         return Ignored(f"event {event} is not a customer message")
     conversation_id = ident(payload, "id")

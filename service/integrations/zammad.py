@@ -19,6 +19,7 @@ import httpx
 from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import (
+    AgentReply,
     Ignored,
     Inbound,
     Integration,
@@ -40,6 +41,7 @@ from service.integrations.payload import (
     full_name,
     ident,
     obj,
+    opt_ident,
     opt_obj,
     opt_text,
     timestamp,
@@ -65,7 +67,8 @@ class Zammad(Integration):
         sender = article.get("sender")
         sender_name = sender.get("name") if isinstance(sender, dict) else sender
         if sender_name != "Customer":
-            return Ignored("article not written by the customer")
+            reply = _agent_reply(ticket, article) if sender_name == "Agent" else None
+            return Ignored("article not written by the customer", reply=reply)
         if flag(article, "internal"):
             return Ignored("internal article")
         body = opt_text(article, "body") or ""
@@ -130,6 +133,18 @@ class Zammad(Integration):
             if article.get("internal") is True and same_text(article.get("body"), outbound.text):
                 return Receipt(self.source, True, kind="note", reference=ref(article.get("id")))
         return None
+
+
+def _agent_reply(ticket: Mapping[str, Any], article: Mapping[str, Any]) -> AgentReply | None:
+    """A public article by an agent (an internal one is a note, not a reply)."""
+    ticket_id = opt_ident(ticket, "id")
+    if ticket_id is None or flag(article, "internal"):
+        return None
+    body = opt_text(article, "body") or ""
+    text = html_to_text(body) if "html" in str(article.get("content_type", "")) else body.strip()
+    if not text or is_own_note(text):
+        return None
+    return AgentReply(f"zammad:{ticket_id}", text)
 
 
 def _base(settings: Settings) -> str:

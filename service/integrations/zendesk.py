@@ -21,6 +21,7 @@ import httpx
 from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import (
+    AgentReply,
     Ignored,
     Inbound,
     Integration,
@@ -69,7 +70,9 @@ class Zendesk(Integration):
         if not flag(comment, "public"):
             return Ignored("private comment")
         if author_id is None or author_id != requester_id:
-            return Ignored("comment not written by the requester")
+            return Ignored(
+                "comment not written by the requester", reply=_agent_reply(ticket_id, comment, "body")
+            )
         return self._inbound(
             ticket_id=ticket_id,
             comment_id=comment_id,
@@ -89,7 +92,9 @@ class Zendesk(Integration):
         if not flag(comment, "is_public"):
             return Ignored("private comment")
         if flag(author, "is_staff") or opt_ident(author, "id") != opt_ident(detail, "requester_id"):
-            return Ignored("comment not written by the requester")
+            ticket_id = opt_ident(detail, "id")
+            reply = _agent_reply(ticket_id, comment, "body") if ticket_id else None
+            return Ignored("comment not written by the requester", reply=reply)
         return self._inbound(
             ticket_id=ident(detail, "id", where="detail."),
             comment_id=ident(comment, "id", where="event.comment."),
@@ -160,6 +165,14 @@ class Zendesk(Integration):
                 reference = ref(comment.get("audit_id")) or ref(comment.get("id"))
                 return Receipt(self.source, True, kind="note", reference=reference)
         return None
+
+
+def _agent_reply(ticket_id: str, comment: Mapping[str, Any], key: str) -> AgentReply | None:
+    """A public comment by an agent (the caller checked it is public and not the requester's)."""
+    text = plain(opt_text(comment, key))
+    if not text or is_own_note(text):
+        return None
+    return AgentReply(f"zendesk:{ticket_id}", text)
 
 
 def _base(settings: Settings) -> str:

@@ -22,6 +22,7 @@ from saq.job import Job
 
 from service.config import Settings
 from service.drafting.pipeline import DraftPipeline
+from service.feedback import FeedbackStore, webhook_tenant
 from service.integrations import DRAFT_CAPABLE, INTEGRATIONS, DeliveryError, Outbound, Receipt
 from service.integrations.callback import callback_missing, send_callback
 from service.integrations.notes import outbound_for
@@ -46,6 +47,7 @@ class WorkerState:
     pipeline: DraftPipeline
     http: httpx.AsyncClient
     ledger: DeliveryLedger
+    feedback: FeedbackStore | None = None
 
 
 @contextlib.asynccontextmanager
@@ -91,6 +93,7 @@ async def _run_job(
     async with heartbeat(job, max(1.0, state.settings.job_heartbeat_s / 3)):
         try:
             result = await _draft(state, source, thread, retried=job.attempts > 1)
+            await _remember(state, source, thread, result)
             receipts = await _deliver(state, job, source, delivery_id, target, result, thread.get("id"))
         except JobFailure as exc:
             log.warning(
@@ -121,6 +124,20 @@ async def _draft(state: WorkerState, source: str, thread: dict[str, Any], *, ret
     except LLMError as exc:
         raise JobFailure(f"llm: {getattr(exc, 'reason', type(exc).__name__)}") from exc
     return outcome.result
+
+
+async def _remember(state: WorkerState, source: str, thread: dict[str, Any], result: DraftResult) -> None:
+    """Keep the draft's record and point its ticket at it, so the agent's reply can be compared
+    with it when the helpdesk reports it (service/api/webhooks.py). Feedback is never worth failing
+    a job: a Redis error here is counted in the log and the job goes on."""
+    if state.feedback is None:
+        return
+    try:
+        parsed = Thread.model_validate(thread)
+        tenant = webhook_tenant(source, keyed=bool(state.settings.api_keys))
+        await state.feedback.remember(result, parsed, tenant=tenant, ticket=parsed.id)
+    except Exception as exc:
+        log.warning("feedback.remember_failed", source=source, error=type(exc).__name__)
 
 
 async def _deliver(

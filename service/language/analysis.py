@@ -17,6 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from service.language.detect import DETECTED, detect
+from service.language.feelings import NEGATIVE, Feeling, FeelingReading, read_feelings
+from service.language.register import Register, read_register, read_variant
+from service.language.request import Fact, Span, find_facts, find_request
+from service.language.sentences import sentence_spans
 from service.models import Message, Role, Thread, has_visible_text
 
 
@@ -53,6 +58,14 @@ class ThreadAnalysis:
     # Added fields (defaults keep older constructors working):
     category: Category = Category.general
     language_source: str = "default"  # "options" | "text" | "locale" | "default"
+    # The customer read as a support lead would (service/language/understanding.py); spans point
+    # into the newest customer message, thread.messages[message_index].
+    feelings: tuple[FeelingReading, ...] = ()
+    request: Span | None = None
+    facts: tuple[Fact, ...] = ()
+    register: Register = Register.unknown
+    variant: str | None = None
+    message_index: int | None = None
 
     @property
     def upset(self) -> bool:
@@ -67,6 +80,7 @@ _HISTORY_CHARS = 4_000
 _ISSUE_MAX_SENTENCES = 40
 _LANGUAGE_CHARS = 3_000
 _ISSUE_MAX_CHARS = 300
+_LINGUA_CONFIDENT = 0.5
 # A burst of customer messages is searched for the issue from its newest this many (chat bursts are
 # a handful), and injection markers are looked for in the newest _INJECTION_CHARS of customer text
 # (what a prompt can show): a thread of 500 one-line messages costs what ten do.
@@ -279,7 +293,6 @@ _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 # --- issue ------------------------------------------------------------------------------------
 # A sentence ends at .!? followed by whitespace or the end ("49.99" and "example.com" do not end
 # one), or at a line break.
-_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+(?:[.!?]+(?=\s|$))?")
 _PROBLEM = _words(
     r"can't|cannot|can not|couldn't|won't|doesn't|does not|didn't|isn't|is not|aren't|haven't"  # en
     r"|hasn't|not (?:working|loading|arrived|received|connecting|printing|responding)|unable"
@@ -544,14 +557,15 @@ def _cap_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + _ISSUE_MAX_CHARS
 
 
-def _best_sentence(text: str) -> tuple[float, int, int] | None:
+def _best_sentence(text: str, language: str = "en") -> tuple[float, int, int] | None:
     """(score, start, end) of the sentence that names the problem most clearly."""
     limit = min(new_text_end(text), _LAST_CHARS) or min(len(text), _LAST_CHARS)
     best: tuple[float, int, int] | None = None
-    for count, match in enumerate(_SENTENCE.finditer(text, 0, limit)):
+    # pysbd keeps "1. März", "Jan. 3" and "Dr. Smith" inside their sentence.
+    for count, (raw_start, raw_end) in enumerate(sentence_spans(text[:limit], language)):
         if count >= _ISSUE_MAX_SENTENCES:
             break
-        start, end = _trim_span(text, match.start(), match.end())
+        start, end = _trim_span(text, raw_start, raw_end)
         for prefix in (_MENTIONS, _LEADING_GREETING, _LABEL):
             found = prefix.match(text, start, end)
             if found and found.end() < end:
@@ -573,13 +587,13 @@ def _best_sentence(text: str) -> tuple[float, int, int] | None:
     return best
 
 
-def find_issue(text: str) -> tuple[str, tuple[int, int] | None]:
+def find_issue(text: str, language: str = "en") -> tuple[str, tuple[int, int] | None]:
     """The sentence that names the problem most clearly, else the first sentence with content.
 
     Sentences are scored by problem cues (twice), situation keywords and question marks; greetings,
     thanks and sign-offs never count, and quoted history is skipped. Offsets point into `text`.
     """
-    best = _best_sentence(text)
+    best = _best_sentence(text, language)
     if best is None:
         start, end = _trim_span(text, 0, min(len(text), _ISSUE_MAX_CHARS))
         if start >= end:
@@ -602,7 +616,7 @@ def _current_turn(thread: Thread) -> list[Message]:
     return turn
 
 
-def _issue_for(thread: Thread) -> tuple[str, tuple[int, int] | None]:
+def _issue_for(thread: Thread, language: str = "en") -> tuple[str, tuple[int, int] | None]:
     """The issue, preferably from the newest customer message.
 
     The customer's current turn (their messages since our last reply) is searched, the earliest
@@ -614,17 +628,17 @@ def _issue_for(thread: Thread) -> tuple[str, tuple[int, int] | None]:
     last = customer[-1]
     best: tuple[float, Message, int, int] | None = None
     for message in _current_turn(thread)[-_TURN_MESSAGES:]:
-        found = _best_sentence(message.body)
+        found = _best_sentence(message.body, language)
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], message, found[1], found[2])
     if best is None or best[0] < 2.0:
         for message in reversed(customer[-6:-1]):
-            found = _best_sentence(message.body)
+            found = _best_sentence(message.body, language)
             if found is not None and found[0] >= 2.0:
                 best = (found[0], message, found[1], found[2])
                 break
     if best is None:
-        return find_issue(last.body)
+        return find_issue(last.body, language)
     _, message, start, end = best
     start, end = _cap_span(message.body, start, end)
     return message.body[start:end], ((start, end) if message is last else None)
@@ -652,6 +666,11 @@ def _choose_language(thread: Thread, newest: str, customer_recent: str) -> tuple
     detected, confident = detect_language_confident(newest)
     if not confident:
         detected, confident = detect_language_confident(customer_recent)
+    # lingua decides among our five languages; the stop-word profile keeps Italian and Dutch.
+    if not (confident and detected not in DETECTED):
+        found = detect(newest) or detect(customer_recent)
+        if found is not None and found[1] >= _LINGUA_CONFIDENT:
+            detected, confident = found[0], True
     locale = normalise_language(thread.customer.locale) if thread.customer.locale else ""
     if confident:
         return detected, "text"
@@ -699,10 +718,17 @@ def analyse_thread(thread: Thread) -> ThreadAnalysis:
         thread, _newest_text(customer[-1:], _LANGUAGE_CHARS), _newest_text(customer, _LANGUAGE_CHARS)
     )
     subject = thread.subject or ""
-    issue, span = _issue_for(thread)
+    issue, span = _issue_for(thread, language)
+    last = customer[-1]
+    own = last.body[: new_text_end(last.body) or len(last.body)]
+    feelings = tuple(read_feelings(own, language))
+    # The guardrails' acknowledgement bar keeps its own calibrated reading (emotion, urgent; see
+    # docs/decisions.md); the feelings drive the prompt, the composer and DraftResult.analysis.
+    emotion = detect_emotion(turn, history)
+    urgent = detect_urgency(f"{subject}\n{turn}")
     return ThreadAnalysis(
-        emotion=detect_emotion(turn, history),
-        urgent=detect_urgency(f"{subject}\n{turn}"),
+        emotion=emotion,
+        urgent=urgent,
         language=language,
         issue=issue,
         issue_span=span,
@@ -712,4 +738,31 @@ def analyse_thread(thread: Thread) -> ThreadAnalysis:
         # The subject is the customer's own summary: it counts twice.
         category=detect_category(f"{subject}\n{subject}\n{turn}\n{issue if span is None else ''}"),
         language_source=source,
+        feelings=feelings,
+        request=find_request(own, language),
+        facts=tuple(find_facts(own, language)),
+        register=read_register(own, language).register,
+        variant=read_variant(own, language, thread.customer.locale),
+        message_index=next(i for i, m in enumerate(thread.messages) if m is last),
     )
+
+
+# The single emotion that best sums up the feelings read (the composer's acknowledgement).
+EMOTION_OF = {
+    Feeling.anger: Emotion.angry,
+    Feeling.threat: Emotion.angry,
+    Feeling.frustration: Emotion.frustrated,
+    Feeling.sarcasm: Emotion.frustrated,
+    Feeling.worry: Emotion.anxious,
+    Feeling.disappointment: Emotion.disappointed,
+    Feeling.grief: Emotion.disappointed,
+}
+
+
+def emotion_from(feelings: tuple[FeelingReading, ...]) -> Emotion | None:
+    negative = [f for f in feelings if f.feeling in NEGATIVE]
+    if not negative:
+        return None
+    order = list(EMOTION_OF)
+    strongest = max(negative, key=lambda f: (f.intensity, -order.index(f.feeling)))
+    return EMOTION_OF[strongest.feeling]

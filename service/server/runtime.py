@@ -17,6 +17,7 @@ from service.drafting.cache import DraftCache
 from service.drafting.pipeline import DraftPipeline, Sampling
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redactor
+from service.feedback import FeedbackStore, Sealer
 from service.guardrails import Guardrails, load_guardrails
 from service.infra.limits import ThreadLimits
 from service.infra.metrics import Metrics
@@ -25,6 +26,7 @@ from service.infra.redis_conn import connect_redis
 from service.jobs import Idempotency, WebhookQueue
 from service.llm.breaker import CircuitBreaker
 from service.llm.openai_client import OpenAICompatibleClient, make_async_openai
+from service.tenancy import Tenants
 
 log = structlog.get_logger("tactful.runtime")
 
@@ -44,6 +46,7 @@ class Runtime:
     draining: bool = False  # set on SIGTERM during the drain period (service/server/serving.py)
     queue: WebhookQueue | None = None  # webhook jobs; None without Redis
     idempotency: Idempotency | None = None
+    feedback: FeedbackStore | None = None  # None without Redis
 
     async def close(self) -> None:
         if self.openai is not None:
@@ -60,6 +63,8 @@ BREAKER_CLOSED_LEASE_S = 0.25
 def build_runtime(settings: Settings) -> Runtime:
     redis = connect_redis(settings.redis_url) if settings.redis_url else None
     prompts = PromptBuilder(settings.prompts_dir, settings.prompt_token_budget)
+    # A missing or invalid profile stops start-up here, naming the file and the field.
+    tenants = Tenants.load(settings.tenants_dir)
     guardrails = load_guardrails(settings.guard_severities)
     openai_client: AsyncOpenAI | None = None
     llm: OpenAICompatibleClient | None = None
@@ -88,6 +93,7 @@ def build_runtime(settings: Settings) -> Runtime:
             deadline_s=settings.llm_deadline_s,
             timeout_s=settings.llm_timeout_s,
         )
+    redactor = Redactor.load() if settings.redact_pii else None
     cache = DraftCache(redis, ttl_s=settings.cache_ttl_s, wait_s=settings.single_flight_wait_s)
     pipeline = DraftPipeline(
         provider=settings.provider,
@@ -98,8 +104,9 @@ def build_runtime(settings: Settings) -> Runtime:
         sampling=Sampling(settings.llm_model, settings.llm_temperature, settings.llm_max_tokens),
         max_reasks=settings.guard_max_reasks,
         fallback_offline=settings.llm_fallback_offline,
-        redactor=Redactor.load() if settings.redact_pii else None,
+        redactor=redactor,
         metrics=metrics,
+        tenants=tenants,
     )
     log.info(
         "runtime.ready",
@@ -131,4 +138,21 @@ def build_runtime(settings: Settings) -> Runtime:
             else None
         ),
         idempotency=Idempotency(redis) if redis is not None else None,
+        feedback=build_feedback(settings, redis, redactor),
+    )
+
+
+def build_feedback(
+    settings: Settings, redis: aioredis.Redis | None, redactor: Redactor | None
+) -> FeedbackStore | None:
+    if redis is None:
+        return None
+    key = settings.feedback_key.get_secret_value() if settings.feedback_key else None
+    return FeedbackStore(
+        redis,
+        retention_s=settings.feedback_retention_days * 86_400,
+        text_ttl_s=settings.cache_ttl_s,
+        # A bad key fails start-up (FeedbackKeyError), not the first feedback.
+        sealer=Sealer.from_setting(key),
+        redactor=redactor,
     )

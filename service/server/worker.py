@@ -46,6 +46,7 @@ def build_worker(
         ctx[CONTEXT_KEY] = WorkerState(
             settings=settings,
             pipeline=runtime.pipeline,
+            feedback=runtime.feedback,
             http=httpx.AsyncClient(timeout=settings.delivery_timeout_s, follow_redirects=False),
             ledger=DeliveryLedger(
                 runtime.redis,

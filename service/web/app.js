@@ -407,6 +407,7 @@ function currentThread() {
 }
 
 function startStreamingView() {
+  $("feedback-block").hidden = true;
   const box = $("draft-text");
   box.className = "reply-text streaming";
   box.textContent = "";
@@ -414,9 +415,40 @@ function startStreamingView() {
   $("draft-banner").hidden = true;
   $("findings").replaceChildren();
   $("findings-heading").hidden = true;
+  $("analysis").hidden = true;
   $("draft-meta").textContent = "";
   $("copy-button").disabled = true;
   setBadge($("draft-status"), "working", "Drafting…");
+}
+
+// ---- analysis: how the customer was read ----------------------------------------------------------
+
+const INTENSITY = { 1: "mild", 2: "clear", 3: "strong" };
+
+function renderAnalysis(analysis) {
+  const block = $("analysis");
+  const list = $("analysis-list");
+  list.replaceChildren();
+  if (!analysis) {
+    block.hidden = true;
+    return;
+  }
+  const row = (term, ...details) => list.append(el("dt", { text: term }), el("dd", {}, ...details));
+  const feelings = (analysis.feelings || []).map((f) =>
+    el(
+      "span",
+      { class: "feeling", "data-feeling": f.name, title: (f.evidence || []).map((e) => `“${e.text}”`).join(", ") },
+      `${f.name} (${INTENSITY[f.intensity] || f.intensity})`,
+      ...(f.evidence || []).slice(0, 1).map((e) => el("q", { text: ` ${e.text}` })),
+    ),
+  );
+  row("Feelings", ...(feelings.length ? feelings : [el("span", { class: "muted", text: "none shown" })]));
+  row("Request", analysis.request ? el("q", { text: analysis.request.text }) : el("span", { class: "muted", text: "none" }));
+  const facts = (analysis.facts || []).map((f) => `${f.kind}: ${f.text}`).join(" · ");
+  row("Facts given", facts ? el("span", { text: facts }) : el("span", { class: "muted", text: "none found" }));
+  row("Register", el("span", { text: analysis.register }));
+  row("Language", el("span", { text: analysis.variant || analysis.language }));
+  block.hidden = false;
 }
 
 function showResult(result, streamedText) {
@@ -430,6 +462,7 @@ function showResult(result, streamedText) {
   renderHighlighted(box, text, findings, "draft");
   renderFindings($("findings"), findings, box, "draft");
   $("findings-heading").hidden = findings.length === 0;
+  renderAnalysis(result.analysis);
   setBadge($("draft-status"), result.status, STATUS_LABEL[result.status] || result.status);
   const banner = $("draft-banner");
   if (result.status === "blocked") {
@@ -449,6 +482,33 @@ function showResult(result, streamedText) {
   $("copy-button").disabled = result.reply === null;
   $("regenerate-button").disabled = false;
   $("own-reply").placeholder = "Write or paste your own reply to check it…";
+  $("final-text").value = text;
+  $("feedback-status").textContent = "";
+  $("feedback-block").hidden = false; // folded: it keeps the draft panel short until the agent opens it
+}
+
+// ---- feedback: what the agent did with the draft ---------------------------------------------------
+
+const FEEDBACK_DONE = {
+  sent: "Thanks: recorded as sent as is.",
+  edited: "Thanks: recorded as sent after editing.",
+  discarded: "Thanks: recorded as discarded.",
+};
+
+async function sendFeedback(outcome) {
+  const result = state.lastDraft;
+  if (!result) return;
+  const body = { outcome };
+  if (outcome === "edited") {
+    const finalText = $("final-text").value;
+    if (!finalText.trim()) {
+      $("feedback-status").textContent = "Put the reply you sent in the box first.";
+      return;
+    }
+    body.final_text = finalText;
+  }
+  await api(`v1/drafts/${encodeURIComponent(result.id)}/feedback`, { method: "POST", body });
+  $("feedback-status").textContent = FEEDBACK_DONE[outcome];
 }
 
 // Removes every streamed word from the page (deltas are unchecked text), and says why when a
@@ -580,6 +640,9 @@ function wire() {
   $("regenerate-button").addEventListener("click", () => withKey(() => draft({ fresh: true })));
   $("copy-button").addEventListener("click", () => copyDraft());
   $("check-button").addEventListener("click", () => withKey(() => checkReply()));
+  for (const outcome of ["sent", "edited", "discarded"]) {
+    $(`feedback-${outcome}`).addEventListener("click", () => withKey(() => sendFeedback(outcome)));
+  }
   $("sample").addEventListener("change", (event) => withKey(() => pickSample(event.target.value)));
   $("thread-input").addEventListener("input", () => {
     try {

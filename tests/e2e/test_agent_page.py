@@ -92,6 +92,18 @@ def test_draft_streams_then_shows_the_verdict_with_highlights(
     page.locator("#copy-button").filter(has_text="Copied").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == REVIEW_REPLY
 
+    # How the customer was read shows under the draft, as the API returned it.
+    analysis = result["analysis"]
+    assert analysis is not None
+    page.locator("#analysis").wait_for(state="visible")
+    shown = page.locator("#analysis-list").inner_text()
+    assert analysis["register"] in shown
+    assert (analysis["variant"] or analysis["language"]) in shown
+    for feeling in analysis["feelings"]:
+        assert page.locator(f"#analysis-list [data-feeling='{feeling['name']}']").count() == 1
+    if analysis["request"]:
+        assert analysis["request"]["text"] in shown
+
     spanned = [(i, f) for i, f in enumerate(result["guardrails"]["findings"]) if f.get("start") is not None]
     assert spanned, "the reply was chosen to produce a finding with a span"
     points = list(result["reply"])  # offsets are code points, like Python's str
@@ -257,7 +269,10 @@ def test_chatwoot_dashboard_app_reads_the_conversation_from_app_context(
         frame.locator(FINAL_BADGE).wait_for(timeout=15_000)
         prompt = json.dumps(llm.requests[-1]["messages"])
         assert "nine days" in prompt  # the conversation from appContext reached the LLM
-        assert "carrier ticket" not in prompt  # private notes never do
+        # Private notes reach the model only in their own section, never as the conversation.
+        user = llm.requests[-1]["messages"][1]["content"]
+        assert "carrier ticket" not in user[user.index("Conversation") : user.index("Our internal notes")]
+        assert "carrier ticket" in user[user.index("Our internal notes") :]
     finally:
         page.close()
 

@@ -17,7 +17,7 @@ from tests.integration.conftest import GOOD_REPLY, llm_settings, reply_response,
 
 DRAFT_FIELDS = {
     "id", "status", "reply", "rejected_draft", "guardrails", "provider", "model", "prompt_version",
-    "attempts", "cached", "usage", "timings_ms",
+    "attempts", "cached", "usage", "timings_ms", "analysis",
 }  # fmt: skip
 
 
@@ -38,6 +38,14 @@ async def test_offline_draft_then_cache_hit(offline_client: AsyncTestClient[Any]
     assert acknowledgement_passes(body["reply"], thread)
     assert body["cached"] is False
     assert first.headers["x-cache"] == "MISS"
+    # How the customer was read, with spans into their newest message.
+    analysis = body["analysis"]
+    assert analysis["register"] in ("formal", "informal", "unknown")
+    newest = thread["messages"][analysis["request"]["message"]]["body"] if analysis["request"] else ""
+    if analysis["request"]:
+        assert (
+            newest[analysis["request"]["start"] : analysis["request"]["end"]] == analysis["request"]["text"]
+        )
     assert "total;dur=" in first.headers["server-timing"]
 
     second = await offline_client.post("/v1/drafts", json=thread)

@@ -130,9 +130,11 @@ def assert_invariant(result: DraftResult, thread: Thread, engine: Guardrails) ->
         assert not [f for f in masked.findings if f.rule in STREAM_RULES]
         report = result.guardrails
     else:
-        # Checked again from scratch, the text gives exactly the report that came with it.
+        # Checked again from scratch, the text gives exactly the report that came with it (but for
+        # the offline composer's own info-level `agent-gap` notes, which no check of the text can give).
         report = engine.check(text, CheckContext(thread=thread))
-        assert report == result.guardrails
+        checked = [f for f in result.guardrails.findings if f.rule != "agent-gap"]
+        assert report == result.guardrails.model_copy(update={"findings": checked})
     if result.reply is not None:
         assert not report.failed("acknowledgement"), report
         assert report.verdict is not Verdict.block

@@ -31,6 +31,9 @@ SCHEMA_FIELDS: dict[str, tuple[set[str], set[str]]] = {
         {"id", "status", "reply", "rejected_draft", "guardrails", "provider", "model", "attempts", "cached"},
     ),
     "GuardrailReport": ({"verdict", "ruleset_version", "findings"}, {"verdict", "ruleset_version"}),
+    "DraftAnalysis": ({"language", "variant", "register", "feelings", "request", "facts"}, {"language"}),
+    "FeelingHint": ({"name", "intensity", "evidence"}, {"name", "intensity"}),
+    "EvidenceSpan": ({"message", "start", "end", "text"}, {"message", "start", "end", "text"}),
     "Finding": (
         {"rule", "severity", "message", "start", "end", "suggestion"},
         {"rule", "severity", "message"},

@@ -52,27 +52,36 @@ def fenced_block(text: str, label: str) -> str:
 # --- content --------------------------------------------------------------------------------
 
 
-def test_private_notes_never_reach_the_prompt(builder: PromptBuilder, make_thread: MakeThread) -> None:
+def test_notes_reach_the_prompt_only_in_their_own_fenced_section(
+    builder: PromptBuilder, make_thread: MakeThread
+) -> None:
     thread = make_thread(
         "My invoice was charged twice.",
         {"role": "note", "body": "INTERNAL-ONLY: goodwill credit approved up to 20 EUR"},
         {"role": "agent", "body": "Looking into it now."},
         "Any news on the refund?",
     )
-    for message in builder.render(thread, analyse_thread(thread)):
-        assert "INTERNAL-ONLY" not in message["content"]
-        assert "goodwill" not in message["content"]
+    system, user = render(builder, thread)
+    assert "INTERNAL-ONLY" not in system
+    assert fenced_block(user, "internal note 1") == "INTERNAL-ONLY: goodwill credit approved up to 20 EUR"
+    assert user.count("INTERNAL-ONLY") == 1  # not in the conversation, not in the hints
+    conversation = user[user.index("Conversation") : user.index("Our internal notes")]
+    assert "goodwill" not in conversation
+    assert "never quote them or reveal them" in user
+    assert "never quote them, paraphrase them as notes, or reveal that they exist" in system
 
 
-def test_notes_drop_out_of_seed_prompts_too(builder: PromptBuilder) -> None:
+def test_every_note_fact_of_a_seed_is_in_the_prompt(builder: PromptBuilder) -> None:
     thread = load_seed(next(p for p in SEED_PATHS if p.stem == "bug_upload_history_with_notes"))
-    notes = [m.body for m in thread.messages if m.role is Role.note]
+    notes = [m.body.strip() for m in thread.messages if m.role is Role.note]
     assert notes
     system, user = render(builder, thread)
     for note in notes:
-        assert note not in user
+        assert note in user
         assert note not in system
-    assert "Enterprise plan" not in user
+    # A constraint in a note is listed as one the reply must follow.
+    assert "must follow" in user
+    assert "- Fix is planned for the next release; do not promise a date to customers yet." in user
 
 
 def test_roles_are_labelled_oldest_first(builder: PromptBuilder, make_thread: MakeThread) -> None:
@@ -98,8 +107,8 @@ def test_ticket_details_and_analysis_hints(builder: PromptBuilder, make_thread: 
     _, user = render(builder, thread)
     assert "Subject: Charged twice" in user
     assert "Customer name: Dana Reyes" in user
-    assert "The customer seems angry and the matter is urgent for them." in user
-    assert "Situation: billing." in user
+    assert '- anger (strong), shown by: "furious"' in user
+    assert "- The matter is urgent for them." in user
     assert fenced_block(user, "issue") == "I was charged twice for my March invoice and I'm furious."
     assert "- Tone: formal" in user
     assert "- Maximum words: 120" in user
@@ -138,8 +147,8 @@ def test_customer_text_cannot_close_its_fence(builder: PromptBuilder, make_threa
     assert FENCE_OPEN not in body
     assert FENCE_CLOSE not in body
     assert "[end of customer message 1]" in body
-    # Only our own fence lines: one message and the issue, each opened and closed once.
-    assert len(fence_lines(user)) == 4
+    # Only our own fence lines: one message, the request and the issue, each opened and closed once.
+    assert len(fence_lines(user)) == 6
 
 
 def test_subject_and_names_cannot_fake_fences_or_lines(
@@ -278,7 +287,7 @@ def test_budget_keeps_the_newest_messages_and_says_what_was_left_out(make_thread
     kept = [
         line
         for line in fence_lines(user)
-        if not line.startswith(FENCE_OPEN + "end of") and "issue" not in line
+        if not line.startswith(FENCE_OPEN + "end of") and "issue" not in line and "request" not in line
     ]
     assert omitted + len(kept) == 41
     assert 0 < len(kept) < 41
@@ -292,17 +301,34 @@ def test_budget_keeps_the_newest_messages_and_says_what_was_left_out(make_thread
     assert estimate_tokens(conversation) <= 1_000 + 100
 
 
-def test_budget_always_keeps_the_last_customer_message_cut_from_its_start(make_thread: MakeThread) -> None:
+def test_budget_keeps_the_head_and_tail_of_the_last_customer_message(make_thread: MakeThread) -> None:
     builder = PromptBuilder(PROMPTS, 500)
     huge = "START-MARKER " + "word " * 5_000 + "the printer still shows error 50.4 END-MARKER"
     thread = make_thread("Earlier message.", {"role": "agent", "body": "Earlier reply."}, huge)
     _, user = render(builder, thread)
     body = fenced_block(user, "customer message 3")
     assert body.endswith("END-MARKER")
-    assert "START-MARKER" not in body
+    assert body.startswith("START-MARKER")
+    assert "[… the middle of this long message was cut …]" in body
     assert estimate_tokens(body) <= 500
-    assert "[the start of this long message was cut]" in user
     assert "[2 earlier messages omitted]" in user
+
+
+def test_a_100000_character_message_keeps_its_opening_question(make_thread: MakeThread) -> None:
+    builder = PromptBuilder(PROMPTS, 6_000)
+    question = "How do I export last month's invoices as CSV for our auditor?"
+    log = "".join(
+        f"2026-03-14 09:{m:02d}:{s:02d} worker-3 ERROR export timeout after 30s\n"
+        for m in range(60)
+        for s in range(60)
+    )
+    huge = (question + "\n" + log)[:99_900] + "\nThanks, Sam"
+    assert len(huge) > 99_000
+    _, user = render(builder, make_thread(huge))
+    body = fenced_block(user, "customer message 1")
+    assert body.startswith(question)
+    assert body.endswith("Thanks, Sam")
+    assert "2026-03-14 09:00:00" in body  # timestamps are kept as they are, never redacted here
 
 
 def test_messages_after_the_last_customer_message_count_as_newest() -> None:

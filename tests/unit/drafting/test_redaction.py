@@ -133,3 +133,23 @@ def test_a_part_holds_no_fragment_of_a_value(parts: list[tuple[str, str]], tail:
     part = redaction.redact_part(text, cut)  # same session: the same value has the same placeholder
     assert whole.endswith(part)
     assert redaction.restore(part).endswith(text[cut:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-03-01 10:45:12 ERROR worker timeout",  # a timestamp
+        "on 12/03/2024 14:05 it failed",
+        "order 20240611-884 never came",  # an order id
+        "invoice no. 4411 2290 88",
+        "firmware 10.0.19045.3693",  # a version
+    ],
+)
+def test_timestamps_versions_and_ids_are_facts_not_phone_numbers(redactor: Redactor, text: str) -> None:
+    assert kinds(redactor, text) == []
+
+
+def test_a_log_full_of_timestamps_keeps_them_and_still_finds_a_phone(redactor: Redactor) -> None:
+    log = "".join(f"2026-03-14 09:12:{s:02d} POST /v2/orders -> 429\n" for s in range(60))
+    found = kinds(redactor, log + "Call me on +44 20 7946 0958")
+    assert found == [("+44 20 7946 0958", Kind.PHONE)]

@@ -1,0 +1,300 @@
+"""Feelings in a customer's message, with intensity and the words that show them.
+
+Ten feelings (seeds/messages/LABELLING.md): anger, frustration, worry, disappointment, grief,
+sarcasm, urgency, threat, gratitude and excitement, in English, Spanish, German, French and
+Portuguese. The vocabularies are data (data/feelings.yaml, with inflected forms from
+data/lemma_forms.yaml); this module only applies them:
+
+- a cue right after a negator ("not angry", "pas en colère") does not count;
+- an intensifier before a cue ("really worried") raises its intensity by one;
+- praise counts as sarcasm only next to trouble ("great job losing my parcel");
+- politeness formulas ("thanks in advance") are not gratitude, and neither is praise that is
+  sarcastic;
+- a raised voice (several words in capitals, "!!!") next to a negative feeling reads as anger.
+
+Cost: one pass of at most thirty precompiled patterns over at most `TEXT_CHARS` characters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict
+
+from service.language.cues import CueSet, compile_cues, fold, tokens
+from service.language.data import load_table
+
+
+class Feeling(StrEnum):
+    anger = "anger"
+    frustration = "frustration"
+    worry = "worry"
+    disappointment = "disappointment"
+    grief = "grief"
+    sarcasm = "sarcasm"
+    urgency = "urgency"
+    threat = "threat"
+    gratitude = "gratitude"
+    excitement = "excitement"
+
+
+NEGATIVE = frozenset(
+    {
+        Feeling.anger,
+        Feeling.frustration,
+        Feeling.worry,
+        Feeling.disappointment,
+        Feeling.grief,
+        Feeling.sarcasm,
+        Feeling.threat,
+    }
+)
+TEXT_CHARS = 4_000
+_NEGATION_WINDOW = 4  # words before a cue that can negate it ("no es que esté molesta")
+# "Hello again", "hola de nuevo": a greeting, not a repeated failure.
+_GREETINGS = frozenset({"hello", "hi", "hey", "hola", "olá", "ola", "oi", "bonjour", "hallo", "re"})
+_SARCASM_WINDOW = 140  # characters either side of praise searched for trouble
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FeelingReading:
+    feeling: Feeling
+    intensity: int  # 1 mild, 2 clear, 3 strong
+    evidence: tuple[Evidence, ...]
+
+
+class _FeelingsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    negators: dict[str, tuple[str, ...]]
+    intensifiers: dict[str, tuple[str, ...]]
+    feelings: dict[Feeling, dict[str, dict[int, tuple[str, ...]]]]
+    sarcasm_trouble: dict[str, tuple[str, ...]]
+    gratitude_formulas: dict[str, tuple[str, ...]]
+
+
+class _LemmaForms(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    source: str
+    forms: dict[str, dict[str, tuple[str, ...]]]  # language -> lemma -> inflected forms
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    cues: CueSet[tuple[Feeling, int]]
+    negators: frozenset[str]
+    intensifiers: frozenset[str]
+    trouble: re.Pattern[str] | None
+    formulas: re.Pattern[str] | None
+
+
+LANGUAGES = ("en", "es", "de", "fr", "pt")
+_TOKEN = re.compile(r"[\w']+")
+_SHOUTED = re.compile(r"\b[A-ZÄÖÜÉÈÀÁÍÓÚÑÇÂÊÔÃÕ]{4,}\b")
+# Capitals that are names of things, not a raised voice.
+_ACRONYMS = frozenset(
+    [
+        "HTTP",
+        "HTTPS",
+        "POST",
+        "JSON",
+        "HTML",
+        "NULL",
+        "UUID",
+        "ASAP",
+        "GDPR",
+        "IBAN",
+        "VOIP",
+        "VPN2",
+        "SMTP",
+        "IMAP",
+        "CNPJ",
+        "NIF",
+        "DNI",
+        "URL",
+        "API",
+        "REST",
+        "WIFI",
+        "USB",
+        "HDMI",
+        "UTC",
+        "CEST",
+        "GMT",
+        "PDF",
+        "CSV",
+        "XML",
+        "SEPA",
+        "FAQ",
+    ]
+)
+_EXCLAIMED = re.compile(r"!{3,}|\?{3,}|\?!|!\?")
+
+
+def _with_forms(cues: tuple[str, ...], forms: dict[str, tuple[str, ...]]) -> list[str]:
+    """The cues plus the inflected forms of every one-word cue (its lemma's forms)."""
+    expanded = list(cues)
+    for cue in cues:
+        if " " not in cue and not cue.endswith("*"):
+            expanded.extend(forms.get(cue, ()))
+    return expanded
+
+
+@cache
+def _compiled(language: str) -> _Compiled:
+    table = load_table("feelings", _FeelingsFile)
+    forms = load_table("lemma_forms", _LemmaForms).forms.get(language, {})
+    cues: list[tuple[str, tuple[Feeling, int]]] = []
+    for feeling, by_language in table.feelings.items():
+        # Threats, deadlines and happy news are verbs and nouns whose other forms mean something
+        # else ("cancelaré" is a threat, "cancelaron" a fact): no inflections for them.
+        inflect = feeling not in (Feeling.threat, Feeling.urgency, Feeling.excitement)
+        for intensity, words in by_language.get(language, {}).items():
+            expanded = _with_forms(words, forms) if inflect else list(words)
+            cues.extend((cue, (feeling, intensity)) for cue in expanded)
+    return _Compiled(
+        cues=CueSet(cues),
+        negators=frozenset(table.negators.get(language, ())),
+        intensifiers=frozenset(table.intensifiers.get(language, ())),
+        trouble=compile_cues(table.sarcasm_trouble.get(language, ())),
+        formulas=compile_cues(table.gratitude_formulas.get(language, ())),
+    )
+
+
+def feelings_version() -> int:
+    return load_table("feelings", _FeelingsFile).version
+
+
+def _words_before(folded: str, start: int) -> list[str]:
+    return _TOKEN.findall(folded[max(0, start - 40) : start])[-_NEGATION_WINDOW:]
+
+
+def _negated(words: list[str], negators: frozenset[str]) -> bool:
+    return any(w in negators or w.endswith("n't") or w.startswith("n'") for w in words)
+
+
+def _mask(folded: str, pattern: re.Pattern[str] | None) -> str:
+    if pattern is None:
+        return folded
+    return pattern.sub(lambda m: " " * (m.end() - m.start()), folded)
+
+
+def read_feelings(text: str, language: str) -> list[FeelingReading]:
+    """The feelings `text` shows, strongest evidence first per feeling; offsets point into `text`."""
+    text = text[:TEXT_CHARS]
+    compiled = _compiled(language if language in LANGUAGES else "en")
+    folded = fold(text)
+    candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
+    masked = _mask(folded, compiled.formulas)
+    toks = tokens(folded)
+    masked_toks = toks if masked == folded else tokens(masked)
+    hits = [h for h in compiled.cues.find(toks) if h[2][0] is not Feeling.gratitude]
+    hits += [h for h in compiled.cues.find(masked_toks) if h[2][0] is Feeling.gratitude]
+    for start, end, (feeling, intensity) in hits:
+        before = _words_before(folded, start)
+        cue_words = _TOKEN.findall(folded[start:end])
+        starts_negated = bool(cue_words) and _negated(cue_words[:1], compiled.negators)
+        # A deadline or a threat is not undone by a negation a few words back ("if this isn't
+        # fixed by Friday"): only the word right before counts ("not urgent", "no rush").
+        window = before[-1:] if feeling in (Feeling.urgency, Feeling.threat) else before
+        if not starts_negated and _negated(window, compiled.negators):
+            continue
+        if feeling is Feeling.sarcasm and not _troubled(folded, start, end, compiled):
+            continue
+        if feeling is Feeling.frustration and before and before[-1] in _GREETINGS:
+            continue
+        level = intensity + (1 if before and before[-1] in compiled.intensifiers else 0)
+        candidates.append((feeling, min(level, 3), start, end))
+    found: dict[Feeling, list[tuple[int, Evidence]]] = {}
+    for feeling, level, start, end in candidates:
+        # Words inside a longer cue belong to that cue ("lost my husband" is grief, not worry).
+        if any(s <= start and end <= e and (e - s) > (end - start) for _, _, s, e in candidates):
+            continue
+        found.setdefault(feeling, []).append((level, Evidence(start, end, text[start:end])))
+    _raised_voice(text, found)
+    _drop_sarcastic_praise(found)
+    _drop_polite_thanks(text, found)
+    readings = []
+    for name in Feeling:
+        shown = found.get(name)
+        if not shown:
+            continue
+        shown.sort(key=lambda hit: (-hit[0], hit[1].start))
+        strength = max(level for level, _ in shown)
+        if len(shown) >= 3:
+            strength = min(3, strength + 1)  # the same feeling said three ways is strong
+        readings.append(FeelingReading(name, strength, tuple(e for _, e in shown[:3])))
+    return readings
+
+
+def _troubled(folded: str, start: int, end: int, compiled: _Compiled) -> bool:
+    if compiled.trouble is None:
+        return False
+    window = folded[max(0, start - _SARCASM_WINDOW) : end + _SARCASM_WINDOW]
+    return compiled.trouble.search(window) is not None
+
+
+def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    shouted = [m for m in _SHOUTED.finditer(text) if m.group() not in _ACRONYMS]
+    loud = _EXCLAIMED.search(text)
+    if loud and Feeling.gratitude not in found and Feeling.excitement not in found:
+        # "???" and "!!!" without joy: someone at the end of their patience.
+        found.setdefault(Feeling.frustration, []).append(
+            (2, Evidence(loud.start(), loud.end(), loud.group()))
+        )
+    negative = any(f in found for f in NEGATIVE)
+    if shouted and negative and not (len(shouted) >= 2 or loud):
+        # One word in capitals inside a complaint ("logged me out AGAIN"): a raised voice, mildly.
+        word = shouted[0]
+        found.setdefault(Feeling.anger, []).append((1, Evidence(word.start(), word.end(), word.group())))
+    if len(shouted) >= 2 or (shouted and loud) or (loud and len(found) >= 2):
+        first = shouted[0] if shouted else loud
+        assert first is not None
+        found.setdefault(Feeling.anger, []).append((2, Evidence(first.start(), first.end(), first.group())))
+
+
+_WARM_AFTER = re.compile(r"\W{0,2}(?:!|[\U0001F300-\U0001FAFF\u2764\u263A])")
+
+
+def _drop_polite_thanks(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """A plain "thanks" is gratitude when it is warm ("Thank you!!", "Danke 🙏") in a message
+    without complaint; otherwise it is politeness (a sign-off, the end of a complaint)."""
+    thanks = found.get(Feeling.gratitude)
+    if not thanks or max(level for level, _ in thanks) >= 2:
+        return
+    warm = any(_WARM_AFTER.match(text, e.end) for _, e in thanks) or Feeling.excitement in found
+    if not warm or any(f in found for f in NEGATIVE):
+        del found[Feeling.gratitude]
+
+
+def _drop_sarcastic_praise(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """Praise that is sarcasm is not gratitude or excitement; sarcasm alone at level 1 is noise."""
+    sarcasm = found.get(Feeling.sarcasm)
+    if not sarcasm:
+        return
+    if max(level for level, _ in sarcasm) < 2:
+        del found[Feeling.sarcasm]
+        return
+    spans = [(e.start, e.end) for _, e in sarcasm]
+    for feeling in (Feeling.gratitude, Feeling.excitement):
+        kept = [
+            (level, e)
+            for level, e in found.get(feeling, [])
+            if all(e.end + 40 < s or e.start > t + 40 for s, t in spans)
+        ]
+        if kept:
+            found[feeling] = kept
+        else:
+            found.pop(feeling, None)
