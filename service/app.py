@@ -16,7 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.pydantic import PydanticPlugin
 
 from service import __version__
-from service.api.auth import ApiKeys, digest, require_api_key, tenant_of
+from service.api.auth import ApiKeys, require_api_key
 from service.api.drafts import DraftsController
 from service.api.drafts_stream import DraftStreamController
 from service.api.errors import EXCEPTION_HANDLERS
@@ -103,10 +103,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
     )
     app.state.api_keys = api_keys
-    # Which webhook sources' jobs each API key may read (TACTFUL_JOB_READERS), by tenant.
-    readers: dict[str, set[str]] = {}
-    for source, key in settings.job_reader_pairs():
-        readers.setdefault(tenant_of(digest(key)), set()).add(source)
-    app.state.job_readers = {tenant: frozenset(sources) for tenant, sources in readers.items()}
     app.state.samples = load_samples(settings.samples_dir)
     return app

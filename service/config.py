@@ -198,12 +198,6 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated API keys for /v1/*. Unset: no auth (local runs only).",
     )
-    job_readers: SecretStr | None = Field(
-        None,
-        description="Who may read webhook jobs at /v1/jobs/{id}: comma-separated `source=<API key>` pairs, "
-        "e.g. `zammad=<key>,generic=<key>` (each key one of TACTFUL_API_KEYS). With API keys set, a "
-        "job is visible only to the keys paired with its source; any other key gets 404.",
-    )
     max_body_bytes: int = Field(1_048_576, ge=1_024, description="Largest request body; 413 beyond.")
     max_header_bytes: int = Field(
         16_384, ge=1_024, description="Largest single request header (name and value), in bytes; 431 beyond."
@@ -421,36 +415,6 @@ class Settings(BaseSettings):
                 if value is not None:
                     check_secret(name, value.get_secret_value())
         return self
-
-    @model_validator(mode="after")
-    def _known_job_readers(self) -> Settings:
-        if self.job_readers is not None:
-            self.job_reader_pairs()  # raises on a malformed pair, an unknown source or an unknown key
-        return self
-
-    def job_reader_pairs(self) -> list[tuple[str, str]]:
-        """(source, API key) pairs of TACTFUL_JOB_READERS, checked against the sources and keys."""
-        if self.job_readers is None:
-            return []
-        prefix = "webhook_secret_"
-        sources = {name.removeprefix(prefix) for name in type(self).model_fields if name.startswith(prefix)}
-        keys = {key.get_secret_value() for key in self.api_keys}
-        pairs = []
-        for part in self.job_readers.get_secret_value().split(","):
-            if not part.strip():
-                continue
-            source, separator, key = part.partition("=")
-            source, key = source.strip().lower(), key.strip()
-            if not separator or source not in sources:
-                raise ValueError(
-                    "TACTFUL_JOB_READERS: each entry is `<source>=<API key>` with a webhook source"
-                )
-            if key not in keys:
-                raise ValueError(
-                    f"TACTFUL_JOB_READERS: the key paired with {source} is not in TACTFUL_API_KEYS"
-                )
-            pairs.append((source, key))
-        return pairs
 
     @property
     def provider(self) -> str:

@@ -41,14 +41,14 @@ class JobView(BaseModel):
     deliveries: list[DeliveryView]
 
 
-def _visible(request: Request[Any, Any, Any], view: dict[str, Any]) -> bool:
-    """A job is readable by the tenant that created it: a webhook job by the API keys paired with
-    its source (TACTFUL_JOB_READERS). Without API keys (local runs) every job is readable."""
+def _visible(request: Request[Any, Any, Any], runtime: Runtime, view: dict[str, Any]) -> bool:
+    """A job is readable by the tenant that created it: a webhook job belongs to the tenant profile
+    that claims its source (``webhook_sources``), and so do that profile's API keys
+    (``api_key_sha256``; docs/tenants.md). Without API keys (local runs) every job is readable."""
     tenant: str = request.state.tenant
     if not tenant:
         return True
-    readers: dict[str, frozenset[str]] = request.app.state.job_readers
-    return view.get("source") in readers.get(tenant, frozenset())
+    return view.get("source") in runtime.pipeline.tenants.resolve(tenant).webhook_sources
 
 
 class JobsController(Controller):
@@ -60,8 +60,8 @@ class JobsController(Controller):
         summary="Read a webhook job",
         description="State (`queued`, `retrying`, `running`, `complete`, `failed`), attempts, the draft "
         "and where it was delivered. Finished jobs are kept for TACTFUL_JOB_RESULT_TTL_S. With API keys "
-        "set, a job is visible only to the keys paired with its webhook source (TACTFUL_JOB_READERS); "
-        "any other key gets 404.",
+        "set, a job is visible only to the keys of the tenant profile that claims its webhook source "
+        "(docs/tenants.md); any other key gets 404.",
         responses={
             401: COMMON_PROBLEMS[401],
             404: _problem("No such job (never existed, expired, or created by another tenant)."),
@@ -88,7 +88,7 @@ class JobsController(Controller):
                 "Redis is unavailable.",
                 headers={"Retry-After": "5"},
             ) from None
-        if view is None or not _visible(request, view):
+        if view is None or not _visible(request, runtime, view):
             # Another tenant's job answers exactly like a missing one: ids say nothing across keys.
             raise ProblemError(
                 404, "job-not-found", "Not Found", "There is no job with this id (or it expired)."
