@@ -21,6 +21,7 @@ _DEFENCE = str.maketrans({"⟦": "[", "⟧": "]", "〚": "[", "〛": "]", "⟬":
 NOTE_CHARS = 1_500
 NOTES_TOTAL_CHARS = 4_000
 MAX_FACTS = 12
+MAX_CONSTRAINTS = 12  # distinct constraint sentences shown, the newest (notes often repeat one)
 
 _VARIANT_NAMES = {
     "pt-PT": "European Portuguese (Portugal): 'telemóvel', 'ecrã', 'estou a fazer'; never Brazilian forms",
@@ -110,7 +111,8 @@ def reading_context(
     return {
         "notes": texts,
         "note_constraints": [
-            _clean(redacted_from(redaction, c, note_bodies), 300) for c in notes.constraints
+            _clean(redacted_from(redaction, c, note_bodies), 300)
+            for c in list(dict.fromkeys(notes.constraints))[-MAX_CONSTRAINTS:]
         ],
         "feelings": [
             {
