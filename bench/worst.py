@@ -115,6 +115,12 @@ def cases() -> list[Case]:
     found.append(
         Case("draft: 500 messages x 1,900 chars of e-mails", "POST", "/v1/drafts", _json(many), fresh, 200)
     )
+    note = _filled("No refund promised; customer at a@b.co, call +1 555 010 9999. ", 1_900)
+    notes: dict[str, Any] = {"messages": [{"role": "customer", "body": "Where is my refund?"}]}
+    notes["messages"] += [{"role": "note", "body": note} for _ in range(499)]
+    found.append(
+        Case("draft: 499 internal notes x 1,900 chars", "POST", "/v1/drafts", _json(notes), fresh, 200)
+    )
     found.append(
         Case(
             "stream: 10 x 99,000 chars of e-mails",
