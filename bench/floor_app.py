@@ -2,8 +2,9 @@
 
 A Litestar app on uvicorn (the server settings ``tactful serve`` uses) with one route,
 ``POST /v1/drafts``: it reads the request body, sends one chat completion to the LLM through an
-``AsyncOpenAI`` client built exactly as the service builds its own (``make_async_openai``, the same
-HTTP backend, no SDK retries), and answers the completion's text as JSON. No validation, no Redis,
+``AsyncOpenAI`` client built exactly as the service builds its own (``make_async_openai``: the
+stock client, no SDK retries) with the same call (``chat.completions.create``, streamed, as the
+service always asks), and answers the completion's text as JSON. No validation, no Redis,
 no analysis, prompt, redaction, guardrails, cache, rate limit, metrics or logs. Its
 ``POST /v1/webhooks/{source}`` reads the body and answers 202 with a job id: no signature, payload,
 Redis or job (the webhook-accept scenario's floor).
@@ -28,27 +29,24 @@ from typing import Any
 
 import uvicorn
 from litestar import Litestar, Request, Response, get, post
-from openai.types.chat import ChatCompletion
 
-from service.llm.openai_client import CHAT_COMPLETIONS_PATH, make_async_openai
-from service.llm.transport import HttpBackend
+from service.llm.openai_client import make_async_openai
 
 TIMEOUT_S = 30.0
 
 
-def create_floor_app(llm_base_url: str, llm_request: dict[str, Any], backend: HttpBackend) -> Litestar:
-    client = make_async_openai(llm_base_url, "bench", TIMEOUT_S, backend=backend)
+def create_floor_app(llm_base_url: str, llm_request: dict[str, Any]) -> Litestar:
+    client = make_async_openai(llm_base_url, "bench", TIMEOUT_S)
 
     @post("/v1/drafts", status_code=200)
     async def draft(request: Request[Any, Any, Any]) -> Response[bytes]:
         await request.body()  # the service reads and parses the thread; the floor only reads it
-        completion = await client.post(
-            CHAT_COMPLETIONS_PATH,
-            body=llm_request,
-            cast_to=ChatCompletion,
-            options={"security": {"bearer_auth": True}},
-        )
-        reply = completion.choices[0].message.content or ""
+        stream = await client.chat.completions.create(**llm_request)
+        parts: list[str] = []
+        async with stream:
+            async for chunk in stream:
+                parts.extend(c.delta.content for c in chunk.choices if c.delta and c.delta.content)
+        reply = "".join(parts)
         return Response(json.dumps({"reply": reply}).encode(), media_type="application/json")
 
     @post("/v1/webhooks/{source:str}", status_code=202)
@@ -73,10 +71,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--llm-base-url", required=True, help="e.g. http://127.0.0.1:8900/v1")
     parser.add_argument("--llm-request", type=Path, required=True, help="JSON body of the LLM request")
-    parser.add_argument("--backend", choices=["auto", "aiohttp", "httpx"], default="auto")
     args = parser.parse_args(argv)
     llm_request = json.loads(args.llm_request.read_bytes())
-    app = create_floor_app(args.llm_base_url, llm_request, args.backend)
+    app = create_floor_app(args.llm_base_url, llm_request)
     # The server settings of service/server/serving.py (uvicorn picks uvloop and httptools when installed).
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_config=None, access_log=False)
 

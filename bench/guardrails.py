@@ -1,5 +1,6 @@
-"""Guardrail check time, in process: the full ruleset on 200-character, 2 KB and 8 KB replies, and
-the labelled eval set (seeds/replies) in replies per second.
+"""Guardrail check time, in process: the full ruleset on 200-character, 2 KB and 8 KB replies, on
+the slowest of the adversarial inputs of bench/worst_case.py (20,000 characters: the check limit),
+and the labelled eval set (seeds/replies) in replies per second.
 
 Runs on one core (the process is pinned to one CPU while it measures, where the OS allows it),
 with the thread analysis computed beforehand as the pipeline does, so the figures are the check
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from bench.load import percentile
 from bench.report import Report, at_most, info
+from bench.worst_case import MAX_CHARS, WORST_CASES
 from service.guardrails import CheckContext, Guardrails, load_guardrails
 from service.guardrails.document import Document
 from service.guardrails.evaluation import load_cases
@@ -30,7 +32,9 @@ from service.models import Thread
 
 SCENARIO = "guardrails"
 REPLIES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "replies"
-TARGET_2KB_P99_MS = 1.0
+TARGET_2KB_P99_MS = 1.5  # issue 12: full ruleset, 2 KB reply, CPU p99
+TARGET_WORST_MS = 50.0  # issue 12: the slowest input within the check limit (20,000 characters)
+WORST_RUNS = 20
 
 CUSTOMER = (
     "Hi, my payroll export failed again this morning, right before the deadline. I've tried twice "
@@ -163,6 +167,22 @@ def measure(report: Report, guardrails: Guardrails, runs: int, eval_rounds: int)
                 "normalise_cpu_p50": base,
                 "runs": runs,
             }
+        worst: dict[str, float] = {}
+        for name, make in WORST_CASES.items():
+            text = make()
+            worst[name] = percentile(timed_ms(partial(guardrails.check, text, context), WORST_RUNS)[1], 99)
+        slowest = max(worst, key=worst.__getitem__)
+        report.add(
+            at_most(
+                SCENARIO,
+                f"full ruleset CPU p99, worst-case input ({MAX_CHARS:,} chars)",
+                worst[slowest],
+                "ms",
+                TARGET_WORST_MS,
+                f"slowest of {len(worst)} adversarial inputs: {slowest}",
+            )
+        )
+        details["worst_case"] = worst
         labelled = eval_contexts()
         for reply, ctx in labelled:  # warm-up: memos filled as in a long-running process
             guardrails.check(reply, ctx)

@@ -177,6 +177,9 @@ def start_api(
             # The limiter stays on (its Redis round trip is part of the real overhead) with a budget
             # no benchmark reaches: the bench sends thousands of drafts from one address.
             "TACTFUL_RATE_LIMIT_API": "100000000",
+            # The mock LLM is a hosted-API-shaped endpoint with unbounded parallelism: the bench
+            # measures Tactful, not the per-endpoint bound sized for one self-hosted server.
+            "TACTFUL_LLM_MAX_CONCURRENCY": "1000",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
             **BENCH_JOB_ENV,
         }
@@ -200,6 +203,7 @@ def start_worker(scratch: Path, number: int, redis_url: str, llm_origin: str, ch
             "TACTFUL_LLM_BASE_URL": f"{llm_origin}/v1",
             "TACTFUL_LLM_API_KEY": "bench",
             "TACTFUL_LLM_MODEL": "mock-1",
+            "TACTFUL_LLM_MAX_CONCURRENCY": "1000",
             "TACTFUL_LOG_LEVEL": "INFO",
             "TACTFUL_CHATWOOT_BASE_URL": chatwoot_url,
             "TACTFUL_CHATWOOT_API_TOKEN": BENCH_CHATWOOT_TOKEN,

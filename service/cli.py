@@ -156,6 +156,7 @@ async def _draft(thread: Thread, settings: Settings) -> DraftResult:
 
     runtime = build_runtime(settings)
     try:
+        await runtime.start()
         return (await runtime.pipeline.draft(thread)).result
     finally:
         await runtime.close()
@@ -193,7 +194,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             "(TACTFUL_MAX_CHECK_CHARS)"
         )
     thread = _load_thread(args.thread) if args.thread else None
-    report = load_guardrails(settings.guard_severities).check(text, CheckContext(thread=thread))
+    context = CheckContext(thread=thread, allowed_domains=tuple(settings.allowed_link_domains))
+    report = load_guardrails(settings.guard_severities).check(text, context)
     if args.json:
         _emit(report.model_dump_json(indent=2))
     else:

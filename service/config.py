@@ -11,12 +11,12 @@ import base64
 import binascii
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from service.models import Severity
+from service.models import Provider, Severity
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_ROOT.parent
@@ -111,13 +111,26 @@ class Settings(BaseSettings):
     llm_deadline_s: float = Field(
         45.0, gt=0, description="Total time budget for one LLM completion, retries and waits included."
     )
-    llm_http_backend: Literal["auto", "aiohttp", "httpx"] = Field(
-        "auto",
-        description=(
-            "HTTP library under the openai SDK. `aiohttp` costs about half the CPU per call of `httpx`; "
-            "`auto` uses it unless an HTTP(S)_PROXY/ALL_PROXY variable is set (only httpx honours "
-            "proxies from the environment)."
-        ),
+    llm_first_token_timeout_s: float = Field(
+        15.0,
+        gt=0,
+        description="Longest wait for the first token of an LLM answer (the server's queue and prompt "
+        "processing), in seconds; a slower attempt is abandoned and its connection closed.",
+    )
+    llm_context_tokens: int = Field(
+        8_192,
+        ge=512,
+        description="The model's context window in tokens, as the server runs it (llama.cpp `-c`/`--n_ctx`, "
+        "Ollama `num_ctx`, vLLM `--max-model-len`). The prompt is cut to fit it with the completion "
+        "(LLM_MAX_TOKENS) and a margin; see docs/llm-endpoints.md.",
+    )
+    llm_max_concurrency: int = Field(
+        4,
+        ge=1,
+        le=1_000,
+        description="LLM calls one Tactful process has open at once; more wait (within the deadline). "
+        "Size it to the server's parallel slots divided by Tactful processes: 1 for llama-cpp-python, "
+        "OLLAMA_NUM_PARALLEL for Ollama; hosted APIs take 50 or more.",
     )
     llm_fallback_offline: bool = Field(
         True, description="When the LLM stays down, answer with the offline composer instead of 503."
@@ -142,6 +155,12 @@ class Settings(BaseSettings):
     )
     guard_max_reasks: int = Field(
         2, ge=0, le=5, description="Times the LLM is re-asked with the findings when a draft is blocked."
+    )
+    allowed_link_domains: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated domains a reply may link to besides those in the thread (the "
+        "company's own, e.g. acme.com,help.acme.com; subdomains included). A link to any other host "
+        "is an `unsafe-content` warning.",
     )
     redact_pii: bool = Field(
         True,
@@ -390,7 +409,9 @@ class Settings(BaseSettings):
         False, description="Also send the callback for helpdesk sources, not only for `generic`."
     )
 
-    @field_validator("api_keys", "cors_allow_origins", "frame_ancestors", mode="before")
+    @field_validator(
+        "api_keys", "cors_allow_origins", "frame_ancestors", "allowed_link_domains", mode="before"
+    )
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
@@ -417,9 +438,9 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def provider(self) -> str:
+    def provider(self) -> Provider:
         """The provider drafts are asked from: ``openai`` or ``offline``."""
         if self.llm_provider is ProviderChoice.auto:
             configured = self.llm_base_url is not None or self.llm_api_key is not None
-            return "openai" if configured else "offline"
-        return self.llm_provider.value
+            return Provider.openai if configured else Provider.offline
+        return Provider(self.llm_provider.value)

@@ -73,6 +73,13 @@ class Role(StrEnum):
     note = "note"  # a private note: never shown to the customer; the prompt gives it as facts (issue 13)
 
 
+class Provider(StrEnum):
+    """Who wrote a draft: an OpenAI-compatible endpoint, or the offline composer."""
+
+    openai = "openai"
+    offline = "offline"
+
+
 class Severity(StrEnum):
     block = "block"
     warn = "warn"
@@ -183,6 +190,26 @@ class GuardrailReport(_Wire):
 class Usage(_Wire):
     prompt_tokens: int
     completion_tokens: int
+    estimated: bool = Field(
+        False,
+        description="True when the server reported no usage and these are Tactful's estimates "
+        "(UTF-8 bytes per token, calibrated on the usage the server does report).",
+    )
+
+
+class LLMIncident(_Wire):
+    """Something the LLM's answer needed handling for, and what was done about it."""
+
+    kind: Literal["context_length", "length", "incomplete"] = Field(
+        description="`context_length`: the prompt was over the model's context window; `length`: the "
+        "answer was cut at the completion limit; `incomplete`: the stream ended without a finish "
+        "reason (cut off, or interrupted by the server)."
+    )
+    action: Literal["shrunk", "reasked", "flagged", "retried", "fell_back"] = Field(
+        description="`shrunk`: asked again with a shorter thread; `reasked`: asked for a shorter reply; "
+        "`flagged`: kept, with a `length` finding (needs review); `retried`: asked again; "
+        "`fell_back`: the offline composer wrote the draft instead."
+    )
 
 
 class EvidenceSpan(_Wire):
@@ -240,7 +267,7 @@ class DraftResult(_Wire):
     reply: str | None
     rejected_draft: str | None
     guardrails: GuardrailReport
-    provider: Literal["openai", "offline"]
+    provider: Provider
     model: str
     prompt_version: str
     attempts: int
@@ -248,6 +275,9 @@ class DraftResult(_Wire):
     usage: Usage | None
     timings_ms: dict[str, float] = Field(default_factory=dict)
     analysis: DraftAnalysis | None = None
+    llm_incidents: list[LLMIncident] = Field(
+        default_factory=list, description="What the LLM's answers needed (see LLMIncident); usually empty."
+    )
 
 
 class GuardrailCheckRequest(_Wire):

@@ -42,7 +42,10 @@ class GuardrailsController(Controller):
             raise limit_problem(exc, "The text exceeds a configured limit") from None
         if data.thread is not None:
             enforce_limits(data.thread, runtime)
-        check = partial(runtime.guardrails.check, data.text, CheckContext(thread=data.thread))
+        context = CheckContext(
+            thread=data.thread, allowed_domains=tuple(runtime.settings.allowed_link_domains)
+        )
+        check = partial(runtime.guardrails.check, data.text, context)
         # A long thread is analysed for the check: that work runs off the event loop.
         thread_chars = sum(len(m.body) for m in data.thread.messages) if data.thread is not None else 0
         report = await asyncio.to_thread(check) if thread_chars > OFFLOAD_CHARS else check()

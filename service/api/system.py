@@ -18,6 +18,7 @@ from service.api.errors import ProblemError
 from service.api.problems import METRICS_PROBLEMS, READY_UNAVAILABLE
 from service.feedback.metrics import publish
 from service.jobs import queue_stats
+from service.models import Provider
 from service.server.runtime import Runtime
 
 
@@ -39,11 +40,13 @@ async def live() -> dict[str, str]:
 async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     redis_ok = await runtime.pipeline.cache.ping()
     settings = runtime.settings
-    llm_ok = settings.provider == "offline" or bool(settings.llm_base_url or settings.llm_api_key)
-    checks = {
-        "redis": {"ok": redis_ok, "configured": runtime.redis is not None},
-        "llm": {"ok": llm_ok, "provider": settings.provider},
-    }
+    llm_ok = settings.provider is Provider.offline or bool(settings.llm_base_url or settings.llm_api_key)
+    llm_check: dict[str, Any] = {"ok": llm_ok, "provider": settings.provider}
+    if runtime.model_check is not None:
+        # A hint, never a failure: many endpoints list no models, or list them under other names.
+        llm_check["model"] = settings.llm_model
+        llm_check["model_listed"] = await runtime.model_check.current()
+    checks = {"redis": {"ok": redis_ok, "configured": runtime.redis is not None}, "llm": llm_check}
     ok = redis_ok and llm_ok and not runtime.draining
     status = "draining" if runtime.draining else "ok" if ok else "unavailable"
     return Response(
@@ -79,6 +82,8 @@ async def metrics(
             "'Authorization: Bearer <token>'.",
             headers={"WWW-Authenticate": 'Bearer realm="tactful-metrics"'},
         )
+    if runtime.limiter is not None:
+        runtime.metrics.set_llm_slots(runtime.limiter.in_use, runtime.limiter.waiting)
     if runtime.breaker is not None:
         # Read at scrape time: the breaker lives in Redis, shared by every process.
         runtime.metrics.set_breaker_state(await runtime.breaker.state())

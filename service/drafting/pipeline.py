@@ -11,6 +11,7 @@ the ``acknowledgement`` rule passed on exactly that text, whatever severities ar
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from collections.abc import AsyncGenerator, Callable
@@ -22,13 +23,22 @@ import structlog
 
 from service.drafting.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import Composed, compose_offline_with_gaps
-from service.drafting.prompts import PromptBuilder
+from service.drafting.prompts import ContextWindow, Fit, PromptBuilder
 from service.drafting.redaction import Redaction, Redactor
 from service.drafting.stream_guard import STREAM_RULES, StreamGuard
 from service.guardrails import CheckContext, Guardrails
 from service.infra.metrics import Metrics
 from service.language.analysis import ThreadAnalysis, analyse_thread
-from service.llm.base import ChatMessage, Completion, LLMClient, LLMError, StreamChunk
+from service.llm.base import (
+    ChatMessage,
+    Completion,
+    LLMClient,
+    LLMContextExceeded,
+    LLMError,
+    LLMUnavailable,
+    StreamChunk,
+)
+from service.llm.tokens import TokenEstimator
 from service.models import (
     DraftAnalysis,
     DraftResult,
@@ -38,6 +48,8 @@ from service.models import (
     FeelingHint,
     Finding,
     GuardrailReport,
+    LLMIncident,
+    Provider,
     Severity,
     Thread,
     Usage,
@@ -76,12 +88,12 @@ class _Timer:
 
 @dataclass(frozen=True)
 class _Prompted:
-    """The prompt as sent (ticket text redacted), and how to undo the redaction in what the model writes."""
+    """The thread and its reading, and the redaction session every render of its prompt uses (so
+    a value keeps its placeholder across renders); restore undoes it in what the model writes."""
 
     thread: Thread
     analysis: ThreadAnalysis
     redaction: Redaction | None
-    messages: list[ChatMessage]
     profile: TenantProfile = DEFAULT_PROFILE
 
     def restore(self, text: str) -> str:
@@ -125,11 +137,12 @@ def unsendable(report: GuardrailReport) -> bool:
     return report.verdict is Verdict.block or report.fired(ACKNOWLEDGEMENT)
 
 
-def decide_status(report: GuardrailReport, *, provider: str) -> DraftStatus:
+def decide_status(report: GuardrailReport, *, provider: Provider, repaired: bool = False) -> DraftStatus:
     if unsendable(report):
         return DraftStatus.blocked
-    if report.verdict is Verdict.warn or provider == "offline":
+    if report.verdict is Verdict.warn or provider is Provider.offline or repaired:
         # The offline composer is a safety net, not a writer: an agent always reviews its drafts.
+        # A draft the repair changed is no longer what the writer wrote: an agent reads it first.
         return DraftStatus.needs_review
     return DraftStatus.approved
 
@@ -161,10 +174,31 @@ def mask_at_rest(text: str, report: GuardrailReport) -> str:
     return "".join(chars)
 
 
-def with_system_prompt(context: CheckContext, messages: list[ChatMessage]) -> CheckContext:
-    """The check context with the instructions the model was given (for the prompt-leak rule)."""
+def with_system_prompt(
+    context: CheckContext, messages: list[ChatMessage], *, scaffolding: tuple[str, ...] = ()
+) -> CheckContext:
+    """The check context with every part of the prompt the model was given (for prompt-leak):
+    the system prompt, the user message(s) and, for a re-ask, the re-ask's own wording (passed as
+    ``scaffolding``, without the previous draft, which the new draft may rightly repeat)."""
     system = next((m["content"] for m in messages if m["role"] == "system"), None)
-    return replace(context, system_prompt=system)
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    if scaffolding:
+        users = users[:1]  # the re-ask message holds the previous draft: its scaffolding stands in
+    return replace(context, system_prompt=system, prompt_parts=(*users, *scaffolding))
+
+
+def _cut_off_finding() -> Finding:
+    return Finding(
+        rule="length",
+        severity=Severity.warn,
+        message="The model stopped at its completion limit (TACTFUL_LLM_MAX_TOKENS): the reply may "
+        "end mid-sentence. Read it to the end before sending.",
+    )
+
+
+def _with_finding(report: GuardrailReport, finding: Finding) -> GuardrailReport:
+    verdict = report.verdict if report.verdict is not Verdict.pass_ else Verdict.warn
+    return report.model_copy(update={"verdict": verdict, "findings": [*report.findings, finding]})
 
 
 def analysis_view(analysis: ThreadAnalysis) -> DraftAnalysis | None:
@@ -238,7 +272,7 @@ class DraftPipeline:
     def __init__(
         self,
         *,
-        provider: str,
+        provider: Provider,
         prompts: PromptBuilder,
         guardrails: Guardrails,
         llm: LLMClient | None,
@@ -249,8 +283,11 @@ class DraftPipeline:
         redactor: Redactor | None = None,
         metrics: Metrics | None = None,
         tenants: Tenants | None = None,
+        window: ContextWindow | None = None,
+        estimator: TokenEstimator | None = None,
+        allowed_domains: tuple[str, ...] = (),
     ) -> None:
-        if provider == "openai" and llm is None:
+        if provider is Provider.openai and llm is None:
             raise ValueError("the openai provider needs an LLM client")
         self.provider = provider
         self.prompts = prompts
@@ -263,10 +300,13 @@ class DraftPipeline:
         self._redactor = redactor
         self._metrics = metrics
         self.tenants = tenants or Tenants(DEFAULT_PROFILE, {})
+        self._window = window
+        self._estimator = estimator
+        self._allowed_domains = allowed_domains  # link hosts a reply may use besides the thread's
 
     @property
     def model_name(self) -> str:
-        return self._sampling.model if self.provider == "openai" else "offline-composer"
+        return self._sampling.model if self.provider is Provider.openai else "offline-composer"
 
     def key_for(self, thread: Thread, tenant: str = "") -> str:
         profile = self.tenants.resolve(tenant)
@@ -401,23 +441,35 @@ class DraftPipeline:
 
     async def _compose(self, thread: Thread, timer: _Timer, profile: TenantProfile) -> DraftResult:
         analysis = await self._cpu(thread, analyse_thread, thread)
-        context = CheckContext(thread=thread, analysis=analysis)
-        if self.provider == "openai":
+        context = CheckContext(thread=thread, analysis=analysis, allowed_domains=self._allowed_domains)
+        incidents: list[LLMIncident] = []
+        if self.provider is Provider.openai:
             try:
-                result = await self._compose_with_llm(thread, analysis, context, timer, profile)
+                result = await self._compose_with_llm(thread, analysis, context, timer, profile, incidents)
                 return result.model_copy(update={"analysis": analysis_view(analysis)})
             except LLMError as exc:
-                self._fall_back_or_raise(exc)
-        return await self._cpu(thread, self._compose_offline, thread, analysis, context, timer, profile)
+                self._fall_back_or_raise(exc, incidents)
+        return await self._cpu(
+            thread, self._compose_offline, thread, analysis, context, timer, profile, incidents
+        )
 
-    def _fall_back_or_raise(self, exc: LLMError) -> None:
+    def _fall_back_or_raise(self, exc: LLMError, incidents: list[LLMIncident]) -> None:
         """Count the LLM failure; re-raise it unless the offline composer may stand in."""
         reason = str(getattr(exc, "reason", type(exc).__name__))
         if self._metrics is not None:
             self._metrics.llm_errors.labels(reason).inc()
         if not self._fallback_offline:
             raise exc
+        if reason in ("context_length", "incomplete"):
+            self._incident(incidents, reason, "fell_back")
         log.warning("draft.llm_fallback", reason=reason)
+
+    def _incident(self, incidents: list[LLMIncident], kind: str, action: str) -> None:
+        incident = LLMIncident.model_validate({"kind": kind, "action": action})
+        incidents.append(incident)
+        if self._metrics is not None:
+            self._metrics.llm_incidents.labels(kind, action).inc()
+        log.info("draft.llm_incident", kind=kind, action=action)
 
     def _compose_offline(
         self,
@@ -426,21 +478,47 @@ class DraftPipeline:
         context: CheckContext,
         timer: _Timer,
         profile: TenantProfile,
+        incidents: list[LLMIncident],
     ) -> DraftResult:
         began = time.perf_counter()
         composed = compose_offline_with_gaps(thread, analysis, profile)
         timer.add("compose", began)
-        return self._offline_result(composed, analysis, context, timer)
+        return self._offline_result(composed, analysis, context, timer, incidents)
 
     def _offline_result(
-        self, composed: Composed, analysis: ThreadAnalysis, context: CheckContext, timer: _Timer
+        self,
+        composed: Composed,
+        analysis: ThreadAnalysis,
+        context: CheckContext,
+        timer: _Timer,
+        incidents: list[LLMIncident],
     ) -> DraftResult:
-        text, report = self._check_and_repair(composed.text, context, timer)
+        # The composer's own text: the only writer whose missing acknowledgement may be repaired
+        # with a stock sentence (its drafts are always reviewed anyway).
+        text, report, repaired = self._check_and_repair(
+            composed.text, context, timer, stock_acknowledgement=True
+        )
         report = with_agent_gaps(report, text, composed)
         result = self._result(
-            text, report, provider="offline", model="offline-composer", attempts=1, usage=None
+            text,
+            report,
+            provider=Provider.offline,
+            model="offline-composer",
+            attempts=1,
+            usage=None,
+            incidents=incidents,
+            repaired=repaired,
         )
         return result.model_copy(update={"analysis": analysis_view(analysis)})
+
+    def _fit(self, *, shrink: bool = False, reported: LLMContextExceeded | None = None) -> Fit:
+        ratio = self._estimator.ratio if self._estimator is not None else Fit.bytes_per_token
+        window = self._window
+        if reported is not None and reported.window is not None and window is not None:
+            # The server said its window ("maximum context length is 2048"): believe it over the
+            # setting, which is then too large (the sizing table explains how to set it).
+            window = replace(window, tokens=min(window.tokens, reported.window))
+        return Fit(window=window, bytes_per_token=ratio, shrink=shrink)
 
     async def _compose_streaming(
         self, thread: Thread, timer: _Timer, profile: TenantProfile = DEFAULT_PROFILE
@@ -450,69 +528,122 @@ class DraftPipeline:
         Deltas are the model's own text, placeholders and all: the values come back only in the
         result, after the full check. Each completed sentence goes through the block-level content
         rules (StreamGuard); a blocking finding is yielded instead of a result and ends the stream.
+        The offline composer's text is checked before it is shown: its delta is the checked reply.
+
         Only the first LLM answer streams; re-asks (rare: a blocking finding the repair cannot fix)
         are plain completions, and the result carries their text. The offline composer writes in
-        one go and is checked first: its delta is the checked reply (none when blocked). Falling
-        back to it after a partial stream sends no more deltas: the result is authoritative.
+        one go, so its text is one delta. Falling back to it after a partial stream sends no more
+        deltas: the result is authoritative either way. A prompt over the context window is
+        refused before any delta, so its shrunk retry streams too; a stream cut off after some
+        deltas is asked again as a whole (its result is authoritative).
         """
         analysis = await self._cpu(thread, analyse_thread, thread)
-        context = CheckContext(thread=thread, analysis=analysis)
+        context = CheckContext(thread=thread, analysis=analysis, allowed_domains=self._allowed_domains)
+        incidents: list[LLMIncident] = []
         streamed = False
-        if self.provider == "openai":
-            assert self._llm is not None
+        if self.provider is Provider.openai:
             prompted = await self._cpu(thread, self._prepare, thread, analysis, profile)
-            messages = prompted.messages
-            context = with_system_prompt(context, messages)
-            guard = StreamGuard(self.guardrails, context)
+            fit = self._fit()
+            messages = await self._cpu(thread, self._render, prompted, fit)
+            guard = StreamGuard(self.guardrails, with_system_prompt(context, messages))
             try:
                 completion: Completion | None = None
-                began = time.perf_counter()
-                stream = self._llm.stream(
-                    messages,
-                    model=self._sampling.model,
-                    temperature=self._sampling.temperature,
-                    max_tokens=self._sampling.max_tokens,
-                )
-                async with aclosing(stream) as chunks:
-                    async for item in chunks:
-                        if isinstance(item, StreamChunk):
-                            streamed = True
-                            if item.delta:
-                                if stop := guard.feed(item.delta):
+                for shrink in (False, True):
+                    try:
+                        async for item in self._stream_llm(messages, timer):
+                            if isinstance(item, Completion):
+                                completion = item
+                            elif item:
+                                streamed = True
+                                if stop := guard.feed(item):
                                     yield stop  # closing the stream cancels the LLM call
                                     return
-                                yield item.delta
-                        else:
-                            completion = item
-                timer.add("llm", began)
-                if stop := guard.finish():
-                    yield stop
-                    return
+                                yield item
+                        if stop := guard.finish():
+                            yield stop
+                            return
+                        break
+                    except LLMContextExceeded as exc:
+                        if shrink or streamed:
+                            raise
+                        self._incident(incidents, "context_length", "shrunk")
+                        fit = self._fit(shrink=True, reported=exc)
+                        messages = await self._cpu(thread, self._render, prompted, fit)
+                    except LLMUnavailable as exc:
+                        if exc.reason != "incomplete":
+                            raise
+                        self._incident(incidents, "incomplete", "retried")
+                        completion = await self._ask(messages, timer)
+                        break
                 assert completion is not None  # the client's stream always ends with one
-                result = await self._finish_with_llm(prompted, context, timer, completion)
+                context = with_system_prompt(context, messages)
+                result = await self._finish_with_llm(prompted, context, timer, completion, incidents, fit)
                 yield result.model_copy(update={"analysis": analysis_view(analysis)})
                 return
             except LLMError as exc:
-                self._fall_back_or_raise(exc)
+                self._fall_back_or_raise(exc, incidents)
         began = time.perf_counter()
         composed = compose_offline_with_gaps(thread, analysis, profile)
         timer.add("compose", began)
-        result = await self._cpu(thread, self._offline_result, composed, analysis, context, timer)
+        result = await self._cpu(thread, self._offline_result, composed, analysis, context, timer, incidents)
         if not streamed and result.reply is not None:
             yield result.reply
         yield result
 
-    async def _ask(self, messages: list[ChatMessage], timer: _Timer) -> Completion:
+    async def _stream_llm(
+        self, messages: list[ChatMessage], timer: _Timer
+    ) -> AsyncGenerator[str | Completion, None]:
+        """One streamed LLM call: its deltas, then its Completion. Its time counts as `llm`,
+        failed or not (waits between attempts included)."""
         assert self._llm is not None
         began = time.perf_counter()
-        completion = await self._llm.complete(
+        stream = self._llm.stream(
             messages,
             model=self._sampling.model,
             temperature=self._sampling.temperature,
             max_tokens=self._sampling.max_tokens,
         )
-        timer.add("llm", began)
-        return completion
+        try:
+            async with aclosing(stream) as chunks:
+                async for item in chunks:
+                    yield item.delta if isinstance(item, StreamChunk) else item
+        finally:
+            timer.add("llm", began)
+
+    async def _ask(self, messages: list[ChatMessage], timer: _Timer) -> Completion:
+        assert self._llm is not None
+        began = time.perf_counter()
+        try:
+            return await self._llm.complete(
+                messages,
+                model=self._sampling.model,
+                temperature=self._sampling.temperature,
+                max_tokens=self._sampling.max_tokens,
+            )
+        finally:
+            # Failed attempts and back-off are LLM time too, not the cache's (issue 16).
+            timer.add("llm", began)
+
+    async def _first_answer(
+        self, prompted: _Prompted, timer: _Timer, incidents: list[LLMIncident]
+    ) -> tuple[Completion, list[ChatMessage], Fit]:
+        """The first completion: shrunk once when over the window, asked again once when cut off.
+
+        The fit that worked comes back too: re-asks must not grow the prompt past it again.
+        """
+        fit = self._fit()
+        messages = await self._cpu(prompted.thread, self._render, prompted, fit)
+        try:
+            return await self._ask(messages, timer), messages, fit
+        except LLMContextExceeded as exc:
+            self._incident(incidents, "context_length", "shrunk")
+            fit = self._fit(shrink=True, reported=exc)
+            messages = await self._cpu(prompted.thread, self._render, prompted, fit)
+        except LLMUnavailable as exc:
+            if exc.reason != "incomplete":
+                raise
+            self._incident(incidents, "incomplete", "retried")
+        return await self._ask(messages, timer), messages, fit
 
     async def _compose_with_llm(
         self,
@@ -521,91 +652,164 @@ class DraftPipeline:
         context: CheckContext,
         timer: _Timer,
         profile: TenantProfile = DEFAULT_PROFILE,
+        incidents: list[LLMIncident] | None = None,
     ) -> DraftResult:
+        incidents = incidents if incidents is not None else []
         prompted = await self._cpu(thread, self._prepare, thread, analysis, profile)
-        completion = await self._ask(prompted.messages, timer)
-        return await self._finish_with_llm(
-            prompted, with_system_prompt(context, prompted.messages), timer, completion
-        )
+        completion, messages, fit = await self._first_answer(prompted, timer, incidents)
+        context = with_system_prompt(context, messages)
+        return await self._finish_with_llm(prompted, context, timer, completion, incidents, fit)
 
     async def _finish_with_llm(
-        self, prompted: _Prompted, context: CheckContext, timer: _Timer, completion: Completion
+        self,
+        prompted: _Prompted,
+        context: CheckContext,
+        timer: _Timer,
+        completion: Completion,
+        incidents: list[LLMIncident],
+        fit: Fit,
     ) -> DraftResult:
-        """Check and repair the first answer; re-ask with the findings while blocking ones remain."""
+        """Check and repair the first answer; re-ask with the findings while blocking ones remain.
+
+        An answer cut at max_tokens (finish_reason ``length``) is asked again once for a shorter
+        reply; cut again, it is kept with a `length` finding, so at best it needs review.
+        """
         prompt_tokens = completion_tokens = 0
         usage_known = True
+        estimated = False
         attempts = 1
+        shortened = False
+        base = context
         while True:
             if completion.prompt_tokens is None or completion.completion_tokens is None:
                 usage_known = False
             else:
                 prompt_tokens += completion.prompt_tokens
                 completion_tokens += completion.completion_tokens
+                estimated = estimated or completion.usage_estimated
             # The guardrails judge the text the customer would get: placeholders restored.
-            text, report = await self._cpu(
-                prompted.thread, self._check_and_repair, prompted.restore(completion.text), context, timer
+            # Never a stock acknowledgement in front of the model's text: a draft that does not
+            # acknowledge the customer goes back with the finding (the loop below) instead.
+            text, report, repaired = await self._cpu(
+                prompted.thread,
+                functools.partial(self._check_and_repair, stock_acknowledgement=False),
+                prompted.restore(completion.text),
+                context,
+                timer,
             )
-            if not unsendable(report) or attempts > self._max_reasks:
+            cut_off = completion.finish_reason == "length"
+            if cut_off and not shortened:
+                shortened = True
+                self._incident(incidents, "length", "reasked")
+                instructions = [self._shorter_instruction()]
+            elif unsendable(report) and attempts <= self._max_reasks:
+                instructions = self.guardrails.reask_instructions(report)
+            else:
+                if cut_off:
+                    self._incident(incidents, "length", "flagged")
+                    report = _with_finding(report, _cut_off_finding())
                 break
-            instructions = self.guardrails.reask_instructions(report)
             # The draft goes back out: masked where the guardrails found secrets, redacted again.
             shown = prompted.redact(mask_sensitive(text, report))
             messages = self.prompts.render_reask(
-                prompted.thread, prompted.analysis, shown, instructions, prompted.profile, prompted.redaction
+                prompted.thread,
+                prompted.analysis,
+                shown,
+                instructions,
+                prompted.profile,
+                fit=fit,
+                redaction=prompted.redaction,
             )
+            scaffolding = self.prompts.reask_message("", instructions)
+            context = with_system_prompt(base, messages, scaffolding=(scaffolding,))
             attempts += 1
             completion = await self._ask(messages, timer)
         usage = (
-            Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens) if usage_known else None
+            Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, estimated=estimated)
+            if usage_known
+            else None
         )
         return self._result(
-            text, report, provider="openai", model=completion.model, attempts=attempts, usage=usage
+            text,
+            report,
+            provider=Provider.openai,
+            model=completion.model,
+            attempts=attempts,
+            usage=usage,
+            incidents=incidents,
+            repaired=repaired,
+        )
+
+    def _shorter_instruction(self) -> str:
+        # About 0.6 words per token in English: ask for comfortably less than the limit.
+        words = max(30, int(self._sampling.max_tokens * 0.45))
+        return (
+            "Your previous reply was cut off because it ran over the length limit. Write the whole "
+            f"reply again, shorter: at most {words} words, from greeting to sign-off."
         )
 
     def _prepare(
         self, thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
     ) -> _Prompted:
-        """The prompt, with ticket text redacted when redaction is on.
+        """The thread, its reading, and a redaction session for its prompt (when redaction is on).
 
-        Only what the prompt shows is redacted (the kept messages, the notes and the reading of the
-        customer's message it quotes; see PromptBuilder): a thread at the size limits costs what
-        the token budget costs, not what the thread holds.
+        Only what a prompt shows is redacted, at each render (the kept messages, the notes and the
+        reading of the customer it quotes; see PromptBuilder): a thread at the size limits costs
+        what the token budget costs, not what the thread holds. A first render here counts the
+        values replaced, for the metrics.
         """
-        redaction = self._redactor.session() if self._redactor is not None else None
-        messages = self.prompts.render(thread, analysis, profile, redaction=redaction)
-        if redaction is None or not redaction.counts:
-            return _Prompted(thread, analysis, None, messages, profile)
+        if self._redactor is None:
+            return _Prompted(thread, analysis, None, profile)
+        redaction = self._redactor.session()
+        self.prompts.render(thread, analysis, profile, fit=self._fit(), redaction=redaction)
+        if not redaction.counts:
+            return _Prompted(thread, analysis, None, profile)
         if self._metrics is not None:
             for kind, count in redaction.counts.items():
                 self._metrics.redactions.labels(kind).inc(count)
-        return _Prompted(thread, analysis, redaction, messages, profile)
+        return _Prompted(thread, analysis, redaction, profile)
+
+    def _render(self, prompted: _Prompted, fit: Fit) -> list[ChatMessage]:
+        return self.prompts.render(
+            prompted.thread, prompted.analysis, prompted.profile, fit=fit, redaction=prompted.redaction
+        )
 
     def _check_and_repair(
-        self, text: str, context: CheckContext, timer: _Timer
-    ) -> tuple[str, GuardrailReport]:
+        self, text: str, context: CheckContext, timer: _Timer, *, stock_acknowledgement: bool
+    ) -> tuple[str, GuardrailReport, bool]:
+        """The text after safe repairs, its report, and whether a repair changed it.
+
+        The report is always the check of exactly the returned text (the invariant decide_status
+        rests on: reply != null only when acknowledgement passed on that very text)."""
         began = time.perf_counter()
         # Bidi controls and other invisible characters (copied from the thread, or written by the
         # model) never reach a reply: they can reorder or hide what the customer reads.
         text = strip_invisible(text)
         report = self.guardrails.check(text, context)
+        repaired = False
         if report.verdict is not Verdict.pass_ or report.fired(ACKNOWLEDGEMENT):
-            # Safe span fixes (a missing acknowledgement, a shouted run); the report that comes back
-            # is the check of the text that comes back, so nothing is checked twice.
-            text, report = self.guardrails.repair_and_check(text, report, context)
+            # Safe span fixes (a shouted run; a missing acknowledgement for the composer's own text
+            # only); the report that comes back is the check of the text that comes back.
+            fixed, report = self.guardrails.repair_and_check(
+                text, report, context, stock_acknowledgement=stock_acknowledgement
+            )
+            repaired, text = fixed != text, fixed
         timer.add("guard", began)
-        return text, report
+        return text, report, repaired
 
     def _result(
         self,
         text: str,
         report: GuardrailReport,
         *,
-        provider: str,
+        provider: Provider,
         model: str,
         attempts: int,
         usage: Usage | None,
+        incidents: list[LLMIncident] | None = None,
+        repaired: bool = False,
     ) -> DraftResult:
-        status = decide_status(report, provider=provider)
+        status = decide_status(report, provider=provider, repaired=repaired)
         sendable = status is not DraftStatus.blocked
         return DraftResult(
             id=f"drf_{uuid.uuid4().hex}",
@@ -614,10 +818,11 @@ class DraftPipeline:
             # Never in clear at rest: cached, stored in job records and answered with its secrets masked.
             rejected_draft=None if sendable else mask_at_rest(text, report),
             guardrails=report,
-            provider="openai" if provider == "openai" else "offline",
+            provider=provider,
             model=model,
             prompt_version=self.prompts.version,
             attempts=attempts,
             cached=False,
             usage=usage,
+            llm_incidents=list(incidents or []),
         )

@@ -23,7 +23,7 @@ from service.guardrails.rules.base import at
 from service.models import Finding, GuardrailReport, Severity, Verdict
 
 # Bump when matching code changes in a way the lexicon files do not show (it is hashed too).
-ENGINE_REVISION = "4"
+ENGINE_REVISION = "5"  # 5: issue 12 (word-level rules, meaning-based acknowledgement)
 SOURCES_FILE = "sources.yaml"
 
 
@@ -31,7 +31,8 @@ _WEIGHT = {Severity.info: 0, Severity.warn: 1, Severity.block: 2}
 # A reply is only ever sendable when the customer is acknowledged (see decide_status in the
 # pipeline), so a missing acknowledgement is repaired and re-asked for even when an operator has
 # turned the rule's severity down to `info`.
-ALWAYS_REPAIRED = frozenset({"acknowledgement"})
+ACKNOWLEDGEMENT = "acknowledgement"
+ALWAYS_REPAIRED = frozenset({ACKNOWLEDGEMENT})
 
 
 def capped(severity: Severity, cap: Severity | None) -> Severity:
@@ -118,12 +119,24 @@ class Guardrails:
             for hit in bound.rule.check(doc, ctx)
         ]
 
-    def repair(self, text: str, report: GuardrailReport, context: CheckContext | None = None) -> str:
+    def repair(
+        self,
+        text: str,
+        report: GuardrailReport,
+        context: CheckContext | None = None,
+        *,
+        stock_acknowledgement: bool = True,
+    ) -> str:
         """The repaired text only; see repair_and_check."""
-        return self.repair_and_check(text, report, context)[0]
+        return self.repair_and_check(text, report, context, stock_acknowledgement=stock_acknowledgement)[0]
 
     def repair_and_check(
-        self, text: str, report: GuardrailReport, context: CheckContext | None = None
+        self,
+        text: str,
+        report: GuardrailReport,
+        context: CheckContext | None = None,
+        *,
+        stock_acknowledgement: bool = True,
     ) -> tuple[str, GuardrailReport]:
         """Deterministic safe fixes, and the report of the text that comes back.
 
@@ -133,11 +146,16 @@ class Guardrails:
         adds no blocking finding; otherwise the text and `report` come back unchanged. Repairing a
         repaired or passing text is a no-op. `report` must be the check of `text` under the same
         context (it is trusted, not recomputed); the returned report is the final one, so each
-        text is checked exactly once.
+        text is checked exactly once. `stock_acknowledgement=False` (an LLM draft) leaves a missing
+        acknowledgement alone: the caller re-asks the writer with the finding instead.
         """
         failed = {
             f.rule for f in report.findings if f.severity is not Severity.info or f.rule in ALWAYS_REPAIRED
         }
+        if not stock_acknowledgement:
+            # A stock sentence glued in front of someone else's draft reads as a form letter and
+            # hides that the draft never acknowledged the customer: the writer is re-asked instead.
+            failed.discard(ACKNOWLEDGEMENT)
         if not failed:
             return text, report
         ctx = resolve(context)

@@ -2,10 +2,13 @@
 
 A labelled set is a folder of YAML files (seeds/replies/), each a list of cases: the customer's
 message the reply answers (with the channel, names and options that shape the thread), the reply,
-and `expect`, the rules that should fire on it (a warn or block finding). Labels are exhaustive: a
-rule not listed is expected to stay quiet, so a finding of it is a false positive. Per rule the
-evaluation counts true and false positives and false negatives over the cases, and reports
-precision, recall and F1, plus the cases where the engine and the labels disagree.
+and `expect`, the rules that should fire on it (a warn or block finding). Labels are exhaustive
+within the file's optional `scope:` (a list of rule ids; without one, DEFAULT_SCOPE, as the
+labelling guide says): a rule in scope
+and not listed is expected to stay quiet, so a finding of it is a false positive, and a rule out of
+scope is not scored at all. Per rule, and per rule and language, the evaluation counts true and
+false positives and false negatives, and reports precision, recall and F1, plus the cases where the
+engine and the labels disagree.
 """
 
 from __future__ import annotations
@@ -22,6 +25,25 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from service.guardrails.context import CheckContext
 from service.guardrails.engine import Guardrails
 from service.models import Channel, Severity, Thread
+
+# The rules a file's labels cover when it declares no `scope:` (seeds/replies/LABELLING.md, "Scope"):
+# the form rules (restates-issue, length, language-match, signature) are judged only where a file
+# lists them.
+DEFAULT_SCOPE = (
+    "acknowledgement",
+    "no-blame",
+    "no-dismissive",
+    "positive-language",
+    "off-limits-topic",
+    "abuse",
+    "unsafe-content",
+    "placeholder",
+    "secret",
+    "pii",
+    "prompt-leak",
+    "shouting",
+    "next-steps",
+)
 
 
 class EvalError(ValueError):
@@ -46,6 +68,10 @@ class Case(BaseModel):
     max_words: int | None = None
     language: str | None = None  # options.language
     system_prompt: str | None = None  # what the model was told (prompt-leak cases)
+    allowed_domains: list[str] = Field(default_factory=list)  # the company's own link domains
+    # The rules these labels cover (from the file's `scope:`); None: every rule. A rule outside it
+    # is not scored on this case: the labeller did not judge it.
+    scope: list[str] | None = None
     note: str | None = None  # why the case is there (a trick it tests)
 
     def thread(self) -> Thread:
@@ -99,6 +125,8 @@ class EvalResult:
     files: int = 0
     languages: dict[str, int] = field(default_factory=dict)
     scores: dict[str, RuleScore] = field(default_factory=dict)
+    by_language: dict[str, dict[str, RuleScore]] = field(default_factory=dict)  # language -> rule -> score
+    scored: set[str] = field(default_factory=set)  # rules in scope of at least one case
     disagreements: list[Disagreement] = field(default_factory=list)
 
 
@@ -124,6 +152,17 @@ def _read_items(path: Path) -> list[Any]:
     return items
 
 
+def _read_scope(path: Path) -> list[str]:
+    """The file-level `scope:` of a YAML file (the rules its labels cover; DEFAULT_SCOPE without one)."""
+    if path.suffix == ".jsonl":
+        return list(DEFAULT_SCOPE)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    scope = raw.get("scope", list(DEFAULT_SCOPE)) if isinstance(raw, dict) else list(DEFAULT_SCOPE)
+    if not (isinstance(scope, list) and all(isinstance(r, str) for r in scope)):
+        raise EvalError(f"{path.name}: `scope` must be a list of rule ids")
+    return [str(r) for r in scope]
+
+
 def load_cases(directory: Path) -> list[Case]:
     """Every case of every *.yaml and *.jsonl file under `directory` (or of that one file), ids unique."""
     if directory.is_file():
@@ -136,8 +175,11 @@ def load_cases(directory: Path) -> list[Case]:
     seen: set[str] = set()
     for path in files:
         items = _read_items(path)
+        scope = _read_scope(path)
         for index, item in enumerate(items):
             try:
+                if isinstance(item, dict) and "scope" not in item:
+                    item = {**item, "scope": scope}
                 case = Case.model_validate(item)
             except ValidationError as exc:
                 where = "; ".join(
@@ -156,22 +198,29 @@ def evaluate(guardrails: Guardrails, cases: Sequence[Case], files: int = 0) -> E
     known = set(guardrails.rules)
     result = EvalResult(cases=len(cases), files=files, scores={rule: RuleScore() for rule in known})
     for case in cases:
-        unknown = set(case.expect) - known
+        unknown = (set(case.expect) | set(case.scope or ())) - known
         if unknown:
             raise EvalError(f"case {case.id}: unknown rule(s) {sorted(unknown)}")
         result.languages[case.lang] = result.languages.get(case.lang, 0) + 1
-        context = CheckContext(thread=case.thread(), system_prompt=case.system_prompt)
+        context = CheckContext(
+            thread=case.thread(),
+            system_prompt=case.system_prompt,
+            allowed_domains=tuple(case.allowed_domains),
+        )
         report = guardrails.check(case.reply, context)
-        fired = {f.rule for f in report.findings if f.severity is not Severity.info}
-        expected = set(case.expect)
-        for rule in known:
-            score = result.scores[rule]
-            if rule in fired and rule in expected:
-                score.tp += 1
-            elif rule in fired:
-                score.fp += 1
-            elif rule in expected:
-                score.fn += 1
+        scored = known if case.scope is None else set(case.scope)
+        result.scored |= scored
+        fired = {f.rule for f in report.findings if f.severity is not Severity.info} & scored
+        expected = set(case.expect) & scored
+        per_language = result.by_language.setdefault(case.lang, {})
+        for rule in scored:
+            for score in (result.scores[rule], per_language.setdefault(rule, RuleScore())):
+                if rule in fired and rule in expected:
+                    score.tp += 1
+                elif rule in fired:
+                    score.fp += 1
+                elif rule in expected:
+                    score.fn += 1
         if fired != expected:
             result.disagreements.append(
                 Disagreement(case.id, tuple(sorted(expected - fired)), tuple(sorted(fired - expected)))
@@ -197,6 +246,8 @@ def render(result: EvalResult, rule_order: Iterable[str], *, show_disagreements:
             f"{rule:<18} {s.tp + s.fn:>8} {s.tp + s.fp:>6} {s.tp:>4} {s.fp:>4} {s.fn:>4} "
             f"{_fmt(s.precision):>9} {_fmt(s.recall):>7} {_fmt(s.f1):>6}"
         )
+    if len(result.by_language) > 1:
+        lines += ["", _language_table(result, rule_order)]
     if show_disagreements and result.disagreements:
         lines += ["", f"{len(result.disagreements)} replies where the engine and the labels disagree:"]
         for d in result.disagreements:
@@ -206,20 +257,38 @@ def render(result: EvalResult, rule_order: Iterable[str], *, show_disagreements:
     return "\n".join(lines)
 
 
+def _pr(score: RuleScore | None) -> str:
+    """precision/recall of one cell, "-" where undefined, blank where the rule was not scored."""
+    if score is None or score.tp + score.fp + score.fn == 0:
+        return "."
+    p, r = score.precision, score.recall
+    return f"{'-' if p is None else f'{p:.2f}'}/{'-' if r is None else f'{r:.2f}'}"
+
+
+def _language_table(result: EvalResult, rule_order: Iterable[str]) -> str:
+    languages = sorted(result.by_language)
+    lines = [
+        "precision/recall per language (. = nothing labelled or fired)",
+        f"{'rule':<18} " + " ".join(f"{lang:>10}" for lang in languages),
+    ]
+    for rule in rule_order:
+        cells = [_pr(result.by_language[lang].get(rule)) for lang in languages]
+        lines.append(f"{rule:<18} " + " ".join(f"{cell:>10}" for cell in cells))
+    return "\n".join(lines)
+
+
+def _score_json(s: RuleScore) -> dict[str, Any]:
+    return {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": s.precision, "recall": s.recall, "f1": s.f1}
+
+
 def as_json(result: EvalResult) -> dict[str, Any]:
     return {
         "cases": result.cases,
         "languages": result.languages,
-        "rules": {
-            rule: {
-                "tp": s.tp,
-                "fp": s.fp,
-                "fn": s.fn,
-                "precision": s.precision,
-                "recall": s.recall,
-                "f1": s.f1,
-            }
-            for rule, s in result.scores.items()
+        "rules": {rule: _score_json(s) for rule, s in result.scores.items()},
+        "by_language": {
+            lang: {rule: _score_json(s) for rule, s in scores.items()}
+            for lang, scores in sorted(result.by_language.items())
         },
         "disagreements": [
             {"case": d.case, "missed": list(d.missed), "extra": list(d.extra)} for d in result.disagreements

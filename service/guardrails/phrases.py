@@ -75,6 +75,11 @@ def _escape_literal(literal: str) -> str:
 Trie = dict[str, "Trie"]  # char -> subtree; the key "" marks the end of a literal
 
 
+def trie_regex(literals: Iterable[str], gap: str | None = None) -> str:
+    """A regex matching exactly `literals` (spaces as \\s), built as a trie; see _trie_regex."""
+    return _trie_regex(literals, gap)
+
+
 def _trie_regex(literals: Iterable[str], gap: str | None = None) -> str:
     gap = gap or _gap_re(GAP_WORDS)
 

@@ -41,7 +41,8 @@ class Metrics:
         self.llm_errors = Counter(
             "tactful_llm_errors_total",
             "Drafts whose LLM call failed, by the kind of the last failure (rate_limited, server_error, "
-            "timeout, connection, bad_response, deadline, breaker_open, rejected).",
+            "timeout, connection, bad_response, incomplete, saturated, deadline, breaker_open, "
+            "rejected, context_length).",
             ["kind"], registry=self.registry,
         )  # fmt: skip
         self.breaker = Gauge(
@@ -86,6 +87,23 @@ class Metrics:
         self.http_in_flight = Gauge(
             "tactful_http_requests_in_flight", "HTTP requests being served now.", registry=self.registry
         )
+
+        self.llm_slot_wait_seconds = Histogram(
+            "tactful_llm_slot_wait_seconds",
+            "Time LLM calls waited for a free slot of the endpoint (TACTFUL_LLM_MAX_CONCURRENCY), by "
+            "outcome: acquired, or gave_up when the call's deadline came first.",
+            ["outcome"], buckets=_LATENCY_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.llm_slots = Gauge(
+            "tactful_llm_slots", "LLM calls of this process holding an endpoint slot (busy) or waiting "
+            "for one (waiting), read at scrape.", ["state"], registry=self.registry,
+        )  # fmt: skip
+        self.llm_incidents = Counter(
+            "tactful_llm_incidents_total",
+            "Answers the drafting had to handle: context_length (prompt over the window), length (cut "
+            "at max_tokens), incomplete (stream ended without finish_reason), by what was done.",
+            ["kind", "action"], registry=self.registry,
+        )  # fmt: skip
 
         self.webhooks = Counter(
             "tactful_webhooks_total",
@@ -134,6 +152,13 @@ class Metrics:
         self.jobs.labels("running").set(running)
         self.job_failed_attempts.set(failed)
         self.jobs_dead_lettered.set(dead_lettered)
+
+    def observe_slot_wait(self, seconds: float, acquired: bool) -> None:
+        self.llm_slot_wait_seconds.labels("acquired" if acquired else "gave_up").observe(seconds)
+
+    def set_llm_slots(self, busy: int, waiting: int) -> None:
+        self.llm_slots.labels("busy").set(busy)
+        self.llm_slots.labels("waiting").set(waiting)
 
     def set_breaker_state(self, state: str) -> None:
         for name in ("closed", "open", "half_open"):

@@ -18,16 +18,37 @@ class ChatMessage(TypedDict):
 
 
 UnavailableReason = Literal[
-    "rate_limited", "server_error", "timeout", "connection", "breaker_open", "deadline", "bad_response"
+    "rate_limited",
+    "server_error",
+    "timeout",
+    "connection",
+    "breaker_open",
+    "deadline",
+    "bad_response",
+    "incomplete",  # the stream ended without a finish_reason (cut off, or interrupted by the server)
+    "saturated",  # every slot of the endpoint stayed busy until the deadline (see limiter.py)
 ]
+# What counts as the endpoint being down, for the breaker: nothing answered, it answered 5xx, or
+# it refuses us service (429: a quota spent for minutes is an outage to us, and the breaker's open
+# period is what stops every draft from retrying into it). A refusal of the request (4xx), a
+# prompt over the window, an empty or cut-off answer, or our own queue filling up say it is up.
+OUTAGE_REASONS: frozenset[str] = frozenset(
+    {"server_error", "timeout", "connection", "deadline", "rate_limited"}
+)
 
 
 @dataclass(frozen=True)
 class Completion:
+    """A finished answer. ``finish_reason`` is the server's (``stop``, ``length``...); a stream
+    without one is never a Completion. ``usage_estimated``: the server sent no usage, so the
+    token counts are our calibrated estimate (tokens.py)."""
+
     text: str
     model: str
     prompt_tokens: int | None
     completion_tokens: int | None
+    finish_reason: str | None = "stop"
+    usage_estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,24 @@ class LLMRejected(LLMError):
         self.reason = "rejected"
         suffix = f", code {code}" if code else ""
         super().__init__(f"LLM endpoint rejected the request (HTTP {status}{suffix})")
+
+
+class LLMContextExceeded(LLMRejected):
+    """The prompt does not fit the model's context window.
+
+    Two shapes: a 4xx whose code or message says so (OpenAI, vLLM, llama.cpp without streaming),
+    and a 200 stream that ends before its first chunk (llama-cpp-python when streaming). Never a
+    breaker failure: the endpoint is fine, our prompt is too long. ``window`` is the model's
+    context size when the error message said it.
+    """
+
+    def __init__(
+        self, status: int, *, shape: Literal["rejected", "empty_stream"], window: int | None = None
+    ) -> None:
+        super().__init__(status, code="context_length_exceeded")
+        self.shape = shape
+        self.window = window
+        self.reason = "context_length"
 
 
 class LLMClient(Protocol):

@@ -109,9 +109,16 @@ class RetryPolicy:
     def start(self) -> Deadline:
         return Deadline(self.deadline_s)
 
-    async def run(self, attempt: Callable[[Deadline], Awaitable[T]], deadline: Deadline | None = None) -> T:
+    async def run(
+        self,
+        attempt: Callable[[Deadline], Awaitable[T]],
+        deadline: Deadline | None = None,
+        *,
+        may_retry: Callable[[], bool] | None = None,
+    ) -> T:
         """Call ``attempt(deadline)`` until it returns, raises anything but a retryable
-        AttemptFailed, or we must stop.
+        AttemptFailed, or we must stop. ``may_retry`` is asked before each retry: False (the
+        endpoint is saturated) ends the loop rather than queueing one more call behind the others.
 
         Raises :class:`LLMUnavailable` with the kind of the last failed attempt.
         """
@@ -130,6 +137,8 @@ class RetryPolicy:
         def stop(state: RetryCallState) -> bool:
             # tenacity computes the wait before asking stop(), so upcoming_sleep is the real one.
             if state.attempt_number >= self.max_attempts:
+                return True
+            if may_retry is not None and not may_retry():
                 return True
             return deadline.remaining() - state.upcoming_sleep < self.min_attempt_s
 

@@ -15,7 +15,7 @@ from openai import AsyncOpenAI
 from service.config import Settings
 from service.drafting.cache import DraftCache
 from service.drafting.pipeline import DraftPipeline, Sampling
-from service.drafting.prompts import PromptBuilder
+from service.drafting.prompts import ContextWindow, PromptBuilder
 from service.drafting.redaction import Redactor
 from service.feedback import FeedbackStore, Sealer
 from service.guardrails import Guardrails, load_guardrails
@@ -25,7 +25,11 @@ from service.infra.ratelimit import RateLimiter
 from service.infra.redis_conn import connect_redis
 from service.jobs import Idempotency, WebhookQueue
 from service.llm.breaker import CircuitBreaker
+from service.llm.limiter import EndpointLimiter
+from service.llm.models_check import ModelCheck
 from service.llm.openai_client import OpenAICompatibleClient, make_async_openai
+from service.llm.tokens import TokenEstimator
+from service.models import Provider
 from service.tenancy import Tenants
 
 log = structlog.get_logger("tactful.runtime")
@@ -42,13 +46,25 @@ class Runtime:
     metrics: Metrics
     limits: ThreadLimits
     breaker: CircuitBreaker | None = None
+    limiter: EndpointLimiter | None = None
+    estimator: TokenEstimator | None = None
+    model_check: ModelCheck | None = None
     rate_limiter: RateLimiter | None = None
     draining: bool = False  # set on SIGTERM during the drain period (service/server/serving.py)
     queue: WebhookQueue | None = None  # webhook jobs; None without Redis
     idempotency: Idempotency | None = None
     feedback: FeedbackStore | None = None  # None without Redis
 
+    async def start(self) -> None:
+        """Start-up work that needs the event loop: learned token ratio, the model-name check."""
+        if self.estimator is not None:
+            await self.estimator.load()
+        if self.model_check is not None:
+            self.model_check.start()
+
     async def close(self) -> None:
+        if self.model_check is not None:
+            await self.model_check.stop()
         if self.openai is not None:
             await self.openai.close()
         if self.redis is not None:
@@ -69,12 +85,16 @@ def build_runtime(settings: Settings) -> Runtime:
     openai_client: AsyncOpenAI | None = None
     llm: OpenAICompatibleClient | None = None
     breaker: CircuitBreaker | None = None
+    limiter: EndpointLimiter | None = None
+    estimator: TokenEstimator | None = None
+    model_check: ModelCheck | None = None
     metrics = Metrics()
-    if settings.provider == "openai":
+    if settings.provider is Provider.openai:
         api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        openai_client = make_async_openai(
-            settings.llm_base_url, api_key, settings.llm_timeout_s, backend=settings.llm_http_backend
-        )
+        openai_client = make_async_openai(settings.llm_base_url, api_key, settings.llm_timeout_s)
+        limiter = EndpointLimiter(settings.llm_max_concurrency, on_wait=metrics.observe_slot_wait)
+        estimator = TokenEstimator(settings.llm_model, redis)
+        model_check = ModelCheck(openai_client, settings.llm_model)
         breaker = (
             CircuitBreaker(
                 redis,
@@ -92,6 +112,9 @@ def build_runtime(settings: Settings) -> Runtime:
             max_attempts=settings.llm_max_attempts,
             deadline_s=settings.llm_deadline_s,
             timeout_s=settings.llm_timeout_s,
+            first_token_timeout_s=settings.llm_first_token_timeout_s,
+            limiter=limiter,
+            estimator=estimator,
         )
     redactor = Redactor.load() if settings.redact_pii else None
     cache = DraftCache(redis, ttl_s=settings.cache_ttl_s, wait_s=settings.single_flight_wait_s)
@@ -102,11 +125,14 @@ def build_runtime(settings: Settings) -> Runtime:
         llm=llm,
         cache=cache,
         sampling=Sampling(settings.llm_model, settings.llm_temperature, settings.llm_max_tokens),
+        window=ContextWindow(settings.llm_context_tokens, settings.llm_max_tokens),
+        estimator=estimator,
         max_reasks=settings.guard_max_reasks,
         fallback_offline=settings.llm_fallback_offline,
         redactor=redactor,
         metrics=metrics,
         tenants=tenants,
+        allowed_domains=tuple(settings.allowed_link_domains),
     )
     log.info(
         "runtime.ready",
@@ -127,6 +153,9 @@ def build_runtime(settings: Settings) -> Runtime:
         metrics=metrics,
         limits=ThreadLimits(settings.max_messages, settings.max_message_chars),
         breaker=breaker,
+        limiter=limiter,
+        estimator=estimator,
+        model_check=model_check,
         rate_limiter=RateLimiter(redis) if redis is not None else None,
         queue=(
             WebhookQueue(

@@ -43,6 +43,7 @@ def build_worker(
         runtime = build_runtime(settings)
         assert runtime.redis is not None
         runtimes.append(runtime)
+        await runtime.start()
         ctx[CONTEXT_KEY] = WorkerState(
             settings=settings,
             pipeline=runtime.pipeline,

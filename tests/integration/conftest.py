@@ -71,9 +71,7 @@ def seed_thread(name: str = "billing_double_charge") -> dict[str, Any]:
 
 
 def make_settings(redis_url: str | None, **overrides: Any) -> Settings:
-    # httpx: the transport respx intercepts. The aiohttp backend is tested against a loopback
-    # server speaking the protocol (tests/integration/test_llm_http_backends.py).
-    values: dict[str, Any] = {"redis_url": redis_url, "llm_provider": "offline", "llm_http_backend": "httpx"}
+    values: dict[str, Any] = {"redis_url": redis_url, "llm_provider": "offline"}
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

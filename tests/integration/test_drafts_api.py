@@ -12,12 +12,12 @@ from litestar.testing import AsyncTestClient
 from service.app import create_app
 from service.drafting.pipeline import decide_status
 from service.guardrails import CheckContext, load_guardrails
-from service.models import DraftStatus, Finding, GuardrailReport, Severity, Thread, Verdict
+from service.models import DraftStatus, Finding, GuardrailReport, Provider, Severity, Thread, Verdict
 from tests.integration.conftest import GOOD_REPLY, llm_settings, reply_response, seed_thread
 
 DRAFT_FIELDS = {
     "id", "status", "reply", "rejected_draft", "guardrails", "provider", "model", "prompt_version",
-    "attempts", "cached", "usage", "timings_ms", "analysis",
+    "attempts", "cached", "usage", "timings_ms", "analysis", "llm_incidents",
 }  # fmt: skip
 
 
@@ -66,7 +66,7 @@ async def test_llm_draft_is_approved_with_usage(
     assert body["model"] == "mock-1"
     assert body["status"] in {"approved", "needs_review"}
     assert body["reply"] == GOOD_REPLY
-    assert body["usage"] == {"prompt_tokens": 120, "completion_tokens": 80}
+    assert body["usage"] == {"prompt_tokens": 120, "completion_tokens": 80, "estimated": False}
     assert body["attempts"] == 1
     assert route.call_count == 1
     sent = route.calls.last.request
@@ -74,20 +74,33 @@ async def test_llm_draft_is_approved_with_usage(
     assert {"llm", "guard", "total"} <= set(body["timings_ms"])
 
 
-async def test_draft_without_acknowledgement_is_repaired(
+async def test_draft_without_acknowledgement_is_reasked_not_patched(
     llm_client: AsyncTestClient[Any], llm_mock: respx.MockRouter
 ) -> None:
     cold = (
         "Hi Dana,\n\nThe duplicate charge has been refunded. It will show in 3-5 days.\n\nBest regards,\nSam"
     )
-    llm_mock.post("/chat/completions").mock(return_value=reply_response(cold))
+    route = llm_mock.post("/chat/completions").mock(
+        side_effect=[reply_response(cold), reply_response(GOOD_REPLY)]
+    )
     thread = seed_thread()
     body = (await llm_client.post("/v1/drafts", json=thread)).json()
-    if body["reply"] is not None:
-        assert body["reply"] != cold
-        assert acknowledgement_passes(body["reply"], thread)
-    else:
-        assert body["status"] == "blocked"
+    # No stock sentence is glued in front of the model's draft: the model is asked again.
+    assert route.call_count == 2
+    assert body["reply"] == GOOD_REPLY
+    assert acknowledgement_passes(body["reply"], thread)
+    assert "Acknowledge the customer" in route.calls.last.request.content.decode()
+
+
+async def test_a_cold_draft_the_model_never_fixes_is_blocked(
+    llm_client: AsyncTestClient[Any], llm_mock: respx.MockRouter
+) -> None:
+    cold = "Hi Dana,\n\nThe duplicate charge has been refunded.\n\nBest regards,\nSam"
+    llm_mock.post("/chat/completions").mock(return_value=reply_response(cold))
+    body = (await llm_client.post("/v1/drafts", json=seed_thread())).json()
+    assert body["status"] == "blocked"
+    assert body["reply"] is None
+    assert body["rejected_draft"] == cold
 
 
 async def test_blocking_finding_triggers_a_reask(
@@ -202,4 +215,10 @@ async def test_acknowledgement_turned_down_to_info_still_guards_the_reply(
 def test_an_acknowledgement_finding_of_any_severity_blocks() -> None:
     finding = Finding(rule="acknowledgement", severity=Severity.info, message="No acknowledgement.")
     report = GuardrailReport(verdict=Verdict.pass_, ruleset_version="x", findings=[finding])
-    assert decide_status(report, provider="openai") is DraftStatus.blocked
+    assert decide_status(report, provider=Provider.openai) is DraftStatus.blocked
+
+
+def test_a_repaired_draft_is_at_most_needs_review() -> None:
+    report = GuardrailReport(verdict=Verdict.pass_, ruleset_version="x", findings=[])
+    assert decide_status(report, provider=Provider.openai) is DraftStatus.approved
+    assert decide_status(report, provider=Provider.openai, repaired=True) is DraftStatus.needs_review

@@ -43,6 +43,7 @@ def serve(
             "TACTFUL_LLM_MODEL": "mock-1",
             "TACTFUL_LOG_LEVEL": "WARNING",
             "TACTFUL_SHUTDOWN_DRAIN_S": "1",
+            "TACTFUL_LLM_MAX_CONCURRENCY": str(IN_FLIGHT),  # all of them at the LLM at once
             "PYTHONPATH": str(REPO),
             **extra_env,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.guardrails.edits import Edit
+from service.guardrails.rules.abuse import Abuse
 from service.guardrails.rules.acknowledgement import Acknowledgement
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.language_match import LanguageMatch
@@ -20,6 +21,7 @@ from service.guardrails.rules.restates_issue import RestatesIssue
 from service.guardrails.rules.secret import Secret
 from service.guardrails.rules.shouting import Shouting
 from service.guardrails.rules.signature import Signature
+from service.guardrails.rules.unsafe_content import UnsafeContent
 
 RULES: tuple[type[Rule], ...] = (
     Acknowledgement,
@@ -28,6 +30,8 @@ RULES: tuple[type[Rule], ...] = (
     NoDismissive,
     PositiveLanguage,
     OffLimitsTopic,
+    Abuse,
+    UnsafeContent,
     NextSteps,
     Placeholder,
     Secret,

@@ -15,12 +15,18 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
+from pydantic import Field
+
 from service.guardrails.document import Document, scan_text
 from service.guardrails.edits import Edit, apply_edits
+from service.guardrails.forms import load_forms
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, parse, phrase_matchers
 from service.guardrails.lexicon import validate_sources as _validate_sources
 from service.guardrails.phrases import LexiconError, PhraseHit, PhraseMatcher, expand
+from service.guardrails.rules.ack_meaning import Customer, MeaningReader
 from service.guardrails.rules.base import Hit, Rule, RuleContext, at
+from service.guardrails.rules.word_rule import reply_languages
+from service.guardrails.words import Vocabulary
 from service.language.analysis import Emotion, ThreadAnalysis, detect_language, upset_cue_span
 from service.language.empathy import acknowledgement_for
 from service.models import Finding, Severity
@@ -34,6 +40,14 @@ _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 class AcknowledgementLexicon(PhraseLexicon):
     greetings: dict[str, list[str]]  # language -> greeting openers, for the repair
+    # Acknowledgement by meaning (rules/ack_meaning.py): word kinds per language, and cue phrases.
+    vocabulary: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    closed: list[str] = Field(default_factory=list)
+    perspective: list[str] = Field(default_factory=list)
+    fault: list[str] = Field(default_factory=list)
+    exclamation: list[str] = Field(default_factory=list)
+    sarcasm: list[str] = Field(default_factory=list)
+    obligation: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class Assessment:
     acknowledged: bool
     weak: list[PhraseHit[PhraseEntry]]
     pseudo: list[PhraseHit[PhraseEntry]]
+    customer: Customer | None = None  # what the customer's messages showed (when read)
 
 
 def _overlaps(a: PhraseHit[PhraseEntry], b: PhraseHit[PhraseEntry]) -> bool:
@@ -52,11 +67,17 @@ class Acknowledgement(Rule):
     default_severity: ClassVar[Severity] = Severity.block
     lexicon_file: ClassVar[str | None] = "acknowledgement.yaml"
 
-    def __init__(self, matchers: dict[str, PhraseMatcher[PhraseEntry]], greeting: re.Pattern[str]) -> None:
+    def __init__(
+        self,
+        matchers: dict[str, PhraseMatcher[PhraseEntry]],
+        greeting: re.Pattern[str],
+        meaning: MeaningReader,
+    ) -> None:
         self._strong = matchers["strong"]
         self._weak = matchers["weak"]
         self._pseudo = matchers["pseudo"]
         self._greeting = greeting
+        self._meaning = meaning
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -73,47 +94,89 @@ class Acknowledgement(Rule):
         alternation = "|".join(r"\s+".join(map(re.escape, o.split(" "))) for o in openers)
         # Matched on the original text (the repair edits it), tolerant of invisible leading characters.
         greeting = re.compile(rf"\A[\s\u200b\ufeff]*(?i:{alternation})(?![^\W_])")
-        return cls(phrase_matchers(lexicon, _KINDS, name), greeting)
+        vocab = Vocabulary(lexicon.vocabulary, load_forms(), lexicon.closed)
+        cues = {
+            "perspective": lexicon.perspective,
+            "fault": lexicon.fault,
+            "exclamation": lexicon.exclamation,
+            "sarcasm": lexicon.sarcasm,
+            "obligation": lexicon.obligation,
+        }
+        matchers = phrase_matchers(lexicon, _KINDS, name)
+        return cls(matchers, greeting, MeaningReader(vocab, cues, matchers["pseudo"]))
 
-    def assess(self, scan: str, upset: bool) -> Assessment:
-        """Is the reply (its scan text: folded, quotes masked) an acknowledgement for this customer?"""
-        # The common case is an early strong acknowledgement: stop there, and look for the
-        # phrases that could disqualify it only in a window around it.
+    def assess(self, doc: Document, ctx: RuleContext) -> Assessment:
+        """Is the reply (quotes masked) an acknowledgement for this customer?
+
+        A form-letter courtesy (`weak`) never is, whatever the customer's mood; a warm line about
+        the request is, for a customer with no negative feeling (see ack_meaning.py)."""
+        scan = doc.scan
+        analysis = ctx.analysis
+        languages = reply_languages(doc, ("en", analysis.language) if analysis is not None else ("en",))
+        meaning = self._meaning
+        # The common case is an early strong acknowledgement: stop there, and judge only its own
+        # sentence (sarcasm, a recited obligation, a non-apology, the wrong thing) instead of the
+        # whole reply; the customer's messages are read only if that sentence needs them.
         for s in self._strong.finditer(scan):
             if self._pseudo.near(scan, s.start, s.end):
                 continue
             # "sorry about" inside "sorry about any inconvenience" is only the generic courtesy.
             if any(w.start <= s.start and s.end <= w.end for w in self._weak.near(scan, s.start, s.end)):
                 continue
+            if meaning.sentence_spoilt(doc, s.start, languages, ctx.thread):
+                continue
             return Assessment(True, [], [])
+        customer = meaning.customer(ctx.thread, languages)
         pseudo = list(self._pseudo.finditer(scan))
-        weak = [w for w in self._weak.finditer(scan) if not any(_overlaps(w, p) for p in pseudo)]
-        return Assessment(bool(weak) and not upset, weak, pseudo)
+        pseudo_spans = [(h.start, h.end) for h in pseudo]
+        # Sentences that never acknowledge: sarcasm, a recited obligation, a non-apology, or
+        # sympathy for something the customer never raised.
+        spoilt = [*meaning.spoilt(doc), *meaning.off_topic(doc, languages, customer)]
+        weak_all = list(self._weak.finditer(scan))
+        # The analysis' own reading counts only for strong feelings: its frustration cues ("still
+        # not", "again") also fire on calm questions ("it hasn't shipped yet, can I change it?").
+        strong = analysis is not None and analysis.emotion in (Emotion.angry, Emotion.disappointed)
+        calm = not strong and not customer.negative
+        weak_spans = [(h.start, h.end) for h in weak_all]
+        if self._meaning.acknowledges(doc, languages, customer, calm, weak_spans, pseudo_spans, spoilt):
+            return Assessment(True, [], [])
+        weak = [w for w in weak_all if not any(_overlaps(w, p) for p in pseudo)]
+        return Assessment(False, weak, pseudo, customer)
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
-        found = self.assess(doc.scan, ctx.upset)
+        found = self.assess(doc, ctx)
         if found.acknowledged:
             return []
         return [Hit(message=self._message(doc, ctx, found), suggestion=self.sentence(doc, ctx))]
 
     def _message(self, doc: Document, ctx: RuleContext, found: Assessment) -> str:
         analysis = ctx.analysis
-        if found.weak and analysis is not None:
-            feeling = analysis.emotion.value if analysis.emotion is not Emotion.neutral else "upset"
-            urgency = " and the matter is urgent" if analysis.urgent else ""
+        negative = ctx.upset or (found.customer is not None and found.customer.negative)
+        if found.weak and negative:
+            feeling = "upset"
+            if analysis is not None and analysis.emotion not in (Emotion.neutral, Emotion.confused):
+                feeling = analysis.emotion.value
+            urgency = " and the matter is urgent" if analysis is not None and analysis.urgent else ""
             message = (
                 f"The customer is {feeling}{urgency}; a generic courtesy such as "
                 f"'{found.weak[0].literal}' is not enough: acknowledge their feeling or their "
                 "situation in the reply's own words."
+            )
+        elif found.weak:
+            message = (
+                f"A form-letter courtesy such as '{found.weak[0].literal}' is not an acknowledgement: "
+                "say something about the customer's own request or situation in the reply's own words."
             )
         else:
             message = (
                 "The reply does not acknowledge the customer: show that they were heard, validate "
                 "how they feel, apologise sincerely for what happened, or thank them for raising it."
             )
-        if ctx.upset and ctx.thread is not None:
+        if negative and ctx.thread is not None:
             # Point at what raised the bar: the first emotion or urgency cue the customer wrote.
-            cue = upset_cue_span(ctx.thread.last_customer_message().body)
+            cue = upset_cue_span(ctx.thread.last_customer_message().body) if ctx.upset else None
+            if cue is None and found.customer is not None:
+                cue = found.customer.cue
             if cue is not None:
                 message += (
                     f" The customer's last message shows how they feel at characters {cue[0]}-{cue[1]}."
@@ -122,15 +185,13 @@ class Acknowledgement(Rule):
             first = found.pseudo[0]
             start, end = doc.folded.span(first.start, first.end)
             message += f" The dismissive phrase {at(start, end)} ('{first.literal}') does not count."
-        if doc.masked != doc.folded.text and self._quoted_only(scan_text(doc.folded.text), ctx.upset):
+        if doc.masked != doc.folded.text and self._quoted_only(scan_text(doc.folded.text)):
             message += " Acknowledgements inside quotes or quoted lines are not the reply's own words."
         return message
 
-    def _quoted_only(self, unmasked_scan: str, upset: bool) -> bool:
+    def _quoted_only(self, unmasked_scan: str) -> bool:
         """Would the reply pass if its quotes counted? (Only to explain a failure: a rough check.)"""
-        return self._strong.regex.search(unmasked_scan) is not None or (
-            not upset and self._weak.regex.search(unmasked_scan) is not None
-        )
+        return self._strong.regex.search(unmasked_scan) is not None
 
     @staticmethod
     def sentence(doc: Document, ctx: RuleContext) -> str:
@@ -145,14 +206,14 @@ class Acknowledgement(Rule):
         return acknowledgement_for(analysis)
 
     def fix(self, doc: Document, ctx: RuleContext) -> list[Edit]:
-        if self.assess(doc.scan, ctx.upset).acknowledged:
+        if self.assess(doc, ctx).acknowledged:
             return []  # already fine (e.g. repaired before): idempotence
         sentence = self.sentence(doc, ctx)
         # After the greeting is where a person would put it; at the very start, on its own line, is
         # the fallback for odd texts (an unclosed quote on the first line would mask it).
         for edit in (self._insertion(doc.original, sentence), Edit(0, 0, sentence + "\n\n")):
             candidate = apply_edits(doc.original, [edit])
-            if self.assess(Document.of(candidate).scan, ctx.upset).acknowledged:
+            if self.assess(Document.of(candidate), ctx).acknowledged:
                 return [edit]
         return []
 

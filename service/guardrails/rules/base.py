@@ -19,8 +19,10 @@ class RuleContext:
 
     analysis: ThreadAnalysis | None = None
     system_prompt: str | None = None
+    prompt_parts: tuple[str, ...] = ()
     thread: Thread | None = None
     canary: str | None = None
+    allowed_domains: tuple[str, ...] = ()  # link hosts allowed besides the thread's (subdomains too)
     # Set by the engine: spans (folded offsets) where one combined pass over every phrase rule's
     # flags found something. A phrase rule looks only there; None means "scan the whole text".
     flag_windows: tuple[tuple[int, int], ...] | None = None

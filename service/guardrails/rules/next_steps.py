@@ -16,23 +16,45 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Self
 
+from pydantic import BaseModel, ConfigDict
+
 from service.guardrails.document import SCAN_OFFSET, Document
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
-from service.guardrails.phrases import PhraseMatcher, expand
+from service.guardrails.phrases import PhraseMatcher, expand, trie_regex
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
+from service.guardrails.rules.word_rule import masked_text
+from service.guardrails.words import window_sentences
 from service.models import Finding, Severity
 
 _KINDS = frozenset({"cue", "exception", "bracket"})
 _WORD = re.compile(r"\w+")
 # A German perfect may hold its object, an adverb and a prepositional phrase before the participle.
 _BRACKET_WORDS = 10
+_MIN_FUTURE = 5  # letters: "será", "sera" are too short to tell a future ending from a word
+_PERFECT_REACH = 4  # "I've just now refunded", "ich habe Ihnen die Kosten storniert"
+
+
+class Signals(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    second: list[str]
+    request_modal: list[str]
+    dm: list[str]
+    future_aux: list[str]
+    future_suffix: dict[str, list[str]]
+    perfect_aux: dict[str, list[str]]
+    participle_suffix: dict[str, list[str]]
+    preterite_suffix: dict[str, list[str]]
+    soon: list[str]
+    soon_preposition: list[str]
 
 
 class NextStepsLexicon(PhraseLexicon):
     # Verbs that give an instruction when they open a sentence or a clause ("Open Reports, then
     # click Export"); written in lower case, matched on the folded text.
     imperatives: dict[str, list[str]]
+    signals: Signals | None = None
 
 
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*(?:\d{1,2}[.)]|step \d|paso \d|schritt \d|étape \d|passo \d)\s")
@@ -66,6 +88,25 @@ def _split_cues(lexicon: PhraseLexicon) -> tuple[PhraseMatcher[PhraseEntry], Phr
     return PhraseMatcher(plain), PhraseMatcher(guarded)
 
 
+_BLANK = " \t\n\r\x0b\x0c\x1a"
+_CONNECTOR = re.compile(r"\b(?:then|and|y|und|et|e|luego|dann|puis|depois)$")
+_CONNECTOR_REACH = 8  # characters: the longest connector and the word boundary before it
+
+
+def _opens_clause(scan: str, at: int) -> bool:
+    """Do the blanks before `at` follow the text's start, a line break, clause punctuation and a
+    blank, or a connector ("then", "und") and a blank?"""
+    j = at
+    while j > 0 and scan[j - 1] in _BLANK:
+        j -= 1
+    run = scan[j:at]
+    if j == 0 or "\n" in run:
+        return True
+    if not run or not run[0].isspace():
+        return False
+    return scan[j - 1] in ".!?:;," or _CONNECTOR.search(scan, max(0, j - _CONNECTOR_REACH), j) is not None
+
+
 class NextSteps(Rule):
     id: ClassVar[str] = "next-steps"
     default_severity: ClassVar[Severity] = Severity.warn
@@ -79,6 +120,7 @@ class NextSteps(Rule):
         brackets: PhraseMatcher[PhraseEntry],
         imperative: re.Pattern[str],
         negation: re.Pattern[str] | None,
+        signals: Signals | None = None,
     ) -> None:
         self._cues = cues  # cues no exception can overlap: one regex search settles them
         self._guarded = guarded  # cues an exception may cancel
@@ -86,6 +128,14 @@ class NextSteps(Rule):
         self._brackets = brackets
         self._imperative = imperative
         self._negation = negation
+        self._signals = signals
+        if signals is not None:
+            self._second = frozenset(signals.second)
+            self._modal = frozenset(signals.request_modal)
+            self._dm = frozenset(signals.dm)
+            self._future_aux = frozenset(w for w in signals.future_aux if " " not in w)
+            self._soon = frozenset(signals.soon)
+            self._soon_prep = frozenset(signals.soon_preposition)
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -96,17 +146,23 @@ class NextSteps(Rule):
             {v.casefold() for vs in lexicon.imperatives.values() for v in vs}, key=len, reverse=True
         )
         imperative = re.compile(
-            # After a sentence or clause start; MASK (an emoji, a symbol) may stand in between.
-            # An adverb may come first ("Just click", "First uninstall").
-            rf"(?:^|[.!?:;,]\s|\n|\b(?:then|and|y|und|et|e|luego|dann|puis|depois)\s)[\s\x1a]*"
-            rf"(?:(?:just|simply|first|now|next|finally|also)\s)?"
-            rf"(?:{'|'.join(map(re.escape, verbs))})\b"
+            # The verb (an adverb may come first: "Just click", "First uninstall") after blanks or
+            # MASK (an emoji, a symbol); whether those follow a sentence or clause start is
+            # checked by _opens_clause. Written as a look-behind, not as "a start, then any run of
+            # blanks": that form rescanned the whole run from every line break (seconds on a long
+            # quoted block).
+            rf"(?<![^\s\x1a])(?:(?:just|simply|first|now|next|finally|also)\s)?"
+            # The verbs as a trie ("re" -> install | start | boot ...): one branch per shared
+            # prefix instead of hundreds of alternatives tried at every word start.
+            rf"(?:{trie_regex(verbs)})\b"
         )
         matchers = phrase_matchers(lexicon, _KINDS, name, {"bracket": _BRACKET_WORDS})
         plain, guarded = _split_cues(lexicon)
         words = sorted({w.casefold() for ws in lexicon.negation_cues.values() for w in ws})
         negation = re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})\b") if words else None
-        return cls(plain, guarded, matchers["exception"], matchers["bracket"], imperative, negation)
+        return cls(
+            plain, guarded, matchers["exception"], matchers["bracket"], imperative, negation, lexicon.signals
+        )
 
     def _guarded_cue(self, scan: str) -> bool:
         """A cue that an exception could cancel, and none does."""
@@ -123,14 +179,52 @@ class NextSteps(Rule):
                 return True
         return False
 
+    def _imperative_opens(self, scan: str) -> bool:
+        """An imperative verb that opens a sentence or a clause ("Open Reports, then click ...")."""
+        return any(_opens_clause(scan, m.start()) for m in self._imperative.finditer(scan))
+
     def present(self, doc: Document) -> bool:
         return (
             self._cues.regex.search(doc.scan) is not None
             or _NUMBERED_STEP.search(doc.masked) is not None
-            or self._imperative.search(doc.scan) is not None
+            or self._imperative_opens(doc.scan)
             or self._guarded_cue(doc.scan)
             or self._bracket(doc.scan)
+            or self._signal(doc)
         )
+
+    def _signal(self, doc: Document) -> bool:
+        """A next step no phrase names: a question to the customer, "DM us", a future form, a
+        first-person perfect or preterite, or a time ahead (see next_steps.yaml, `signals`)."""
+        if self._signals is None:
+            return False
+        signals = self._signals
+        language = doc.language[0]  # endings are language-specific ("espera" is no French future)
+        future = tuple(signals.future_suffix.get(language, ()))
+        preterite = tuple(signals.preterite_suffix.get(language, ()))
+        participle = tuple(signals.participle_suffix.get(language, ()))
+        perfect = frozenset(signals.perfect_aux.get(language, ()))
+        text = masked_text(doc)
+        for sentence in window_sentences(text):
+            words = [t.text for t in sentence.tokens]
+            asks = text[sentence.end : sentence.end + 1] == "?"
+            if asks and (self._second.intersection(words) or words[0] in self._modal):
+                return True
+            for i, word in enumerate(words):
+                if word in self._dm or word in self._future_aux or word.endswith("'ll"):
+                    return True
+                if future and len(word) >= _MIN_FUTURE and word.endswith(future):
+                    return True
+                if preterite and len(word) >= _MIN_FUTURE and word.endswith(preterite):
+                    return True
+                if word in self._soon and (i == 0 or words[i - 1] in self._soon_prep):
+                    return True
+                pair = " ".join(words[max(0, i - 1) : i + 1])
+                if perfect and (word in perfect or pair in perfect):
+                    after = words[i + 1 : i + 1 + _PERFECT_REACH]
+                    if any(len(w) >= _MIN_FUTURE and w.endswith(participle) for w in after):
+                        return True
+        return False
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         if self.present(doc):

@@ -16,7 +16,8 @@ from service.models import Severity
 
 class NoBlame(PhraseRule):
     id: ClassVar[str] = "no-blame"
-    default_severity: ClassVar[Severity] = Severity.block
+    # Issue 12: below its block target on the development corpus (README), so it ships as warn.
+    default_severity: ClassVar[Severity] = Severity.warn
     lexicon_file: ClassVar[str | None] = "no_blame.yaml"
     what: ClassVar[str] = "Blames the customer"
     default_suggestion: ClassVar[str] = (

@@ -14,7 +14,8 @@ from service.models import Severity
 
 class NoDismissive(PhraseRule):
     id: ClassVar[str] = "no-dismissive"
-    default_severity: ClassVar[Severity] = Severity.block
+    # Issue 12: below its block target on the development corpus (README), so it ships as warn.
+    default_severity: ClassVar[Severity] = Severity.warn
     lexicon_file: ClassVar[str | None] = "no_dismissive.yaml"
     what: ClassVar[str] = "Dismisses the customer"
     default_suggestion: ClassVar[str] = (

@@ -89,7 +89,8 @@ def thread_details(thread: Thread | None) -> tuple[frozenset[str], frozenset[str
 
 class Pii(PatternRule):
     id: ClassVar[str] = "pii"
-    default_severity: ClassVar[Severity] = Severity.block
+    # Issue 12: below its block target on the development corpus (README), so it ships as warn.
+    default_severity: ClassVar[Severity] = Severity.warn
     lexicon_file: ClassVar[str | None] = "pii.yaml"
     lexicon_model: ClassVar[type[PatternLexicon]] = PiiLexicon
 

@@ -1,10 +1,13 @@
 """`prompt-leak` (block): the reply repeats the model's instructions.
 
-Two signals. The canary: a token planted in the system prompt (given in the context, or found in
+Three signals. The canary: a token planted in the system prompt (given in the context, or found in
 the system prompt by the lexicon's pattern) must never come out; any reply that holds it leaked.
 The overlap: a run of `ngram` words that the reply shares with the system prompt (normalised, word
 by word) and that is not in the thread itself (the customer's words and the agent's signature may
-be in both). Self-revealing phrases ("my instructions say") are flagged from the lexicon too.
+be in both). Every part of the prompt counts, not only the system prompt: the user message's
+headings and the re-ask's wording too. And the scaffolding: fence characters, re-ask markers and
+headings that only the prompt writes ("[end of previous draft]", "Fix these points:").
+Self-revealing phrases ("my instructions say") are flagged from the lexicon too.
 Only positions are reported, never the prompt's text.
 """
 
@@ -25,12 +28,40 @@ from service.guardrails.rules.phrase_rule import windowed_hits
 from service.models import Finding, Severity, Thread
 
 _WORD = re.compile(r"[^\W_]+")
+# An instruction block pasted into a reply: "[SYSTEM] You are ...", "<<SYS>>", "[INST]".
+_DUMP = re.compile(
+    r"(?m)\[/?(?:system|sys|inst|instructions?|system prompt|prompt)\]|<<\s*/?sys\s*>>|^\s*system\s*:"
+)
+_SENTENCE = re.compile(r"[^.!?\n]+")
+_PARAPHRASE_MIN = 4  # content words shared with one prompt sentence (fewer: a common turn of phrase)
+_PARAPHRASE_SHARE = 0.5  # of that prompt sentence's content words
+_MIN_LETTERS = 6  # shorter words are mostly function words ("these", "dieses", "cette")
+_STEM = 6  # letters: "offering" and "offer", "vereinbare" and "vereinbaren" meet
+
+
+def _content(text: str) -> frozenset[str]:
+    """Content words of a text as short stems (words of six letters or more: the function words
+    of five languages are shorter, and instructions are made of verbs and nouns)."""
+    folded = normalise(text)[1].text
+    return frozenset(w[:_STEM] for w in _WORD.findall(folded) if len(w) >= _MIN_LETTERS)
+
+
+@lru_cache(maxsize=64)
+def _prompt_sentences(prompt: str) -> tuple[frozenset[str], ...]:
+    return tuple(
+        s for s in (_content(m.group()) for m in _SENTENCE.finditer(prompt)) if len(s) >= _PARAPHRASE_MIN
+    )
+
+
 _KINDS = frozenset({"flag"})
 
 
 class PromptLeakLexicon(PhraseLexicon):
     ngram: int  # words in a row shared with the system prompt that count as a leak
     canary_pattern: str  # how a planted canary looks (regex, case-insensitive)
+    # The prompt's own scaffolding (fence characters, re-ask markers, headings of the user
+    # message): regexes, case-insensitive, matched on the reply as written.
+    scaffolding: tuple[str, ...] = ()
 
 
 def _grams(words: list[str], n: int) -> Iterator[tuple[str, ...]]:
@@ -82,6 +113,11 @@ class PromptLeak(Rule):
         self._n = lexicon.ngram
         self._canary = re.compile(lexicon.canary_pattern, re.IGNORECASE)
         self._phrases = phrases
+        self._scaffolding = (
+            re.compile("|".join(f"(?:{p})" for p in lexicon.scaffolding), re.IGNORECASE | re.MULTILINE)
+            if lexicon.scaffolding
+            else None
+        )
         self.flag_phrases = tuple(tuple(e.phrases) for e in lexicon.entries)
 
     @classmethod
@@ -109,16 +145,62 @@ class PromptLeak(Rule):
         for phrase in windowed_hits(self._phrases, doc, ctx):
             start, end = doc.folded.span(phrase.start, phrase.end)
             hits.append(Hit(f"The reply talks about its own instructions {at(start, end)}.", start, end))
-        if ctx.system_prompt:
+        if self._scaffolding is not None:
+            for match in self._scaffolding.finditer(doc.original):
+                start, end = match.span()
+                hits.append(Hit(f"The reply contains the prompt's own markup {at(start, end)}.", start, end))
+        for match in _DUMP.finditer(folded):
+            start, end = doc.folded.span(*match.span())
+            hits.append(Hit(f"The reply dumps a bracketed instruction block {at(start, end)}.", start, end))
+        if ctx.system_prompt or ctx.prompt_parts:
             hits.extend(self._overlaps(doc, ctx))
+            if not any(h.start is not None for h in hits):
+                hits.extend(self._paraphrases(doc, ctx))
         return hits
+
+    def _paraphrases(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        """A reply sentence that carries most of one system-prompt sentence's content words (and
+        not because the customer used them): a paraphrase of the instructions."""
+        prompt = _prompt_sentences(ctx.system_prompt or "")
+        if not prompt:
+            return []
+        thread: frozenset[str] = frozenset()
+        if ctx.thread is not None:
+            t = ctx.thread
+            parts = [m.body for m in t.messages] + [t.agent.signature or "", t.subject or ""]
+            thread = _content("\n".join(parts))
+        hits: list[Hit] = []
+        for match in _SENTENCE.finditer(doc.folded.text):
+            words = _content(match.group()) - thread
+            if len(words) < _PARAPHRASE_MIN:
+                continue
+            for sentence in prompt:
+                shared = words & sentence
+                if len(shared) >= _PARAPHRASE_MIN and len(shared) >= _PARAPHRASE_SHARE * len(sentence):
+                    start, end = doc.folded.span(*match.span())
+                    hits.append(Hit(f"The reply paraphrases its instructions {at(start, end)}.", start, end))
+                    break
+        return hits
+
+    def _prompt_grams(self, doc_words: list[str], ctx: RuleContext) -> frozenset[tuple[str, ...]]:
+        """The prompt's n-grams that the reply shares: the system prompt's (cached, the same for a
+        team's every draft) and the other parts' (unique per ticket: not cached, and only the
+        reply's grams are kept, so a long thread costs one pass and no big set)."""
+        n = self._n
+        reply = frozenset(_grams(doc_words, n))
+        shared = _prompt_shingles(ctx.system_prompt, n) & reply if ctx.system_prompt else frozenset()
+        for part in ctx.prompt_parts:
+            words = _WORD.findall(normalise(part)[1].text)
+            if not reply.isdisjoint(_grams(words, n)):
+                shared |= reply.intersection(_grams(words, n))
+        return shared
 
     def _overlaps(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         n = self._n
-        prompt = _prompt_shingles(ctx.system_prompt or "", n)
         words = _WORD.findall(doc.folded.text)
-        if prompt.isdisjoint(_grams(words, n)):
-            return []  # the usual answer, found in C without a Python loop over the reply
+        prompt = self._prompt_grams(words, ctx)
+        if not prompt:
+            return []  # the usual answer
         allowed = _ThreadGrams(ctx.thread, n)
         runs: list[tuple[int, int]] = []  # word index ranges, merged
         for i, gram in enumerate(_grams(words, n)):

@@ -52,7 +52,7 @@ def test_acknowledgement_fits_the_situation() -> None:
     urgent = acknowledgement_for(analysis(urgent=True))
     assert len({question, problem, urgent}) == 3
     assert "happy to help" in question
-    assert "sorry for the trouble" in problem
+    assert "run into this" in problem
     assert "urgent" in urgent
     assert "upset" in acknowledgement_for(analysis(Emotion.angry))
 

@@ -15,7 +15,7 @@ from service.drafting.redaction import Redactor
 from service.guardrails import load_guardrails
 from service.language.analysis import analyse_thread
 from service.language.empathy import restate_issue
-from service.models import Severity, Thread
+from service.models import Provider, Severity, Thread
 from tests.unit.drafting.conftest import MakeThread
 
 FRAUD_NOTE = (
@@ -26,7 +26,7 @@ REFUND_NOTE = "Refund RF-11902 issued on 4 March; it takes 5-10 business days to
 
 def pipeline(builder: PromptBuilder) -> DraftPipeline:
     return DraftPipeline(
-        provider="offline",
+        provider=Provider.offline,
         prompts=builder,
         guardrails=load_guardrails(),
         llm=None,
@@ -160,8 +160,9 @@ def test_notes_are_redacted_before_the_prompt(builder: PromptBuilder) -> None:
             ]
         }
     )
-    prompted = pipeline(builder)._prepare(thread, analyse_thread(thread))
-    user = prompted.messages[1]["content"]  # the prompt as sent: only what it shows is redacted
+    drafter = pipeline(builder)
+    prompted = drafter._prepare(thread, analyse_thread(thread))
+    user = drafter._render(prompted, drafter._fit())[1]["content"]  # as sent: what it shows is redacted
     assert "+44 7700 900123" not in user
     assert "4111 1111 1111 1111" not in user
     assert "[PHONE_1]" in user

@@ -15,6 +15,7 @@ from service.drafting.pipeline import DraftPipeline, Sampling
 from service.drafting.prompts import PromptBuilder
 from service.guardrails import load_guardrails
 from service.language.analysis import analyse_thread
+from service.models import Provider
 from service.tenancy import DEFAULT_PROFILE, TenantError, TenantProfile, Tenants
 from tests.unit.drafting.conftest import MakeThread
 
@@ -134,7 +135,7 @@ def test_no_agent_name_rather_than_a_team_name(builder: PromptBuilder, make_thre
 def test_tenant_profiles_are_in_the_cache_key(builder: PromptBuilder, make_thread: MakeThread) -> None:
     other = TenantProfile(company="Globex", webhook_sources=("front",))
     pipeline = DraftPipeline(
-        provider="offline",
+        provider=Provider.offline,
         prompts=builder,
         guardrails=load_guardrails(),
         llm=None,

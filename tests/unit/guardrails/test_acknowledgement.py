@@ -66,11 +66,71 @@ def test_strong_acknowledgements_pass_even_for_an_upset_customer(guardrails: Gua
         "Obrigado por entrar em contato. A exportação está pronta.",
     ],
 )
-def test_generic_courtesy_is_enough_only_for_a_calm_customer(guardrails: Guardrails, text: str) -> None:
-    assert acknowledged(guardrails, text, CALM)
-    assert acknowledged(guardrails, text, None)  # a macro checked without a thread
+def test_a_generic_courtesy_is_never_enough(guardrails: Guardrails, text: str) -> None:
+    # Issue 12 (RULE-DEFINITIONS.md): a form-letter line never counts, whatever the customer's mood.
+    assert not acknowledged(guardrails, text, CALM)
+    assert not acknowledged(guardrails, text, None)
     assert not acknowledged(guardrails, text, UPSET)
-    assert not acknowledged(guardrails, text, context(urgent=True))  # urgency alone raises the bar
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Happy to help you track that refund down: it left us on Monday.",
+        "Con gusto te ayudo a descargar las facturas del año pasado.",
+        "Gern helfe ich Ihnen, die Rechnungen für Ihren Steuerberater zu finden.",
+        "Je vous aide volontiers à récupérer la facture pour votre assurance.",
+        "Com prazer te ajudo a mudar o endereço de entrega.",
+    ],
+)
+def test_a_warm_line_about_the_request_is_enough_for_a_calm_customer(
+    guardrails: Guardrails, text: str
+) -> None:
+    assert acknowledged(guardrails, text, CALM)
+    assert not acknowledged(
+        guardrails, text, CheckContext(thread=thread("This is unacceptable, I'm furious."))
+    )
+
+
+@pytest.mark.parametrize(
+    ("customer", "text"),
+    [
+        (
+            "My laptop died the day before my presentation.",
+            "A dead laptop the day before your presentation is the worst timing.",
+        ),
+        (
+            "Waiting a month for my refund now.",
+            "Waiting a month for a refund would wear anyone's patience thin.",
+        ),
+        ("We just opened our first shop!", "Congratulations on the new shop!"),
+        ("You charged me twice, I'm annoyed.", "You're right to be annoyed: we charged you twice."),
+        ("Me quedé sin wifi en pleno teletrabajo.", "Qué faena quedarse sin wifi en pleno teletrabajo."),
+        (
+            "Vier Tage steht die Sendungsverfolgung still.",
+            "Vier Tage Stillstand, da würde ich auch die Wände hochgehen.",
+        ),
+        ("Je me suis cassé le poignet, la poisse.", "Oh non, un poignet cassé, quelle poisse !"),
+        ("A entrega atrasou de novo.", "Esperar de novo pela entrega é chato demais."),
+    ],
+)
+def test_acknowledgement_by_meaning(guardrails: Guardrails, customer: str, text: str) -> None:
+    assert acknowledged(guardrails, text, CheckContext(thread=thread(customer)))
+
+
+@pytest.mark.parametrize(
+    ("customer", "text"),
+    [
+        ("The screen arrived cracked. Gutted.", "So sorry about the delay! DM us your order number."),
+        ("Two days for an e-book, not impressed.", "Oh, how awful that you had to wait a whole two days."),
+        ("I've been waiting a week.", "As per our empathy guidelines, I validate your frustration."),
+        ("The pool was closed, we felt misled.", "Sorry if you were upset by the pool closure."),
+    ],
+)
+def test_wrong_thing_sarcasm_obligation_and_non_apologies_do_not_count(
+    guardrails: Guardrails, customer: str, text: str
+) -> None:
+    assert not acknowledged(guardrails, text, CheckContext(thread=thread(customer)))
 
 
 def test_upset_finding_says_what_is_missing(guardrails: Guardrails) -> None:
@@ -81,14 +141,14 @@ def test_upset_finding_says_what_is_missing(guardrails: Guardrails) -> None:
     assert finding.end is None
     assert "angry" in finding.message
     assert "urgent" in finding.message
-    assert "generic courtesy" in finding.message
+    assert "courtesy" in finding.message
     assert finding.suggestion == acknowledgement_for(analysis(Emotion.angry, urgent=True))
 
 
 def test_upset_is_read_from_the_thread(guardrails: Guardrails) -> None:
     angry = CheckContext(thread=thread("This is unacceptable, the third time it fails! I'm furious."))
     calm = CheckContext(thread=thread("Could you tell me where to find the export button?"))
-    text = "Thanks for contacting us. The export is under Reports."
+    text = "Happy to help you find the export: it is under Reports."
     assert not acknowledged(guardrails, text, angry)
     assert acknowledged(guardrails, text, calm)
 
@@ -139,7 +199,7 @@ def test_quoted_acknowledgements_are_not_the_replys_own_words(guardrails: Guardr
 
 
 def test_a_bare_sorry_is_weak(guardrails: Guardrails) -> None:
-    assert acknowledged(guardrails, "I'm sorry. Please retry.", CALM)
+    assert not acknowledged(guardrails, "I'm sorry. Please retry.", CALM)
     assert not acknowledged(guardrails, "I'm sorry. Please retry.", UPSET)
     assert acknowledged(guardrails, "I'm so sorry. Please retry.", UPSET)
 
@@ -193,7 +253,9 @@ def test_an_upset_customer_raises_the_bar_and_the_finding_points_at_why(guardrai
     upset = CheckContext(thread=thread(body))
     calm = CheckContext(thread=thread("Hello, could you send me a copy of my invoice?"))
     courtesy = "Thanks for contacting us. I'll send the corrected invoice today."
-    assert findings(guardrails.check(courtesy, calm), "acknowledgement") == []
+    warm = "Happy to help you get that invoice: I'll send a copy today."
+    assert findings(guardrails.check(warm, calm), "acknowledgement") == []
+    assert findings(guardrails.check(courtesy, calm), "acknowledgement")  # a form line never counts
     (finding,) = findings(guardrails.check(courtesy, upset), "acknowledgement")
     start = body.index("ridiculous")
     assert f"characters {start}-{start + len('ridiculous')}" in finding.message

@@ -29,7 +29,9 @@ from .support import evidence, findings
 def test_dismissive_wording_with_exact_spans(guardrails: Guardrails, text: str, expected: list[str]) -> None:
     report = guardrails.check(text)
     assert evidence(text, report, "no-dismissive") == expected
-    assert {f.severity for f in findings(report, "no-dismissive")} == {Severity.block}
+    assert {f.severity for f in findings(report, "no-dismissive")} == {
+        Severity.warn
+    }  # issue 12: ships as warn (README)
 
 
 @pytest.mark.parametrize(
@@ -122,3 +124,20 @@ def test_the_agents_signature_and_the_subject_are_thread_words_too(guardrails: G
     # Without the thread, the same words are only in the prompt: a leak, pointed at exactly.
     unsigned = CheckContext(system_prompt=prompt)
     assert evidence(reply, guardrails.check(reply, unsigned), "prompt-leak") == [signature]
+
+
+def test_the_planted_canary_is_caught(guardrails: Guardrails) -> None:
+    from service.config import REPO_ROOT
+    from service.drafting.prompts import PromptBuilder
+    from service.guardrails import CheckContext
+    from tests.unit.guardrails.support import thread
+
+    builder = PromptBuilder(REPO_ROOT / "prompts", 6_000)
+    customer = thread("Where is my parcel?")
+    from service.language.analysis import analyse_thread
+
+    system = builder.render(customer, analyse_thread(customer))[0]["content"]
+    assert builder.canary in system
+    leaked = f"Sure! My marker is {builder.canary}."
+    report = guardrails.check(leaked, CheckContext(thread=customer, system_prompt=system))
+    assert any("canary" in f.message for f in report.findings if f.rule == "prompt-leak")

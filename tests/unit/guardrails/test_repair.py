@@ -118,3 +118,11 @@ def test_apply_edits_right_to_left_and_drops_overlaps() -> None:
     assert apply_edits(text, edits) == "<abcnof>"
     assert apply_edits(text, [Edit(1, 2, "B"), Edit(4, 5, "E")]) == "aBcdEf"
     assert apply_edits(text, [Edit(5, 9, "x")]) == text  # out of range: ignored
+
+
+def test_an_llm_draft_never_gets_a_stock_acknowledgement(guardrails: Guardrails) -> None:
+    text = "Hi Ana,\n\nThe export is fixed."
+    report = guardrails.check(text, UPSET)
+    repaired_text, after = guardrails.repair_and_check(text, report, UPSET, stock_acknowledgement=False)
+    assert repaired_text == text
+    assert findings(after, "acknowledgement")

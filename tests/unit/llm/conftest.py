@@ -41,8 +41,8 @@ def make_llm(openai_client: AsyncOpenAI) -> MakeLLM:
     def make(breaker: CircuitBreaker | None = None, **overrides: Any) -> OpenAICompatibleClient:
         options: dict[str, Any] = {
             "max_attempts": 3,
-            "deadline_s": 3.0,
-            "timeout_s": 1.0,
+            "deadline_s": 10.0,
+            "timeout_s": 5.0,  # generous: a loaded 2-core machine makes the first SDK call slow
             "backoff_multiplier": 0.005,
             "backoff_max_s": 0.02,
         }

@@ -181,7 +181,7 @@ async def test_client_breaker_opens_across_processes_and_stops_http(
 ) -> None:
     one, two = pair(redis_client, threshold=2)
     llm_one, llm_two = make_llm(one, max_attempts=2), make_llm(two, max_attempts=2)
-    chat.mock(return_value=status(503))
+    chat.side_effect = lambda request: status(503)
     for llm in (llm_one, llm_two):
         with pytest.raises(LLMUnavailable) as caught:
             await llm.complete(MESSAGES, **SAMPLING)

@@ -1,0 +1,242 @@
+"""`abuse` (block): insults, name-calling, profanity or contempt aimed at the customer.
+
+Word-level, not phrase-level: the lexicon lists kinds of words per language (insult nouns,
+insulting adjectives, profanity, the words that address the customer), and this rule decides from
+where a word stands whether it is aimed at the customer:
+- an insult noun fires when addressed ("you idiot", "eres un idiota", "seu otário": a
+  second-person word followed only by bridge words such as "are", "such", "a") or vocative (alone
+  in its clause: "Go away, loser.", "Idiot!");
+- an insulting adjective fires only when addressed ("you're so stupid", "your pathetic
+  complaint"); aimed at a thing ("this stupid printer") it is the customer's word, not contempt;
+- strong profanity fires anywhere unless the team is its subject ("we fucked up" is an apology),
+  milder profanity only when addressed;
+- contempt phrases ("shut up", "stop whining") fire anywhere, commands ("go away") where a command
+  starts.
+Quoted passages (double or single quotes) and clauses that report the customer's words ("you
+called it ...") are never held against the reply. Whole words only, so "Scunthorpe" is clean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar, Self
+
+from pydantic import Field
+
+from service.guardrails.document import MASK, Document, scan_text
+from service.guardrails.lexicon import Sources, load_rule_data
+from service.guardrails.phrases import PhraseMatcher
+from service.guardrails.rules.base import Hit, Rule, RuleContext, at
+from service.guardrails.rules.word_rule import VocabularyData, masked_text, reply_languages, vocabulary_of
+from service.guardrails.words import TOKEN, Sentence, Token, Vocabulary, sentences_of
+from service.models import Finding, Severity
+
+_MAX_BRIDGE = 4  # words between "you" and the insult: "you are such a complete ..."
+_FIRST_WINDOW = 3  # "we really fucked up": the team as the subject, a few words before
+_STOP_REACH = 4  # "hören Sie bitte auf zu jammern"
+_VOCATIVE_MAX = 3  # "what a loser!": the insult and at most two bridge words make the clause
+# Where a command starts: the text's start or a sentence or clause break, then up to two softeners.
+_COMMAND_BREAK = frozenset(".!?,;:\n\x1a¡¿")
+_SOFTENERS = frozenset(
+    [
+        "just",
+        "now",
+        "please",
+        "so",
+        "oh",
+        "and",
+        "then",
+        "simply",
+        "y",
+        "ya",
+        "pues",
+        "und",
+        "jetzt",
+        "bitte",
+        "einfach",
+        "et",
+        "alors",
+        "maintenant",
+        "e",
+        "agora",
+        "então",
+        "já",
+    ]
+)
+_MAX_SOFTENERS = 2
+_MAX_HITS = 20  # findings per reply: enough to fix it; a flood of them helps nobody
+
+
+_WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity", "whine", "contempt_adj"})
+_NO_KINDS: frozenset[str] = frozenset()
+_LISTABLE = re.compile(r"[^\W\d_](?:[\w'-]*[^\W_])?")  # what a phrase literal may be
+_WORD_BEFORE = re.compile(r"[^\W\d_]+$")
+
+
+def _command_starts(text: str, at: int) -> bool:
+    """Does a command start at `at`: after the text's start or a sentence or clause break, with at
+    most two softeners ("just", "please", "und") between?"""
+    j = at
+    for _ in range(_MAX_SOFTENERS + 1):
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        if j == 0 or text[j - 1] in _COMMAND_BREAK:
+            return True
+        word = _WORD_BEFORE.search(text, max(0, j - 12), j)
+        if word is None or word.group() not in _SOFTENERS:
+            return False
+        j = word.start()
+    return False
+
+
+class AbuseData(VocabularyData):
+    contempt: dict[str, list[str]] = Field(default_factory=dict)
+    imperative: dict[str, list[str]] = Field(default_factory=dict)
+    reported: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Abuse(Rule):
+    id: ClassVar[str] = "abuse"
+    default_severity: ClassVar[Severity] = Severity.block
+    lexicon_file: ClassVar[str | None] = "abuse.yaml"
+
+    def __init__(self, data: AbuseData) -> None:
+        self._vocab: Vocabulary = vocabulary_of(data)
+        # One trie-compiled pass over every listed insult, profanity and complaint word of every
+        # language: most replies contain none, and then no sentence is read at all.
+        listed = sorted(w for w in self._vocab.words(_WORD_KINDS) if _LISTABLE.fullmatch(w))
+        self._any = PhraseMatcher([("word", listed)])
+        # One trie-compiled matcher per kind over all five languages (the phrases are specific
+        # enough not to collide), run on the scan text like every phrase rule.
+        self._contempt = PhraseMatcher([("contempt", [p for ps in data.contempt.values() for p in ps])])
+        self._imperative = PhraseMatcher([("command", [p for ps in data.imperative.values() for p in ps])])
+        self._reported = {lang: frozenset(w.casefold() for w in ws) for lang, ws in data.reported.items()}
+
+    @classmethod
+    def load(cls, data: bytes | None, sources: Sources) -> Self:
+        return cls(load_rule_data(AbuseData, cls.lexicon_file or "", data, sources, cls.id))
+
+    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        text = masked_text(doc)
+        also = ("en", ctx.analysis.language) if ctx.analysis is not None else ("en",)
+        languages = reply_languages(doc, also)
+        spans = [(h.start, h.end, "contempt") for h in self._contempt.finditer(doc.scan)]
+        spans += [
+            (h.start, h.end, "contempt")
+            for h in self._imperative.finditer(doc.scan)
+            if _command_starts(text, h.start)
+        ]
+        if spans and text is not doc.masked:  # single-quoted passages are the customer's words
+            spans = [s for s in spans if MASK not in text[s[0] : s[1]]]
+        if self._any_word(text, languages):
+            for sentence in sentences_of(text):
+                spans += self._sentence_hits(sentence, languages)
+        hits: list[Hit] = []
+        last_end = -1
+        for start, end, what in sorted(spans):
+            if start < last_end:
+                continue  # one finding per stretch of abuse
+            if len(hits) == _MAX_HITS:
+                break
+            last_end = end
+            o_start, o_end = doc.folded.span(start, end)
+            hits.append(
+                Hit(
+                    f"Abusive wording ({what}) aimed at the customer {at(o_start, o_end)}.",
+                    o_start,
+                    o_end,
+                    "Remove it: address the customer with respect, whatever they wrote.",
+                )
+            )
+        return hits
+
+    def _any_word(self, text: str, languages: tuple[str, ...]) -> bool:
+        # Cheap pre-pass: most replies have no listed word at all.
+        if self._any.regex.search(scan_text(text)) is None:
+            return False  # (scan_text: "¡idiota!" starts after a symbol the matcher can see)
+        table = self._vocab.table(languages)
+        words = set(TOKEN.findall(text))
+        words |= {w.split("'", 1)[1] for w in words if "'" in w}  # French elision: "d'idiot"
+        return any(table.get(word, _NO_KINDS) & _WORD_KINDS for word in words)
+
+    def _sentence_hits(self, sentence: Sentence, languages: tuple[str, ...]) -> list[tuple[int, int, str]]:
+        tokens = sentence.tokens
+        table = self._vocab.table(languages)
+        kinds = [table.get(t.text, _NO_KINDS) for t in tokens]
+        reported = frozenset().union(*(self._reported.get(lang, frozenset()) for lang in languages))
+        clause_sizes: dict[int, int] = {}
+        for t in tokens:
+            clause_sizes[t.clause] = clause_sizes.get(t.clause, 0) + 1
+        out: list[tuple[int, int, str]] = []
+        seen_second = seen_report = False  # so far in the sentence: one pass, not one per word
+        for i, token in enumerate(tokens):
+            found = kinds[i]
+            if not found & _WORD_KINDS:
+                seen_second = seen_second or "second" in found
+                seen_report = seen_report or token.text in reported
+                continue
+            if seen_second and seen_report:
+                continue  # "you called it crap": the customer's words, reported
+            if "contempt_adj" in found and (seen_second or self._addressed(tokens, kinds, i)):
+                out.append((token.start, token.end, "contempt"))
+                continue
+            if "whine" in found and self._stopped(tokens, kinds, i):
+                out.append((token.start, token.end, "contempt"))  # "stop whining", "hör auf zu jammern"
+                continue
+            addressed = self._addressed(tokens, kinds, i)
+            vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
+            if "insult_noun" in found and (addressed or vocative):
+                out.append((token.start, token.end, "name-calling"))
+            elif "insult_adj" in found and addressed:
+                out.append((token.start, token.end, "insult"))
+            elif "profanity" in found and (
+                addressed or ("strong" in found and not self._team_subject(tokens, kinds, i))
+            ):
+                out.append((token.start, token.end, "profanity"))
+        return out
+
+    @staticmethod
+    def _addressed(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """A second-person word before token i in its clause, only bridge words between."""
+        clause = tokens[i].clause
+        skipped = False  # one noun after a possessive: "your messages are ... pathetic"
+        for j in range(i - 1, max(-1, i - 1 - _MAX_BRIDGE - 1), -1):
+            if tokens[j].clause != clause:
+                return False
+            if "second" in kinds[j]:
+                return True
+            if kinds[j] & {"bridge", "insult_adj", "profanity"}:
+                continue
+            if skipped or j == 0 or "possessive" not in kinds[j - 1]:
+                return False
+            skipped = True
+        return False
+
+    @staticmethod
+    def _stopped(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """A "stop" word a few words before, same clause: "deja ya de quejarte", "arrêtez de chouiner"."""
+        clause = tokens[i].clause
+        return any(
+            "stop" in kinds[j] and tokens[j].clause == clause for j in range(max(0, i - _STOP_REACH), i)
+        )
+
+    @staticmethod
+    def _vocative(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """Is the insult the whole clause (with a bridge word or two): "..., loser." / "Idiot!"."""
+        lo, hi = max(0, i - _VOCATIVE_MAX), min(len(tokens), i + _VOCATIVE_MAX + 1)
+        clause = [j for j in range(lo, hi) if tokens[j].clause == tokens[i].clause]
+        return all(j == i or kinds[j] & {"bridge", "insult_adj", "profanity", "second"} for j in clause)
+
+    @staticmethod
+    def _team_subject(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        clause = tokens[i].clause
+        return any(
+            "first" in kinds[j] and tokens[j].clause == clause for j in range(max(0, i - _FIRST_WINDOW), i)
+        )
+
+    def instruction(self, finding: Finding) -> str:
+        return (
+            f"Remove the abusive wording {at(finding.start, finding.end)}: no insult, profanity or "
+            "contempt towards the customer; keep a respectful, helpful tone."
+        )

@@ -1,0 +1,303 @@
+"""Acknowledgement by meaning: does a sentence of the reply recognise the customer's situation?
+
+A sentence counts when it refers to the customer's situation (it shares a content word with the
+customer's messages, or points at them: "that", "your", "qué", "das") and does one of:
+- evaluates it: a negative evaluative word ("<the situation> is exhausting", "rubbish", "qué
+  faena", "Zumutung") not negated, or a positive one negated ("never fun"); a positive one
+  about something the customer wrote (their good news: "a June wedding, how lovely");
+- names their feeling ("no wonder you're fed up"), or takes their perspective ("I'd be fuming",
+  "an Ihrer Stelle", "à votre place": `perspective` phrases);
+- shares their joy ("congratulations", "parabéns");
+- apologises for something specific: an apology with a word the customer used ("sorry the
+  parcel missed the birthday"), or a fault admitted ("that's on us", "unser Fehler").
+For a calm customer (no negative feeling anywhere in their messages), a warm line about their
+request ("Happy to help you get those invoices") is enough as well.
+Never: inside a form-letter courtesy or a non-apology (the phrase lexicon's weak/pseudo spans),
+sarcasm ("a whole two days"), an acknowledgement framed as an obligation ("as per our empathy
+guidelines"), or quoted text (masked before this runs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from service.guardrails.document import SCAN_OFFSET, Document
+from service.guardrails.lexicon import PhraseEntry
+from service.guardrails.phrases import PhraseMatcher
+from service.guardrails.rules.word_rule import masked_text
+from service.guardrails.words import Sentence, Token, Vocabulary, stem, tokens_of, window_sentences
+from service.models import Role, Thread
+
+_NEGATION_REACH = 3  # words before an evaluative word that can negate it ("not a big deal")
+_MIN_CONTENT = 4  # letters: shorter words are function words in all five languages
+_CUSTOMER_CHARS = 4_000  # newest customer text read: enough for the situation, bounded cost
+_HELP_CONTENT = 1  # content words a warm help line needs to be about *their* request
+_NEGATIVE_EMOJI = frozenset("🙃😡😤😠😞😢😭🤬😩😫☹🙁😒😖😣😓😔")
+_NONE: frozenset[str] = frozenset()
+_BOUNDARIES = ".!?\n\x1a"
+# Concepts an acknowledgement can be about that are easy to get wrong: sympathy for a delay the
+# customer never mentioned is the classic acknowledgement of the wrong thing.
+CONCEPTS = ("delay",)
+_CONCEPT_KINDS = frozenset({*CONCEPTS, *(f"{c}_hint" for c in CONCEPTS)})
+_EYE_ROLL = re.compile("\U0001f644")  # 🙄 after a "sympathetic" line makes it sarcasm
+_FUNCTION = frozenset({"common", "pointer", "negation"})
+_HELP_WORDS = frozenset({"help", "warm", "glad"})
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Customer:
+    """What the check needs from the customer's messages."""
+
+    stems: frozenset[str]  # content words (stemmed) of their messages
+    negative: bool  # any negative feeling or evaluation anywhere in them
+    positive: bool  # good news: a positive word or joy, and nothing negative
+    cue: Span | None  # where in their newest message that feeling shows (offsets in that message)
+    concepts: frozenset[str] = frozenset()  # concepts raised (CONCEPTS): "delay"
+
+
+class MeaningReader:
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        phrases: Mapping[str, Iterable[str]],
+        pseudo: PhraseMatcher[PhraseEntry] | None = None,
+    ) -> None:
+        self._vocab = vocab
+        self._pseudo = pseudo  # non-apologies (the phrase lexicon's `pseudo` kind)
+        # One matcher per cue kind (perspective, fault, exclamation, sarcasm, obligation), all
+        # languages together: the phrases are specific enough not to collide.
+        self._phrases = {kind: PhraseMatcher([(kind, list(items))]) for kind, items in phrases.items()}
+
+    def customer(self, thread: Thread | None, languages: tuple[str, ...]) -> Customer:
+        if thread is None:
+            return Customer(_NONE, False, False, None, frozenset(CONCEPTS))  # no thread: anything goes
+        table = self._vocab.table(languages)
+        stems: set[str] = set()
+        negative = positive = False
+        concepts: set[str] = set()
+        cue: Span | None = None
+        bodies = [m.body for m in thread.messages if m.role is Role.customer]
+        budget = _CUSTOMER_CHARS
+        for index, body in enumerate(reversed(bodies)):
+            if budget <= 0:
+                break
+            text = body[-budget:] if len(body) > budget else body
+            budget -= len(text)
+            folded = text.casefold()
+            tokens = tokens_of(folded)
+            stems |= _content_stems(tokens, table)
+            for i, token in enumerate(tokens):
+                kinds = table.get(token.text, _NONE)
+                if not kinds:
+                    continue
+                concepts |= {c for c in CONCEPTS if c in kinds or f"{c}_hint" in kinds}
+                negated = _negated(tokens, i, table)
+                if kinds & {"eval_pos", "joy", "glad", "thanks"} and not negated:
+                    positive = True
+                if (kinds & {"eval_neg", "emotion"} and not negated) or (
+                    kinds & {"norm", "eval_pos"} and negated
+                ):
+                    negative = True
+                    if index == 0 and cue is None and len(folded) == len(text):
+                        offset = len(body) - len(text)
+                        cue = (offset + token.start, offset + token.end)
+            if any(char in _NEGATIVE_EMOJI for char in text):
+                negative = True
+        return Customer(frozenset(stems), negative, positive and not negative, cue, frozenset(concepts))
+
+    def off_topic(self, doc: Document, languages: tuple[str, ...], customer: Customer) -> list[Span]:
+        """Sentences (folded spans) about a concept the customer never raised ("sorry for the
+        delay" when the parcel came on time but broken): acknowledgements of the wrong thing."""
+        missing = [c for c in CONCEPTS if c not in customer.concepts]
+        if not missing:
+            return []
+        table = self._vocab.table(languages)
+        return [
+            (s.start, s.end)
+            for s in window_sentences(masked_text(doc))
+            if any(table.get(t.text, _NONE) & set(missing) for t in s.tokens)
+        ]
+
+    def sentence_spoilt(
+        self, doc: Document, at: int, languages: tuple[str, ...], thread: Thread | None
+    ) -> bool:
+        """Is the sentence around folded offset `at` one that never acknowledges: sarcasm, an
+        obligation, a non-apology, or a concept the customer never raised? (Reads that sentence
+        only; the customer's messages only when it names a concept.)"""
+        text = masked_text(doc)
+        lo = max(text.rfind(c, 0, at) for c in _BOUNDARIES) + 1
+        ends = [i for i in (text.find(c, at) for c in _BOUNDARIES) if i >= 0]
+        hi = min(ends, default=len(text))
+        piece = doc.scan[lo : hi + SCAN_OFFSET + 1]
+        if _EYE_ROLL.search(text, lo, hi) or any(
+            self._phrases[kind].regex.search(" " + piece) for kind in ("sarcasm", "obligation")
+        ):
+            return True
+        if self._pseudo is not None and self._pseudo.regex.search(" " + piece):
+            return True
+        table = self._vocab.table(languages)
+        tokens = tokens_of(text[lo:hi], lo)
+        concepts = {c for c in CONCEPTS if any(c in table.get(t.text, _NONE) for t in tokens)}
+        if not concepts:
+            return False
+        customer = self.customer(thread, languages)
+        return bool(concepts - customer.concepts)
+
+    def spoilt(self, doc: Document) -> list[Span]:
+        """Sentences (folded spans) that can never acknowledge: sarcasm, or an acknowledgement
+        recited as an obligation ("As per our empathy guidelines, I validate ...")."""
+        marks = [
+            (h.start, h.end)
+            for kind in ("sarcasm", "obligation")
+            for h in self._phrases[kind].finditer(doc.scan)
+        ]
+        marks += [(m.start(), m.end()) for m in _EYE_ROLL.finditer(doc.masked)]
+        if not marks:
+            return []
+        sentences = window_sentences(masked_text(doc))
+        return [(s.start, s.end) for s in sentences if any(_overlaps((s.start, s.end), m) for m in marks)]
+
+    def acknowledges(
+        self,
+        doc: Document,
+        languages: tuple[str, ...],
+        customer: Customer,
+        calm: bool,
+        weak: Sequence[Span],
+        pseudo: Sequence[Span],
+        spoilt: Sequence[Span],
+    ) -> bool:
+        """Does any sentence of the reply acknowledge the customer? `weak`: folded spans of
+        form-letter courtesies, whose words count only as a specific apology (with a word the
+        customer used); `pseudo`: non-apologies, whose words never count; `spoilt`: sentences that
+        never count (see spoilt())."""
+        excluded = [*weak, *pseudo]
+        text = masked_text(doc)
+        table = self._vocab.table(languages)
+        kinds = ("perspective", "fault", "exclamation")
+        cues = {kind: [(h.start, h.end) for h in self._phrases[kind].finditer(doc.scan)] for kind in kinds}
+        for sentence in window_sentences(text):
+            span = (sentence.start, sentence.end)
+            if any(_overlaps(span, s) for s in (*spoilt, *pseudo)):
+                continue  # sarcasm, an obligation, or a non-apology spoils its whole sentence
+            stated = [s for kind in ("perspective", "fault") for s in cues[kind] if _inside(s, span)]
+            if any(not any(_overlaps(s, e) for e in excluded) for s in stated):
+                return True  # "I'd be fuming too", "that's on us"
+            exclaimed = bool(_within(cues["exclamation"], span))
+            if self._sentence(sentence, table, customer, calm, exclaimed, weak, pseudo):
+                return True
+        return False
+
+    def _sentence(
+        self,
+        sentence: Sentence,
+        table: Mapping[str, frozenset[str]],
+        customer: Customer,
+        calm: bool,
+        exclaimed: bool,
+        weak: Sequence[Span],
+        pseudo: Sequence[Span],
+    ) -> bool:
+        tokens = sentence.tokens
+        kinds = [table.get(t.text, _NONE) for t in tokens]
+        if any("contempt" in k for k in kinds):
+            return False  # "your messages are exhausting and pathetic" evaluates the customer
+        shared = bool(_content_stems(tokens, table) & customer.stems)
+        pointer = any("pointer" in k for k in kinds)
+        refers = shared or pointer
+        if exclaimed and refers:
+            return True  # "Oh no, a dead laptop on launch day!"
+        warm = help_ = False
+        for i, found in enumerate(kinds):
+            if not found:
+                continue
+            start = tokens[i].start
+            if pseudo and any(a <= start < b for a, b in pseudo):
+                continue  # a word of "sorry you feel that way"
+            negated = _negated(tokens, i, table)
+            if "apology" in found and not negated and shared:
+                return True  # specific: about something the customer wrote (even inside a courtesy)
+            if weak and any(a <= start < b for a, b in weak):
+                continue  # a word of "we apologise for any inconvenience"
+            if "eval_neg" in found and not negated and refers:
+                return True
+            if found & {"eval_pos", "norm"} and negated and refers:
+                return True  # "never fun", "not fair", "pas de chance"
+            if (
+                "eval_pos" in found
+                and not negated
+                and ((refers and customer.positive) or (shared and not customer.negative))
+            ):
+                return True  # their good news: "a June wedding, how lovely", "qué encargo tan bonito"
+            if "eval_neg" in found and not negated and i == 0:
+                return True  # a verbless exclamation: "Ärgerlich, gerade heute."
+            if "emotion" in found and not negated and refers:
+                return True
+            if "joy" in found and not negated:
+                return True  # "Congratulations!"
+            if (
+                "glad" in found
+                and not negated
+                and not _helps_next(kinds, i)
+                and (shared or (customer.positive and refers) or customer.positive)
+            ):
+                return True  # "so glad the repair worked"
+            if "interjection" in found and shared:
+                return True
+            warm = warm or bool(found & {"warm", "glad"})
+            help_ = help_ or "help" in found
+        if calm and (warm or (help_ and pointer)):
+            # A warm line about *their* request: "Happy to walk you through it", "je vous accompagne
+            # pour le retour"; a bare "Happy to help!" is not about anything.
+            content = sum(
+                1
+                for t, k in zip(tokens, kinds, strict=True)
+                if len(t.text) >= _MIN_CONTENT and not k & (_FUNCTION | _HELP_WORDS)
+            )
+            return content >= _HELP_CONTENT
+        return False
+
+
+def _content_stems(tokens: Sequence[Token], table: Mapping[str, frozenset[str]]) -> set[str]:
+    """Stems of the words that name things: no listed word (function words, but also feelings and
+    evaluations: "sorry for the annoyance" does not share the situation with "I'm annoyed")."""
+    return {
+        stem(t.text)
+        for t in tokens
+        if len(t.text) >= _MIN_CONTENT and not table.get(t.text, _NONE) - _CONCEPT_KINDS
+    }
+
+
+def _negated(tokens: Sequence[Token], i: int, table: Mapping[str, frozenset[str]]) -> bool:
+    """A negation right before token i, only degree words between ("not SO bad", "nicht GANZ")."""
+    clause = tokens[i].clause
+    for j in range(i - 1, max(-1, i - 1 - _NEGATION_REACH), -1):
+        if tokens[j].clause != clause:
+            return False
+        word = tokens[j].text
+        kinds = table.get(word, _NONE)
+        if "negation" in kinds or word.endswith("n't"):
+            return True
+        if "degree" not in kinds:
+            return False
+    return False
+
+
+def _helps_next(kinds: Sequence[frozenset[str]], i: int) -> bool:
+    """ "happy to help": a warm word before a help verb is the help line, not shared joy."""
+    return any("help" in k for k in kinds[i + 1 : i + 4])
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1] + 1
+
+
+def _within(spans: Sequence[Span], outer: Span) -> list[Span]:
+    return [s for s in spans if _overlaps(s, outer)]
