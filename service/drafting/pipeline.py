@@ -545,7 +545,9 @@ class DraftPipeline:
             prompted = await self._cpu(thread, self._prepare, thread, analysis, profile)
             fit = self._fit()
             messages = await self._cpu(thread, self._render, prompted, fit)
-            guard = StreamGuard(self.guardrails, with_system_prompt(context, messages))
+            # The stream is compared with the system prompt only: its text still has placeholders,
+            # which the (redacted) user message shares with it and the thread does not.
+            guard = StreamGuard(self.guardrails, with_system_prompt(context, messages[:1]))
             try:
                 completion: Completion | None = None
                 for shrink in (False, True):
