@@ -10,6 +10,8 @@ saw:
   same port: failed drafts, what ``/health/ready`` said, the cache hit rate before, during, after.
 - ``hang``: the LLM stops answering; every draft must answer within the LLM deadline plus 1 s,
   with the offline fallback on (a draft) and off (503 + Retry-After).
+- ``worst``: requests at the limits written to be slow (issue 14; bench/worst.py): each one's server
+  CPU and the slowest ``/health/live`` answer while it runs; oversized and slow request heads.
 - ``sigterm``: SIGTERM to the API while drafts are in flight (each request on its own connection),
   without a drain period and with one (``TACTFUL_SHUTDOWN_DRAIN_S``) and clients that follow
   ``/health/ready`` as a load balancer would: requests cut off must be 0.
@@ -41,9 +43,10 @@ import redis
 
 from bench.procs import REPO_ROOT, BenchSetupError, Managed, start_api, start_mock
 from bench.threads import ThreadFactory, load_threads
+from bench.worst import WORST_ENV, run_worst
 from service.server.embedded_redis import EmbeddedRedis
 
-SCENARIOS = ("schemathesis", "redis", "hang", "sigterm")
+SCENARIOS = ("schemathesis", "redis", "hang", "sigterm", "worst")
 SCHEMA_CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -553,11 +556,19 @@ def scenario_sigterm(stack: Stack, quick: bool) -> None:
         stack.stop_api()
 
 
+def scenario_worst(stack: Stack, quick: bool) -> None:
+    stack.start_api(**WORST_ENV)
+    assert stack.api is not None
+    for name, value, target, ok in run_worst(stack.origin, stack.api.process.pid, quick):
+        stack.figures.append(Figure("worst", name, value, target, ok))
+
+
 RUNNERS: dict[str, Callable[[Stack, bool], None]] = {
     "schemathesis": scenario_schemathesis,
     "redis": scenario_redis,
     "hang": scenario_hang,
     "sigterm": scenario_sigterm,
+    "worst": scenario_worst,
 }
 
 

@@ -75,9 +75,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[rate_limit, require_api_key],
         security=[{"bearer": []}] if api_keys.enabled else None,
     )
+    # /metrics takes the metrics token or an API key once either is configured (service/api/system.py).
+    scrape = Router(
+        path="/",
+        route_handlers=[metrics],
+        security=[{"bearer": []}] if api_keys.enabled or settings.metrics_token else None,
+    )
     app = Litestar(
         # Webhooks sit outside the API-key guard: helpdesks authenticate by signing each delivery.
-        route_handlers=[v1, receive_webhook, live, ready, metrics, ui_router()],
+        route_handlers=[v1, receive_webhook, live, ready, scrape, ui_router()],
         lifespan=[lifespan],
         middleware=[request_context],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},

@@ -21,6 +21,7 @@ from service.models import DraftResult, GuardrailReport, Thread, Verdict
 
 EXIT_FOR_VERDICT = {Verdict.pass_: 0, Verdict.warn: 1, Verdict.block: 2}
 EXIT_USAGE = 64  # EX_USAGE: the input could not be read or parsed
+EXIT_CONFIG = 78  # EX_CONFIG: a setting is invalid (e.g. a webhook secret that is empty or short)
 # The labelled replies shipped with the repository (found from a source checkout).
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parent.parent / "seeds" / "replies"
 DEFAULT_MESSAGES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "messages" / "dev"
@@ -89,7 +90,7 @@ def _check_tenants(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
     from service.server.embedded_redis import EmbeddedRedis
-    from service.server.serving import serve
+    from service.server.serving import head_limits, serve
     from service.server.workers import Supervisor, default_workers
 
     settings = Settings()
@@ -122,6 +123,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=port,
             grace_s=settings.shutdown_grace_s,
             drain_s=settings.shutdown_drain_s,
+            limits=head_limits(settings),
         )
     finally:
         if embedded is not None:
@@ -184,9 +186,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from service.guardrails import CheckContext, load_guardrails
 
     configure_logging("WARNING")
-    text = _read(args.file)
-    thread = _load_thread(args.thread) if args.thread else None
     settings = Settings()
+    text = _read(args.file)
+    if len(text) > settings.max_check_chars:
+        _fail(
+            f"the text has {len(text)} characters; at most {settings.max_check_chars} are checked "
+            "(TACTFUL_MAX_CHECK_CHARS)"
+        )
+    thread = _load_thread(args.thread) if args.thread else None
     context = CheckContext(thread=thread, allowed_domains=tuple(settings.allowed_link_domains))
     report = load_guardrails(settings.guard_severities).check(text, context)
     if args.json:
@@ -407,9 +414,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_problem(exc: ValidationError) -> str:
+    """What is wrong with the settings, by variable name and never by value."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        message = error["msg"].removeprefix("Value error, ")
+        if error["loc"]:
+            message = f"TACTFUL_{str(error['loc'][0]).upper()}: {message}"
+        lines.append(message)
+    return "; ".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        print(f"tactful: invalid settings: {settings_problem(exc)}", file=sys.stderr)
+        return EXIT_CONFIG
     return code
 
 

@@ -7,11 +7,13 @@ keeps the two in step.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.models import Provider, Severity
@@ -25,6 +27,55 @@ def packaged_prompts_dir() -> Path:
     repository's own prompts/ in a source checkout or an editable install."""
     installed = PACKAGE_ROOT / "prompts"
     return installed if (installed / "system.j2").is_file() else REPO_ROOT / "prompts"
+
+
+# --- Webhook secrets as keys ---------------------------------------------------------------------
+# A secret that is set but empty, or that decodes to fewer than MIN_SECRET_BYTES bytes, would enable
+# a source with a key anyone can guess: settings refuse it at start-up, naming the variable.
+# Standard Webhooks secrets (the generic source and the callbacks) are base64 with an optional
+# `whsec_` prefix, decoded the way the specification's reference libraries do it (the prefix is
+# dropped when present, the rest base64-decoded); text that is not base64 is refused rather than
+# used as bytes. The verifying side is service/integrations/signatures.py.
+
+STANDARD_PREFIX = "whsec_"
+MIN_SECRET_BYTES = 16
+# Settings (field names) whose secret is a Standard Webhooks secret; every other webhook secret is
+# used as its UTF-8 bytes, as its helpdesk does.
+STANDARD_SECRETS = frozenset({"webhook_secret_generic", "callback_secret"})
+
+
+class WeakSecret(ValueError):
+    """A webhook secret that is empty, too short or not decodable."""
+
+
+def standard_key(secret: str) -> bytes:
+    """The HMAC key of a Standard Webhooks secret: ``whsec_`` dropped if present, then base64."""
+    encoded = secret.removeprefix(STANDARD_PREFIX)
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        raise WeakSecret("a Standard Webhooks secret must be base64 (optionally after whsec_)") from None
+
+
+def secret_key(field: str, secret: str) -> bytes:
+    """The HMAC key (or shared token) that the secret of setting ``field`` stands for."""
+    return standard_key(secret) if field in STANDARD_SECRETS else secret.encode()
+
+
+def check_secret(field: str, secret: str) -> None:
+    """Raise :class:`WeakSecret` naming the variable when the secret is unusable."""
+    variable = "TACTFUL_" + field.upper()
+    try:
+        key = secret_key(field, secret)
+    except WeakSecret as exc:
+        raise WeakSecret(f"{variable}: {exc}") from None
+    if len(key) < MIN_SECRET_BYTES:
+        what = "is empty" if not key else f"has {len(key)} bytes"
+        decoded = " after base64 decoding" if field in STANDARD_SECRETS and key else ""
+        raise WeakSecret(
+            f"{variable} {what}{decoded}; a webhook secret needs at least {MIN_SECRET_BYTES} bytes "
+            "(unset the variable to disable the source)"
+        )
 
 
 class ProviderChoice(StrEnum):
@@ -167,8 +218,29 @@ class Settings(BaseSettings):
         description="Comma-separated API keys for /v1/*. Unset: no auth (local runs only).",
     )
     max_body_bytes: int = Field(1_048_576, ge=1_024, description="Largest request body; 413 beyond.")
+    max_header_bytes: int = Field(
+        16_384, ge=1_024, description="Largest single request header (name and value), in bytes; 431 beyond."
+    )
+    max_headers_bytes: int = Field(
+        65_536,
+        ge=4_096,
+        description="Largest request head (request line and every header), in bytes; 431 beyond.",
+    )
+    max_headers: int = Field(100, ge=10, description="Most headers in one request; 431 beyond.")
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="Longest a client may take to send a request's head (line and headers); 408 and the "
+        "connection is closed beyond (slow senders). A connection that sends nothing is closed after it too.",
+    )
     max_messages: int = Field(500, ge=1, description="Most messages in one thread; 422 beyond.")
     max_message_chars: int = Field(100_000, ge=100, description="Longest message body; 422 beyond.")
+    max_check_chars: int = Field(
+        20_000,
+        ge=100,
+        description="Longest text /v1/guardrails/check and `tactful check` accept, in characters; 422 "
+        "beyond (a reply is rarely over 5,000).",
+    )
     log_level: str = Field("INFO", description="Log level of the JSON logs.")
     shutdown_grace_s: float = Field(
         30.0, gt=0, description="On SIGTERM, how long `tactful serve` lets in-flight requests finish."
@@ -181,7 +253,8 @@ class Settings(BaseSettings):
     )
     metrics_token: SecretStr | None = Field(
         None,
-        description="When set, /metrics answers only `Authorization: Bearer <token>`. Unset: open.",
+        description="A token for /metrics (`Authorization: Bearer <token>`), e.g. for a Prometheus scraper "
+        "that holds no API key. /metrics also accepts any API key; it is open only when neither is set.",
     )
 
     # --- Feedback (docs/feedback.md) --------------------------------------------------------
@@ -265,7 +338,9 @@ class Settings(BaseSettings):
         None, description="Freshdesk: the shared token sent in the X-Tactful-Token header (unsigned)."
     )
     webhook_secret_generic: SecretStr | None = Field(
-        None, description="Standard Webhooks secret (`whsec_<base64>`) of the generic source."
+        None,
+        description="Standard Webhooks secret of the generic source: base64, optionally after `whsec_` "
+        "(decoded as the reference libraries do).",
     )
     webhook_replay_window_s: int = Field(
         300, ge=10, description="Signed timestamps older or newer than this are rejected (replays)."
@@ -327,7 +402,8 @@ class Settings(BaseSettings):
         None, description="Where Standard-Webhooks-signed `draft.created` callbacks are POSTed."
     )
     callback_secret: SecretStr | None = Field(
-        None, description="Signing secret of the callbacks (`whsec_<base64>`)."
+        None,
+        description="Signing secret of the callbacks: base64, optionally after `whsec_` (Standard Webhooks).",
     )
     callback_all_sources: bool = Field(
         False, description="Also send the callback for helpdesk sources, not only for `generic`."
@@ -350,6 +426,16 @@ class Settings(BaseSettings):
             if any(char in str(part) for char in ";,\r\n") or " " in str(part).strip():
                 raise ValueError("each entry must be a single origin or keyword, without spaces or ';'")
         return value
+
+    @model_validator(mode="after")
+    def _strong_webhook_secrets(self) -> Settings:
+        # A set-but-empty or short secret would enable a source anyone can sign for: refuse to start.
+        for name in type(self).model_fields:
+            if name.startswith("webhook_secret_") or name == "callback_secret":
+                value = getattr(self, name)
+                if value is not None:
+                    check_secret(name, value.get_secret_value())
+        return self
 
     @property
     def provider(self) -> Provider:

@@ -43,7 +43,11 @@ class ApiKeys:
             matched |= hmac.compare_digest(presented, known)
         if not matched:
             raise _unauthorized("The API key is not valid.")
-        return "key:" + presented.hex()[:16]
+        return tenant_of(presented)
+
+
+def tenant_of(key_digest: bytes) -> str:
+    return "key:" + key_digest.hex()[:16]
 
 
 def _unauthorized(detail: str) -> ProblemError:

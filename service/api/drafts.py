@@ -53,13 +53,17 @@ def enforce_limits(thread: Thread, runtime: Runtime) -> None:
     try:
         check_thread_limits(thread, runtime.limits)
     except LimitExceeded as exc:
-        raise ProblemError(
-            422,
-            "limit-exceeded",
-            "The thread exceeds a configured limit",
-            exc.detail,
-            extra={"errors": [{"field": exc.field, "message": exc.detail, "in": "body"}]},
-        ) from None
+        raise limit_problem(exc, "The thread exceeds a configured limit") from None
+
+
+def limit_problem(exc: LimitExceeded, title: str) -> ProblemError:
+    return ProblemError(
+        422,
+        "limit-exceeded",
+        title,
+        exc.detail,
+        extra={"errors": [{"field": exc.field, "message": exc.detail, "in": "body"}]},
+    )
 
 
 class DraftsController(Controller):

@@ -21,20 +21,27 @@ from litestar.params import HeaderParameter, JSONBody
 from litestar.response import Stream
 
 from service.api.drafts import enforce_limits, remember_draft, server_timing, wants_fresh
-from service.api.errors import as_problem
+from service.api.errors import PROBLEM_BASE, as_problem
 from service.api.problems import DRAFT_PROBLEMS
 from service.api.sse import EVENT_STREAM, event_stream, sse_event
 from service.drafting.cache import CacheOutcome
-from service.drafting.pipeline import DraftDelta, DraftOutcome, StreamEvent
+from service.drafting.pipeline import DraftDelta, DraftOutcome, DraftStopped, StreamEvent
 from service.models import Thread
 from service.server.runtime import Runtime
 
 DESCRIPTION = """\
 Server-Sent Events (`text/event-stream`):
 
-- `event: delta`, `data: {"text": "..."}`: text as the LLM writes it (a preview: guardrail repairs
-  may change the final text);
-- `event: result`, `data: <DraftResult>`: exactly one, last, after guardrails and repairs.
+- `event: delta`, `data: {"text": "..."}`: text as the LLM writes it, redacted: the customer's
+  e-mail addresses, phone numbers, cards, IBANs, keys and passwords appear as placeholders such as
+  `[EMAIL_1]` (a preview: guardrail repairs may change the final text);
+- `event: result`, `data: <DraftResult>`: exactly one, last, after guardrails and repairs; the only
+  event with the values put back.
+
+Every completed sentence is checked by the block-level content rules (`secret`, `pii`,
+`prompt-leak`, and `abuse`/`unsafe-content` where the ruleset has them). When one fires, the stream
+ends with `event: error` whose data is a `draft-stopped` problem naming the rule and the position,
+and no `result`: discard everything the stream showed.
 
 A cache hit sends only the `result`, at once (`X-Cache: HIT`). Send `Cache-Control: no-cache` to
 regenerate. If the LLM fails after the stream started and the offline fallback is disabled, the
@@ -45,6 +52,21 @@ the LLM call. Comment lines (`: keepalive`) may appear while waiting.
 Headers: `X-Cache` always. `Server-Timing` only on a cache hit: a drafted stream sends its headers
 before the timings exist, so they are in the result's `timings_ms`.
 """
+
+
+def stopped_problem(request: Request[Any, Any, Any], event: DraftStopped) -> dict[str, Any]:
+    """The ``draft-stopped`` problem: which rule and where, never the text."""
+    finding = event.finding
+    where = f" at characters {finding.start}-{finding.end}" if finding.start is not None else ""
+    return {
+        "type": PROBLEM_BASE + "draft-stopped",
+        "title": "The draft was stopped by the guardrails",
+        "status": 422,
+        "detail": f"A blocking {finding.rule} finding{where} of the streamed text stopped the draft. "
+        "Discard everything this stream showed; draft again or write the reply yourself.",
+        "instance": request.url.path,
+        "rule": finding.rule,
+    }
 
 
 async def _single(outcome: DraftOutcome) -> AsyncGenerator[StreamEvent, None]:
@@ -64,6 +86,10 @@ async def encode_events(
                 if isinstance(event, DraftDelta):
                     yield sse_event("delta", {"text": event.text})
                     continue
+                if isinstance(event, DraftStopped):
+                    runtime.metrics.stream_stops.labels(event.finding.rule).inc()
+                    yield sse_event("error", stopped_problem(request, event))
+                    return
                 hit = event.cache in (CacheOutcome.hit, CacheOutcome.coalesced)
                 runtime.metrics.record_draft(event.result, cache="HIT" if hit else "MISS")
                 await remember_draft(runtime, event.result, thread, request.state.tenant, event.cache)

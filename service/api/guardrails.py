@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
+
 from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from service.api.drafts import enforce_limits
+from service.api.drafts import enforce_limits, limit_problem
 from service.api.problems import COMMON_PROBLEMS
+from service.drafting.pipeline import OFFLOAD_CHARS
 from service.guardrails import CheckContext
+from service.infra.limits import LimitExceeded, check_text_limit
 from service.models import GuardrailCheckRequest, GuardrailReport
 from service.server.runtime import Runtime
 
@@ -22,7 +27,8 @@ class GuardrailsController(Controller):
         tags=["guardrails"],
         summary="Check a reply against the empathy guardrails",
         description=(
-            "Runs every rule on `text`. With `thread`, rules that depend on the conversation "
+            "Runs every rule on `text` (at most TACTFUL_MAX_CHECK_CHARS characters, 20,000 by default; "
+            "422 `limit-exceeded` beyond). With `thread`, rules that depend on the conversation "
             "(acknowledgement strength, the customer's own details) use it."
         ),
         responses=COMMON_PROBLEMS,
@@ -30,11 +36,18 @@ class GuardrailsController(Controller):
     async def check(
         self, data: JSONBody[GuardrailCheckRequest], runtime: NamedDependency[Runtime]
     ) -> GuardrailReport:
+        try:
+            check_text_limit(data.text, runtime.settings.max_check_chars)
+        except LimitExceeded as exc:
+            raise limit_problem(exc, "The text exceeds a configured limit") from None
         if data.thread is not None:
             enforce_limits(data.thread, runtime)
         context = CheckContext(
             thread=data.thread, allowed_domains=tuple(runtime.settings.allowed_link_domains)
         )
-        report = runtime.guardrails.check(data.text, context)
+        check = partial(runtime.guardrails.check, data.text, context)
+        # A long thread is analysed for the check: that work runs off the event loop.
+        thread_chars = sum(len(m.body) for m in data.thread.messages) if data.thread is not None else 0
+        report = await asyncio.to_thread(check) if thread_chars > OFFLOAD_CHARS else check()
         runtime.metrics.checks.labels(report.verdict.value).inc()
         return report

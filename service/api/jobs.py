@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from pydantic import BaseModel, Field
@@ -41,6 +41,16 @@ class JobView(BaseModel):
     deliveries: list[DeliveryView]
 
 
+def _visible(request: Request[Any, Any, Any], runtime: Runtime, view: dict[str, Any]) -> bool:
+    """A job is readable by the tenant that created it: a webhook job belongs to the tenant profile
+    that claims its source (``webhook_sources``), and so do that profile's API keys
+    (``api_key_sha256``; docs/tenants.md). Without API keys (local runs) every job is readable."""
+    tenant: str = request.state.tenant
+    if not tenant:
+        return True
+    return view.get("source") in runtime.pipeline.tenants.resolve(tenant).webhook_sources
+
+
 class JobsController(Controller):
     path = "/v1/jobs"
 
@@ -49,16 +59,20 @@ class JobsController(Controller):
         tags=["webhooks"],
         summary="Read a webhook job",
         description="State (`queued`, `retrying`, `running`, `complete`, `failed`), attempts, the draft "
-        "and where it was delivered. Finished jobs are kept for TACTFUL_JOB_RESULT_TTL_S.",
+        "and where it was delivered. Finished jobs are kept for TACTFUL_JOB_RESULT_TTL_S. With API keys "
+        "set, a job is visible only to the keys of the tenant profile that claims its webhook source "
+        "(docs/tenants.md); any other key gets 404.",
         responses={
             401: COMMON_PROBLEMS[401],
-            404: _problem("No such job (never existed, or expired)."),
+            404: _problem("No such job (never existed, expired, or created by another tenant)."),
             429: COMMON_PROBLEMS[429],
             503: _problem("Redis is unavailable."),
         },
         cache=False,
     )
-    async def read_job(self, job_id: FromPath[str], runtime: NamedDependency[Runtime]) -> JobView:
+    async def read_job(
+        self, request: Request[Any, Any, Any], job_id: FromPath[str], runtime: NamedDependency[Runtime]
+    ) -> JobView:
         if runtime.queue is None or runtime.redis is None:
             raise ProblemError(
                 503, "unavailable", "Service Unavailable", "Jobs need Redis (TACTFUL_REDIS_URL).",
@@ -74,7 +88,8 @@ class JobsController(Controller):
                 "Redis is unavailable.",
                 headers={"Retry-After": "5"},
             ) from None
-        if view is None:
+        if view is None or not _visible(request, runtime, view):
+            # Another tenant's job answers exactly like a missing one: ids say nothing across keys.
             raise ProblemError(
                 404, "job-not-found", "Not Found", "There is no job with this id (or it expired)."
             )

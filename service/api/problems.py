@@ -49,7 +49,9 @@ DRAFT_PROBLEMS: dict[int, ResponseSpec] = {
 }
 
 METRICS_PROBLEMS: dict[int, ResponseSpec] = {
-    401: _problem("Missing or wrong metrics token (only when TACTFUL_METRICS_TOKEN is set)."),
+    401: _problem(
+        "Missing or wrong metrics token or API key (when TACTFUL_METRICS_TOKEN or TACTFUL_API_KEYS is set)."
+    ),
 }
 
 # /health/ready's 503 carries the same body as its 200 (status and checks), not a problem.

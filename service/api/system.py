@@ -6,12 +6,14 @@ import contextlib
 import hmac
 from typing import Annotated, Any
 
-from litestar import MediaType, Response, get
+from litestar import MediaType, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import SecretStr
 from redis.exceptions import RedisError
 
+from service.api.auth import ApiKeys
 from service.api.errors import ProblemError
 from service.api.problems import METRICS_PROBLEMS, READY_UNAVAILABLE
 from service.feedback.metrics import publish
@@ -58,22 +60,26 @@ async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     "/metrics",
     tags=["system"],
     summary="Prometheus metrics",
-    description="Open unless TACTFUL_METRICS_TOKEN is set; then send `Authorization: Bearer <token>`.",
+    description="Open only when neither TACTFUL_METRICS_TOKEN nor TACTFUL_API_KEYS is set; otherwise send "
+    "`Authorization: Bearer <token>` with the metrics token or any API key.",
     media_type=MediaType.TEXT,
     cache=False,
     responses=METRICS_PROBLEMS,
 )
 async def metrics(
+    request: Request[Any, Any, Any],
     runtime: NamedDependency[Runtime],
     authorization: Annotated[str | None, HeaderParameter(name="authorization", required=False)] = None,
 ) -> Response[bytes]:
     token = runtime.settings.metrics_token
-    if token is not None and not _bearer_matches(authorization, token.get_secret_value()):
+    keys: ApiKeys = request.app.state.api_keys
+    if (token is not None or keys.enabled) and not _may_scrape(authorization, token, keys):
         raise ProblemError(
             401,
             "unauthorized",
             "Unauthorized",
-            "Send the metrics token as 'Authorization: Bearer <token>' (TACTFUL_METRICS_TOKEN).",
+            "Send the metrics token (TACTFUL_METRICS_TOKEN) or an API key (TACTFUL_API_KEYS) as "
+            "'Authorization: Bearer <token>'.",
             headers={"WWW-Authenticate": 'Bearer realm="tactful-metrics"'},
         )
     if runtime.limiter is not None:
@@ -93,6 +99,19 @@ async def metrics(
     # CONTENT_TYPE_LATEST already carries one.
     exposition = {"content-type": CONTENT_TYPE_LATEST}
     return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST, headers=exposition)
+
+
+def _may_scrape(authorization: str | None, token: SecretStr | None, keys: ApiKeys) -> bool:
+    """The metrics token, or any API key: /metrics is open only when neither is configured."""
+    if token is not None and _bearer_matches(authorization, token.get_secret_value()):
+        return True
+    if keys.enabled:
+        try:
+            keys.tenant_for(authorization)
+        except ProblemError:
+            return False
+        return True
+    return False
 
 
 def _bearer_matches(authorization: str | None, token: str) -> bool:

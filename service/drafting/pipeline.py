@@ -10,18 +10,22 @@ the ``acknowledgement`` rule passed on exactly that text, whatever severities ar
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import structlog
 
 from service.drafting.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import Composed, compose_offline_with_gaps
 from service.drafting.prompts import ContextWindow, Fit, PromptBuilder
-from service.drafting.redaction import Redaction, Redactor, StreamRestorer
+from service.drafting.redaction import Redaction, Redactor
+from service.drafting.stream_guard import STREAM_RULES, StreamGuard
 from service.guardrails import CheckContext, Guardrails
 from service.infra.metrics import Metrics
 from service.language.analysis import ThreadAnalysis, analyse_thread
@@ -50,12 +54,18 @@ from service.models import (
     Thread,
     Usage,
     Verdict,
+    strip_invisible,
 )
 from service.tenancy import DEFAULT_PROFILE, TenantProfile, Tenants
 
 log = structlog.get_logger("tactful.drafting")
 
+_T = TypeVar("_T")
+
 ACKNOWLEDGEMENT = "acknowledgement"
+# Threads longer than this (characters of message text) are analysed, redacted and checked in a
+# worker thread (DraftPipeline._cpu): 20,000 characters take a few milliseconds of CPU.
+OFFLOAD_CHARS = 20_000
 SENSITIVE_RULES = frozenset({"secret", "pii"})
 
 
@@ -78,7 +88,8 @@ class _Timer:
 
 @dataclass(frozen=True)
 class _Prompted:
-    """The thread as the prompt shows it, and how to undo its redaction in what the model writes."""
+    """The thread and its reading, and the redaction session every render of its prompt uses (so
+    a value keeps its placeholder across renders); restore undoes it in what the model writes."""
 
     thread: Thread
     analysis: ThreadAnalysis
@@ -91,9 +102,6 @@ class _Prompted:
     def redact(self, text: str) -> str:
         return self.redaction.redact(text) if self.redaction is not None else text
 
-    def stream_restorer(self) -> StreamRestorer:
-        return StreamRestorer(self.redaction)
-
 
 @dataclass(frozen=True)
 class DraftOutcome:
@@ -103,12 +111,21 @@ class DraftOutcome:
 
 @dataclass(frozen=True)
 class DraftDelta:
-    """Text as the writer produced it, before the guardrails: a preview; the final text may differ."""
+    """Text as the writer produced it, redacted (placeholders), before the full check: a preview;
+    the final text may differ."""
 
     text: str
 
 
-StreamEvent = DraftDelta | DraftOutcome
+@dataclass(frozen=True)
+class DraftStopped:
+    """The streamed text hit a blocking content rule (see stream_guard): the stream ends here, and
+    what was shown must be thrown away. Points at the evidence by rule and position only."""
+
+    finding: Finding
+
+
+StreamEvent = DraftDelta | DraftOutcome | DraftStopped
 
 
 def unsendable(report: GuardrailReport) -> bool:
@@ -140,6 +157,21 @@ def mask_sensitive(text: str, report: GuardrailReport) -> str:
     for start, end in reversed(spans):
         text = text[:start] + "(removed)" + text[end:]
     return text
+
+
+# What a blocked draft is kept as: the spans of the block-level content rules (the stream's rules)
+# masked character for character, so the findings' offsets still point at them.
+AT_REST_MASK = "•"
+
+
+def mask_at_rest(text: str, report: GuardrailReport) -> str:
+    """``text`` with every span of a content rule (secret, pii, prompt-leak, abuse, unsafe-content)
+    replaced by as many mask characters: a blocked draft is stored, cached and answered like this."""
+    chars = list(text)
+    for f in report.findings:
+        if f.rule in STREAM_RULES and f.start is not None and f.end is not None:
+            chars[f.start : f.end] = AT_REST_MASK * (f.end - f.start)
+    return "".join(chars)
 
 
 def with_system_prompt(
@@ -223,13 +255,6 @@ def with_agent_gaps(report: GuardrailReport, text: str, composed: Composed) -> G
     return report.model_copy(update={"findings": findings})
 
 
-def _analysed_text_changed(thread: Thread, redacted: Thread) -> bool:
-    """Did redaction touch the subject or a message, the text analyse_thread reads?"""
-    if redacted.subject != thread.subject:
-        return True
-    return any(a.body != b.body for a, b in zip(thread.messages, redacted.messages, strict=True))
-
-
 def normalise_thread(thread: Thread) -> dict[str, object]:
     """The parts of a thread that change the draft, in a canonical form for the cache key.
 
@@ -283,7 +308,7 @@ class DraftPipeline:
     def model_name(self) -> str:
         return self._sampling.model if self.provider is Provider.openai else "offline-composer"
 
-    def key_for(self, thread: Thread, *, tenant: str) -> str:
+    def key_for(self, thread: Thread, tenant: str = "") -> str:
         profile = self.tenants.resolve(tenant)
         return cache_key(
             {
@@ -301,9 +326,13 @@ class DraftPipeline:
             }
         )
 
+    async def _key(self, thread: Thread, tenant: str) -> str:
+        """key_for, off the event loop for a large thread (hashing 1 MB of JSON takes ~20 ms)."""
+        return await self._cpu(thread, self.key_for, thread, tenant)
+
     async def forget_in_flight(self, thread: Thread, *, tenant: str = "") -> None:
         """Break a dead process's single-flight lock on this thread's draft (see DraftCache.break_lock)."""
-        await self.cache.break_lock(self.key_for(thread, tenant=tenant))
+        await self.cache.break_lock(await self._key(thread, tenant))
 
     async def draft(self, thread: Thread, *, tenant: str = "", refresh: bool = False) -> DraftOutcome:
         started = time.perf_counter()
@@ -319,7 +348,7 @@ class DraftPipeline:
             return Computed(result.model_dump_json().encode(), cacheable=result.provider == self.provider)
 
         payload, outcome = await self.cache.get_or_compute(
-            self.key_for(thread, tenant=tenant), compute, refresh=refresh
+            await self._key(thread, tenant), compute, refresh=refresh
         )
         # The request that computed the draft keeps its object; the others parse the shared payload.
         result = produced[0] if produced else DraftResult.model_validate_json(payload)
@@ -328,7 +357,7 @@ class DraftPipeline:
     async def lookup(self, thread: Thread, *, tenant: str = "") -> DraftOutcome | None:
         """The cached draft for this thread, if there is one (one GET; never computes)."""
         started = time.perf_counter()
-        payload = await self.cache.peek(self.key_for(thread, tenant=tenant))
+        payload = await self.cache.peek(await self._key(thread, tenant))
         if payload is None:
             return None
         return self._outcome(DraftResult.model_validate_json(payload), CacheOutcome.hit, started, _Timer())
@@ -348,7 +377,7 @@ class DraftPipeline:
         started = time.perf_counter()
         timer = _Timer()
         claim = await self.cache.claim(
-            self.key_for(thread, tenant=tenant), refresh=refresh, read_first=read_first
+            await self._key(thread, tenant), refresh=refresh, read_first=read_first
         )
         if claim.payload is not None:
             yield self._outcome(DraftResult.model_validate_json(claim.payload), claim.outcome, started, timer)
@@ -358,11 +387,16 @@ class DraftPipeline:
             async for event in self._compose_streaming(thread, timer, self.tenants.resolve(tenant)):
                 if isinstance(event, DraftResult):
                     result = event
+                elif isinstance(event, Finding):
+                    # Nothing is stored: the next request drafts again.
+                    log.info("draft.stream_stopped", rule=event.rule)
+                    yield DraftStopped(event)
+                    return
                 else:
                     yield DraftDelta(event)
         finally:
             await self._settle(claim, result)
-        assert result is not None  # _compose_streaming ends with the result or raises
+        assert result is not None  # _compose_streaming ends with the result, a stop, or raises
         yield self._outcome(result, claim.outcome, started, timer)
 
     async def _settle(self, claim: Claim, result: DraftResult | None) -> None:
@@ -394,8 +428,19 @@ class DraftPipeline:
         )
         return DraftOutcome(result=result, cache=outcome)
 
+    async def _cpu(self, thread: Thread, fn: Callable[..., _T], *args: Any) -> _T:
+        """``fn(*args)``: inline for an ordinary thread, in a worker thread for a large one.
+
+        Analysis, redaction and checks with a thread's context grow with the thread; for a thread
+        of more than OFFLOAD_CHARS characters they run off the event loop, so that health probes
+        and other requests are answered meanwhile. Small threads skip the hand-off (~50 us).
+        """
+        if sum(len(m.body) for m in thread.messages) <= OFFLOAD_CHARS:
+            return fn(*args)
+        return await asyncio.to_thread(fn, *args)
+
     async def _compose(self, thread: Thread, timer: _Timer, profile: TenantProfile) -> DraftResult:
-        analysis = analyse_thread(thread)
+        analysis = await self._cpu(thread, analyse_thread, thread)
         context = CheckContext(thread=thread, analysis=analysis, allowed_domains=self._allowed_domains)
         incidents: list[LLMIncident] = []
         if self.provider is Provider.openai:
@@ -404,7 +449,9 @@ class DraftPipeline:
                 return result.model_copy(update={"analysis": analysis_view(analysis)})
             except LLMError as exc:
                 self._fall_back_or_raise(exc, incidents)
-        return self._compose_offline(thread, analysis, context, timer, profile, incidents)
+        return await self._cpu(
+            thread, self._compose_offline, thread, analysis, context, timer, profile, incidents
+        )
 
     def _fall_back_or_raise(self, exc: LLMError, incidents: list[LLMIncident]) -> None:
         """Count the LLM failure; re-raise it unless the offline composer may stand in."""
@@ -475,8 +522,13 @@ class DraftPipeline:
 
     async def _compose_streaming(
         self, thread: Thread, timer: _Timer, profile: TenantProfile = DEFAULT_PROFILE
-    ) -> AsyncGenerator[str | DraftResult, None]:
+    ) -> AsyncGenerator[str | Finding | DraftResult, None]:
         """The writer's text as it comes, then the DraftResult (guardrails, repairs and re-asks done).
+
+        Deltas are the model's own text, placeholders and all: the values come back only in the
+        result, after the full check. Each completed sentence goes through the block-level content
+        rules (StreamGuard); a blocking finding is yielded instead of a result and ends the stream.
+        The offline composer's text is checked before it is shown: its delta is the checked reply.
 
         Only the first LLM answer streams; re-asks (rare: a blocking finding the repair cannot fix)
         are plain completions, and the result carries their text. The offline composer writes in
@@ -485,37 +537,40 @@ class DraftPipeline:
         refused before any delta, so its shrunk retry streams too; a stream cut off after some
         deltas is asked again as a whole (its result is authoritative).
         """
-        analysis = analyse_thread(thread)
+        analysis = await self._cpu(thread, analyse_thread, thread)
         context = CheckContext(thread=thread, analysis=analysis, allowed_domains=self._allowed_domains)
         incidents: list[LLMIncident] = []
         streamed = False
         if self.provider is Provider.openai:
-            prompted = self._prepare(thread, analysis, profile)
+            prompted = await self._cpu(thread, self._prepare, thread, analysis, profile)
             fit = self._fit()
-            messages = self.prompts.render(prompted.thread, prompted.analysis, profile, fit=fit)
+            messages = await self._cpu(thread, self._render, prompted, fit)
+            # The stream is compared with the system prompt only: its text still has placeholders,
+            # which the (redacted) user message shares with it and the thread does not.
+            guard = StreamGuard(self.guardrails, with_system_prompt(context, messages[:1]))
             try:
                 completion: Completion | None = None
                 for shrink in (False, True):
-                    restorer = prompted.stream_restorer()
                     try:
                         async for item in self._stream_llm(messages, timer):
                             if isinstance(item, Completion):
                                 completion = item
-                            else:
+                            elif item:
                                 streamed = True
-                                if shown := restorer.feed(item):
-                                    yield shown
-                        if tail := restorer.flush():
-                            yield tail
+                                if stop := guard.feed(item):
+                                    yield stop  # closing the stream cancels the LLM call
+                                    return
+                                yield item
+                        if stop := guard.finish():
+                            yield stop
+                            return
                         break
                     except LLMContextExceeded as exc:
                         if shrink or streamed:
                             raise
                         self._incident(incidents, "context_length", "shrunk")
                         fit = self._fit(shrink=True, reported=exc)
-                        messages = self.prompts.render(
-                            prompted.thread, prompted.analysis, prompted.profile, fit=fit
-                        )
+                        messages = await self._cpu(thread, self._render, prompted, fit)
                     except LLMUnavailable as exc:
                         if exc.reason != "incomplete":
                             raise
@@ -532,9 +587,10 @@ class DraftPipeline:
         began = time.perf_counter()
         composed = compose_offline_with_gaps(thread, analysis, profile)
         timer.add("compose", began)
-        if not streamed:
-            yield composed.text
-        yield self._offline_result(composed, analysis, context, timer, incidents)
+        result = await self._cpu(thread, self._offline_result, composed, analysis, context, timer, incidents)
+        if not streamed and result.reply is not None:
+            yield result.reply
+        yield result
 
     async def _stream_llm(
         self, messages: list[ChatMessage], timer: _Timer
@@ -578,13 +634,13 @@ class DraftPipeline:
         The fit that worked comes back too: re-asks must not grow the prompt past it again.
         """
         fit = self._fit()
-        messages = self.prompts.render(prompted.thread, prompted.analysis, prompted.profile, fit=fit)
+        messages = await self._cpu(prompted.thread, self._render, prompted, fit)
         try:
             return await self._ask(messages, timer), messages, fit
         except LLMContextExceeded as exc:
             self._incident(incidents, "context_length", "shrunk")
             fit = self._fit(shrink=True, reported=exc)
-            messages = self.prompts.render(prompted.thread, prompted.analysis, prompted.profile, fit=fit)
+            messages = await self._cpu(prompted.thread, self._render, prompted, fit)
         except LLMUnavailable as exc:
             if exc.reason != "incomplete":
                 raise
@@ -601,7 +657,7 @@ class DraftPipeline:
         incidents: list[LLMIncident] | None = None,
     ) -> DraftResult:
         incidents = incidents if incidents is not None else []
-        prompted = self._prepare(thread, analysis, profile)
+        prompted = await self._cpu(thread, self._prepare, thread, analysis, profile)
         completion, messages, fit = await self._first_answer(prompted, timer, incidents)
         context = with_system_prompt(context, messages)
         return await self._finish_with_llm(prompted, context, timer, completion, incidents, fit)
@@ -636,8 +692,12 @@ class DraftPipeline:
             # The guardrails judge the text the customer would get: placeholders restored.
             # Never a stock acknowledgement in front of the model's text: a draft that does not
             # acknowledge the customer goes back with the finding (the loop below) instead.
-            text, report, repaired = self._check_and_repair(
-                prompted.restore(completion.text), context, timer, stock_acknowledgement=False
+            text, report, repaired = await self._cpu(
+                prompted.thread,
+                functools.partial(self._check_and_repair, stock_acknowledgement=False),
+                prompted.restore(completion.text),
+                context,
+                timer,
             )
             cut_off = completion.finish_reason == "length"
             if cut_off and not shortened:
@@ -654,7 +714,13 @@ class DraftPipeline:
             # The draft goes back out: masked where the guardrails found secrets, redacted again.
             shown = prompted.redact(mask_sensitive(text, report))
             messages = self.prompts.render_reask(
-                prompted.thread, prompted.analysis, shown, instructions, prompted.profile, fit=fit
+                prompted.thread,
+                prompted.analysis,
+                shown,
+                instructions,
+                prompted.profile,
+                fit=fit,
+                redaction=prompted.redaction,
             )
             scaffolding = self.prompts.reask_message("", instructions)
             context = with_system_prompt(base, messages, scaffolding=(scaffolding,))
@@ -687,25 +753,28 @@ class DraftPipeline:
     def _prepare(
         self, thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
     ) -> _Prompted:
-        """The thread as the prompt may show it (redacted when redaction is on and finds anything).
+        """The thread, its reading, and a redaction session for its prompt (when redaction is on).
 
-        Internal notes are messages too: they are redacted with the rest before the prompt shows them.
+        Only what a prompt shows is redacted, at each render (the kept messages, the notes and the
+        reading of the customer it quotes; see PromptBuilder): a thread at the size limits costs
+        what the token budget costs, not what the thread holds. A first render here counts the
+        values replaced, for the metrics.
         """
         if self._redactor is None:
             return _Prompted(thread, analysis, None, profile)
         redaction = self._redactor.session()
-        redacted = redaction.redact_thread(thread)
+        self.prompts.render(thread, analysis, profile, fit=self._fit(), redaction=redaction)
         if not redaction.counts:
             return _Prompted(thread, analysis, None, profile)
         if self._metrics is not None:
             for kind, count in redaction.counts.items():
                 self._metrics.redactions.labels(kind).inc(count)
-        # The analysis feeds the prompt too (the restated issue): redo it on the redacted text,
-        # unless only fields it never reads changed (the customer's email, the signature: the
-        # usual case, and a second analysis would double its cost).
-        if _analysed_text_changed(thread, redacted):
-            analysis = analyse_thread(redacted)
-        return _Prompted(redacted, analysis, redaction, profile)
+        return _Prompted(thread, analysis, redaction, profile)
+
+    def _render(self, prompted: _Prompted, fit: Fit) -> list[ChatMessage]:
+        return self.prompts.render(
+            prompted.thread, prompted.analysis, prompted.profile, fit=fit, redaction=prompted.redaction
+        )
 
     def _check_and_repair(
         self, text: str, context: CheckContext, timer: _Timer, *, stock_acknowledgement: bool
@@ -715,6 +784,9 @@ class DraftPipeline:
         The report is always the check of exactly the returned text (the invariant decide_status
         rests on: reply != null only when acknowledgement passed on that very text)."""
         began = time.perf_counter()
+        # Bidi controls and other invisible characters (copied from the thread, or written by the
+        # model) never reach a reply: they can reorder or hide what the customer reads.
+        text = strip_invisible(text)
         report = self.guardrails.check(text, context)
         repaired = False
         if report.verdict is not Verdict.pass_ or report.fired(ACKNOWLEDGEMENT):
@@ -745,7 +817,8 @@ class DraftPipeline:
             id=f"drf_{uuid.uuid4().hex}",
             status=status,
             reply=text if sendable else None,
-            rejected_draft=None if sendable else text,
+            # Never in clear at rest: cached, stored in job records and answered with its secrets masked.
+            rejected_draft=None if sendable else mask_at_rest(text, report),
             guardrails=report,
             provider=provider,
             model=model,

@@ -7,19 +7,21 @@ rules: no fence characters) and bounded here; the templates only lay it out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from service.language.analysis import ThreadAnalysis
 from service.language.notes import read_notes
 from service.language.register import Register
-from service.models import Thread
+from service.models import Role, Thread
 from service.tenancy import TenantProfile
 
 _DEFENCE = str.maketrans({"⟦": "[", "⟧": "]", "〚": "[", "〛": "]", "⟬": "(", "⟭": ")"})
 NOTE_CHARS = 1_500
 NOTES_TOTAL_CHARS = 4_000
 MAX_FACTS = 12
+MAX_CONSTRAINTS = 12  # distinct constraint sentences shown, the newest (notes often repeat one)
 
 _VARIANT_NAMES = {
     "pt-PT": "European Portuguese (Portugal): 'telemóvel', 'ecrã', 'estou a fazer'; never Brazilian forms",
@@ -34,6 +36,26 @@ _REGISTER_WORDS = {
     "pt": ("'o senhor / a senhora' or a formal 'você'", "'tu' in Portugal or a casual 'você' in Brazil"),
     "en": ("a formal, courteous register", "a relaxed, friendly register"),
 }
+
+
+class Redacts(Protocol):
+    """What the prompt needs of a redaction session (service.drafting.redaction.Redaction)."""
+
+    def redact(self, text: str) -> str: ...
+
+    def redact_part(self, text: str, start: int, end: int | None = None) -> str: ...
+
+
+def redacted_from(redaction: Redacts | None, text: str, sources: Sequence[str]) -> str:
+    """``text`` redacted where it stands in one of ``sources`` (a value the piece cuts in two is
+    still recognised there and replaced whole), else on its own."""
+    if redaction is None or not text:
+        return text
+    for source in sources:
+        start = source.find(text)
+        if start >= 0:
+            return redaction.redact_part(source, start, start + len(text))
+    return redaction.redact(text)
 
 
 def _clean(text: str, limit: int) -> str:
@@ -64,30 +86,44 @@ def register_instruction(analysis: ThreadAnalysis) -> str:
     return "The customer's register is not clear: stay courteous and neutral."
 
 
-def reading_context(thread: Thread, analysis: ThreadAnalysis) -> dict[str, Any]:
+def reading_context(
+    thread: Thread, analysis: ThreadAnalysis, redaction: Redacts | None = None
+) -> dict[str, Any]:
+    """With ``redaction``, every piece of ticket or note text is redacted where it stands in its
+    message, so only the pieces shown are read and no value is cut into a fragment."""
     notes = read_notes(thread, analysis.language)
+    note_bodies = [m.body for m in thread.messages if m.role is Role.note]
+    customer_bodies = [m.body for m in reversed(thread.messages) if m.role is Role.customer]
     texts: list[str] = []
     budget = NOTES_TOTAL_CHARS
     for text in reversed(notes.texts):  # the newest notes matter most
         if budget <= 0:
             break
-        cleaned = text.translate(_DEFENCE).strip()[: min(NOTE_CHARS, budget)]
+        piece = text.strip()[: min(NOTE_CHARS, budget)]
+        cleaned = redacted_from(redaction, piece, note_bodies).translate(_DEFENCE)
         texts.append(cleaned)
-        budget -= len(cleaned)
+        budget -= len(piece)
     texts.reverse()
+
+    def customer(text: str, limit: int) -> str:
+        return _clean(redacted_from(redaction, text, customer_bodies), limit)
+
     return {
         "notes": texts,
-        "note_constraints": [_clean(c, 300) for c in notes.constraints],
+        "note_constraints": [
+            _clean(redacted_from(redaction, c, note_bodies), 300)
+            for c in list(dict.fromkeys(notes.constraints))[-MAX_CONSTRAINTS:]
+        ],
         "feelings": [
             {
                 "name": f.feeling.value,
                 "intensity": ("mild", "clear", "strong")[f.intensity - 1],
-                "evidence": [_clean(e.text, 80) for e in f.evidence],
+                "evidence": [customer(e.text, 80) for e in f.evidence],
             }
             for f in analysis.feelings
         ],
-        "request": _clean(analysis.request.text, 300) if analysis.request else "",
-        "facts": [{"kind": f.kind, "text": _clean(f.text, 120)} for f in analysis.facts[:MAX_FACTS]],
+        "request": customer(analysis.request.text, 300) if analysis.request else "",
+        "facts": [{"kind": f.kind, "text": customer(f.text, 120)} for f in analysis.facts[:MAX_FACTS]],
         "register": analysis.register.value,
         "register_instruction": register_instruction(analysis),
         "variant": analysis.variant or "",

@@ -27,12 +27,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from service.drafting.composer import agent_name
-from service.drafting.prompt_context import reading_context, tenant_context
+from service.drafting.prompt_context import Redacts, reading_context, redacted_from, tenant_context
 from service.language.analysis import ThreadAnalysis
 from service.language.data import language_data_version
 from service.llm.base import ChatMessage
 from service.llm.tokens import DEFAULT_BYTES_PER_TOKEN, TOKENS_PER_MESSAGE
-from service.models import Channel, Message, Role, Thread
+from service.models import Channel, Message, Role, Thread, has_visible_text
 from service.tenancy import DEFAULT_PROFILE, TenantProfile
 
 __all__ = [
@@ -277,15 +277,21 @@ def _keep_head_and_tail(text: str, budget_tokens: int) -> str:
     return f"{head}{CUT_MARK}{tail}"
 
 
-def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
+def select_messages(
+    messages: Sequence[Message], budget: int, redaction: Redacts | None = None
+) -> list[_Item]:
     """The conversation as fenced items, newest kept first within `budget` estimated tokens.
 
     Private notes and empty messages are dropped before anything else (they never reach a
     prompt). The customer's latest message is always kept, cut from its start if it alone is
     over budget; older messages are kept newest first while they fit, and the ones left out are
     replaced by an explicit "[N earlier messages omitted]" line where they were.
+
+    With ``redaction``, only what is kept is redacted (a long message's kept opening and end each
+    read with a margin, so that a value across a cut is still found and replaced whole): the work
+    is bounded by the budget, not by the size of the thread.
     """
-    visible = [(i, m) for i, m in enumerate(messages) if m.role is not Role.note and m.body.strip()]
+    visible = [(i, m) for i, m in enumerate(messages) if m.role is not Role.note and has_visible_text(m.body)]
     last_customer = max((pos for pos, (_, m) in enumerate(visible) if m.role is Role.customer), default=-1)
     cost = [estimate_tokens(m.body) + MESSAGE_OVERHEAD_TOKENS for _, m in visible]
     keep: set[int] = set()
@@ -296,6 +302,8 @@ def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
         if cost[last_customer] > budget:
             body = visible[last_customer][1].body
             truncated_body = _keep_head_and_tail(body, max(budget - MESSAGE_OVERHEAD_TOKENS - 10, 1))
+            if redaction is not None:
+                truncated_body = _redact_kept(redaction, body, truncated_body)
             remaining = 0
         else:
             remaining -= cost[last_customer]
@@ -319,7 +327,10 @@ def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
             items.append(_Item(omitted=gap))
             gap = 0
         truncated = pos == last_customer and truncated_body is not None
-        body = truncated_body if truncated and truncated_body is not None else message.body
+        if truncated and truncated_body is not None:
+            body = truncated_body
+        else:
+            body = redaction.redact(message.body) if redaction is not None else message.body
         items.append(
             _Item(
                 label=_ROLE_LABELS[message.role],
@@ -334,6 +345,23 @@ def select_messages(messages: Sequence[Message], budget: int) -> list[_Item]:
     if gap:
         items.append(_Item(omitted=gap))
     return items
+
+
+def _redact_kept(redaction: Redacts, body: str, kept: str) -> str:
+    """The kept opening and end of a long message (``kept``, from _keep_head_and_tail), redacted
+    where they stand in ``body``."""
+    head, mark, tail = kept.partition(CUT_MARK)
+    if not mark:  # kept whole, or only its end
+        return (
+            redaction.redact_part(body, len(body) - len(kept))
+            if body.endswith(kept)
+            else redaction.redact(kept)
+        )
+    return (
+        redaction.redact_part(body, 0, len(head))
+        + CUT_MARK
+        + redaction.redact_part(body, len(body) - len(tail))
+    )
 
 
 def language_name(code: str) -> str:
@@ -404,11 +432,14 @@ class PromptBuilder:
         profile: TenantProfile = DEFAULT_PROFILE,
         now: datetime | None = None,
         fit: Fit | None = None,
+        *,
+        redaction: Redacts | None = None,
     ) -> list[ChatMessage]:
-        """The system prompt and the thread as one user message, fitted to ``fit``'s window."""
-        system = self._system_prompt(self._context(thread, analysis, profile, now, 0))
+        """The system prompt and the thread as one user message, fitted to ``fit``'s window (ticket
+        text redacted where shown, with ``redaction``)."""
+        system = self._system_prompt(self._context(thread, analysis, profile, now, 0, redaction))
         budget = self._budget(thread, analysis, profile, now, system, fit or Fit())
-        context = self._context(thread, analysis, profile, now, budget)
+        context = self._context(thread, analysis, profile, now, budget, redaction)
         return [
             {"role": "system", "content": system},
             {"role": "user", "content": self._user.render(context)},
@@ -425,12 +456,13 @@ class PromptBuilder:
         instructions: Sequence[str],
         profile: TenantProfile = DEFAULT_PROFILE,
         fit: Fit | None = None,
+        redaction: Redacts | None = None,
     ) -> list[ChatMessage]:
         """The original prompt plus a user message with the previous draft and what to fix."""
         reask = self.reask_message(draft, instructions)
-        system = self._system_prompt(self._context(thread, analysis, profile, None, 0))
+        system = self._system_prompt(self._context(thread, analysis, profile, None, 0, redaction))
         budget = self._budget(thread, analysis, profile, None, system, fit or Fit(), extra=reask)
-        context = self._context(thread, analysis, profile, None, budget)
+        context = self._context(thread, analysis, profile, None, budget, redaction)
         return [
             {"role": "system", "content": system},
             {"role": "user", "content": self._user.render(context)},
@@ -481,13 +513,21 @@ class PromptBuilder:
         profile: TenantProfile,
         now: datetime | None,
         budget: int | None = None,
+        redaction: Redacts | None = None,
     ) -> dict[str, Any]:
         options = thread.options
         tone = options.tone if options and options.tone else profile.tone
         max_words = options.max_words if options and options.max_words else DEFAULT_MAX_WORDS[thread.channel]
         reply_language = options.language if options and options.language else analysis.language
         raw_signature = thread.agent.signature or profile.signature
+        if raw_signature and thread.agent.signature and redaction is not None:
+            raw_signature = redaction.redact(raw_signature)  # the tenant's own signature is not ticket text
         signature = sanitise(raw_signature).strip() if raw_signature else ""
+        subject = (
+            redaction.redact(thread.subject) if thread.subject and redaction is not None else thread.subject
+        )
+        customer_bodies = [m.body for m in reversed(thread.messages) if m.role is Role.customer]
+        issue = redacted_from(redaction, analysis.issue, customer_bodies)
         today = profile.today(now)
         return {
             "fence_open": FENCE_OPEN,
@@ -496,23 +536,25 @@ class PromptBuilder:
             "channel": thread.channel.value,
             "agent_name": _one_line(agent_name(thread, profile), 100),
             **tenant_context(profile, today),
-            **reading_context(thread, analysis),
+            **reading_context(thread, analysis, redaction),
             "signature": signature,
             "tone": tone.value,
             "max_words": max_words,
             "language_code": analysis.language,
             "language_name": language_name(analysis.language),
             "reply_language": _one_line(reply_language, 35),
-            "subject": _one_line(thread.subject),
+            "subject": _one_line(subject),
             "customer_name": _one_line(thread.customer.name, 100),
             "customer_locale": _one_line(thread.customer.locale, 35),
             # budget 0: the parts of the prompt without the conversation (see _budget).
-            "items": select_messages(thread.messages, self.token_budget if budget is None else budget)
+            "items": select_messages(
+                thread.messages, self.token_budget if budget is None else budget, redaction
+            )
             if budget != 0
             else [],
             "emotion": analysis.emotion.value,
             "urgent": analysis.urgent,
             "category": analysis.category.value,
-            "issue": sanitise(analysis.issue).strip(),
+            "issue": sanitise(issue).strip(),
             "injection": bool(analysis.injection_markers),
         }

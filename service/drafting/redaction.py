@@ -19,6 +19,7 @@ looks like one of our placeholders is redacted too, so restoring never turns a c
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -75,6 +76,10 @@ def _not_a_phone(text: str, start: int, end: int) -> bool:
 # The ``pii`` guardrail's entries, by their ``check``, and the placeholder kind each becomes.
 _PII_KINDS = {"luhn": Kind.CARD, "iban": Kind.IBAN, "email": Kind.EMAIL, "phone": Kind.PHONE}
 
+# Characters read on either side of a part (Redaction.redact_part): more than the longest value any
+# detector finds (a PEM private key of 4096 bits is ~3,300 characters).
+PART_MARGIN = 4_096
+
 
 @dataclass(frozen=True, order=True)
 class Span:
@@ -121,13 +126,24 @@ class Redactor:
         yield from _placeholders(text)
 
     def find(self, text: str) -> list[Span]:
-        """Non-overlapping sensitive spans of ``text``, in order; overlaps go to the stronger kind."""
+        """Non-overlapping sensitive spans of ``text``, in order; overlaps go to the stronger kind.
+
+        Spans are taken strongest kind first; each is kept unless it overlaps one already kept,
+        which only its neighbours in start order can do (the kept spans never overlap each other):
+        two binary searches per span, so the whole pass is O(n log n), however many spans overlap.
+        """
         found = sorted(self._detect(text), key=lambda s: (_PRIORITY[s.kind], s.start, -s.end))
         kept: list[Span] = []
+        starts: list[int] = []
         for span in found:
-            if all(span.end <= other.start or span.start >= other.end for other in kept):
-                kept.append(span)
-        return sorted(kept)
+            index = bisect.bisect_left(starts, span.start)
+            if index > 0 and kept[index - 1].end > span.start:
+                continue  # the kept span starting before this one reaches into it
+            if index < len(kept) and kept[index].start < span.end:
+                continue  # the kept span starting at or after this one begins inside it
+            kept.insert(index, span)
+            starts.insert(index, span.start)
+        return kept
 
     def session(self) -> Redaction:
         return Redaction(self)
@@ -170,6 +186,28 @@ class Redaction:
         parts.append(text[position:])
         return "".join(parts)
 
+    def redact_part(self, text: str, start: int, end: int | None = None) -> str:
+        """``text[start:end]`` redacted, reading :data:`PART_MARGIN` characters on either side.
+
+        Only the part (and its margins) is scanned, so redacting the end of a long message costs
+        what the part costs. A value cut by either edge is found whole in the margin, and its
+        placeholder stands in for the piece inside the part: no fragment of a value gets through.
+        """
+        end = len(text) if end is None else end
+        base = max(0, start - PART_MARGIN)
+        window = text[base : min(len(text), end + PART_MARGIN)]
+        first, last = start - base, end - base
+        parts: list[str] = []
+        position = first
+        for span in self.redactor.find(window):
+            if span.end <= position or span.start >= last:
+                continue
+            parts.append(window[position : max(position, span.start)])
+            parts.append(self._placeholder(span.kind, window[span.start : span.end]))
+            position = span.end
+        parts.append(window[position:last] if position < last else "")
+        return "".join(parts)
+
     def restore(self, text: str) -> str:
         """Put the values back; a placeholder we never issued stays as it is (the guardrails'
         ``placeholder`` rule then flags it)."""
@@ -191,38 +229,3 @@ class Redaction:
         return thread.model_copy(
             update={"messages": messages, "customer": customer, "agent": agent, "subject": subject}
         )
-
-
-# "[" + the longest kind + "_" + four digits + "]": a held-back tail longer than this is no placeholder.
-_MAX_PLACEHOLDER = 1 + max(len(kind.value) for kind in Kind) + 1 + 4 + 1
-
-
-class StreamRestorer:
-    """Restores placeholders in a stream of deltas, where one placeholder may arrive in pieces.
-
-    A delta ending in what could still become a placeholder (``"... call [PHO"``) keeps that tail
-    back until the next delta (or :meth:`flush`) tells; everything else passes at once.
-    """
-
-    def __init__(self, redaction: Redaction | None) -> None:
-        self._redaction = redaction
-        self._held = ""
-
-    def feed(self, delta: str) -> str:
-        if self._redaction is None:
-            return delta
-        text = self._held + delta
-        cut = _split_point(text)
-        self._held = text[cut:]
-        return self._redaction.restore(text[:cut])
-
-    def flush(self) -> str:
-        text, self._held = self._held, ""
-        return self._redaction.restore(text) if self._redaction is not None else text
-
-
-def _split_point(text: str) -> int:
-    opening = text.rfind("[")
-    if opening == -1 or "]" in text[opening:] or len(text) - opening >= _MAX_PLACEHOLDER:
-        return len(text)
-    return opening

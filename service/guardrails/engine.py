@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -92,6 +92,32 @@ class Guardrails:
             for hit in bound.rule.check(doc, ctx)
         ]
         return GuardrailReport(verdict=verdict_of(findings), ruleset_version=self.version, findings=findings)
+
+    def present(self, rule_ids: Iterable[str]) -> tuple[str, ...]:
+        """The ids among ``rule_ids`` that this ruleset has (a rule may not exist in every version)."""
+        return tuple(rule_id for rule_id in rule_ids if rule_id in self._by_id)
+
+    def check_rules(self, text: str, context: CheckContext | None, rule_ids: Iterable[str]) -> list[Finding]:
+        """The findings of only the rules ``rule_ids`` (configured severities and caps applied).
+
+        For checks of part of a text as it is written (the stream's sentence-by-sentence check);
+        the verdict on a whole reply always comes from :meth:`check`.
+        """
+        wanted = frozenset(rule_ids)
+        doc, ctx = Document.of(text), resolve(context)
+        return [
+            Finding(
+                rule=bound.rule.id,
+                severity=capped(bound.severity, hit.cap),
+                message=hit.message,
+                start=hit.start,
+                end=hit.end,
+                suggestion=hit.suggestion,
+            )
+            for bound in self._rules
+            if bound.rule.id in wanted
+            for hit in bound.rule.check(doc, ctx)
+        ]
 
     def repair(
         self,

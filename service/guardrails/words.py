@@ -89,7 +89,7 @@ def sentences_of(text: str, offset: int = 0) -> list[Sentence]:
 
 # Presence rules (acknowledgement, next steps) read a reply's opening and its close, where people
 # put them: on a 20,000-character reply that bounds their cost, and a reply that acknowledges only
-# in its middle gets a finding an agent reviews (docs/decisions.md 49).
+# in its middle gets a finding an agent reviews (docs/decisions.md 50).
 HEAD_CHARS = 2_500
 TAIL_CHARS = 1_000
 _WORD_CHARS = re.compile(r"\w")

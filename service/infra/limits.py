@@ -24,6 +24,16 @@ class LimitExceeded(ValueError):
         self.field = field
 
 
+def check_text_limit(text: str, max_chars: int) -> None:
+    """The reply a check reads: at most ``max_chars`` characters (TACTFUL_MAX_CHECK_CHARS)."""
+    if len(text) > max_chars:
+        raise LimitExceeded(
+            f"The text has {len(text)} characters; at most {max_chars} are checked "
+            "(TACTFUL_MAX_CHECK_CHARS).",
+            "text",
+        )
+
+
 def check_thread_limits(thread: Thread, limits: ThreadLimits) -> None:
     if len(thread.messages) > limits.max_messages:
         raise LimitExceeded(

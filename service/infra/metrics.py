@@ -53,6 +53,11 @@ class Metrics:
             "tactful_pii_redactions_total", "Distinct sensitive values replaced by placeholders, by kind.",
             ["kind"], registry=self.registry,
         )  # fmt: skip
+        self.stream_stops = Counter(
+            "tactful_stream_stops_total",
+            "Streamed drafts ended by a blocking content rule before their result, by rule.",
+            ["rule"], registry=self.registry,
+        )  # fmt: skip
         self.rate_limited = Counter(
             "tactful_rate_limited_total", "Requests refused with 429, by scope (api, webhook).",
             ["scope"], registry=self.registry,

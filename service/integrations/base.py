@@ -8,6 +8,7 @@ Targets carry ids only; hosts and credentials always come from configuration.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -184,6 +185,13 @@ def reference_from(response: httpx.Response, *keys: str) -> str | None:
     return str(data) if isinstance(data, str | int) else None
 
 
+# The ids a helpdesk sends (payload.ident checks them at the door): digits or letters, "_" and "-".
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+
+
 def seg(value: str) -> str:
-    """An id from a payload as one URL path segment: quoted, so it can never change the path."""
+    """An id as one URL path segment. Checked again here (a job queued before the door checked
+    ids may hold anything): "." and ".." are path segments of their own, which quoting keeps."""
+    if not ID.fullmatch(value):
+        raise DeliveryError("an id of the target is not a valid id")
     return quote(value, safe="")

@@ -52,7 +52,8 @@ def callback_body(
             "reference": reference,
             "as": outbound.kind,
             "text": outbound.text,
-            "draft": result.model_dump(mode="json"),
+            # A rejected draft never leaves in a callback, masked or not (like the notes, notes.py).
+            "draft": result.model_copy(update={"rejected_draft": None}).model_dump(mode="json"),
         },
     }
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,7 +1,9 @@
 """Front: ``inbound_received`` events (application webhook) or ``inbound`` events (rule webhook,
 full event) in, a draft reply out; a blocked draft becomes a conversation comment (internal).
 
-Front signs ``timestamp + ":" + body`` with HMAC-SHA256, base64, the timestamp in milliseconds.
+Application webhooks: Front signs ``timestamp + ":" + body`` with HMAC-SHA256, base64, the
+timestamp (``X-Front-Request-Timestamp``) in milliseconds. Rule webhooks send no timestamp: their
+``X-Front-Signature`` is base64 HMAC-SHA1 of the body with the company's API secret.
 When an application webhook is saved, Front sends a signed ``sync`` request with an
 ``X-Front-Challenge`` header; the answer echoes the challenge.
 
@@ -61,6 +63,11 @@ class Front(Integration):
 
     def verify(self, headers: Mapping[str, str], body: bytes, secret: str, *, window_s: float) -> None:
         signature = sig.header(headers, "X-Front-Signature")
+        if not (headers.get("x-front-request-timestamp") or headers.get("X-Front-Request-Timestamp")):
+            # A rule webhook: base64 HMAC-SHA1 of the body with the company's API secret, and no
+            # timestamp (so no replay window; the message id still de-duplicates redeliveries).
+            sig.expect_base64(signature, secret.encode(), body, "sha1")
+            return
         ts = sig.header(headers, "X-Front-Request-Timestamp")
         sig.check_fresh(ts, window_s=window_s, unit_s=0.001)
         sig.expect_base64(signature, secret.encode(), ts.encode() + b":" + body, "sha256")
@@ -75,6 +82,8 @@ class Front(Integration):
         # rule webhooks send the event itself: {"type": "inbound", ...}.
         kind = payload.get("type")
         event: dict[str, Any] = opt_obj(payload, "payload") or payload
+        if not isinstance(kind, str):
+            return Ignored("the event is not an inbound message")
         if kind in OUTBOUND_EVENTS:
             return Ignored(f"event {kind} is not an inbound message", reply=_agent_reply(event))
         if kind not in INBOUND_EVENTS:
@@ -83,7 +92,9 @@ class Front(Integration):
         message = obj(obj(event, "target"), "data", where="target.")
         if not flag(message, "is_inbound"):
             return Ignored("not an inbound message")
+        # SMS and some other channels carry only a preview (`blurb`): it is the message then.
         text = opt_text(message, "text") or plain(opt_text(message, "body"))
+        text = text or opt_text(message, "blurb") or ""
         if is_own_note(text):
             return Ignored("our own note")
         sender = next((r for r in items(message, "recipients") if r.get("role") == "from"), {})

@@ -19,7 +19,7 @@ from service.config import Settings
 from service.integrations import signatures as sig
 from service.integrations.base import Ignored, Inbound, Integration, Outbound, Parsed, PayloadError, Receipt
 from service.integrations.callback import callback_missing
-from service.models import Thread
+from service.models import Role, Thread, has_visible_text
 
 EVENT = "ticket.message.created"
 MAX_REFERENCE_BYTES = 4_096
@@ -51,6 +51,10 @@ class Generic(Integration):
         except ValidationError as exc:
             fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors(include_input=False)})
             raise PayloadError("data.thread is not a valid thread: " + ", ".join(fields)) from None
+        newest = next((m for m in reversed(thread.messages) if has_visible_text(m.body)), None)
+        if newest is None or newest.role is not Role.customer:
+            # As for every other source: only a new customer message is drafted for.
+            return Ignored("the newest message is not the customer's")
         reference = json.dumps(data.get("reference"), separators=(",", ":"))
         if len(reference.encode()) > MAX_REFERENCE_BYTES:
             raise PayloadError(f"data.reference is larger than {MAX_REFERENCE_BYTES} bytes")

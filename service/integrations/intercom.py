@@ -54,6 +54,11 @@ CUSTOMER_AUTHORS = frozenset({"user", "lead", "contact"})
 INTERCOM_VERSION = "2.11"
 
 
+def _by_customer(author: Mapping[str, Any]) -> bool:
+    kind = author.get("type")
+    return isinstance(kind, str) and kind in CUSTOMER_AUTHORS
+
+
 class Intercom(Integration):
     source = "intercom"
 
@@ -72,7 +77,7 @@ class Intercom(Integration):
         source = opt_obj(item, "source")
         history: list[tuple[str, str, str | None]] = []
         author: dict[str, Any] = opt_obj(source, "author")
-        if opt_obj(source, "author").get("type") in CUSTOMER_AUTHORS:
+        if _by_customer(opt_obj(source, "author")):
             history.append(("customer", plain(opt_text(source, "body")), timestamp(item.get("created_at"))))
         delivery_id = f"{conversation_id}:source"
         last_customer_text = history[-1][1] if history else ""
@@ -80,7 +85,7 @@ class Intercom(Integration):
             if part.get("part_type") not in ("comment", "open") or not opt_text(part, "body"):
                 continue
             part_author = opt_obj(part, "author")
-            is_customer = part_author.get("type") in CUSTOMER_AUTHORS
+            is_customer = _by_customer(part_author)
             text = plain(opt_text(part, "body"))
             history.append(("customer" if is_customer else "agent", text, timestamp(part.get("created_at"))))
             if is_customer:

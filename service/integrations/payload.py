@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from service.integrations.base import PayloadError
-from service.models import Thread
+from service.integrations.base import ID, PayloadError
+from service.models import Thread, has_visible_text
 
 
 def obj(data: Any, key: str, *, where: str = "") -> dict[str, Any]:
@@ -33,10 +33,16 @@ def items(data: Any, key: str) -> list[dict[str, Any]]:
 
 
 def ident(data: Any, key: str, *, where: str = "") -> str:
+    """An id from the payload: digits, or the id alphabet every helpdesk here uses (letters, digits,
+    ``_`` and ``-``: Front's ``cnv_3x1``). Checked before any URL is built from it, so ``..`` or a
+    slash can never change a path."""
     value = data.get(key) if isinstance(data, dict) else None
     if isinstance(value, bool) or not isinstance(value, int | str) or str(value).strip() == "":
         raise PayloadError(f"{where}{key} must be an id (number or string)")
-    return str(value).strip()
+    text = str(value).strip()
+    if not ID.fullmatch(text):
+        raise PayloadError(f"{where}{key} must be an id of digits or letters, '_' and '-' (at most 128)")
+    return text
 
 
 def opt_ident(data: Any, key: str) -> str | None:
@@ -80,7 +86,7 @@ def build_thread(
     kept = [
         {"role": role, "body": body, "created_at": created_at}
         for role, body, created_at in messages
-        if body.strip()
+        if has_visible_text(body)
     ]
     if not any(m["role"] == "customer" for m in kept):
         return None
@@ -104,7 +110,10 @@ def timestamp(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, tz=UTC).isoformat()
+        try:
+            return datetime.fromtimestamp(value, tz=UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None  # out of the range a date can hold: no timestamp rather than an error
     if isinstance(value, str) and value.strip():
         try:
             return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).isoformat()

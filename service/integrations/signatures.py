@@ -8,12 +8,14 @@ and every comparison goes through :func:`hmac.compare_digest`.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
+
+from service.config import STANDARD_PREFIX as STANDARD_PREFIX
+from service.config import standard_key as standard_key
 
 
 class SignatureError(Exception):
@@ -89,18 +91,7 @@ def expect_token(presented: str, secret: bytes) -> None:
 
 
 # --- Standard Webhooks (https://www.standardwebhooks.com) ----------------------------------------
-
-STANDARD_PREFIX = "whsec_"
-
-
-def standard_key(secret: str) -> bytes:
-    """A ``whsec_<base64>`` secret is base64-decoded to the HMAC key; anything else is used as bytes."""
-    if secret.startswith(STANDARD_PREFIX):
-        try:
-            return base64.b64decode(secret[len(STANDARD_PREFIX) :], validate=True)
-        except binascii.Error:
-            raise ValueError("a whsec_ secret must be base64 after the prefix") from None
-    return secret.encode()
+# The secret's decoding lives in service/config.py, where the settings check it at start-up.
 
 
 def standard_signature(key: bytes, msg_id: str, timestamp: str, body: bytes) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import secrets
@@ -182,6 +183,10 @@ class WebhookQueue(RedisQueue):
         error: str | None = None,
         **kwargs: Any,
     ) -> None:
+        # A finished job no longer needs the thread it drafted for (messages, private notes): its
+        # record keeps the thread's id and a digest, for as long as the job stays readable.
+        if job.kwargs and isinstance(job.kwargs.get("thread"), dict):
+            job.kwargs = {**job.kwargs, "thread": thread_summary(job.kwargs["thread"])}
         if status in UNSUCCESSFUL:
             # Written first, so that whoever sees the job failed also finds its dead letter.
             record = dead_letter(job, status=status, error=error)
@@ -241,6 +246,18 @@ class WebhookQueue(RedisQueue):
         await self.enqueue(job)
         await self._replica_ack.confirm(job.id)
         return Claim("enqueued", job_id)
+
+
+def thread_summary(thread: dict[str, Any]) -> dict[str, Any]:
+    """What a finished job keeps of its thread: the id, the message count and a sha256 of the JSON."""
+    if "sha256" in thread:
+        return thread  # already summarised (a job finished twice: SAQ's sweep after a worker's finish)
+    canonical = json.dumps(thread, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return {
+        "id": thread.get("id"),
+        "messages": len(thread.get("messages") or []),
+        "sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+    }
 
 
 def dead_letter(job: Job, *, status: Status, error: str | None) -> dict[str, Any]:

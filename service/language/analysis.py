@@ -22,7 +22,7 @@ from service.language.feelings import NEGATIVE, Feeling, FeelingReading, read_fe
 from service.language.register import Register, read_register, read_variant
 from service.language.request import Fact, Span, find_facts, find_request
 from service.language.sentences import sentence_spans
-from service.models import Message, Role, Thread
+from service.models import Message, Role, Thread, has_visible_text
 
 
 class Emotion(StrEnum):
@@ -81,6 +81,11 @@ _ISSUE_MAX_SENTENCES = 40
 _LANGUAGE_CHARS = 3_000
 _ISSUE_MAX_CHARS = 300
 _LINGUA_CONFIDENT = 0.5
+# A burst of customer messages is searched for the issue from its newest this many (chat bursts are
+# a handful), and injection markers are looked for in the newest _INJECTION_CHARS of customer text
+# (what a prompt can show): a thread of 500 one-line messages costs what ten do.
+_TURN_MESSAGES = 10
+_INJECTION_CHARS = 32_000
 
 
 def _words(alternation: str) -> re.Pattern[str]:
@@ -605,7 +610,7 @@ def _current_turn(thread: Thread) -> list[Message]:
     for message in reversed(thread.messages):
         if message.role is Role.agent and turn:
             break
-        if message.role is Role.customer and message.body.strip():
+        if message.role is Role.customer and has_visible_text(message.body):
             turn.append(message)
     turn.reverse()
     return turn
@@ -622,7 +627,7 @@ def _issue_for(thread: Thread, language: str = "en") -> tuple[str, tuple[int, in
     customer = thread.customer_messages()
     last = customer[-1]
     best: tuple[float, Message, int, int] | None = None
-    for message in _current_turn(thread):
+    for message in _current_turn(thread)[-_TURN_MESSAGES:]:
         found = _best_sentence(message.body, language)
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], message, found[1], found[2])
@@ -689,6 +694,19 @@ def _newest_text(messages: list[Message], limit: int) -> str:
     return "\n".join(parts)
 
 
+def _newest(messages: list[Message], chars: int) -> list[Message]:
+    """The newest messages whose bodies (each read to _LAST_CHARS) add up to ``chars``; at least one."""
+    kept: list[Message] = []
+    size = 0
+    for message in reversed(messages):
+        if kept and size >= chars:
+            break
+        kept.append(message)
+        size += min(len(message.body), _LAST_CHARS)
+    kept.reverse()
+    return kept
+
+
 def analyse_thread(thread: Thread) -> ThreadAnalysis:
     customer = thread.customer_messages()
     turn_messages = _current_turn(thread)
@@ -714,7 +732,9 @@ def analyse_thread(thread: Thread) -> ThreadAnalysis:
         language=language,
         issue=issue,
         issue_span=span,
-        injection_markers=find_injection_markers(m.body[:_LAST_CHARS] for m in customer),
+        injection_markers=find_injection_markers(
+            m.body[:_LAST_CHARS] for m in _newest(customer, _INJECTION_CHARS)
+        ),
         # The subject is the customer's own summary: it counts twice.
         category=detect_category(f"{subject}\n{subject}\n{turn}\n{issue if span is None else ''}"),
         language_source=source,

@@ -21,6 +21,9 @@ import structlog
 import uvicorn
 from litestar import Litestar
 
+from service.config import Settings
+from service.server.http_limits import HeadLimits, bounded_protocol
+
 log = structlog.get_logger("tactful.serve")
 
 
@@ -53,6 +56,32 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
+def head_limits(settings: Settings) -> HeadLimits:
+    return HeadLimits(
+        max_header_bytes=settings.max_header_bytes,
+        max_head_bytes=settings.max_headers_bytes,
+        max_headers=settings.max_headers,
+        head_timeout_s=settings.header_timeout_s,
+    )
+
+
+def uvicorn_config(
+    app: Litestar, *, host: str, port: int, grace_s: float, limits: HeadLimits
+) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        # httptools with bounded request heads (service/server/http_limits.py): 431/408 instead of
+        # unlimited headers and endless slow sends.
+        http=bounded_protocol(limits),
+        log_config=None,
+        access_log=False,  # our http.request line has the request id and no query string
+        # After the drain, uvicorn stops accepting and lets in-flight requests finish, then stops.
+        timeout_graceful_shutdown=math.ceil(grace_s),
+    )
+
+
 def serve(
     app: Litestar,
     *,
@@ -61,17 +90,10 @@ def serve(
     grace_s: float,
     drain_s: float,
     sockets: list[socket.socket] | None = None,
+    limits: HeadLimits | None = None,
 ) -> None:
     """Serve until a signal; ``sockets`` are already bound by a parent (``--workers``)."""
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,  # our http.request line has the request id and no query string
-        # After the drain, uvicorn stops accepting and lets in-flight requests finish, then stops.
-        timeout_graceful_shutdown=math.ceil(grace_s),
-    )
+    config = uvicorn_config(app, host=host, port=port, grace_s=grace_s, limits=limits or HeadLimits())
 
     def mark_draining() -> None:
         runtime = getattr(app.state, "runtime", None)

@@ -68,7 +68,7 @@ def _worker_main(
     die_with_parent()
     from service.config import Settings
     from service.infra.logs import configure_logging
-    from service.server.serving import serve
+    from service.server.serving import head_limits, serve
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -79,6 +79,7 @@ def _worker_main(
         grace_s=settings.shutdown_grace_s,
         drain_s=settings.shutdown_drain_s,
         sockets=[sock],
+        limits=head_limits(settings),
     )
 
 

@@ -478,7 +478,7 @@ function showResult(result, streamedText) {
     banner.className = "banner blocked";
     banner.textContent = "Not sendable: a blocking finding remains. Rewrite the highlighted parts, or Regenerate.";
     banner.hidden = false;
-  } else if (streamedText !== null && streamedText.trim() !== text.trim()) {
+  } else if (streamedText !== null && !sameDraft(streamedText, text)) {
     banner.className = "banner info";
     banner.textContent = "Tactful adjusted the draft after checking it (for example, to acknowledge the customer first).";
     banner.hidden = false;
@@ -520,6 +520,32 @@ async function sendFeedback(outcome) {
   $("feedback-status").textContent = FEEDBACK_DONE[outcome];
 }
 
+// Removes every streamed word from the page (deltas are unchecked text), and says why when a
+// guardrail stopped the stream.
+function clearDraft(problem) {
+  const box = $("draft-text");
+  box.className = "reply-text placeholder";
+  box.setAttribute("aria-busy", "false");
+  box.textContent = "No draft this time.";
+  setBadge($("draft-status"), "idle", "Not drafted");
+  if (problem && problem.rule) {
+    const banner = $("draft-banner");
+    banner.className = "banner blocked";
+    banner.textContent = `Stopped while writing: a blocking ${problem.rule} finding. What was shown has been removed; Regenerate or write the reply yourself.`;
+    banner.hidden = false;
+  }
+}
+
+// The stream shows placeholders ([EMAIL_1]...) where the result has the customer's values back: the
+// draft was not "adjusted" when only those differ.
+const PLACEHOLDER = /\\\[(?:SECRET|PASSWORD|CARD|IBAN|EMAIL|PHONE)_\d{1,4}\\\]/g;
+
+function sameDraft(streamedText, text) {
+  const escaped = streamedText.trim().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = escaped.replace(PLACEHOLDER, "[\\s\\S]+?");
+  return new RegExp(`^${pattern}$`).test(text.trim());
+}
+
 async function draft({ fresh = false } = {}) {
   showNotice("");
   const thread = currentThread();
@@ -550,16 +576,13 @@ async function draft({ fresh = false } = {}) {
         timing.result = performance.timeOrigin + performance.now();
         showResult(event.data, streamed);
       } else if (event.name === "error") {
+        // A guardrail stopped the draft as it was written, or the LLM failed: nothing shown may stay.
+        clearDraft(event.data);
         throw new HttpError(event.data.status || 500, event.data);
       }
     }
   } catch (error) {
-    if (error.name !== "AbortError") {
-      setBadge($("draft-status"), "idle", "Not drafted");
-      $("draft-text").className = "reply-text placeholder";
-      $("draft-text").setAttribute("aria-busy", "false");
-      $("draft-text").textContent = "No draft this time.";
-    }
+    if (error.name !== "AbortError") clearDraft(null);
     throw error;
   } finally {
     if (state.draftController === controller) state.draftController = null;

@@ -139,8 +139,10 @@ async def test_bearer_security_is_advertised_with_keys() -> None:
     assert document["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
     for path in ("/v1/drafts", "/v1/guardrails/check"):
         assert document["paths"][path]["post"]["security"] == [{"bearer": []}]
-    for path in ("/health/live", "/health/ready", "/metrics"):
+    for path in ("/health/live", "/health/ready"):
         assert "security" not in document["paths"][path]["get"]
+    # /metrics takes an API key (or TACTFUL_METRICS_TOKEN) once keys are set.
+    assert document["paths"]["/metrics"]["get"]["security"] == [{"bearer": []}]
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ async def test_each_key_has_its_own_budget_shared_by_every_process(
         assert (await one.post("/v1/guardrails/check", json=CHECK, headers=auth("nope"))).status_code == 401
         # Probes are never limited.
         assert (await one.get("/health/live")).status_code == 200
-        metrics = (await two.get("/metrics")).text
+        metrics = (await two.get("/metrics", headers=auth(KEY_B))).text
         assert 'tactful_rate_limited_total{scope="api"} 1.0' in metrics
 
 
@@ -99,7 +99,7 @@ async def test_unsigned_and_ignored_deliveries_spend_no_webhook_budget(
         assert refused.headers["content-type"].startswith("application/problem+json")
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         assert "TACTFUL_RATE_LIMIT_WEBHOOKS" in refused.json()["detail"]
-        metrics = (await client.get("/metrics")).text
+        metrics = (await client.get("/metrics", headers=auth(KEY_A))).text
         assert 'tactful_rate_limited_total{scope="webhook"} 1.0' in metrics
     # A refused delivery claimed nothing: the helpdesk's retry after the window is a new job.
     assert len(await redis_client.keys("tactful:webhook:seen:*")) == 1

@@ -12,6 +12,7 @@ from service.guardrails.rules.next_steps import NextSteps
 from service.guardrails.rules.no_blame import NoBlame
 from service.guardrails.rules.no_dismissive import NoDismissive
 from service.guardrails.rules.off_limits import OffLimitsTopic
+from service.guardrails.rules.parroting import Parroting
 from service.guardrails.rules.pii import Pii
 from service.guardrails.rules.placeholder import Placeholder
 from service.guardrails.rules.positive_language import PositiveLanguage
@@ -36,6 +37,7 @@ RULES: tuple[type[Rule], ...] = (
     Secret,
     Pii,
     PromptLeak,
+    Parroting,
     Shouting,
     Length,
     LanguageMatch,

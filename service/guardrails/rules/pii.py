@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from service.guardrails.context_text import newest_text
 from service.guardrails.document import Document
 from service.guardrails.lexicon import PatternEntry, PatternLexicon
 from service.guardrails.rules.base import Hit, RuleContext, at
@@ -76,7 +77,7 @@ def thread_details(thread: Thread | None) -> tuple[frozenset[str], frozenset[str
     """(e-mail addresses, digit strings) the customer gave us or that are the agent's own."""
     if thread is None:
         return frozenset(), frozenset()
-    texts = [m.body for m in thread.customer_messages()]
+    texts = newest_text(m.body for m in thread.customer_messages())
     texts += [thread.customer.email or "", thread.agent.signature or ""]
     emails = {e.casefold() for text in texts for e in _EMAIL.findall(text)}
     numbers = {_digits(m.group()) for text in texts for m in re.finditer(r"[+\d][\d\s().-]{6,40}\d", text)}

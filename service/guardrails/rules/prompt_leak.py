@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import ClassVar, Self
 
+from service.guardrails.context_text import newest_text
 from service.guardrails.document import Document
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
 from service.guardrails.normalise import normalise
@@ -99,7 +100,7 @@ class _ThreadGrams:
         if gram in self._short:
             return True
         if self._messages is None:
-            self._messages = _shingles("\n".join(m.body for m in thread.messages), self._n)
+            self._messages = _shingles("\n".join(newest_text(m.body for m in thread.messages)), self._n)
         return gram in self._messages
 
 

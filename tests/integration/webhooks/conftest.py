@@ -27,14 +27,14 @@ from tests.integration.conftest import make_settings
 
 GENERIC_KEY = b"generic-test-key-0123456789abcdef"
 SECRETS = {
-    "chatwoot": "cw-secret",
-    "zendesk": "zd-secret",
-    "zammad": "zm-secret",
-    "front": "fr-secret",
-    "intercom": "ic-secret",
-    "helpscout": "hs-secret",
-    "freescout": "fs-secret",
-    "freshdesk": "fd-token",
+    "chatwoot": "cw-secret-0123456789",
+    "zendesk": "zd-secret-0123456789",
+    "zammad": "zm-secret-0123456789",
+    "front": "fr-secret-0123456789",
+    "intercom": "ic-secret-0123456789",
+    "helpscout": "hs-secret-0123456789",
+    "freescout": "fs-secret-0123456789",
+    "freshdesk": "fd-token-0123456789",
     "generic": "whsec_" + base64.b64encode(GENERIC_KEY).decode(),
 }
 CALLBACK_KEY = b"callback-test-key-0123456789abcd"

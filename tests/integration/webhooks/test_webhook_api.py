@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -138,7 +140,7 @@ async def test_missing_signature_is_401(hooks: AsyncTestClient[Any], name: str) 
 @pytest.mark.parametrize("name", CUSTOMER_SEEDS)
 async def test_wrong_secret_is_401(redis_server: EmbeddedRedis, redis_client: Any, name: str) -> None:
     source = seed(name).source
-    wrong = "whsec_" + "d3Jvbmcta2V5LXdyb25nLWtleQ==" if source == "generic" else "not-the-secret"
+    wrong = "whsec_" + "d3Jvbmcta2V5LXdyb25nLWtleQ==" if source == "generic" else "not-the-secret-0123456"
     overrides: dict[str, Any] = {f"webhook_secret_{source}": wrong}
     settings = hook_settings(redis_server.url, **overrides)
     async with AsyncTestClient(app=create_app(settings)) as client:
@@ -201,8 +203,14 @@ async def test_body_that_is_not_json_is_400_and_a_wrong_shape_is_422(hooks: Asyn
     assert "frustrated" not in response.text  # no ticket text in errors
 
 
-async def test_webhooks_need_no_api_key_but_jobs_do(redis_server: EmbeddedRedis, redis_client: Any) -> None:
-    settings = hook_settings(redis_server.url, api_keys="k-123")
+async def test_webhooks_need_no_api_key_but_jobs_do(
+    redis_server: EmbeddedRedis, redis_client: Any, tmp_path: Path
+) -> None:
+    # The key reads the job because the same tenant profile claims it and the chatwoot source.
+    digest = hashlib.sha256(b"k-123").hexdigest()
+    profile = f"company: Acme\napi_key_sha256: [{digest}]\nwebhook_sources: [chatwoot]\n"
+    (tmp_path / "acme.yaml").write_text(profile, encoding="utf-8")
+    settings = hook_settings(redis_server.url, api_keys="k-123", tenants_dir=tmp_path)
     async with AsyncTestClient(app=create_app(settings)) as client:
         accepted = await post_seed(client, seed("chatwoot.message_created"))
         assert accepted.status_code == 202

@@ -160,8 +160,9 @@ def test_notes_are_redacted_before_the_prompt(builder: PromptBuilder) -> None:
             ]
         }
     )
-    prompted = pipeline(builder)._prepare(thread, analyse_thread(thread))
-    user = builder.render(prompted.thread, prompted.analysis)[1]["content"]
+    drafter = pipeline(builder)
+    prompted = drafter._prepare(thread, analyse_thread(thread))
+    user = drafter._render(prompted, drafter._fit())[1]["content"]  # as sent: what it shows is redacted
     assert "+44 7700 900123" not in user
     assert "4111 1111 1111 1111" not in user
     assert "[PHONE_1]" in user

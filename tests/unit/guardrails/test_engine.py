@@ -61,6 +61,7 @@ def test_rules_and_default_severities(guardrails: Guardrails) -> None:
         "secret": Severity.block,
         "pii": Severity.warn,
         "prompt-leak": Severity.block,
+        "parroting": Severity.warn,
         "shouting": Severity.warn,
         "length": Severity.warn,
         "language-match": Severity.warn,

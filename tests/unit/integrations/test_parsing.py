@@ -135,10 +135,13 @@ def test_a_customer_message_with_only_an_attachment_is_ignored() -> None:
     assert isinstance(parse("chatwoot.message_created", empty), Ignored)
 
 
-def test_ids_from_payloads_are_quoted_into_one_path_segment() -> None:
-    from service.integrations.base import seg
+def test_only_valid_ids_become_a_path_segment() -> None:
+    from service.integrations.base import DeliveryError, seg
 
-    assert seg("../../admin") == "..%2F..%2Fadmin"
+    assert seg("cnv_123-a") == "cnv_123-a"
+    for bad in ("../../admin", "..", ".", "a/b", ""):
+        with pytest.raises(DeliveryError):
+            seg(bad)
 
 
 def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
