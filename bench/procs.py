@@ -1,4 +1,4 @@
-"""The processes a benchmark run needs: Redis, the mock LLM and the Tactful API, each its own process.
+"""The processes a benchmark run needs: the mock LLM, the Tactful API, the stack floor, the workers.
 
 Each writes its output to a log file in the run's scratch directory (never to a pipe nobody reads,
 which would block the process once the pipe is full); on a failed start the log's tail is shown.
@@ -15,6 +15,7 @@ from types import TracebackType
 
 import httpx
 
+from bench.cpu import serving_processes, tree_cpu_s
 from service.server.embedded_redis import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -36,20 +37,6 @@ BENCH_JOB_ENV = {
 
 class BenchSetupError(RuntimeError):
     """A process of the benchmark could not be started."""
-
-
-def process_cpu_s(pid: int) -> float | None:
-    """CPU seconds (user + system) a process has used so far, or None where /proc is missing.
-
-    The driver, the mock and Redis share the machine's cores with the API, so its latency alone
-    mixes its own cost with queueing; its CPU per request is the figure the code controls.
-    """
-    try:
-        # Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
-        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _log_tail(path: Path, limit: int = 2_000) -> str:
@@ -122,20 +109,57 @@ def start_mock(scratch: Path, *, latency_ms: float = 0.0) -> tuple[Managed, str]
     port = free_port()
     argv = [sys.executable, "-m", "bench.mock_llm", "--port", str(port), "--latency-ms", str(latency_ms)]
     env = _clean_env()
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = _python_path(env, REPO_ROOT)
     mock = Managed("mock LLM", argv, env=env, cwd=REPO_ROOT, log=scratch / "mock_llm.log")
     origin = f"http://127.0.0.1:{port}"
     mock.wait_ready(f"{origin}/_stats", timeout_s=20)
     return mock, origin
 
 
-def start_floor(scratch: Path, *, llm_origin: str, llm_request: bytes) -> tuple[Managed, str]:
-    """The stack-floor app (bench/floor_app.py) sending ``llm_request`` to the mock; process and URL."""
+def _python_path(env: dict[str, str], source: Path) -> str:
+    return os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+
+
+def wait_settled(server: Managed, workers: int, timeout_s: float = 60.0) -> None:
+    """Wait until all ``workers`` processes of a server exist and have finished starting.
+
+    The first worker that answers makes the readiness URL answer 200, while the others may still be
+    importing; the kernel would hand every connection opened meanwhile to the one that is ready. A
+    worker's start is CPU-bound, so the tree is settled when it has every worker and none of them
+    used more than a trickle of CPU for half a second.
+    """
+    deadline = time.monotonic() + timeout_s
+    previous: float | None = None
+    while time.monotonic() < deadline:
+        cpu = tree_cpu_s(server.process.pid)
+        if cpu is None:
+            if server.process.poll() is None:
+                return  # no /proc to read: nothing to wait on
+            raise BenchSetupError(f"{server.name} exited at start:\n{_log_tail(server.log)}")
+        # Below 4 % of a core: background timers only (a start costs seconds of CPU).
+        if (
+            serving_processes(server.process.pid) >= workers
+            and previous is not None
+            and cpu - previous < 0.02
+        ):
+            return
+        previous = cpu
+        time.sleep(0.5)
+    raise BenchSetupError(f"{server.name}: {workers} workers not settled after {timeout_s:g} s")
+
+
+def start_floor(
+    scratch: Path, *, llm_origin: str, llm_request: bytes, workers: int = 1
+) -> tuple[Managed, str]:
+    """The stack floor (bench/floor_app.py) sending ``llm_request`` to the mock; process and URL.
+
+    It runs ``workers`` processes under the supervisor ``tactful serve --workers`` uses, so it
+    has the same server, settings and process layout as the service it is compared with."""
     port = free_port()
     request_file = scratch / "floor-llm-request.json"
     request_file.write_bytes(llm_request)
     env = _clean_env()
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = _python_path(env, REPO_ROOT)
     argv = [
         sys.executable,
         "-m",
@@ -146,10 +170,13 @@ def start_floor(scratch: Path, *, llm_origin: str, llm_request: bytes) -> tuple[
         f"{llm_origin}/v1",
         "--llm-request",
         str(request_file),
+        "--workers",
+        str(workers),
     ]
     floor = Managed("stack floor", argv, env=env, cwd=scratch, log=scratch / "floor.log")
     origin = f"http://127.0.0.1:{port}"
     floor.wait_ready(f"{origin}/ready", timeout_s=30)
+    wait_settled(floor, workers)
     return floor, origin
 
 
@@ -160,10 +187,15 @@ def start_api(
     llm_origin: str,
     extra_env: dict[str, str] | None = None,
     wait_for: str = "/health/ready",
+    workers: int | None = None,
+    source: Path = REPO_ROOT,
+    name: str = "tactful",
 ) -> tuple[Managed, str]:
-    """``tactful serve`` (one uvicorn worker) pointed at the mock; returns the process and its URL.
+    """``tactful serve`` pointed at the mock; returns the process and its URL.
 
-    ``extra_env`` adds or overrides settings (the fault scenarios tune deadlines and limits)."""
+    ``workers``: API processes (``TACTFUL_API_WORKERS``; None leaves the service's default, one per
+    core). ``source``: the checkout whose ``service`` package runs (``--baseline`` passes another
+    commit's). ``extra_env`` adds or overrides settings (the fault scenarios tune deadlines and limits)."""
     port = free_port()
     env = _clean_env()
     env.update(
@@ -180,16 +212,23 @@ def start_api(
             # The mock LLM is a hosted-API-shaped endpoint with unbounded parallelism: the bench
             # measures Tactful, not the per-endpoint bound sized for one self-hosted server.
             "TACTFUL_LLM_MAX_CONCURRENCY": "1000",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
+            # Ahead of the editable install (a finder appended to sys.meta_path), so that
+            # ``source`` decides which code serves.
+            "PYTHONPATH": _python_path(env, source),
             **BENCH_JOB_ENV,
         }
     )
+    if workers is not None:
+        # An environment variable, not --workers: a baseline commit older than the flag ignores it.
+        env["TACTFUL_API_WORKERS"] = str(workers)
     env.update(extra_env or {})
     argv = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     # cwd is the scratch directory so that a developer's ./.env cannot change the service under test.
-    api = Managed("tactful serve", argv, env=env, cwd=scratch, log=scratch / "tactful.log")
+    api = Managed(f"tactful serve ({name})", argv, env=env, cwd=scratch, log=scratch / f"{name}.log")
     origin = f"http://127.0.0.1:{port}"
     api.wait_ready(f"{origin}{wait_for}", timeout_s=60)
+    if workers is not None:
+        wait_settled(api, workers)
     return api, origin
 
 
@@ -207,7 +246,7 @@ def start_worker(scratch: Path, number: int, redis_url: str, llm_origin: str, ch
             "TACTFUL_LOG_LEVEL": "INFO",
             "TACTFUL_CHATWOOT_BASE_URL": chatwoot_url,
             "TACTFUL_CHATWOOT_API_TOKEN": BENCH_CHATWOOT_TOKEN,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
+            "PYTHONPATH": _python_path(env, REPO_ROOT),
             **BENCH_JOB_ENV,
         }
     )
@@ -227,18 +266,17 @@ def start_worker(scratch: Path, number: int, redis_url: str, llm_origin: str, ch
 WARM_TARGET = "/health/live"
 
 
-class CPUMeter:
-    """CPU seconds the API process spends between start() and per_request_ms()."""
+def capture_llm_request(api_origin: str, mock_origin: str, thread: bytes) -> bytes:
+    """One uncached draft through the service, and the chat completion body it sent the mock.
 
-    def __init__(self, pid: int | None) -> None:
-        self._pid = pid
-        self._started: float | None = None
-
-    def start(self) -> None:
-        self._started = process_cpu_s(self._pid) if self._pid is not None else None
-
-    def per_request_ms(self, requests: int) -> float | None:
-        now = process_cpu_s(self._pid) if self._pid is not None else None
-        if now is None or self._started is None or requests <= 0:
-            return None
-        return (now - self._started) * 1000 / requests
+    The stack floor replays this body, so that both ask the LLM the same thing."""
+    with httpx.Client(timeout=30.0) as client:
+        response = client.post(
+            f"{api_origin}/v1/drafts", content=thread, headers={"Content-Type": "application/json"}
+        )
+        if response.status_code != 200:
+            raise BenchSetupError(f"the first draft failed: {response.status_code} {response.text[:200]}")
+        sent = client.get(f"{mock_origin}/_last_request")
+        if sent.status_code != 200:
+            raise BenchSetupError("the mock LLM saw no chat completion during the first draft")
+        return sent.content

@@ -1,4 +1,11 @@
-"""Benchmark figures as rows with targets; rendered as a Markdown table and a JSON document."""
+"""Benchmark figures as rows with targets; rendered as Markdown tables and a JSON document.
+
+A comparison row (:func:`versus`) carries Tactful's figure and the stack floor's from the same run
+(and, with ``--baseline REF``, that commit's): the report shows each as a ratio to the floor and as
+a difference, and the target judges one of them. Absolute figures across runs drift with the load
+on the machine (1.5x within an evening on the shared development box); ratios to a floor measured
+minutes apart under the same load do not.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -27,6 +34,10 @@ class Row:
     target: str = ""  # e.g. "<= 5"; empty for figures reported for context only
     passed: bool | None = None  # None: no target
     note: str = ""
+    # Comparison rows only (versus()): value is Tactful's figure, these the others' in the same run.
+    floor: float | None = None
+    baseline: float | None = None
+    compared: bool = False
 
     @property
     def verdict(self) -> str:
@@ -53,6 +64,54 @@ def exactly(scenario: str, metric: str, value: float | None, unit: str, wanted: 
 
 def info(scenario: str, metric: str, value: float | None, unit: str, note: str = "") -> Row:
     return Row(scenario, metric, value, unit, "", None, note)
+
+
+Judge = Literal["difference", "ratio", "value"]
+
+
+def ratio(value: float | None, floor: float | None) -> float | None:
+    if not _finite(value) or not _finite(floor) or value is None or floor is None or floor == 0:
+        return None
+    return value / floor
+
+
+def difference(value: float | None, floor: float | None) -> float | None:
+    if not _finite(value) or not _finite(floor) or value is None or floor is None:
+        return None
+    return value - floor
+
+
+def versus(
+    scenario: str,
+    metric: str,
+    value: float | None,
+    floor: float | None,
+    unit: str,
+    *,
+    judge: Judge | None = None,
+    at_most: float | None = None,
+    at_least: float | None = None,
+    baseline: float | None = None,
+    note: str = "",
+) -> Row:
+    """Tactful's figure next to the stack floor's; ``judge`` says what the target limits:
+    Tactful minus the floor, Tactful divided by the floor, or Tactful's own value."""
+    target, passed = "", None
+    if judge is not None:
+        judged = {"difference": difference, "ratio": ratio}.get(judge, lambda v, _f: v)(value, floor)
+        limit = at_most if at_most is not None else at_least
+        if limit is None:
+            raise ValueError("a judged comparison needs at_most or at_least")
+        sign = "<=" if at_most is not None else ">="
+        target = {
+            "difference": f"{sign} floor + {limit:g} {unit}",
+            "ratio": f"{sign} {limit:g} x floor",
+            "value": f"{sign} {limit:g} {unit}",
+        }[judge]
+        passed = (
+            _finite(judged) and judged is not None and (judged <= limit if sign == "<=" else judged >= limit)
+        )
+    return Row(scenario, metric, value, unit, target, passed, note, floor, baseline, compared=True)
 
 
 @dataclass
@@ -119,20 +178,80 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+def _change(row: Row) -> str:
+    """Tactful against the baseline commit, in per cent of the baseline's figure."""
+    if not _finite(row.value) or not _finite(row.baseline) or not row.baseline or row.value is None:
+        return "n/a"
+    return f"{(row.value - row.baseline) / row.baseline * 100:+.0f} %"
+
+
+def _fmt_ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _fmt_diff(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.2f}" if abs(value) < 100 else f"{value:+.0f}"
+
+
+def comparison_table(rows: list[Row], baseline_ref: str | None = None) -> list[str]:
+    head = "| scenario | figure | Tactful | floor | unit | ÷ floor | − floor |"
+    rule = "|---|---|---:|---:|---|---:|---:|"
+    if baseline_ref is not None:
+        head += f" baseline ({baseline_ref}) | baseline ÷ floor | Tactful vs baseline |"
+        rule += "---:|---:|---:|"
+    lines = [head + " target | result | notes |", rule + "---|---|---|"]
+    for row in rows:
+        line = (
+            f"| {row.scenario} | {row.metric} | {_fmt(row.value)} | {_fmt(row.floor)} | {row.unit} | "
+            f"{_fmt_ratio(ratio(row.value, row.floor))} | {_fmt_diff(difference(row.value, row.floor))} |"
+        )
+        if baseline_ref is not None:
+            line += f" {_fmt(row.baseline)} | {_fmt_ratio(ratio(row.baseline, row.floor))} | {_change(row)} |"
+        lines.append(line + f" {row.target} | {row.verdict} | {row.note} |")
+    return lines
+
+
 def to_markdown(report: Report, machine: dict[str, Any], date: str) -> str:
+    setup = report.options
+    workers = setup.get("workers")
     lines = [
         "# Tactful benchmark",
         "",
         f"{date} · {machine['cpu_count']} CPUs ({machine.get('cpu_model') or 'unknown CPU'}) · "
-        f"Python {machine['python']} · driver on {machine['driver_loop']} · commit {machine['git_commit']}",
+        f"Python {machine['python']} · driver on {machine['driver_loop']} · commit {machine['git_commit']}"
+        + (f" · {workers} API workers (service and floor)" if workers else ""),
         "",
-        f"Command: `{report.options.get('command', 'python -m bench')}`"
-        + (" (quick: smaller samples, a smoke test)" if report.options.get("quick") else ""),
+        f"Command: `{setup.get('command', 'python -m bench')}`"
+        + (" (quick: smaller samples, a smoke test)" if setup.get("quick") else ""),
+    ]
+    baseline_ref = setup.get("baseline")
+    if baseline_ref:
+        lines += [
+            "",
+            f"Baseline: `{baseline_ref}` at {setup.get('baseline_commit')}, measured in the same run.",
+        ]
+    compared = [row for row in report.rows if row.compared]
+    if compared:
+        lines += [
+            "",
+            "## Against the stack floor",
+            "",
+            "The floor (bench/floor_app.py) is a bare Litestar route making the same SDK call, on the same "
+            "server with the same number of workers, measured in the same run. ÷ floor: Tactful's figure "
+            "divided by the floor's; − floor: the difference.",
+            "",
+            *comparison_table(compared, baseline_ref or None),
+        ]
+    lines += [
+        "",
+        "## All other figures" if compared else "## Figures",
         "",
         "| scenario | figure | value | unit | target | result | notes |",
         "|---|---|---:|---|---|---|---|",
     ]
     for row in report.rows:
+        if row.compared:
+            continue
         lines.append(
             f"| {row.scenario} | {row.metric} | {_fmt(row.value)} | {row.unit} | {row.target} | "
             f"{row.verdict} | {row.note} |"
