@@ -47,6 +47,51 @@ async def measured(stack: Stack, request: RequestFn, *, total: int, concurrency:
     return Phase(result, cpu.per_request_ms(result.ok + result.failed))
 
 
+def merged(first: Phase, second: Phase) -> Phase:
+    """Two slices of one stack's load as one phase (CPU per request weighted by requests)."""
+    result = LoadResult(
+        first.result.latencies_s + second.result.latencies_s,
+        first.result.failures + second.result.failures,
+        first.result.wall_s + second.result.wall_s,
+    )
+    cpu: float | None = None
+    if first.cpu_ms is not None and second.cpu_ms is not None:
+        requests = (first.result.ok + first.result.failed, second.result.ok + second.result.failed)
+        if sum(requests) > 0:
+            cpu = (first.cpu_ms * requests[0] + second.cpu_ms * requests[1]) / sum(requests)
+    return Phase(result, cpu)
+
+
+async def interleaved(
+    stacks: list[Stack],
+    request_for: Callable[[Stack], RequestFn],
+    *,
+    total: int,
+    concurrency: int,
+    rounds: int,
+) -> PerStack:
+    """Each stack's closed loop in ``rounds`` slices taken in turn (floor, tactful, baseline, floor...).
+
+    The machine is shared, and its speed drifts within minutes: measured one after the other, the
+    last stack would carry the drift alone. In slices, it falls on every stack alike. Request
+    indices stay unique across slices (each draft of a stack is a new thread).
+    """
+    phases = PerStack()
+    size = -(-total // max(rounds, 1))
+    for offset in range(0, total, size):
+        count = min(size, total - offset)
+        for stack in stacks:
+            request = request_for(stack)
+
+            async def shifted(index: int, request: RequestFn = request, offset: int = offset) -> str | None:
+                return await request(offset + index)
+
+            phase = await measured(stack, shifted, total=count, concurrency=concurrency)
+            previous = phases.phases.get(stack.name)
+            phases.phases[stack.name] = phase if previous is None else merged(previous, phase)
+    return phases
+
+
 @dataclass
 class PerStack:
     """A scenario's phases by stack name, read one figure at a time into comparison rows."""

@@ -49,6 +49,7 @@ class Sizes:
     capacity: int = 1000
     guard_checks: int = 3000  # timed checks per reply size (guardrails scenario)
     guard_eval_rounds: int = 10  # passes over the labelled eval set
+    rounds: int = 5  # closed loops run in this many slices, the stacks taking turns (phases.interleaved)
 
     @classmethod
     def quick(cls, capacity: int = 1000) -> Sizes:

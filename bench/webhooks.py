@@ -26,9 +26,9 @@ import redis.asyncio as aioredis
 from bench.clients import ClientKind, make_client
 from bench.cpu import CPUMeter
 from bench.http1 import Response
-from bench.load import LoadResult, burst, closed_loop
+from bench.load import burst, closed_loop
 from bench.mock_helpdesk import MockChatwoot
-from bench.phases import PerStack, Phase, cpu_ms, failures, p_ms
+from bench.phases import PerStack, Phase, cpu_ms, failures, merged, p_ms
 from bench.procs import BENCH_CHATWOOT_TOKEN, BENCH_WEBHOOK_SECRET, WARM_TARGET, Managed, start_worker
 from bench.report import Report, exactly, info
 from bench.stacks import TACTFUL, Bench, MockControl, Stack
@@ -85,53 +85,61 @@ def _signed(bodies: list[bytes], indices: range) -> dict[int, dict[str, str]]:
     return {i: sign("chatwoot", bodies[i], BENCH_WEBHOOK_SECRET) for i in indices}
 
 
-async def _accept_bursts(stack: Stack, client_kind: ClientKind) -> Phase:
-    """A warm-up, then ACCEPT_BURSTS bursts of ACCEPT_CONCURRENCY fresh signed deliveries at ``stack``.
+class _Deliveries:
+    """One stack's signed deliveries: a warm-up, then bursts of fresh ones, its CPU metered per burst."""
 
-    Returns the bursts' results merged, with the CPU per delivery of the stack's process tree."""
+    def __init__(self, stack: Stack, client_kind: ClientKind) -> None:
+        self.stack = stack
+        self.api = make_client(client_kind, stack.origin, ACCEPT_CONCURRENCY)
+        run = uuid.uuid4().hex[:8]
+        self.bodies = [chatwoot_delivery(run, i) for i in range(ACCEPT_CONCURRENCY * (ACCEPT_BURSTS + 1))]
+        self.signed: dict[int, dict[str, str]] = {}
+        self.phase: Phase | None = None
 
-    run, size = uuid.uuid4().hex[:8], ACCEPT_CONCURRENCY
-    api = make_client(client_kind, stack.origin, size)
-    cpu = CPUMeter(stack.pid)
-    bodies = [chatwoot_delivery(run, i) for i in range(size * (ACCEPT_BURSTS + 1))]
-    signed: dict[int, dict[str, str]] = {}
-    merged = LoadResult()
+    async def deliver(self, index: int) -> str | None:
+        return accepted_problem(
+            await self.api.request("POST", WEBHOOK, self.bodies[index], self.signed[index])
+        )
 
-    async def deliver(index: int) -> str | None:
-        return accepted_problem(await api.request("POST", WEBHOOK, bodies[index], signed[index]))
+    async def warm(self) -> None:
+        await self.api.warm(WARM_TARGET if not self.stack.is_floor else "/ready")
+        self.signed.update(_signed(self.bodies, range(ACCEPT_CONCURRENCY)))
+        await closed_loop(self.deliver, total=ACCEPT_CONCURRENCY, concurrency=20)  # not measured
 
-    try:
-        await api.warm(WARM_TARGET if not stack.is_floor else "/ready")
+    async def burst(self, round_: int) -> None:
+        offset = round_ * ACCEPT_CONCURRENCY
         # Signed just before sending (the timestamp is signed), outside the timed part.
-        signed.update(_signed(bodies, range(size)))
-        await closed_loop(deliver, total=size, concurrency=20)  # warm-up, not measured
+        self.signed.update(_signed(self.bodies, range(offset, offset + ACCEPT_CONCURRENCY)))
+
+        async def in_round(index: int) -> str | None:
+            return await self.deliver(offset + index)
+
+        cpu = CPUMeter(self.stack.pid)
         cpu.start()
-        for round_ in range(1, ACCEPT_BURSTS + 1):
-            offset = round_ * size
-            signed.update(_signed(bodies, range(offset, offset + size)))
-
-            async def in_round(index: int, offset: int = offset) -> str | None:
-                return await deliver(offset + index)
-
-            result = await burst(in_round, total=size)
-            merged.latencies_s.extend(result.latencies_s)
-            merged.failures.update(result.failures)
-            merged.wall_s += result.wall_s
-            await asyncio.sleep(0.2)
-        return Phase(merged, cpu.per_request_ms(size * ACCEPT_BURSTS))
-    finally:
-        await api.aclose()
+        result = await burst(in_round, total=ACCEPT_CONCURRENCY)
+        phase = Phase(result, cpu.per_request_ms(ACCEPT_CONCURRENCY))
+        self.phase = phase if self.phase is None else merged(self.phase, phase)
 
 
 async def webhook_accept(bench: Bench, control: MockControl, report: Report) -> None:
     size = ACCEPT_CONCURRENCY
-    bursts = PerStack()
+    stacks = [_Deliveries(stack, bench.client) for stack in bench.stacks()]
+    try:
+        for deliveries in stacks:
+            await deliveries.warm()
+        # The stacks take turns burst by burst, so drift of the shared machine falls on all alike.
+        for round_ in range(1, ACCEPT_BURSTS + 1):
+            for deliveries in stacks:
+                await deliveries.burst(round_)
+                await asyncio.sleep(0.2)
+    finally:
+        for deliveries in stacks:
+            await deliveries.api.aclose()
+    bursts = PerStack({d.stack.name: d.phase for d in stacks if d.phase is not None})
     queued: dict[str, int | None] = {}
-    for stack in bench.stacks():
-        bursts.phases[stack.name] = await _accept_bursts(stack, bench.client)
-        if not stack.is_floor:
-            queued[stack.name] = await _queued(stack.redis_url)
-            await clear_queue(stack.redis_url)
+    for stack in bench.services():
+        queued[stack.name] = await _queued(stack.redis_url)
+        await clear_queue(stack.redis_url)
     total = size * ACCEPT_BURSTS
     name = "webhook accept"
     tactful = bursts.phases.get(TACTFUL)
