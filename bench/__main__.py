@@ -25,7 +25,7 @@ from bench.baseline import BaselineError, export
 from bench.mock_llm import run_event_loop
 from bench.procs import BenchSetupError, capture_llm_request, start_api, start_floor, start_mock
 from bench.report import RESULTS_DIR, Report, write
-from bench.scenarios import run_all
+from bench.scenarios import SCENARIOS, run_all
 from bench.stacks import BASELINE, FLOOR, TACTFUL, Bench, Sizes, Stack
 from bench.threads import ThreadFactory, load_threads
 from service.server.embedded_redis import EmbeddedRedis, EmbeddedRedisError
@@ -68,6 +68,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--capacity must be at least 1")
     if args.workers < 0:
         parser.error("--workers must be at least 1 (0: one per core)")
+    if args.only:
+        known = {scenario.__name__ for scenario in SCENARIOS}
+        unknown = {name.strip() for name in args.only.split(",")} - known
+        if unknown:
+            parser.error(
+                f"--only: no scenario {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})"
+            )
     return args
 
 

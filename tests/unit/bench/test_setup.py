@@ -57,6 +57,9 @@ def test_the_loaded_loop_keeps_every_worker_busy_and_quick_stays_small() -> None
     assert (quick.capacity, quick.overhead) == (200, 100)
     with pytest.raises(SystemExit):
         parse_args(["--workers", "-1"])
+    assert parse_args(["--only", "overhead,capacity"]).only == "overhead,capacity"
+    with pytest.raises(SystemExit):
+        parse_args(["--only", "overhead,no_such_scenario"])
 
 
 def test_the_baseline_gets_its_own_redis_database() -> None:
