@@ -3,7 +3,8 @@
 1. The endpoint: ``POST /v1/drafts/{id}/feedback`` one at a time (sent, edited with a final text
    compared against the draft, discarded; each draft gets several, so most replace an earlier one),
    against the stack floor's bare route (``bench/floor_app.py``: the body read and answered, nothing
-   else) with the same body, in the same run. Target: p50(feedback) - p50(floor) <= 2 ms at c=1.
+   else) with the same body, in the same run, the two taking turns in slices (bench/phases.py).
+   Target: p50(feedback) - p50(floor) <= 2 ms at c=1.
 2. The summary: 100,000 feedbacks recorded straight into the service's Redis through the service's
    own script and key layout (spread over 30 days, 3 prompt versions, 5 languages, 5 channels, up
    to 3 of 17 rules a draft), then ``GET /v1/feedback/summary`` for every ``group_by``, one at a
@@ -12,18 +13,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import time
-from typing import Any
 
 import redis.asyncio as aioredis
 
-from bench.clients import make_client
-from bench.load import closed_loop, percentile
-from bench.procs import start_floor
-from bench.report import Report, at_most, info
+from bench.clients import LoadClient, make_client
+from bench.load import RequestFn, closed_loop, percentile
+from bench.phases import cpu_ms, failures, interleaved, p_ms
+from bench.report import Report, at_most, exactly, info
+from bench.stacks import TACTFUL, Bench, MockControl, Stack
 from service.feedback import records as rec
 from service.feedback.distances import EditReport
 from service.feedback.records import DraftRecord, FeedbackItem, GroupBy, Outcome
@@ -35,7 +35,6 @@ DAYS = 30
 RULES = ["acknowledgement", "restates-issue", "positive-language", "no-blame", "no-dismissive",
          "off-limits-topic", "next-steps", "placeholder", "secret", "pii", "prompt-leak", "shouting",
          "length", "language-match", "signature", "agent-gap", "unsafe-content"]  # fmt: skip
-FLOOR_LLM_REQUEST = b'{"model":"mock-1","messages":[{"role":"user","content":"hi"}]}'
 
 
 def _bodies(reply: str) -> list[bytes]:
@@ -47,10 +46,31 @@ def _bodies(reply: str) -> list[bytes]:
     ]
 
 
-async def _endpoint(bench: Any, report: Report) -> None:
+def _feedback_request(stack: Stack, client: LoadClient, drafts: list[tuple[str, list[bytes]]]) -> RequestFn:
+    """The same feedback bodies to Tactful's endpoint or, on the floor, to its bare route."""
+
+    def body_for(index: int) -> tuple[str, bytes]:
+        draft_id, bodies = drafts[index % len(drafts)]
+        return f"/v1/drafts/{draft_id}/feedback", bodies[(index // len(drafts)) % len(bodies)]
+
+    async def feedback(index: int) -> str | None:
+        path, body = body_for(index)
+        if stack.is_floor:
+            response = await client.request("POST", "/v1/webhooks/feedback", body, JSON_HEADERS)
+            return None if response.status == 202 else f"HTTP {response.status}"
+        response = await client.request("POST", path, body, JSON_HEADERS)
+        return None if response.status == 204 else f"HTTP {response.status}"
+
+    return feedback
+
+
+async def _endpoint(bench: Bench, report: Report) -> None:
     sizes = bench.sizes
     total = sizes.overhead_serial * 2
-    api = make_client(bench.client, bench.api, 1)
+    # Not the baseline: a commit from before the feedback API has no endpoint to compare.
+    stacks = [stack for stack in (bench.floor, bench.tactful) if stack is not None]
+    clients = {stack.name: make_client(bench.client, stack.origin, 1) for stack in stacks}
+    api = clients[TACTFUL]
     drafts: list[tuple[str, list[bytes]]] = []
     try:
         for index in range(40):
@@ -63,45 +83,27 @@ async def _endpoint(bench: Any, report: Report) -> None:
             result = json.loads(response.body)
             drafts.append((result["id"], _bodies(result["reply"] or result["rejected_draft"])))
 
-        def body_for(index: int) -> tuple[str, bytes]:
-            draft_id, bodies = drafts[index % len(drafts)]
-            return f"/v1/drafts/{draft_id}/feedback", bodies[(index // len(drafts)) % len(bodies)]
+        def request_for(stack: Stack) -> RequestFn:
+            return _feedback_request(stack, clients[stack.name], drafts)
 
-        async def feedback(index: int) -> str | None:
-            path, body = body_for(index)
-            response = await api.request("POST", path, body, JSON_HEADERS)
-            return None if response.status == 204 else f"HTTP {response.status}"
-
-        await closed_loop(feedback, total=sizes.warmup, concurrency=1)
-        measured = await closed_loop(feedback, total=total, concurrency=1)
+        for stack in stacks:
+            await closed_loop(request_for(stack), total=sizes.warmup, concurrency=1)
+        phases = await interleaved(stacks, request_for, total=total, concurrency=1, rounds=sizes.rounds)
     finally:
-        await api.aclose()
+        for client in clients.values():
+            await client.aclose()
 
-    floor_process, origin = await asyncio.to_thread(
-        start_floor, bench.scratch, llm_origin=bench.mock, llm_request=FLOOR_LLM_REQUEST
-    )
-    with floor_process:
-        floor_client = make_client(bench.client, origin, 1)
-
-        async def bare(index: int) -> str | None:
-            _, body = body_for(index)
-            response = await floor_client.request("POST", "/v1/webhooks/feedback", body, JSON_HEADERS)
-            return None if response.status == 202 else f"HTTP {response.status}"
-
-        try:
-            await closed_loop(bare, total=sizes.warmup, concurrency=1)
-            floor = await closed_loop(bare, total=total, concurrency=1)
-        finally:
-            await floor_client.aclose()
     name = "feedback"
+    failed, failed_note = failures(phases)
     report.add(
-        info(name, "feedback p50 / p99 (c=1)", measured.p_ms(50), "ms",
-             f"p99 {measured.p_ms(99):.2f} ms; sent, edited (with final text), discarded; most replace one"),
-        info(name, "stack floor p50 (c=1)", floor.p_ms(50), "ms", "the floor's bare route, same bodies"),
-        at_most(name, "feedback over the stack floor p50 (c=1)", measured.p_ms(50) - floor.p_ms(50), "ms", 2,
-                f"{measured.failed} failed" if measured.failed else ""),
+        phases.versus(name, "feedback p50 (c=1)", "ms", p_ms(50), judge="difference", at_most=2,
+                      note="sent, edited (with final text), discarded; most replace one; floor: bare route, "
+                      "same bodies"),
+        phases.versus(name, "feedback p99 (c=1)", "ms", p_ms(99)),
+        phases.versus(name, "CPU per feedback (c=1)", "ms", cpu_ms, note="all API processes"),
+        exactly(name, "failed feedbacks", failed, "requests", 0, failed_note),
     )  # fmt: skip
-    report.details["feedback endpoint"] = {"feedback": measured.summary(), "floor": floor.summary()}
+    report.details["feedback endpoint"] = phases.details()
 
 
 def _record(rng: random.Random) -> DraftRecord:
@@ -168,12 +170,13 @@ async def seed_feedback(redis_url: str, count: int, retention_s: int = 30 * 86_4
     return time.perf_counter() - started
 
 
-async def _summary(bench: Any, report: Report) -> None:
-    if bench.redis_url is None:
+async def _summary(bench: Bench, report: Report) -> None:
+    redis_url = bench.tactful.redis_url
+    if redis_url is None:
         report.errors.append("feedback: no Redis URL to seed")
         return
-    seeded_s = await seed_feedback(bench.redis_url, SEEDED)
-    api = make_client(bench.client, bench.api, 1)
+    seeded_s = await seed_feedback(redis_url, SEEDED)
+    api = make_client(bench.client, bench.tactful.origin, 1)
     timings: dict[str, list[float]] = {}
     total = None
     try:
@@ -208,7 +211,7 @@ async def _summary(bench: Any, report: Report) -> None:
     report.details["feedback summary"] = {"ms": timings, "seed_s": seeded_s, "total": total}
 
 
-async def feedback(bench: Any, control: Any, report: Report) -> None:
+async def feedback(bench: Bench, control: MockControl, report: Report) -> None:
     await control.configure(0)
     await _endpoint(bench, report)
     await _summary(bench, report)
