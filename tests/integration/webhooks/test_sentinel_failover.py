@@ -70,14 +70,15 @@ async def _state(client: AsyncTestClient[Any], job_id: str) -> str | None:
 
 async def test_a_failover_during_a_burst_loses_no_draft_and_no_job(tmp_path: Path) -> None:
     with sentinel_cluster(tmp_path) as cluster:
-        # Retries spaced as in production (5 attempts, doubling delays), shortened to fit a test but
-        # still longer together than a failover: an attempt that meets the outage is retried after it.
+        # Retries spaced like production's (doubling delays; the defaults wait 5+10+20+40 s), shortened
+        # to fit a test but still well longer together (~23 s) than a failover and the old primary's
+        # return on a loaded machine: an attempt that meets the outage is retried after it.
         settings = hook_settings(
             cluster.url,
             redis_replicas_ack=1,
-            job_max_attempts=5,
-            job_retry_delay_s=0.5,
-            job_retry_max_delay_s=4.0,
+            job_max_attempts=6,
+            job_retry_delay_s=1.0,
+            job_retry_max_delay_s=8.0,
         )
         with respx.mock(assert_all_called=False) as router:
             callbacks = router.post("https://receiver.test/tactful").respond(200)
@@ -110,7 +111,7 @@ async def test_a_failover_during_a_burst_loses_no_draft_and_no_job(tmp_path: Pat
                 assert statuses == [200] * DRAFTS  # every draft answered (the cache fails open)
                 assert len(set(job_ids)) == DELIVERIES
 
-                deadline = time.monotonic() + 60
+                deadline = time.monotonic() + 90
                 pending = set(job_ids)
                 while pending and time.monotonic() < deadline:
                     states = {job_id: await _state(client, job_id) for job_id in pending}
