@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from service.config import Settings
+from service.infra.logs import configure_logging
 from service.models import DraftResult, Thread
 from service.server.runtime import build_runtime
 
@@ -52,6 +53,7 @@ def render(results: list[tuple[Path, DraftResult]]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    configure_logging("WARNING")  # the drafts go to stdout; log lines would mix into them
     folder = Path(argv[0] if argv else "seeds/threads-review")
     paths = sorted(folder.glob("*.json"))
     sys.stdout.write(render(asyncio.run(_drafts(paths))))

@@ -1,15 +1,15 @@
 """The offline composer: a guideline-shaped reply built from the thread, without any model.
 
 Used when no LLM is configured and as the fallback when the LLM is down. The reply follows our
-empathy guidelines (prompts/guidelines.yaml) in a fixed order: greeting by name, an acknowledgement
-fitted to the customer's feeling and situation (it always opens the reply, so the acknowledgement
-guardrail passes by construction), the issue said back to the customer, concrete next steps for the
-kind of situation, a promise to keep them informed, and the agent's sign-off.
+empathy guidelines (prompts/guidelines.yaml) in a fixed order: greeting (our earlier salutation
+when there is one), an acknowledgement fitted to what the customer feels (acknowledge.py; it opens
+the reply, so the acknowledgement guardrail passes by construction), the issue said back
+(restate.py), what happens next, a follow-up for the channel, and the agent's sign-off.
 
-It never invents facts (no amounts, dates, order numbers or refunds): the steps describe what an
-agent does, and the agent reviews every offline draft before it is sent. Output is deterministic:
-the same thread and analysis always give the same text. Phrases exist for en, es, de, fr and pt;
-other languages get English. The phrasebook is data: service/language/data/composer_phrases.yaml.
+It never invents facts: what happens next is what our notes say already happened, in our own
+templates (note_outcomes.py), or one honest step any thread supports, which the agent replaces
+(an `agent-gap` gap). Output is deterministic. Phrases are data in the customer's language,
+register and variant (composer_phrases.py, voice.py); other languages get English.
 """
 
 from __future__ import annotations
