@@ -68,6 +68,21 @@ def test_a_date_cut_off_by_the_sentence_splitter_still_belongs_to_its_action(mak
     assert "innerhalb von 5–10 Werktagen" in reply
 
 
+def test_an_abbreviation_does_not_cut_the_reference_off_and_today_is_the_notes_date(
+    make_thread: MakeThread,
+) -> None:
+    thread = make_thread(
+        "I was charged twice for April. When will I get my money back?",
+        note(
+            "Duplicate confirmed. Refund issued today, ref. RF-22019. Bank takes 3-5 business days.",
+            when="2026-04-07T09:00:00Z",
+        ),
+    )
+    reply = draft(thread)
+    assert "The refund (RF-22019) was issued on 07/04." in reply
+    assert "3-5 business days" in reply
+
+
 def test_a_negated_outcome_is_not_an_outcome(make_thread: MakeThread) -> None:
     thread = make_thread(
         "Where is my refund for order 4471?",
