@@ -1,66 +1,33 @@
 """The offline composer: a guideline-shaped reply built from the thread, without any model.
 
 Used when no LLM is configured and as the fallback when the LLM is down. The reply follows our
-empathy guidelines (prompts/guidelines.yaml) in a fixed order: greeting by name, an acknowledgement
-fitted to the customer's feeling and situation (it always opens the reply, so the acknowledgement
-guardrail passes by construction), the issue said back to the customer, concrete next steps for the
-kind of situation, a promise to keep them informed, and the agent's sign-off.
+empathy guidelines (prompts/guidelines.yaml) in a fixed order: greeting (our earlier salutation
+when there is one), an acknowledgement fitted to what the customer feels (acknowledge.py; it opens
+the reply, so the acknowledgement guardrail passes by construction), the issue said back
+(restate.py), what happens next, a follow-up for the channel, and the agent's sign-off.
 
-It never invents facts (no amounts, dates, order numbers or refunds): the steps describe what an
-agent does, and the agent reviews every offline draft before it is sent. Output is deterministic:
-the same thread and analysis always give the same text. Phrases exist for en, es, de, fr and pt;
-other languages get English. The phrasebook is data: service/language/data/composer_phrases.yaml.
+It never invents facts: what happens next is what our notes say already happened, in our own
+templates (note_outcomes.py), or one honest step any thread supports, which the agent replaces
+(an `agent-gap` gap). Output is deterministic. Phrases are data in the customer's language,
+register and variant (composer_phrases.py, voice.py); other languages get English.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
-
+from service.drafting.acknowledge import acknowledge
+from service.drafting.composer_phrases import Phrases
+from service.drafting.note_outcomes import outcome_sentences, read_note_outcomes
+from service.drafting.restate import restatement
+from service.drafting.voice import already_in_private, voice_for
 from service.language.analysis import Category, ThreadAnalysis
-from service.language.data import load_table
-from service.language.empathy import acknowledgement_for, restate_issue
 from service.language.notes import NoteFacts, mentions_refund, read_notes
 from service.language.register import Register
-from service.models import Channel, Thread, Tone
+from service.models import Channel, Role, Thread, Tone
 from service.tenancy import DEFAULT_PROFILE, TenantProfile
-
-
-class Phrases(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    greeting: str  # "{name}" is the first name
-    greeting_formal: str  # "{name}" is the full name
-    greeting_anonymous: str
-    greeting_anonymous_formal: str
-    inline_greeting: str  # SMS: greeting and reply in one sentence
-    inline_greeting_anonymous: str
-    steps_intro: str
-    follow_up_email: str
-    follow_up_urgent: str
-    follow_up_chat: str
-    follow_up_sms: str
-    social_private: str
-    closing: dict[Tone, str]
-    team: str
-    # Kept for the phrase tables' history; the composer no longer states a step from a guessed
-    # category (issue 13): only "general" steps, which any thread supports, and note facts.
-    steps: dict[Category, tuple[str, ...]]
-    refund_issued: str  # {ref}, {timeline}: a refund our notes say was issued
-    refund_issued_no_timeline: str
-    variant_steps: dict[str, tuple[str, ...]] = {}  # the general steps in a language variant
-
-
-class _PhrasebookFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    version: int
-    languages: dict[str, Phrases]
-
-
-PHRASES: dict[str, Phrases] = load_table("composer_phrases", _PhrasebookFile).languages
 
 # Titles in front of a name are not a first name ("Dr. Ana Souza" -> "Ana").
 _HONORIFICS = frozenset(
@@ -80,10 +47,6 @@ _CLOSING_WORDS = re.compile(
 # Pronouns that keep their capital inside a sentence: English "I", German formal "Sie".
 _KEEP_CAPITAL = re.compile(r"^(?:I\b|I'|I’|Sie\b|Ihr\b|Ihnen\b)")
 _STEPS_BY_CHANNEL = {Channel.email: 3, Channel.other: 3, Channel.chat: 2, Channel.social: 1, Channel.sms: 1}
-
-
-def phrases_for(language: str) -> Phrases:
-    return PHRASES.get(language, PHRASES["en"])
 
 
 def customer_names(thread: Thread) -> tuple[str, str]:
@@ -140,12 +103,51 @@ def agent_name(thread: Thread, profile: TenantProfile = DEFAULT_PROFILE) -> str:
     return ""
 
 
+# The salutation an earlier agent turn opened with ("Estimado Sr. Morales:", "Hi Jonas,").
+_SALUTATION_END = re.compile(r"[,:!](?=\s|$)")
+_SALUTATION_CHARS = 60
+
+
+def earlier_salutation(thread: Thread) -> str:
+    """How our last turn greeted this customer, when it named them: a thread keeps its address
+    (title, surname, register), which a template cannot guess. "" when there is none."""
+    _, full = customer_names(thread)
+    names = {w.casefold() for w in full.split() if w.casefold().rstrip(".") not in _HONORIFICS}
+    if not names:
+        return ""
+    for message in reversed(thread.messages):
+        if message.role is not Role.agent or not message.body.strip():
+            continue
+        line = message.body.strip().splitlines()[0].strip()
+        for end in _SALUTATION_END.finditer(line, 0, _SALUTATION_CHARS):
+            candidate = line[: end.end()]
+            words = {w.casefold().strip("¡!,:") for w in candidate.split()}
+            if words & names:
+                return candidate
+        return ""
+    return ""
+
+
+def _formal_name(full: str) -> str:
+    """ "Dr. Klaus Hoffmann" -> "Dr. Hoffmann": a title goes with the surname, not the given name."""
+    words = full.split()
+    titles = [w for w in words if w.casefold().rstrip(".") in _HONORIFICS]
+    if titles and len(words) > len(titles) + 1:
+        return " ".join([*titles, words[-1]])
+    return full
+
+
 def _greeting(thread: Thread, phrases: Phrases, tone: Tone) -> str:
+    earlier = earlier_salutation(thread)
+    if earlier:
+        return earlier
     first, full = customer_names(thread)
     formal = tone is Tone.formal
     if not first:
         return phrases.greeting_anonymous_formal if formal else phrases.greeting_anonymous
-    return phrases.greeting_formal.format(name=full) if formal else phrases.greeting.format(name=first)
+    if formal:
+        return phrases.greeting_formal.format(name=_formal_name(full))
+    return phrases.greeting.format(name=first)
 
 
 def _inline_greeting(thread: Thread, phrases: Phrases) -> str:
@@ -255,50 +257,82 @@ def _tone(thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile) -> T
     return profile.tone
 
 
+def _about_money(thread: Thread, analysis: ThreadAnalysis) -> bool:
+    """Whether the customer raised a refund or a charge (subject or their messages)."""
+    if analysis.category is Category.billing:
+        return True
+    said = "\n".join([thread.subject or "", *(m.body[:4_000] for m in thread.customer_messages()[-3:])])
+    return mentions_refund(said)
+
+
 def compose_offline_with_gaps(
     thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
 ) -> Composed:
     """The reply and what it could not know.
 
-    Honest by construction: the only steps are ones any thread supports ("I'm looking into this")
-    and facts from our notes (a refund issued and its timeline); nothing is guessed from a keyword
-    category, and the customer is never asked for anything. When the customer asks for something
-    the thread and its notes do not settle, an `agent-gap` gap marks the step the agent must fill in.
+    Honest by construction: it states what our notes say already happened (a refund issued, a
+    deposit released, a booking confirmed; note_outcomes.py), in our words and the customer's
+    register, and otherwise one step any thread supports. Nothing is guessed from a keyword
+    category, the customer is never asked for anything, and a private message is only suggested
+    on social media to a customer who has not already sent one. When the notes settle nothing,
+    an `agent-gap` gap marks the step the agent must fill in.
     """
-    phrases = phrases_for(analysis.language)
+    voice = voice_for(thread, analysis)
+    phrases = voice.phrases
     options = thread.options
     tone = _tone(thread, analysis, profile)
+    if voice.register is Register.informal:
+        tone = Tone.warm
     channel = thread.channel
     short = channel in (Channel.chat, Channel.sms, Channel.social)
     notes = read_notes(thread, analysis.language)
+    found = read_note_outcomes(thread, analysis.language)
 
-    restatement = restate_issue(analysis)
-    if channel is Channel.social:
-        restatement = ""  # a public reply should not repeat the customer's details
-    elif channel is Channel.sms and len(restatement) > 90:
-        restatement = ""  # a text message has room for the essentials only
-    general = _general_steps(phrases, analysis)
-    settled = _note_steps(phrases, notes, thread)
-    # The second general step promises not to make the customer repeat themselves: e-mail only.
-    steps = [*settled, general[0]] if settled else list(general[: 1 if short else 2])
-    steps = steps[: max(1, _STEPS_BY_CHANNEL[channel])] if channel is Channel.sms else steps
-    if channel is Channel.social:
+    restated = restatement(thread, analysis, voice)
+    if channel is Channel.sms and len(restated) > 90:
+        restated = ""  # a text message has room for the essentials only
+    if not _about_money(thread, analysis):  # a refund note is not volunteered for a thermostat
+        found = dataclasses.replace(
+            found, outcomes=tuple(o for o in found.outcomes if not o.kind.startswith("refund"))
+        )
+    settled = outcome_sentences(
+        found, notes, analysis.language, analysis.variant, in_chat=channel is not Channel.email
+    )
+    refund = (
+        []
+        if any(o.kind.startswith("refund") for o in found.outcomes)
+        else _note_steps(phrases, notes, thread)
+    )
+    settled = [*refund, *settled]
+    concrete = bool(found.outcomes or refund)
+    # With notes, the answer is likely there: say we will come back with it, not "looking into it".
+    if notes.texts:
+        unknown_step = voice.line("next_unknown")
+    else:
+        unknown_step = voice.lines.get("general_step") or _general_steps(phrases, analysis)[0]
+    # What we know and what happens next read as one paragraph, not a to-do list.
+    steps = [" ".join([*settled, *([] if concrete else [unknown_step])])]
+    if channel is Channel.social and not already_in_private(thread):
         steps.append(phrases.social_private)
-    if analysis.urgent and not short:
+    if concrete:
+        follow_up = voice.line("follow_up_settled_email" if channel is Channel.email else "follow_up_settled")
+    elif analysis.urgent and not short:
         follow_up = phrases.follow_up_urgent
     elif channel is Channel.sms:
         follow_up = phrases.follow_up_sms
     elif short:
         follow_up = phrases.follow_up_chat
-    else:
+    elif channel is Channel.email:
         follow_up = phrases.follow_up_email
+    else:
+        follow_up = voice.line("follow_up_other")
     parts = _fit_words(
         _Parts(
             greeting=_inline_greeting(thread, phrases)
             if channel is Channel.sms
             else _greeting(thread, phrases, tone),
-            acknowledgement=acknowledgement_for(analysis),
-            restatement=restatement,
+            acknowledgement=acknowledge(thread, analysis, voice, our_fault=found.our_fault, settled=concrete),
+            restatement=restated,
             steps=steps,
             follow_up=follow_up,
             sign_off=agent_sign_off(thread, phrases, short=short, profile=profile),
@@ -312,14 +346,19 @@ def compose_offline_with_gaps(
     else:
         text = _layout_email(parts, phrases, tone)
     gaps: tuple[Gap, ...] = ()
-    if not settled:
+    if not concrete and unknown_step in text:
         asked = analysis.request.text if analysis.request else analysis.issue
+        where = (
+            "our internal notes on this thread may hold the answer: use what they say, in your own words"
+            if notes.texts
+            else "the thread and its notes do not say"
+        )
         gaps = (
             Gap(
-                sentence=general[0],
+                sentence=unknown_step,
                 message="The offline draft cannot know what to do about the customer's request"
                 + (f' ("{_clip(asked)}")' if asked else "")
-                + ": the thread and its notes do not say.",
+                + f": {where}.",
                 suggestion="Replace this sentence with the concrete next step you will take.",
             ),
         )

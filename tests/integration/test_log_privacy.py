@@ -30,7 +30,8 @@ CUSTOMER_SENTENCE = "my grandmother's zebra-striped accordion arrived crushed in
 SUBJECT = "Crushed accordion in parcel 55127"
 LEAKED_SECRET = "sk-proj-QwErTyUiOpAsDfGhJkLzXcVbNm0123456789"
 DRAFT_PHRASE = "I have started a refund for the second charge"
-OFFLINE_PHRASE = "zebra-striped accordion"  # the offline composer restates the issue
+# The offline composer says the topic back from the subject (an upset customer is not quoted).
+OFFLINE_PHRASE = "Crushed accordion"
 
 THREAD: dict[str, Any] = {
     "id": "T-privacy-1",
@@ -50,6 +51,7 @@ SENSITIVE = [
     CUSTOMER_EMAIL,
     CUSTOMER_SENTENCE,
     "zebra-striped",
+    SUBJECT,
     "55127",
     "Periwinkle",
     LEAKED_SECRET,

@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from service.drafting.composer import PHRASES, compose_offline, customer_names
+from service.drafting.acknowledge import acknowledgement_key, waited_on_us
+from service.drafting.composer import compose_offline, customer_names
+from service.drafting.composer_phrases import PHRASES
+from service.drafting.note_outcomes import read_note_outcomes
+from service.drafting.restate import restatement
+from service.drafting.voice import voice_for
 from service.guardrails import CheckContext, load_guardrails
-from service.language.analysis import Category, Emotion, analyse_thread, detect_language
-from service.language.empathy import SUPPORTED_LANGUAGES, acknowledgement_for, restate_issue
+from service.language.analysis import Category, Emotion, ThreadAnalysis, analyse_thread, detect_language
+from service.language.empathy import SUPPORTED_LANGUAGES
 from service.models import Channel, Thread
 from tests.unit.drafting.conftest import SEED_PATHS, MakeThread, load_seed
 
@@ -23,29 +28,44 @@ def compose(thread: Thread) -> str:
     return compose_offline(thread, analyse_thread(thread))
 
 
+def composed_acknowledgement(thread: Thread, analysis: ThreadAnalysis) -> str:
+    """The acknowledgement sentence the composer chose (without a time-pressure line)."""
+    voice = voice_for(thread, analysis)
+    found = read_note_outcomes(thread, analysis.language)
+    key = acknowledgement_key(
+        analysis, waited=waited_on_us(thread), our_fault=found.our_fault, subject=thread.subject or ""
+    )
+    return voice.line(key)
+
+
 @pytest.mark.parametrize("path", SEED_PATHS, ids=lambda p: p.stem)
 def test_seed_reply_has_every_part(path: Path) -> None:
     thread = load_seed(path)
     analysis = analyse_thread(thread)
     reply = compose_offline(thread, analysis)
-    phrases = PHRASES.get(analysis.language, PHRASES["en"])
+    voice = voice_for(thread, analysis)
     first, _ = customer_names(thread)
 
     # Greeting by name (first words of the reply).
     assert first
     assert first in reply.split("\n")[0]
     # The acknowledgement comes straight after the greeting: nothing else before it.
-    acknowledgement = acknowledgement_for(analysis)
+    acknowledgement = composed_acknowledgement(thread, analysis)
     before = reply[: reply.index(acknowledgement[1:])]
     assert len(before) <= len(reply.split("\n")[0]) + 3
-    # The issue, restated (social replies keep customer details out of public view).
-    restated = restate_issue(analysis)
-    assert restated
-    if thread.channel is not Channel.social and (thread.channel is not Channel.sms or len(restated) <= 90):
+    # The issue, said back when there is a clean way to (a question, the subject, a calm sentence).
+    restated = restatement(thread, analysis, voice)
+    if restated and (thread.channel is not Channel.sms or len(restated) <= 90):
         assert restated in reply
-    # A next step the thread supports (never one guessed from a keyword category).
-    general = (*phrases.steps[Category.general], *(s for v in phrases.variant_steps.values() for s in v))
-    assert any(step in reply for step in general)
+    # A next step: what our notes settle, or one any thread supports; never a guessed category.
+    phrases = PHRASES.get(analysis.language, PHRASES["en"])
+    general = (
+        *phrases.steps[Category.general],
+        *(s for v in phrases.variant_steps.values() for s in v),
+        *(voice.lines[k] for k in ("general_step", "next_unknown") if k in voice.lines),
+    )
+    settled = read_note_outcomes(thread, analysis.language).outcomes
+    assert settled or any(step in reply for step in general)
     guessed = {s for c, steps in phrases.steps.items() if c is not Category.general for s in steps}
     assert not any(step in reply for step in guessed)
     # Signed by the agent.
@@ -79,7 +99,8 @@ def test_email_layout(make_thread: MakeThread) -> None:
     assert blocks[0] == "Hi Dana,"
     assert blocks[1].startswith("I understand how frustrating this must be")
     assert "You mentioned that you were charged twice for your March invoice." in blocks[1]
-    assert blocks[2].startswith("Here is what I'm doing next:\n- ")
+    # One paragraph for what happens next: a to-do list of one honest step reads like a form.
+    assert blocks[2] == "I'm looking into this now and going through the details you've shared."
     assert "keep you updated" in blocks[3]
     assert blocks[4] == "Best wishes,\nSam Patel\nBilling, Example Cloud"
 
@@ -144,7 +165,7 @@ def test_word_limit_drops_optional_parts_but_keeps_the_essentials(make_thread: M
     analysis = analyse_thread(thread)
     reply = compose_offline(thread, analysis)
     assert len(reply.split()) <= 75
-    assert acknowledgement_for(analysis) in reply
+    assert composed_acknowledgement(thread, analysis) in reply
     assert reply.startswith("Hi Dana,")
     assert reply.endswith("Sam")
 

@@ -61,7 +61,8 @@ def test_a_refund_note_settles_the_next_step_deterministically(make_thread: Make
         {"role": "note", "body": REFUND_NOTE},
     )
     composed = compose_offline_with_gaps(thread, analyse_thread(thread))
-    assert "Your refund RF-11902 has been issued, and it usually takes 5-10 business days" in composed.text
+    assert "The refund (RF-11902) was issued." in composed.text
+    assert "Depending on the bank, it usually takes 5-10 business days to show." in composed.text
     assert REFUND_NOTE not in composed.text
     assert composed.gaps == ()
 
@@ -121,11 +122,12 @@ async def test_offline_draft_reports_the_gap_with_a_span_and_never_shows_notes(
     assert gap.severity is Severity.info
     assert gap.start is not None
     assert gap.end is not None
-    assert (
-        result.reply[gap.start : gap.end]
-        == "I'm looking into this now and going through the details you've shared."
+    # With notes, the honest step is "I'll come back with an answer", and the agent is pointed at them.
+    assert result.reply[gap.start : gap.end] == (
+        "I'm checking this now and will come back to you with a concrete answer."
     )
     assert "unlock my account" in gap.message
+    assert "notes" in gap.message
     # The analysis rides along, with spans into the customer's message.
     assert result.analysis is not None
     request = result.analysis.request

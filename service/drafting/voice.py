@@ -1,0 +1,144 @@
+"""The offline composer's voice: the phrasebook in the customer's register and language variant.
+
+A customer who writes "du", "tu", "tú" or "vos" is answered that way, and so is one whose earlier
+agent turns already did; European and Brazilian Portuguese are never mixed. The phrases are data
+(data/composer_phrases.yaml for the base, data/composer_voice.yaml for the register and variant
+lines); this module only chooses the keys, from general to specific: en, language, variant,
+language@register, variant@register.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict
+
+from service.drafting.composer_phrases import Phrases, phrases_for
+from service.language.analysis import ThreadAnalysis
+from service.language.cues import compile_cues, fold
+from service.language.data import load_table
+from service.language.register import Register, read_register
+from service.models import Channel, Role, Thread, Tone
+
+_AGENT_CHARS = 1_500  # an agent turn shows its register in its first lines
+_TONES = {tone.value: tone for tone in Tone}
+
+
+class _VoiceFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: int
+    dm_cues: tuple[str, ...]
+    voseo_locales: frozenset[str]
+    informal_on_social: frozenset[str]
+    voseo_words: tuple[str, ...]
+    voices: dict[str, dict[str, str]]
+
+
+@cache
+def _table() -> _VoiceFile:
+    return load_table("composer_voice", _VoiceFile)
+
+
+@cache
+def _voseo() -> re.Pattern[str] | None:
+    return compile_cues(_table().voseo_words)
+
+
+@cache
+def _dm() -> re.Pattern[str] | None:
+    return compile_cues(_table().dm_cues)
+
+
+@dataclass(frozen=True)
+class Voice:
+    language: str
+    register: Register
+    keys: tuple[str, ...]  # the table keys merged, general to specific
+    phrases: Phrases
+    lines: Mapping[str, str]
+
+    def line(self, name: str) -> str:
+        return self.lines[name]
+
+
+def _agent_register(thread: Thread, language: str) -> Register:
+    """The register our earlier turns used, newest first: a thread keeps the address it started."""
+    for message in reversed(thread.messages):
+        if message.role is Role.agent and message.body.strip():
+            found = read_register(message.body[:_AGENT_CHARS], language).register
+            if found is not Register.unknown:
+                return found
+    return Register.unknown
+
+
+def _locale(thread: Thread) -> str:
+    if thread.options and thread.options.language and "-" in thread.options.language:
+        return thread.options.language
+    return thread.customer.locale or ""
+
+
+def register_for(thread: Thread, analysis: ThreadAnalysis) -> Register:
+    """The customer's own register, else our earlier turns', else the thread's formal tone."""
+    if analysis.register is not Register.unknown:
+        return analysis.register
+    ours = _agent_register(thread, analysis.language)
+    if ours is not Register.unknown:
+        return ours
+    if thread.options and thread.options.tone is Tone.formal:
+        return Register.formal
+    if thread.channel is Channel.social and analysis.variant in _table().informal_on_social:
+        return Register.informal
+    return Register.unknown
+
+
+def _uses_voseo(thread: Thread, analysis: ThreadAnalysis) -> bool:
+    if analysis.language != "es":
+        return False
+    if _locale(thread) in _table().voseo_locales:
+        return True
+    pattern = _voseo()
+    last = thread.last_customer_message().body[:_AGENT_CHARS]
+    return pattern is not None and pattern.search(fold(last)) is not None
+
+
+def voice_for(thread: Thread, analysis: ThreadAnalysis) -> Voice:
+    language = analysis.language if analysis.language in _table().voices else "en"
+    register = register_for(thread, analysis)
+    variant = analysis.variant or (_locale(thread) or None)
+    keys = ["en", language]
+    if variant and variant != language:
+        keys.append(variant)
+    if register is Register.informal:
+        keys.append(f"{language}@informal")
+        if variant and variant != language:
+            keys.append(f"{variant}@informal")
+        if _uses_voseo(thread, analysis):
+            keys.append(f"{language}@voseo")
+    voices = _table().voices
+    used = tuple(dict.fromkeys(k for k in keys if k in voices))
+    lines: dict[str, str] = {}
+    for key in used:
+        lines.update(voices[key])
+    phrases = phrases_for(language)
+    fields = set(Phrases.model_fields)
+    update: dict[str, object] = {k: v for k, v in lines.items() if k in fields and k != "closing"}
+    closings = {_TONES[k.removeprefix("closing_")]: v for k, v in lines.items() if k.startswith("closing_")}
+    if closings:
+        update["closing"] = {**phrases.closing, **closings}
+    return Voice(language, register, used, phrases.model_copy(update=update), lines)
+
+
+def already_in_private(thread: Thread) -> bool:
+    """True when a private message is pointless: the customer is in one or already sent one, or
+    we have answered before or hold notes on the case (we have what we need)."""
+    if thread.channel is not Channel.social:
+        return True
+    if any(m.role in (Role.agent, Role.note) for m in thread.messages):
+        return True
+    pattern = _dm()
+    return pattern is not None and any(
+        pattern.search(fold(m.body[:_AGENT_CHARS])) for m in thread.messages if m.role is Role.customer
+    )
