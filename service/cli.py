@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -18,6 +18,9 @@ from pydantic_core import ErrorDetails
 from service.config import Settings
 from service.infra.logs import configure_logging
 from service.models import DraftResult, GuardrailReport, Thread, Verdict
+
+if TYPE_CHECKING:
+    from service.tenancy import TenantProfile
 
 EXIT_FOR_VERDICT = {Verdict.pass_: 0, Verdict.warn: 1, Verdict.block: 2}
 EXIT_USAGE = 64  # EX_USAGE: the input could not be read or parsed
@@ -182,6 +185,15 @@ def _print_findings(report: GuardrailReport) -> None:
         _emit(f"  {finding.severity.value:5} {finding.rule}{where}: {finding.message}")
 
 
+def _default_profile(settings: Settings) -> TenantProfile:
+    from service.tenancy import TenantError, Tenants
+
+    try:
+        return Tenants.load(settings.tenants_dir).default
+    except TenantError as exc:
+        _fail(f"tenant profile: {exc}")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from service.guardrails import CheckContext, load_guardrails
 
@@ -194,7 +206,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             "(TACTFUL_MAX_CHECK_CHARS)"
         )
     thread = _load_thread(args.thread) if args.thread else None
-    context = CheckContext(thread=thread, allowed_domains=tuple(settings.allowed_link_domains))
+    # No API key here: the default tenant's link hosts (its profile's, else the global setting).
+    profile = _default_profile(settings)
+    context = CheckContext(
+        thread=thread, allowed_domains=profile.allowed_domains(settings.allowed_link_domains)
+    )
     report = load_guardrails(settings.guard_severities).check(text, context)
     if args.json:
         _emit(report.model_dump_json(indent=2))

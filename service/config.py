@@ -159,8 +159,9 @@ class Settings(BaseSettings):
     allowed_link_domains: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated domains a reply may link to besides those in the thread (the "
-        "company's own, e.g. acme.com,help.acme.com; subdomains included). A link to any other host "
-        "is an `unsafe-content` warning.",
+        "company's own, e.g. acme.com,help.acme.com; subdomains included), for tenants whose profile "
+        "lists no `link_domains` of its own (docs/tenants.md). A link to any other host is an "
+        "`unsafe-content` warning.",
     )
     redact_pii: bool = Field(
         True,

@@ -62,6 +62,8 @@ class TenantProfile(BaseModel):
     signature: Annotated[str, Field(max_length=2_000)] | None = None
     policies: tuple[str, ...] = ()  # facts the reply may state ("Refunds land in 5-10 business days")
     offers: tuple[str, ...] = ()  # what an agent may offer ("a 10% credit on the next invoice")
+    # The company's own link hosts: the prompt tells the model to link only to them, and the
+    # `unsafe-content` rule allows them (subdomains too). Empty: TACTFUL_ALLOWED_LINK_DOMAINS.
     link_domains: tuple[str, ...] = ()
     time_zone: str = "UTC"
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
@@ -100,6 +102,13 @@ class TenantProfile(BaseModel):
         """A short hash of the profile: part of the cache key, so an edited profile redrafts."""
         data = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
         return hashlib.sha256(data).hexdigest()[:12]
+
+    def allowed_domains(self, fallback: Iterable[str] = ()) -> tuple[str, ...]:
+        """The link hosts a reply may use besides the thread's: the profile's own when it lists
+        any, else the global setting (`fallback`)."""
+        if self.link_domains:
+            return self.link_domains
+        return tuple(d.strip().lower() for d in fallback if d.strip())
 
     def today(self, now: datetime | None = None) -> date:
         """Today's date in the tenant's time zone."""

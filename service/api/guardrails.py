@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import Any
 
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
@@ -29,12 +30,17 @@ class GuardrailsController(Controller):
         description=(
             "Runs every rule on `text` (at most TACTFUL_MAX_CHECK_CHARS characters, 20,000 by default; "
             "422 `limit-exceeded` beyond). With `thread`, rules that depend on the conversation "
-            "(acknowledgement strength, the customer's own details) use it."
+            "(acknowledgement strength, the customer's own details) use it. Links to the caller's "
+            "tenant's `link_domains` (its profile's, else TACTFUL_ALLOWED_LINK_DOMAINS) and to hosts in "
+            "the thread raise no `unsafe-content` warning."
         ),
         responses=COMMON_PROBLEMS,
     )
     async def check(
-        self, data: JSONBody[GuardrailCheckRequest], runtime: NamedDependency[Runtime]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[GuardrailCheckRequest],
+        runtime: NamedDependency[Runtime],
     ) -> GuardrailReport:
         try:
             check_text_limit(data.text, runtime.settings.max_check_chars)
@@ -42,8 +48,11 @@ class GuardrailsController(Controller):
             raise limit_problem(exc, "The text exceeds a configured limit") from None
         if data.thread is not None:
             enforce_limits(data.thread, runtime)
+        # The caller's tenant decides which link hosts are the company's own (its profile, else
+        # the global setting), as it does for drafts.
+        profile = runtime.pipeline.tenants.resolve(request.state.tenant)
         context = CheckContext(
-            thread=data.thread, allowed_domains=tuple(runtime.settings.allowed_link_domains)
+            thread=data.thread, allowed_domains=profile.allowed_domains(runtime.settings.allowed_link_domains)
         )
         check = partial(runtime.guardrails.check, data.text, context)
         # A long thread is analysed for the check: that work runs off the event loop.

@@ -302,7 +302,9 @@ class DraftPipeline:
         self.tenants = tenants or Tenants(DEFAULT_PROFILE, {})
         self._window = window
         self._estimator = estimator
-        self._allowed_domains = allowed_domains  # link hosts a reply may use besides the thread's
+        # The global link hosts a reply may use besides the thread's, for tenants whose profile
+        # lists none (TenantProfile.allowed_domains).
+        self._allowed_domains = allowed_domains
 
     @property
     def model_name(self) -> str:
@@ -316,6 +318,9 @@ class DraftPipeline:
                 # An edited profile redrafts; so does a new day (the prompt states today's date).
                 "profile": profile.version,
                 "today": profile.today().isoformat(),
+                # The hosts the guardrails allow decide a draft's findings: a tenant's new domains
+                # (or a changed global setting, for profiles without their own) redraft.
+                "allowed_domains": list(profile.allowed_domains(self._allowed_domains)),
                 "thread": normalise_thread(thread),
                 "provider": self.provider,
                 "model": self.model_name,
@@ -441,7 +446,9 @@ class DraftPipeline:
 
     async def _compose(self, thread: Thread, timer: _Timer, profile: TenantProfile) -> DraftResult:
         analysis = await self._cpu(thread, analyse_thread, thread)
-        context = CheckContext(thread=thread, analysis=analysis, allowed_domains=self._allowed_domains)
+        context = CheckContext(
+            thread=thread, analysis=analysis, allowed_domains=profile.allowed_domains(self._allowed_domains)
+        )
         incidents: list[LLMIncident] = []
         if self.provider is Provider.openai:
             try:
@@ -538,7 +545,9 @@ class DraftPipeline:
         deltas is asked again as a whole (its result is authoritative).
         """
         analysis = await self._cpu(thread, analyse_thread, thread)
-        context = CheckContext(thread=thread, analysis=analysis, allowed_domains=self._allowed_domains)
+        context = CheckContext(
+            thread=thread, analysis=analysis, allowed_domains=profile.allowed_domains(self._allowed_domains)
+        )
         incidents: list[LLMIncident] = []
         streamed = False
         if self.provider is Provider.openai:

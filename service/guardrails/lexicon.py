@@ -82,7 +82,7 @@ class PatternEntry(_Strict):
     # lower case). Prefer "folded" to case-insensitive flags: it keeps the literal-prefix scan fast.
     view: Literal["cased", "folded"] = "cased"
     check: Literal[
-        "none", "keyword", "not_html", "credential", "inline", "luhn", "iban", "email", "phone"
+        "none", "keyword", "not_html", "credential", "random", "inline", "luhn", "iban", "email", "phone"
     ] = "none"
     source: SourceRef
     suggestion: str | None = None

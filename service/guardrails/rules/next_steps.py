@@ -24,7 +24,7 @@ from service.guardrails.phrases import PhraseMatcher, expand, trie_regex
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
 from service.guardrails.rules.word_rule import masked_text
-from service.guardrails.words import window_sentences
+from service.guardrails.words import Sentence, window_sentences
 from service.models import Finding, Severity
 
 _KINDS = frozenset({"cue", "exception", "bracket"})
@@ -48,6 +48,22 @@ class Signals(BaseModel):
     preterite_suffix: dict[str, list[str]]
     soon: list[str]
     soon_preposition: list[str]
+    # A time frame written with numbers: a clock time ("11:00 Uhr", "14 h", "3pm"), a date ("9 juin",
+    # "14.6.") or a number of units ("3 à 5 jours", "48 Stunden"); see _time_frame.
+    # Per language: the shape of an imperative opening a clause, matched on its first two words
+    # joined by a space ("schicken sie", "dites-moi", "descárgalo desde", "me conta").
+    clause_imperative: dict[str, str] = {}
+    # Per language: a passive of something done ("has been passed", "a été transmis", "wurde
+    # weitergeleitet"): an auxiliary, then a participle within a few words, no negation before.
+    passive_aux: dict[str, list[str]] = {}
+    # Words that make a clause-opening imperative comfort, not an instruction ("Nehmen Sie sich
+    # alle Zeit", "Sachez que ...", "Seien Sie versichert"): any of them in the clause cancels it.
+    comfort: list[str] = []
+    passive_participle: dict[str, str] = {}
+    negations: list[str] = []
+    clock_units: list[str] = []
+    months: list[str] = []
+    durations: list[str] = []
 
 
 class NextStepsLexicon(PhraseLexicon):
@@ -107,6 +123,30 @@ def _opens_clause(scan: str, at: int) -> bool:
     return scan[j - 1] in ".!?:;," or _CONNECTOR.search(scan, max(0, j - _CONNECTOR_REACH), j) is not None
 
 
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted({w.casefold() for w in words}, key=len, reverse=True))
+
+
+def _time_frame(signals: Signals) -> re.Pattern[str] | None:
+    """A time written with digits: a clock time, a date or a count of time units. Every branch
+    starts at a digit, so a reply without one costs a single failed scan."""
+    branches = []
+    if signals.clock_units:
+        branches.append(rf"\d{{1,2}}(?:[:.h]\d{{2}})?\s?(?:{_alternation(signals.clock_units)})")
+        branches.append(r"\d{1,2}:\d{2}")
+    if signals.months:
+        branches.append(rf"\d{{1,2}}(?:\.|er|st|nd|rd|th)?\s(?:de\s)?(?:{_alternation(signals.months)})")
+    branches.append(r"(?:[12]\d|3[01]|0?[1-9])\.(?:1[0-2]|0?[1-9])\.(?!\d)")  # "14.6.", not "£14.60."
+    if signals.durations:
+        # "48 Stunden", "3 à 5 jours", "1-2 business days", "3 a 5 días hábiles".
+        branches.append(
+            rf"\d{{1,3}}(?:\s?(?:-|–|à|a|bis|to|até|ou|or|o)\s?\d{{1,3}})?\s(?:{_alternation(signals.durations)})"
+        )
+    if not branches:
+        return None
+    return re.compile(rf"(?<![\w.,:])(?:{'|'.join(branches)})(?!\w)")
+
+
 class NextSteps(Rule):
     id: ClassVar[str] = "next-steps"
     default_severity: ClassVar[Severity] = Severity.warn
@@ -129,7 +169,17 @@ class NextSteps(Rule):
         self._imperative = imperative
         self._negation = negation
         self._signals = signals
+        self._time_frame: re.Pattern[str] | None = None
         if signals is not None:
+            self._time_frame = _time_frame(signals)
+            self._clause_imperative = {
+                lang: re.compile(pattern) for lang, pattern in signals.clause_imperative.items()
+            }
+            self._negations = frozenset(signals.negations)
+            self._comfort = frozenset(signals.comfort)
+            self._passive_participle = {
+                lang: re.compile(pattern) for lang, pattern in signals.passive_participle.items()
+            }
             self._second = frozenset(signals.second)
             self._modal = frozenset(signals.request_modal)
             self._dm = frozenset(signals.dm)
@@ -195,7 +245,8 @@ class NextSteps(Rule):
 
     def _signal(self, doc: Document) -> bool:
         """A next step no phrase names: a question to the customer, "DM us", a future form, a
-        first-person perfect or preterite, or a time ahead (see next_steps.yaml, `signals`)."""
+        first-person perfect or preterite, a time ahead, or a time frame written with digits
+        (see next_steps.yaml, `signals`)."""
         if self._signals is None:
             return False
         signals = self._signals
@@ -204,13 +255,28 @@ class NextSteps(Rule):
         preterite = tuple(signals.preterite_suffix.get(language, ()))
         participle = tuple(signals.participle_suffix.get(language, ()))
         perfect = frozenset(signals.perfect_aux.get(language, ()))
+        passive = frozenset(signals.passive_aux.get(language, ()))
+        opening = self._clause_imperative.get(language)
         text = masked_text(doc)
+        if self._time_frame is not None and self._time_frame.search(text) is not None:
+            return True
         for sentence in window_sentences(text):
             words = [t.text for t in sentence.tokens]
-            asks = text[sentence.end : sentence.end + 1] == "?"
-            if asks and (self._second.intersection(words) or words[0] in self._modal):
+            # Any question of the reply's own (quotes are masked) asks the customer for something:
+            # an answer, a choice, a confirmation; each moves the case ("Soll ich das erledigen?",
+            # "¿Cuál prefieres?", "Je les mets en ligne ?").
+            if text[sentence.end : sentence.end + 1] == "?":
+                return True
+            if opening is not None and self._opens_with_imperative(sentence, opening):
                 return True
             for i, word in enumerate(words):
+                pair = " ".join(words[max(0, i - 1) : i + 1])
+                if (
+                    passive
+                    and (word in passive or pair in passive)
+                    and self._done_passive(words, i, language)
+                ):
+                    return True
                 if word in self._dm or word in self._future_aux or word.endswith("'ll"):
                     return True
                 if future and len(word) >= _MIN_FUTURE and word.endswith(future):
@@ -219,10 +285,34 @@ class NextSteps(Rule):
                     return True
                 if word in self._soon and (i == 0 or words[i - 1] in self._soon_prep):
                     return True
-                pair = " ".join(words[max(0, i - 1) : i + 1])
                 if perfect and (word in perfect or pair in perfect):
                     after = words[i + 1 : i + 1 + _PERFECT_REACH]
                     if any(len(w) >= _MIN_FUTURE and w.endswith(participle) for w in after):
+                        return True
+        return False
+
+    def _done_passive(self, words: list[str], i: int, language: str) -> bool:
+        """A participle shortly after the passive auxiliary at `i`, and no negation in the
+        sentence up to it ("wurde nicht abgebucht", "não foi debitada" are not done)."""
+        shape = self._passive_participle.get(language)
+        after = words[i + 1 : i + 1 + _PERFECT_REACH]
+        for word in after:
+            if word in self._negations:
+                return False
+            if shape is not None and shape.search(word):
+                return not self._negations.intersection(words[:i])
+        return False
+
+    def _opens_with_imperative(self, sentence: Sentence, shape: re.Pattern[str]) -> bool:
+        """Does a clause of the sentence open with an imperative of the language's shape that
+        is not comfort ("take all the time you need")?"""
+        tokens = sentence.tokens
+        for i, token in enumerate(tokens):
+            if i == 0 or tokens[i - 1].clause != token.clause:
+                following = tokens[i + 1].text if i + 1 < len(tokens) else ""
+                if shape.search(f"{token.text} {following}"):
+                    clause = {t.text for t in tokens[i:] if t.clause == token.clause}
+                    if self._comfort.isdisjoint(clause):
                         return True
         return False
 

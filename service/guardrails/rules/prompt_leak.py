@@ -37,6 +37,7 @@ _PARAPHRASE_MIN = 4  # content words shared with one prompt sentence (fewer: a c
 _PARAPHRASE_SHARE = 0.5  # of that prompt sentence's content words
 _MIN_LETTERS = 6  # shorter words are mostly function words ("these", "dieses", "cette")
 _STEM = 6  # letters: "offering" and "offer", "vereinbare" and "vereinbaren" meet
+_META_SHARED = 2  # with talk about instructions, two of the prompt's content words are enough
 
 
 def _content(text: str) -> frozenset[str]:
@@ -53,6 +54,11 @@ def _prompt_sentences(prompt: str) -> tuple[frozenset[str], ...]:
     )
 
 
+@lru_cache(maxsize=64)
+def _prompt_words(prompt: str) -> frozenset[str]:
+    return _content(prompt)
+
+
 _KINDS = frozenset({"flag"})
 
 
@@ -62,6 +68,10 @@ class PromptLeakLexicon(PhraseLexicon):
     # The prompt's own scaffolding (fence characters, re-ask markers, headings of the user
     # message): regexes, case-insensitive, matched on the reply as written.
     scaffolding: tuple[str, ...] = ()
+    # Talk about instructions ("as instructed", "mes consignes", "KI-Assistent"): regexes matched
+    # on the folded reply. A sentence with such talk that also shares _META_SHARED content words
+    # with the system prompt (not the thread's) restates an instruction.
+    meta_talk: tuple[str, ...] = ()
 
 
 def _grams(words: list[str], n: int) -> Iterator[tuple[str, ...]]:
@@ -119,6 +129,11 @@ class PromptLeak(Rule):
             else None
         )
         self.flag_phrases = tuple(tuple(e.phrases) for e in lexicon.entries)
+        self._meta = (
+            re.compile(r"(?<![^\W_])(?:" + "|".join(f"(?:{p})" for p in lexicon.meta_talk) + r")(?![^\W_])")
+            if lexicon.meta_talk
+            else None
+        )
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -160,9 +175,11 @@ class PromptLeak(Rule):
 
     def _paraphrases(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         """A reply sentence that carries most of one system-prompt sentence's content words (and
-        not because the customer used them): a paraphrase of the instructions."""
+        not because the customer used them): a paraphrase of the instructions. Or one that talks
+        about instructions (`meta_talk`) and carries a couple of the prompt's content words."""
         prompt = _prompt_sentences(ctx.system_prompt or "")
-        if not prompt:
+        whole_prompt = _prompt_words(ctx.system_prompt or "")
+        if not whole_prompt:
             return []
         thread: frozenset[str] = frozenset()
         if ctx.thread is not None:
@@ -172,6 +189,14 @@ class PromptLeak(Rule):
         hits: list[Hit] = []
         for match in _SENTENCE.finditer(doc.folded.text):
             words = _content(match.group()) - thread
+            if (
+                self._meta is not None
+                and len(words & whole_prompt) >= _META_SHARED
+                and self._meta.search(match.group()) is not None
+            ):
+                start, end = doc.folded.span(*match.span())
+                hits.append(Hit(f"The reply talks about its instructions {at(start, end)}.", start, end))
+                continue
             if len(words) < _PARAPHRASE_MIN:
                 continue
             for sentence in prompt:

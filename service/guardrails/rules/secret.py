@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from typing import ClassVar
 
 from service.guardrails.document import Document
-from service.guardrails.lexicon import PatternEntry
+from service.guardrails.lexicon import PatternEntry, PatternLexicon
 from service.guardrails.rules.base import article, at
 from service.guardrails.rules.pattern_rule import PatternRule
+from service.guardrails.rules.word_rule import phrase_regex
 from service.models import Finding, Severity
 
 # Sentence punctuation after a value is not part of it; "!" and "?" often are, so they stay in.
@@ -29,10 +32,55 @@ def looks_like_credential(value: str) -> bool:
     return has_digit or has_symbol or mixed_case
 
 
+# A machine-made token with no known prefix: long, mixing upper case, lower case and digits, and
+# spread over many distinct characters (Shannon entropy per character). Words, identifiers in
+# camel case and tracking numbers (one case) fall short of one of the three.
+_MIN_RANDOM = 20
+_MIN_RANDOM_DIGITS = 2
+_MIN_ENTROPY_BITS = 3.6
+
+
+def entropy_bits(value: str) -> float:
+    """Shannon entropy per character of `value`, in bits."""
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def looks_random(value: str) -> bool:
+    """A token a machine made (an API key, an access token), judged by its shape alone."""
+    if len(value) < _MIN_RANDOM:
+        return False
+    if not (any(c.isupper() for c in value) and any(c.islower() for c in value)):
+        return False
+    if sum(c.isdigit() for c in value) < _MIN_RANDOM_DIGITS:
+        return False
+    return entropy_bits(value) >= _MIN_ENTROPY_BITS
+
+
+_PUBLIC_REACH = 60  # characters before a random-looking token where "address", "IBAN" ... name it
+
+
+class SecretLexicon(PatternLexicon):
+    # Nouns that name a random-looking token as something meant to be shared (a wallet address, a
+    # tracking or serial number, a reference): such a token is not a credential.
+    public_nouns: tuple[str, ...] = ()
+
+
 class Secret(PatternRule):
     id: ClassVar[str] = "secret"
     default_severity: ClassVar[Severity] = Severity.block
     lexicon_file: ClassVar[str | None] = "secret.yaml"
+    lexicon_model: ClassVar[type[PatternLexicon]] = SecretLexicon
+
+    def __init__(self, lexicon: PatternLexicon) -> None:
+        super().__init__(lexicon)
+        nouns = lexicon.public_nouns if isinstance(lexicon, SecretLexicon) else ()
+        self._public = phrase_regex(nouns)
+
+    def _named_public(self, text: str, start: int) -> bool:
+        before = text[max(0, start - _PUBLIC_REACH) : start].casefold()
+        return self._public is not None and self._public.search(before) is not None
 
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         group = f"{entry.id}__value"
@@ -40,6 +88,10 @@ class Secret(PatternRule):
             return match.span()
         start = match.start(group)
         end = start + len(match.group(group).rstrip(_TRAILING))  # "password: hunter22." ends a sentence
+        if entry.check == "random":
+            if not looks_random(match.string[start:end]) or self._named_public(match.string, start):
+                return None
+            return start, end
         if entry.check == "credential":
             text = match.string
             if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "_"):

@@ -148,3 +148,41 @@ def test_tenant_profiles_are_in_the_cache_key(builder: PromptBuilder, make_threa
     thread = make_thread("Where is my parcel?")
     keys = {pipeline.key_for(thread, tenant=t) for t in ("", "webhook:front", "webhook:zendesk")}
     assert len(keys) == 3  # tenants never share drafts, and a profile change redrafts
+
+
+def test_a_profile_s_link_domains_replace_the_global_setting() -> None:
+    own = TenantProfile(company="Acme", link_domains=("help.acme.example",))
+    # A profile that lists its own hosts uses them; one that lists none falls back to the global
+    # setting (TACTFUL_ALLOWED_LINK_DOMAINS), normalised like a profile's.
+    assert own.allowed_domains(["global.example"]) == ("help.acme.example",)
+    assert DEFAULT_PROFILE.allowed_domains([" Global.Example ", ""]) == ("global.example",)
+    assert DEFAULT_PROFILE.allowed_domains() == ()
+
+
+def _pipeline(builder: PromptBuilder, tenants: Tenants, allowed: tuple[str, ...]) -> DraftPipeline:
+    return DraftPipeline(
+        provider=Provider.offline,
+        prompts=builder,
+        guardrails=load_guardrails(),
+        llm=None,
+        cache=DraftCache(None, ttl_s=0, wait_s=1.0),
+        sampling=Sampling("m", 0.0, 100),
+        max_reasks=0,
+        fallback_offline=True,
+        tenants=tenants,
+        allowed_domains=allowed,
+    )
+
+
+def test_the_allowed_link_domains_are_in_the_cache_key(
+    builder: PromptBuilder, make_thread: MakeThread
+) -> None:
+    acme = TenantProfile(company="Acme", link_domains=("help.acme.example",), webhook_sources=("front",))
+    tenants = Tenants(DEFAULT_PROFILE, {"acme": acme})
+    thread = make_thread("Where is my parcel?")
+    one = _pipeline(builder, tenants, ("one.example",))
+    two = _pipeline(builder, tenants, ("two.example",))
+    # A tenant without its own domains redrafts when the global setting changes ...
+    assert one.key_for(thread) != two.key_for(thread)
+    # ... a tenant with its own does not: the global setting does not apply to it.
+    assert one.key_for(thread, tenant="webhook:front") == two.key_for(thread, tenant="webhook:front")

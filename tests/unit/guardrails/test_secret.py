@@ -64,6 +64,11 @@ def test_unterminated_private_key_runs_to_the_end(guardrails: Guardrails) -> Non
         ("A sua senha é Inverno99", "Inverno99"),
         ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz012345"),
         ("Connect to postgres://admin:S3cr3tPw@db.example.com/app", "S3cr3tPw"),
+        # Announced with a comma, or wrapped in markup.
+        ("I've set a temporary password, Birch-Heron-5512, for you.", "Birch-Heron-5512"),
+        ("Your temporary password is <b>Quay-Lantern-3307</b>.", "Quay-Lantern-3307"),
+        ("Su contraseña provisional es <code>Rio-Norte-4410</code>.", "Rio-Norte-4410"),
+        ("Seu token: `Zq81-Kestrel-x`.", "Zq81-Kestrel-x"),
     ],
 )
 def test_assigned_credentials_point_at_the_value(guardrails: Guardrails, text: str, value: str) -> None:
@@ -85,6 +90,11 @@ def test_assigned_credentials_point_at_the_value(guardrails: Guardrails, text: s
         "Visit https://example.com:8080/path for details.",
         "The secret is patience.",
         "My eyJ shortcut.",
+        # Random-looking, but named as something meant to be shared, or part of a link.
+        "Please confirm the wallet address is TXa81bQ2mZr5Lp7Vn3Kd9Ws.",
+        "Your tracking number is 1Z999AA10123456784.",
+        "Download it at https://files.example.com/d/Ab12Cd34Ef56Gh78Ij90Kl.",
+        "The method is getCustomerAccountBalance2024Report.",
     ],
 )
 def test_prose_about_credentials_is_not_a_secret(guardrails: Guardrails, text: str) -> None:
@@ -144,3 +154,9 @@ def test_the_credential_prefilter_names_a_literal_of_every_keyword() -> None:
     for alternative in keywords.group(1).split("|"):
         spelled = alternative.replace("[_ -]?", "_")
         assert any(literal in spelled for literal in entry.needed), alternative
+
+
+def test_a_machine_made_token_with_no_known_prefix_is_a_secret(guardrails: Guardrails) -> None:
+    token = "Qm7vT2xL9pR4kW8zN1cB6hJ3"
+    text = f"Use {token} to connect the integration."
+    assert evidence(text, guardrails.check(text), RULE) == [token]
