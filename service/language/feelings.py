@@ -26,6 +26,8 @@ from pydantic import BaseModel, ConfigDict
 
 from service.language.cues import CueSet, compile_cues, fold, tokens
 from service.language.data import load_table
+from service.language.irony import find_irony, sincere
+from service.language.structures import deadline_in_sentence, find_shapes
 
 
 class Feeling(StrEnum):
@@ -194,7 +196,8 @@ def _mask(folded: str, pattern: re.Pattern[str] | None) -> str:
 def read_feelings(text: str, language: str) -> list[FeelingReading]:
     """The feelings `text` shows, strongest evidence first per feeling; offsets point into `text`."""
     text = text[:TEXT_CHARS]
-    compiled = _compiled(language if language in LANGUAGES else "en")
+    language = language if language in LANGUAGES else "en"
+    compiled = _compiled(language)
     folded = fold(text)
     candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
     masked = _mask(folded, compiled.formulas)
@@ -202,7 +205,16 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     masked_toks = toks if masked == folded else tokens(masked)
     hits = [h for h in compiled.cues.find(toks) if h[2][0] is not Feeling.gratitude]
     hits += [h for h in compiled.cues.find(masked_toks) if h[2][0] is Feeling.gratitude]
+    # Shapes (counts, ordinals, elapsed time, time left) come with their own level.
+    shaped = find_shapes(folded, language) + deadline_in_sentence(text, folded, toks, language)
+    for kind, start, end in shaped:
+        hits.append((start, end, (Feeling.frustration if kind == "repeated" else Feeling.urgency, 2)))
+    # Praise next to a fix is sincere ("fixed the broken boiler. Lovely."); fixed sarcastic
+    # phrases (level 3: "thanks for nothing") stay sarcasm whatever else the message says.
+    praise_is_sincere = sincere(folded, language, compiled.negators)
     for start, end, (feeling, intensity) in hits:
+        if feeling is Feeling.sarcasm and intensity < 3 and praise_is_sincere:
+            continue
         before = _words_before(folded, start)
         cue_words = _TOKEN.findall(folded[start:end])
         starts_negated = bool(cue_words) and _negated(cue_words[:1], compiled.negators)
@@ -217,6 +229,9 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
             continue
         level = intensity + (1 if before and before[-1] in compiled.intensifiers else 0)
         candidates.append((feeling, min(level, 3), start, end))
+    negative = [(s, e) for f, _, s, e in candidates if f in NEGATIVE and f is not Feeling.sarcasm]
+    for start, end in find_irony(folded, toks, language, compiled.trouble, compiled.negators, negative):
+        candidates.append((Feeling.sarcasm, 2, start, end))
     found: dict[Feeling, list[tuple[int, Evidence]]] = {}
     for feeling, level, start, end in candidates:
         # Words inside a longer cue belong to that cue ("lost my husband" is grief, not worry).
