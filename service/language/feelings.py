@@ -143,6 +143,23 @@ _ACRONYMS = frozenset(
     ]
 )
 _EXCLAIMED = re.compile(r"!{3,}|\?{3,}|\?!|!\?")
+_CODE_EDGE = re.compile(r"[-_/\d]")
+_COMPLAINT = frozenset(
+    {Feeling.anger, Feeling.frustration, Feeling.disappointment, Feeling.threat, Feeling.sarcasm}
+)
+
+
+def _code_before(text: str, start: int) -> bool:
+    return start > 0 and text[start - 1] in "-_/0123456789"
+
+
+# A line quoted with ">" or a passage of five words or more in quotation marks.
+_QUOTED = re.compile(r"^[ \t]*>.*$|[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4,}[^\"“”«»„]*?[\"”»“]", re.MULTILINE)
+
+
+def mask_quoted(text: str) -> str:
+    """`text` with quoted lines and long quoted passages blanked, same length (offsets hold)."""
+    return _QUOTED.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
 def _with_forms(cues: tuple[str, ...], forms: dict[str, tuple[str, ...]]) -> list[str]:
@@ -198,7 +215,10 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     text = text[:TEXT_CHARS]
     language = language if language in LANGUAGES else "en"
     compiled = _compiled(language)
-    folded = fold(text)
+    # Someone else's words (a forwarded e-mail, a quoted agent reply) are not the customer's
+    # feelings: blanked out, offsets kept.
+    text_own = mask_quoted(text)
+    folded = fold(text_own)
     candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
     masked = _mask(folded, compiled.formulas)
     toks = tokens(folded)
@@ -238,7 +258,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
         if any(s <= start and end <= e and (e - s) > (end - start) for _, _, s, e in candidates):
             continue
         found.setdefault(feeling, []).append((level, Evidence(start, end, text[start:end])))
-    _raised_voice(text, found)
+    _raised_voice(text_own, found)
     _drop_sarcastic_praise(found)
     _drop_polite_thanks(text, found)
     readings = []
@@ -262,19 +282,30 @@ def _troubled(folded: str, start: int, end: int, compiled: _Compiled) -> bool:
 
 
 def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
-    shouted = [m for m in _SHOUTED.finditer(text) if m.group() not in _ACRONYMS]
+    # Capitals glued to digits, dashes or underscores are codes ("COMP-20231", "ERR_GATEWAY").
+    shouted = [
+        m
+        for m in _SHOUTED.finditer(text)
+        if m.group() not in _ACRONYMS
+        and not _CODE_EDGE.match(text, m.end())
+        and not _code_before(text, m.start())
+    ]
     loud = _EXCLAIMED.search(text)
-    if loud and Feeling.gratitude not in found and Feeling.excitement not in found:
+    joyful = Feeling.gratitude in found or Feeling.excitement in found
+    if loud and not joyful:
         # "???" and "!!!" without joy: someone at the end of their patience.
         found.setdefault(Feeling.frustration, []).append(
             (2, Evidence(loud.start(), loud.end(), loud.group()))
         )
-    negative = any(f in found for f in NEGATIVE)
-    if shouted and negative and not (len(shouted) >= 2 or loud):
+    # A raised voice is anger only inside a complaint: "THANK YOU!!!" and "URGENTE" are not.
+    complaint = any(f in found for f in _COMPLAINT)
+    if not complaint:
+        return
+    if shouted and not (len(shouted) >= 2 or loud):
         # One word in capitals inside a complaint ("logged me out AGAIN"): a raised voice, mildly.
         word = shouted[0]
         found.setdefault(Feeling.anger, []).append((1, Evidence(word.start(), word.end(), word.group())))
-    if len(shouted) >= 2 or (shouted and loud) or (loud and len(found) >= 2):
+    if len(shouted) >= 2 or (shouted and loud) or (loud and len(found) >= 2 and not joyful):
         first = shouted[0] if shouted else loud
         assert first is not None
         found.setdefault(Feeling.anger, []).append((2, Evidence(first.start(), first.end(), first.group())))

@@ -55,7 +55,7 @@ def test_time_words_are_deadlines_only_with_a_stake(text: str, language: str, ur
 @pytest.mark.parametrize(
     ("text", "language", "sarcastic"),
     [
-        ("Your driver threw my parcel over the fence into the pond. Lovely.", "en", True),
+        ("The courier left my parcel in the rain and the box is broken. Lovely.", "en", True),
         ("Merci pour cette visite guidée de la gare : 2h de retard sur le TGV.", "fr", True),
         ("Super, das neue Update hat alle meine Dashboards gelöscht.", "de", True),
         ("Thank you so much, the engineer fixed the broken boiler in an hour. Lovely.", "en", False),
@@ -64,3 +64,23 @@ def test_time_words_are_deadlines_only_with_a_stake(text: str, language: str, ur
 )
 def test_praise_aimed_at_a_failure_is_sarcasm(text: str, language: str, sarcastic: bool) -> None:
     assert (Feeling.sarcasm in feelings(text, language)) is sarcastic
+
+
+def test_quoted_words_are_not_the_customers_feelings() -> None:
+    text = (
+        "Hello,\n\nForwarding our finance manager's note. I'm not upset, I'd like to understand it.\n\n"
+        "> This is RIDICULOUS and a disgrace, we are furious about this charge.\n"
+    )
+    assert not feelings(text, "en") & {Feeling.anger}
+
+
+@pytest.mark.parametrize(
+    ("text", "angry"),
+    [
+        ("THANK YOU!!! The ring arrived, she said yes", False),
+        ("Ticket COMP-20231 is still open after eight weeks, nobody replies.", False),
+        ("Still nothing after 3 weeks. I WANT MY MONEY BACK NOW!!!", True),
+    ],
+)
+def test_a_raised_voice_is_anger_only_in_a_complaint(text: str, angry: bool) -> None:
+    assert (Feeling.anger in feelings(text, "en")) is angry
