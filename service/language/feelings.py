@@ -10,9 +10,15 @@ data/lemma_forms.yaml); this module only applies them:
 - praise counts as sarcasm only next to trouble ("great job losing my parcel");
 - politeness formulas ("thanks in advance") are not gratitude, and neither is praise that is
   sarcastic;
-- a raised voice (several words in capitals, "!!!") next to a negative feeling reads as anger.
+- a raised voice (several words in capitals, "!!!") inside a complaint reads as anger;
+- quoted lines and long quoted passages are someone else's words and are blanked first;
+- shapes (counts, ordinals, elapsed time, time left, clock deadlines: structures.py) add
+  frustration and urgency, time words count only with a stake in their sentence, and praise
+  aimed at a failure is sarcasm (irony.py).
 
-Cost: one pass of at most thirty precompiled patterns over at most `TEXT_CHARS` characters.
+Cost: one token scan for the feeling cues (time words included), one for the irony classes, and
+a dozen precompiled shape patterns over at most `TEXT_CHARS` characters: about 0.5 ms of CPU per
+dev message with the register (0.36 ms before the shapes, docs/decisions.md 72-73).
 """
 
 from __future__ import annotations
@@ -26,8 +32,8 @@ from pydantic import BaseModel, ConfigDict
 
 from service.language.cues import CueSet, compile_cues, fold, tokens
 from service.language.data import load_table
-from service.language.irony import find_irony, sincere
-from service.language.structures import deadline_in_sentence, find_shapes
+from service.language.irony import find_irony, scan, sincere
+from service.language.structures import deadline_in_sentence, find_shapes, time_words
 
 
 class Feeling(StrEnum):
@@ -55,6 +61,7 @@ NEGATIVE = frozenset(
     }
 )
 TEXT_CHARS = 4_000
+_GATED = 0  # the level of a time word found in the cue scan, before its sentence is checked
 _NEGATION_WINDOW = 4  # words before a cue that can negate it ("no es que esté molesta")
 # "Hello again", "hola de nuevo": a greeting, not a repeated failure.
 _GREETINGS = frozenset({"hello", "hi", "hey", "hola", "olá", "ola", "oi", "bonjour", "hallo", "re"})
@@ -159,6 +166,8 @@ _QUOTED = re.compile(r"^[ \t]*>.*$|[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4
 
 def mask_quoted(text: str) -> str:
     """`text` with quoted lines and long quoted passages blanked, same length (offsets hold)."""
+    if not any(mark in text for mark in '>"“«„'):
+        return text  # most messages quote nothing: skip the scan
     return _QUOTED.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
@@ -183,6 +192,9 @@ def _compiled(language: str) -> _Compiled:
         for intensity, words in by_language.get(language, {}).items():
             expanded = _with_forms(words, forms) if inflect else list(words)
             cues.extend((cue, (feeling, intensity)) for cue in expanded)
+    # Time words ride along in the same token scan at level 0: they are deadlines only when their
+    # sentence carries a stake (structures.deadline_in_sentence decides).
+    cues.extend((word, (Feeling.urgency, _GATED)) for word in time_words(language))
     return _Compiled(
         cues=CueSet(cues),
         negators=frozenset(table.negators.get(language, ())),
@@ -223,15 +235,19 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     masked = _mask(folded, compiled.formulas)
     toks = tokens(folded)
     masked_toks = toks if masked == folded else tokens(masked)
-    hits = [h for h in compiled.cues.find(toks) if h[2][0] is not Feeling.gratitude]
-    hits += [h for h in compiled.cues.find(masked_toks) if h[2][0] is Feeling.gratitude]
+    found_cues = compiled.cues.find(toks)
+    gated = [(start, end) for start, end, (_, level) in found_cues if level == _GATED]
+    hits = [h for h in found_cues if h[2][0] is not Feeling.gratitude and h[2][1] != _GATED]
+    grateful = found_cues if masked_toks is toks else compiled.cues.find(masked_toks)
+    hits += [h for h in grateful if h[2][0] is Feeling.gratitude]
     # Shapes (counts, ordinals, elapsed time, time left) come with their own level.
-    shaped = find_shapes(folded, language) + deadline_in_sentence(text, folded, toks, language)
+    shaped = find_shapes(folded, language) + deadline_in_sentence(text, folded, gated, language)
     for kind, start, end in shaped:
         hits.append((start, end, (Feeling.frustration if kind == "repeated" else Feeling.urgency, 2)))
     # Praise next to a fix is sincere ("fixed the broken boiler. Lovely."); fixed sarcastic
     # phrases (level 3: "thanks for nothing") stay sarcasm whatever else the message says.
-    praise_is_sincere = sincere(folded, language, compiled.negators)
+    scanned = scan(toks, language)
+    praise_is_sincere = sincere(folded, scanned, compiled.negators)
     for start, end, (feeling, intensity) in hits:
         if feeling is Feeling.sarcasm and intensity < 3 and praise_is_sincere:
             continue
@@ -250,8 +266,9 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
         level = intensity + (1 if before and before[-1] in compiled.intensifiers else 0)
         candidates.append((feeling, min(level, 3), start, end))
     negative = [(s, e) for f, _, s, e in candidates if f in NEGATIVE and f is not Feeling.sarcasm]
-    for start, end in find_irony(folded, toks, language, compiled.trouble, compiled.negators, negative):
-        candidates.append((Feeling.sarcasm, 2, start, end))
+    if not praise_is_sincere:
+        for start, end in find_irony(folded, scanned, language, compiled.trouble, negative):
+            candidates.append((Feeling.sarcasm, 2, start, end))
     found: dict[Feeling, list[tuple[int, Evidence]]] = {}
     for feeling, level, start, end in candidates:
         # Words inside a longer cue belong to that cue ("lost my husband" is grief, not worry).
@@ -260,7 +277,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
         found.setdefault(feeling, []).append((level, Evidence(start, end, text[start:end])))
     _raised_voice(text_own, found)
     _drop_sarcastic_praise(found)
-    _drop_polite_thanks(text, found)
+    _drop_polite_thanks(text, found, praise_is_sincere)
     readings = []
     for name in Feeling:
         shown = found.get(name)
@@ -314,13 +331,14 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
 _WARM_AFTER = re.compile(r"\W{0,2}(?:!|[\U0001F300-\U0001FAFF\u2764\u263A])")
 
 
-def _drop_polite_thanks(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
-    """A plain "thanks" is gratitude when it is warm ("Thank you!!", "Danke 🙏") in a message
-    without complaint; otherwise it is politeness (a sign-off, the end of a complaint)."""
+def _drop_polite_thanks(text: str, found: dict[Feeling, list[tuple[int, Evidence]]], fixed: bool) -> None:
+    """A plain "thanks" is gratitude when it is warm ("Thank you!!", "Danke 🙏") or follows a fix
+    ("ok that worked, thanks") in a message without complaint; otherwise it is politeness (a
+    sign-off, the end of a complaint or of a question about good news)."""
     thanks = found.get(Feeling.gratitude)
     if not thanks or max(level for level, _ in thanks) >= 2:
         return
-    warm = any(_WARM_AFTER.match(text, e.end) for _, e in thanks) or Feeling.excitement in found
+    warm = any(_WARM_AFTER.match(text, e.end) for _, e in thanks) or fixed
     if not warm or any(f in found for f in NEGATIVE):
         del found[Feeling.gratitude]
 
@@ -333,8 +351,10 @@ def _drop_sarcastic_praise(found: dict[Feeling, list[tuple[int, Evidence]]]) -> 
     if max(level for level, _ in sarcasm) < 2:
         del found[Feeling.sarcasm]
         return
+    # Thanks in a sarcastic message are part of the irony ("Huge thanks for cancelling my flight").
+    found.pop(Feeling.gratitude, None)
     spans = [(e.start, e.end) for _, e in sarcasm]
-    for feeling in (Feeling.gratitude, Feeling.excitement):
+    for feeling in (Feeling.excitement,):
         kept = [
             (level, e)
             for level, e in found.get(feeling, [])

@@ -38,12 +38,16 @@ class _IronyFile(BaseModel):
 
 @dataclass(frozen=True)
 class _Compiled:
-    praise: CueSet[bool]
+    # One token scan for every class (a dict probe per word), not regex alternations: this
+    # runs on every message, and alternations or one scan per class cost more than the rest of
+    # the reading together.
+    cues: CueSet[str]
     fillers: frozenset[str]
-    thanks_for: re.Pattern[str] | None
-    forecast: re.Pattern[str] | None
     next_words: re.Pattern[str] | None
-    resolved: re.Pattern[str] | None
+
+
+# What one scan found, by class: praise, thanks_for, forecast, resolved.
+Scan = dict[str, list[tuple[int, int]]]
 
 
 _CLAUSE_END = re.compile(r"[.!?,;:\n()\"«»“”—–]|\s-\s")
@@ -55,16 +59,27 @@ _WORD = re.compile(r"\w+(?:'\w+)*")
 def _compiled(language: str) -> _Compiled:
     table = load_table("irony", _IronyFile)
     praise = table.praise.get(language, ())
+    classes = {
+        "praise": praise,
+        "thanks_for": table.thanks_for.get(language, ()),
+        "forecast": table.forecast.get(language, ()),
+        "resolved": table.resolved.get(language, ()),
+    }
     return _Compiled(
-        praise=CueSet((w, True) for w in praise),
+        cues=CueSet((word, kind) for kind, words in classes.items() for word in words),
         fillers=frozenset(
             word for phrase in table.fillers.get(language, ()) + praise for word in _WORD.findall(phrase)
         ),
-        thanks_for=compile_cues(table.thanks_for.get(language, ())),
-        forecast=compile_cues(table.forecast.get(language, ())),
         next_words=compile_cues(table.next_words.get(language, ())),
-        resolved=compile_cues(table.resolved.get(language, ())),
     )
+
+
+def scan(toks: list[tuple[int, int, str]], language: str) -> Scan:
+    """Praise, thanks-for, forecast and fix words in one pass over the tokens."""
+    found: Scan = {"praise": [], "thanks_for": [], "forecast": [], "resolved": []}
+    for start, end, kind in _compiled(language).cues.find(toks):
+        found[kind].append((start, end))
+    return found
 
 
 def _bounds(folded: str, start: int, end: int, pattern: re.Pattern[str]) -> tuple[int, int]:
@@ -73,13 +88,10 @@ def _bounds(folded: str, start: int, end: int, pattern: re.Pattern[str]) -> tupl
     return left, right.start() if right else len(folded)
 
 
-def sincere(folded: str, language: str, negators: frozenset[str]) -> bool:
+def sincere(folded: str, scanned: Scan, negators: frozenset[str]) -> bool:
     """Whether the message names something put right ("fixed", "arrived"), not negated."""
-    compiled = _compiled(language)
-    if compiled.resolved is None:
-        return False
-    for match in compiled.resolved.finditer(folded):
-        before = _WORD.findall(folded[max(0, match.start() - 30) : match.start()])[-2:]
+    for start, _ in scanned["resolved"]:
+        before = _WORD.findall(folded[max(0, start - 30) : start])[-2:]
         if not any(w in negators or w.endswith("n't") for w in before):
             return True
     return False
@@ -91,38 +103,38 @@ _SCARE_QUOTES = re.compile(r"[\"“«„]\s?(?:[^\s\"“”«»„]+\s?){1,6}[\"
 
 def find_irony(
     folded: str,
-    toks: list[tuple[int, int, str]],
+    scanned: Scan,
     language: str,
     trouble: re.Pattern[str] | None,
-    negators: frozenset[str],
     negative_spans: list[tuple[int, int]],
 ) -> list[tuple[int, int]]:
-    """Spans of praise or thanks that mean their opposite; empty when nothing went wrong.
+    """Spans of praise or thanks that mean their opposite; empty when nothing went wrong (call
+    it only when the message is not `sincere`).
 
     Trouble is a word from feelings.yaml's `sarcasm_trouble`, scare quotes, or a negative feeling
     already read in the message (`negative_spans`: "day 5", "sixth e-mail", "two hours late").
     """
+    compiled = _compiled(language)
+    praise, thanks, forecasts = scanned["praise"], scanned["thanks_for"], scanned["forecast"]
+    if not (praise or thanks or forecasts):
+        return []  # the common case: no praise at all, so no need to look for trouble
     spans = list(negative_spans) + [m.span() for m in _SCARE_QUOTES.finditer(folded)]
     if trouble is not None:
         spans += [m.span() for m in trouble.finditer(folded)]
     if not spans:
         return []
-    compiled = _compiled(language)
-    if sincere(folded, language, negators):
-        return []
     found: list[tuple[int, int]] = []
-    for start, end, _ in compiled.praise.find(toks):
+    for start, end in praise:
         left, right = _bounds(folded, start, end, _CLAUSE_END)
         if all(w in compiled.fillers for w in _WORD.findall(folded[left:right])):
             found.append((start, end))
-    if compiled.thanks_for is not None:
-        for match in compiled.thanks_for.finditer(folded):
-            _, right = _bounds(folded, match.start(), match.end(), _SENTENCE_END)
-            if any(match.end() <= s and e <= right for s, e in spans):
-                found.append(match.span())
-    if compiled.forecast is not None and compiled.next_words is not None:
-        for match in compiled.forecast.finditer(folded):
-            left, right = _bounds(folded, match.start(), match.end(), _SENTENCE_END)
-            if compiled.next_words.search(folded, match.end(), right):
-                found.append(match.span())
+    for start, end in thanks:
+        _, right = _bounds(folded, start, end, _SENTENCE_END)
+        if any(end <= s and e <= right for s, e in spans):
+            found.append((start, end))
+    if compiled.next_words is not None:
+        for start, end in forecasts:
+            _, right = _bounds(folded, start, end, _SENTENCE_END)
+            if compiled.next_words.search(folded, end, right):
+                found.append((start, end))
     return found

@@ -19,7 +19,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
-from service.language.cues import CueSet, compile_cues
+from service.language.cues import compile_cues
 from service.language.data import load_table
 
 
@@ -67,7 +67,6 @@ def _alternation(words: tuple[str, ...]) -> str:
 class _Compiled:
     shapes: tuple[tuple[str, re.Pattern[str]], ...]
     ordinal_stop: frozenset[str]
-    time_words: CueSet[bool]
     pressure: re.Pattern[str] | None
 
 
@@ -114,7 +113,6 @@ def _compiled(language: str) -> _Compiled:
     return _Compiled(
         shapes=tuple((kind, re.compile(pattern)) for kind, pattern in shapes),
         ordinal_stop=frozenset(table.ordinal_not_before.get(language, ())),
-        time_words=CueSet((w, True) for w in table.time_words.get(language, ())),
         pressure=compile_cues(table.pressure.get(language, ())),
     )
 
@@ -151,7 +149,7 @@ def find_shapes(folded: str, language: str) -> list[Shape]:
 
 
 def deadline_in_sentence(
-    text: str, folded: str, toks: list[tuple[int, int, str]], language: str
+    text: str, folded: str, time_word_spans: list[tuple[int, int]], language: str
 ) -> list[Shape]:
     """Time words ("today", "demain") and times of day whose sentence also says something is
     needed or at stake; a time word in capitals ("TODAY", "HOJE") is emphasis enough."""
@@ -159,8 +157,7 @@ def deadline_in_sentence(
     if compiled.pressure is None:
         return []
     found: list[Shape] = []
-    spans = [(start, end) for start, end, _ in compiled.time_words.find(toks)]
-    spans += [m.span() for m in _CLOCK.finditer(folded)]
+    spans = list(time_word_spans) + [m.span() for m in _CLOCK.finditer(folded)]
     for start, end in spans:
         if end - start >= 2 and text[start:end].isupper():
             found.append(("pressed", start, end))
@@ -171,6 +168,11 @@ def deadline_in_sentence(
         if compiled.pressure.search(folded, left, right):
             found.append(("pressed", start, end))
     return found
+
+
+def time_words(language: str) -> tuple[str, ...]:
+    """The time words for `language`; the caller finds them in its own token scan."""
+    return load_table("structures", _StructuresFile).time_words.get(language, ())
 
 
 def structures_version() -> int:
