@@ -24,8 +24,6 @@ from service.language.data import load_table
 
 TEXT_CHARS = 1_500
 _VARIANTS_OF = {"pt": ("pt-PT", "pt-BR"), "es": ("es-ES", "es-419")}
-# "Sie", "Ihnen", "Ihr..." after a lower-case word: not at the start of a sentence.
-_GERMAN_FORMAL = re.compile(r"(?<=[a-zäöüß,] )(?:Sie|Ihnen|Ihre?[mnrs]?)\b")
 
 
 _PT_ARTICLE_POSSESSIVE = re.compile(
@@ -48,10 +46,18 @@ class _Side(BaseModel):
     informal: tuple[str, ...]
 
 
+class _Patterns(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    formal: tuple[str, ...] = ()
+    informal: tuple[str, ...] = ()
+
+
 class _RegisterFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: int
     address: dict[str, _Side]
+    patterns: dict[str, _Patterns]
+    decisive: dict[str, _Patterns]
     variants: dict[str, tuple[str, ...]]
     locale_variants: dict[str, str]
 
@@ -65,6 +71,21 @@ class RegisterReading:
 @dataclass(frozen=True)
 class _Compiled:
     cues: CueSet[Register]
+    # Regular expressions on the original text, per side: verb morphology, capitals, emoji...
+    patterns: tuple[tuple[Register, re.Pattern[str]], ...] = ()
+    # Forms that settle the register alone: French "tu" wins over a "vous" that may be plural.
+    decisive: tuple[tuple[Register, re.Pattern[str]], ...] = ()
+
+
+def _compile_side(table: dict[str, _Patterns], language: str) -> tuple[tuple[Register, re.Pattern[str]], ...]:
+    compiled: list[tuple[Register, re.Pattern[str]]] = []
+    for key in ("*", language):
+        side = table.get(key)
+        if side is None:
+            continue
+        compiled += [(Register.formal, re.compile(p, re.MULTILINE)) for p in side.formal]
+        compiled += [(Register.informal, re.compile(p, re.MULTILINE)) for p in side.informal]
+    return tuple(compiled)
 
 
 def _table() -> _RegisterFile:
@@ -73,12 +94,17 @@ def _table() -> _RegisterFile:
 
 @cache
 def _register_cues(language: str) -> _Compiled:
-    side = _table().address.get(language)
+    table = _table()
+    side = table.address.get(language)
     if side is None:
         return _Compiled(CueSet([]))
     formal = [(cue, Register.formal) for cue in side.formal]
     informal = [(cue, Register.informal) for cue in side.informal]
-    return _Compiled(CueSet(formal + informal))
+    return _Compiled(
+        CueSet(formal + informal),
+        patterns=_compile_side(table.patterns, language),
+        decisive=_compile_side(table.decisive, language),
+    )
 
 
 @cache
@@ -89,11 +115,17 @@ def _variant_cues(variant: str) -> re.Pattern[str] | None:
 def read_register(text: str, language: str) -> RegisterReading:
     text = text[:TEXT_CHARS]
     folded = fold(text)
-    hits = _register_cues(language).cues.find(tokens(folded))
+    compiled = _register_cues(language)
+    for side, pattern in compiled.decisive:
+        match = pattern.search(text)
+        if match:
+            return RegisterReading(side, match.span())
+    hits = compiled.cues.find(tokens(folded))
     formal = [(start, end) for start, end, side in hits if side is Register.formal]
     informal = [(start, end) for start, end, side in hits if side is Register.informal]
-    if language == "de":
-        formal.extend(m.span() for m in _GERMAN_FORMAL.finditer(text))
+    for side, pattern in compiled.patterns:
+        spans = [m.span() for m in pattern.finditer(text)]
+        (formal if side is Register.formal else informal).extend(spans)
     if not formal and not informal:
         return RegisterReading(Register.unknown, None)
     if len(formal) >= len(informal):

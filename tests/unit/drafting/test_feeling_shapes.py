@@ -1,0 +1,86 @@
+"""Feelings read from shapes (counts, ordinals, time left, gated time words) and irony."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.language.feelings import Feeling, read_feelings
+
+
+def feelings(text: str, language: str) -> set[Feeling]:
+    return {r.feeling for r in read_feelings(text, language)}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I have called you 5 times about the same invoice.", "en"),
+        ("Ich habe schon dreimal angerufen.", "de"),
+        ("Quatrième coupure de courant dans le quartier.", "fr"),
+        ("Day 9 of waiting for the engineer.", "en"),
+        ("Llevo tres semanas sin conexión en casa.", "es"),
+    ],
+)
+def test_repetition_and_elapsed_time_read_as_frustration(text: str, language: str) -> None:
+    assert Feeling.frustration in feelings(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "frustrated"),
+    [
+        ("We moved to the third floor last year.", "en", False),
+        ("Our baby is 6 months old and sleeps well.", "en", False),
+        ("The warranty ends in 3 weeks, I believe.", "en", False),
+    ],
+)
+def test_places_ages_and_future_spans_are_not_repetition(text: str, language: str, frustrated: bool) -> None:
+    assert (Feeling.frustration in feelings(text, language)) is frustrated
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "urgent"),
+    [
+        ("My flight leaves in 3 hours and the app says my booking is gone.", "en", True),
+        ("J'ai besoin de la carte aujourd'hui, je pars en voyage.", "fr", True),
+        ("Ich muss um 17 Uhr am Flughafen sein.", "de", True),
+        ("Quero o técnico aqui HOJE.", "pt", True),
+        ("The parcel arrived today, all good.", "en", False),
+        ("¿Puedo cambiar mi cita de mañana a la tarde?", "es", False),
+    ],
+)
+def test_time_words_are_deadlines_only_with_a_stake(text: str, language: str, urgent: bool) -> None:
+    assert (Feeling.urgency in feelings(text, language)) is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sarcastic"),
+    [
+        ("The courier left my parcel in the rain and the box is broken. Lovely.", "en", True),
+        ("Merci pour cette visite guidée de la gare : 2h de retard sur le TGV.", "fr", True),
+        ("Super, das neue Update hat alle meine Dashboards gelöscht.", "de", True),
+        ("Thank you so much, the engineer fixed the broken boiler in an hour. Lovely.", "en", False),
+        ("Great, thanks!", "en", False),
+    ],
+)
+def test_praise_aimed_at_a_failure_is_sarcasm(text: str, language: str, sarcastic: bool) -> None:
+    assert (Feeling.sarcasm in feelings(text, language)) is sarcastic
+
+
+def test_quoted_words_are_not_the_customers_feelings() -> None:
+    text = (
+        "Hello,\n\nForwarding our finance manager's note. I'm not upset, I'd like to understand it.\n\n"
+        "> This is RIDICULOUS and a disgrace, we are furious about this charge.\n"
+    )
+    assert not feelings(text, "en") & {Feeling.anger}
+
+
+@pytest.mark.parametrize(
+    ("text", "angry"),
+    [
+        ("THANK YOU!!! The ring arrived, she said yes", False),
+        ("Ticket COMP-20231 is still open after eight weeks, nobody replies.", False),
+        ("Still nothing after 3 weeks. I WANT MY MONEY BACK NOW!!!", True),
+    ],
+)
+def test_a_raised_voice_is_anger_only_in_a_complaint(text: str, angry: bool) -> None:
+    assert (Feeling.anger in feelings(text, "en")) is angry

@@ -1,0 +1,29 @@
+"""Register from the shape of address: verb morphology, capitals, letter openings, decisive "tu"."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.language.register import Register, read_register
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "register"),
+    [
+        ("Wisst ihr, wann das Wasser wieder trinkbar ist?", "de", Register.informal),
+        ("Bitte kündigt das Abo zum Monatsende.", "de", Register.informal),
+        ("Ihr Techniker war heute nicht da.", "de", Register.formal),
+        ("¿Me ayudas con la configuración?", "es", Register.informal),
+        ("Lo único que hacéis es darme largas.", "es", Register.informal),
+        ("Buenos días:\n\nEl pedido 123 no ha llegado.", "es", Register.formal),
+        ("¿Me podría indicar el plazo?", "es", Register.formal),
+        ("Salut l'équipe, vous êtes géniaux. Tu pourrais m'aider ?", "fr", Register.informal),
+        ("Aidez-moi, ma carte est bloquée.", "fr", Register.formal),
+        ("Obrigada, Inês, foste impecável ontem.", "pt", Register.informal),
+        ("Dear HearWell team, my mother passed away.", "en", Register.formal),
+        ("This is the third time I'm asking, guys.", "en", Register.informal),
+        ("Please find the invoice below.", "en", Register.unknown),
+    ],
+)
+def test_register_reads_the_shape_of_address(text: str, language: str, register: Register) -> None:
+    assert read_register(text, language).register is register
