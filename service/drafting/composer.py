@@ -256,7 +256,10 @@ def _tone(thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile) -> T
 
 
 def compose_offline_with_gaps(
-    thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
+    thread: Thread,
+    analysis: ThreadAnalysis,
+    profile: TenantProfile = DEFAULT_PROFILE,
+    notes: NoteFacts | None = None,
 ) -> Composed:
     """The reply and what it could not know.
 
@@ -270,7 +273,8 @@ def compose_offline_with_gaps(
     tone = _tone(thread, analysis, profile)
     channel = thread.channel
     short = channel in (Channel.chat, Channel.sms, Channel.social)
-    notes = read_notes(thread, analysis.language)
+    if notes is None:  # the pipeline reads them once per draft and passes them
+        notes = read_notes(thread, analysis.language)
 
     restatement = restate_issue(analysis)
     if channel is Channel.social:
