@@ -580,11 +580,13 @@ class DraftPipeline:
                                 completion = item
                             elif item:
                                 streamed = True
-                                if stop := guard.feed(item):
+                                # The check of a finished sentence reads the thread: off the
+                                # loop for a large one, like every other check (decision 54).
+                                if guard.add(item) and (stop := await self._cpu(thread, guard.check)):
                                     yield stop  # closing the stream cancels the LLM call
                                     return
                                 yield item
-                        if stop := guard.finish():
+                        if stop := await self._cpu(thread, guard.finish):
                             yield stop
                             return
                         break

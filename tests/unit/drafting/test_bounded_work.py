@@ -1,10 +1,11 @@
 """Bounded work per draft (issue 14, decision 54): the thread is read once, however many times the
-prompt is rendered."""
+prompt is rendered; the stream's sentence checks leave the event loop for a large thread."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
+from typing import Any
 
 import pytest
 
@@ -12,9 +13,10 @@ import service.drafting.composer as composer
 import service.drafting.pipeline as pipeline_module
 import service.drafting.prompt_context as prompt_context
 from service.drafting.cache import DraftCache
-from service.drafting.pipeline import DraftPipeline, Sampling
+from service.drafting.pipeline import OFFLOAD_CHARS, DraftDelta, DraftOutcome, DraftPipeline, Sampling
 from service.drafting.prompts import ContextWindow, PromptBuilder
 from service.drafting.redaction import Redactor
+from service.drafting.stream_guard import StreamGuard
 from service.guardrails import load_guardrails
 from service.language.analysis import analyse_thread
 from service.language.notes import NoteFacts, read_notes
@@ -127,3 +129,42 @@ def test_the_notes_given_to_the_prompt_are_the_ones_it_shows(
     shown = builder.render(thread, analysis, notes=other)[1]["content"]
     assert "Escalated to billing on Monday." in shown
     assert "RF-11902" not in shown
+
+
+def checks_in(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each sentence check of the stream: whether it ran on the event loop's thread."""
+    on_loop: list[bool] = []
+    check: Callable[[StreamGuard], Any] = StreamGuard.check
+
+    def recorded(self: StreamGuard) -> Any:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread has no running loop
+            on_loop.append(False)
+        else:
+            on_loop.append(True)
+        return check(self)
+
+    monkeypatch.setattr(StreamGuard, "check", recorded)
+    return on_loop
+
+
+async def stream(pipeline: DraftPipeline, thread: Thread) -> list[Any]:
+    return [event async for event in pipeline.draft_stream(thread)]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_stream_sentence_checks_leave_the_loop_for_a_large_thread(
+    builder: PromptBuilder, make_thread: MakeThread, monkeypatch: pytest.MonkeyPatch, large: bool
+) -> None:
+    # With the thread as context, pii and prompt-leak read up to 32,000 characters of it at every
+    # sentence: ~70 ms a sentence on the loop before the paraphrase check was bounded (decision 55).
+    on_loop = checks_in(monkeypatch)
+    padding = "a@b.co " * (OFFLOAD_CHARS // 7) if large else ""
+    body = "My refund has not arrived, please check it. " + padding
+    thread = make_thread(body, customer={"name": "Dana"})
+    events = asyncio.run(stream(drafter(builder, ScriptedClient(GOOD)), thread))
+    assert isinstance(events[-1], DraftOutcome)
+    assert sum(isinstance(e, DraftDelta) for e in events) > 10
+    assert len(on_loop) >= 3  # one per finished sentence
+    assert on_loop == [not large] * len(on_loop)
