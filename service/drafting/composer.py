@@ -266,7 +266,10 @@ def _about_money(thread: Thread, analysis: ThreadAnalysis) -> bool:
 
 
 def compose_offline_with_gaps(
-    thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
+    thread: Thread,
+    analysis: ThreadAnalysis,
+    profile: TenantProfile = DEFAULT_PROFILE,
+    notes: NoteFacts | None = None,
 ) -> Composed:
     """The reply and what it could not know.
 
@@ -285,7 +288,8 @@ def compose_offline_with_gaps(
         tone = Tone.warm
     channel = thread.channel
     short = channel in (Channel.chat, Channel.sms, Channel.social)
-    notes = read_notes(thread, analysis.language)
+    if notes is None:  # the pipeline reads them once per draft and passes them
+        notes = read_notes(thread, analysis.language)
     found = read_note_outcomes(thread, analysis.language)
 
     restated = restatement(thread, analysis, voice)

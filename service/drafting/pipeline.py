@@ -29,6 +29,7 @@ from service.drafting.stream_guard import STREAM_RULES, StreamGuard
 from service.guardrails import CheckContext, Guardrails
 from service.infra.metrics import Metrics
 from service.language.analysis import ThreadAnalysis, analyse_thread
+from service.language.notes import NoteFacts, read_notes
 from service.llm.base import (
     ChatMessage,
     Completion,
@@ -87,14 +88,35 @@ class _Timer:
 
 
 @dataclass(frozen=True)
+class ThreadReading:
+    """A thread read once per draft: the customer's messages (analysis) and our internal notes.
+
+    Every render of the prompt (context fit, shrink, re-asks), the offline composer and the checks
+    use this one reading: reading 16,000 characters of notes costs ~60 ms of sentence splitting,
+    and a draft renders its prompt up to four times (issue 14: 499 notes)."""
+
+    analysis: ThreadAnalysis
+    notes: NoteFacts
+
+
+def read_thread(thread: Thread) -> ThreadReading:
+    analysis = analyse_thread(thread)
+    return ThreadReading(analysis, read_notes(thread, analysis.language))
+
+
+@dataclass(frozen=True)
 class _Prompted:
     """The thread and its reading, and the redaction session every render of its prompt uses (so
     a value keeps its placeholder across renders); restore undoes it in what the model writes."""
 
     thread: Thread
-    analysis: ThreadAnalysis
+    reading: ThreadReading
     redaction: Redaction | None
     profile: TenantProfile = DEFAULT_PROFILE
+
+    @property
+    def analysis(self) -> ThreadAnalysis:
+        return self.reading.analysis
 
     def restore(self, text: str) -> str:
         return self.redaction.restore(text) if self.redaction is not None else text
@@ -445,19 +467,20 @@ class DraftPipeline:
         return await asyncio.to_thread(fn, *args)
 
     async def _compose(self, thread: Thread, timer: _Timer, profile: TenantProfile) -> DraftResult:
-        analysis = await self._cpu(thread, analyse_thread, thread)
+        reading = await self._cpu(thread, read_thread, thread)
+        analysis = reading.analysis
         context = CheckContext(
             thread=thread, analysis=analysis, allowed_domains=profile.allowed_domains(self._allowed_domains)
         )
         incidents: list[LLMIncident] = []
         if self.provider is Provider.openai:
             try:
-                result = await self._compose_with_llm(thread, analysis, context, timer, profile, incidents)
+                result = await self._compose_with_llm(thread, reading, context, timer, profile, incidents)
                 return result.model_copy(update={"analysis": analysis_view(analysis)})
             except LLMError as exc:
                 self._fall_back_or_raise(exc, incidents)
         return await self._cpu(
-            thread, self._compose_offline, thread, analysis, context, timer, profile, incidents
+            thread, self._compose_offline, thread, reading, context, timer, profile, incidents
         )
 
     def _fall_back_or_raise(self, exc: LLMError, incidents: list[LLMIncident]) -> None:
@@ -481,16 +504,16 @@ class DraftPipeline:
     def _compose_offline(
         self,
         thread: Thread,
-        analysis: ThreadAnalysis,
+        reading: ThreadReading,
         context: CheckContext,
         timer: _Timer,
         profile: TenantProfile,
         incidents: list[LLMIncident],
     ) -> DraftResult:
         began = time.perf_counter()
-        composed = compose_offline_with_gaps(thread, analysis, profile)
+        composed = compose_offline_with_gaps(thread, reading.analysis, profile, reading.notes)
         timer.add("compose", began)
-        return self._offline_result(composed, analysis, context, timer, incidents)
+        return self._offline_result(composed, reading.analysis, context, timer, incidents)
 
     def _offline_result(
         self,
@@ -544,16 +567,16 @@ class DraftPipeline:
         refused before any delta, so its shrunk retry streams too; a stream cut off after some
         deltas is asked again as a whole (its result is authoritative).
         """
-        analysis = await self._cpu(thread, analyse_thread, thread)
+        reading = await self._cpu(thread, read_thread, thread)
+        analysis = reading.analysis
         context = CheckContext(
             thread=thread, analysis=analysis, allowed_domains=profile.allowed_domains(self._allowed_domains)
         )
         incidents: list[LLMIncident] = []
         streamed = False
         if self.provider is Provider.openai:
-            prompted = await self._cpu(thread, self._prepare, thread, analysis, profile)
+            prompted, messages = await self._cpu(thread, self._prepare, thread, reading, profile)
             fit = self._fit()
-            messages = await self._cpu(thread, self._render, prompted, fit)
             # The stream is compared with the system prompt only: its text still has placeholders,
             # which the (redacted) user message shares with it and the thread does not.
             guard = StreamGuard(self.guardrails, with_system_prompt(context, messages[:1]))
@@ -566,11 +589,13 @@ class DraftPipeline:
                                 completion = item
                             elif item:
                                 streamed = True
-                                if stop := guard.feed(item):
+                                # The check of a finished sentence reads the thread: off the
+                                # loop for a large one, like every other check (decision 54).
+                                if guard.add(item) and (stop := await self._cpu(thread, guard.check)):
                                     yield stop  # closing the stream cancels the LLM call
                                     return
                                 yield item
-                        if stop := guard.finish():
+                        if stop := await self._cpu(thread, guard.finish):
                             yield stop
                             return
                         break
@@ -594,7 +619,7 @@ class DraftPipeline:
             except LLMError as exc:
                 self._fall_back_or_raise(exc, incidents)
         began = time.perf_counter()
-        composed = compose_offline_with_gaps(thread, analysis, profile)
+        composed = compose_offline_with_gaps(thread, analysis, profile, reading.notes)
         timer.add("compose", began)
         result = await self._cpu(thread, self._offline_result, composed, analysis, context, timer, incidents)
         if not streamed and result.reply is not None:
@@ -636,14 +661,18 @@ class DraftPipeline:
             timer.add("llm", began)
 
     async def _first_answer(
-        self, prompted: _Prompted, timer: _Timer, incidents: list[LLMIncident]
+        self,
+        prompted: _Prompted,
+        messages: list[ChatMessage],
+        timer: _Timer,
+        incidents: list[LLMIncident],
     ) -> tuple[Completion, list[ChatMessage], Fit]:
-        """The first completion: shrunk once when over the window, asked again once when cut off.
+        """The first completion of ``messages`` (the prompt at the default fit): shrunk once when
+        over the window, asked again once when cut off.
 
         The fit that worked comes back too: re-asks must not grow the prompt past it again.
         """
         fit = self._fit()
-        messages = await self._cpu(prompted.thread, self._render, prompted, fit)
         try:
             return await self._ask(messages, timer), messages, fit
         except LLMContextExceeded as exc:
@@ -659,15 +688,15 @@ class DraftPipeline:
     async def _compose_with_llm(
         self,
         thread: Thread,
-        analysis: ThreadAnalysis,
+        reading: ThreadReading,
         context: CheckContext,
         timer: _Timer,
         profile: TenantProfile = DEFAULT_PROFILE,
         incidents: list[LLMIncident] | None = None,
     ) -> DraftResult:
         incidents = incidents if incidents is not None else []
-        prompted = await self._cpu(thread, self._prepare, thread, analysis, profile)
-        completion, messages, fit = await self._first_answer(prompted, timer, incidents)
+        prompted, messages = await self._cpu(thread, self._prepare, thread, reading, profile)
+        completion, messages, fit = await self._first_answer(prompted, messages, timer, incidents)
         context = with_system_prompt(context, messages)
         return await self._finish_with_llm(prompted, context, timer, completion, incidents, fit)
 
@@ -722,14 +751,8 @@ class DraftPipeline:
                 break
             # The draft goes back out: masked where the guardrails found secrets, redacted again.
             shown = prompted.redact(mask_sensitive(text, report))
-            messages = self.prompts.render_reask(
-                prompted.thread,
-                prompted.analysis,
-                shown,
-                instructions,
-                prompted.profile,
-                fit=fit,
-                redaction=prompted.redaction,
+            messages = await self._cpu(
+                prompted.thread, self._render_reask, prompted, shown, instructions, fit
             )
             scaffolding = self.prompts.reask_message("", instructions)
             context = with_system_prompt(base, messages, scaffolding=(scaffolding,))
@@ -760,29 +783,52 @@ class DraftPipeline:
         )
 
     def _prepare(
-        self, thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile = DEFAULT_PROFILE
-    ) -> _Prompted:
-        """The thread, its reading, and a redaction session for its prompt (when redaction is on).
+        self, thread: Thread, reading: ThreadReading, profile: TenantProfile = DEFAULT_PROFILE
+    ) -> tuple[_Prompted, list[ChatMessage]]:
+        """The thread, its reading, and a redaction session for its prompt (when redaction is on);
+        and the prompt at the default fit, which the first LLM call sends.
 
         Only what a prompt shows is redacted, at each render (the kept messages, the notes and the
         reading of the customer it quotes; see PromptBuilder): a thread at the size limits costs
-        what the token budget costs, not what the thread holds. A first render here counts the
-        values replaced, for the metrics.
+        what the token budget costs, not what the thread holds. This first render also counts the
+        values replaced, for the metrics. Without any, the session is dropped: its render is the
+        text as it stands, the same as a render without redaction.
         """
+        prompted = _Prompted(thread, reading, None, profile)
         if self._redactor is None:
-            return _Prompted(thread, analysis, None, profile)
+            return prompted, self._render(prompted, self._fit())
         redaction = self._redactor.session()
-        self.prompts.render(thread, analysis, profile, fit=self._fit(), redaction=redaction)
+        prompted = replace(prompted, redaction=redaction)
+        messages = self._render(prompted, self._fit())
         if not redaction.counts:
-            return _Prompted(thread, analysis, None, profile)
+            return replace(prompted, redaction=None), messages
         if self._metrics is not None:
             for kind, count in redaction.counts.items():
                 self._metrics.redactions.labels(kind).inc(count)
-        return _Prompted(thread, analysis, redaction, profile)
+        return prompted, messages
 
     def _render(self, prompted: _Prompted, fit: Fit) -> list[ChatMessage]:
         return self.prompts.render(
-            prompted.thread, prompted.analysis, prompted.profile, fit=fit, redaction=prompted.redaction
+            prompted.thread,
+            prompted.analysis,
+            prompted.profile,
+            fit=fit,
+            redaction=prompted.redaction,
+            notes=prompted.reading.notes,
+        )
+
+    def _render_reask(
+        self, prompted: _Prompted, shown: str, instructions: list[str], fit: Fit
+    ) -> list[ChatMessage]:
+        return self.prompts.render_reask(
+            prompted.thread,
+            prompted.analysis,
+            shown,
+            instructions,
+            prompted.profile,
+            fit=fit,
+            redaction=prompted.redaction,
+            notes=prompted.reading.notes,
         )
 
     def _check_and_repair(

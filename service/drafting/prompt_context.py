@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from service.language.analysis import ThreadAnalysis
-from service.language.notes import read_notes
+from service.language.notes import NoteFacts, read_notes
 from service.language.register import Register
 from service.models import Role, Thread
 from service.tenancy import TenantProfile
@@ -87,11 +87,16 @@ def register_instruction(analysis: ThreadAnalysis) -> str:
 
 
 def reading_context(
-    thread: Thread, analysis: ThreadAnalysis, redaction: Redacts | None = None
+    thread: Thread,
+    analysis: ThreadAnalysis,
+    redaction: Redacts | None = None,
+    notes: NoteFacts | None = None,
 ) -> dict[str, Any]:
     """With ``redaction``, every piece of ticket or note text is redacted where it stands in its
-    message, so only the pieces shown are read and no value is cut into a fragment."""
-    notes = read_notes(thread, analysis.language)
+    message, so only the pieces shown are read and no value is cut into a fragment. ``notes``: the
+    notes as the draft read them once (read here when not given; see DraftPipeline)."""
+    if notes is None:
+        notes = read_notes(thread, analysis.language)
     note_bodies = [m.body for m in thread.messages if m.role is Role.note]
     customer_bodies = [m.body for m in reversed(thread.messages) if m.role is Role.customer]
     texts: list[str] = []

@@ -30,6 +30,7 @@ from service.drafting.composer import agent_name
 from service.drafting.prompt_context import Redacts, reading_context, redacted_from, tenant_context
 from service.language.analysis import ThreadAnalysis
 from service.language.data import language_data_version
+from service.language.notes import NoteFacts
 from service.llm.base import ChatMessage
 from service.llm.tokens import DEFAULT_BYTES_PER_TOKEN, TOKENS_PER_MESSAGE
 from service.models import Channel, Message, Role, Thread, has_visible_text
@@ -434,16 +435,16 @@ class PromptBuilder:
         fit: Fit | None = None,
         *,
         redaction: Redacts | None = None,
+        notes: NoteFacts | None = None,
     ) -> list[ChatMessage]:
         """The system prompt and the thread as one user message, fitted to ``fit``'s window (ticket
-        text redacted where shown, with ``redaction``)."""
-        system = self._system_prompt(self._context(thread, analysis, profile, now, 0, redaction))
-        budget = self._budget(thread, analysis, profile, now, system, fit or Fit())
-        context = self._context(thread, analysis, profile, now, budget, redaction)
-        return [
-            {"role": "system", "content": system},
-            {"role": "user", "content": self._user.render(context)},
-        ]
+        text redacted where shown, with ``redaction``). ``notes``: the thread's notes as read once
+        per draft (read here when not given)."""
+        static = self._context(thread, analysis, profile, now, redaction, notes)
+        system = self._system_prompt(static)
+        budget = self._budget(static, system, fit or Fit())
+        user = self._user.render(self._with_items(static, thread, budget, redaction))
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def _system_prompt(self, context: dict[str, Any]) -> str:
         return self._system.render(context) + _CANARY_LINE.format(canary=self.canary)
@@ -457,15 +458,17 @@ class PromptBuilder:
         profile: TenantProfile = DEFAULT_PROFILE,
         fit: Fit | None = None,
         redaction: Redacts | None = None,
+        notes: NoteFacts | None = None,
     ) -> list[ChatMessage]:
         """The original prompt plus a user message with the previous draft and what to fix."""
         reask = self.reask_message(draft, instructions)
-        system = self._system_prompt(self._context(thread, analysis, profile, None, 0, redaction))
-        budget = self._budget(thread, analysis, profile, None, system, fit or Fit(), extra=reask)
-        context = self._context(thread, analysis, profile, None, budget, redaction)
+        static = self._context(thread, analysis, profile, None, redaction, notes)
+        system = self._system_prompt(static)
+        budget = self._budget(static, system, fit or Fit(), extra=reask)
+        user = self._user.render(self._with_items(static, thread, budget, redaction))
         return [
             {"role": "system", "content": system},
-            {"role": "user", "content": self._user.render(context)},
+            {"role": "user", "content": user},
             {"role": "user", "content": reask},
         ]
 
@@ -478,23 +481,15 @@ class PromptBuilder:
             instructions=[" ".join(sanitise(i).split()) for i in instructions if i.strip()],
         )
 
-    def _budget(
-        self,
-        thread: Thread,
-        analysis: ThreadAnalysis,
-        profile: TenantProfile,
-        now: datetime | None,
-        system: str,
-        fit: Fit,
-        extra: str = "",
-    ) -> int:
+    def _budget(self, static: dict[str, Any], system: str, fit: Fit, extra: str = "") -> int:
         """The conversation's budget in estimated tokens (4 bytes each, what selection counts):
-        the setting, and what the window leaves after the rest of the prompt."""
+        the setting, and what the window leaves after the rest of the prompt (``static``: the
+        context without the conversation)."""
         budget = self.token_budget
         ratio = fit.bytes_per_token
         if fit.window is not None:
             # The user message without any conversation: headings, analysis, options.
-            bare = self._user.render(self._context(thread, analysis, profile, now, 0))
+            bare = self._user.render(static)
             parts = (system, bare, extra) if extra else (system, bare)
             fixed = sum(estimate_tokens(part, ratio) + TOKENS_PER_MESSAGE for part in parts)
             # Selection counts 4 bytes a token; the window is counted with the learned ratio.
@@ -506,15 +501,26 @@ class PromptBuilder:
 
     # --- context ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _with_items(
+        static: dict[str, Any], thread: Thread, budget: int, redaction: Redacts | None
+    ) -> dict[str, Any]:
+        """``static`` with the conversation fitted to ``budget``."""
+        return {**static, "items": select_messages(thread.messages, budget, redaction)}
+
     def _context(
         self,
         thread: Thread,
         analysis: ThreadAnalysis,
         profile: TenantProfile,
         now: datetime | None,
-        budget: int | None = None,
         redaction: Redacts | None = None,
+        notes: NoteFacts | None = None,
     ) -> dict[str, Any]:
+        """Everything the templates show but the conversation (``items`` is empty: see _with_items).
+
+        Built once per render and shared by the system prompt, the budget and the user message:
+        the reading of the notes and the redaction of what it quotes are the costly parts."""
         options = thread.options
         tone = options.tone if options and options.tone else profile.tone
         max_words = options.max_words if options and options.max_words else DEFAULT_MAX_WORDS[thread.channel]
@@ -536,7 +542,7 @@ class PromptBuilder:
             "channel": thread.channel.value,
             "agent_name": _one_line(agent_name(thread, profile), 100),
             **tenant_context(profile, today),
-            **reading_context(thread, analysis, redaction),
+            **reading_context(thread, analysis, redaction, notes),
             "signature": signature,
             "tone": tone.value,
             "max_words": max_words,
@@ -546,12 +552,7 @@ class PromptBuilder:
             "subject": _one_line(subject),
             "customer_name": _one_line(thread.customer.name, 100),
             "customer_locale": _one_line(thread.customer.locale, 35),
-            # budget 0: the parts of the prompt without the conversation (see _budget).
-            "items": select_messages(
-                thread.messages, self.token_budget if budget is None else budget, redaction
-            )
-            if budget != 0
-            else [],
+            "items": [],
             "emotion": analysis.emotion.value,
             "urgent": analysis.urgent,
             "category": analysis.category.value,

@@ -7,6 +7,11 @@ delta, so every time a sentence is complete the text so far goes through the rul
 content: ``secret``, ``pii``, ``prompt-leak``, and ``abuse`` and ``unsafe-content`` where the
 ruleset has them (picked by id, so rules added later are checked as soon as they exist). The first
 blocking finding stops the stream; the client is told to throw away what it showed.
+
+Taking a delta (:meth:`StreamGuard.add`) only looks for a sentence end in it; the rules run in
+:meth:`StreamGuard.check`, which the pipeline calls off the event loop for a large thread
+(``DraftPipeline._cpu``, decision 54): with the thread as context, ``pii`` and ``prompt-leak`` read
+up to its newest 32,000 characters at every sentence.
 """
 
 from __future__ import annotations
@@ -26,7 +31,11 @@ _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*\s|\n")
 
 
 class StreamGuard:
-    """Feed it the deltas; it answers the first blocking finding once a sentence completes."""
+    """Feed it the deltas; it answers the first blocking finding once a sentence completes.
+
+    ``feed`` does both steps at once; ``add`` then ``check`` let the caller run the check elsewhere
+    (a worker thread). Not thread-safe: one step at a time.
+    """
 
     def __init__(self, guardrails: Guardrails, context: CheckContext) -> None:
         self._guardrails = guardrails
@@ -36,8 +45,14 @@ class StreamGuard:
         self._size = 0
         self._checked = 0  # characters of the text checked so far (whole sentences)
         self._tail = ""  # text after the last sentence end seen
+        self._ended = 0  # characters up to the last sentence end seen
 
     def feed(self, delta: str) -> Finding | None:
+        return self.check() if self.add(delta) else None
+
+    def add(self, delta: str) -> bool:
+        """Take a delta; True when it completes a sentence (then :meth:`check` is due). Cheap: only
+        the text after the last sentence end is searched."""
         self._parts.append(delta)
         self._size += len(delta)
         # A sentence end can only be in the new delta or just before it: look at the tail only.
@@ -45,9 +60,14 @@ class StreamGuard:
         ends = [match.end() for match in _SENTENCE_END.finditer(tail)]
         if not ends:
             self._tail = tail
-            return None
+            return False
         self._tail = tail[ends[-1] :]
-        return self._check(self._size - len(self._tail))
+        self._ended = self._size - len(self._tail)
+        return True
+
+    def check(self) -> Finding | None:
+        """The rules on the sentences completed since the last check (with OVERLAP before them)."""
+        return self._check(self._ended)
 
     def finish(self) -> Finding | None:
         """The check of the whole text, once the writer is done."""

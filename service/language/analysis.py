@@ -21,7 +21,7 @@ from service.language.detect import DETECTED, detect
 from service.language.feelings import NEGATIVE, Feeling, FeelingReading, read_feelings
 from service.language.register import Register, read_register, read_variant
 from service.language.request import Fact, Span, find_facts, find_request
-from service.language.sentences import sentence_spans
+from service.language.sentences import HEAD_CHARS, TAIL_CHARS, sentence_spans
 from service.models import Message, Role, Thread, has_visible_text
 
 
@@ -85,6 +85,10 @@ _LINGUA_CONFIDENT = 0.5
 # a handful), and injection markers are looked for in the newest _INJECTION_CHARS of customer text
 # (what a prompt can show): a thread of 500 one-line messages costs what ten do.
 _TURN_MESSAGES = 10
+# The issue search splits at most this many characters into sentences over the whole thread (each
+# message reads its window of _LAST_CHARS, of which sentence_spans segments ~1,400): ten chat
+# lines fit whole, and ten 99,000-character messages cost what four do (pysbd: ~7 us a character).
+_ISSUE_SEARCH_CHARS = 6_000
 _INJECTION_CHARS = 32_000
 
 
@@ -616,6 +620,25 @@ def _current_turn(thread: Thread) -> list[Message]:
     return turn
 
 
+def _searched_chars(message: Message) -> int:
+    """What _best_sentence segments of ``message``: its window, cut to sentence_spans' head and tail."""
+    return min(len(message.body), _LAST_CHARS, HEAD_CHARS + TAIL_CHARS)
+
+
+def _within(messages: list[Message], budget: int) -> list[Message]:
+    """The newest of ``messages`` (kept in their order) whose searched windows add up to at most
+    ``budget`` characters; with any budget left, at least the newest."""
+    kept: list[Message] = []
+    for message in reversed(messages):
+        cost = _searched_chars(message)
+        if budget <= 0 or (kept and cost > budget):
+            break
+        kept.append(message)
+        budget -= cost
+    kept.reverse()
+    return kept
+
+
 def _issue_for(thread: Thread, language: str = "en") -> tuple[str, tuple[int, int] | None]:
     """The issue, preferably from the newest customer message.
 
@@ -627,12 +650,14 @@ def _issue_for(thread: Thread, language: str = "en") -> tuple[str, tuple[int, in
     customer = thread.customer_messages()
     last = customer[-1]
     best: tuple[float, Message, int, int] | None = None
-    for message in _current_turn(thread)[-_TURN_MESSAGES:]:
+    turn = _within(_current_turn(thread)[-_TURN_MESSAGES:], _ISSUE_SEARCH_CHARS)
+    for message in turn:
         found = _best_sentence(message.body, language)
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], message, found[1], found[2])
     if best is None or best[0] < 2.0:
-        for message in reversed(customer[-6:-1]):
+        left = _ISSUE_SEARCH_CHARS - sum(map(_searched_chars, turn))
+        for message in reversed(_within(customer[-6:-1], left)):
             found = _best_sentence(message.body, language)
             if found is not None and found[0] >= 2.0:
                 best = (found[0], message, found[1], found[2])

@@ -163,10 +163,11 @@ def _patterns(language: str) -> _Patterns:
 def find_request(text: str, language: str) -> Span | None:
     """The sentence of `text` that asks for something, or None when the customer only informs."""
     patterns = _patterns(language)
-    folded = fold(text)
     best: tuple[int, int, int] | None = None
+    # Only the sentences are folded (sentence_spans reads a message's opening and end): never the
+    # whole of a 100,000-character message.
     for start, end in sentence_spans(text, language):
-        sentence = folded[start:end]
+        sentence = fold(text[start:end])
         asks = sentence.rstrip().endswith("?") or "¿" in sentence
         if not asks and _THANKS_CLOSING.match(sentence):
             continue

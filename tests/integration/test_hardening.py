@@ -135,6 +135,63 @@ async def test_item2_worst_case_thread_is_bounded_and_liveness_keeps_answering(
     assert max(gaps) < 0.25, max(gaps)  # the target is 100 ms; bench/faults.py records it
 
 
+NOTE_BODY = ("No refund promised; customer at a@b.co, call +1 555 010 9999. " * 31)[:1_900]
+# This process's CPU (client, app and mock LLM): 0.09-0.10 s on the loaded 2-core machine, 0.39-0.45 s
+# when the notes were read at every build of the prompt; the issue's target for the server is 0.25 s.
+NOTES_CPU_S = 0.25
+
+
+def notes_thread(notes: int) -> dict[str, Any]:
+    """The customer's question and ``notes`` internal notes (TACTFUL_MAX_MESSAGES allows 500 messages)."""
+    return {
+        "messages": [
+            {"role": "customer", "body": "Where is my refund?"},
+            *({"role": "note", "body": NOTE_BODY} for _ in range(notes)),
+        ]
+    }
+
+
+async def live_gaps(client: Any, done: asyncio.Event, gaps: list[float]) -> None:
+    """Ask /health/live every 5 ms until ``done``; each answer's time goes into ``gaps``."""
+    while not done.is_set():
+        began = time.perf_counter()
+        assert (await client.get("/health/live")).status_code == 200
+        gaps.append(time.perf_counter() - began)
+        await asyncio.sleep(0.005)
+
+
+async def test_item2_499_internal_notes_cost_bounded_cpu_and_liveness_keeps_answering(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    # 499 notes of 1,900 characters (the most a thread may hold besides the customer's message):
+    # the notes were split into sentences at every build of the prompt, ~0.32 s of CPU a draft.
+    # They are read once per draft now (decision 54). CPU is this process's (client, app and mock
+    # LLM alike), measured without the probe; liveness is measured on a second draft.
+    llm = ScriptedLLM()
+    async with (
+        serve(llm) as llm_url,
+        app_client(llm_settings(redis_server.url, llm_base_url=f"{llm_url}/v1", cache_ttl_s=0)) as client,
+    ):
+        assert (await client.post("/v1/drafts", json=notes_thread(20), timeout=30)).status_code == 200
+        began = time.process_time()
+        response = await client.post("/v1/drafts", json=notes_thread(499), timeout=30)
+        cpu = time.process_time() - began
+        assert response.status_code == 200, response.text
+        gaps: list[float] = []
+        done = asyncio.Event()
+        prober = asyncio.create_task(live_gaps(client, done, gaps))
+        second = await client.post("/v1/drafts", json=notes_thread(499), timeout=30)
+        done.set()
+        await prober
+    assert second.status_code == 200
+    sent = llm.requests[-1]["messages"][-1]["content"]
+    assert "No refund promised" in sent  # the notes reach the prompt, as constraints
+    assert "a@b.co" not in sent  # redacted
+    assert cpu < NOTES_CPU_S, cpu  # bench/faults.py worst measures the server alone
+    assert gaps
+    assert max(gaps) < 0.25, max(gaps)  # the target is 100 ms; bench/faults.py records it
+
+
 # --- 3. Unchecked text on screen -------------------------------------------------------------------
 
 
@@ -181,6 +238,45 @@ async def test_item3_stream_shows_placeholders_and_stops_at_a_leaking_sentence(
     page = APP_JS.read_text(encoding="utf-8")
     assert 'event.name === "error"' in page
     assert "clearDraft(" in page
+
+
+# Twenty sentences the stream's checks must read the thread for: the customer's own address (pii
+# reads their details from the thread) and words of the system prompt (prompt-leak reads the thread's
+# words to tell the customer's from the instructions').
+CHECKED_SENTENCE = "I will write to you at a@b.co about the problem and keep the reply short and polite. "
+# This process's CPU (client, app and mock LLM), no probe: 0.31-0.35 s on the loaded 2-core machine,
+# 1.97-2.11 s (and liveness 0.30-0.33 s) when each check read the whole thread on the event loop.
+STREAM_CPU_S = 1.0
+
+
+async def test_item3_stream_checks_at_the_limits_keep_liveness_and_bounded_cpu(
+    redis_server: EmbeddedRedis, redis_client: Any
+) -> None:
+    # Ten messages of 99,000 characters: each finished sentence is checked with the thread as
+    # context, off the event loop (decision 55), in bounded windows of the thread (decision 54).
+    reply = "Hi Dana, I'm sorry the order is late. " + CHECKED_SENTENCE * 20 + "\n\nBest,\nSam"
+    llm = ScriptedLLM(default_reply=reply)
+    async with (
+        serve(llm) as llm_url,
+        app_client(llm_settings(redis_server.url, llm_base_url=f"{llm_url}/v1", cache_ttl_s=0)) as client,
+    ):
+        await client.get("/health/live")
+        began = time.process_time()
+        response, events = await collect(client, worst_thread())
+        cpu = time.process_time() - began
+        gaps: list[float] = []
+        done = asyncio.Event()
+        prober = asyncio.create_task(live_gaps(client, done, gaps))
+        again, _ = await collect(client, worst_thread())
+        done.set()
+        await prober
+    assert (response.status_code, again.status_code) == (200, 200)
+    names = [event.name for event in events]
+    assert names[-1] == "result", names[-3:]
+    assert names.count("delta") > 20
+    assert cpu < STREAM_CPU_S, cpu  # bench/faults.py worst measures the server alone
+    assert gaps
+    assert max(gaps) < 0.25, max(gaps)  # the target is 100 ms; bench/faults.py records it
 
 
 # --- 4. Secrets at rest ----------------------------------------------------------------------------

@@ -59,6 +59,20 @@ def _prompt_words(prompt: str) -> frozenset[str]:
     return _content(prompt)
 
 
+def _paraphrased(words: frozenset[str], sentence: frozenset[str]) -> bool:
+    shared = len(words & sentence)
+    return shared >= _PARAPHRASE_MIN and shared >= _PARAPHRASE_SHARE * len(sentence)
+
+
+def _thread_content(thread: Thread | None) -> frozenset[str]:
+    """The content words the customer and the agent's signature may share with a reply: the
+    signature, the subject and the thread's newest THREAD_CONTEXT_CHARS characters."""
+    if thread is None:
+        return frozenset()
+    newest = newest_text(m.body for m in thread.messages)
+    return _content("\n".join([*newest, thread.agent.signature or "", thread.subject or ""]))
+
+
 _KINDS = frozenset({"flag"})
 
 
@@ -176,32 +190,38 @@ class PromptLeak(Rule):
     def _paraphrases(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         """A reply sentence that carries most of one system-prompt sentence's content words (and
         not because the customer used them): a paraphrase of the instructions. Or one that talks
-        about instructions (`meta_talk`) and carries a couple of the prompt's content words."""
+        about instructions (`meta_talk`) and carries a couple of the prompt's content words.
+
+        The thread's words are read only when a sentence shares enough with the prompt to count
+        without them (rarely), and then only its newest THREAD_CONTEXT_CHARS characters: the work
+        is bounded by the reply, not by a thread of 1 MB (issue 14)."""
         prompt = _prompt_sentences(ctx.system_prompt or "")
         whole_prompt = _prompt_words(ctx.system_prompt or "")
         if not whole_prompt:
             return []
-        thread: frozenset[str] = frozenset()
-        if ctx.thread is not None:
-            t = ctx.thread
-            parts = [m.body for m in t.messages] + [t.agent.signature or "", t.subject or ""]
-            thread = _content("\n".join(parts))
+        thread: frozenset[str] | None = None
         hits: list[Hit] = []
         for match in _SENTENCE.finditer(doc.folded.text):
-            words = _content(match.group()) - thread
+            words = _content(match.group())
             if (
                 self._meta is not None
                 and len(words & whole_prompt) >= _META_SHARED
                 and self._meta.search(match.group()) is not None
             ):
-                start, end = doc.folded.span(*match.span())
-                hits.append(Hit(f"The reply talks about its instructions {at(start, end)}.", start, end))
-                continue
+                if thread is None:
+                    thread = _thread_content(ctx.thread)
+                if len((words - thread) & whole_prompt) >= _META_SHARED:
+                    start, end = doc.folded.span(*match.span())
+                    hits.append(Hit(f"The reply talks about its instructions {at(start, end)}.", start, end))
+                    continue
             if len(words) < _PARAPHRASE_MIN:
                 continue
             for sentence in prompt:
-                shared = words & sentence
-                if len(shared) >= _PARAPHRASE_MIN and len(shared) >= _PARAPHRASE_SHARE * len(sentence):
+                if not _paraphrased(words, sentence):
+                    continue  # the thread's words only take away: no need to read them
+                if thread is None:
+                    thread = _thread_content(ctx.thread)
+                if _paraphrased(words - thread, sentence):
                     start, end = doc.folded.span(*match.span())
                     hits.append(Hit(f"The reply paraphrases its instructions {at(start, end)}.", start, end))
                     break

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from service.drafting.cache import DraftCache
 from service.drafting.composer import compose_offline, compose_offline_with_gaps
-from service.drafting.pipeline import DraftPipeline, Sampling
+from service.drafting.pipeline import DraftPipeline, Sampling, read_thread
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redactor
 from service.guardrails import load_guardrails
@@ -163,8 +163,9 @@ def test_notes_are_redacted_before_the_prompt(builder: PromptBuilder) -> None:
         }
     )
     drafter = pipeline(builder)
-    prompted = drafter._prepare(thread, analyse_thread(thread))
+    prompted, first = drafter._prepare(thread, read_thread(thread))
     user = drafter._render(prompted, drafter._fit())[1]["content"]  # as sent: what it shows is redacted
+    assert first[1]["content"] == user  # the first call sends the prompt _prepare rendered
     assert "+44 7700 900123" not in user
     assert "4111 1111 1111 1111" not in user
     assert "[PHONE_1]" in user
