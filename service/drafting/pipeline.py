@@ -95,6 +95,9 @@ class _Prompted:
     analysis: ThreadAnalysis
     redaction: Redaction | None
     profile: TenantProfile = DEFAULT_PROFILE
+    # The render _prepare made (to count the values redacted) and the fit it used: the first ask
+    # sends it as is instead of rendering the same prompt again.
+    rendered: tuple[Fit, list[ChatMessage]] | None = None
 
     def restore(self, text: str) -> str:
         return self.redaction.restore(text) if self.redaction is not None else text
@@ -763,15 +766,19 @@ class DraftPipeline:
         if self._redactor is None:
             return _Prompted(thread, analysis, None, profile)
         redaction = self._redactor.session()
-        self.prompts.render(thread, analysis, profile, fit=self._fit(), redaction=redaction)
+        fit = self._fit()
+        messages = self.prompts.render(thread, analysis, profile, fit=fit, redaction=redaction)
         if not redaction.counts:
-            return _Prompted(thread, analysis, None, profile)
+            # Nothing replaced: the render is the unredacted prompt, and later renders skip redaction.
+            return _Prompted(thread, analysis, None, profile, rendered=(fit, messages))
         if self._metrics is not None:
             for kind, count in redaction.counts.items():
                 self._metrics.redactions.labels(kind).inc(count)
-        return _Prompted(thread, analysis, redaction, profile)
+        return _Prompted(thread, analysis, redaction, profile, rendered=(fit, messages))
 
     def _render(self, prompted: _Prompted, fit: Fit) -> list[ChatMessage]:
+        if prompted.rendered is not None and prompted.rendered[0] == fit:
+            return list(prompted.rendered[1])
         return self.prompts.render(
             prompted.thread, prompted.analysis, prompted.profile, fit=fit, redaction=prompted.redaction
         )
