@@ -3,8 +3,9 @@
 A Litestar app on uvicorn (the server settings ``tactful serve`` uses) with one route,
 ``POST /v1/drafts``: it reads the request body, sends one chat completion to the LLM through an
 ``AsyncOpenAI`` client built exactly as the service builds its own (``make_async_openai``: the
-stock client, no SDK retries) with the same call (``chat.completions.create``, streamed, as the
-service always asks), and answers the completion's text as JSON. No validation, no Redis,
+stock client, no SDK retries) with the stock call (``chat.completions.create``, streamed, as the
+service always asks; the service itself posts it with the chunks left as dicts, decision 63), and
+answers the completion's text as JSON. No validation, no Redis,
 no analysis, prompt, redaction, guardrails, cache, rate limit, metrics or logs. Its
 ``POST /v1/webhooks/{source}`` reads the body and answers 202 with a job id: no signature, payload,
 Redis or job (the webhook-accept scenario's floor). Its ``POST /v1/hit`` reads the body and

@@ -10,7 +10,6 @@ the ``acknowledgement`` rule passed on exactly that text, whatever severities ar
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
 import uuid
@@ -28,6 +27,7 @@ from service.drafting.redaction import Redaction, Redactor
 from service.drafting.stream_guard import STREAM_RULES, StreamGuard
 from service.guardrails import CheckContext, Guardrails
 from service.infra.metrics import Metrics
+from service.infra.turns import CpuTurns
 from service.language.analysis import ThreadAnalysis, analyse_thread
 from service.language.notes import NoteFacts, read_notes
 from service.llm.base import (
@@ -327,6 +327,7 @@ class DraftPipeline:
         # The global link hosts a reply may use besides the thread's, for tenants whose profile
         # lists none (TenantProfile.allowed_domains).
         self._allowed_domains = allowed_domains
+        self._turns = CpuTurns()
 
     @property
     def model_name(self) -> str:
@@ -461,10 +462,12 @@ class DraftPipeline:
         Analysis, redaction and checks with a thread's context grow with the thread; for a thread
         of more than OFFLOAD_CHARS characters they run off the event loop, so that health probes
         and other requests are answered meanwhile. Small threads skip the hand-off (~50 us).
+        Either way the step waits for its turn (service/infra/turns.py): under a burst, the steps
+        of many drafts run one per pass of the event loop instead of all in one long pass.
         """
         if sum(len(m.body) for m in thread.messages) <= OFFLOAD_CHARS:
-            return fn(*args)
-        return await asyncio.to_thread(fn, *args)
+            return await self._turns.run(fn, *args)
+        return await self._turns.run_in_thread(fn, *args)
 
     async def _compose(self, thread: Thread, timer: _Timer, profile: TenantProfile) -> DraftResult:
         reading = await self._cpu(thread, read_thread, thread)

@@ -9,14 +9,19 @@ burst of concurrent requests (the benchmark's 1,000 drafts arriving together) go
 ``MaxConnectionsError`` for every command beyond ``max_connections`` in flight, and each one
 silently became a cache bypass (no cross-process single-flight, nothing stored) and a local-only
 breaker decision. Redis answers in well under a millisecond, so a modest pool that requests queue
-for costs less CPU than hundreds of sockets (measured: 64 blocking connections stored all 1,000
-drafts of that burst with less CPU than 1,024 non-blocking ones).
+for costs less CPU than hundreds of sockets: ``DEFAULT_MAX_CONNECTIONS`` (64) per process.
 
-Waiting for a pool connection is our own queueing, not a sign that Redis is unwell: under a burst
-the event loop itself lags by seconds and a short wait would fail healthy commands. So the pool
-wait is generous, while Redis's health is still judged by the short socket timeouts: a hung Redis
-fails the commands holding connections within ``SOCKET_TIMEOUT_S`` (plus one retry), which frees
-them, and the cache then stops calling Redis for a while (cache.py).
+A connection is busy from a command's send until its task reads the reply, so what starved the
+pool in that burst was the event loop, not Redis: hundreds of drafts ran their CPU steps in one
+pass of the loop, every reply waited seconds to be read while its connection stayed taken, and
+the 0.5 s socket timeouts fired on replies that had long arrived (the cache failed open: 336 of
+1,000 drafts stored). The drafts' CPU steps now take turns on the loop (service/infra/turns.py),
+so replies are read between steps and the same pool stores all 1,000 (docs/decisions.md, 64).
+
+Waiting for a pool connection is our own queueing, not a sign that Redis is unwell, so the pool
+wait (``POOL_WAIT_S``) is generous, while Redis's health is still judged by the short socket
+timeouts: a hung Redis fails the commands holding connections within ``SOCKET_TIMEOUT_S`` (plus
+one retry), which frees them, and the cache then stops calling Redis for a while (cache.py).
 
 For high availability the URL may name Redis Sentinels instead of a server:
 ``redis+sentinel://[:password@]host:port[,host:port...]/service_name[/db]``. Every client (cache,
@@ -40,9 +45,9 @@ from redis.backoff import ConstantBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-SOCKET_TIMEOUT_S = 0.5
-POOL_WAIT_S = 5.0
-DEFAULT_MAX_CONNECTIONS = 64
+SOCKET_TIMEOUT_S = 0.5  # a reply, or a connection: Redis answers in well under a millisecond
+POOL_WAIT_S = 5.0  # for a free pool connection, then ConnectionError (fail open, or 503)
+DEFAULT_MAX_CONNECTIONS = 64  # per client, so per API process: see the module docstring
 
 
 SENTINEL_SCHEME = "redis+sentinel"

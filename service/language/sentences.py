@@ -4,12 +4,17 @@ pysbd knows abbreviations, dates ("1. März", "Jan. 3"), decimals and initials i
 languages, which the old home-made regex split on. It costs about 7 µs per character, so only a
 bounded window is segmented: the opening and the end of a message, where customers put what they
 want; a wall of log in the middle is never read sentence by sentence.
+
+One draft reads the same text more than once (the request and the issue both segment the newest
+customer message, and every prompt render reads the notes again), so pysbd's answer per paragraph
+is kept in a bounded LRU cache: ``SEGMENT_CACHE_SIZE`` paragraphs of at most ``HEAD_CHARS``
+characters each (the windows), about 2 MB at most, per process.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import pysbd
 from pydantic import BaseModel, ConfigDict
@@ -21,6 +26,7 @@ SEGMENT_LANGUAGES = frozenset({"en", "es", "de", "fr", "it", "nl"})
 _STAND_IN = {"pt": "es"}
 HEAD_CHARS = 1_000
 TAIL_CHARS = 400
+SEGMENT_CACHE_SIZE = 1_024
 
 
 class _SentencesFile(BaseModel):
@@ -48,6 +54,12 @@ def _segmenter(language: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=language if language in SEGMENT_LANGUAGES else "en", clean=False)
 
 
+@lru_cache(maxsize=SEGMENT_CACHE_SIZE)
+def _segment(paragraph: str, language: str) -> tuple[str, ...]:
+    """pysbd's sentences of one paragraph (a window's line, so at most HEAD_CHARS characters)."""
+    return tuple(_segmenter(language).segment(paragraph))
+
+
 def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     position = 0
@@ -58,7 +70,7 @@ def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
             continue
         cursor = start_of_paragraph
         joined = False
-        for sentence in _segmenter(language).segment(paragraph):
+        for sentence in _segment(paragraph, language):
             piece = sentence.strip()
             if not piece:
                 continue

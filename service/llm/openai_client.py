@@ -15,6 +15,13 @@ Completion state: a stream that ends without a ``finish_reason`` (cut off, or ll
 ``[DONE]`` after an interrupt) raises ``LLMUnavailable("incomplete")``; it is never a finished
 draft. ``finish_reason`` is passed on (``length`` means cut at max_tokens).
 
+Chunks stay JSON objects (dicts): the request goes through the client's own ``post`` with
+``cast_to=object``, the SDK's documented way to skip building response models, instead of
+``chat.completions.create``, which turns every SSE chunk into a ``ChatCompletionChunk`` model.
+The SDK still does the rest (auth, headers, timeouts, status errors, SSE decoding, ``[DONE]``,
+error events); building those models cost more CPU than all our guardrails together (a token
+per chunk: ~100 models per draft; docs/decisions.md, decision 63).
+
 Breaker accounting: one verdict per *call*. Only outages count as failures (``OUTAGE_REASONS``:
 connection errors, timeouts, 5xx); a rejection, a context overflow, an empty or cut-off answer,
 a 429 or our own saturated queue say the endpoint is up.
@@ -33,7 +40,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 import openai
 from openai import AsyncOpenAI, AsyncStream
-from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
+from openai.types.chat import ChatCompletionMessageParam
 
 from service.llm.base import (
     OUTAGE_REASONS,
@@ -213,9 +220,17 @@ class OpenAICompatibleClient(LLMClient):
         opened: _OpenStream | None = None
         try:
             async with asyncio.timeout(first_limit):
-                stream = await self._client.chat.completions.create(
-                    **self._params(request),
-                    timeout=_http_timeout(limit, self._connect_timeout_s),
+                stream = await self._client.post(
+                    "/chat/completions",
+                    body=self._params(request),
+                    # Chunks as plain dicts: see the module docstring.
+                    cast_to=object,
+                    options={
+                        "timeout": _http_timeout(limit, self._connect_timeout_s),
+                        "security": {"bearer_auth": True},  # what chat.completions.create asks
+                    },
+                    stream=True,
+                    stream_cls=AsyncStream[object],
                 )
                 opened = _OpenStream(stream, request.model, attempt=request.attempts, slot=slot)
                 kind = _content_type(stream.response)
@@ -259,7 +274,7 @@ class OpenAICompatibleClient(LLMClient):
             return LLMContextExceeded(200, shape="empty_stream")
         return request.incomplete()
 
-    async def _next_chunk(self, opened: _OpenStream, deadline: Deadline) -> ChatCompletionChunk | None:
+    async def _next_chunk(self, opened: _OpenStream, deadline: Deadline) -> object | None:
         """The next chunk after the first delta, or None at the end. No retries from here on."""
         if opened.chunks is None:
             return None
@@ -373,32 +388,37 @@ class _Request:
 
 @dataclass
 class _OpenStream:
-    stream: AsyncStream[ChatCompletionChunk]
+    stream: AsyncStream[object]
     model: str
     attempt: int
     slot: Slot | None = None
-    chunks: AsyncIterator[ChatCompletionChunk] | None = None
+    chunks: AsyncIterator[object] | None = None
     chunks_seen: int = 0
     first_delta: str = ""
     finish_reason: str | None = None
     parts: list[str] = field(default_factory=list)
     usage: tuple[int | None, int | None] = (None, None)
 
-    def absorb(self, chunk: ChatCompletionChunk) -> str:
-        """Take usage, model and finish_reason from a chunk; return its text delta ('' if none)."""
+    def absorb(self, chunk: object) -> str:
+        """Take usage, model and finish_reason from a chunk (a decoded JSON object; servers omit
+        fields, so anything missing or of the wrong type is skipped); return its text delta."""
         self.chunks_seen += 1
-        self.model = getattr(chunk, "model", None) or self.model
-        usage = getattr(chunk, "usage", None)
+        data = chunk if isinstance(chunk, dict) else {}
+        model = data.get("model")
+        self.model = model if isinstance(model, str) and model else self.model
+        usage = data.get("usage")
         if usage is not None:
             self.usage = _usage(usage)
         delta = ""
-        for choice in getattr(chunk, "choices", None) or []:
-            if getattr(choice, "index", 0) != 0:
+        choices = data.get("choices")
+        for choice in choices if isinstance(choices, list) else ():
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
                 continue
-            content = getattr(getattr(choice, "delta", None), "content", None)
+            message = choice.get("delta")
+            content = message.get("content") if isinstance(message, dict) else None
             if isinstance(content, str):
                 delta += content
-            reason = getattr(choice, "finish_reason", None)
+            reason = choice.get("finish_reason")
             if isinstance(reason, str) and reason:
                 self.finish_reason = reason
         if delta:
