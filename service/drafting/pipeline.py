@@ -616,7 +616,9 @@ class DraftPipeline:
                         break
                 assert completion is not None  # the client's stream always ends with one
                 context = with_system_prompt(context, messages)
-                result = await self._finish_with_llm(prompted, context, timer, completion, incidents, fit)
+                result = await self._finish_with_llm(
+                    prompted, context, timer, completion, incidents, fit.took(messages)
+                )
                 yield result.model_copy(update={"analysis": analysis_view(analysis)})
                 return
             except LLMError as exc:
@@ -673,7 +675,8 @@ class DraftPipeline:
         """The first completion of ``messages`` (the prompt at the default fit): shrunk once when
         over the window, asked again once when cut off.
 
-        The fit that worked comes back too: re-asks must not grow the prompt past it again.
+        The fit that worked comes back too, with the size of a shrunk prompt the server took:
+        re-asks must not grow the prompt past it again.
         """
         fit = self._fit()
         try:
@@ -686,7 +689,8 @@ class DraftPipeline:
             if exc.reason != "incomplete":
                 raise
             self._incident(incidents, "incomplete", "retried")
-        return await self._ask(messages, timer), messages, fit
+        completion = await self._ask(messages, timer)
+        return completion, messages, fit.took(messages)
 
     async def _compose_with_llm(
         self,

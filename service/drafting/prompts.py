@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,14 @@ class Fit:
     window: ContextWindow | None = None
     bytes_per_token: float = DEFAULT_BYTES_PER_TOKEN
     shrink: bool = False
+    # After a refusal, the estimated size of the shrunk prompt the server then took (see
+    # :func:`prompt_tokens`): a re-ask stays within it, its own message taken from the thread's
+    # share, where halving the budget again would let it outgrow what was taken.
+    taken: int | None = None
+
+    def took(self, messages: Sequence[ChatMessage]) -> Fit:
+        """This fit, remembering that the server took ``messages`` after refusing a larger prompt."""
+        return replace(self, taken=prompt_tokens(messages, self.bytes_per_token)) if self.shrink else self
 
 
 # Least thread context worth sending, however small the window: the latest message's gist.
@@ -148,6 +156,11 @@ def estimate_tokens(text: str, bytes_per_token: float = DEFAULT_BYTES_PER_TOKEN)
     """
     size = len(text) if text.isascii() else len(text.encode("utf-8"))
     return math.ceil(size / bytes_per_token)
+
+
+def prompt_tokens(messages: Sequence[ChatMessage], bytes_per_token: float = DEFAULT_BYTES_PER_TOKEN) -> int:
+    """A prompt's estimated tokens, counted as :meth:`PromptBuilder._budget` counts its parts."""
+    return sum(estimate_tokens(m["content"], bytes_per_token) + TOKENS_PER_MESSAGE for m in messages)
 
 
 def sanitise(text: str) -> str:
@@ -487,15 +500,16 @@ class PromptBuilder:
         context without the conversation)."""
         budget = self.token_budget
         ratio = fit.bytes_per_token
-        if fit.window is not None:
+        limit = fit.taken if fit.taken is not None else fit.window.prompt_tokens if fit.window else None
+        if limit is not None:
             # The user message without any conversation: headings, analysis, options.
             bare = self._user.render(static)
             parts = (system, bare, extra) if extra else (system, bare)
             fixed = sum(estimate_tokens(part, ratio) + TOKENS_PER_MESSAGE for part in parts)
             # Selection counts 4 bytes a token; the window is counted with the learned ratio.
-            room = (fit.window.prompt_tokens - fixed) * ratio / DEFAULT_BYTES_PER_TOKEN
+            room = (limit - fixed) * ratio / DEFAULT_BYTES_PER_TOKEN
             budget = min(budget, int(room))
-        if fit.shrink:
+        if fit.shrink and fit.taken is None:
             budget //= 2
         return max(budget, MIN_THREAD_TOKENS)
 

@@ -37,6 +37,10 @@ class EndpointLimiter:
     def waiting(self) -> int:
         return self._waiting
 
+    def busy(self) -> bool:
+        """A call holds a slot or waits for one."""
+        return self._in_use + self._waiting > 0
+
     @property
     def saturated(self) -> bool:
         """Every slot busy or promised to a waiting call: a retry now would only queue behind

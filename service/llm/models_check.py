@@ -5,6 +5,11 @@ under whatever name is asked; LiteLLM may route it to a default), so a typo in T
 would otherwise go unnoticed. The list is only a hint: many endpoints have no such route, list
 aliases differently or need permissions to list, so an unavailable list never fails anything.
 Checked at start-up (in the background) and again by /health/ready at most every ``ttl_s``.
+
+Never while this process has an LLM call open or waiting (``busy``): llama-cpp-python serves
+``GET /v1/models`` behind the same lock as generation, so the list waits for the running draft
+and, with its default ``interrupt_requests``, ends that draft's stream early. A readiness probe
+must not cut drafts short; the last verdict stands until the endpoint is idle again.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from typing import Literal
 
 import structlog
@@ -24,10 +30,17 @@ ModelStatus = Literal["unchecked", "listed", "not_listed", "unavailable"]
 
 class ModelCheck:
     def __init__(
-        self, client: AsyncOpenAI, model: str, *, timeout_s: float = 5.0, ttl_s: float = 60.0
+        self,
+        client: AsyncOpenAI,
+        model: str,
+        *,
+        timeout_s: float = 5.0,
+        ttl_s: float = 60.0,
+        busy: Callable[[], bool] | None = None,
     ) -> None:
         self._client = client
         self.model = model
+        self._busy = busy
         self._timeout_s = timeout_s
         self._ttl_s = ttl_s
         self.status: ModelStatus = "unchecked"
@@ -59,6 +72,9 @@ class ModelCheck:
 
     async def run(self) -> ModelStatus:
         async with self._lock:
+            if self._busy is not None and self._busy():
+                # Looked at again on the next probe once idle (_checked_at is left as it was).
+                return self.status
             previous = self.status
             try:
                 page = await self._client.models.list(timeout=self._timeout_s)

@@ -94,7 +94,8 @@ def build_runtime(settings: Settings) -> Runtime:
         openai_client = make_async_openai(settings.llm_base_url, api_key, settings.llm_timeout_s)
         limiter = EndpointLimiter(settings.llm_max_concurrency, on_wait=metrics.observe_slot_wait)
         estimator = TokenEstimator(settings.llm_model, redis)
-        model_check = ModelCheck(openai_client, settings.llm_model)
+        # Never while our own calls are open: on llama-cpp-python the list interrupts them.
+        model_check = ModelCheck(openai_client, settings.llm_model, busy=limiter.busy)
         breaker = (
             CircuitBreaker(
                 redis,

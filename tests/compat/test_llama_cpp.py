@@ -22,6 +22,7 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from service.app import create_app
 from service.config import Settings
+from service.drafting.stream_guard import STREAM_RULES
 from service.llm.openai_client import context_exceeded
 from service.server.embedded_redis import EmbeddedRedis
 from tests.compat.conftest import CONTEXT_TOKENS, MODEL_ALIAS, LlamaServer
@@ -75,6 +76,19 @@ def stream_result(text: str) -> dict[str, Any]:
     return result
 
 
+def stream_events(text: str) -> list[tuple[str, str]]:
+    """The (event, data) pairs of an SSE body, in order."""
+    events: list[tuple[str, str]] = []
+    kind = "message"
+    for line in text.splitlines():
+        if line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: "):
+            events.append((kind, line[6:]))
+            kind = "message"
+    return events
+
+
 def assert_never_scaffolding(result: dict[str, Any]) -> None:
     for text in (result["reply"], result["rejected_draft"]):
         if result["reply"] is not None and text == result["reply"]:
@@ -95,29 +109,48 @@ async def test_drafts_in_two_languages(
     language: str,
     streamed: bool,
 ) -> None:
+    kind = "streamed" if streamed else "plain"
     async with AsyncTestClient(app=create_app(settings(redis_server.url, llama))) as client:
         began = time.perf_counter()
         if streamed:
             response = await client.post("/v1/drafts/stream", json=thread(name, f"{language}-s"))
-            result = stream_result(response.text)
-            assert response.text.count("event: delta") > 3  # token by token
+            events = stream_events(response.text)
+            assert [e for e, _ in events].count("delta") > 3  # token by token
+            ends = [(e, data) for e, data in events if e != "delta"]
+            assert len(ends) == 1  # exactly one result or one error, and it comes last
+            assert events[-1] == ends[0]
         else:
             response = await client.post("/v1/drafts", json=thread(name, f"{language}-p"))
-            result = response.json()
+            ends = [("result", response.text)]
         elapsed = time.perf_counter() - began
+        event, data = ends[0]
+        # SmolLM2-135M often copies the prompt's headings: a finished sentence that does is a
+        # blocking prompt-leak, and the documented end of such a stream is a draft-stopped error
+        # (decision 55), which cancels the LLM call. Prove that end, and that the server stops.
+        idle = llama.seconds_to_idle() if event == "error" else None
         ready = (await client.get("/health/ready")).json()
     assert response.status_code == 200
+    assert ready["checks"]["llm"]["model_listed"] == "listed"
+    figures[f"draft_s.{language}.{kind}"] = round(elapsed, 2)
+    if event == "error":
+        problem = json.loads(data)
+        assert problem["type"].endswith("/draft-stopped")
+        assert problem["rule"] in STREAM_RULES
+        assert idle is not None
+        assert idle < 3.0  # the stop closed the LLM stream: the server stopped within a token or two
+        figures[f"draft_outcome.{language}.{kind}"] = f"stopped:{problem['rule']}"
+        figures[f"draft_stopped_server_idle_after_s.{language}.{kind}"] = round(idle, 2)
+        return
+    assert event == "result"
+    result: dict[str, Any] = json.loads(data)
+    figures[f"draft_outcome.{language}.{kind}"] = f"result:{result['status']}"
     assert result["provider"] == "openai"
     assert result["model"] == MODEL_ALIAS
     assert result["usage"]["estimated"] is True  # llama-cpp-python ignores stream_options
     assert result["usage"]["prompt_tokens"] > 300
     assert not [i for i in result["llm_incidents"] if i["kind"] != "length"]
     assert_never_scaffolding(result)
-    assert ready["checks"]["llm"]["model_listed"] == "listed"
-    figures[f"draft_s.{language}.{'streamed' if streamed else 'plain'}"] = round(elapsed, 2)
-    figures[f"draft_llm_ms.{language}.{'streamed' if streamed else 'plain'}"] = round(
-        result["timings_ms"]["llm"]
-    )
+    figures[f"draft_llm_ms.{language}.{kind}"] = round(result["timings_ms"]["llm"])
 
 
 async def test_a_wrong_model_name_is_reported_not_fatal(
@@ -160,12 +193,29 @@ async def test_a_prompt_over_the_window_is_shrunk_and_never_opens_the_breaker(
         began = time.perf_counter()
         response = await client.post("/v1/drafts/stream", json=long_thread("ctx-wrong"))
         figures["context_overflow.draft_s"] = round(time.perf_counter() - began, 2)
-        result = stream_result(response.text)
+        events = stream_events(response.text)
         metrics = (await client.get("/metrics")).text
+    overflows = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("tactful_llm_incidents_total{") and 'kind="context_length"' in line
+    ]
+    assert overflows == ['tactful_llm_incidents_total{action="shrunk",kind="context_length"} 1.0']
+    assert 'tactful_llm_breaker_state{state="closed"} 1.0' in metrics
+    assert [e for e, _ in events].count("delta") > 3  # the shrunk prompt was answered, token by token
+    event, data = events[-1]
+    if event == "error":
+        # A sentence of the answer copied the prompt (SmolLM2 does): the documented draft-stopped
+        # end (decision 55). The refusal, the shrink and the answer are proven above.
+        problem = json.loads(data)
+        assert problem["type"].endswith("/draft-stopped")
+        figures["context_overflow.outcome"] = ["context_length:shrunk", f"stopped:{problem['rule']}"]
+        return
+    assert event == "result"
+    result = json.loads(data)
     figures["context_overflow.outcome"] = [f"{i['kind']}:{i['action']}" for i in result["llm_incidents"]]
     assert result["llm_incidents"][0] == {"kind": "context_length", "action": "shrunk"}
-    assert result["provider"] == "openai"  # the shrunk prompt fitted
-    assert 'tactful_llm_breaker_state{state="closed"} 1.0' in metrics
+    assert result["provider"] == "openai"  # the shrunk prompt fitted, and so did its re-asks
 
 
 async def test_concurrent_drafts_queue_instead_of_interrupting(

@@ -15,6 +15,7 @@ import respx
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
+from service.drafting.prompts import prompt_tokens
 from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import GOOD_REPLY, llm_settings, seed_thread
 from tests.unit.llm.fakes import ScriptedStream, chunk, sse_body, sse_response
@@ -82,13 +83,13 @@ async def test_context_error_400_shrinks_the_thread_and_asks_once_more(
         {"kind": "context_length", "action": "shrunk"},
         {"kind": "length", "action": "reasked"},
     ]
-    first, second, reask = (
-        json.loads(call.request.content)["messages"][1]["content"] for call in route.calls
-    )
-    assert len(second) < len(first) / 1.5
-    # The re-ask keeps the shrunk fit: it must not grow the prompt past the window again.
-    assert len(reask) <= len(second)
-    assert "earlier message" in second  # older history dropped, the newest kept
+    first, second, reask = (json.loads(call.request.content)["messages"] for call in route.calls)
+    assert len(second[1]["content"]) < len(first[1]["content"]) / 1.5
+    # The re-ask, its own message included, stays within the shrunk prompt the server took: it
+    # must not grow the prompt past the window again.
+    assert len(reask) == 3
+    assert prompt_tokens(reask) <= prompt_tokens(second)
+    assert "earlier message" in second[1]["content"]  # older history dropped, the newest kept
 
 
 async def test_empty_200_stream_five_times_never_opens_the_breaker(

@@ -13,10 +13,13 @@ from hypothesis import strategies as st
 from service.drafting.prompts import (
     FENCE_CLOSE,
     FENCE_OPEN,
+    ContextWindow,
+    Fit,
     PromptBuilder,
     PromptError,
     estimate_tokens,
     load_guidelines,
+    prompt_tokens,
     select_messages,
 )
 from service.language.analysis import analyse_thread
@@ -380,6 +383,38 @@ def test_reask_carries_the_draft_and_the_fixes(builder: PromptBuilder, make_thre
     assert "- Do not blame the customer." in reask
     assert "complete corrected reply" in reask
     assert messages[:2] == builder.render(thread, analyse_thread(thread))
+
+
+def test_a_reask_after_a_refusal_stays_within_the_shrunk_prompt_the_server_took(
+    builder: PromptBuilder, make_thread: MakeThread
+) -> None:
+    # The compat run's failure: the server refused the prompt, took the shrunk one, then refused
+    # the length re-ask, which carried the previous draft on top of a thread halved again.
+    history = [
+        {"role": "customer" if i % 2 == 0 else "agent", "body": f"Update {i} on the duplicate charge. " * 20}
+        for i in range(30)
+    ]
+    thread = make_thread(*history, "I was charged twice for my invoice, please refund one.")
+    analysis = analyse_thread(thread)
+    shrunk = Fit(window=ContextWindow(4_096, 700), shrink=True)
+    first = builder.render(thread, analysis, fit=Fit(window=ContextWindow(4_096, 700)))
+    taken = builder.render(thread, analysis, fit=shrunk)
+    assert prompt_tokens(taken) < prompt_tokens(first) - 500  # the thread was halved
+    draft = "Hi Dana, I understand how frustrating a double charge is. " * 8
+    shorter = ["Write the whole reply again, shorter: at most 54 words."]
+
+    fit = shrunk.took(taken)
+    assert fit.taken == prompt_tokens(taken)
+    reask = builder.render_reask(thread, analysis, draft, shorter, fit=fit)
+    assert prompt_tokens(reask) <= prompt_tokens(taken)
+    assert "I was charged twice for my invoice" in reask[1]["content"]  # the newest message kept
+    # Halving the budget again for the re-ask, as before, outgrew what the server took.
+    assert prompt_tokens(builder.render_reask(thread, analysis, draft, shorter, fit=shrunk)) > prompt_tokens(
+        taken
+    )
+    # A fit that was never shrunk needs no memory: its window is right.
+    unshrunk = Fit(window=ContextWindow(4_096, 700))
+    assert unshrunk.took(first) is unshrunk
 
 
 # --- loading, version, determinism, speed ---------------------------------------------------

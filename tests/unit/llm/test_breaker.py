@@ -180,7 +180,10 @@ async def test_client_breaker_opens_across_processes_and_stops_http(
     redis_client: aioredis.Redis, chat: respx.Route, make_llm: MakeLLM
 ) -> None:
     one, two = pair(redis_client, threshold=2)
-    llm_one, llm_two = make_llm(one, max_attempts=2), make_llm(two, max_attempts=2)
+    # The test counts attempts, so the deadline must never be what ends a call: on a loaded machine
+    # a worker's first SDK call has taken close to the default 10 s, leaving no time for a retry.
+    generous = {"max_attempts": 2, "deadline_s": 120.0, "timeout_s": 60.0}
+    llm_one, llm_two = make_llm(one, **generous), make_llm(two, **generous)
     chat.side_effect = lambda request: status(503)
     for llm in (llm_one, llm_two):
         with pytest.raises(LLMUnavailable) as caught:
