@@ -37,13 +37,13 @@ class GuardrailsController(Controller):
         self, data: JSONBody[GuardrailCheckRequest], runtime: NamedDependency[Runtime]
     ) -> GuardrailReport:
         try:
-            check_text_limit(data.text, runtime.settings.max_check_chars)
+            check_text_limit(data.text, runtime.settings.limits.max_check_chars)
         except LimitExceeded as exc:
             raise limit_problem(exc, "The text exceeds a configured limit") from None
         if data.thread is not None:
             enforce_limits(data.thread, runtime)
         context = CheckContext(
-            thread=data.thread, allowed_domains=tuple(runtime.settings.allowed_link_domains)
+            thread=data.thread, allowed_domains=tuple(runtime.settings.guard.allowed_link_domains)
         )
         check = partial(runtime.guardrails.check, data.text, context)
         # A long thread is analysed for the check: that work runs off the event loop.

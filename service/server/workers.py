@@ -71,13 +71,13 @@ def _worker_main(
     from service.server.serving import head_limits, serve
 
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.server.log_level)
     serve(
         app_factory(settings),
         host=host,
         port=port,
-        grace_s=settings.shutdown_grace_s,
-        drain_s=settings.shutdown_drain_s,
+        grace_s=settings.server.shutdown_grace_s,
+        drain_s=settings.server.shutdown_drain_s,
         sockets=[sock],
         limits=head_limits(settings),
     )
