@@ -194,8 +194,8 @@ class ServerSettings(Section):
         0,
         ge=0,
         le=64,
-        description="API processes `tactful serve` runs on one port; 0: one per core. Each has its own "
-        "/metrics registry.",
+        description="API processes `tactful serve` runs on one port; 0: one per core. /metrics reports "
+        "the sum over them (docs/scaling.md).",
     )
     log_level: str = Field("INFO", description="Log level of the JSON logs.")
     shutdown_grace_s: float = Field(
