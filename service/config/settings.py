@@ -37,8 +37,11 @@ from service.models import Provider
 
 
 class Settings(BaseSettings):
+    # Unknown variables in the environment or .env are never read (FlatEnvSource reads known names
+    # only), so "forbid" refuses just a mistyped or pre-nesting argument: Settings(redis_url=...)
+    # would otherwise be dropped without a word.
     model_config = SettingsConfigDict(
-        env_prefix="TACTFUL_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TACTFUL_", env_file=".env", env_file_encoding="utf-8", extra="forbid"
     )
 
     llm: LlmSettings = Field(default_factory=LlmSettings)

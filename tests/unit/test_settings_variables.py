@@ -189,3 +189,14 @@ def test_an_invalid_value_is_reported_by_its_variable(clean_env: pytest.MonkeyPa
     assert "TACTFUL_MAX_MESSAGES: Input should be greater than or equal to 1" in problem
     assert "TACTFUL_WEBHOOK_SECRET_FRONT has 5 bytes" in problem
     assert "tiny!" not in problem
+
+
+def test_unknown_variables_are_ignored_but_flat_arguments_are_refused(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    clean_env.setenv("TACTFUL_NOT_A_SETTING", "1")
+    env_file = tmp_path / ".env"
+    env_file.write_text("TACTFUL_ALSO_NOT_ONE=2\nCOMPOSE_PROFILES=local-llm\n", encoding="utf-8")
+    assert Settings(_env_file=env_file) == Settings(_env_file=None)
+    with pytest.raises(ValidationError, match="redis_url"):
+        Settings(_env_file=None, redis_url="redis://redis.test:6379/0")  # type: ignore[call-arg]
