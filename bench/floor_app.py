@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     if args.workers > 1:
         # The branch `tactful serve` takes (service/cli.py), with the floor's app factory.
-        stop_wait_s = settings.shutdown_drain_s + settings.shutdown_grace_s + 5
+        stop_wait_s = settings.server.shutdown_drain_s + settings.server.shutdown_grace_s + 5
         supervisor = Supervisor(
             factory,
             host=args.host,
@@ -126,8 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         factory(settings),
         host=args.host,
         port=args.port,
-        grace_s=settings.shutdown_grace_s,
-        drain_s=settings.shutdown_drain_s,
+        grace_s=settings.server.shutdown_grace_s,
+        drain_s=settings.server.shutdown_drain_s,
     )
     return 0
 

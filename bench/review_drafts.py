@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 
 from service.config import Settings
+from service.config.sections import LlmSettings
 from service.infra.logs import configure_logging
 from service.models import DraftResult, Thread
 from service.server.runtime import build_runtime
 
 
 async def _drafts(paths: list[Path]) -> list[tuple[Path, DraftResult]]:
-    runtime = build_runtime(Settings(llm_base_url=None))
+    runtime = build_runtime(Settings(llm=LlmSettings(base_url=None)))
     await runtime.start()
     try:
         return [

@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         runtime: Runtime = state.runtime
         return runtime
 
-    api_keys = ApiKeys(key.get_secret_value() for key in settings.api_keys)
+    api_keys = ApiKeys(key.get_secret_value() for key in settings.auth.api_keys)
     if not api_keys.enabled:
         log.warning("auth.disabled", hint="set TACTFUL_API_KEYS before exposing this service")
 
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     scrape = Router(
         path="/",
         route_handlers=[metrics],
-        security=[{"bearer": []}] if api_keys.enabled or settings.metrics_token else None,
+        security=[{"bearer": []}] if api_keys.enabled or settings.auth.metrics_token else None,
     )
     app = Litestar(
         # Webhooks sit outside the API-key guard: helpdesks authenticate by signing each delivery.
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         middleware=[request_context],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
-        request_max_body_size=settings.max_body_bytes,
+        request_max_body_size=settings.limits.max_body_bytes,
         cors_config=cors_config(settings),
         before_send=[security_headers_hook(settings)],
         logging_config=None,  # our JSON logging is configured by the CLI; no body logging anywhere
@@ -107,5 +107,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
     )
     app.state.api_keys = api_keys
-    app.state.samples = load_samples(settings.samples_dir)
+    app.state.samples = load_samples(settings.browser.samples_dir)
     return app

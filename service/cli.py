@@ -16,6 +16,8 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from service.config import Settings
+from service.config.env import variable_for
+from service.config.sections import RedisSettings
 from service.infra.logs import configure_logging
 from service.models import DraftResult, GuardrailReport, Thread, Verdict
 
@@ -85,7 +87,7 @@ def _check_tenants(settings: Settings) -> None:
     from service.tenancy import TenantError, Tenants
 
     try:
-        Tenants.load(settings.tenants_dir)
+        Tenants.load(settings.tenants.dir)
     except TenantError as exc:
         _fail(f"tenant profile: {exc}")
 
@@ -97,10 +99,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from service.server.workers import Supervisor, default_workers
 
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.server.log_level)
     _check_tenants(settings)
-    host, port = args.host or settings.host, args.port or settings.port
-    workers = args.workers or settings.api_workers or default_workers()
+    host, port = args.host or settings.server.host, args.port or settings.server.port
+    workers = args.workers or settings.server.api_workers or default_workers()
     embedded: EmbeddedRedis | None = None
     # uvicorn handles SIGTERM/SIGINT while it serves, shuts down gracefully, then restores these
     # handlers and raises the signal again. With the default handlers that kills the process
@@ -109,13 +111,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # cover a signal that arrives while the embedded Redis is still starting.
     previous = {sig: signal.signal(sig, _exit_on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        if settings.redis_url is None:
-            embedded = EmbeddedRedis(settings.data_dir / "redis")
+        if settings.redis.url is None:
+            embedded = EmbeddedRedis(settings.redis.data_dir / "redis")
             embedded.start()
-            settings = settings.model_copy(update={"redis_url": embedded.url})
-            os.environ["TACTFUL_REDIS_URL"] = embedded.url  # the workers read their settings anew
+            redis = settings.redis.model_copy(update={"url": embedded.url})
+            settings = settings.model_copy(update={"redis": redis})
+            os.environ[RedisSettings.env_names("url")[0]] = (
+                embedded.url
+            )  # the workers read their settings anew
         if workers > 1:
-            stop_wait_s = settings.shutdown_drain_s + settings.shutdown_grace_s + 5
+            stop_wait_s = settings.server.shutdown_drain_s + settings.server.shutdown_grace_s + 5
             supervisor = Supervisor(
                 create_app, host=host, port=port, workers=workers, stop_wait_s=stop_wait_s
             )
@@ -124,8 +129,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             create_app(settings),
             host=host,
             port=port,
-            grace_s=settings.shutdown_grace_s,
-            drain_s=settings.shutdown_drain_s,
+            grace_s=settings.server.shutdown_grace_s,
+            drain_s=settings.server.shutdown_drain_s,
             limits=head_limits(settings),
         )
     finally:
@@ -145,7 +150,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from service.server.worker import main as run_worker
 
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.server.log_level)
     _check_tenants(settings)
     try:
         run_worker(settings, concurrency=args.concurrency)
@@ -189,7 +194,7 @@ def _default_profile(settings: Settings) -> TenantProfile:
     from service.tenancy import TenantError, Tenants
 
     try:
-        return Tenants.load(settings.tenants_dir).default
+        return Tenants.load(settings.tenants.dir).default
     except TenantError as exc:
         _fail(f"tenant profile: {exc}")
 
@@ -200,18 +205,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     configure_logging("WARNING")
     settings = Settings()
     text = _read(args.file)
-    if len(text) > settings.max_check_chars:
+    if len(text) > settings.limits.max_check_chars:
         _fail(
-            f"the text has {len(text)} characters; at most {settings.max_check_chars} are checked "
+            f"the text has {len(text)} characters; at most {settings.limits.max_check_chars} are checked "
             "(TACTFUL_MAX_CHECK_CHARS)"
         )
     thread = _load_thread(args.thread) if args.thread else None
     # No API key here: the default tenant's link hosts (its profile's, else the global setting).
     profile = _default_profile(settings)
     context = CheckContext(
-        thread=thread, allowed_domains=profile.allowed_domains(settings.allowed_link_domains)
+        thread=thread, allowed_domains=profile.allowed_domains(settings.guard.allowed_link_domains)
     )
-    report = load_guardrails(settings.guard_severities).check(text, context)
+    report = load_guardrails(settings.guard.severities).check(text, context)
     if args.json:
         _emit(report.model_dump_json(indent=2))
     else:
@@ -233,9 +238,13 @@ def cmd_send_webhook(args: argparse.Namespace) -> int:
                 seed = load_seed(path)
             except (OSError, ValueError, KeyError) as exc:
                 _fail(f"cannot read a webhook seed from {path}: {type(exc).__name__}")
-            secret = getattr(settings, f"webhook_secret_{seed.source}", None)
-            if secret is None:
-                _emit(f"{seed.name}: skipped (TACTFUL_WEBHOOK_SECRET_{seed.source.upper()} is not set)")
+            integration = settings.integrations.by_source().get(seed.source)
+            secret = integration.secret if integration is not None else None
+            if integration is None or secret is None:
+                variable = (
+                    integration.env_names("secret")[0] if integration else f"a secret for {seed.source}"
+                )
+                _emit(f"{seed.name}: skipped ({variable} is not set)")
                 continue
             try:
                 response = send_seed(client, args.url, seed, secret.get_secret_value())
@@ -261,7 +270,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     directory = Path(args.dir)
     if not directory.is_dir() and not (directory.is_file() and directory.suffix in (".yaml", ".jsonl")):
         _fail(f"{directory} is not a directory, a .yaml or a .jsonl file")
-    guardrails = load_guardrails(Settings().guard_severities)
+    guardrails = load_guardrails(Settings().guard.severities)
     try:
         result = evaluate(guardrails, load_cases(directory))
     except EvalError as exc:
@@ -316,15 +325,15 @@ async def _export_feedback(args: argparse.Namespace) -> int:
 
     configure_logging("WARNING")
     settings = Settings()
-    if not settings.redis_url:
+    if not settings.redis.url:
         _fail("feedback export reads Redis: set TACTFUL_REDIS_URL")
-    if settings.feedback_key is None:
+    if settings.feedback.key is None:
         _fail("feedback export needs TACTFUL_FEEDBACK_KEY: without it no text is kept, only figures")
     try:
-        first = parse_since(args.since, datetime.now(UTC).date(), settings.feedback_retention_days)
+        first = parse_since(args.since, datetime.now(UTC).date(), settings.feedback.retention_days)
     except ProblemError:
         _fail("--since must be a date (2026-12-01), a date-time (2026-12-01T08:00:00Z) or days back (7d)")
-    client = aioredis.Redis.from_url(settings.redis_url)
+    client = aioredis.Redis.from_url(settings.redis.url)
     store = build_feedback(settings, client, None)
     assert store is not None
     written = skipped = 0
@@ -435,8 +444,9 @@ def settings_problem(exc: ValidationError) -> str:
     lines = []
     for error in exc.errors(include_input=False, include_url=False):
         message = error["msg"].removeprefix("Value error, ")
-        if error["loc"]:
-            message = f"TACTFUL_{str(error['loc'][0]).upper()}: {message}"
+        variable = variable_for(Settings, error["loc"])
+        if variable is not None:  # a whole section's check (a weak secret) names its variable itself
+            message = f"{variable}: {message}"
         lines.append(message)
     return "; ".join(lines)
 

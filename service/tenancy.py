@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.models import Tone
+from service.yaml_data import parse_yaml
 
 DEFAULT_FILE = "default.yaml"
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -121,17 +121,10 @@ DEFAULT_PROFILE = TenantProfile(company="our company")
 
 def _read(path: Path) -> TenantProfile:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise TenantError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise TenantError(f"{path}: not valid YAML ({exc})") from None
-    try:
-        return TenantProfile.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise TenantError(f"{path}: {field}: {first['msg']}") from None
+    return parse_yaml(text, TenantProfile, where=str(path), error=TenantError)
 
 
 class Tenants:

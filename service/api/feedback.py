@@ -167,7 +167,7 @@ class FeedbackController(Controller):
     ) -> FeedbackSummary:
         store = _store(runtime)
         today = datetime.now(UTC).date()
-        first = parse_since(since, today, runtime.settings.feedback_retention_days)
+        first = parse_since(since, today, runtime.settings.feedback.retention_days)
         try:
             return await store.summary(request.state.tenant, since=first, until=today, group_by=group_by)
         except (RedisError, OSError):

@@ -43,7 +43,7 @@ class GuardrailsController(Controller):
         runtime: NamedDependency[Runtime],
     ) -> GuardrailReport:
         try:
-            check_text_limit(data.text, runtime.settings.max_check_chars)
+            check_text_limit(data.text, runtime.settings.limits.max_check_chars)
         except LimitExceeded as exc:
             raise limit_problem(exc, "The text exceeds a configured limit") from None
         if data.thread is not None:
@@ -52,7 +52,8 @@ class GuardrailsController(Controller):
         # the global setting), as it does for drafts.
         profile = runtime.pipeline.tenants.resolve(request.state.tenant)
         context = CheckContext(
-            thread=data.thread, allowed_domains=profile.allowed_domains(runtime.settings.allowed_link_domains)
+            thread=data.thread,
+            allowed_domains=profile.allowed_domains(runtime.settings.guard.allowed_link_domains),
         )
         check = partial(runtime.guardrails.check, data.text, context)
         # A long thread is analysed for the check: that work runs off the event loop.

@@ -44,12 +44,12 @@ async def rate_limit(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     keys: ApiKeys = connection.app.state.api_keys
     tenant = keys.tenant_for(connection.headers.get("authorization"))  # 401 before any counting
     connection.state.tenant = tenant
-    limit = settings.rate_limit_api
+    limit = settings.rate_limits.api
     if limit <= 0 or runtime.rate_limiter is None:
         return
     client = connection.client.host if connection.client else "unknown"
     bucket = "api:" + (tenant or "addr:" + client)
-    window = settings.rate_limit_window_s
+    window = settings.rate_limits.window_s
     decision = await runtime.rate_limiter.hit(bucket, limit=limit, window_s=window)
     if decision.allowed:
         return

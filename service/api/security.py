@@ -36,22 +36,22 @@ def content_security_policy(frame_ancestors: list[str]) -> str:
 
 def security_headers(settings: Settings) -> dict[str, str]:
     """The headers added to every response, computed once from the settings."""
-    if not settings.security_headers:
+    if not settings.browser.security_headers:
         return {}
     headers = {
-        "Content-Security-Policy": content_security_policy(settings.frame_ancestors),
+        "Content-Security-Policy": content_security_policy(settings.browser.frame_ancestors),
         "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": settings.referrer_policy,
+        "Referrer-Policy": settings.browser.referrer_policy,
         "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     }
     # Older browsers only know X-Frame-Options, which cannot list origins: send it when it says
     # the same as frame-ancestors, and leave it out otherwise (CSP wins where both are known).
     legacy_values: dict[tuple[str, ...], str] = {("'none'",): "DENY", ("'self'",): "SAMEORIGIN"}
-    legacy = legacy_values.get(tuple(settings.frame_ancestors))
+    legacy = legacy_values.get(tuple(settings.browser.frame_ancestors))
     if legacy:
         headers["X-Frame-Options"] = legacy
-    if settings.hsts_max_age_s > 0:
-        headers["Strict-Transport-Security"] = f"max-age={settings.hsts_max_age_s}"
+    if settings.browser.hsts_max_age_s > 0:
+        headers["Strict-Transport-Security"] = f"max-age={settings.browser.hsts_max_age_s}"
     return headers
 
 
@@ -76,10 +76,10 @@ def security_headers_hook(settings: Settings) -> BeforeMessageSendHookHandler:
 
 
 def cors_config(settings: Settings) -> CORSConfig | None:
-    if not settings.cors_allow_origins:
+    if not settings.browser.cors_allow_origins:
         return None
     return CORSConfig(
-        allow_origins=settings.cors_allow_origins,
+        allow_origins=settings.browser.cors_allow_origins,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=CORS_REQUEST_HEADERS,
         expose_headers=CORS_EXPOSED_HEADERS,

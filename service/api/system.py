@@ -40,11 +40,11 @@ async def live() -> dict[str, str]:
 async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     redis_ok = await runtime.pipeline.cache.ping()
     settings = runtime.settings
-    llm_ok = settings.provider is Provider.offline or bool(settings.llm_base_url or settings.llm_api_key)
+    llm_ok = settings.provider is Provider.offline or bool(settings.llm.base_url or settings.llm.api_key)
     llm_check: dict[str, Any] = {"ok": llm_ok, "provider": settings.provider}
     if runtime.model_check is not None:
         # A hint, never a failure: many endpoints list no models, or list them under other names.
-        llm_check["model"] = settings.llm_model
+        llm_check["model"] = settings.llm.model
         llm_check["model_listed"] = await runtime.model_check.current()
     checks = {"redis": {"ok": redis_ok, "configured": runtime.redis is not None}, "llm": llm_check}
     ok = redis_ok and llm_ok and not runtime.draining
@@ -71,7 +71,7 @@ async def metrics(
     runtime: NamedDependency[Runtime],
     authorization: Annotated[str | None, HeaderParameter(name="authorization", required=False)] = None,
 ) -> Response[bytes]:
-    token = runtime.settings.metrics_token
+    token = runtime.settings.auth.metrics_token
     keys: ApiKeys = request.app.state.api_keys
     if (token is not None or keys.enabled) and not _may_scrape(authorization, token, keys):
         raise ProblemError(
@@ -93,7 +93,7 @@ async def metrics(
             runtime.metrics.set_queue(**(await queue_stats(runtime.redis)).as_dict())
     if runtime.feedback is not None:
         with contextlib.suppress(RedisError, OSError):
-            summary = await runtime.feedback.summary_all(runtime.settings.feedback_retention_days)
+            summary = await runtime.feedback.summary_all(runtime.settings.feedback.retention_days)
             publish(runtime.metrics, summary)
     # Set as a header, not media_type: Litestar appends "; charset=utf-8" to text/* media types, and
     # CONTENT_TYPE_LATEST already carries one.

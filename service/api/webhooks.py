@@ -118,7 +118,7 @@ async def receive_webhook(
     body = await request.body()
     headers = request.headers
     try:
-        integration.verify(headers, body, secret, window_s=runtime.settings.webhook_replay_window_s)
+        integration.verify(headers, body, secret, window_s=runtime.settings.webhooks.replay_window_s)
     except SignatureError as exc:
         runtime.metrics.webhooks.labels(source, "unauthorized").inc()
         raise ProblemError(401, "invalid-signature", "The delivery is not authentic", exc.reason) from None
@@ -175,8 +175,8 @@ async def receive_webhook(
     if claim.outcome == "limited":
         runtime.metrics.rate_limited.labels("webhook").inc()
         raise rate_limited(
-            limit=runtime.settings.rate_limit_webhooks,
-            window_s=runtime.settings.rate_limit_window_s,
+            limit=runtime.settings.rate_limits.webhooks,
+            window_s=runtime.settings.rate_limits.window_s,
             what="this webhook source",
             setting="TACTFUL_RATE_LIMIT_WEBHOOKS",
             retry_after_s=claim.retry_after_s,
@@ -195,7 +195,7 @@ async def _capture(runtime: Runtime, source: str, reply: AgentReply) -> None:
     if runtime.feedback is None:
         return
     try:
-        tenant = webhook_tenant(source, keyed=bool(runtime.settings.api_keys))
+        tenant = webhook_tenant(source, keyed=bool(runtime.settings.auth.api_keys))
         outcome = await runtime.feedback.capture(tenant, reply.thread_id, reply.text, source=source)
     except (RedisError, OSError) as exc:
         log.warning("feedback.capture_failed", source=source, error=type(exc).__name__)

@@ -79,18 +79,7 @@ class Guardrails:
         if self._flag_pass is not None:
             windows = tuple((hit.start, hit.end) for hit in self._flag_pass.finditer(doc.scan))
             ctx = replace(ctx, flag_windows=windows)
-        findings = [
-            Finding(
-                rule=bound.rule.id,
-                severity=capped(bound.severity, hit.cap),
-                message=hit.message,
-                start=hit.start,
-                end=hit.end,
-                suggestion=hit.suggestion,
-            )
-            for bound in self._rules
-            for hit in bound.rule.check(doc, ctx)
-        ]
+        findings = self._findings(doc, ctx)
         return GuardrailReport(verdict=verdict_of(findings), ruleset_version=self.version, findings=findings)
 
     def present(self, rule_ids: Iterable[str]) -> tuple[str, ...]:
@@ -103,8 +92,12 @@ class Guardrails:
         For checks of part of a text as it is written (the stream's sentence-by-sentence check);
         the verdict on a whole reply always comes from :meth:`check`.
         """
-        wanted = frozenset(rule_ids)
-        doc, ctx = Document.of(text), resolve(context)
+        return self._findings(Document.of(text), resolve(context), frozenset(rule_ids))
+
+    def _findings(
+        self, doc: Document, ctx: RuleContext, wanted: frozenset[str] | None = None
+    ) -> list[Finding]:
+        """Every rule's hits (or only the ``wanted`` rules'), with configured severities and caps."""
         return [
             Finding(
                 rule=bound.rule.id,
@@ -115,7 +108,7 @@ class Guardrails:
                 suggestion=hit.suggestion,
             )
             for bound in self._rules
-            if bound.rule.id in wanted
+            if wanted is None or bound.rule.id in wanted
             for hit in bound.rule.check(doc, ctx)
         ]
 

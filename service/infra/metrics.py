@@ -1,10 +1,32 @@
-"""Prometheus metrics, one registry per app so that several apps in one process (tests) never clash."""
+"""Prometheus metrics, one registry per app so that several apps in one process (tests) never clash.
+
+Under ``tactful serve --workers N`` every worker writes its values to files in a directory the
+supervisor creates for the run (prometheus_client's multiprocess mode, switched on by
+``PROMETHEUS_MULTIPROC_DIR`` before a worker imports the library), and a scrape, whichever worker
+answers it, sums the counters and histograms of all of them, dead ones included so totals never
+go back. Gauges say how they combine: figures read from Redis at scrape time are the most recent
+value of a live worker; per-process figures (requests in flight, LLM slots) are summed over the
+live workers.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Final
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
 from service.models import DraftResult
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# Set at scrape time from Redis by whichever worker answers: that worker's value is the current one.
+READ_AT_SCRAPE: Final = "livemostrecent"
+# Each worker's own share of a figure: the workers' shares add up.
+PER_PROCESS: Final = "livesum"
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -47,7 +69,7 @@ class Metrics:
         )  # fmt: skip
         self.breaker = Gauge(
             "tactful_llm_breaker_state", "1 for the LLM circuit breaker's current state (read at scrape).",
-            ["state"], registry=self.registry,
+            ["state"], registry=self.registry, multiprocess_mode=READ_AT_SCRAPE,
         )  # fmt: skip
         self.redactions = Counter(
             "tactful_pii_redactions_total", "Distinct sensitive values replaced by placeholders, by kind.",
@@ -73,19 +95,23 @@ class Metrics:
         self.jobs = Gauge(
             "tactful_jobs",
             "Webhook jobs now, by state: queued, scheduled (waiting for a retry), running (read at scrape).",
-            ["state"], registry=self.registry,
+            ["state"], registry=self.registry, multiprocess_mode=READ_AT_SCRAPE,
         )  # fmt: skip
         self.job_failed_attempts = Gauge(
             "tactful_job_failed_attempts",
             "Webhook job attempts that failed and were retried, since the Redis was new (read at scrape).",
             registry=self.registry,
+            multiprocess_mode=READ_AT_SCRAPE,
         )
         self.jobs_dead_lettered = Gauge(
             "tactful_jobs_dead_lettered", "Webhook jobs in the dead-letter record (read at scrape).",
-            registry=self.registry,
+            registry=self.registry, multiprocess_mode=READ_AT_SCRAPE,
         )  # fmt: skip
         self.http_in_flight = Gauge(
-            "tactful_http_requests_in_flight", "HTTP requests being served now.", registry=self.registry
+            "tactful_http_requests_in_flight",
+            "HTTP requests being served now.",
+            registry=self.registry,
+            multiprocess_mode=PER_PROCESS,
         )
 
         self.llm_slot_wait_seconds = Histogram(
@@ -95,8 +121,9 @@ class Metrics:
             ["outcome"], buckets=_LATENCY_BUCKETS, registry=self.registry,
         )  # fmt: skip
         self.llm_slots = Gauge(
-            "tactful_llm_slots", "LLM calls of this process holding an endpoint slot (busy) or waiting "
-            "for one (waiting), read at scrape.", ["state"], registry=self.registry,
+            "tactful_llm_slots", "LLM calls holding an endpoint slot (busy) or waiting for one (waiting), "
+            "summed over the API workers, read at scrape.",
+            ["state"], registry=self.registry, multiprocess_mode=PER_PROCESS,
         )  # fmt: skip
         self.llm_incidents = Counter(
             "tactful_llm_incidents_total",
@@ -113,7 +140,7 @@ class Metrics:
 
         self.feedback_received = Counter(
             "tactful_feedback_received_total",
-            "Feedbacks recorded by this process, by outcome and source (api or the helpdesk).",
+            "Feedbacks recorded by the API, by outcome and source (api or the helpdesk).",
             ["outcome", "source"], registry=self.registry,
         )  # fmt: skip
         # Read at scrape from the all-tenant daily aggregates over the retention period: the same
@@ -121,28 +148,34 @@ class Metrics:
         self.feedback_outcomes = Gauge(
             "tactful_feedback_outcomes",
             "Drafts with feedback, by prompt version and outcome (read at scrape).",
-            ["prompt_version", "outcome"], registry=self.registry,
+            ["prompt_version", "outcome"], registry=self.registry, multiprocess_mode=READ_AT_SCRAPE,
         )  # fmt: skip
         self.feedback_acceptance = Gauge(
             "tactful_feedback_acceptance_ratio",
             "Drafts sent unedited / drafts with feedback, by prompt version (read at scrape).",
-            ["prompt_version"], registry=self.registry,
+            ["prompt_version"], registry=self.registry, multiprocess_mode=READ_AT_SCRAPE,
         )  # fmt: skip
         self.feedback_edit_distance = Gauge(
             "tactful_feedback_edit_distance",
             "Normalised edit distance of what agents sent from the draft, by level (char, word) and "
             "quantile (0.5, 0.9) (read at scrape).",
-            ["level", "quantile"], registry=self.registry,
+            ["level", "quantile"], registry=self.registry, multiprocess_mode=READ_AT_SCRAPE,
         )  # fmt: skip
         self.feedback_rule_span_edited = Gauge(
             "tactful_feedback_rule_span_edited_ratio",
             "Per rule: compared drafts carrying its finding whose agent edited inside its span "
             "(read at scrape).",
-            ["rule"], registry=self.registry,
+            ["rule"], registry=self.registry, multiprocess_mode=READ_AT_SCRAPE,
         )  # fmt: skip
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        """The exposition: this registry's, or every worker's from the shared directory."""
+        directory = os.environ.get(MULTIPROC_ENV)
+        if not directory:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged, path=directory)  # type: ignore[no-untyped-call]
+        return generate_latest(merged)
 
     def set_queue(
         self, *, queued: int, scheduled: int, running: int, failed: int, dead_lettered: int
@@ -174,3 +207,28 @@ class Metrics:
             self.tokens.labels("completion").inc(result.usage.completion_tokens)
         for finding in result.guardrails.findings:
             self.findings.labels(finding.rule, finding.severity.value).inc()
+
+
+@contextlib.contextmanager
+def shared_across_processes() -> Iterator[str]:
+    """A fresh directory for one run's worker metrics, in the environment the workers inherit.
+
+    Always a new one: files left by an earlier run would add its counts to this run's. Removed,
+    and the environment restored, when the run ends.
+    """
+    previous = os.environ.get(MULTIPROC_ENV)
+    directory = tempfile.mkdtemp(prefix="tactful-metrics-")
+    os.environ[MULTIPROC_ENV] = directory
+    try:
+        yield directory
+    finally:
+        if previous is None:
+            os.environ.pop(MULTIPROC_ENV, None)
+        else:
+            os.environ[MULTIPROC_ENV] = previous
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def process_ended(directory: str, pid: int) -> None:
+    """Drop an ended worker's live gauges (its counters stay: totals must not go back)."""
+    multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
 import httpx
+from pydantic import SecretStr
 
 from service.config import Settings
 from service.models import Thread
@@ -122,7 +123,7 @@ class Integration:
     source: ClassVar[str]
 
     def secret(self, settings: Settings) -> str | None:
-        value = getattr(settings, f"webhook_secret_{self.source}", None)
+        value = settings.integrations.secret(self.source)
         return value.get_secret_value() if value is not None else None
 
     def verify(self, headers: Mapping[str, str], body: bytes, secret: str, *, window_s: float) -> None:
@@ -153,16 +154,10 @@ class Integration:
         raise NotImplementedError
 
 
-def missing_settings(settings: Settings, *names: str) -> str | None:
-    unset = [name for name in names if not getattr(settings, name)]
-    if not unset:
-        return None
-    return "not configured: set " + ", ".join(f"TACTFUL_{name.upper()}" for name in unset)
-
-
-def secret_value(settings: Settings, name: str) -> str:
-    value = getattr(settings, name)
-    return str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
+def reveal(secret: SecretStr | None) -> str:
+    """A credential in clear for the one request that sends it (``delivery_missing`` has checked
+    that it is set; unset reads as empty)."""
+    return secret.get_secret_value() if secret is not None else ""
 
 
 def check_response(response: httpx.Response, what: str) -> httpx.Response:

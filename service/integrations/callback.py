@@ -16,14 +16,14 @@ import httpx
 
 from service.config import Settings
 from service.integrations import signatures as sig
-from service.integrations.base import Outbound, Receipt, check_response, missing_settings, secret_value
+from service.integrations.base import Outbound, Receipt, check_response, reveal
 from service.models import DraftResult
 
 EVENT = "draft.created"
 
 
 def callback_missing(settings: Settings) -> str | None:
-    return missing_settings(settings, "callback_url", "callback_secret")
+    return settings.callback.delivery_missing()
 
 
 def message_id(source: str, delivery_id: str) -> str:
@@ -83,9 +83,9 @@ async def send_callback(
         now=now,
     )
     msg_id, ts = message_id(source, delivery_id), str(int(now))
-    key = sig.standard_key(secret_value(settings, "callback_secret"))
+    key = sig.standard_key(reveal(settings.callback.secret))
     response = await http.post(
-        str(settings.callback_url),
+        str(settings.callback.url),
         content=body,
         headers={
             "content-type": "application/json",

@@ -24,9 +24,8 @@ from service.integrations.base import (
     PayloadError,
     Receipt,
     check_response,
-    missing_settings,
     reference_from,
-    secret_value,
+    reveal,
     seg,
 )
 from service.integrations.lookup import entries, listing, ref
@@ -123,7 +122,7 @@ class Chatwoot(Integration):
         )
 
     def delivery_missing(self, settings: Settings) -> str | None:
-        return missing_settings(settings, "chatwoot_base_url", "chatwoot_api_token")
+        return settings.integrations.chatwoot.delivery_missing()
 
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
@@ -167,7 +166,7 @@ def _agent_reply(payload: Mapping[str, Any]) -> AgentReply | None:
 
 
 def _messages_url(settings: Settings, target: Mapping[str, str]) -> str:
-    base = str(settings.chatwoot_base_url).rstrip("/")
+    base = str(settings.integrations.chatwoot.base_url).rstrip("/")
     return (
         f"{base}/api/v1/accounts/{seg(target['account_id'])}"
         f"/conversations/{seg(target['conversation_id'])}/messages"
@@ -175,4 +174,4 @@ def _messages_url(settings: Settings, target: Mapping[str, str]) -> str:
 
 
 def _auth(settings: Settings) -> dict[str, str]:
-    return {"api_access_token": secret_value(settings, "chatwoot_api_token")}
+    return {"api_access_token": reveal(settings.integrations.chatwoot.api_token)}

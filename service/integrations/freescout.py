@@ -23,9 +23,8 @@ from service.integrations.base import (
     Parsed,
     Receipt,
     check_response,
-    missing_settings,
     reference_from,
-    secret_value,
+    reveal,
     seg,
 )
 from service.integrations.html_text import text_to_html
@@ -43,7 +42,7 @@ class FreeScout(Integration):
         return parse_conversation(self.source, headers.get("x-freescout-event"), payload)
 
     def delivery_missing(self, settings: Settings) -> str | None:
-        return missing_settings(settings, "freescout_base_url", "freescout_api_key", "freescout_user_id")
+        return settings.integrations.freescout.delivery_missing()
 
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
@@ -51,7 +50,7 @@ class FreeScout(Integration):
         body: dict[str, Any] = {
             "type": _thread_type(outbound),
             "text": text_to_html(outbound.text),
-            "user": settings.freescout_user_id,
+            "user": settings.integrations.freescout.user_id,
         }
         if outbound.kind == "draft":
             body["state"] = "draft"
@@ -87,9 +86,9 @@ def _thread_type(outbound: Outbound) -> str:
 
 
 def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:
-    base = str(settings.freescout_base_url).rstrip("/")
+    base = str(settings.integrations.freescout.base_url).rstrip("/")
     return f"{base}/api/conversations/{seg(target['conversation_id'])}"
 
 
 def _auth(settings: Settings) -> dict[str, str]:
-    return {"X-FreeScout-API-Key": secret_value(settings, "freescout_api_key")}
+    return {"X-FreeScout-API-Key": reveal(settings.integrations.freescout.api_key)}

@@ -31,9 +31,8 @@ from service.integrations.base import (
     Parsed,
     Receipt,
     check_response,
-    missing_settings,
     reference_from,
-    secret_value,
+    reveal,
     seg,
 )
 from service.integrations.html_text import plain, text_to_html
@@ -72,7 +71,7 @@ class Freshdesk(Integration):
         return Inbound(delivery_id=f"{ticket_id}:{digest}", thread=thread, target={"ticket_id": ticket_id})
 
     def delivery_missing(self, settings: Settings) -> str | None:
-        return missing_settings(settings, "freshdesk_base_url", "freshdesk_api_key")
+        return settings.integrations.freshdesk.delivery_missing()
 
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
@@ -92,7 +91,7 @@ class Freshdesk(Integration):
     ) -> Receipt | None:
         # Freshdesk lists a ticket's conversations oldest first, 100 at most per page, and names
         # the next page in a Link header: a note posted seconds ago is on the last page.
-        base = str(settings.freshdesk_base_url).rstrip("/")
+        base = str(settings.integrations.freshdesk.base_url).rstrip("/")
         url: str | None = f"{_ticket_url(settings, target)}/conversations"
         params: dict[str, int] | None = {"per_page": 100}
         pages = 0
@@ -120,9 +119,10 @@ _MAX_PAGES = 10
 
 
 def _ticket_url(settings: Settings, target: Mapping[str, str]) -> str:
-    return f"{str(settings.freshdesk_base_url).rstrip('/')}/api/v2/tickets/{seg(target['ticket_id'])}"
+    base = str(settings.integrations.freshdesk.base_url).rstrip("/")
+    return f"{base}/api/v2/tickets/{seg(target['ticket_id'])}"
 
 
 def _auth(settings: Settings) -> dict[str, str]:
-    credentials = base64.b64encode(f"{secret_value(settings, 'freshdesk_api_key')}:X".encode()).decode()
+    credentials = base64.b64encode(f"{reveal(settings.integrations.freshdesk.api_key)}:X".encode()).decode()
     return {"Authorization": f"Basic {credentials}"}

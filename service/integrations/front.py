@@ -31,9 +31,8 @@ from service.integrations.base import (
     Parsed,
     Receipt,
     check_response,
-    missing_settings,
     reference_from,
-    secret_value,
+    reveal,
     seg,
 )
 from service.integrations.html_text import plain, text_to_html
@@ -120,7 +119,7 @@ class Front(Integration):
         )
 
     def delivery_missing(self, settings: Settings) -> str | None:
-        return missing_settings(settings, "front_api_token")
+        return settings.integrations.front.delivery_missing()
 
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
@@ -128,8 +127,8 @@ class Front(Integration):
         url = _conversation_url(settings, target)
         if outbound.kind == "draft":
             body: dict[str, Any] = {"body": text_to_html(outbound.text), "mode": "shared"}
-            if settings.front_channel_id:
-                body["channel_id"] = settings.front_channel_id
+            if settings.integrations.front.channel_id:
+                body["channel_id"] = settings.integrations.front.channel_id
             response = await http.post(f"{url}/drafts", headers=_auth(settings), json=body)
         else:
             response = await http.post(
@@ -168,8 +167,10 @@ def _agent_reply(event: Mapping[str, Any]) -> AgentReply | None:
 
 
 def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:
-    return f"{settings.front_base_url.rstrip('/')}/conversations/{seg(target['conversation_id'])}"
+    return (
+        f"{settings.integrations.front.base_url.rstrip('/')}/conversations/{seg(target['conversation_id'])}"
+    )
 
 
 def _auth(settings: Settings) -> dict[str, str]:
-    return {"Authorization": f"Bearer {secret_value(settings, 'front_api_token')}"}
+    return {"Authorization": f"Bearer {reveal(settings.integrations.front.api_token)}"}

@@ -23,8 +23,7 @@ from service.integrations.base import (
     Parsed,
     Receipt,
     check_response,
-    missing_settings,
-    secret_value,
+    reveal,
     seg,
 )
 from service.integrations.html_text import text_to_html
@@ -37,15 +36,15 @@ class _TokenCache:
         self._token: tuple[str, str, float] | None = None  # (app id, token, expires at)
 
     async def get(self, http: httpx.AsyncClient, settings: Settings) -> str:
-        app_id = str(settings.helpscout_app_id)
+        app_id = str(settings.integrations.helpscout.app_id)
         if self._token and self._token[0] == app_id and self._token[2] > time.monotonic():
             return self._token[1]
         response = await http.post(
-            f"{settings.helpscout_base_url.rstrip('/')}/v2/oauth2/token",
+            f"{settings.integrations.helpscout.base_url.rstrip('/')}/v2/oauth2/token",
             data={
                 "grant_type": "client_credentials",
                 "client_id": app_id,
-                "client_secret": secret_value(settings, "helpscout_app_secret"),
+                "client_secret": reveal(settings.integrations.helpscout.app_secret),
             },
         )
         check_response(response, "helpscout token")
@@ -74,7 +73,7 @@ class HelpScout(Integration):
         return parse_conversation(self.source, headers.get("x-helpscout-event"), payload)
 
     def delivery_missing(self, settings: Settings) -> str | None:
-        return missing_settings(settings, "helpscout_app_id", "helpscout_app_secret")
+        return settings.integrations.helpscout.delivery_missing()
 
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
@@ -111,4 +110,5 @@ class HelpScout(Integration):
 
 
 def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:
-    return f"{settings.helpscout_base_url.rstrip('/')}/v2/conversations/{seg(target['conversation_id'])}"
+    base = settings.integrations.helpscout.base_url.rstrip("/")
+    return f"{base}/v2/conversations/{seg(target['conversation_id'])}"

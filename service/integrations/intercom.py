@@ -28,9 +28,8 @@ from service.integrations.base import (
     Parsed,
     Receipt,
     check_response,
-    missing_settings,
     reference_from,
-    secret_value,
+    reveal,
     seg,
 )
 from service.integrations.html_text import plain, text_to_html
@@ -107,7 +106,7 @@ class Intercom(Integration):
         return Inbound(delivery_id=delivery_id, thread=thread, target={"conversation_id": conversation_id})
 
     def delivery_missing(self, settings: Settings) -> str | None:
-        return missing_settings(settings, "intercom_access_token", "intercom_admin_id")
+        return settings.integrations.intercom.delivery_missing()
 
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
@@ -118,7 +117,7 @@ class Intercom(Integration):
             json={
                 "message_type": "note",
                 "type": "admin",
-                "admin_id": settings.intercom_admin_id,
+                "admin_id": settings.integrations.intercom.admin_id,
                 "body": text_to_html(outbound.text),
             },
         )
@@ -157,12 +156,13 @@ def _agent_reply(payload: Mapping[str, Any]) -> AgentReply | None:
 
 
 def _conversation_url(settings: Settings, target: Mapping[str, str]) -> str:
-    return f"{settings.intercom_base_url.rstrip('/')}/conversations/{seg(target['conversation_id'])}"
+    base = settings.integrations.intercom.base_url.rstrip("/")
+    return f"{base}/conversations/{seg(target['conversation_id'])}"
 
 
 def _headers(settings: Settings) -> dict[str, str]:
     return {
-        "Authorization": f"Bearer {secret_value(settings, 'intercom_access_token')}",
+        "Authorization": f"Bearer {reveal(settings.integrations.intercom.access_token)}",
         "Intercom-Version": INTERCOM_VERSION,
         "Accept": "application/json",
     }

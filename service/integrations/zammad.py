@@ -27,9 +27,8 @@ from service.integrations.base import (
     Parsed,
     Receipt,
     check_response,
-    missing_settings,
     reference_from,
-    secret_value,
+    reveal,
     seg,
 )
 from service.integrations.html_text import html_to_text
@@ -98,7 +97,7 @@ class Zammad(Integration):
         )
 
     def delivery_missing(self, settings: Settings) -> str | None:
-        return missing_settings(settings, "zammad_base_url", "zammad_api_token")
+        return settings.integrations.zammad.delivery_missing()
 
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
@@ -148,8 +147,8 @@ def _agent_reply(ticket: Mapping[str, Any], article: Mapping[str, Any]) -> Agent
 
 
 def _base(settings: Settings) -> str:
-    return str(settings.zammad_base_url).rstrip("/")
+    return str(settings.integrations.zammad.base_url).rstrip("/")
 
 
 def _auth(settings: Settings) -> dict[str, str]:
-    return {"Authorization": f"Token token={secret_value(settings, 'zammad_api_token')}"}
+    return {"Authorization": f"Token token={reveal(settings.integrations.zammad.api_token)}"}

@@ -29,9 +29,8 @@ from service.integrations.base import (
     Parsed,
     Receipt,
     check_response,
-    missing_settings,
     reference_from,
-    secret_value,
+    reveal,
     seg,
 )
 from service.integrations.html_text import plain
@@ -133,7 +132,7 @@ class Zendesk(Integration):
         )
 
     def delivery_missing(self, settings: Settings) -> str | None:
-        return missing_settings(settings, "zendesk_base_url", "zendesk_email", "zendesk_api_token")
+        return settings.integrations.zendesk.delivery_missing()
 
     async def deliver(
         self, http: httpx.AsyncClient, settings: Settings, target: Mapping[str, str], outbound: Outbound
@@ -176,9 +175,11 @@ def _agent_reply(ticket_id: str, comment: Mapping[str, Any], key: str) -> AgentR
 
 
 def _base(settings: Settings) -> str:
-    return str(settings.zendesk_base_url).rstrip("/")
+    return str(settings.integrations.zendesk.base_url).rstrip("/")
 
 
 def _auth(settings: Settings) -> dict[str, str]:
-    credentials = f"{settings.zendesk_email}/token:{secret_value(settings, 'zendesk_api_token')}"
+    credentials = (
+        f"{settings.integrations.zendesk.email}/token:{reveal(settings.integrations.zendesk.api_token)}"
+    )
     return {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()}

@@ -216,9 +216,9 @@ class WebhookQueue(RedisQueue):
             keys=[bucket_key(WEBHOOK_BUCKET + source), keys.seen(source, delivery_id)],
             args=[
                 job_id,
-                settings.webhook_idempotency_ttl_s,
-                window_ms(settings.rate_limit_window_s),
-                max(0, settings.rate_limit_webhooks),
+                settings.webhooks.idempotency_ttl_s,
+                window_ms(settings.rate_limits.window_s),
+                max(0, settings.rate_limits.webhooks),
             ],
         )
         outcome = int(reply[0])
@@ -234,12 +234,12 @@ class WebhookQueue(RedisQueue):
             function=JOB_FUNCTION,
             key=job_id,
             kwargs={"source": source, "delivery_id": delivery_id, "thread": thread, "target": target},
-            timeout=settings.job_timeout_s,
-            heartbeat=settings.job_heartbeat_s,
-            retries=settings.job_max_attempts,
-            retry_delay=settings.job_retry_delay_s,
-            retry_backoff=settings.job_retry_max_delay_s or True,
-            ttl=settings.job_result_ttl_s,
+            timeout=settings.jobs.timeout_s,
+            heartbeat=settings.jobs.heartbeat_s,
+            retries=settings.jobs.max_attempts,
+            retry_delay=settings.jobs.retry_delay_s,
+            retry_backoff=settings.jobs.retry_max_delay_s or True,
+            ttl=settings.jobs.result_ttl_s,
         )
         # None means a job with this id is already stored: 128 random bits make that our own job,
         # enqueued by a first run of this call that redis-py re-sent after a lost connection.

@@ -90,7 +90,7 @@ async def _run_job(
     state: WorkerState = ctx[CONTEXT_KEY]
     started = time.perf_counter()
     log.info("job.started", job_id=job.key, source=source, attempt=job.attempts)
-    async with heartbeat(job, max(1.0, state.settings.job_heartbeat_s / 3)):
+    async with heartbeat(job, max(1.0, state.settings.jobs.heartbeat_s / 3)):
         try:
             result = await _draft(state, source, thread, retried=job.attempts > 1)
             await _remember(state, source, thread, result)
@@ -134,7 +134,7 @@ async def _remember(state: WorkerState, source: str, thread: dict[str, Any], res
         return
     try:
         parsed = Thread.model_validate(thread)
-        tenant = webhook_tenant(source, keyed=bool(state.settings.api_keys))
+        tenant = webhook_tenant(source, keyed=bool(state.settings.auth.api_keys))
         await state.feedback.remember(result, parsed, tenant=tenant, ticket=parsed.id)
     except Exception as exc:
         log.warning("feedback.remember_failed", source=source, error=type(exc).__name__)
@@ -172,7 +172,7 @@ async def _deliver(
                     ),
                 )
             )
-    if source == "generic" or settings.callback_all_sources:
+    if source == "generic" or settings.callback.all_sources:
         receipts.append(await _callback(state, job, source, delivery_id, target, result, outbound, thread_id))
     return receipts
 

@@ -13,8 +13,9 @@ from functools import cache
 from importlib import resources
 from typing import TypeVar
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+
+from service.yaml_data import parse_yaml
 
 PACKAGE = "service.language"
 DATA_DIR = "data"
@@ -62,13 +63,4 @@ def _load(name: str, model: type[BaseModel]) -> BaseModel:
     data = read_data_files().get(filename)
     if data is None:
         raise LanguageDataError(f"{DATA_DIR}/{filename}: missing")
-    try:
-        raw = yaml.safe_load(data)
-    except yaml.YAMLError as exc:
-        raise LanguageDataError(f"{DATA_DIR}/{filename}: not valid YAML ({exc})") from None
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise LanguageDataError(f"{DATA_DIR}/{filename}: {field}: {first['msg']}") from None
+    return parse_yaml(data, model, where=f"{DATA_DIR}/{filename}", error=LanguageDataError)

@@ -77,11 +77,11 @@ BREAKER_CLOSED_LEASE_S = 0.25
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    redis = connect_redis(settings.redis_url) if settings.redis_url else None
-    prompts = PromptBuilder(settings.prompts_dir, settings.prompt_token_budget)
+    redis = connect_redis(settings.redis.url) if settings.redis.url else None
+    prompts = PromptBuilder(settings.drafting.prompts_dir, settings.drafting.prompt_token_budget)
     # A missing or invalid profile stops start-up here, naming the file and the field.
-    tenants = Tenants.load(settings.tenants_dir)
-    guardrails = load_guardrails(settings.guard_severities)
+    tenants = Tenants.load(settings.tenants.dir)
+    guardrails = load_guardrails(settings.guard.severities)
     openai_client: AsyncOpenAI | None = None
     llm: OpenAICompatibleClient | None = None
     breaker: CircuitBreaker | None = None
@@ -90,18 +90,18 @@ def build_runtime(settings: Settings) -> Runtime:
     model_check: ModelCheck | None = None
     metrics = Metrics()
     if settings.provider is Provider.openai:
-        api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        openai_client = make_async_openai(settings.llm_base_url, api_key, settings.llm_timeout_s)
-        limiter = EndpointLimiter(settings.llm_max_concurrency, on_wait=metrics.observe_slot_wait)
-        estimator = TokenEstimator(settings.llm_model, redis)
+        api_key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else None
+        openai_client = make_async_openai(settings.llm.base_url, api_key, settings.llm.timeout_s)
+        limiter = EndpointLimiter(settings.llm.max_concurrency, on_wait=metrics.observe_slot_wait)
+        estimator = TokenEstimator(settings.llm.model, redis)
         # Never while our own calls are open: on llama-cpp-python the list interrupts them.
-        model_check = ModelCheck(openai_client, settings.llm_model, busy=limiter.busy)
+        model_check = ModelCheck(openai_client, settings.llm.model, busy=limiter.busy)
         breaker = (
             CircuitBreaker(
                 redis,
                 name="llm",
-                failure_threshold=settings.breaker_failure_threshold,
-                reset_s=settings.breaker_reset_s,
+                failure_threshold=settings.breaker.failure_threshold,
+                reset_s=settings.breaker.reset_s,
                 closed_lease_s=BREAKER_CLOSED_LEASE_S,
             )
             if redis is not None
@@ -110,30 +110,30 @@ def build_runtime(settings: Settings) -> Runtime:
         llm = OpenAICompatibleClient(
             openai_client,
             breaker,
-            max_attempts=settings.llm_max_attempts,
-            deadline_s=settings.llm_deadline_s,
-            timeout_s=settings.llm_timeout_s,
-            first_token_timeout_s=settings.llm_first_token_timeout_s,
+            max_attempts=settings.llm.max_attempts,
+            deadline_s=settings.llm.deadline_s,
+            timeout_s=settings.llm.timeout_s,
+            first_token_timeout_s=settings.llm.first_token_timeout_s,
             limiter=limiter,
             estimator=estimator,
         )
-    redactor = Redactor.load() if settings.redact_pii else None
-    cache = DraftCache(redis, ttl_s=settings.cache_ttl_s, wait_s=settings.single_flight_wait_s)
+    redactor = Redactor.load() if settings.drafting.redact_pii else None
+    cache = DraftCache(redis, ttl_s=settings.cache.ttl_s, wait_s=settings.cache.single_flight_wait_s)
     pipeline = DraftPipeline(
         provider=settings.provider,
         prompts=prompts,
         guardrails=guardrails,
         llm=llm,
         cache=cache,
-        sampling=Sampling(settings.llm_model, settings.llm_temperature, settings.llm_max_tokens),
-        window=ContextWindow(settings.llm_context_tokens, settings.llm_max_tokens),
+        sampling=Sampling(settings.llm.model, settings.llm.temperature, settings.llm.max_tokens),
+        window=ContextWindow(settings.llm.context_tokens, settings.llm.max_tokens),
         estimator=estimator,
-        max_reasks=settings.guard_max_reasks,
-        fallback_offline=settings.llm_fallback_offline,
+        max_reasks=settings.guard.max_reasks,
+        fallback_offline=settings.llm.fallback_offline,
         redactor=redactor,
         metrics=metrics,
         tenants=tenants,
-        allowed_domains=tuple(settings.allowed_link_domains),
+        allowed_domains=tuple(settings.guard.allowed_link_domains),
     )
     log.info(
         "runtime.ready",
@@ -141,8 +141,8 @@ def build_runtime(settings: Settings) -> Runtime:
         redis=redis is not None,
         prompt_version=prompts.version,
         ruleset_version=guardrails.version,
-        auth=bool(settings.api_keys),
-        redact_pii=settings.redact_pii,
+        auth=bool(settings.auth.api_keys),
+        redact_pii=settings.drafting.redact_pii,
     )
     return Runtime(
         settings=settings,
@@ -152,7 +152,7 @@ def build_runtime(settings: Settings) -> Runtime:
         guardrails=guardrails,
         pipeline=pipeline,
         metrics=metrics,
-        limits=ThreadLimits(settings.max_messages, settings.max_message_chars),
+        limits=ThreadLimits(settings.limits.max_messages, settings.limits.max_message_chars),
         breaker=breaker,
         limiter=limiter,
         estimator=estimator,
@@ -161,8 +161,8 @@ def build_runtime(settings: Settings) -> Runtime:
         queue=(
             WebhookQueue(
                 redis,
-                replicas_ack=settings.redis_replicas_ack,
-                replica_wait_ms=settings.redis_replica_wait_ms,
+                replicas_ack=settings.redis.replicas_ack,
+                replica_wait_ms=settings.redis.replica_wait_ms,
             )
             if redis is not None
             else None
@@ -177,11 +177,11 @@ def build_feedback(
 ) -> FeedbackStore | None:
     if redis is None:
         return None
-    key = settings.feedback_key.get_secret_value() if settings.feedback_key else None
+    key = settings.feedback.key.get_secret_value() if settings.feedback.key else None
     return FeedbackStore(
         redis,
-        retention_s=settings.feedback_retention_days * 86_400,
-        text_ttl_s=settings.cache_ttl_s,
+        retention_s=settings.feedback.retention_days * 86_400,
+        text_ttl_s=settings.cache.ttl_s,
         # A bad key fails start-up (FeedbackKeyError), not the first feedback.
         sealer=Sealer.from_setting(key),
         redactor=redactor,

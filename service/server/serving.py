@@ -58,10 +58,10 @@ class DrainingServer(uvicorn.Server):
 
 def head_limits(settings: Settings) -> HeadLimits:
     return HeadLimits(
-        max_header_bytes=settings.max_header_bytes,
-        max_head_bytes=settings.max_headers_bytes,
-        max_headers=settings.max_headers,
-        head_timeout_s=settings.header_timeout_s,
+        max_header_bytes=settings.limits.max_header_bytes,
+        max_head_bytes=settings.limits.max_headers_bytes,
+        max_headers=settings.limits.max_headers,
+        head_timeout_s=settings.limits.header_timeout_s,
     )
 
 

@@ -29,13 +29,13 @@ class WorkerConfigError(Exception):
 def build_worker(
     settings: Settings, *, concurrency: int | None = None, shutdown_grace_s: float = 10.0
 ) -> Worker[Any]:
-    if not settings.redis_url:
+    if not settings.redis.url:
         raise WorkerConfigError(
             "tactful worker needs TACTFUL_REDIS_URL: the Redis that `tactful serve` enqueues webhook jobs in"
         )
     logfilter.install()
     # Its own client without socket timeouts: workers block on the queue (BLMOVE) between jobs.
-    queue = WebhookQueue(connect_redis(settings.redis_url, socket_timeout=None))
+    queue = WebhookQueue(connect_redis(settings.redis.url, socket_timeout=None))
 
     runtimes: list[Runtime] = []  # the one this process builds at start-up, closed at shutdown
 
@@ -48,11 +48,11 @@ def build_worker(
             settings=settings,
             pipeline=runtime.pipeline,
             feedback=runtime.feedback,
-            http=httpx.AsyncClient(timeout=settings.delivery_timeout_s, follow_redirects=False),
+            http=httpx.AsyncClient(timeout=settings.delivery.timeout_s, follow_redirects=False),
             ledger=DeliveryLedger(
                 runtime.redis,
-                receipt_ttl_s=max(settings.job_result_ttl_s, settings.webhook_idempotency_ttl_s),
-                lock_ttl_s=settings.delivery_timeout_s * 2 + 5,
+                receipt_ttl_s=max(settings.jobs.result_ttl_s, settings.webhooks.idempotency_ttl_s),
+                lock_ttl_s=settings.delivery.timeout_s * 2 + 5,
             ),
         )
         log.info("worker.ready", concurrency=worker.concurrency, queue=queue.name)
@@ -69,10 +69,10 @@ def build_worker(
     worker: Worker[Any] = Worker(
         queue,
         functions=[(JOB_FUNCTION, deliver_webhook)],
-        concurrency=concurrency or settings.worker_concurrency,
+        concurrency=concurrency or settings.worker.concurrency,
         startup=startup,
         shutdown=shutdown,
-        timers={"schedule": 1, "worker_info": 10, "sweep": settings.worker_sweep_s, "abort": 1},
+        timers={"schedule": 1, "worker_info": 10, "sweep": settings.worker.sweep_s, "abort": 1},
         # Idle slots wake up this often, so a stopping worker is not held by a blocked dequeue.
         dequeue_timeout=1.0,
         # On SIGTERM, running jobs get this long to finish; the rest are retried by another worker.

@@ -7,6 +7,11 @@ of :mod:`service.server.serving`, so readiness, draining and graceful shutdown b
 as with one. Nothing a request needs lives in a worker: cache, single-flight, breaker and rate
 limits are in Redis, so any worker answers any request.
 
+Metrics are the one exception: each worker counts what it serves, so the parent gives the run a
+fresh directory for prometheus_client's multiprocess files (service/infra/metrics.py) before the
+first worker starts, marks a worker that died so its live gauges go, and removes the directory
+at the end; /metrics, whichever worker answers, reports the sum over the workers.
+
 The parent forwards SIGTERM/SIGINT to every worker and waits for them to finish draining; a
 worker that dies on its own is started again (at most ``MAX_RESTARTS_PER_MINUTE``, so a worker
 that cannot start does not spin).
@@ -29,6 +34,7 @@ from typing import TYPE_CHECKING
 import structlog
 from litestar import Litestar
 
+from service.infra.metrics import process_ended, shared_across_processes
 from service.server.embedded_redis import die_with_parent
 
 if TYPE_CHECKING:
@@ -71,13 +77,13 @@ def _worker_main(
     from service.server.serving import head_limits, serve
 
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.server.log_level)
     serve(
         app_factory(settings),
         host=host,
         port=port,
-        grace_s=settings.shutdown_grace_s,
-        drain_s=settings.shutdown_drain_s,
+        grace_s=settings.server.shutdown_grace_s,
+        drain_s=settings.server.shutdown_drain_s,
         sockets=[sock],
         limits=head_limits(settings),
     )
@@ -113,6 +119,17 @@ class Supervisor:
             sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)
         }
         sock = bind_socket(self.host, self.port)
+        try:
+            # Entered before the first spawn: a worker picks multiprocess mode when it imports the library.
+            with shared_across_processes() as metrics_dir:
+                self._supervise(sock, metrics_dir)
+        finally:
+            sock.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return 0
+
+    def _supervise(self, sock: socket.socket, metrics_dir: str) -> None:
         processes = [self._spawn(sock) for _ in range(self.workers)]
         log.info("serve.workers_started", workers=self.workers, port=self.port)
         try:
@@ -121,6 +138,8 @@ class Supervisor:
                 for index, process in enumerate(processes):
                     if process.is_alive() or self._stopping:
                         continue
+                    if process.pid is not None:
+                        process_ended(metrics_dir, process.pid)
                     if not self._may_restart():
                         log.error("serve.worker_crash_loop", exitcode=process.exitcode)
                         self._stopping = True
@@ -129,10 +148,6 @@ class Supervisor:
                     processes[index] = self._spawn(sock)
         finally:
             self._shutdown(processes)
-            sock.close()
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-        return 0
 
     def _may_restart(self) -> bool:
         now = time.monotonic()

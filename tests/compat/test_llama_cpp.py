@@ -28,6 +28,7 @@ from service.server.embedded_redis import EmbeddedRedis
 from tests.compat.conftest import CONTEXT_TOKENS, MODEL_ALIAS, LlamaServer
 from tests.conftest import SEEDS
 from tests.streaming_llm import serve
+from tests.support.settings import settings_from
 
 pytestmark = pytest.mark.compat
 
@@ -52,7 +53,7 @@ def settings(redis_url: str, server: LlamaServer, **overrides: Any) -> Settings:
         "cache_ttl_s": 0,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)
+    return settings_from(**values)
 
 
 def thread(name: str, thread_id: str) -> dict[str, Any]:

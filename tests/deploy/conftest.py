@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from service.config import REPO_ROOT, Settings
-from service.config_docs import env_names
+from service.config.env import leaves
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
@@ -56,7 +56,7 @@ def dockerfile_env(instructions: list[Instruction], stage: int) -> dict[str, str
 
 
 def setting_env_names() -> set[str]:
-    return {env for name, field in Settings.model_fields.items() for env in env_names(name, field)}
+    return {env for leaf in leaves(Settings) for env in leaf.env}
 
 
 def env_example_names() -> set[str]:

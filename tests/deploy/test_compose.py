@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from service.config import Settings
+from service.config.sections import ServerSettings
 from tests.deploy.conftest import (
     CONFIG_DOC,
     INTERPOLATION,
@@ -48,7 +48,7 @@ def test_api_and_worker_run_the_same_image(compose: dict[str, Any]) -> None:
         assert environment(service)["TACTFUL_REDIS_URL"] == "redis://redis:6379/0"
         assert service["depends_on"]["redis"]["condition"] == "service_healthy"
         # Graceful shutdown: compose waits longer than the service's own grace period.
-        assert seconds(service["stop_grace_period"]) > Settings.model_fields["shutdown_grace_s"].default
+        assert seconds(service["stop_grace_period"]) > ServerSettings().shutdown_grace_s
 
 
 def test_redis_is_durable(compose: dict[str, Any]) -> None:

@@ -39,7 +39,10 @@ def test_an_installed_wheel_drafts_from_any_directory(tmp_path: Path) -> None:
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TACTFUL_")}
     env.update({"PYTHONPATH": str(target), "TACTFUL_LLM_PROVIDER": "offline", "TACTFUL_LOG_LEVEL": "WARNING"})
-    code = "import service, service.config as c; print(service.__file__); print(c.Settings().prompts_dir)"
+    code = (
+        "import service, service.config as c; print(service.__file__); "
+        "print(c.Settings().drafting.prompts_dir)"
+    )
     probe = subprocess.run(
         [sys.executable, "-c", code],
         cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60,

@@ -17,7 +17,6 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ import pytest
 
 from service.server.embedded_redis import EmbeddedRedis
 from tests.streaming_llm import ScriptedLLM, serve
+from tests.support.serving import START_TIMEOUT_S, child_env, start_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -110,24 +110,21 @@ def tactful(
 ) -> Iterator[Tactful]:
     port = _free_port()
     workdir = tmp_path_factory.mktemp("tactful")  # no stray .env from the checkout
-    env = {
-        **os.environ,
-        "TACTFUL_REDIS_URL": redis_server.url.rsplit("/", 1)[0] + f"/{REDIS_DB}",
-        "TACTFUL_LLM_BASE_URL": llm_server.base_url,
-        "TACTFUL_LLM_API_KEY": "sk-e2e-not-real",
-        "TACTFUL_LLM_MODEL": "mock-1",
-        "TACTFUL_API_KEYS": API_KEY,
-        "TACTFUL_FRAME_ANCESTORS": f"'self',{llm_server.url}",
-        "TACTFUL_LOG_LEVEL": "WARNING",
-        "TACTFUL_API_WORKERS": "1",  # the page's tests need one process; workers have their own test
-    }
-    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(
-        command, env=env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    env = child_env(
+        TACTFUL_REDIS_URL=redis_server.url.rsplit("/", 1)[0] + f"/{REDIS_DB}",
+        TACTFUL_LLM_BASE_URL=llm_server.base_url,
+        TACTFUL_LLM_API_KEY="sk-e2e-not-real",
+        TACTFUL_LLM_MODEL="mock-1",
+        TACTFUL_API_KEYS=API_KEY,
+        TACTFUL_FRAME_ANCESTORS=f"'self',{llm_server.url}",
+        TACTFUL_LOG_LEVEL="WARNING",
+        TACTFUL_API_WORKERS="1",  # the page's tests need one process; workers have their own test
     )
+    log = workdir / "serve.log"
+    process = start_serve(port, workdir, env, log=log)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_live(url, process)
+        _wait_until_live(url, process, log)
         yield Tactful(url, llm_server.llm, llm_server.url)
     finally:
         process.terminate()
@@ -136,15 +133,13 @@ def tactful(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
 
 
-def _wait_until_live(url: str, process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
+def _wait_until_live(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            errors = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            errors = log.read_text(errors="replace")
             raise RuntimeError(f"tactful serve exited with {process.returncode}: {errors[-2000:]}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:

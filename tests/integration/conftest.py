@@ -16,6 +16,7 @@ from service.app import create_app
 from service.config import Settings
 from service.server.embedded_redis import EmbeddedRedis
 from tests.conftest import SEEDS
+from tests.support.settings import settings_from
 
 LLM_BASE_URL = "http://llm.test/v1"
 
@@ -73,7 +74,7 @@ def seed_thread(name: str = "billing_double_charge") -> dict[str, Any]:
 def make_settings(redis_url: str | None, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"redis_url": redis_url, "llm_provider": "offline"}
     values.update(overrides)
-    return Settings(_env_file=None, **values)
+    return settings_from(**values)
 
 
 def llm_settings(redis_url: str | None, **overrides: Any) -> Settings:

@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +21,8 @@ from service.models import DraftResult, DraftStatus, GuardrailReport, Verdict
 from service.server.embedded_redis import free_port
 from tests.conftest import SEEDS
 from tests.integration.conftest import GOOD_REPLY
+from tests.support.serving import COMMAND, START_TIMEOUT_S, start_serve
 
-ENTRY_POINT = Path(sys.executable).with_name("tactful")
-COMMAND = [str(ENTRY_POINT)] if ENTRY_POINT.exists() else [sys.executable, "-m", "service.cli"]
 SEED = SEEDS / "threads" / "billing_double_charge.json"
 EX_USAGE = 64
 SECRET = "Periwinkle octopus 7731 ate my invoice"
@@ -249,15 +247,7 @@ def alive(pid: int) -> bool:
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
     port = free_port()
     log_path = tmp_path / "serve.log"
-    env = clean_env(TACTFUL_DATA_DIR=str(tmp_path / "data"))
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*COMMAND, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_serve(port, tmp_path, clean_env(TACTFUL_DATA_DIR=str(tmp_path / "data")), log=log_path)
     try:
         yield process, f"http://127.0.0.1:{port}", log_path
     finally:
@@ -267,7 +257,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]
 
 
 def wait_ready(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> httpx.Response:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         assert process.poll() is None, log_path.read_text(errors="replace")
         try:

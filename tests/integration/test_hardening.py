@@ -48,6 +48,7 @@ from tests.integration.webhooks.conftest import (
     with_body,
 )
 from tests.streaming_llm import ScriptedLLM, serve
+from tests.support.settings import settings_from
 
 # --- 1. Forgeable sources ---------------------------------------------------------------------------
 
@@ -63,9 +64,8 @@ from tests.streaming_llm import ScriptedLLM, serve
     ],
 )
 def test_item1_empty_or_short_webhook_secret_is_a_startup_error(variable: str, value: str) -> None:
-    overrides: dict[str, Any] = {variable.removeprefix("TACTFUL_").lower(): value}
     with pytest.raises(ValidationError, match=variable):
-        Settings(_env_file=None, **overrides)
+        settings_from(**{variable.removeprefix("TACTFUL_").lower(): value})
     # The command line says which variable, without its value, and exits EX_CONFIG.
     done = subprocess.run(
         [sys.executable, "-m", "service.cli", "serve"],
@@ -81,10 +81,8 @@ def test_item1_empty_or_short_webhook_secret_is_a_startup_error(variable: str, v
         assert value not in done.stderr
     # 16 bytes are enough; a Standard Webhooks secret without `whsec_` is base64 like the libraries read it.
     key = base64.b64encode(b"sixteen bytes ok").decode()
-    settings: Any = Settings(
-        _env_file=None, webhook_secret_generic=key, webhook_secret_zammad="sixteen bytes ok"
-    )
-    assert standard_key(settings.webhook_secret_generic.get_secret_value()) == b"sixteen bytes ok"
+    settings: Any = settings_from(webhook_secret_generic=key, webhook_secret_zammad="sixteen bytes ok")
+    assert standard_key(settings.integrations.generic.secret.get_secret_value()) == b"sixteen bytes ok"
     assert standard_key("whsec_" + key) == standard_key(key)
 
 

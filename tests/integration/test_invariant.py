@@ -193,7 +193,7 @@ async def test_a_reply_is_only_returned_when_it_acknowledges_the_customer(
     thread = THREADS[thread_name]
     result = (await llm_runtime.pipeline.draft(thread, refresh=True)).result
 
-    assert 1 <= len(calls) <= 1 + llm_runtime.settings.guard_max_reasks
+    assert 1 <= len(calls) <= 1 + llm_runtime.settings.guard.max_reasks
     event(f"{result.provider}/{result.status.value}/attempts={result.attempts}")
     last_answer = answers[min(len(calls), len(answers)) - 1]
     if result.provider == "offline":

@@ -59,8 +59,8 @@ async def test_a_429_storm_falls_back_and_the_breaker_stops_the_hammering(
         assert response.status_code == 200, response.text
         assert response.json()["provider"] == "offline"
         assert response.json()["reply"]
-        assert elapsed < settings.llm_deadline_s + 1
-    assert calls_during_storm <= CONCURRENT * settings.llm_max_attempts
+        assert elapsed < settings.llm.deadline_s + 1
+    assert calls_during_storm <= CONCURRENT * settings.llm.max_attempts
     assert route.call_count == calls_during_storm  # breaker open: no more calls at all
     errors = {
         kind: float(n) for kind, n in re.findall(r'tactful_llm_errors_total\{kind="(\w+)"\} (\S+)', metrics)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from service.config import Settings
+from service.config.env import leaves
 from service.config_docs import DOC, render_env_example, rewrite
 
 
@@ -17,7 +18,7 @@ def test_configuration_doc_is_generated_from_settings() -> None:
 
 def test_every_documented_variable_exists() -> None:
     documented = set(re.findall(r"`(TACTFUL_[A-Z0-9_]+)`", DOC.read_text(encoding="utf-8")))
-    known = {"TACTFUL_" + name.upper() for name in Settings.model_fields}
+    known = {env for leaf in leaves(Settings) for env in leaf.env}
     assert documented <= known
 
 
@@ -25,14 +26,14 @@ def test_api_key_falls_back_to_openai_api_key(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("TACTFUL_LLM_API_KEY", raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-fallback")
     settings = Settings(_env_file=None)
-    assert settings.llm_api_key is not None
-    assert settings.llm_api_key.get_secret_value() == "sk-test-fallback"
+    assert settings.llm.api_key is not None
+    assert settings.llm.api_key.get_secret_value() == "sk-test-fallback"
     assert settings.provider == "openai"
 
 
 def test_api_keys_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TACTFUL_API_KEYS", "alpha, beta,,gamma")
-    keys = Settings(_env_file=None).api_keys
+    keys = Settings(_env_file=None).auth.api_keys
     assert [k.get_secret_value() for k in keys] == ["alpha", "beta", "gamma"]
 
 
@@ -53,4 +54,4 @@ def test_default_factory_values_are_documented_and_round_trip(
     env_file = tmp_path / ".env"
     env_file.write_text(line.removeprefix("# ") + "\n", encoding="utf-8")
     monkeypatch.delenv("TACTFUL_FRAME_ANCESTORS", raising=False)
-    assert Settings(_env_file=env_file).frame_ancestors == ["'self'"]
+    assert Settings(_env_file=env_file).browser.frame_ancestors == ["'self'"]

@@ -13,7 +13,8 @@ from litestar.testing import AsyncTestClient
 from service.app import create_app
 from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.conftest import make_settings, seed_thread
-from tests.integration.test_cli import COMMAND, clean_env
+from tests.integration.test_cli import clean_env
+from tests.support.serving import COMMAND
 
 KEY = Fernet.generate_key().decode()
 

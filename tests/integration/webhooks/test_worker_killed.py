@@ -18,6 +18,7 @@ from bench.mock_helpdesk import MockChatwoot
 from bench.mock_llm import MockLLMServer
 from service.app import create_app
 from service.config import Settings
+from service.config.env import environment
 from service.server.embedded_redis import EmbeddedRedis
 from tests.integration.webhooks.conftest import SECRETS, hook_settings, post_seed, seed, wait_job
 
@@ -26,11 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 def worker_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TACTFUL_", "OPENAI_"))}
-    for name, value in settings.model_dump(exclude_defaults=True).items():
-        if value is None:
-            continue
-        secret = getattr(value, "get_secret_value", None)
-        env[f"TACTFUL_{name.upper()}"] = str(secret() if secret else value)
+    env.update(environment(settings))
     env["PYTHONPATH"] = str(REPO_ROOT)
     return env
 
@@ -90,8 +87,8 @@ async def test_sigkill_mid_job_another_worker_finishes_and_one_note_lands(
                 llm_timeout_s=10.0,
                 chatwoot_base_url=chatwoot.url,
             )
-            assert settings.webhook_secret_chatwoot is not None
-            assert settings.webhook_secret_chatwoot.get_secret_value() == SECRETS["chatwoot"]
+            assert settings.integrations.chatwoot.secret is not None
+            assert settings.integrations.chatwoot.secret.get_secret_value() == SECRETS["chatwoot"]
             workers = [WorkerProcess(settings, tmp_path / f"worker-{n}.log") for n in (1, 2)]
             try:
                 async with AsyncTestClient(app=create_app(settings)) as client:

@@ -199,7 +199,7 @@ def test_replies_to_the_real_prompts_pass_the_guardrails() -> None:
     from service.models import Thread
 
     settings = Settings(_env_file=None)
-    prompts = PromptBuilder(settings.prompts_dir, settings.prompt_token_budget)
+    prompts = PromptBuilder(settings.drafting.prompts_dir, settings.drafting.prompt_token_budget)
     guardrails = load_guardrails()
     for data in load_threads():
         thread = Thread.model_validate(data)

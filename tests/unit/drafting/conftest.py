@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 
+from service.drafting.cache import DraftCache
+from service.drafting.pipeline import DraftPipeline, Sampling
 from service.drafting.prompts import PromptBuilder
-from service.models import Thread
+from service.guardrails import load_guardrails
+from service.models import Provider, Thread
 
 REPO = Path(__file__).resolve().parents[3]
 PROMPTS = REPO / "prompts"
@@ -25,6 +28,21 @@ def load_seed(path: Path) -> Thread:
 @pytest.fixture(scope="session")
 def builder() -> PromptBuilder:
     return PromptBuilder(PROMPTS, 6_000)
+
+
+def offline_pipeline(builder: PromptBuilder, **extra: Any) -> DraftPipeline:
+    """An offline pipeline without Redis or re-asks; ``extra`` adds parts (tenants, a redactor)."""
+    return DraftPipeline(
+        provider=Provider.offline,
+        prompts=builder,
+        guardrails=load_guardrails(),
+        llm=None,
+        cache=DraftCache(None, ttl_s=0, wait_s=1.0),
+        sampling=Sampling("m", 0.0, 100),
+        max_reasks=0,
+        fallback_offline=True,
+        **extra,
+    )
 
 
 MakeThread = Callable[..., Thread]

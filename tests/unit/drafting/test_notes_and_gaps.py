@@ -7,16 +7,14 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from service.drafting.cache import DraftCache
 from service.drafting.composer import compose_offline, compose_offline_with_gaps
-from service.drafting.pipeline import DraftPipeline, Sampling, read_thread
+from service.drafting.pipeline import DraftPipeline, read_thread
 from service.drafting.prompts import PromptBuilder
 from service.drafting.redaction import Redactor
-from service.guardrails import load_guardrails
 from service.language.analysis import analyse_thread
 from service.language.empathy import restate_issue
-from service.models import Provider, Severity, Thread
-from tests.unit.drafting.conftest import MakeThread
+from service.models import Severity, Thread
+from tests.unit.drafting.conftest import MakeThread, offline_pipeline
 
 FRAUD_NOTE = (
     "Account under fraud hold since 2 March. Do not unlock without a verified callback to the number on file."
@@ -25,17 +23,7 @@ REFUND_NOTE = "Refund RF-11902 issued on 4 March; it takes 5-10 business days to
 
 
 def pipeline(builder: PromptBuilder) -> DraftPipeline:
-    return DraftPipeline(
-        provider=Provider.offline,
-        prompts=builder,
-        guardrails=load_guardrails(),
-        llm=None,
-        cache=DraftCache(None, ttl_s=0, wait_s=1.0),
-        sampling=Sampling("m", 0.0, 100),
-        max_reasks=0,
-        fallback_offline=True,
-        redactor=Redactor.load(),
-    )
+    return offline_pipeline(builder, redactor=Redactor.load())
 
 
 def test_the_composer_never_contradicts_a_note_constraint(make_thread: MakeThread) -> None:

@@ -10,14 +10,10 @@ import pytest
 import yaml
 
 from service.cli import main
-from service.drafting.cache import DraftCache
-from service.drafting.pipeline import DraftPipeline, Sampling
 from service.drafting.prompts import PromptBuilder
-from service.guardrails import load_guardrails
 from service.language.analysis import analyse_thread
-from service.models import Provider
 from service.tenancy import DEFAULT_PROFILE, TenantError, TenantProfile, Tenants
-from tests.unit.drafting.conftest import MakeThread
+from tests.unit.drafting.conftest import MakeThread, offline_pipeline
 
 ACME = """
 company: Acme Telecom
@@ -134,17 +130,7 @@ def test_no_agent_name_rather_than_a_team_name(builder: PromptBuilder, make_thre
 
 def test_tenant_profiles_are_in_the_cache_key(builder: PromptBuilder, make_thread: MakeThread) -> None:
     other = TenantProfile(company="Globex", webhook_sources=("front",))
-    pipeline = DraftPipeline(
-        provider=Provider.offline,
-        prompts=builder,
-        guardrails=load_guardrails(),
-        llm=None,
-        cache=DraftCache(None, ttl_s=0, wait_s=1.0),
-        sampling=Sampling("m", 0.0, 100),
-        max_reasks=0,
-        fallback_offline=True,
-        tenants=Tenants(DEFAULT_PROFILE, {"globex": other}),
-    )
+    pipeline = offline_pipeline(builder, tenants=Tenants(DEFAULT_PROFILE, {"globex": other}))
     thread = make_thread("Where is my parcel?")
     keys = {pipeline.key_for(thread, tenant=t) for t in ("", "webhook:front", "webhook:zendesk")}
     assert len(keys) == 3  # tenants never share drafts, and a profile change redrafts
@@ -159,29 +145,14 @@ def test_a_profile_s_link_domains_replace_the_global_setting() -> None:
     assert DEFAULT_PROFILE.allowed_domains() == ()
 
 
-def _pipeline(builder: PromptBuilder, tenants: Tenants, allowed: tuple[str, ...]) -> DraftPipeline:
-    return DraftPipeline(
-        provider=Provider.offline,
-        prompts=builder,
-        guardrails=load_guardrails(),
-        llm=None,
-        cache=DraftCache(None, ttl_s=0, wait_s=1.0),
-        sampling=Sampling("m", 0.0, 100),
-        max_reasks=0,
-        fallback_offline=True,
-        tenants=tenants,
-        allowed_domains=allowed,
-    )
-
-
 def test_the_allowed_link_domains_are_in_the_cache_key(
     builder: PromptBuilder, make_thread: MakeThread
 ) -> None:
     acme = TenantProfile(company="Acme", link_domains=("help.acme.example",), webhook_sources=("front",))
     tenants = Tenants(DEFAULT_PROFILE, {"acme": acme})
     thread = make_thread("Where is my parcel?")
-    one = _pipeline(builder, tenants, ("one.example",))
-    two = _pipeline(builder, tenants, ("two.example",))
+    one = offline_pipeline(builder, tenants=tenants, allowed_domains=("one.example",))
+    two = offline_pipeline(builder, tenants=tenants, allowed_domains=("two.example",))
     # A tenant without its own domains redrafts when the global setting changes ...
     assert one.key_for(thread) != two.key_for(thread)
     # ... a tenant with its own does not: the global setting does not apply to it.

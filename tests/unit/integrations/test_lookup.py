@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 import respx
+from pydantic import SecretStr
 
 from service.config import Settings
+from service.config.integrations import FreshdeskSettings, Integrations
 from service.integrations.base import DeliveryError, Outbound
 from service.integrations.freshdesk import Freshdesk
 from service.integrations.html_text import text_to_html
@@ -39,7 +41,10 @@ def test_a_listing_without_the_documented_list_fails_the_lookup() -> None:
 
 
 SETTINGS = Settings(
-    _env_file=None, freshdesk_base_url="https://acme.freshdesk.test", freshdesk_api_key="fd-key"
+    _env_file=None,
+    integrations=Integrations(
+        freshdesk=FreshdeskSettings(base_url="https://acme.freshdesk.test", api_key=SecretStr("fd-key"))
+    ),
 )
 PAGE = "https://acme.freshdesk.test/api/v2/tickets/7/conversations"
 
