@@ -54,7 +54,7 @@ def test_rules_and_default_severities(guardrails: Guardrails) -> None:
         "no-dismissive": Severity.warn,
         "positive-language": Severity.warn,
         "off-limits-topic": Severity.block,
-        "abuse": Severity.warn,
+        "abuse": Severity.block,
         "unsafe-content": Severity.block,
         "next-steps": Severity.warn,
         "placeholder": Severity.block,
