@@ -48,7 +48,9 @@ async def test_sigterm_lets_in_flight_drafts_finish(
             asyncio.create_task(client.post("/v1/drafts", json={**seed_thread(), "id": f"term-{i}"}))
             for i in range(IN_FLIGHT)
         ]
-        await wait_until(lambda: llm.app.stats.in_flight >= IN_FLIGHT)  # all wait for the LLM
+        # All wait for the LLM. A precondition, not the property under test: a cold process reads
+        # its language data on the first drafts, which takes seconds on a loaded CI machine.
+        await wait_until(lambda: llm.app.stats.in_flight >= IN_FLIGHT, timeout_s=30)
         process.send_signal(signal.SIGTERM)
         # Draining: readiness says so (a load balancer stops sending), work is still served.
         draining = await client.get("/health/ready")
