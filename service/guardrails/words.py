@@ -192,15 +192,6 @@ def agreement(word: str, language: str) -> tuple[str, ...]:
     return ()
 
 
-def lemma_pairs(kinds: Mapping[str, Mapping[str, Sequence[str]]]) -> dict[str, set[str]]:
-    """language -> every lemma listed in `kinds` (what forms.yaml must cover)."""
-    out: dict[str, set[str]] = {}
-    for by_language in kinds.values():
-        for language, lemmas in by_language.items():
-            out.setdefault(language, set()).update(lemma.casefold() for lemma in lemmas)
-    return out
-
-
 # Content words shared by the customer and the reply: a cheap, language-agnostic stem (accents
 # off, at most the first six letters) is enough to tell "refund" in "your refunded order" from an
 # unrelated word, and costs nothing per check. Lemmas would be better; see docs/decisions.md.

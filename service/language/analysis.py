@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from service.language.detect import DETECTED, detect
-from service.language.feelings import NEGATIVE, Feeling, FeelingReading, read_feelings
+from service.language.feelings import FeelingReading, read_feelings
 from service.language.register import Register, read_register, read_variant
 from service.language.request import Fact, Span, find_facts, find_request
 from service.language.sentences import HEAD_CHARS, TAIL_CHARS, sentence_spans
@@ -770,24 +770,3 @@ def analyse_thread(thread: Thread) -> ThreadAnalysis:
         variant=read_variant(own, language, thread.customer.locale),
         message_index=next(i for i, m in enumerate(thread.messages) if m is last),
     )
-
-
-# The single emotion that best sums up the feelings read (the composer's acknowledgement).
-EMOTION_OF = {
-    Feeling.anger: Emotion.angry,
-    Feeling.threat: Emotion.angry,
-    Feeling.frustration: Emotion.frustrated,
-    Feeling.sarcasm: Emotion.frustrated,
-    Feeling.worry: Emotion.anxious,
-    Feeling.disappointment: Emotion.disappointed,
-    Feeling.grief: Emotion.disappointed,
-}
-
-
-def emotion_from(feelings: tuple[FeelingReading, ...]) -> Emotion | None:
-    negative = [f for f in feelings if f.feeling in NEGATIVE]
-    if not negative:
-        return None
-    order = list(EMOTION_OF)
-    strongest = max(negative, key=lambda f: (f.intensity, -order.index(f.feeling)))
-    return EMOTION_OF[strongest.feeling]

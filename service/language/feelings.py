@@ -204,10 +204,6 @@ def _compiled(language: str) -> _Compiled:
     )
 
 
-def feelings_version() -> int:
-    return load_table("feelings", _FeelingsFile).version
-
-
 def _words_before(folded: str, start: int) -> list[str]:
     return _TOKEN.findall(folded[max(0, start - 40) : start])[-_NEGATION_WINDOW:]
 

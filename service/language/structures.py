@@ -173,7 +173,3 @@ def deadline_in_sentence(
 def time_words(language: str) -> tuple[str, ...]:
     """The time words for `language`; the caller finds them in its own token scan."""
     return load_table("structures", _StructuresFile).time_words.get(language, ())
-
-
-def structures_version() -> int:
-    return load_table("structures", _StructuresFile).version

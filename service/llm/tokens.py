@@ -61,10 +61,6 @@ class TokenEstimator:
     def tokens(self, text: str) -> int:
         return math.ceil(text_bytes(text) / self.ratio)
 
-    def bytes_for(self, tokens: int) -> int:
-        """How many bytes of text make about ``tokens`` tokens (for cutting text to a budget)."""
-        return max(0, math.floor(tokens * self.ratio))
-
     def prompt_tokens(self, messages: Sequence[ChatMessage]) -> int:
         return sum(self.tokens(m["content"]) + TOKENS_PER_MESSAGE for m in messages)
 

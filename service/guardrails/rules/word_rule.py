@@ -8,7 +8,7 @@ the folded text. `reply_languages` says which languages' words to read a reply i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from pydantic import Field
 
@@ -54,15 +54,6 @@ def phrase_regex(phrases: Iterable[str], prefix: str = "") -> re.Pattern[str] | 
         return None
     body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in unique)
     return re.compile(rf"{prefix}(?<![^\W_])(?P<phrase>{body})(?![^\W_])")
-
-
-def phrases_by_language(lists: Mapping[str, Sequence[str]], prefix: str = "") -> dict[str, re.Pattern[str]]:
-    out: dict[str, re.Pattern[str]] = {}
-    for language, phrases in lists.items():
-        compiled = phrase_regex(phrases, prefix)
-        if compiled is not None:
-            out[language] = compiled
-    return out
 
 
 def reply_languages(doc: Document, also: Sequence[str] = ("en",)) -> tuple[str, ...]:
