@@ -30,19 +30,20 @@ def builder() -> PromptBuilder:
     return PromptBuilder(PROMPTS, 6_000)
 
 
-def offline_pipeline(builder: PromptBuilder, **extra: Any) -> DraftPipeline:
-    """An offline pipeline without Redis or re-asks; ``extra`` adds parts (tenants, a redactor)."""
-    return DraftPipeline(
-        provider=Provider.offline,
-        prompts=builder,
-        guardrails=load_guardrails(),
-        llm=None,
-        cache=DraftCache(None, ttl_s=0, wait_s=1.0),
-        sampling=Sampling("m", 0.0, 100),
-        max_reasks=0,
-        fallback_offline=True,
-        **extra,
-    )
+def offline_pipeline(builder: PromptBuilder, **overrides: Any) -> DraftPipeline:
+    """An offline pipeline without Redis or re-asks; ``overrides`` add parts (tenants, a redactor)
+    or replace the defaults (an LLM client, a sampling, re-asks)."""
+    parts: dict[str, Any] = {
+        "provider": Provider.offline,
+        "prompts": builder,
+        "guardrails": load_guardrails(),
+        "llm": None,
+        "cache": DraftCache(None, ttl_s=0, wait_s=1.0),
+        "sampling": Sampling("m", 0.0, 100),
+        "max_reasks": 0,
+        "fallback_offline": True,
+    }
+    return DraftPipeline(**{**parts, **overrides})
 
 
 MakeThread = Callable[..., Thread]

@@ -12,17 +12,15 @@ import pytest
 import service.drafting.composer as composer
 import service.drafting.pipeline as pipeline_module
 import service.drafting.prompt_context as prompt_context
-from service.drafting.cache import DraftCache
 from service.drafting.pipeline import OFFLOAD_CHARS, DraftDelta, DraftOutcome, DraftPipeline, Sampling
 from service.drafting.prompts import ContextWindow, PromptBuilder
 from service.drafting.redaction import Redactor
 from service.drafting.stream_guard import StreamGuard
-from service.guardrails import load_guardrails
 from service.language.analysis import analyse_thread
 from service.language.notes import NoteFacts, read_notes
 from service.llm.base import ChatMessage, Completion, StreamChunk
 from service.models import DraftStatus, Provider, Thread
-from tests.unit.drafting.conftest import MakeThread
+from tests.unit.drafting.conftest import MakeThread, offline_pipeline
 
 GOOD = (
     "Hi Dana,\n\nI'm so sorry your refund has not arrived yet; I understand how worrying that is. "
@@ -59,15 +57,12 @@ class ScriptedClient:
 
 
 def drafter(builder: PromptBuilder, llm: ScriptedClient | None) -> DraftPipeline:
-    return DraftPipeline(
+    return offline_pipeline(
+        builder,
         provider=Provider.openai if llm is not None else Provider.offline,
-        prompts=builder,
-        guardrails=load_guardrails(),
         llm=llm,
-        cache=DraftCache(None, ttl_s=0, wait_s=1.0),
         sampling=Sampling("m", 0.0, 300),
         max_reasks=1,
-        fallback_offline=True,
         redactor=Redactor.load(),
         window=ContextWindow(8_192, 300),  # the budget is fitted to a window: one more render each
     )
