@@ -80,8 +80,8 @@ def _compiled(language: str) -> _Compiled:
     number = rf"(?:\d+|{words(table.numbers)})"
     shapes = [
         # "5 times", "tres veces", "x-mal": two or more attempts.
-        ("repeated", rf"(?<!\w)(?:[2-9]|\d\d+|{words(table.numbers)})[\s\-]*(?:{words(table.times)})(?!\w)"),
-        ("repeated", rf"(?<!\w)(?:{words(table.counted)})(?!\w)"),
+        ("attempts", rf"(?<!\w)(?:[2-9]|\d\d+|{words(table.numbers)})[\s\-]*(?:{words(table.times)})(?!\w)"),
+        ("attempts", rf"(?<!\w)(?:{words(table.counted)})(?!\w)"),
         # "third outage", "4e coupure": followed by a word, checked against places and dates.
         ("ordinal", rf"(?<!\w)(?:{words(table.ordinals)})(?!\w)(?:\s+(\w+))?"),
         # "6 weeks", "tres meses" of waiting, unless it is ahead ("in 3 weeks") or an age.
@@ -144,8 +144,32 @@ def find_shapes(folded: str, language: str) -> list[Shape]:
                     continue
                 found.append(("pressed", match.start(), match.end()))
             else:
-                found.append((kind, match.start(), match.end()))
+                found.append(("repeated" if kind == "attempts" else kind, match.start(), match.end()))
     return found
+
+
+_CLAUSE_END = re.compile(r"[.!?;\n]")
+
+
+def attempt_clauses(folded: str, language: str) -> list[tuple[int, int]]:
+    """The clauses that count attempts ("I have written four times", "c'est la troisième fois",
+    "Terceiro técnico, terceira visita"): steps the customer already took, for the facts."""
+    compiled = _compiled(language)
+    clauses: list[tuple[int, int]] = []
+    for kind, pattern in compiled.shapes:
+        if kind not in ("attempts", "ordinal"):
+            continue
+        for match in pattern.finditer(folded):
+            if kind == "ordinal" and match.group(1) is not None and match.group(1) in compiled.ordinal_stop:
+                continue
+            start = max((m.end() for m in _CLAUSE_END.finditer(folded, 0, match.start())), default=0)
+            end_match = _CLAUSE_END.search(folded, match.end())
+            end = end_match.start() if end_match else len(folded)
+            while start < end and folded[start].isspace():
+                start += 1
+            if not clauses or clauses[-1] != (start, end):
+                clauses.append((start, end))
+    return clauses
 
 
 def deadline_in_sentence(
