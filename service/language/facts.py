@@ -62,7 +62,7 @@ _NUMBER = r"\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 # "55-0194", "2024-7719", "77-402-118": digit groups joined by dashes (dates are told apart
 # after matching); "DE12 5001 0517 ...", "1400 2288 71": grouped account and parcel numbers.
 _NUMERIC_ID = re.compile(
-    r"(?<![\w.,:/-])\d{2,8}(?:-\d{2,12}){1,4}(?![\w.,:/-]|[.,]\d)"
+    r"(?<![\w.,:/-])\d{2,8}(?:-\d{2,12}){1,4}(?![\w:/-]|[.,]\d)"
     r"|\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b"
     r"|(?<![\w.,])\d{2,4}(?: \d{2,4}){2,5}(?![\w.,]|\s?[$€£%])"
 )
@@ -96,7 +96,7 @@ def _when(t: RequestsFile, lang: str) -> str:
         rf"(?<!\w)(?:(?:{before})\s+)?(?:{plain})\.?(?!\w)" if plain else "",
         rf"(?<!\w)(?:{before})\s+(?:{dated})\.?(?!\w)" if dated else "",
         rf"(?<!\w)(?:{before})\s+(?:19|20)\d\d(?![\w.,])",
-        rf"(?<!\w)(?:{day_before})\s+\d{{1,2}}(?:st|nd|rd|th|er|e|º|ª|\.)?(?![\w:,/]|[.]\d|\s*[%€$£])"
+        rf"(?<!\w)(?:{day_before})\s+\d{{1,2}}(?:st|nd|rd|th|er|e|º|ª|\.)?(?![\w:/]|[.,]\d|\s*[%€$£])"
         if day_before
         else "",
     ]
@@ -147,7 +147,7 @@ def _patterns(language: str) -> _Patterns:
     tried = t.tried_words.get(lang, ()) + t.referral_words.get(lang, ())
     return _Patterns(
         id=re.compile(
-            rf"{_CODE_ID}|(?:(?:{alternation(t.id_words[lang])})\s*(?:n[°ºo.]*\s*|#|:|number\s)?\s*)(\d{{4,}})|#\d{{3,}}|(?<![\d.,:/-])\d{{6,}}(?:-\d{{2,}})?(?![\d.,:/-])",
+            rf"{_CODE_ID}|(?:(?:{alternation(t.id_words[lang])})\.?\s*(?:n[°ºo.]*\s*|#|:|number\s)?\s*)(\d{{4,}})|#\d{{3,}}|(?<![\d.,:/-])\d{{6,}}(?:-\d{{2,}})?(?![\d.,:/-])",
             re.IGNORECASE,
         ),
         amount=re.compile(
@@ -171,6 +171,16 @@ def _patterns(language: str) -> _Patterns:
             re.IGNORECASE,
         ),
     )
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_QUESTION_WINDOW = 200  # a question mark further away than this ends another sentence
+
+
+def _in_question(text: str, start: int, end: int) -> bool:
+    """Whether the sentence holding text[start:end] ends with a question mark."""
+    after = _SENTENCE_END.search(text, end, min(len(text), end + _QUESTION_WINDOW))
+    return after is not None and after.group() == "?"
 
 
 def _kinds(text: str, patterns: _Patterns, language: str) -> list[Fact]:
@@ -221,8 +231,10 @@ def _kinds(text: str, patterns: _Patterns, language: str) -> list[Fact]:
     # ("I need it today", "bis 9 Uhr brauche ich ...") is a deadline as well as a date; an amount
     # of time or a past date ("six weeks", "last month") is not.
     folded = fold(text)
-    dated = points
-    for _, start, end in deadline_in_sentence(text, folded, dated, language):
+    pressed = {(start, end) for _, start, end in deadline_in_sentence(text, folded, points, language)}
+    # A day or a time in a question ("Can it come on Saturday?") is when the customer needs it.
+    pressed.update(span for span in points if _in_question(text, *span))
+    for start, end in sorted(pressed):
         facts.append(Fact("deadline", start, end, text[start:end].strip()))
     if patterns.tried is not None:
         for m in patterns.tried.finditer(text):
