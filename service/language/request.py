@@ -45,6 +45,9 @@ class Span:
     text: str
 
 
+_ELONGATED = re.compile(r"(\w)\1{2,}")  # "helloooo", "holaaa": one letter held
+
+
 @dataclass(frozen=True)
 class _Asks:
     """How a sentence asks, compiled from requests.yaml for one language."""
@@ -122,8 +125,8 @@ def _score(sentence: str, asks: _Asks) -> int:
     order or an ultimatum, 3 a question that also carries a request cue."""
     if asks.closing is not None and asks.closing.match(sentence):
         return 0  # "Veuillez agréer ...", "Please find attached ...": a letter's formula
-    if asks.nudge is not None and asks.nudge.match(sentence):
-        return 0  # "hello??", "Noch jemand da?": a nudge, not a request
+    if asks.nudge is not None and asks.nudge.match(_ELONGATED.sub(r"\1", sentence)):
+        return 0  # "hello??", "helloooo??", "Noch jemand da?": a nudge, not a request
     if not any(c.isalpha() for c in sentence):
         return 0
     asks_question = sentence.rstrip().endswith("?") or "¿" in sentence
@@ -167,8 +170,9 @@ def find_request(text: str, language: str) -> Span | None:
         greeting = _GREETING.match(text, start, end)
         if greeting and greeting.end() > start:
             body = greeting.end()  # judge "Hi, can you ..." by what follows the greeting
-        sentence = fold(text[body:end])
-        score = _score(sentence, asks)
+        score = _score(fold(text[body:end]), asks)
+        if score and body > start and _score(fold(text[start:end]), asks) == 0:
+            score = 0  # the greeting was the whole of it ("helloooo??")
         if score and (best is None or score >= best[0]):
             best = (score, start, end)
     if best is None:
