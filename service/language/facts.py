@@ -39,6 +39,7 @@ class _Patterns:
     duration: re.Pattern[str]  # "40 minutes", "drei Wochen": a date, never a deadline by itself
     time_word: re.Pattern[str] | None  # "today", "tomorrow", "lundi": a deadline under pressure
     id_tail: re.Pattern[str] | None
+    id_more: re.Pattern[str]  # ", 72981 e 74412": more numbers in a list after the first id
 
 
 # A version ("4.12.1") or an id ("55-0194") is not a date: no digit or dot-digit may touch it.
@@ -67,6 +68,7 @@ _NUMERIC_ID = re.compile(
     r"|(?<![\w.,])\d{2,4}(?: \d{2,4}){2,5}(?![\w.,]|\s?[$€£%])"
 )
 _DIGITS_IN_ID = 5
+_MAX_LISTED = 8
 _CODE_ID = (
     r"(?<![\w/])#?(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]{1,12}(?:[-_/][A-Za-z0-9]{1,14}){1,4}(?![\w-])"
 )
@@ -165,6 +167,9 @@ def _patterns(language: str) -> _Patterns:
         if t.time_words.get(lang)
         else None,
         id_tail=_id_tail(t.id_tail_words.get(lang, ())),
+        id_more=re.compile(
+            rf"(?:,\s*|\s+(?:{alternation(t.list_joiners.get(lang, ('and',)))})\s+)(\d{{4,}})(?![\d.,]\d)"
+        ),
         device=re.compile(
             rf"(?<!\w)(?:{alternation(t.devices + t.device_nouns.get(lang, ()))})"
             r"(?:[ -]?(?:\d+(?:\.\d+)*|pro|max|plus|ultra|mini|se|[a-z]\d+))*",
@@ -215,6 +220,15 @@ def _kinds(text: str, patterns: _Patterns, language: str) -> list[Fact]:
             add("id", m, 1)
     for m in patterns.id.finditer(text):
         add("id", m, 1 if m.group(1) else 0)
+        if m.group(1):
+            # A list of ids shares one id word ("pedidos 71100, 72981 e 74412"); bounded to a few.
+            end = m.end()
+            for _ in range(_MAX_LISTED):
+                more = patterns.id_more.match(text, end)
+                if more is None:
+                    break
+                add("id", more, 1)
+                end = more.end()
     for m in _UPPER_ID.finditer(text):
         add("id", m)
     for m in patterns.date.finditer(text):

@@ -44,6 +44,7 @@ class RequestsFile(BaseModel):
     referral_words: dict[str, tuple[str, ...]] = {}
     within_words: dict[str, tuple[str, ...]] = {}
     duration_qualifiers: dict[str, tuple[str, ...]] = {}
+    list_joiners: dict[str, tuple[str, ...]] = {}
 
 
 def table() -> RequestsFile:

@@ -83,6 +83,7 @@ def kinds(text: str, language: str) -> set[tuple[str, str]]:
         ("Mi número de socio es 61-20457.", "es", "id", "61-20457"),
         ("Please block the card ending in 9031 right away.", "en", "id", "9031"),
         ("Rechnung zu Kundennr. 8830215 ist doppelt.", "de", "id", "8830215"),
+        ("Abri três chamados (nº 5521, 5530 e 5544) sem resposta.", "pt", "id", "5544"),
         ("Paguei S/ 89.90 pelo plano.", "es", "amount", "S/ 89.90"),
         ("La app se cierra en mi celular cada vez que entro.", "es", "device", "celular"),
         ("O telemóvel não apanha rede.", "pt", "device", "telemóvel"),
