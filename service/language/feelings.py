@@ -274,6 +274,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _raised_voice(text_own, found)
     _drop_sarcastic_praise(found)
     _drop_polite_thanks(text, found, praise_is_sincere)
+    _drop_settled_time(found)
     readings = []
     for name in Feeling:
         shown = found.get(name)
@@ -360,3 +361,13 @@ def _drop_sarcastic_praise(found: dict[Feeling, list[tuple[int, Evidence]]]) -> 
             found[feeling] = kept
         else:
             found.pop(feeling, None)
+
+
+
+def _drop_settled_time(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """In a message that only thanks or praises, a time is how fast the help came ("fixed it in
+    ten minutes", "resolvido em 10 minutos"), not how little time is left."""
+    if Feeling.urgency not in found or Feeling.gratitude not in found:
+        return
+    if not any(f in found for f in NEGATIVE | {Feeling.excitement}):
+        del found[Feeling.urgency]
