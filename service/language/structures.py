@@ -46,6 +46,9 @@ class _StructuresFile(BaseModel):
     day_units: dict[str, tuple[str, ...]]
     time_words: dict[str, tuple[str, ...]]
     pressure: dict[str, tuple[str, ...]]
+    months: dict[str, tuple[str, ...]]
+    weekdays: dict[str, tuple[str, ...]]
+    past_before: dict[str, tuple[str, ...]]
 
 
 # Shapes found: (kind, start, end); kind is "repeated" (frustration) or "pressed" (urgency).
@@ -68,6 +71,10 @@ class _Compiled:
     shapes: tuple[tuple[str, re.Pattern[str]], ...]
     ordinal_stop: frozenset[str]
     pressure: re.Pattern[str] | None
+    # A calendar day ("19 March", "am 28. März", "le 5 octobre", "on Saturday") not after a word
+    # of the past ("since 4 March"): a deadline when its sentence carries a stake, like a clock time.
+    date: re.Pattern[str] | None
+    past: frozenset[str]
 
 
 @cache
@@ -110,8 +117,16 @@ def _compiled(language: str) -> _Compiled:
             rf"(?!\w|[.,:]\d)(?!\s*(?:{words(table.clock_not_before)})(?!\w))|{words(table.clock_words)})(?!\w)",
         ),
     ]
+    months, weekdays = words(table.months), words(table.weekdays)
+    day = r"\d{1,2}(?:st|nd|rd|th|er|\.|º|ª)?"
+    date = (
+        rf"(?<!\w)(?:(\w+)\s+)?({day}\s+(?:de\s+)?(?:{months})(?!\w)"
+        rf"|(?:{months})\s+\d{{1,2}}(?!\d)|(?:{weekdays})(?!\w))"
+    )
     return _Compiled(
+        date=re.compile(date) if table.months.get(language) else None,
         shapes=tuple((kind, re.compile(pattern)) for kind, pattern in shapes),
+        past=frozenset(table.past_before.get(language, ())),
         ordinal_stop=frozenset(table.ordinal_not_before.get(language, ())),
         pressure=compile_cues(table.pressure.get(language, ())),
     )
@@ -158,6 +173,12 @@ def deadline_in_sentence(
         return []
     found: list[Shape] = []
     spans = list(time_word_spans) + [m.span() for m in _CLOCK.finditer(folded)]
+    if compiled.date is not None:
+        spans += [
+            m.span(2)
+            for m in compiled.date.finditer(folded)
+            if m.group(1) not in compiled.past
+        ]
     for start, end in spans:
         if end - start >= 2 and text[start:end].isupper():
             found.append(("pressed", start, end))

@@ -84,3 +84,24 @@ def test_quoted_words_are_not_the_customers_feelings() -> None:
 )
 def test_a_raised_voice_is_anger_only_in_a_complaint(text: str, angry: bool) -> None:
     assert (Feeling.anger in feelings(text, "en")) is angry
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "urgent"),
+    [
+        # A calendar day with a stake in its sentence is a deadline.
+        ("Her birthday party is on 14 June and the costume hasn't shipped.", "en", True),
+        ("Das Konzert ist am Donnerstag und ich brauche die Karten.", "de", True),
+        ("Mi vuelo sale el 3 de julio y el pasaporte no ha llegado.", "es", True),
+        # A day in the past, or with no stake, is only a date.
+        ("The parcel has sat at your depot since 2 May and I need it.", "en", False),
+        ("Ich habe die Lampe am Dienstag bekommen, sie ist schön.", "de", False),
+    ],
+)
+def test_calendar_days_with_a_stake_are_deadlines(text: str, language: str, urgent: bool) -> None:
+    assert (Feeling.urgency in feelings(text, language)) is urgent
+
+
+def test_how_fast_help_came_is_not_urgency_in_a_thank_you() -> None:
+    text = "Your technician fixed the heating in twenty minutes. Thank you so much!"
+    assert Feeling.urgency not in feelings(text, "en")
