@@ -62,6 +62,7 @@ NEGATIVE = frozenset(
 )
 TEXT_CHARS = 4_000
 _GATED = 0  # the level of a time word found in the cue scan, before its sentence is checked
+_STAKE = -1  # the level of a worry stake (a baby, insulin, the rent): worry only next to trouble
 _NEGATION_WINDOW = 4  # words before a cue that can negate it ("no es que esté molesta")
 # "Hello again", "hola de nuevo": a greeting, not a repeated failure.
 _GREETINGS = frozenset({"hello", "hi", "hey", "hola", "olá", "ola", "oi", "bonjour", "hallo", "re"})
@@ -91,6 +92,7 @@ class _FeelingsFile(BaseModel):
     feelings: dict[Feeling, dict[str, dict[int, tuple[str, ...]]]]
     sarcasm_trouble: dict[str, tuple[str, ...]]
     gratitude_formulas: dict[str, tuple[str, ...]]
+    worry_stakes: dict[str, tuple[str, ...]]
 
 
 class _LemmaForms(BaseModel):
@@ -195,6 +197,8 @@ def _compiled(language: str) -> _Compiled:
     # Time words ride along in the same token scan at level 0: they are deadlines only when their
     # sentence carries a stake (structures.deadline_in_sentence decides).
     cues.extend((word, (Feeling.urgency, _GATED)) for word in time_words(language))
+    # Stakes ride along in the same scan too; they count only in a message that shows trouble.
+    cues.extend((word, (Feeling.worry, _STAKE)) for word in table.worry_stakes.get(language, ()))
     return _Compiled(
         cues=CueSet(cues),
         negators=frozenset(table.negators.get(language, ())),
@@ -233,7 +237,10 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     masked_toks = toks if masked == folded else tokens(masked)
     found_cues = compiled.cues.find(toks)
     gated = [(start, end) for start, end, (_, level) in found_cues if level == _GATED]
-    hits = [h for h in found_cues if h[2][0] is not Feeling.gratitude and h[2][1] != _GATED]
+    hits = [h for h in found_cues if h[2][0] is not Feeling.gratitude and h[2][1] > _GATED]
+    stakes = [(start, end) for start, end, (_, level) in found_cues if level == _STAKE]
+    if stakes and compiled.trouble is not None and compiled.trouble.search(folded):
+        hits += [(start, end, (Feeling.worry, 2)) for start, end in stakes]
     grateful = found_cues if masked_toks is toks else compiled.cues.find(masked_toks)
     hits += [h for h in grateful if h[2][0] is Feeling.gratitude]
     # Shapes (counts, ordinals, elapsed time, time left) come with their own level.
@@ -275,6 +282,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _drop_sarcastic_praise(found)
     _drop_polite_thanks(text, found, praise_is_sincere)
     _drop_settled_time(found)
+    _drop_calm_stakes(found, set(stakes))
     readings = []
     for name in Feeling:
         shown = found.get(name)
@@ -371,3 +379,28 @@ def _drop_settled_time(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None
         return
     if not any(f in found for f in NEGATIVE | {Feeling.excitement}):
         del found[Feeling.urgency]
+
+
+# Feelings that explain why a relative, a baby or the rent is mentioned without fear for them:
+# a bereavement, thanks, happy news, or a let-down about the product.
+_STAKE_CONTEXTS = (Feeling.grief, Feeling.gratitude, Feeling.excitement, Feeling.disappointment)
+
+
+def _drop_calm_stakes(found: dict[Feeling, list[tuple[int, Evidence]]], stakes: set[tuple[int, int]]) -> None:
+    """Worry shown only by a stake (no fear word) does not hold next to grief, thanks, joy or
+    disappointment: there the stake is part of that story ("my late mother's account"). A word
+    that is both a stake and happy news ("a baby") is the stake when the message shows trouble."""
+    worry = found.get(Feeling.worry)
+    if not worry:
+        return
+
+    def only_stakes(feeling: Feeling) -> bool:
+        return all((e.start, e.end) in stakes for _, e in found.get(feeling, []))
+
+    contexts = [f for f in _STAKE_CONTEXTS if f in found and not only_stakes(f)]
+    if contexts and only_stakes(Feeling.worry):
+        del found[Feeling.worry]
+        return
+    for feeling in _STAKE_CONTEXTS:
+        if feeling in found and only_stakes(feeling):
+            del found[feeling]

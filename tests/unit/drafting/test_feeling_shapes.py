@@ -105,3 +105,19 @@ def test_calendar_days_with_a_stake_are_deadlines(text: str, language: str, urge
 def test_how_fast_help_came_is_not_urgency_in_a_thank_you() -> None:
     text = "Your technician fixed the heating in twenty minutes. Thank you so much!"
     assert Feeling.urgency not in feelings(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "worried"),
+    [
+        # A vulnerable person or a necessity at stake next to a failure shows worry.
+        ("The lift has been broken for a week and my grandad is on oxygen upstairs.", "en", True),
+        ("La caldera no funciona y tengo un bebé de dos meses en casa.", "es", True),
+        # The same stake in a calm question, in thanks or in a bereavement does not.
+        ("Can I add my daughter as a second driver on the policy?", "en", False),
+        ("Thank you for helping my mother set up her new phone yesterday.", "en", False),
+        ("Mi madre falleció en marzo y quisiera cerrar su cuenta.", "es", False),
+    ],
+)
+def test_a_stake_shows_worry_only_next_to_trouble(text: str, language: str, worried: bool) -> None:
+    assert (Feeling.worry in feelings(text, language)) is worried
