@@ -29,6 +29,7 @@ class _StructuresFile(BaseModel):
     version: int
     numbers: dict[str, tuple[str, ...]]
     times: dict[str, tuple[str, ...]]
+    contacts: dict[str, tuple[str, ...]]
     counted: dict[str, tuple[str, ...]]
     ordinals: dict[str, tuple[str, ...]]
     ordinal_not_before: dict[str, tuple[str, ...]]
@@ -89,6 +90,8 @@ def _compiled(language: str) -> _Compiled:
         # "5 times", "tres veces", "x-mal": two or more attempts.
         ("repeated", rf"(?<!\w)(?:[2-9]|\d\d+|{words(table.numbers)})[\s\-]*(?:{words(table.times)})(?!\w)"),
         ("repeated", rf"(?<!\w)(?:{words(table.counted)})(?!\w)"),
+        # "four calls", "3 e-mails", "deux relances": a count of contacts already made.
+        ("repeated", rf"(?<!\w)(?:[2-9]|{words(table.numbers)})\s+(?:{words(table.contacts)})(?!\w)"),
         # "third outage", "4e coupure": followed by a word, checked against places and dates.
         ("ordinal", rf"(?<!\w)(?:{words(table.ordinals)})(?!\w)(?:\s+(\w+))?"),
         # "6 weeks", "tres meses" of waiting, unless it is ahead ("in 3 weeks") or an age.

@@ -121,3 +121,16 @@ def test_how_fast_help_came_is_not_urgency_in_a_thank_you() -> None:
 )
 def test_a_stake_shows_worry_only_next_to_trouble(text: str, language: str, worried: bool) -> None:
     assert (Feeling.worry in feelings(text, language)) is worried
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Three emails and two phone calls later, the meter is still wrong.", "en"),
+        ("Nach vier Anrufen weiß immer noch niemand, wo mein Paket ist.", "de"),
+        ("Could you, this time, answer the question I actually asked?", "en"),
+        ("Cette fois, merci de lire mon message jusqu'au bout.", "fr"),
+    ],
+)
+def test_counted_contacts_and_this_time_read_as_frustration(text: str, language: str) -> None:
+    assert Feeling.frustration in feelings(text, language)
