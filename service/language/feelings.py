@@ -283,6 +283,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _drop_polite_thanks(text, found, praise_is_sincere)
     _drop_settled_time(found)
     _drop_calm_stakes(found, set(stakes))
+    _drop_incidental_persistence(found)
     readings = []
     for name in Feeling:
         shown = found.get(name)
@@ -404,3 +405,14 @@ def _drop_calm_stakes(found: dict[Feeling, list[tuple[int, Evidence]]], stakes: 
     for feeling in _STAKE_CONTEXTS:
         if feeling in found and only_stakes(feeling):
             del found[feeling]
+
+
+def _drop_incidental_persistence(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """One mild sign of persistence ("still", "immer noch", "ainda não") is the story, not
+    frustration, when the message is a bereavement or someone afraid against the clock: a lead
+    reads the grief or the fear there. Two signs, or a strong one, stay frustration."""
+    shown = found.get(Feeling.frustration)
+    if not shown or len(shown) > 1 or shown[0][0] > 2:
+        return
+    if Feeling.grief in found or (Feeling.worry in found and Feeling.urgency in found):
+        del found[Feeling.frustration]
