@@ -166,6 +166,9 @@ def _code_before(text: str, start: int) -> bool:
 _QUOTED = re.compile(r"^[ \t]*>.*$|[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4,}[^\"“”«»„]*?[\"”»“]", re.MULTILINE)
 
 
+_HANDLE = re.compile(r"(?<![\w.])@\w+")
+
+
 def mask_quoted(text: str) -> str:
     """`text` with quoted lines and long quoted passages blanked, same length (offsets hold)."""
     if not any(mark in text for mark in '>"“«„'):
@@ -230,7 +233,9 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     # Someone else's words (a forwarded e-mail, a quoted agent reply) are not the customer's
     # feelings: blanked out, offsets kept.
     text_own = mask_quoted(text)
-    folded = fold(text_own)
+    # A social handle is an address, not a word: "Merci @TrainsExpress pour..." reads as
+    # "merci pour...", so thanks aimed at a failure is found across it.
+    folded = _HANDLE.sub(lambda m: " " * (m.end() - m.start()), fold(text_own))
     candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
     masked = _mask(folded, compiled.formulas)
     toks = tokens(folded)

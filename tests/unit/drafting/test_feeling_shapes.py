@@ -134,3 +134,14 @@ def test_a_stake_shows_worry_only_next_to_trouble(text: str, language: str, worr
 )
 def test_counted_contacts_and_this_time_read_as_frustration(text: str, language: str) -> None:
     assert Feeling.frustration in feelings(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Thanks @CityFerries for a 50 minute delay and no announcement at all.", "en"),
+        ("Danke @StadtBus für 35 Minuten Verspätung im Regen.", "de"),
+    ],
+)
+def test_thanks_to_a_handle_for_a_failure_is_sarcasm(text: str, language: str) -> None:
+    assert Feeling.sarcasm in feelings(text, language)
