@@ -63,6 +63,7 @@ NEGATIVE = frozenset(
 TEXT_CHARS = 4_000
 _GATED = 0  # the level of a time word found in the cue scan, before its sentence is checked
 _STAKE = -1  # the level of a worry stake (a baby, insulin, the rent): worry only next to trouble
+_OCCASION = -2  # the level of an occasion (a wedding, a move): happy news only in a calm message
 _NEGATION_WINDOW = 4  # words before a cue that can negate it ("no es que esté molesta")
 # "Hello again", "hola de nuevo": a greeting, not a repeated failure.
 _GREETINGS = frozenset({"hello", "hi", "hey", "hola", "olá", "ola", "oi", "bonjour", "hallo", "re"})
@@ -93,6 +94,7 @@ class _FeelingsFile(BaseModel):
     sarcasm_trouble: dict[str, tuple[str, ...]]
     gratitude_formulas: dict[str, tuple[str, ...]]
     worry_stakes: dict[str, tuple[str, ...]]
+    excitement_occasions: dict[str, tuple[str, ...]]
 
 
 class _LemmaForms(BaseModel):
@@ -202,6 +204,9 @@ def _compiled(language: str) -> _Compiled:
     cues.extend((word, (Feeling.urgency, _GATED)) for word in time_words(language))
     # Stakes ride along in the same scan too; they count only in a message that shows trouble.
     cues.extend((word, (Feeling.worry, _STAKE)) for word in table.worry_stakes.get(language, ()))
+    cues.extend(
+        (word, (Feeling.excitement, _OCCASION)) for word in table.excitement_occasions.get(language, ())
+    )
     return _Compiled(
         cues=CueSet(cues),
         negators=frozenset(table.negators.get(language, ())),
@@ -244,6 +249,8 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     gated = [(start, end) for start, end, (_, level) in found_cues if level == _GATED]
     hits = [h for h in found_cues if h[2][0] is not Feeling.gratitude and h[2][1] > _GATED]
     stakes = [(start, end) for start, end, (_, level) in found_cues if level == _STAKE]
+    occasions = [(start, end) for start, end, (_, level) in found_cues if level == _OCCASION]
+    hits += [(start, end, (Feeling.excitement, 2)) for start, end in occasions]
     if stakes and compiled.trouble is not None and compiled.trouble.search(folded):
         hits += [(start, end, (Feeling.worry, 2)) for start, end in stakes]
     grateful = found_cues if masked_toks is toks else compiled.cues.find(masked_toks)
@@ -289,6 +296,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _drop_settled_time(found)
     _drop_calm_stakes(found, set(stakes))
     _drop_incidental_persistence(found)
+    _drop_troubled_occasions(found, set(occasions))
     readings = []
     for name in Feeling:
         shown = found.get(name)
@@ -421,3 +429,16 @@ def _drop_incidental_persistence(found: dict[Feeling, list[tuple[int, Evidence]]
         return
     if Feeling.grief in found or (Feeling.worry in found and Feeling.urgency in found):
         del found[Feeling.frustration]
+
+
+def _drop_troubled_occasions(
+    found: dict[Feeling, list[tuple[int, Evidence]]], occasions: set[tuple[int, int]]
+) -> None:
+    """An occasion alone ("my wedding", "Weihnachten") is happy news only when the message shows
+    no complaint, grief or thanks; there it is what is at stake, or what the thanks are about.
+    Worry beside it stays compatible: a bride can be excited and anxious about the dress."""
+    excitement = found.get(Feeling.excitement)
+    if not excitement or not all((e.start, e.end) in occasions for _, e in excitement):
+        return
+    if Feeling.gratitude in found or any(f in found for f in NEGATIVE - {Feeling.worry}):
+        del found[Feeling.excitement]

@@ -145,3 +145,15 @@ def test_counted_contacts_and_this_time_read_as_frustration(text: str, language:
 )
 def test_thanks_to_a_handle_for_a_failure_is_sarcasm(text: str, language: str) -> None:
     assert Feeling.sarcasm in feelings(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "excited"),
+    [
+        ("We're moving into our first home on Friday! Can you connect the broadband?", "en", True),
+        ("The cake for my son's birthday arrived crushed, really disappointing.", "en", False),
+        ("Ihr habt unser Weihnachtsgeschenk kaputt geliefert, das ist eine Frechheit.", "de", False),
+    ],
+)
+def test_an_occasion_is_happy_news_only_without_complaint(text: str, language: str, excited: bool) -> None:
+    assert (Feeling.excitement in feelings(text, language)) is excited
