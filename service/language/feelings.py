@@ -385,7 +385,6 @@ def _drop_sarcastic_praise(found: dict[Feeling, list[tuple[int, Evidence]]]) -> 
             found.pop(feeling, None)
 
 
-
 def _drop_settled_time(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
     """In a message that only thanks or praises, a time is how fast the help came ("fixed it in
     ten minutes", "resolvido em 10 minutos"), not how little time is left."""

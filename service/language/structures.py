@@ -177,11 +177,7 @@ def deadline_in_sentence(
     found: list[Shape] = []
     spans = list(time_word_spans) + [m.span() for m in _CLOCK.finditer(folded)]
     if compiled.date is not None:
-        spans += [
-            m.span(2)
-            for m in compiled.date.finditer(folded)
-            if m.group(1) not in compiled.past
-        ]
+        spans += [m.span(2) for m in compiled.date.finditer(folded) if m.group(1) not in compiled.past]
     for start, end in spans:
         if end - start >= 2 and text[start:end].isupper():
             found.append(("pressed", start, end))
