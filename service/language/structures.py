@@ -56,6 +56,7 @@ class _StructuresFile(BaseModel):
 Shape = tuple[str, int, int]
 _MAX_HOURS_LEFT = 12  # "within 24 hours" is a promise or a policy, not a clock running out
 _SENTENCE_END = re.compile(r"[.!?\n]")
+_LAST_WORD = re.compile(r"(\w+)\s+$")
 # A time of day ("17 Uhr", "21h", "19:40", "5pm"): a deadline when its sentence carries a stake.
 _CLOCK = re.compile(
     r"(?<![\w:.])(?:[01]?\d|2[0-3])(?::[0-5]\d|\s?h(?:[0-5]\d)?|\s?uhr|\s?[ap]\.?m\.?)(?![\w:])"
@@ -123,7 +124,7 @@ def _compiled(language: str) -> _Compiled:
     months, weekdays = words(table.months), words(table.weekdays)
     day = r"\d{1,2}(?:st|nd|rd|th|er|\.|º|ª)?"
     date = (
-        rf"(?<!\w)(?:(\w+)\s+)?({day}\s+(?:de\s+)?(?:{months})(?!\w)"
+        rf"(?<!\w)(?:{day}\s+(?:de\s+)?(?:{months})(?!\w)"
         rf"|(?:{months})\s+\d{{1,2}}(?!\d)|(?:{weekdays})(?!\w))"
     )
     return _Compiled(
@@ -177,7 +178,10 @@ def deadline_in_sentence(
     found: list[Shape] = []
     spans = list(time_word_spans) + [m.span() for m in _CLOCK.finditer(folded)]
     if compiled.date is not None:
-        spans += [m.span(2) for m in compiled.date.finditer(folded) if m.group(1) not in compiled.past]
+        for m in compiled.date.finditer(folded):
+            before = _LAST_WORD.search(folded, max(0, m.start() - 24), m.start())
+            if before is None or before.group(1) not in compiled.past:
+                spans.append(m.span())
     for start, end in spans:
         if end - start >= 2 and text[start:end].isupper():
             found.append(("pressed", start, end))
