@@ -30,6 +30,8 @@ class _StructuresFile(BaseModel):
     numbers: dict[str, tuple[str, ...]]
     times: dict[str, tuple[str, ...]]
     contacts: dict[str, tuple[str, ...]]
+    elapsed_short_before: dict[str, tuple[str, ...]]
+    elapsed_short_after: dict[str, tuple[str, ...]]
     counted: dict[str, tuple[str, ...]]
     ordinals: dict[str, tuple[str, ...]]
     ordinal_not_before: dict[str, tuple[str, ...]]
@@ -109,6 +111,17 @@ def _compiled(language: str) -> _Compiled:
             rf"({words(table.short_units)})(?!\w)",
         ),
         ("pressed", rf"(?<!\w)(?:{words(table.time_left_before)})\s+(?:{words(table.one_unit)})(?!\w)"),
+        # "for 40 minutes", "hace 40 min", "depuis 2h", "10 minutes ago": a problem live right now.
+        (
+            "pressed",
+            rf"(?<!\w)(?:{words(table.elapsed_short_before)})\s+(?:\d+|{words(table.numbers)})\s*"
+            rf"(?:{words(table.short_units)})(?!\w)",
+        ),
+        (
+            "pressed",
+            rf"(?<!\w)(?:\d+|{words(table.numbers)})\s*(?:{words(table.short_units)})\s+"
+            rf"(?:{words(table.elapsed_short_after)})(?!\w)",
+        ),
         # "within 14 days", "sous quinze jours": a formal deadline.
         (
             "pressed",

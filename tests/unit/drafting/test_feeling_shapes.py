@@ -157,3 +157,15 @@ def test_thanks_to_a_handle_for_a_failure_is_sarcasm(text: str, language: str) -
 )
 def test_an_occasion_is_happy_news_only_without_complaint(text: str, language: str, excited: bool) -> None:
     assert (Feeling.excitement in feelings(text, language)) is excited
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The gate has refused my pass for 25 minutes and the car park is closing.", "en"),
+        ("Llevo esperando en el andén hace 50 min, el tren no aparece.", "es"),
+        ("Le terminal est bloqué depuis 2h, personne ne peut payer.", "fr"),
+    ],
+)
+def test_minutes_or_hours_gone_on_a_live_problem_read_as_urgency(text: str, language: str) -> None:
+    assert Feeling.urgency in feelings(text, language)
