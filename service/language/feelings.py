@@ -62,6 +62,8 @@ NEGATIVE = frozenset(
 )
 TEXT_CHARS = 4_000
 _GATED = 0  # the level of a time word found in the cue scan, before its sentence is checked
+_STAKE = -1  # the level of a worry stake (a baby, insulin, the rent): worry only next to trouble
+_OCCASION = -2  # the level of an occasion (a wedding, a move): happy news only in a calm message
 _NEGATION_WINDOW = 4  # words before a cue that can negate it ("no es que esté molesta")
 # "Hello again", "hola de nuevo": a greeting, not a repeated failure.
 _GREETINGS = frozenset({"hello", "hi", "hey", "hola", "olá", "ola", "oi", "bonjour", "hallo", "re"})
@@ -91,6 +93,8 @@ class _FeelingsFile(BaseModel):
     feelings: dict[Feeling, dict[str, dict[int, tuple[str, ...]]]]
     sarcasm_trouble: dict[str, tuple[str, ...]]
     gratitude_formulas: dict[str, tuple[str, ...]]
+    worry_stakes: dict[str, tuple[str, ...]]
+    excitement_occasions: dict[str, tuple[str, ...]]
 
 
 class _LemmaForms(BaseModel):
@@ -164,6 +168,9 @@ def _code_before(text: str, start: int) -> bool:
 _QUOTED = re.compile(r"^[ \t]*>.*$|[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4,}[^\"“”«»„]*?[\"”»“]", re.MULTILINE)
 
 
+_HANDLE = re.compile(r"(?<![\w.])@\w+")
+
+
 def mask_quoted(text: str) -> str:
     """`text` with quoted lines and long quoted passages blanked, same length (offsets hold)."""
     if not any(mark in text for mark in '>"“«„'):
@@ -195,6 +202,11 @@ def _compiled(language: str) -> _Compiled:
     # Time words ride along in the same token scan at level 0: they are deadlines only when their
     # sentence carries a stake (structures.deadline_in_sentence decides).
     cues.extend((word, (Feeling.urgency, _GATED)) for word in time_words(language))
+    # Stakes ride along in the same scan too; they count only in a message that shows trouble.
+    cues.extend((word, (Feeling.worry, _STAKE)) for word in table.worry_stakes.get(language, ()))
+    cues.extend(
+        (word, (Feeling.excitement, _OCCASION)) for word in table.excitement_occasions.get(language, ())
+    )
     return _Compiled(
         cues=CueSet(cues),
         negators=frozenset(table.negators.get(language, ())),
@@ -226,14 +238,21 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     # Someone else's words (a forwarded e-mail, a quoted agent reply) are not the customer's
     # feelings: blanked out, offsets kept.
     text_own = mask_quoted(text)
-    folded = fold(text_own)
+    # A social handle is an address, not a word: "Merci @TrainsExpress pour..." reads as
+    # "merci pour...", so thanks aimed at a failure is found across it.
+    folded = _HANDLE.sub(lambda m: " " * (m.end() - m.start()), fold(text_own))
     candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
     masked = _mask(folded, compiled.formulas)
     toks = tokens(folded)
     masked_toks = toks if masked == folded else tokens(masked)
     found_cues = compiled.cues.find(toks)
     gated = [(start, end) for start, end, (_, level) in found_cues if level == _GATED]
-    hits = [h for h in found_cues if h[2][0] is not Feeling.gratitude and h[2][1] != _GATED]
+    hits = [h for h in found_cues if h[2][0] is not Feeling.gratitude and h[2][1] > _GATED]
+    stakes = [(start, end) for start, end, (_, level) in found_cues if level == _STAKE]
+    occasions = [(start, end) for start, end, (_, level) in found_cues if level == _OCCASION]
+    hits += [(start, end, (Feeling.excitement, 2)) for start, end in occasions]
+    if stakes and compiled.trouble is not None and compiled.trouble.search(folded):
+        hits += [(start, end, (Feeling.worry, 2)) for start, end in stakes]
     grateful = found_cues if masked_toks is toks else compiled.cues.find(masked_toks)
     hits += [h for h in grateful if h[2][0] is Feeling.gratitude]
     # Shapes (counts, ordinals, elapsed time, time left) come with their own level.
@@ -274,6 +293,10 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _raised_voice(text_own, found)
     _drop_sarcastic_praise(found)
     _drop_polite_thanks(text, found, praise_is_sincere)
+    _drop_settled_time(found)
+    _drop_calm_stakes(found, set(stakes))
+    _drop_incidental_persistence(found)
+    _drop_troubled_occasions(found, set(occasions))
     readings = []
     for name in Feeling:
         shown = found.get(name)
@@ -360,3 +383,61 @@ def _drop_sarcastic_praise(found: dict[Feeling, list[tuple[int, Evidence]]]) -> 
             found[feeling] = kept
         else:
             found.pop(feeling, None)
+
+
+def _drop_settled_time(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """In a message that only thanks or praises, a time is how fast the help came ("fixed it in
+    ten minutes", "resolvido em 10 minutos"), not how little time is left."""
+    if Feeling.urgency not in found or Feeling.gratitude not in found:
+        return
+    if not any(f in found for f in NEGATIVE | {Feeling.excitement}):
+        del found[Feeling.urgency]
+
+
+# Feelings that explain why a relative, a baby or the rent is mentioned without fear for them:
+# a bereavement, thanks, happy news, or a let-down about the product.
+_STAKE_CONTEXTS = (Feeling.grief, Feeling.gratitude, Feeling.excitement, Feeling.disappointment)
+
+
+def _drop_calm_stakes(found: dict[Feeling, list[tuple[int, Evidence]]], stakes: set[tuple[int, int]]) -> None:
+    """Worry shown only by a stake (no fear word) does not hold next to grief, thanks, joy or
+    disappointment: there the stake is part of that story ("my late mother's account"). A word
+    that is both a stake and happy news ("a baby") is the stake when the message shows trouble."""
+    worry = found.get(Feeling.worry)
+    if not worry:
+        return
+
+    def only_stakes(feeling: Feeling) -> bool:
+        return all((e.start, e.end) in stakes for _, e in found.get(feeling, []))
+
+    contexts = [f for f in _STAKE_CONTEXTS if f in found and not only_stakes(f)]
+    if contexts and only_stakes(Feeling.worry):
+        del found[Feeling.worry]
+        return
+    for feeling in _STAKE_CONTEXTS:
+        if feeling in found and only_stakes(feeling):
+            del found[feeling]
+
+
+def _drop_incidental_persistence(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """One mild sign of persistence ("still", "immer noch", "ainda não") is the story, not
+    frustration, when the message is a bereavement or someone afraid against the clock: a lead
+    reads the grief or the fear there. Two signs, or a strong one, stay frustration."""
+    shown = found.get(Feeling.frustration)
+    if not shown or len(shown) > 1 or shown[0][0] > 2:
+        return
+    if Feeling.grief in found or (Feeling.worry in found and Feeling.urgency in found):
+        del found[Feeling.frustration]
+
+
+def _drop_troubled_occasions(
+    found: dict[Feeling, list[tuple[int, Evidence]]], occasions: set[tuple[int, int]]
+) -> None:
+    """An occasion alone ("my wedding", "Weihnachten") is happy news only when the message shows
+    no complaint, grief or thanks; there it is what is at stake, or what the thanks are about.
+    Worry beside it stays compatible: a bride can be excited and anxious about the dress."""
+    excitement = found.get(Feeling.excitement)
+    if not excitement or not all((e.start, e.end) in occasions for _, e in excitement):
+        return
+    if Feeling.gratitude in found or any(f in found for f in NEGATIVE - {Feeling.worry}):
+        del found[Feeling.excitement]

@@ -29,6 +29,9 @@ class _StructuresFile(BaseModel):
     version: int
     numbers: dict[str, tuple[str, ...]]
     times: dict[str, tuple[str, ...]]
+    contacts: dict[str, tuple[str, ...]]
+    elapsed_short_before: dict[str, tuple[str, ...]]
+    elapsed_short_after: dict[str, tuple[str, ...]]
     counted: dict[str, tuple[str, ...]]
     ordinals: dict[str, tuple[str, ...]]
     ordinal_not_before: dict[str, tuple[str, ...]]
@@ -46,12 +49,16 @@ class _StructuresFile(BaseModel):
     day_units: dict[str, tuple[str, ...]]
     time_words: dict[str, tuple[str, ...]]
     pressure: dict[str, tuple[str, ...]]
+    months: dict[str, tuple[str, ...]]
+    weekdays: dict[str, tuple[str, ...]]
+    past_before: dict[str, tuple[str, ...]]
 
 
 # Shapes found: (kind, start, end); kind is "repeated" (frustration) or "pressed" (urgency).
 Shape = tuple[str, int, int]
 _MAX_HOURS_LEFT = 12  # "within 24 hours" is a promise or a policy, not a clock running out
 _SENTENCE_END = re.compile(r"[.!?\n]")
+_LAST_WORD = re.compile(r"(\w+)\s+$")
 # A time of day ("17 Uhr", "21h", "19:40", "5pm"): a deadline when its sentence carries a stake.
 _CLOCK = re.compile(
     r"(?<![\w:.])(?:[01]?\d|2[0-3])(?::[0-5]\d|\s?h(?:[0-5]\d)?|\s?uhr|\s?[ap]\.?m\.?)(?![\w:])"
@@ -68,6 +75,10 @@ class _Compiled:
     shapes: tuple[tuple[str, re.Pattern[str]], ...]
     ordinal_stop: frozenset[str]
     pressure: re.Pattern[str] | None
+    # A calendar day ("19 March", "am 28. März", "le 5 octobre", "on Saturday") not after a word
+    # of the past ("since 4 March"): a deadline when its sentence carries a stake, like a clock time.
+    date: re.Pattern[str] | None
+    past: frozenset[str]
 
 
 @cache
@@ -82,6 +93,8 @@ def _compiled(language: str) -> _Compiled:
         # "5 times", "tres veces", "x-mal": two or more attempts.
         ("attempts", rf"(?<!\w)(?:[2-9]|\d\d+|{words(table.numbers)})[\s\-]*(?:{words(table.times)})(?!\w)"),
         ("attempts", rf"(?<!\w)(?:{words(table.counted)})(?!\w)"),
+        # "four calls", "3 e-mails", "deux relances": a count of contacts already made.
+        ("repeated", rf"(?<!\w)(?:[2-9]|{words(table.numbers)})\s+(?:{words(table.contacts)})(?!\w)"),
         # "third outage", "4e coupure": followed by a word, checked against places and dates.
         ("ordinal", rf"(?<!\w)(?:{words(table.ordinals)})(?!\w)(?:\s+(\w+))?"),
         # "6 weeks", "tres meses" of waiting, unless it is ahead ("in 3 weeks") or an age.
@@ -98,6 +111,17 @@ def _compiled(language: str) -> _Compiled:
             rf"({words(table.short_units)})(?!\w)",
         ),
         ("pressed", rf"(?<!\w)(?:{words(table.time_left_before)})\s+(?:{words(table.one_unit)})(?!\w)"),
+        # "for 40 minutes", "hace 40 min", "depuis 2h", "10 minutes ago": a problem live right now.
+        (
+            "pressed",
+            rf"(?<!\w)(?:{words(table.elapsed_short_before)})\s+(?:\d+|{words(table.numbers)})\s*"
+            rf"(?:{words(table.short_units)})(?!\w)",
+        ),
+        (
+            "pressed",
+            rf"(?<!\w)(?:\d+|{words(table.numbers)})\s*(?:{words(table.short_units)})\s+"
+            rf"(?:{words(table.elapsed_short_after)})(?!\w)",
+        ),
         # "within 14 days", "sous quinze jours": a formal deadline.
         (
             "pressed",
@@ -110,8 +134,16 @@ def _compiled(language: str) -> _Compiled:
             rf"(?!\w|[.,:]\d)(?!\s*(?:{words(table.clock_not_before)})(?!\w))|{words(table.clock_words)})(?!\w)",
         ),
     ]
+    months, weekdays = words(table.months), words(table.weekdays)
+    day = r"\d{1,2}(?:st|nd|rd|th|er|\.|º|ª)?"
+    date = (
+        rf"(?<!\w)(?:{day}\s+(?:de\s+)?(?:{months})(?!\w)"
+        rf"|(?:{months})\s+\d{{1,2}}(?!\d)|(?:{weekdays})(?!\w))"
+    )
     return _Compiled(
+        date=re.compile(date) if table.months.get(language) else None,
         shapes=tuple((kind, re.compile(pattern)) for kind, pattern in shapes),
+        past=frozenset(table.past_before.get(language, ())),
         ordinal_stop=frozenset(table.ordinal_not_before.get(language, ())),
         pressure=compile_cues(table.pressure.get(language, ())),
     )
@@ -182,6 +214,11 @@ def deadline_in_sentence(
         return []
     found: list[Shape] = []
     spans = list(time_word_spans) + [m.span() for m in _CLOCK.finditer(folded)]
+    if compiled.date is not None:
+        for m in compiled.date.finditer(folded):
+            before = _LAST_WORD.search(folded, max(0, m.start() - 24), m.start())
+            if before is None or before.group(1) not in compiled.past:
+                spans.append(m.span())
     for start, end in spans:
         if end - start >= 2 and text[start:end].isupper():
             found.append(("pressed", start, end))

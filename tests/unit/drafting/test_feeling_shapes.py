@@ -84,3 +84,88 @@ def test_quoted_words_are_not_the_customers_feelings() -> None:
 )
 def test_a_raised_voice_is_anger_only_in_a_complaint(text: str, angry: bool) -> None:
     assert (Feeling.anger in feelings(text, "en")) is angry
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "urgent"),
+    [
+        # A calendar day with a stake in its sentence is a deadline.
+        ("Her birthday party is on 14 June and the costume hasn't shipped.", "en", True),
+        ("Das Konzert ist am Donnerstag und ich brauche die Karten.", "de", True),
+        ("Mi vuelo sale el 3 de julio y el pasaporte no ha llegado.", "es", True),
+        # A day in the past, or with no stake, is only a date.
+        ("The parcel has sat at your depot since 2 May and I need it.", "en", False),
+        ("Ich habe die Lampe am Dienstag bekommen, sie ist schön.", "de", False),
+    ],
+)
+def test_calendar_days_with_a_stake_are_deadlines(text: str, language: str, urgent: bool) -> None:
+    assert (Feeling.urgency in feelings(text, language)) is urgent
+
+
+def test_how_fast_help_came_is_not_urgency_in_a_thank_you() -> None:
+    text = "Your technician fixed the heating in twenty minutes. Thank you so much!"
+    assert Feeling.urgency not in feelings(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "worried"),
+    [
+        # A vulnerable person or a necessity at stake next to a failure shows worry.
+        ("The lift has been broken for a week and my grandad is on oxygen upstairs.", "en", True),
+        ("La caldera no funciona y tengo un bebé de dos meses en casa.", "es", True),
+        # The same stake in a calm question, in thanks or in a bereavement does not.
+        ("Can I add my daughter as a second driver on the policy?", "en", False),
+        ("Thank you for helping my mother set up her new phone yesterday.", "en", False),
+        ("Mi madre falleció en marzo y quisiera cerrar su cuenta.", "es", False),
+    ],
+)
+def test_a_stake_shows_worry_only_next_to_trouble(text: str, language: str, worried: bool) -> None:
+    assert (Feeling.worry in feelings(text, language)) is worried
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Three emails and two phone calls later, the meter is still wrong.", "en"),
+        ("Nach vier Anrufen weiß immer noch niemand, wo mein Paket ist.", "de"),
+        ("Could you, this time, answer the question I actually asked?", "en"),
+        ("Cette fois, merci de lire mon message jusqu'au bout.", "fr"),
+    ],
+)
+def test_counted_contacts_and_this_time_read_as_frustration(text: str, language: str) -> None:
+    assert Feeling.frustration in feelings(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Thanks @CityFerries for a 50 minute delay and no announcement at all.", "en"),
+        ("Danke @StadtBus für 35 Minuten Verspätung im Regen.", "de"),
+    ],
+)
+def test_thanks_to_a_handle_for_a_failure_is_sarcasm(text: str, language: str) -> None:
+    assert Feeling.sarcasm in feelings(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "excited"),
+    [
+        ("We're moving into our first home on Friday! Can you connect the broadband?", "en", True),
+        ("The cake for my son's birthday arrived crushed, really disappointing.", "en", False),
+        ("Ihr habt unser Weihnachtsgeschenk kaputt geliefert, das ist eine Frechheit.", "de", False),
+    ],
+)
+def test_an_occasion_is_happy_news_only_without_complaint(text: str, language: str, excited: bool) -> None:
+    assert (Feeling.excitement in feelings(text, language)) is excited
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The gate has refused my pass for 25 minutes and the car park is closing.", "en"),
+        ("Llevo esperando en el andén hace 50 min, el tren no aparece.", "es"),
+        ("Le terminal est bloqué depuis 2h, personne ne peut payer.", "fr"),
+    ],
+)
+def test_minutes_or_hours_gone_on_a_live_problem_read_as_urgency(text: str, language: str) -> None:
+    assert Feeling.urgency in feelings(text, language)

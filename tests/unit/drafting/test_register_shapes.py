@@ -18,7 +18,10 @@ from service.language.register import Register, read_register
         ("Buenos días:\n\nEl pedido 123 no ha llegado.", "es", Register.formal),
         ("¿Me podría indicar el plazo?", "es", Register.formal),
         ("Salut l'équipe, vous êtes géniaux. Tu pourrais m'aider ?", "fr", Register.informal),
-        ("Aidez-moi, ma carte est bloquée.", "fr", Register.formal),
+        # "vous" to a company may be plural: no register without a letter frame (LABELLING.md).
+        ("Aidez-moi, ma carte est bloquée.", "fr", Register.unknown),
+        ("Madame, Monsieur, aidez-moi : ma carte est bloquée.", "fr", Register.formal),
+        ("Ma box ne s'allume plus, vous pouvez passer ?\n\nCordialement,\nLéa", "fr", Register.formal),
         ("Obrigada, Inês, foste impecável ontem.", "pt", Register.informal),
         ("Dear HearWell team, my mother passed away.", "en", Register.formal),
         ("This is the third time I'm asking, guys.", "en", Register.informal),
