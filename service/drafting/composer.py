@@ -265,6 +265,10 @@ def _about_money(thread: Thread, analysis: ThreadAnalysis) -> bool:
     return mentions_refund(said)
 
 
+def _money_kind(kind: str) -> bool:
+    return kind.startswith("refund") or kind == "credit_applied"
+
+
 def compose_offline_with_gaps(
     thread: Thread,
     analysis: ThreadAnalysis,
@@ -297,7 +301,7 @@ def compose_offline_with_gaps(
         restated = ""  # a text message has room for the essentials only
     if not _about_money(thread, analysis):  # a refund note is not volunteered for a thermostat
         found = dataclasses.replace(
-            found, outcomes=tuple(o for o in found.outcomes if not o.kind.startswith("refund"))
+            found, outcomes=tuple(o for o in found.outcomes if not _money_kind(o.kind))
         )
     settled = outcome_sentences(
         found, notes, analysis.language, analysis.variant, in_chat=channel is not Channel.email

@@ -30,8 +30,8 @@ _MAX_NOTES = 12
 # ("RFD-44190-ES", "REE-PT-30917", "7004-2261-889"); plain numbers and dates are not references.
 _REF = re.compile(r"(?<![\w/.])(?=[A-Z0-9-]*\d{3})(?!\d{4}-\d\d-\d\d)[A-Z0-9]+(?:-[A-Z0-9]+)+(?![\w/])")
 _AMOUNT = re.compile(
-    r"(?:(?:€|£|\$|R\$|US\$|ARS|EUR|GBP|USD|BRL)\s?\d[\d.,\u202f\u00a0 ]*\d"
-    r"|\d[\d.,\u202f\u00a0 ]*\d\s?(?:€|£|EUR|GBP|USD|BRL|ARS|euros?|reais))"
+    r"(?:(?:€|£|\$|R\$|US\$|ARS|EUR|GBP|USD|BRL|MXN|CAD|CHF)\s?\d[\d.,\u202f\u00a0 ]*\d"
+    r"|\d[\d.,\u202f\u00a0 ]*\d\s?(?:€|£|\$|EUR|GBP|USD|BRL|ARS|MXN|CAD|CHF|euros?|reais))"
 )
 _DATE = re.compile(r"(?<![\d/.])(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])")
 _TIMELINE = re.compile(
@@ -43,9 +43,40 @@ _TIMELINE = re.compile(
     re.IGNORECASE,
 )
 _TODAY = compile_cues(["today", "hoy", "heute", "aujourd'hui", "hoje"])
+# A clock time: "9:00", "16h30", "13h", "02:00 UTC"; a bare number is never a time.
+_TIME = re.compile(
+    r"(?<![\d:.,/])(?:[01]?\d|2[0-3])(?::[0-5]\d|h(?:[0-5]\d)?)(?!\d)(?:\s?(?:UTC|GMT|CET|CEST|BST|hs))?"
+)
+# Kinds said only when the note's sentence shares a word or a reference with what the customer
+# wrote: "application approved" or "account restored" in a note about another matter is not this
+# customer's answer. (A visit, a deadline, a fix or a pick-up are specific enough on their own.)
+# A credit is about money: the composer says it only to a customer who raised a charge or a refund.
+_RELEVANT = frozenset({"request_approved", "service_restored"})
+# Kinds whose date is when something will happen ("visit on 2/4 between 9:00 and 11:00")...
+_WHEN = frozenset({"visit_booked", "fix_scheduled", "ready_for_collection"})
+# ...or until when it holds ("deadline extended to 12/09 at 14:00", "approved until 31.10.").
+_UNTIL = frozenset({"request_approved", "deadline_extended"})
+# A plan with no date is no answer: the composer says it only with one.
+_NEEDS_DATE = frozenset({"fix_scheduled"})
+_SHARED_WORD = re.compile(r"[^\W\d_]{5,}")
+_SHARED_PREFIX = 5  # "reembolso"/"reembolsos", "approved"/"approval" share their first letters
+_CUSTOMER_CHARS = 4_000
 # Kinds whose date is the day it happened; other dates in those sentences are not theirs.
-_DATED = frozenset({"refund_issued", "refund_requested", "deposit_released", "payment_released"})
-_BANK = frozenset({"refund_issued", "refund_requested", "deposit_released", "payment_released"})
+_DATED = frozenset(
+    {
+        "refund_issued",
+        "refund_requested",
+        "deposit_released",
+        "payment_released",
+        "credit_applied",
+        "service_restored",
+    }
+)
+_BANK = frozenset(
+    {"refund_issued", "refund_requested", "deposit_released", "payment_released", "credit_applied"}
+)
+# A German date ends in a dot ("31.10."): the sentence's own full stop is not doubled.
+_DOUBLE_STOP = re.compile(r"\.\.$")
 _DATE_REACH = 30  # characters between an action word and its date
 _THING_REACH = 55  # characters between the thing and what was done to it
 _REF_REACH = 120
@@ -65,6 +96,7 @@ class _OutcomesFile(BaseModel):
     known_issue: tuple[str, ...]
     our_fault: tuple[str, ...]
     negators: tuple[str, ...]
+    months: tuple[str, ...]
     templates: dict[str, dict[str, str | dict[str, str]]]
 
 
@@ -75,6 +107,7 @@ class Outcome:
     amount: str | None = None
     date: str | None = None
     timeline: str | None = None
+    times: tuple[str, ...] = ()  # one clock time, or the two ends of a window
 
 
 @dataclass(frozen=True)
@@ -91,6 +124,7 @@ class _Compiled:
     known: re.Pattern[str] | None
     fault: re.Pattern[str] | None
     negators: frozenset[str]
+    named_date: re.Pattern[str] | None
 
 
 def _table() -> _OutcomesFile:
@@ -112,7 +146,17 @@ def _compiled() -> _Compiled:
         compile_cues(table.known_issue),
         compile_cues(table.our_fault),
         frozenset(table.negators),
+        _named_date(table.months),
     )
+
+
+def _named_date(months: tuple[str, ...]) -> re.Pattern[str] | None:
+    """ "16 Apr", "2 de abril", "23. Januar": a day and a month name (matched on folded text)."""
+    names = sorted({m.strip().lower() for m in months if m.strip()}, key=len, reverse=True)
+    if not names:
+        return None
+    alternation = "|".join(re.escape(m) for m in names)
+    return re.compile(rf"(?<![\d/.])\d{{1,2}}\.?\s+(?:de\s+)?(?:{alternation})[^\W\d_]*\.?(?!\w)")
 
 
 _WORD = re.compile(r"\w+(?:'\w+)?")
@@ -169,6 +213,9 @@ _BOUNDARY = re.compile(r"(?<=[.!?;])\s+|\n+")
 _ABBREVIATION = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,4}\.º?$|\bn\.º$")
 
 
+_DATE_END = re.compile(r"\d\.$")
+
+
 def _clauses(body: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
@@ -188,7 +235,11 @@ def _joined(spans: list[tuple[int, int]], body: str) -> list[tuple[int, int]]:
     for start, end in spans:
         head = body[start:end].lstrip()
         after_abbreviation = bool(out) and _ABBREVIATION.search(body, out[-1][0], out[-1][1]) is not None
-        if out and (head[:1].islower() or after_abbreviation):
+        # "bis 20.03. 18:00 verlängert": a German date's dot before a time is not a sentence end.
+        after_date = (
+            bool(out) and head[:1].isdigit() and _DATE_END.search(body, out[-1][0], out[-1][1]) is not None
+        )
+        if out and (head[:1].islower() or after_abbreviation or after_date):
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))
@@ -201,6 +252,7 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
     notes = [m for m in thread.messages if m.role is Role.note and m.body.strip()][-_MAX_NOTES:]
     found: dict[str, Outcome] = {}
     known = fault = False
+    said = _customer_words(thread)
     for note in reversed(notes):
         body = note.body[:_NOTE_CHARS]
         folded_body = fold(body)
@@ -224,11 +276,56 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                 )
                 if action is None:
                     continue
+                if kind in _RELEVANT and not _shares(body[start:end], said):
+                    continue
                 following = spans[index + 1] if index + 1 < len(spans) else (end, end)
-                found[kind] = _outcome(
+                outcome = _outcome(
                     kind, body, (start, end), following, start + action.start(), note.created_at, language
                 )
+                if kind in _WHEN | _UNTIL:
+                    outcome = _scheduled(
+                        outcome, body[start:end], action.start(), compiled, language, note.created_at
+                    )
+                if kind in _NEEDS_DATE and outcome.date is None:
+                    continue
+                found[kind] = outcome
     return NoteOutcomes(tuple(found.values()), known, fault)
+
+
+def _customer_words(thread: Thread) -> set[str]:
+    """The customer's longer words (first letters, folded) and references, from the subject and
+    their messages: what a relevant note sentence must share."""
+    text = "\n".join(
+        [thread.subject or "", *(m.body[:_CUSTOMER_CHARS] for m in thread.customer_messages()[-3:])]
+    )
+    words = {w[:_SHARED_PREFIX] for w in _SHARED_WORD.findall(fold(text))}
+    return words | {r.lower() for r in _REF.findall(text)}
+
+
+def _shares(sentence: str, said: set[str]) -> bool:
+    refs = {r.lower() for r in _REF.findall(sentence)}
+    words = {w[:_SHARED_PREFIX] for w in _SHARED_WORD.findall(fold(sentence))}
+    return bool((refs | words) & said)
+
+
+def _scheduled(
+    outcome: Outcome, sentence: str, at: int, compiled: _Compiled, language: str, created: datetime | None
+) -> Outcome:
+    """The date and clock times of a plan or a limit, from anywhere in its sentence."""
+    folded = fold(sentence)
+    numeric = _near(_DATE, sentence, at, len(sentence))
+    named = _near(compiled.named_date, folded, at, len(sentence)) if compiled.named_date else None
+    date: str | None = None
+    today = _TODAY.search(folded) if _TODAY is not None else None
+    if outcome.kind == "ready_for_collection" and today is not None:
+        date = _note_date(created, language)  # ready "from today", not from the closing date
+    elif numeric is not None:
+        date = _date_text(numeric, language)
+    elif named is not None:
+        match = compiled.named_date.search(folded) if compiled.named_date else None
+        date = sentence[match.start() : match.end()].strip() if match else None
+    times = tuple(m.group() for m in _TIME.finditer(sentence))[:2]
+    return Outcome(outcome.kind, outcome.ref, outcome.amount, date, outcome.timeline, times)
 
 
 def _gap(one: tuple[int, int], other: tuple[int, int]) -> int:
@@ -284,6 +381,19 @@ def _templates(language: str, variant: str | None) -> dict[str, str | dict[str, 
     return merged
 
 
+def _moment(templates: dict[str, str | dict[str, str]], key: str, outcome: Outcome) -> str:
+    """ " for 02/04 between 9:00 and 11:00", " until 12/09 at 14:00", or "" with no date."""
+    slots = templates.get(key)
+    if not isinstance(slots, dict) or outcome.date is None:
+        return ""
+    text = slots["date"].format(date=outcome.date)
+    if len(outcome.times) == 2 and "window" in slots:
+        text += slots["window"].format(start=outcome.times[0], end=outcome.times[1])
+    elif outcome.times:
+        text += slots["time"].format(time=outcome.times[0])
+    return text
+
+
 def outcome_sentences(
     found: NoteOutcomes, notes: NoteFacts, language: str, variant: str | None, *, in_chat: bool
 ) -> list[str]:
@@ -299,10 +409,19 @@ def outcome_sentences(
         if not isinstance(template, str):
             continue
         out.append(
-            template.format(
-                ref=slots["ref"].format(ref=outcome.ref) if outcome.ref else "",
-                amount=slots["amount"].format(amount=outcome.amount) if outcome.amount else "",
-                date=slots["date"].format(date=outcome.date) if outcome.date else "",
+            _DOUBLE_STOP.sub(
+                ".",
+                template.format(
+                    ref=slots["ref"].format(ref=outcome.ref) if outcome.ref else "",
+                    amount=slots["amount"].format(amount=outcome.amount) if outcome.amount else "",
+                    date=slots["date"].format(date=outcome.date) if outcome.date else "",
+                    when=_moment(
+                        templates,
+                        "from_slots" if outcome.kind == "ready_for_collection" else "when_slots",
+                        outcome,
+                    ),
+                    until=_moment(templates, "until_slots", outcome),
+                ),
             )
         )
         if outcome.timeline:

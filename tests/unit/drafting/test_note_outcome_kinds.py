@@ -1,0 +1,122 @@
+"""Notes that settle the matter are given to the customer instead of "I'm checking" (issue 13).
+
+Every example is new text, written for these tests: a visit booked with its window, a request
+approved with its validity, a deadline extended, a fix with its date, an item ready to collect, a
+credit applied. A note about another matter is not volunteered, and the note's wording never
+reaches the customer.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from service.drafting.composer import compose_offline_with_gaps
+from service.drafting.note_outcomes import read_note_outcomes
+from service.language.analysis import analyse_thread
+from tests.unit.drafting.conftest import MakeThread
+
+_WHEN = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
+
+
+def _note(body: str) -> dict[str, Any]:
+    return {"role": "note", "body": body, "created_at": _WHEN.isoformat()}
+
+
+CASES = [
+    pytest.param(
+        "en",
+        "Our kitchen tap has been leaking for a week. When is the plumber visit going to happen?",
+        "Plumber visit scheduled for 14/03, slot 8:00-10:00, tech will ring 30 min before.",
+        "visit_booked",
+        ["14/03", "8:00", "10:00"],
+        id="en-visit",
+    ),
+    pytest.param(
+        "es",
+        "Envié la solicitud de beca hace dos semanas y sigo sin saber nada. ¿Está aprobada o no?",
+        "Solicitud de beca BEC-2026-4471 aprobada por el comité, válida hasta el 30/06/2026.",
+        "request_approved",
+        ["BEC-2026-4471", "30/06"],
+        id="es-approved",
+    ),
+    pytest.param(
+        "de",
+        "Die Überweisung für die Kursgebühr ist wegen eurer Störung nicht durchgegangen. "
+        "Verliere ich meinen Platz?",
+        "Zahlungsfrist für alle Betroffenen bis 20.03. 18:00 verlängert, Platz bleibt reserviert.",
+        "deadline_extended",
+        ["20.03.", "18:00"],
+        id="de-deadline",
+    ),
+    pytest.param(
+        "fr",
+        "Depuis la mise à jour, l'application plante dès que j'ouvre mes relevés. "
+        "Une correction est prévue ?",
+        "Bug connu côté appli (ticket interne MOB-8812). Le correctif sort le 18/03 sur les stores.",
+        "fix_scheduled",
+        ["18/03"],
+        id="fr-fix",
+    ),
+    pytest.param(
+        "pt",
+        "Fiz a encomenda dos óculos há dez dias. Já posso ir buscar na loja?",
+        "Óculos prontos na loja do Chiado desde hoje às 15h, cliente paga o restante no balcão.",
+        "ready_for_collection",
+        ["15h"],
+        id="pt-ready",
+    ),
+    pytest.param(
+        "en",
+        "You charged my card twice for the March subscription. I want the extra charge back.",
+        "Duplicate charge confirmed. Credit of £24.00 applied to the customer's account today, ref CR-55120.",
+        "credit_applied",
+        ["£24.00", "CR-55120"],
+        id="en-credit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "asked", "note", "kind", "facts"), CASES)
+def test_a_settling_note_is_given_to_the_customer_not_a_stall(
+    make_thread: MakeThread, language: str, asked: str, note: str, kind: str, facts: list[str]
+) -> None:
+    thread = make_thread(asked, _note(note), channel="email")
+    analysis = analyse_thread(thread)
+    assert analysis.language == language
+    found = read_note_outcomes(thread, analysis.language)
+    assert kind in [o.kind for o in found.outcomes]
+    composed = compose_offline_with_gaps(thread, analysis)
+    for fact in facts:
+        assert fact in composed.text
+    assert not composed.gaps  # nothing left for the agent to fill in
+    # Our words, not the note's: no sentence of the note reaches the customer.
+    for sentence in note.split(". "):
+        assert sentence.rstrip(".") not in composed.text
+    assert "MOB-8812" not in composed.text  # an internal ticket is not a customer reference
+
+
+def test_a_note_about_another_matter_is_not_volunteered(make_thread: MakeThread) -> None:
+    thread = make_thread(
+        "My online banking app stopped sending login codes this morning. How do I get in?",
+        _note("Customer phoned last week about raising the overdraft limit. Application approved, done."),
+        channel="email",
+    )
+    analysis = analyse_thread(thread)
+    found = read_note_outcomes(thread, analysis.language)
+    assert "request_approved" not in [o.kind for o in found.outcomes]
+    composed = compose_offline_with_gaps(thread, analysis)
+    assert "approved" not in composed.text
+    assert composed.gaps  # the agent is told the draft cannot know
+
+
+def test_a_plan_without_a_date_is_no_answer(make_thread: MakeThread) -> None:
+    thread = make_thread(
+        "The export button has been greyed out since Monday. Is a fix coming?",
+        _note("Engineering says a fix is planned, no date yet. Do not promise one."),
+        channel="email",
+    )
+    analysis = analyse_thread(thread)
+    assert "fix_scheduled" not in [o.kind for o in read_note_outcomes(thread, analysis.language).outcomes]
