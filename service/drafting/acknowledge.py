@@ -90,6 +90,10 @@ def acknowledgement_key(analysis: ThreadAnalysis, *, waited: bool, our_fault: bo
         return _CALIBRATED[analysis.emotion]
     if our_fault:
         return "our_fault"
+    if time_pressed(analysis):
+        # "Thank you for the clear details" to someone whose bus leaves in an hour reads as a
+        # courtesy; the pressure is what they feel, so it is what we acknowledge.
+        return "worried"
     return "calm_question" if analysis.category in _QUESTIONS or analysis.request else "calm_problem"
 
 

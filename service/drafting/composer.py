@@ -219,6 +219,9 @@ class Gap:
 class Composed:
     text: str
     gaps: tuple[Gap, ...] = ()
+    # The acknowledgement sentence the composer chose: when the guardrail's repair puts its own in
+    # front, the pipeline drops this one so the reply does not open with two (pipeline.py).
+    acknowledgement: str = ""
 
 
 def compose_offline(
@@ -370,7 +373,7 @@ def compose_offline_with_gaps(
                 suggestion="Replace this sentence with the concrete next step you will take.",
             ),
         )
-    return Composed(text, gaps)
+    return Composed(text, gaps, parts.acknowledgement)
 
 
 def _clip(text: str, limit: int = 80) -> str:
