@@ -22,7 +22,7 @@ from service.drafting.acknowledge import acknowledge
 from service.drafting.composer_phrases import Phrases
 from service.drafting.note_outcomes import outcome_sentences, read_note_outcomes
 from service.drafting.restate import restatement
-from service.drafting.voice import already_in_private, voice_for
+from service.drafting.voice import already_in_private, spelled_for, voice_for
 from service.language.analysis import Category, ThreadAnalysis
 from service.language.notes import NoteFacts, mentions_refund, read_notes
 from service.language.register import Register
@@ -321,6 +321,7 @@ def compose_offline_with_gaps(
         unknown_step = voice.line("next_unknown")
     else:
         unknown_step = voice.lines.get("general_step") or _general_steps(phrases, analysis)[0]
+    unknown_step = spelled_for(voice, unknown_step)  # found again in the text below
     # What we know and what happens next read as one paragraph, not a to-do list.
     steps = [" ".join([*settled, *([] if concrete else [unknown_step])])]
     if channel is Channel.social and not already_in_private(thread):
@@ -356,6 +357,7 @@ def compose_offline_with_gaps(
         text = _layout_chat(parts, phrases)
     else:
         text = _layout_email(parts, phrases, tone)
+    text = spelled_for(voice, text)
     gaps: tuple[Gap, ...] = ()
     if not concrete and unknown_step in text:
         asked = analysis.request.text if analysis.request else analysis.issue
@@ -373,7 +375,7 @@ def compose_offline_with_gaps(
                 suggestion="Replace this sentence with the concrete next step you will take.",
             ),
         )
-    return Composed(text, gaps, parts.acknowledgement)
+    return Composed(text, gaps, spelled_for(voice, parts.acknowledgement))
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -34,6 +34,7 @@ class _VoiceFile(BaseModel):
     voseo_locales: frozenset[str]
     informal_on_social: frozenset[str]
     voseo_words: tuple[str, ...]
+    no_eszett: frozenset[str]
     voices: dict[str, dict[str, str]]
 
 
@@ -108,6 +109,10 @@ def voice_for(thread: Thread, analysis: ThreadAnalysis) -> Voice:
     language = analysis.language if analysis.language in _table().voices else "en"
     register = register_for(thread, analysis)
     variant = analysis.variant or (_locale(thread) or None)
+    locale = _locale(thread)
+    if variant == language and locale.startswith(f"{language}-"):
+        # The text shows only the language ("de"); the locale says which one (de-CH, fr-CA).
+        variant = locale
     keys = ["en", language]
     if variant and variant != language:
         keys.append(variant)
@@ -129,6 +134,13 @@ def voice_for(thread: Thread, analysis: ThreadAnalysis) -> Voice:
     if closings:
         update["closing"] = {**phrases.closing, **closings}
     return Voice(language, register, used, phrases.model_copy(update=update), lines)
+
+
+def spelled_for(voice: Voice, text: str) -> str:
+    """The reply in its variant's spelling: Swiss German writes "ss" where Germany writes "ß"."""
+    if any(key in _table().no_eszett for key in voice.keys):
+        return text.replace("ß", "ss")
+    return text
 
 
 def already_in_private(thread: Thread) -> bool:
