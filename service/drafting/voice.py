@@ -35,6 +35,7 @@ class _VoiceFile(BaseModel):
     informal_on_social: frozenset[str]
     voseo_words: tuple[str, ...]
     no_eszett: frozenset[str]
+    subject_labels: tuple[str, ...]
     voices: dict[str, dict[str, str]]
 
 
@@ -46,6 +47,11 @@ def _table() -> _VoiceFile:
 @cache
 def _voseo() -> re.Pattern[str] | None:
     return compile_cues(_table().voseo_words)
+
+
+@cache
+def subject_labels() -> re.Pattern[str] | None:
+    return compile_cues(_table().subject_labels)
 
 
 @cache
