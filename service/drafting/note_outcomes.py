@@ -108,6 +108,8 @@ class Outcome:
     date: str | None = None
     timeline: str | None = None
     times: tuple[str, ...] = ()  # one clock time, or the two ends of a window
+    # Offered slots: (date, start time, end time), "" where the note gives none.
+    options: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,10 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                 outcome = _outcome(
                     kind, body, (start, end), following, start + action.start(), note.created_at, language
                 )
+                if kind == "slots_offered":
+                    outcome = _offered(outcome, body[start:end], language)
+                    if not outcome.options:
+                        continue
                 if kind in _WHEN | _UNTIL:
                     outcome = _scheduled(
                         outcome, body[start:end], action.start(), compiled, language, note.created_at
@@ -326,6 +332,73 @@ def _scheduled(
         date = sentence[match.start() : match.end()].strip() if match else None
     times = tuple(m.group() for m in _TIME.finditer(sentence))[:2]
     return Outcome(outcome.kind, outcome.ref, outcome.amount, date, outcome.timeline, times)
+
+
+# Two times joined as one window: "8h-12h", "9:00 to 11:00", "von 9 bis 11"; "9h e às 16h30" are two.
+_WINDOW_JOIN = re.compile(r"\s*(?:[–—-]|to|till|until|bis|a|à|as|às)\s*$", re.IGNORECASE)
+_WINDOW_OPEN = re.compile(
+    r"(?:between|entre|zwischen|from|de|das|von|du)\s+(?:las\s+|les\s+|as\s+)?$", re.IGNORECASE
+)
+_MAX_OPTIONS = 3
+
+
+def _offered(outcome: Outcome, sentence: str, language: str) -> Outcome:
+    """Each date in the sentence with the times that follow it, a window when two are joined.
+    A date alone is not an offer (it is often a start date or a deadline), nor is an aside in
+    brackets ("(confirm before Friday 12h)")."""
+    sentence = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group()), sentence)
+    marks = sorted(
+        [(m.start(), m.end(), "date", m.group()) for m in _DATE.finditer(sentence)]
+        + [(m.start(), m.end(), "time", m.group()) for m in _TIME.finditer(sentence)]
+    )
+    options: list[tuple[str, str, str]] = []
+    date = ""
+    index = 0
+    while index < len(marks):
+        start, end, kind, text = marks[index]
+        if kind == "date":
+            date = _date_text(text, language)
+            index += 1
+            continue
+        if not date:
+            index += 1
+            continue
+        nxt = marks[index + 1] if index + 1 < len(marks) else None
+        joined = (
+            nxt is not None
+            and nxt[2] == "time"
+            and (
+                _WINDOW_JOIN.fullmatch(sentence[end : nxt[0]]) is not None
+                or (
+                    _WINDOW_OPEN.search(sentence[max(0, start - 12) : start]) is not None
+                    and re.fullmatch(
+                        r"\s*(?:and|y|e|et|und)\s+(?:las\s+|les\s+|as\s+)?", sentence[end : nxt[0]]
+                    )
+                    is not None
+                )
+            )
+        )
+        if joined and nxt is not None:
+            options.append((date, text, nxt[3]))
+            index += 2
+        else:
+            options.append((date, text, ""))
+            index += 1
+    unique = tuple(dict.fromkeys(options))[:_MAX_OPTIONS]
+    return Outcome(outcome.kind, outcome.ref, outcome.amount, outcome.date, outcome.timeline, (), unique)
+
+
+def _options(templates: dict[str, str | dict[str, str]], outcome: Outcome) -> str:
+    slots = templates.get("option_slots")
+    if not isinstance(slots, dict):
+        return ""
+    said = [
+        slots["option_window"].format(date=d, start=a, end=b)
+        if b
+        else slots["option_time"].format(date=d, time=a)
+        for d, a, b in outcome.options
+    ]
+    return slots["or"].join(said)
 
 
 def _gap(one: tuple[int, int], other: tuple[int, int]) -> int:
@@ -406,6 +479,8 @@ def outcome_sentences(
         if outcome.kind.startswith("refund") and "refund" in notes.forbidden:
             continue
         template = templates.get(outcome.kind)
+        if outcome.kind == "slots_offered" and len(outcome.options) == 1:
+            template = templates.get("slot_offered", template)  # "the next slot is", not "are"
         if not isinstance(template, str):
             continue
         out.append(
@@ -421,6 +496,7 @@ def outcome_sentences(
                         outcome,
                     ),
                     until=_moment(templates, "until_slots", outcome),
+                    options=_options(templates, outcome),
                 ),
             )
         )

@@ -120,3 +120,44 @@ def test_a_plan_without_a_date_is_no_answer(make_thread: MakeThread) -> None:
     )
     analysis = analyse_thread(thread)
     assert "fix_scheduled" not in [o.kind for o in read_note_outcomes(thread, analysis.language).outcomes]
+
+
+@pytest.mark.parametrize(
+    ("asked", "note", "said", "not_said"),
+    [
+        pytest.param(
+            "The boiler service was missed again. When can someone come instead?",
+            "Engineer slots free: Tue 17/03 8:00-12:00 or Thu 19/03 13:00-17:00 (book via dispatch).",
+            ["17/03 from 8:00 to 12:00", "19/03 from 13:00 to 17:00"],
+            ["dispatch"],
+            id="en-two-windows",
+        ),
+        pytest.param(
+            "Preciso remarcar a vacina do meu filho, hoje não consigo ir. Tem outro horário?",
+            "Vagas na sexta 20/03 às 10h e às 15h30 com a enfermeira Rita (confirmar até quinta 18h).",
+            ["20/03 às 10h", "15h30"],
+            ["18h", "Rita"],
+            id="pt-two-times-one-day",
+        ),
+    ],
+)
+def test_offered_slots_are_given_with_their_dates_and_times(
+    make_thread: MakeThread, asked: str, note: str, said: list[str], not_said: list[str]
+) -> None:
+    thread = make_thread(asked, _note(note), channel="email")
+    composed = compose_offline_with_gaps(thread, analyse_thread(thread))
+    for fact in said:
+        assert fact in composed.text
+    for detail in not_said:
+        assert detail not in composed.text
+    assert not composed.gaps
+
+
+def test_a_start_date_alone_is_not_an_offered_slot(make_thread: MakeThread) -> None:
+    thread = make_thread(
+        "Is my room still booked? The app says cancelled.",
+        _note("Night shift at reception confirms the stay from 12/05, three nights, paid."),
+        channel="email",
+    )
+    found = read_note_outcomes(thread, analyse_thread(thread).language)
+    assert "slots_offered" not in [o.kind for o in found.outcomes]
