@@ -12,6 +12,7 @@ whether the problem is a known fault (the customer did nothing wrong; its id is 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,11 +54,13 @@ _TIME = re.compile(
 # A credit is about money: the composer says it only to a customer who raised a charge or a refund.
 _RELEVANT = frozenset({"request_approved", "service_restored"})
 # Kinds whose date is when something will happen ("visit on 2/4 between 9:00 and 11:00")...
-_WHEN = frozenset({"visit_booked", "fix_scheduled", "ready_for_collection"})
+_WHEN = frozenset({"visit_booked", "fix_scheduled", "ready_for_collection", "restoration_expected"})
 # ...or until when it holds ("deadline extended to 12/09 at 14:00", "approved until 31.10.").
 _UNTIL = frozenset({"request_approved", "deadline_extended"})
 # A plan with no date is no answer: the composer says it only with one.
 _NEEDS_DATE = frozenset({"fix_scheduled"})
+# An estimate is worth saying with a time alone ("back between 17:00 and 18:00"), and only with one.
+_TIME_ENOUGH = frozenset({"restoration_expected"})
 _SHARED_WORD = re.compile(r"[^\W\d_]{5,}")
 _SHARED_PREFIX = 5  # "reembolso"/"reembolsos", "approved"/"approval" share their first letters
 _CUSTOMER_CHARS = 4_000
@@ -294,6 +297,11 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                     )
                 if kind in _NEEDS_DATE and outcome.date is None:
                     continue
+                if kind in _TIME_ENOUGH:
+                    if outcome.date is None and not outcome.times:
+                        continue
+                    # Its moment is the estimate; a duration nearby is about something else.
+                    outcome = dataclasses.replace(outcome, timeline=None)
                 found[kind] = outcome
     return NoteOutcomes(tuple(found.values()), known, fault)
 
@@ -457,9 +465,9 @@ def _templates(language: str, variant: str | None) -> dict[str, str | dict[str, 
 def _moment(templates: dict[str, str | dict[str, str]], key: str, outcome: Outcome) -> str:
     """ " for 02/04 between 9:00 and 11:00", " until 12/09 at 14:00", or "" with no date."""
     slots = templates.get(key)
-    if not isinstance(slots, dict) or outcome.date is None:
+    if not isinstance(slots, dict) or (outcome.date is None and outcome.kind not in _TIME_ENOUGH):
         return ""
-    text = slots["date"].format(date=outcome.date)
+    text = slots["date"].format(date=outcome.date) if outcome.date else ""
     if len(outcome.times) == 2 and "window" in slots:
         text += slots["window"].format(start=outcome.times[0], end=outcome.times[1])
     elif outcome.times:
@@ -497,6 +505,7 @@ def outcome_sentences(
                     ),
                     until=_moment(templates, "until_slots", outcome),
                     options=_options(templates, outcome),
+                    eta=_moment(templates, "eta_slots", outcome),
                 ),
             )
         )

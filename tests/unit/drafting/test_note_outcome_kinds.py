@@ -161,3 +161,15 @@ def test_a_start_date_alone_is_not_an_offered_slot(make_thread: MakeThread) -> N
     )
     found = read_note_outcomes(thread, analyse_thread(thread).language)
     assert "slots_offered" not in [o.kind for o in found.outcomes]
+
+
+def test_a_restoration_estimate_is_said_as_an_expectation(make_thread: MakeThread) -> None:
+    thread = make_thread(
+        "Nous n'avons plus de courant dans toute la rue depuis ce matin. Quand est-ce que ça revient ?",
+        _note("Panne secteur Nord, câble endommagé. Rétablissement estimé entre 16h et 18h. Geste: 3 jours."),
+        channel="email",
+    )
+    composed = compose_offline_with_gaps(thread, analyse_thread(thread))
+    assert "entre 16h et 18h" in composed.text
+    assert "3 jours" not in composed.text
+    assert not composed.gaps
