@@ -34,7 +34,8 @@ _AMOUNT = re.compile(
     r"(?:(?:€|£|\$|R\$|US\$|ARS|EUR|GBP|USD|BRL|MXN|CAD|CHF)\s?\d[\d.,\u202f\u00a0 ]*\d"
     r"|\d[\d.,\u202f\u00a0 ]*\d\s?(?:€|£|\$|EUR|GBP|USD|BRL|ARS|MXN|CAD|CHF|euros?|reais))"
 )
-_DATE = re.compile(r"(?<![\d/.])(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])")
+# Not a version number: "FW 3.8.2" is no 3 August.
+_DATE = re.compile(r"(?<![\d/.])(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])(?!\.\d)")
 _TIMELINE = re.compile(
     r"\b(?:\d{1,3}\s*(?:-|–|to|a|à|bis|e)\s*)?\d{1,3}\s*"
     r"(?:(?:business|working)\s+)?(?:days?|hours?|weeks?|días(?:\s+hábiles)?|horas|semanas|"

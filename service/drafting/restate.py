@@ -17,7 +17,7 @@ from service.drafting.voice import Voice, subject_labels
 from service.language.analysis import ThreadAnalysis
 from service.language.cues import fold
 from service.language.empathy import restate_issue
-from service.language.feelings import NEGATIVE
+from service.language.feelings import NEGATIVE, Feeling
 from service.models import Channel, Thread
 
 _MIN_WORDS = 6
@@ -86,9 +86,14 @@ def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
         return _said_back(analysis, voice, request, "quote_question")
     # A text message or a public reply has no room for the subject line (often the helpdesk's
     # own label); only the customer's own words are said back there.
-    subject = "" if thread.channel in (Channel.sms, Channel.social) else _subject(thread)
+    short = thread.channel in (Channel.sms, Channel.social)
+    subject = "" if short else _subject(thread)
     if subject:
         return voice.line("about_subject").format(text=subject)
+    if short and analysis.language != "en":
+        return ""  # "You wrote: «...»" in a text or a public reply reads like a form
+    if any(f.feeling is Feeling.sarcasm for f in analysis.feelings):
+        return ""  # sarcasm said back to its writer reads as mockery
     issue = _LIST_MARKER.sub("", analysis.issue.strip())
     # English is said back in our words (the person swapped), so an upset customer's statement can
     # be too; elsewhere it would be their own words quoted back at them.

@@ -43,3 +43,28 @@ def test_short_public_channels_never_quote_the_subject_line(make_thread: MakeThr
     thread = make_thread(_ANGRY, subject="Complaint about the cracked oven door glass", channel=channel)
     reply = compose_offline(thread, analyse_thread(thread))
     assert "cracked oven door glass" not in reply
+
+
+def test_sarcasm_is_never_quoted_back(make_thread: MakeThread) -> None:
+    thread = make_thread(
+        "Wow, brilliant service as always 👏 my train ticket refund vanished into thin air. Great job.",
+        channel="email",
+    )
+    analysis = analyse_thread(thread)
+    if not any(f.feeling.value == "sarcasm" for f in analysis.feelings):
+        pytest.skip("the reading does not see sarcasm here; the rule applies only when it does")
+    reply = compose_offline(thread, analysis)
+    assert "brilliant service" not in reply
+
+
+def test_a_version_number_in_a_note_is_not_a_date(make_thread: MakeThread) -> None:
+    from service.drafting.note_outcomes import read_note_outcomes
+
+    thread = make_thread(
+        "Seit dem Update startet die Kamera-App nicht mehr. Kommt da eine Lösung?",
+        {"role": "note", "body": "Bekannt. Fix kommt mit Version 2.4.1 am 14.05. in den Store."},
+        channel="email",
+    )
+    found = read_note_outcomes(thread, analyse_thread(thread).language)
+    dates = [o.date for o in found.outcomes if o.kind == "fix_scheduled"]
+    assert dates == ["14.05."]
