@@ -22,7 +22,7 @@ from service.drafting.acknowledge import acknowledge
 from service.drafting.composer_phrases import Phrases
 from service.drafting.note_outcomes import outcome_sentences, read_note_outcomes
 from service.drafting.restate import restatement
-from service.drafting.voice import already_in_private, spelled_for, voice_for
+from service.drafting.voice import Voice, already_in_private, spelled_for, voice_for
 from service.language.analysis import Category, ThreadAnalysis
 from service.language.notes import NoteFacts, mentions_refund, read_notes
 from service.language.register import Register
@@ -150,8 +150,12 @@ def _greeting(thread: Thread, phrases: Phrases, tone: Tone) -> str:
     return phrases.greeting.format(name=first)
 
 
-def _inline_greeting(thread: Thread, phrases: Phrases) -> str:
-    first, _ = customer_names(thread)
+def _inline_greeting(thread: Thread, voice: Voice) -> str:
+    first, full = customer_names(thread)
+    phrases = voice.phrases
+    formal = voice.lines.get("inline_greeting_formal")
+    if first and formal and voice.register is not Register.informal:
+        return formal.format(name=_formal_name(full))  # a language whose formal address needs it
     return phrases.inline_greeting.format(name=first) if first else phrases.inline_greeting_anonymous
 
 
@@ -330,6 +334,10 @@ def compose_offline_with_gaps(
         follow_up = voice.line("follow_up_settled_email" if channel is Channel.email else "follow_up_settled")
     elif analysis.urgent and not short:
         follow_up = phrases.follow_up_urgent
+    elif short and unknown_step in " ".join(steps):
+        # "I'll come back to you with an answer" already promises the update; a second
+        # "I'll text you with news" in two lines reads machine-made.
+        follow_up = ""
     elif channel is Channel.sms:
         follow_up = phrases.follow_up_sms
     elif short:
@@ -340,7 +348,7 @@ def compose_offline_with_gaps(
         follow_up = voice.line("follow_up_other")
     parts = _fit_words(
         _Parts(
-            greeting=_inline_greeting(thread, phrases)
+            greeting=_inline_greeting(thread, voice)
             if channel is Channel.sms
             else _greeting(thread, phrases, tone),
             acknowledgement=acknowledge(thread, analysis, voice, our_fault=found.our_fault, settled=concrete),
