@@ -327,7 +327,10 @@ def compose_offline_with_gaps(
         unknown_step = voice.lines.get("general_step") or _general_steps(phrases, analysis)[0]
     unknown_step = spelled_for(voice, unknown_step)  # found again in the text below
     # What we know and what happens next read as one paragraph, not a to-do list.
-    steps = [" ".join([*settled, *([] if concrete else [unknown_step])])]
+    acknowledgement, lead_in = acknowledge(
+        thread, analysis, voice, our_fault=found.our_fault, settled=concrete
+    )
+    steps = [" ".join([*([lead_in] if lead_in else []), *settled, *([] if concrete else [unknown_step])])]
     if channel is Channel.social and not already_in_private(thread):
         steps.append(phrases.social_private)
     if concrete:
@@ -351,7 +354,7 @@ def compose_offline_with_gaps(
             greeting=_inline_greeting(thread, voice)
             if channel is Channel.sms
             else _greeting(thread, phrases, tone),
-            acknowledgement=acknowledge(thread, analysis, voice, our_fault=found.our_fault, settled=concrete),
+            acknowledgement=acknowledgement,
             restatement=restated,
             steps=steps,
             follow_up=follow_up,

@@ -53,3 +53,20 @@ async def test_a_repaired_opener_replaces_ours_instead_of_stacking(
     assert result.reply is not None  # acknowledged, so sendable after review
     assert weak not in result.reply
     assert not any(f.rule == "acknowledgement" for f in result.guardrails.findings)
+
+
+def test_the_time_lead_in_introduces_the_facts_not_the_restatement(make_thread: MakeThread) -> None:
+    from service.drafting.composer import compose_offline
+
+    thread = make_thread(
+        "I fly out tomorrow morning and need to know urgently: "
+        "has the hold on my rental deposit been lifted?",
+        {"role": "note", "body": "Deposit hold released today, ref DEP-40917, 300 EUR. Banks take 3-5 days."},
+        channel="email",
+    )
+    reply = compose_offline(thread, analyse_thread(thread))
+    lead_in = "I know time is short, so here is where things stand."
+    assert lead_in in reply
+    assert reply.index(lead_in) < reply.index("DEP-40917")
+    after = reply[reply.index(lead_in) + len(lead_in) :].lstrip()
+    assert after.startswith("The deposit")
