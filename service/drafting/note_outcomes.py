@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import date as calendar_date
 from datetime import datetime
 from functools import cache
 
@@ -290,14 +291,18 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                 )
                 if kind == "slots_offered":
                     outcome = _offered(outcome, body[start:end], language)
-                    if not outcome.options:
+                    options = tuple(o for o in outcome.options if not _before(o[0], note.created_at))
+                    if not options:
                         continue
+                    outcome = dataclasses.replace(outcome, options=options)
                 if kind in _WHEN | _UNTIL:
                     outcome = _scheduled(
                         outcome, body[start:end], action.start(), compiled, language, note.created_at
                     )
                 if kind in _NEEDS_DATE and outcome.date is None:
                     continue
+                if kind in _WHEN | _UNTIL and outcome.date and _before(outcome.date, note.created_at):
+                    continue  # "the visit booked for 03/02 was a no-show": history, not a plan
                 if kind in _TIME_ENOUGH:
                     if outcome.date is None and not outcome.times:
                         continue
@@ -305,6 +310,23 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                     outcome = dataclasses.replace(outcome, timeline=None)
                 found[kind] = outcome
     return NoteOutcomes(tuple(found.values()), known, fault)
+
+
+_PAST_WINDOW_DAYS = 180  # further back than this, "14/01" written in December means next January
+
+
+def _before(said: str, created: datetime | None) -> bool:
+    """Whether a day-and-month date ("03/02", "03.02.") lies before the note was written."""
+    match = _DATE.fullmatch(said.strip())
+    if created is None or match is None:
+        return False
+    day, month = int(match.group(1)), int(match.group(3))
+    try:
+        when = calendar_date(created.year, month, day)
+    except ValueError:
+        return False
+    behind = (created.date() - when).days
+    return 0 < behind <= _PAST_WINDOW_DAYS
 
 
 def _customer_words(thread: Thread) -> set[str]:

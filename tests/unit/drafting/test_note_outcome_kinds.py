@@ -173,3 +173,13 @@ def test_a_restoration_estimate_is_said_as_an_expectation(make_thread: MakeThrea
     assert "entre 16h et 18h" in composed.text
     assert "3 jours" not in composed.text
     assert not composed.gaps
+
+
+def test_a_past_visit_in_a_note_is_history_not_a_plan(make_thread: MakeThread) -> None:
+    thread = make_thread(
+        "Nobody came to fix the dishwasher. What now?",
+        _note("Technician visit was scheduled for 02/03 8:00-10:00 but the tech was a no-show."),
+        channel="email",
+    )
+    found = read_note_outcomes(thread, analyse_thread(thread).language)
+    assert "visit_booked" not in [o.kind for o in found.outcomes]  # the note is from 09/03
