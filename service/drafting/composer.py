@@ -386,7 +386,38 @@ def compose_offline_with_gaps(
                 suggestion="Replace this sentence with the concrete next step you will take.",
             ),
         )
+    elif concrete and settled and _notes_say_more(notes, len(settled)):
+        said = spelled_for(voice, settled[-1])
+        if said in text:
+            gaps = (
+                Gap(
+                    sentence=said,
+                    message="The offline draft gives only part of what our internal notes on this "
+                    "thread say; the customer's question may need more of it (options, instructions, "
+                    "what happens next).",
+                    suggestion="Check the notes and add, in your own words, what else the customer needs.",
+                ),
+            )
     return Composed(text, gaps, spelled_for(voice, parts.acknowledgement))
+
+
+# A note sentence with at least this many words is content, not a label ("Done.", "Ref: X").
+_NOTE_SENTENCE_WORDS = 4
+# Note sentences beyond what the draft said, at which the agent is told the notes hold more.
+_UNSAID_SENTENCES = 3
+_NOTE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _notes_say_more(notes: NoteFacts, said: int) -> bool:
+    """Whether the notes hold clearly more than the sentences the draft gave from them: a draft
+    that tells one fact from a long note must not look finished to the agent."""
+    sentences = sum(
+        1
+        for text in notes.texts
+        for sentence in _NOTE_SPLIT.split(text[:3_000])
+        if len(sentence.split()) >= _NOTE_SENTENCE_WORDS
+    )
+    return sentences - said >= _UNSAID_SENTENCES
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -183,3 +183,20 @@ def test_a_past_visit_in_a_note_is_history_not_a_plan(make_thread: MakeThread) -
     )
     found = read_note_outcomes(thread, analyse_thread(thread).language)
     assert "visit_booked" not in [o.kind for o in found.outcomes]  # the note is from 09/03
+
+
+def test_a_draft_that_tells_one_fact_from_a_long_note_says_so_to_the_agent(make_thread: MakeThread) -> None:
+    thread = make_thread(
+        "Our order of chairs arrived with two broken legs. Can you replace them before Friday's event?",
+        _note(
+            "Replacement legs approved by the warehouse, no charge. "
+            "Courier pickup of the broken parts can be arranged on request. "
+            "If the event date is fixed, express shipping is free for this order. "
+            "Do not offer a full refund unless the customer asks twice. "
+            "Technician visit scheduled for 20/03 between 9:00 and 11:00 to fit the legs."
+        ),
+        channel="email",
+    )
+    composed = compose_offline_with_gaps(thread, analyse_thread(thread))
+    assert "20/03" in composed.text
+    assert [g for g in composed.gaps if "only part" in g.message]
