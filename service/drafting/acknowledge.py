@@ -90,17 +90,21 @@ def acknowledgement_key(analysis: ThreadAnalysis, *, waited: bool, our_fault: bo
         return _CALIBRATED[analysis.emotion]
     if our_fault:
         return "our_fault"
+    if time_pressed(analysis):
+        # "Thank you for the clear details" to someone whose bus leaves in an hour reads as a
+        # courtesy; the pressure is what they feel, so it is what we acknowledge.
+        return "worried"
     return "calm_question" if analysis.category in _QUESTIONS or analysis.request else "calm_problem"
 
 
 def acknowledge(
     thread: Thread, analysis: ThreadAnalysis, voice: Voice, *, our_fault: bool, settled: bool
-) -> str:
-    """The acknowledgement, and when time is short and we have facts to give, a line saying so."""
+) -> tuple[str, str]:
+    """The acknowledgement, and when time is short and we have facts to give, a lead-in for them
+    ("I know time is short, so here is where things stand."). The lead-in goes in front of the
+    facts, not after the acknowledgement: followed by the restatement it would point at nothing."""
     key = acknowledgement_key(
         analysis, waited=waited_on_us(thread), our_fault=our_fault, subject=thread.subject or ""
     )
-    sentence = voice.line(key)
-    if settled and time_pressed(analysis) and key != "grief":
-        sentence = f"{sentence} {voice.line('short_time')}"
-    return sentence
+    lead_in = voice.line("short_time") if settled and time_pressed(analysis) and key != "grief" else ""
+    return voice.line(key), lead_in

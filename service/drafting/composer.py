@@ -22,7 +22,7 @@ from service.drafting.acknowledge import acknowledge
 from service.drafting.composer_phrases import Phrases
 from service.drafting.note_outcomes import outcome_sentences, read_note_outcomes
 from service.drafting.restate import restatement
-from service.drafting.voice import already_in_private, voice_for
+from service.drafting.voice import Voice, already_in_private, spelled_for, voice_for
 from service.language.analysis import Category, ThreadAnalysis
 from service.language.notes import NoteFacts, mentions_refund, read_notes
 from service.language.register import Register
@@ -150,8 +150,12 @@ def _greeting(thread: Thread, phrases: Phrases, tone: Tone) -> str:
     return phrases.greeting.format(name=first)
 
 
-def _inline_greeting(thread: Thread, phrases: Phrases) -> str:
-    first, _ = customer_names(thread)
+def _inline_greeting(thread: Thread, voice: Voice) -> str:
+    first, full = customer_names(thread)
+    phrases = voice.phrases
+    formal = voice.lines.get("inline_greeting_formal")
+    if first and formal and voice.register is not Register.informal:
+        return formal.format(name=_formal_name(full))  # a language whose formal address needs it
     return phrases.inline_greeting.format(name=first) if first else phrases.inline_greeting_anonymous
 
 
@@ -219,6 +223,9 @@ class Gap:
 class Composed:
     text: str
     gaps: tuple[Gap, ...] = ()
+    # The acknowledgement sentence the composer chose: when the guardrail's repair puts its own in
+    # front, the pipeline drops this one so the reply does not open with two (pipeline.py).
+    acknowledgement: str = ""
 
 
 def compose_offline(
@@ -265,6 +272,10 @@ def _about_money(thread: Thread, analysis: ThreadAnalysis) -> bool:
     return mentions_refund(said)
 
 
+def _money_kind(kind: str) -> bool:
+    return kind.startswith("refund") or kind == "credit_applied"
+
+
 def compose_offline_with_gaps(
     thread: Thread,
     analysis: ThreadAnalysis,
@@ -297,7 +308,7 @@ def compose_offline_with_gaps(
         restated = ""  # a text message has room for the essentials only
     if not _about_money(thread, analysis):  # a refund note is not volunteered for a thermostat
         found = dataclasses.replace(
-            found, outcomes=tuple(o for o in found.outcomes if not o.kind.startswith("refund"))
+            found, outcomes=tuple(o for o in found.outcomes if not _money_kind(o.kind))
         )
     settled = outcome_sentences(
         found, notes, analysis.language, analysis.variant, in_chat=channel is not Channel.email
@@ -314,14 +325,22 @@ def compose_offline_with_gaps(
         unknown_step = voice.line("next_unknown")
     else:
         unknown_step = voice.lines.get("general_step") or _general_steps(phrases, analysis)[0]
+    unknown_step = spelled_for(voice, unknown_step)  # found again in the text below
     # What we know and what happens next read as one paragraph, not a to-do list.
-    steps = [" ".join([*settled, *([] if concrete else [unknown_step])])]
+    acknowledgement, lead_in = acknowledge(
+        thread, analysis, voice, our_fault=found.our_fault, settled=concrete
+    )
+    steps = [" ".join([*([lead_in] if lead_in else []), *settled, *([] if concrete else [unknown_step])])]
     if channel is Channel.social and not already_in_private(thread):
         steps.append(phrases.social_private)
     if concrete:
         follow_up = voice.line("follow_up_settled_email" if channel is Channel.email else "follow_up_settled")
     elif analysis.urgent and not short:
         follow_up = phrases.follow_up_urgent
+    elif short and unknown_step in " ".join(steps):
+        # "I'll come back to you with an answer" already promises the update; a second
+        # "I'll text you with news" in two lines reads machine-made.
+        follow_up = ""
     elif channel is Channel.sms:
         follow_up = phrases.follow_up_sms
     elif short:
@@ -332,10 +351,10 @@ def compose_offline_with_gaps(
         follow_up = voice.line("follow_up_other")
     parts = _fit_words(
         _Parts(
-            greeting=_inline_greeting(thread, phrases)
+            greeting=_inline_greeting(thread, voice)
             if channel is Channel.sms
             else _greeting(thread, phrases, tone),
-            acknowledgement=acknowledge(thread, analysis, voice, our_fault=found.our_fault, settled=concrete),
+            acknowledgement=acknowledgement,
             restatement=restated,
             steps=steps,
             follow_up=follow_up,
@@ -349,6 +368,7 @@ def compose_offline_with_gaps(
         text = _layout_chat(parts, phrases)
     else:
         text = _layout_email(parts, phrases, tone)
+    text = spelled_for(voice, text)
     gaps: tuple[Gap, ...] = ()
     if not concrete and unknown_step in text:
         asked = analysis.request.text if analysis.request else analysis.issue
@@ -366,7 +386,38 @@ def compose_offline_with_gaps(
                 suggestion="Replace this sentence with the concrete next step you will take.",
             ),
         )
-    return Composed(text, gaps)
+    elif concrete and settled and _notes_say_more(notes, len(settled)):
+        said = spelled_for(voice, settled[-1])
+        if said in text:
+            gaps = (
+                Gap(
+                    sentence=said,
+                    message="The offline draft gives only part of what our internal notes on this "
+                    "thread say; the customer's question may need more of it (options, instructions, "
+                    "what happens next).",
+                    suggestion="Check the notes and add, in your own words, what else the customer needs.",
+                ),
+            )
+    return Composed(text, gaps, spelled_for(voice, parts.acknowledgement))
+
+
+# A note sentence with at least this many words is content, not a label ("Done.", "Ref: X").
+_NOTE_SENTENCE_WORDS = 4
+# Note sentences beyond what the draft said, at which the agent is told the notes hold more.
+_UNSAID_SENTENCES = 3
+_NOTE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _notes_say_more(notes: NoteFacts, said: int) -> bool:
+    """Whether the notes hold clearly more than the sentences the draft gave from them: a draft
+    that tells one fact from a long note must not look finished to the agent."""
+    sentences = sum(
+        1
+        for text in notes.texts
+        for sentence in _NOTE_SPLIT.split(text[:3_000])
+        if len(sentence.split()) >= _NOTE_SENTENCE_WORDS
+    )
+    return sentences - said >= _UNSAID_SENTENCES
 
 
 def _clip(text: str, limit: int = 80) -> str:

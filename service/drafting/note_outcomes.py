@@ -12,8 +12,10 @@ whether the problem is a known fault (the customer did nothing wrong; its id is 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import date as calendar_date
 from datetime import datetime
 from functools import cache
 
@@ -30,10 +32,11 @@ _MAX_NOTES = 12
 # ("RFD-44190-ES", "REE-PT-30917", "7004-2261-889"); plain numbers and dates are not references.
 _REF = re.compile(r"(?<![\w/.])(?=[A-Z0-9-]*\d{3})(?!\d{4}-\d\d-\d\d)[A-Z0-9]+(?:-[A-Z0-9]+)+(?![\w/])")
 _AMOUNT = re.compile(
-    r"(?:(?:€|£|\$|R\$|US\$|ARS|EUR|GBP|USD|BRL)\s?\d[\d.,\u202f\u00a0 ]*\d"
-    r"|\d[\d.,\u202f\u00a0 ]*\d\s?(?:€|£|EUR|GBP|USD|BRL|ARS|euros?|reais))"
+    r"(?:(?:€|£|\$|R\$|US\$|ARS|EUR|GBP|USD|BRL|MXN|CAD|CHF)\s?\d[\d.,\u202f\u00a0 ]*\d"
+    r"|\d[\d.,\u202f\u00a0 ]*\d\s?(?:€|£|\$|EUR|GBP|USD|BRL|ARS|MXN|CAD|CHF|euros?|reais))"
 )
-_DATE = re.compile(r"(?<![\d/.])(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])")
+# Not a version number: "FW 3.8.2" is no 3 August.
+_DATE = re.compile(r"(?<![\d/.])(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])(?!\.\d)")
 _TIMELINE = re.compile(
     r"\b(?:\d{1,3}\s*(?:-|–|to|a|à|bis|e)\s*)?\d{1,3}\s*"
     r"(?:(?:business|working)\s+)?(?:days?|hours?|weeks?|días(?:\s+hábiles)?|horas|semanas|"
@@ -43,9 +46,42 @@ _TIMELINE = re.compile(
     re.IGNORECASE,
 )
 _TODAY = compile_cues(["today", "hoy", "heute", "aujourd'hui", "hoje"])
+# A clock time: "9:00", "16h30", "13h", "02:00 UTC"; a bare number is never a time.
+_TIME = re.compile(
+    r"(?<![\d:.,/])(?:[01]?\d|2[0-3])(?::[0-5]\d|h(?:[0-5]\d)?)(?!\d)(?:\s?(?:UTC|GMT|CET|CEST|BST|hs))?"
+)
+# Kinds said only when the note's sentence shares a word or a reference with what the customer
+# wrote: "application approved" or "account restored" in a note about another matter is not this
+# customer's answer. (A visit, a deadline, a fix or a pick-up are specific enough on their own.)
+# A credit is about money: the composer says it only to a customer who raised a charge or a refund.
+_RELEVANT = frozenset({"request_approved", "service_restored"})
+# Kinds whose date is when something will happen ("visit on 2/4 between 9:00 and 11:00")...
+_WHEN = frozenset({"visit_booked", "fix_scheduled", "ready_for_collection", "restoration_expected"})
+# ...or until when it holds ("deadline extended to 12/09 at 14:00", "approved until 31.10.").
+_UNTIL = frozenset({"request_approved", "deadline_extended"})
+# A plan with no date is no answer: the composer says it only with one.
+_NEEDS_DATE = frozenset({"fix_scheduled"})
+# An estimate is worth saying with a time alone ("back between 17:00 and 18:00"), and only with one.
+_TIME_ENOUGH = frozenset({"restoration_expected"})
+_SHARED_WORD = re.compile(r"[^\W\d_]{5,}")
+_SHARED_PREFIX = 5  # "reembolso"/"reembolsos", "approved"/"approval" share their first letters
+_CUSTOMER_CHARS = 4_000
 # Kinds whose date is the day it happened; other dates in those sentences are not theirs.
-_DATED = frozenset({"refund_issued", "refund_requested", "deposit_released", "payment_released"})
-_BANK = frozenset({"refund_issued", "refund_requested", "deposit_released", "payment_released"})
+_DATED = frozenset(
+    {
+        "refund_issued",
+        "refund_requested",
+        "deposit_released",
+        "payment_released",
+        "credit_applied",
+        "service_restored",
+    }
+)
+_BANK = frozenset(
+    {"refund_issued", "refund_requested", "deposit_released", "payment_released", "credit_applied"}
+)
+# A German date ends in a dot ("31.10."): the sentence's own full stop is not doubled.
+_DOUBLE_STOP = re.compile(r"\.\.$")
 _DATE_REACH = 30  # characters between an action word and its date
 _THING_REACH = 55  # characters between the thing and what was done to it
 _REF_REACH = 120
@@ -65,6 +101,7 @@ class _OutcomesFile(BaseModel):
     known_issue: tuple[str, ...]
     our_fault: tuple[str, ...]
     negators: tuple[str, ...]
+    months: tuple[str, ...]
     templates: dict[str, dict[str, str | dict[str, str]]]
 
 
@@ -75,6 +112,9 @@ class Outcome:
     amount: str | None = None
     date: str | None = None
     timeline: str | None = None
+    times: tuple[str, ...] = ()  # one clock time, or the two ends of a window
+    # Offered slots: (date, start time, end time), "" where the note gives none.
+    options: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +131,7 @@ class _Compiled:
     known: re.Pattern[str] | None
     fault: re.Pattern[str] | None
     negators: frozenset[str]
+    named_date: re.Pattern[str] | None
 
 
 def _table() -> _OutcomesFile:
@@ -112,7 +153,17 @@ def _compiled() -> _Compiled:
         compile_cues(table.known_issue),
         compile_cues(table.our_fault),
         frozenset(table.negators),
+        _named_date(table.months),
     )
+
+
+def _named_date(months: tuple[str, ...]) -> re.Pattern[str] | None:
+    """ "16 Apr", "2 de abril", "23. Januar": a day and a month name (matched on folded text)."""
+    names = sorted({m.strip().lower() for m in months if m.strip()}, key=len, reverse=True)
+    if not names:
+        return None
+    alternation = "|".join(re.escape(m) for m in names)
+    return re.compile(rf"(?<![\d/.])\d{{1,2}}\.?\s+(?:de\s+)?(?:{alternation})[^\W\d_]*\.?(?!\w)")
 
 
 _WORD = re.compile(r"\w+(?:'\w+)?")
@@ -169,6 +220,9 @@ _BOUNDARY = re.compile(r"(?<=[.!?;])\s+|\n+")
 _ABBREVIATION = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,4}\.º?$|\bn\.º$")
 
 
+_DATE_END = re.compile(r"\d\.$")
+
+
 def _clauses(body: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
@@ -188,7 +242,11 @@ def _joined(spans: list[tuple[int, int]], body: str) -> list[tuple[int, int]]:
     for start, end in spans:
         head = body[start:end].lstrip()
         after_abbreviation = bool(out) and _ABBREVIATION.search(body, out[-1][0], out[-1][1]) is not None
-        if out and (head[:1].islower() or after_abbreviation):
+        # "bis 20.03. 18:00 verlängert": a German date's dot before a time is not a sentence end.
+        after_date = (
+            bool(out) and head[:1].isdigit() and _DATE_END.search(body, out[-1][0], out[-1][1]) is not None
+        )
+        if out and (head[:1].islower() or after_abbreviation or after_date):
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))
@@ -201,6 +259,7 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
     notes = [m for m in thread.messages if m.role is Role.note and m.body.strip()][-_MAX_NOTES:]
     found: dict[str, Outcome] = {}
     known = fault = False
+    said = _customer_words(thread)
     for note in reversed(notes):
         body = note.body[:_NOTE_CHARS]
         folded_body = fold(body)
@@ -224,11 +283,153 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                 )
                 if action is None:
                     continue
+                if kind in _RELEVANT and not _shares(body[start:end], said):
+                    continue
                 following = spans[index + 1] if index + 1 < len(spans) else (end, end)
-                found[kind] = _outcome(
+                outcome = _outcome(
                     kind, body, (start, end), following, start + action.start(), note.created_at, language
                 )
+                if kind == "slots_offered":
+                    outcome = _offered(outcome, body[start:end], language)
+                    options = tuple(o for o in outcome.options if not _before(o[0], note.created_at))
+                    if not options:
+                        continue
+                    outcome = dataclasses.replace(outcome, options=options)
+                if kind in _WHEN | _UNTIL:
+                    outcome = _scheduled(
+                        outcome, body[start:end], action.start(), compiled, language, note.created_at
+                    )
+                if kind in _NEEDS_DATE and outcome.date is None:
+                    continue
+                if kind in _WHEN | _UNTIL and outcome.date and _before(outcome.date, note.created_at):
+                    continue  # "the visit booked for 03/02 was a no-show": history, not a plan
+                if kind in _TIME_ENOUGH:
+                    if outcome.date is None and not outcome.times:
+                        continue
+                    # Its moment is the estimate; a duration nearby is about something else.
+                    outcome = dataclasses.replace(outcome, timeline=None)
+                found[kind] = outcome
     return NoteOutcomes(tuple(found.values()), known, fault)
+
+
+_PAST_WINDOW_DAYS = 180  # further back than this, "14/01" written in December means next January
+
+
+def _before(said: str, created: datetime | None) -> bool:
+    """Whether a day-and-month date ("03/02", "03.02.") lies before the note was written."""
+    match = _DATE.fullmatch(said.strip())
+    if created is None or match is None:
+        return False
+    day, month = int(match.group(1)), int(match.group(3))
+    try:
+        when = calendar_date(created.year, month, day)
+    except ValueError:
+        return False
+    behind = (created.date() - when).days
+    return 0 < behind <= _PAST_WINDOW_DAYS
+
+
+def _customer_words(thread: Thread) -> set[str]:
+    """The customer's longer words (first letters, folded) and references, from the subject and
+    their messages: what a relevant note sentence must share."""
+    text = "\n".join(
+        [thread.subject or "", *(m.body[:_CUSTOMER_CHARS] for m in thread.customer_messages()[-3:])]
+    )
+    words = {w[:_SHARED_PREFIX] for w in _SHARED_WORD.findall(fold(text))}
+    return words | {r.lower() for r in _REF.findall(text)}
+
+
+def _shares(sentence: str, said: set[str]) -> bool:
+    refs = {r.lower() for r in _REF.findall(sentence)}
+    words = {w[:_SHARED_PREFIX] for w in _SHARED_WORD.findall(fold(sentence))}
+    return bool((refs | words) & said)
+
+
+def _scheduled(
+    outcome: Outcome, sentence: str, at: int, compiled: _Compiled, language: str, created: datetime | None
+) -> Outcome:
+    """The date and clock times of a plan or a limit, from anywhere in its sentence."""
+    folded = fold(sentence)
+    numeric = _near(_DATE, sentence, at, len(sentence))
+    named = _near(compiled.named_date, folded, at, len(sentence)) if compiled.named_date else None
+    date: str | None = None
+    today = _TODAY.search(folded) if _TODAY is not None else None
+    if outcome.kind == "ready_for_collection" and today is not None:
+        date = _note_date(created, language)  # ready "from today", not from the closing date
+    elif numeric is not None:
+        date = _date_text(numeric, language)
+    elif named is not None:
+        match = compiled.named_date.search(folded) if compiled.named_date else None
+        date = sentence[match.start() : match.end()].strip() if match else None
+    times = tuple(m.group() for m in _TIME.finditer(sentence))[:2]
+    return Outcome(outcome.kind, outcome.ref, outcome.amount, date, outcome.timeline, times)
+
+
+# Two times joined as one window: "8h-12h", "9:00 to 11:00", "von 9 bis 11"; "9h e às 16h30" are two.
+_WINDOW_JOIN = re.compile(r"\s*(?:[–—-]|to|till|until|bis|a|à|as|às)\s*$", re.IGNORECASE)
+_WINDOW_OPEN = re.compile(
+    r"(?:between|entre|zwischen|from|de|das|von|du)\s+(?:las\s+|les\s+|as\s+)?$", re.IGNORECASE
+)
+_MAX_OPTIONS = 3
+
+
+def _offered(outcome: Outcome, sentence: str, language: str) -> Outcome:
+    """Each date in the sentence with the times that follow it, a window when two are joined.
+    A date alone is not an offer (it is often a start date or a deadline), nor is an aside in
+    brackets ("(confirm before Friday 12h)")."""
+    sentence = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group()), sentence)
+    marks = sorted(
+        [(m.start(), m.end(), "date", m.group()) for m in _DATE.finditer(sentence)]
+        + [(m.start(), m.end(), "time", m.group()) for m in _TIME.finditer(sentence)]
+    )
+    options: list[tuple[str, str, str]] = []
+    date = ""
+    index = 0
+    while index < len(marks):
+        start, end, kind, text = marks[index]
+        if kind == "date":
+            date = _date_text(text, language)
+            index += 1
+            continue
+        if not date:
+            index += 1
+            continue
+        nxt = marks[index + 1] if index + 1 < len(marks) else None
+        joined = (
+            nxt is not None
+            and nxt[2] == "time"
+            and (
+                _WINDOW_JOIN.fullmatch(sentence[end : nxt[0]]) is not None
+                or (
+                    _WINDOW_OPEN.search(sentence[max(0, start - 12) : start]) is not None
+                    and re.fullmatch(
+                        r"\s*(?:and|y|e|et|und)\s+(?:las\s+|les\s+|as\s+)?", sentence[end : nxt[0]]
+                    )
+                    is not None
+                )
+            )
+        )
+        if joined and nxt is not None:
+            options.append((date, text, nxt[3]))
+            index += 2
+        else:
+            options.append((date, text, ""))
+            index += 1
+    unique = tuple(dict.fromkeys(options))[:_MAX_OPTIONS]
+    return Outcome(outcome.kind, outcome.ref, outcome.amount, outcome.date, outcome.timeline, (), unique)
+
+
+def _options(templates: dict[str, str | dict[str, str]], outcome: Outcome) -> str:
+    slots = templates.get("option_slots")
+    if not isinstance(slots, dict):
+        return ""
+    said = [
+        slots["option_window"].format(date=d, start=a, end=b)
+        if b
+        else slots["option_time"].format(date=d, time=a)
+        for d, a, b in outcome.options
+    ]
+    return slots["or"].join(said)
 
 
 def _gap(one: tuple[int, int], other: tuple[int, int]) -> int:
@@ -284,6 +485,19 @@ def _templates(language: str, variant: str | None) -> dict[str, str | dict[str, 
     return merged
 
 
+def _moment(templates: dict[str, str | dict[str, str]], key: str, outcome: Outcome) -> str:
+    """ " for 02/04 between 9:00 and 11:00", " until 12/09 at 14:00", or "" with no date."""
+    slots = templates.get(key)
+    if not isinstance(slots, dict) or (outcome.date is None and outcome.kind not in _TIME_ENOUGH):
+        return ""
+    text = slots["date"].format(date=outcome.date) if outcome.date else ""
+    if len(outcome.times) == 2 and "window" in slots:
+        text += slots["window"].format(start=outcome.times[0], end=outcome.times[1])
+    elif outcome.times:
+        text += slots["time"].format(time=outcome.times[0])
+    return text
+
+
 def outcome_sentences(
     found: NoteOutcomes, notes: NoteFacts, language: str, variant: str | None, *, in_chat: bool
 ) -> list[str]:
@@ -296,13 +510,26 @@ def outcome_sentences(
         if outcome.kind.startswith("refund") and "refund" in notes.forbidden:
             continue
         template = templates.get(outcome.kind)
+        if outcome.kind == "slots_offered" and len(outcome.options) == 1:
+            template = templates.get("slot_offered", template)  # "the next slot is", not "are"
         if not isinstance(template, str):
             continue
         out.append(
-            template.format(
-                ref=slots["ref"].format(ref=outcome.ref) if outcome.ref else "",
-                amount=slots["amount"].format(amount=outcome.amount) if outcome.amount else "",
-                date=slots["date"].format(date=outcome.date) if outcome.date else "",
+            _DOUBLE_STOP.sub(
+                ".",
+                template.format(
+                    ref=slots["ref"].format(ref=outcome.ref) if outcome.ref else "",
+                    amount=slots["amount"].format(amount=outcome.amount) if outcome.amount else "",
+                    date=slots["date"].format(date=outcome.date) if outcome.date else "",
+                    when=_moment(
+                        templates,
+                        "from_slots" if outcome.kind == "ready_for_collection" else "when_slots",
+                        outcome,
+                    ),
+                    until=_moment(templates, "until_slots", outcome),
+                    options=_options(templates, outcome),
+                    eta=_moment(templates, "eta_slots", outcome),
+                ),
             )
         )
         if outcome.timeline:

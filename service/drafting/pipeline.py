@@ -531,6 +531,8 @@ class DraftPipeline:
         text, report, repaired = self._check_and_repair(
             composed.text, context, timer, stock_acknowledgement=True
         )
+        if repaired and text != composed.text:
+            text, report = self._one_acknowledgement(text, report, composed, context, timer)
         report = with_agent_gaps(report, text, composed)
         result = self._result(
             text,
@@ -837,6 +839,36 @@ class DraftPipeline:
             redaction=prompted.redaction,
             notes=prompted.reading.notes,
         )
+
+    def _one_acknowledgement(
+        self,
+        text: str,
+        report: GuardrailReport,
+        composed: Composed,
+        context: CheckContext,
+        timer: _Timer,
+    ) -> tuple[str, GuardrailReport]:
+        """The repaired text without the composer's own acknowledgement when the repair put a stock
+        one in front of it: "so sorry you went through this... what great news!" reads stitched.
+        Kept only if the shorter text still acknowledges the customer (checked again, so the report
+        is always the check of the returned text)."""
+        ours = composed.acknowledgement
+        if not ours or text.count(ours) != 1 or composed.text.count(ours) != 1:
+            return text, report
+        at = text.index(ours)
+        end = at + len(ours)
+        # Drop the sentence with one neighbouring space; in an SMS it follows "Hi Ana, stock. ".
+        if end < len(text) and text[end] == " ":
+            end += 1
+        elif at > 0 and text[at - 1] == " ":
+            at -= 1
+        shorter = text[:at] + text[end:]
+        checked, shorter_report, _ = self._check_and_repair(
+            shorter, context, timer, stock_acknowledgement=False
+        )
+        if checked != shorter or (unsendable(shorter_report) and not unsendable(report)):
+            return text, report
+        return shorter, shorter_report
 
     def _check_and_repair(
         self, text: str, context: CheckContext, timer: _Timer, *, stock_acknowledgement: bool

@@ -13,11 +13,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from service.drafting.voice import Voice
+from service.drafting.voice import Voice, subject_labels
 from service.language.analysis import ThreadAnalysis
+from service.language.cues import fold
 from service.language.empathy import restate_issue
-from service.language.feelings import NEGATIVE
-from service.models import Thread
+from service.language.feelings import NEGATIVE, Feeling
+from service.models import Channel, Thread
 
 _MIN_WORDS = 6
 _STATEMENT_MIN_WORDS = 4
@@ -50,8 +51,28 @@ def clean_request(text: str) -> bool:
     return clean_sentence(text, ends="?", min_words=_MIN_WORDS)
 
 
+# Subject segments: "Kommentar: Ausfall Berlin–München", "Sinistro – apólice 77-0041288 – viatura".
+_SEGMENT_SPLIT = re.compile(r"\s*:\s+|\s+[–—|-]\s+")
+# A segment carrying a reference or a long number is a case label ("contrato RR-CUN-558190",
+# "Kundennummer 700 4418 22", "Folio 44821"): said back, it reads like a form, not a topic.
+_REFERENCE = re.compile(
+    r"\d{4,}|\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b|\d+(?:\s\d+){2,}"
+    r"|\b(?=\w*\d{3})(?=\w*[A-Za-z])\w{6,}\b"
+)
+
+
 def _subject(thread: Thread) -> str:
+    """The subject's topic: without mail prefixes, channel labels and reference segments."""
     subject = _SUBJECT_PREFIX.sub("", thread.subject or "").strip().rstrip(".!?:;")
+    labels = subject_labels()
+    segments = [
+        segment
+        for segment in _SEGMENT_SPLIT.split(subject)
+        if segment.strip()
+        and not _REFERENCE.search(segment)
+        and not (labels is not None and len(segment.split()) <= 4 and labels.search(fold(segment)))
+    ]
+    subject = " – ".join(segments).strip().rstrip(".!?:;")
     words = subject.split()
     if len(words) < _SUBJECT_MIN_WORDS or len(subject) > _SUBJECT_MAX_CHARS or "!" in subject:
         return ""
@@ -63,9 +84,16 @@ def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
     upset = any(f.feeling in NEGATIVE and f.intensity >= _UPSET for f in analysis.feelings)
     if not upset and clean_request(request):
         return _said_back(analysis, voice, request, "quote_question")
-    subject = _subject(thread)
+    # A text message or a public reply has no room for the subject line (often the helpdesk's
+    # own label); only the customer's own words are said back there.
+    short = thread.channel in (Channel.sms, Channel.social)
+    subject = "" if short else _subject(thread)
     if subject:
         return voice.line("about_subject").format(text=subject)
+    if short and analysis.language != "en":
+        return ""  # "You wrote: «...»" in a text or a public reply reads like a form
+    if any(f.feeling is Feeling.sarcasm for f in analysis.feelings):
+        return ""  # sarcasm said back to its writer reads as mockery
     issue = _LIST_MARKER.sub("", analysis.issue.strip())
     # English is said back in our words (the person swapped), so an upset customer's statement can
     # be too; elsewhere it would be their own words quoted back at them.

@@ -34,6 +34,8 @@ class _VoiceFile(BaseModel):
     voseo_locales: frozenset[str]
     informal_on_social: frozenset[str]
     voseo_words: tuple[str, ...]
+    no_eszett: frozenset[str]
+    subject_labels: tuple[str, ...]
     voices: dict[str, dict[str, str]]
 
 
@@ -45,6 +47,11 @@ def _table() -> _VoiceFile:
 @cache
 def _voseo() -> re.Pattern[str] | None:
     return compile_cues(_table().voseo_words)
+
+
+@cache
+def subject_labels() -> re.Pattern[str] | None:
+    return compile_cues(_table().subject_labels)
 
 
 @cache
@@ -108,6 +115,10 @@ def voice_for(thread: Thread, analysis: ThreadAnalysis) -> Voice:
     language = analysis.language if analysis.language in _table().voices else "en"
     register = register_for(thread, analysis)
     variant = analysis.variant or (_locale(thread) or None)
+    locale = _locale(thread)
+    if variant == language and locale.startswith(f"{language}-"):
+        # The text shows only the language ("de"); the locale says which one (de-CH, fr-CA).
+        variant = locale
     keys = ["en", language]
     if variant and variant != language:
         keys.append(variant)
@@ -129,6 +140,13 @@ def voice_for(thread: Thread, analysis: ThreadAnalysis) -> Voice:
     if closings:
         update["closing"] = {**phrases.closing, **closings}
     return Voice(language, register, used, phrases.model_copy(update=update), lines)
+
+
+def spelled_for(voice: Voice, text: str) -> str:
+    """The reply in its variant's spelling: Swiss German writes "ss" where Germany writes "ß"."""
+    if any(key in _table().no_eszett for key in voice.keys):
+        return text.replace("ß", "ss")
+    return text
 
 
 def already_in_private(thread: Thread) -> bool:
