@@ -116,7 +116,7 @@ async def dump() -> dict[str, Any]:
         reading = read_thread(thread)
         _, messages = llm._prepare(thread, reading)
         report[name] = {
-            "reading": _plain(reading),
+            "reading": {"analysis": _plain(reading.analysis), "notes": _plain(reading.notes)},
             "prompt": messages,
             "offline": _stable((await offline.draft(thread)).result),
             "llm": _stable((await llm.draft(thread)).result),
