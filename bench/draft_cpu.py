@@ -20,7 +20,9 @@ import asyncio
 import cProfile
 import dataclasses
 import json
+import os
 import pstats
+import subprocess
 import time
 from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
@@ -124,13 +126,22 @@ async def dump() -> dict[str, Any]:
     return report
 
 
-async def cpu(passes: int, profile: bool, provider: Provider, folders: str) -> None:
+def _instrument(on: bool) -> None:
+    """Switch callgrind's instrumentation for this process (run under ``valgrind --tool=callgrind
+    --instr-atstart=no``): only the timed drafts are counted, not start-up and warm-up."""
+    state = "on" if on else "off"
+    subprocess.run(["callgrind_control", "-i", state, str(os.getpid())], check=True, capture_output=True)
+
+
+async def cpu(passes: int, profile: bool, provider: Provider, folders: str, callgrind: bool = False) -> None:
     drafter = pipeline(provider)
     threads = seed_threads(folders)
     for _, thread in threads:  # imports, compiled tables and the mock's replies: not per draft
         await drafter.draft(thread)
     profiler = cProfile.Profile() if profile else None
     best = float("inf")
+    if callgrind:
+        _instrument(True)
     for _ in range(passes):
         spent = 0.0
         for _, thread in threads:
@@ -144,6 +155,9 @@ async def cpu(passes: int, profile: bool, provider: Provider, folders: str) -> N
                 profiler.disable()
         best = min(best, spent)
         print(f"pass: {spent / len(threads) * 1000:.2f} ms/draft")
+    if callgrind:
+        _instrument(False)
+        print(f"callgrind: divide the instructions by {passes * len(threads)} drafts")
     print(f"best of {passes}: {best / len(threads) * 1000:.2f} ms/draft over {len(threads)} threads")
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
@@ -156,6 +170,7 @@ def main() -> None:
     timed.add_argument("--passes", type=int, default=5)
     timed.add_argument("--profile", action="store_true")
     timed.add_argument("--seeds", default="threads*", help="folders of seeds/ (a glob; the bench's: threads)")
+    timed.add_argument("--callgrind", action="store_true", help="count only the drafts (under callgrind)")
     timed.add_argument("--offline", action="store_true", help="the offline composer instead of the LLM")
     dumped = commands.add_parser("dump")
     dumped.add_argument("out", type=Path)
@@ -163,7 +178,7 @@ def main() -> None:
     configure_logging("WARNING")
     if args.command == "cpu":
         provider = Provider.offline if args.offline else Provider.openai
-        asyncio.run(cpu(args.passes, args.profile, provider, args.seeds))
+        asyncio.run(cpu(args.passes, args.profile, provider, args.seeds, args.callgrind))
     else:
         report = asyncio.run(dump())
         text = json.dumps(report, indent=1, ensure_ascii=False, sort_keys=True)
