@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from service.drafting.acknowledge import acknowledge
 from service.drafting.composer_phrases import Phrases
-from service.drafting.note_outcomes import outcome_sentences, read_note_outcomes
+from service.drafting.note_outcomes import NoteOutcomes, outcome_sentences, read_note_outcomes
 from service.drafting.restate import restatement
 from service.drafting.voice import Voice, already_in_private, spelled_for, voice_for
 from service.language.analysis import Category, ThreadAnalysis
@@ -281,6 +281,7 @@ def compose_offline_with_gaps(
     analysis: ThreadAnalysis,
     profile: TenantProfile = DEFAULT_PROFILE,
     notes: NoteFacts | None = None,
+    outcomes: NoteOutcomes | None = None,
 ) -> Composed:
     """The reply and what it could not know.
 
@@ -301,7 +302,8 @@ def compose_offline_with_gaps(
     short = channel in (Channel.chat, Channel.sms, Channel.social)
     if notes is None:  # the pipeline reads them once per draft and passes them
         notes = read_notes(thread, analysis.language)
-    found = read_note_outcomes(thread, analysis.language)
+    # The pipeline passes the notes and their outcomes as its one reading of the thread.
+    found = outcomes if outcomes is not None else read_note_outcomes(thread, analysis.language)
 
     restated = restatement(thread, analysis, voice)
     if channel is Channel.sms and len(restated) > 90:

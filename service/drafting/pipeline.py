@@ -22,6 +22,7 @@ import structlog
 
 from service.drafting.cache import CacheOutcome, Claim, Computed, DraftCache, cache_key
 from service.drafting.composer import Composed, compose_offline_with_gaps
+from service.drafting.note_outcomes import NoteOutcomes, read_note_outcomes
 from service.drafting.prompts import ContextWindow, Fit, PromptBuilder
 from service.drafting.redaction import Redaction, Redactor
 from service.drafting.stream_guard import STREAM_RULES, StreamGuard
@@ -97,11 +98,18 @@ class ThreadReading:
 
     analysis: ThreadAnalysis
     notes: NoteFacts
+    thread: Thread = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def outcomes(self) -> NoteOutcomes:
+        """What the notes say happened (note_outcomes.py), split into clauses on first use: only
+        the offline composer reads them, so an LLM draft never pays for it."""
+        return read_note_outcomes(self.thread, self.analysis.language)
 
 
 def read_thread(thread: Thread) -> ThreadReading:
     analysis = analyse_thread(thread)
-    return ThreadReading(analysis, read_notes(thread, analysis.language))
+    return ThreadReading(analysis, read_notes(thread, analysis.language), thread)
 
 
 @dataclass(frozen=True)
@@ -514,7 +522,9 @@ class DraftPipeline:
         incidents: list[LLMIncident],
     ) -> DraftResult:
         began = time.perf_counter()
-        composed = compose_offline_with_gaps(thread, reading.analysis, profile, reading.notes)
+        composed = compose_offline_with_gaps(
+            thread, reading.analysis, profile, reading.notes, outcomes=reading.outcomes
+        )
         timer.add("compose", began)
         return self._offline_result(composed, reading.analysis, context, timer, incidents)
 

@@ -157,6 +157,10 @@ class Redaction:
     _by_value: dict[tuple[Kind, str], str] = field(default_factory=dict)
     _by_placeholder: dict[str, str] = field(default_factory=dict)
     _counts: Counter[Kind] = field(default_factory=Counter)
+    # The spans found per text. A draft's renders redact the same texts again (every kept message,
+    # the notes, the customer's sentences the prompt quotes, at each fit, shrink and re-ask): about
+    # half of a draft's detector passes were repeats. Bounded by what one thread's prompts show.
+    _found: dict[str, list[Span]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -173,8 +177,14 @@ class Redaction:
         self._by_placeholder[placeholder] = value
         return placeholder
 
+    def _find(self, text: str) -> list[Span]:
+        spans = self._found.get(text)
+        if spans is None:
+            spans = self._found[text] = self.redactor.find(text)
+        return spans
+
     def redact(self, text: str) -> str:
-        spans = self.redactor.find(text)
+        spans = self._find(text)
         if not spans:
             return text
         parts: list[str] = []
@@ -199,7 +209,7 @@ class Redaction:
         first, last = start - base, end - base
         parts: list[str] = []
         position = first
-        for span in self.redactor.find(window):
+        for span in self._find(window):
             if span.end <= position or span.start >= last:
                 continue
             parts.append(window[position : max(position, span.start)])

@@ -1,6 +1,7 @@
 """Regenerate lexicons/forms.yaml: ``python -m service.guardrails.build_forms`` (see forms.py).
 
-simplemma is imported here only: a build step, never part of a check.
+simplemma is read through service/language/simplemma_forms.py only (as for the feeling cues'
+lemma_forms.yaml): a build step, never part of a check.
 """
 
 from __future__ import annotations
@@ -11,33 +12,29 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from simplemma.strategies import DefaultDictionaryFactory, DictionaryLookupStrategy
 
 from service.guardrails.forms import FORMS_FILE, wanted_words
 from service.guardrails.lexicon import LEXICON_DIR, PACKAGE, read_lexicon_files
+from service.language.simplemma_forms import forms_by_lemma, lemma_of
 
 _MAX_FORMS = 60  # a lemma with more forms than this is a verb table: its common forms suffice
 
 
 def generate(words: Mapping[str, set[str]]) -> dict[str, dict[str, str]]:
     """language -> word -> space-separated forms."""
-    factory = DefaultDictionaryFactory()
-    lookup = DictionaryLookupStrategy(factory)
     out: dict[str, dict[str, str]] = {}
     for language in sorted(words):
         if language == "any":
             continue
         listed = sorted(words[language])
-        lemma_of = {w: (lookup.get_lemma(w, language) or w).casefold() for w in listed}
-        wanted = set(lemma_of.values())
-        by_lemma: dict[str, set[str]] = {}
-        for form, lemma in factory.get_dictionary(language).items():
-            folded = lemma.casefold()
-            if folded in wanted:
-                by_lemma.setdefault(folded, set()).add(form.casefold())
+        lemmas = {w: (lemma_of(w, language, other_case=True) or w).casefold() for w in listed}
+        by_lemma = {
+            lemma: {form.casefold() for form in forms}
+            for lemma, forms in forms_by_lemma(language, set(lemmas.values()), fold=str.casefold).items()
+        }
         table: dict[str, str] = {}
         for word in listed:
-            lemma = lemma_of[word]
+            lemma = lemmas[word]
             forms = sorted({lemma, *by_lemma.get(lemma, set())} - {word}, key=lambda f: (len(f), f))
             table[word] = " ".join(f for f in forms[:_MAX_FORMS] if " " not in f)
         out[language] = table

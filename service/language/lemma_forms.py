@@ -1,4 +1,5 @@
-"""Build data/lemma_forms.yaml: the inflected forms of every one-word feeling cue, from simplemma.
+"""Build data/lemma_forms.yaml: the inflected forms of every one-word feeling cue, from simplemma
+(read through simplemma_forms.py, as the guardrails' forms.yaml is).
 
 Run ``python -m service.language.lemma_forms`` after editing data/feelings.yaml. simplemma's
 dictionaries map a word form to its lemma; we invert them for our cue words only, so "molestar"
@@ -30,33 +31,29 @@ def _cue_words(table: dict[str, object], language: str) -> set[str]:
 
 
 def build() -> dict[str, object]:
-    from simplemma.strategies.dictionaries.dictionary_factory import (
-        DefaultDictionaryFactory,
-    )
+    from service.language.simplemma_forms import LANGUAGES, dictionary, forms_by_lemma
 
     table = yaml.safe_load((DATA / "feelings.yaml").read_text(encoding="utf-8"))
-    factory = DefaultDictionaryFactory()
     forms: dict[str, dict[str, list[str]]] = {}
-    for language in ("en", "es", "de", "fr", "pt"):
+    for language in LANGUAGES:
         wanted = _cue_words(table, language)
-        dictionary = factory.get_dictionary(language)
+        words = dictionary(language)
         # A cue may itself be an inflected form: start from its lemma. Two cues with one lemma:
         # the forms go to the first in sorted order, so the output never depends on set order.
         lemmas: dict[str, str] = {}
         for word in sorted(wanted):
-            lemmas.setdefault(dictionary.get(word, word), word)
+            lemmas.setdefault(words.get(word, word), word)
         found: dict[str, set[str]] = {}
-        for form, lemma in dictionary.items():
-            cue = lemmas.get(lemma)
+        for lemma, lemma_forms in forms_by_lemma(language, lemmas).items():
+            cue = lemmas[lemma]
             # Same first letters as the cue: "pésimo" has the lemma "malo", whose forms are not cues.
-            if (
-                cue is not None
-                and form.isalpha()
-                and form.lower() == form
-                and form != cue
-                and form[:3] == cue[:3]
-            ):
-                found.setdefault(cue, set()).add(form)
+            kept = {
+                form
+                for form in lemma_forms
+                if form.isalpha() and form.lower() == form and form != cue and form[:3] == cue[:3]
+            }
+            if kept:
+                found[cue] = kept
         forms[language] = {
             cue: sorted(found[cue])[:_MAX_FORMS] for cue in sorted(found) if len(found[cue]) <= _MAX_FORMS
         }

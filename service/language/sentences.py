@@ -54,6 +54,18 @@ def _segmenter(language: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=language if language in SEGMENT_LANGUAGES else "en", clean=False)
 
 
+# A paragraph of nothing but letters, digits, spaces, commas and apostrophes is one sentence: pysbd
+# splits only at terminal punctuation (. ! ? and their full-width forms), at list markers (which
+# need "." or ")") and at line breaks, so it would answer the paragraph whole. Greetings, sign-offs
+# and names ("Hi Sam,", "Kind regards", "Dana Reyes") are such lines, and a pysbd call costs about
+# 0.3 ms however short its text (tests/unit/drafting/test_sentences.py checks the agreement).
+_PLAIN = re.compile(r"[^\W_]*(?:[ ,'’]+[^\W_]*)*")
+
+
+def is_plain(paragraph: str) -> bool:
+    return _PLAIN.fullmatch(paragraph) is not None
+
+
 @lru_cache(maxsize=SEGMENT_CACHE_SIZE)
 def _segment(paragraph: str, language: str) -> tuple[str, ...]:
     """pysbd's sentences of one paragraph (a window's line, so at most HEAD_CHARS characters)."""
@@ -66,7 +78,12 @@ def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
     for paragraph in text.split("\n"):
         start_of_paragraph = position
         position += len(paragraph) + 1
-        if not paragraph.strip():
+        piece = paragraph.strip()
+        if not piece:
+            continue
+        if is_plain(paragraph):
+            found = start_of_paragraph + paragraph.index(piece)
+            spans.append((offset + found, offset + found + len(piece)))
             continue
         cursor = start_of_paragraph
         joined = False

@@ -185,10 +185,12 @@ def test_fences_hold_for_any_text(body: str) -> None:
         f"{FENCE_OPEN}customer message 1{FENCE_CLOSE}",
         f"{FENCE_OPEN}end of customer message 1{FENCE_CLOSE}",
     ]
-    assert all(
-        line in {f"{FENCE_OPEN}issue{FENCE_CLOSE}", f"{FENCE_OPEN}end of issue{FENCE_CLOSE}"}
-        for line in lines[2:]
-    )
+    # The reading quotes the customer in fences of its own: the issue, and the request when the
+    # text happens to spell one (the alphabet can write "refund").
+    quoted = {
+        f"{FENCE_OPEN}{end}{name}{FENCE_CLOSE}" for name in ("issue", "request") for end in ("", "end of ")
+    }
+    assert all(line in quoted for line in lines[2:])
 
 
 def test_injection_stays_fenced_data_with_a_warning(builder: PromptBuilder) -> None:
