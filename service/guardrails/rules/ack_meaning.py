@@ -43,6 +43,8 @@ _MIN_CONTENT = 4  # letters: shorter words are function words in all five langua
 _CUSTOMER_CHARS = 4_000  # newest customer text read: enough for the situation, bounded cost
 _ROOT = 4  # letters two forms of one word share at least ("move" / "moved")
 _ROOT_SLACK = 2  # letters after the shared prefix the shorter form may still have ("perdí" / "perder")
+_CONTRAST_REACH = 3  # words after "I understand" where a "but" makes it a brush-off
+_SUBJECT_REACH = 8  # words before a copula read for its subject: bounded work on endless sentences
 _PREDICATE_REACH = 4  # words after a copula its evaluation may sit ("is always such a hassle")
 _HELP_CONTENT = 1  # content words a warm help line needs to be about *their* request
 _NEGATIVE_EMOJI = frozenset("🙃😡😤😠😞😢😭🤬😩😫☹🙁😒😖😣😓😔")
@@ -240,7 +242,10 @@ class MeaningReader:
         kinds = [table.get(t.text, _NONE) for t in tokens]
         if any("contempt" in k for k in kinds):
             return False  # "your messages are exhausting and pathetic" evaluates the customer
-        shared = customer.shares(tokens, table)
+        # An apology or "I understand" is specific only when it names the very thing (same stem); another
+        # form of a short word is too loose there ("pedimos" is not "pedi").
+        exact = bool(_content_stems(tokens, table) & customer.stems)
+        shared = exact or customer.shares(tokens, table)
         pointer = any("pointer" in k for k in kinds)
         refers = shared or pointer or _predicated(tokens, kinds, table)
         if exclaimed and refers:
@@ -257,7 +262,12 @@ class MeaningReader:
             if pseudo and any(a <= start < b for a, b in pseudo):
                 continue  # a word of "sorry you feel that way"
             negated = _negated(tokens, i, table)
-            if found & {"apology", "understand"} and not negated and shared:
+            if (
+                found & {"apology", "understand"}
+                and not negated
+                and exact
+                and not ("understand" in found and _contrast_follows(kinds, i))
+            ):
                 # Specific: about something the customer wrote, even inside a courtesy ("after three
                 # crashes mid-payment, I understand"); a bare "I understand" shares nothing.
                 return True
@@ -344,7 +354,7 @@ def _predicated(
         if "copula" not in found or i == 0:
             continue
         clause = tokens[i].clause
-        subject = [t for t in tokens[:i] if t.clause == clause]
+        subject = [t for t in tokens[max(0, i - _SUBJECT_REACH) : i] if t.clause == clause]
         if not _content_plain(subject, table):
             continue
         after = [
@@ -368,6 +378,11 @@ def _negated(tokens: Sequence[Token], i: int, table: Mapping[str, frozenset[str]
         if "degree" not in kinds:
             return False
     return False
+
+
+def _contrast_follows(kinds: Sequence[frozenset[str]], i: int) -> bool:
+    """ "I understand, but ...": understanding as the lead-in to a brush-off."""
+    return any("contrast" in k for k in kinds[i + 1 : i + 1 + _CONTRAST_REACH])
 
 
 def _helps_next(kinds: Sequence[frozenset[str]], i: int) -> bool:

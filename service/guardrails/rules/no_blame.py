@@ -55,7 +55,7 @@ class NoBlame(PhraseRule):
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         hits = super().check(doc, ctx)
-        for found in self._reproach.finditer(doc.masked):
+        for found in self._reproach.finditer(doc):
             if self._exceptions.near(doc.scan, found.start, found.end):
                 continue  # "you should have read access": the lexicon's own harmless phrases
             start, end = doc.folded.span(found.start, found.end)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.guardrails.phrases import expand
+from service.guardrails.document import Document
+from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.words import strip_accents
 
 _WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
@@ -66,7 +67,7 @@ class _Language:
 
 class ReproachReader:
     def __init__(self, languages: Mapping[str, ReproachLanguage]) -> None:
-        by_literal: dict[str, _Language] = {}
+        entries: list[tuple[_Language, list[str]]] = []
         for spec in languages.values():
             language = _Language(
                 tuple(spec.endings),
@@ -77,28 +78,22 @@ class ReproachReader:
                 tuple(_plain(c) for c in spec.comparatives),
                 spec.reach,
             )
-            for phrase in spec.openers:
-                for literal in expand(phrase):
-                    by_literal.setdefault(literal, language)
-        self._by_literal = by_literal
-        literals = sorted(by_literal, key=len, reverse=True)  # longest first: "you really should have"
-        alternation = "|".join(r"\s+".join(map(re.escape, lit.split())) for lit in literals)
-        self._opener = re.compile(rf"(?<![\w'])(?:{alternation})(?![\w'])") if literals else None
+            entries.append((language, list(spec.openers)))
+        # The shared phrase trie (phrases.py): one pass over the scan text, like the phrase rules.
+        self._openers = PhraseMatcher(entries)
 
-    def finditer(self, text: str) -> Iterator[ReproachHit]:
-        """Reproaches in a folded, quote-masked text."""
-        if self._opener is None:
-            return
-        for match in self._opener.finditer(text):
-            literal = " ".join(match.group().split())
-            language = self._by_literal.get(literal)
-            if language is None or self._not_theirs(text, match.start(), language):
+    def finditer(self, doc: Document) -> Iterator[ReproachHit]:
+        """Reproaches in a reply (offsets in its folded, quote-masked view)."""
+        text = doc.masked
+        for hit in self._openers.finditer(doc.scan):
+            language = hit.entry
+            if self._not_theirs(text, hit.start, language):
                 continue
-            end = _sentence_end(text, match.end())
-            words = [(m.group(), m.end()) for m in _WORD.finditer(text, match.end(), end)]
+            end = _sentence_end(text, hit.end)
+            words = [(m.group(), m.end()) for m in _WORD.finditer(text, hit.end, end)]
             verb_end = _verb(words, language)
             if verb_end is not None:
-                yield ReproachHit(match.start(), verb_end, literal)
+                yield ReproachHit(hit.start, verb_end, hit.literal)
 
     @staticmethod
     def _not_theirs(text: str, start: int, language: _Language) -> bool:
