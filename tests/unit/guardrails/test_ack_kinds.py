@@ -39,10 +39,14 @@ def acknowledged(g: Guardrails, customer: str, text: str) -> bool:
         # "I understand" naming what happened
         (
             "The scanner jammed four times while I was printing boarding passes, ugh.",
-            "After four jams in the middle of printing boarding passes, I understand. A new roller ships today.",
+            "After four jams in the middle of printing boarding passes, I understand. "
+            "A new roller ships today.",
         ),
         # fault idioms
-        ("Mandaron la talla equivocada otra vez!!", "La cagamos, y encima dos veces. Hoy sale la talla buena."),
+        (
+            "Mandaron la talla equivocada otra vez!!",
+            "La cagamos, y encima dos veces. Hoy sale la talla buena.",
+        ),
         ("Vieram as cores erradas de novo.", "A gente errou feio, duas vezes. As cores certas saem hoje."),
     ],
 )
@@ -54,7 +58,10 @@ def test_new_kinds_count(guardrails: Guardrails, customer: str, text: str) -> No
     ("customer", "text"),
     [
         # an insult in the "evaluating" sentence spoils it
-        ("The router dropped again, fourth time today!", "Ugh, you again, you utter numpty. Restart the router."),
+        (
+            "The router dropped again, fourth time today!",
+            "Ugh, you again, you utter numpty. Restart the router.",
+        ),
         # mock sympathy for a short wait
         (
             "I waited all afternoon for the courier. Poor service.",
