@@ -21,18 +21,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.guardrails.document import SCAN_OFFSET, Document
 from service.guardrails.lexicon import PhraseEntry
 from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.rules.word_rule import masked_text
-from service.guardrails.words import Sentence, Token, Vocabulary, stem, tokens_of, window_sentences
+from service.guardrails.words import (
+    Sentence,
+    Token,
+    Vocabulary,
+    stem,
+    strip_accents,
+    tokens_of,
+    window_sentences,
+)
 from service.models import Role, Thread
 
 _NEGATION_REACH = 3  # words before an evaluative word that can negate it ("not a big deal")
 _MIN_CONTENT = 4  # letters: shorter words are function words in all five languages
 _CUSTOMER_CHARS = 4_000  # newest customer text read: enough for the situation, bounded cost
+_ROOT = 4  # letters two forms of one word share at least ("move" / "moved")
+_ROOT_SLACK = 2  # letters after the shared prefix the shorter form may still have ("perdí" / "perder")
+_CONTRAST_REACH = 3  # words after "I understand" where a "but" makes it a brush-off
+_SUBJECT_REACH = 8  # words before a copula read for its subject: bounded work on endless sentences
+_PREDICATE_REACH = 4  # words after a copula its evaluation may sit ("is always such a hassle")
 _HELP_CONTENT = 1  # content words a warm help line needs to be about *their* request
 _NEGATIVE_EMOJI = frozenset("🙃😡😤😠😞😢😭🤬😩😫☹🙁😒😖😣😓😔")
 _NONE: frozenset[str] = frozenset()
@@ -44,6 +57,7 @@ _CONCEPT_KINDS = frozenset({*CONCEPTS, *(f"{c}_hint" for c in CONCEPTS)})
 _EYE_ROLL = re.compile("\U0001f644")  # 🙄 after a "sympathetic" line makes it sarcasm
 _FUNCTION = frozenset({"common", "pointer", "negation"})
 _HELP_WORDS = frozenset({"help", "warm", "glad"})
+_EVALUATIVE = frozenset({"eval_pos", "eval_neg", "norm"})
 Span = tuple[int, int]
 
 
@@ -56,6 +70,19 @@ class Customer:
     positive: bool  # good news: a positive word or joy, and nothing negative
     cue: Span | None  # where in their newest message that feeling shows (offsets in that message)
     concepts: frozenset[str] = frozenset()  # concepts raised (CONCEPTS): "delay"
+    # Their content words (accents and hyphens dropped) by first _ROOT letters: another form of the
+    # same word ("moved" / "a move", "perdí" / "perder", "mudar" / "mudança") is matched on a long
+    # shared prefix (see _same_root), which the fixed-length stems miss.
+    roots: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def shares(self, tokens: Sequence[Token], table: Mapping[str, frozenset[str]]) -> bool:
+        """Does a sentence name something the customer wrote (same stem, or another form of it)?"""
+        if _content_stems(tokens, table) & self.stems:
+            return True
+        for plain in _content_plain(tokens, table):
+            if any(_same_root(plain, other) for other in self.roots.get(plain[:_ROOT], ())):
+                return True
+        return False
 
 
 class MeaningReader:
@@ -76,6 +103,7 @@ class MeaningReader:
             return Customer(_NONE, False, False, None, frozenset(CONCEPTS))  # no thread: anything goes
         table = self._vocab.table(languages)
         stems: set[str] = set()
+        roots: dict[str, set[str]] = {}
         negative = positive = False
         concepts: set[str] = set()
         cue: Span | None = None
@@ -89,6 +117,8 @@ class MeaningReader:
             folded = text.casefold()
             tokens = tokens_of(folded)
             stems |= _content_stems(tokens, table)
+            for plain in _content_plain(tokens, table):
+                roots.setdefault(plain[:_ROOT], set()).add(plain)
             for i, token in enumerate(tokens):
                 kinds = table.get(token.text, _NONE)
                 if not kinds:
@@ -106,7 +136,14 @@ class MeaningReader:
                         cue = (offset + token.start, offset + token.end)
             if any(char in _NEGATIVE_EMOJI for char in text):
                 negative = True
-        return Customer(frozenset(stems), negative, positive and not negative, cue, frozenset(concepts))
+        return Customer(
+            frozenset(stems),
+            negative,
+            positive and not negative,
+            cue,
+            frozenset(concepts),
+            {root: frozenset(words) for root, words in roots.items()},
+        )
 
     def off_topic(self, doc: Document, languages: tuple[str, ...], customer: Customer) -> list[Span]:
         """Sentences (folded spans) about a concept the customer never raised ("sorry for the
@@ -205,21 +242,35 @@ class MeaningReader:
         kinds = [table.get(t.text, _NONE) for t in tokens]
         if any("contempt" in k for k in kinds):
             return False  # "your messages are exhausting and pathetic" evaluates the customer
-        shared = bool(_content_stems(tokens, table) & customer.stems)
+        # An apology or "I understand" is specific only when it names the very thing (same stem); another
+        # form of a short word is too loose there ("pedimos" is not "pedi").
+        exact = bool(_content_stems(tokens, table) & customer.stems)
+        shared = exact or customer.shares(tokens, table)
         pointer = any("pointer" in k for k in kinds)
-        refers = shared or pointer
+        refers = shared or pointer or _predicated(tokens, kinds, table)
         if exclaimed and refers:
             return True  # "Oh no, a dead laptop on launch day!"
         warm = help_ = False
         for i, found in enumerate(kinds):
             if not found:
                 continue
+            if "common" in found:
+                # A function word never evaluates, even when its accent-less form spells an
+                # evaluative one (German "schon", already, is not "schön").
+                found = found - _EVALUATIVE
             start = tokens[i].start
             if pseudo and any(a <= start < b for a, b in pseudo):
                 continue  # a word of "sorry you feel that way"
             negated = _negated(tokens, i, table)
-            if "apology" in found and not negated and shared:
-                return True  # specific: about something the customer wrote (even inside a courtesy)
+            if (
+                found & {"apology", "understand"}
+                and not negated
+                and exact
+                and not ("understand" in found and _contrast_follows(kinds, i))
+            ):
+                # Specific: about something the customer wrote, even inside a courtesy ("after three
+                # crashes mid-payment, I understand"); a bare "I understand" shares nothing.
+                return True
             if weak and any(a <= start < b for a, b in weak):
                 continue  # a word of "we apologise for any inconvenience"
             if "eval_neg" in found and not negated and refers:
@@ -271,6 +322,49 @@ def _content_stems(tokens: Sequence[Token], table: Mapping[str, frozenset[str]])
     }
 
 
+def _content_plain(tokens: Sequence[Token], table: Mapping[str, frozenset[str]]) -> list[str]:
+    """The content words of _content_stems, whole (accents, apostrophes and hyphens dropped)."""
+    return [
+        strip_accents(t.text).replace("'", "").replace("-", "")
+        for t in tokens
+        if len(t.text) >= _MIN_CONTENT and not table.get(t.text, _NONE) - _CONCEPT_KINDS
+    ]
+
+
+def _same_root(a: str, b: str) -> bool:
+    """Two forms of one word: a shared prefix of at least _ROOT letters that leaves at most
+    _ROOT_SLACK letters of the shorter one ("moved"/"move", "perdi"/"perder", not "time"/"timid")."""
+    if a == b:
+        return True
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= max(_ROOT, min(len(a), len(b)) - _ROOT_SLACK)
+
+
+def _predicated(
+    tokens: Sequence[Token], kinds: Sequence[frozenset[str]], table: Mapping[str, frozenset[str]]
+) -> bool:
+    """ "<a situation> is exhausting": a negative evaluation after a copula, with a named thing
+    (a content word) as its subject in the same clause. The reply evaluates a situation it names
+    even when it words it differently from the customer ("a whole day of timeouts")."""
+    for i, found in enumerate(kinds):
+        if "copula" not in found or i == 0:
+            continue
+        clause = tokens[i].clause
+        subject = [t for t in tokens[max(0, i - _SUBJECT_REACH) : i] if t.clause == clause]
+        if not _content_plain(subject, table):
+            continue
+        after = [
+            j for j in range(i + 1, min(len(tokens), i + 1 + _PREDICATE_REACH)) if tokens[j].clause == clause
+        ]
+        if any("eval_neg" in kinds[j] and not _negated(tokens, j, table) for j in after):
+            return True
+    return False
+
+
 def _negated(tokens: Sequence[Token], i: int, table: Mapping[str, frozenset[str]]) -> bool:
     """A negation right before token i, only degree words between ("not SO bad", "nicht GANZ")."""
     clause = tokens[i].clause
@@ -284,6 +378,11 @@ def _negated(tokens: Sequence[Token], i: int, table: Mapping[str, frozenset[str]
         if "degree" not in kinds:
             return False
     return False
+
+
+def _contrast_follows(kinds: Sequence[frozenset[str]], i: int) -> bool:
+    """ "I understand, but ...": understanding as the lead-in to a brush-off."""
+    return any("contrast" in k for k in kinds[i + 1 : i + 1 + _CONTRAST_REACH])
 
 
 def _helps_next(kinds: Sequence[frozenset[str]], i: int) -> bool:

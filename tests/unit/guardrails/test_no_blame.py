@@ -110,3 +110,37 @@ def test_message_and_instruction_point_by_position(guardrails: Guardrails) -> No
     assert finding.message == "Blames the customer at characters 4-24 ('you should have read')."
     [instruction] = [i for i in guardrails.reask_instructions(report) if "4-24" in i]
     assert "blames the customer" in instruction
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the reproach read by structure: verbs no phrase lists
+        "You should have unplugged the heater before leaving.",
+        "Tendría que haber desactivado la renovación automática antes del viaje.",
+        "Sie hätten den Filter vor dem ersten Waschgang herausnehmen müssen.",
+        "Vous auriez dû débrancher la batterie avant l'hiver.",
+        "Você deveria ter desligado o aquecedor antes de sair.",
+        # competence questioned without an insult word
+        "Some people really shouldn't be allowed to configure routers.",
+        "Type it correctly this time, please.",
+    ],
+)
+def test_reproach_kinds_are_blame(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), RULE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You should have received a tracking e-mail this morning.",
+        "That is longer than you should have had to wait, and I'm sorry.",
+        "Yo debería haber avisado antes del cambio de horario.",
+        "Es más de lo que debería haber esperado cualquiera.",
+        "Vous auriez dû recevoir le colis hier.",
+        "Você deveria ter recebido o código por SMS.",
+        "Sie hätten die Gutschrift gestern bekommen sollen.",
+    ],
+)
+def test_expectation_self_blame_and_comparisons_are_not_reproach(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), RULE) == []
