@@ -14,6 +14,7 @@ The finding points at the customer's issue that asked for an answer.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict
@@ -25,7 +26,7 @@ from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
 from service.guardrails.rules.word_rule import masked_text
 from service.guardrails.words import Sentence, window_sentences
-from service.models import Finding, Severity
+from service.models import Finding, Severity, Thread
 
 _KINDS = frozenset({"cue", "exception", "bracket"})
 _WORD = re.compile(r"\w+")
@@ -64,6 +65,14 @@ class Signals(BaseModel):
     clock_units: list[str] = []
     months: list[str] = []
     durations: list[str] = []
+    # Counts written as words before a duration ("cinco dias úteis", "the next hour", "d'ici deux jours").
+    number_words: list[str] = []
+    ahead_prepositions: list[str] = []
+    # A named day ("Thursday", "jeudi", "quinta") is a time frame wherever it stands in the reply,
+    # unless a past marker comes just before it ("since Tuesday", "seit Montag") or it is the
+    # customer's own (their "show on Saturday" is their situation, not our plan).
+    weekdays: list[str] = []
+    past_markers: list[str] = []
 
 
 class NextStepsLexicon(PhraseLexicon):
@@ -127,6 +136,10 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted({w.casefold() for w in words}, key=len, reverse=True))
 
 
+def _trie(words: list[str]) -> str:
+    return trie_regex(sorted({w.casefold() for w in words}))
+
+
 def _time_frame(signals: Signals) -> re.Pattern[str] | None:
     """A time written with digits: a clock time, a date or a count of time units. Every branch
     starts at a digit, so a reply without one costs a single failed scan."""
@@ -144,7 +157,28 @@ def _time_frame(signals: Signals) -> re.Pattern[str] | None:
         )
     if not branches:
         return None
-    return re.compile(rf"(?<![\w.,:])(?:{'|'.join(branches)})(?!\w)")
+    digits = rf"(?<![\w.,:])(?:{'|'.join(branches)})(?!\w)"
+    if signals.durations and signals.number_words and signals.ahead_prepositions:
+        # The same count in words after a preposition of time ahead ("no prazo de cinco dias
+        # úteis", "within the next two hours"), as tries: one branch per shared prefix, so the scan
+        # stays cheap at every word start.
+        ahead = _trie(signals.ahead_prepositions)
+        numbers = _trie(signals.number_words)
+        units = _trie(signals.durations)
+        digits += rf"|\b(?:{ahead})\s(?:{numbers})\s(?:(?:{numbers})\s)?(?:{units})\b"
+    return re.compile(digits)
+
+
+def customer_words(thread: Thread | None) -> frozenset[str]:
+    """The folded words of the customer's messages (what they said is their situation)."""
+    if thread is None:
+        return frozenset()
+    return _words_of(tuple(m.body for m in thread.customer_messages()))
+
+
+@lru_cache(maxsize=64)
+def _words_of(bodies: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w.casefold() for body in bodies for w in _WORD.findall(body))
 
 
 class NextSteps(Rule):
@@ -186,6 +220,8 @@ class NextSteps(Rule):
             self._future_aux = frozenset(w for w in signals.future_aux if " " not in w)
             self._soon = frozenset(signals.soon)
             self._soon_prep = frozenset(signals.soon_preposition)
+            self._weekdays = frozenset(signals.weekdays)
+            self._past = frozenset(signals.past_markers)
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -233,17 +269,18 @@ class NextSteps(Rule):
         """An imperative verb that opens a sentence or a clause ("Open Reports, then click ...")."""
         return any(_opens_clause(scan, m.start()) for m in self._imperative.finditer(scan))
 
-    def present(self, doc: Document) -> bool:
+    def present(self, doc: Document, customer: frozenset[str] = frozenset()) -> bool:
+        """Does the reply give a next step? `customer`: the words of the customer's messages."""
         return (
             self._cues.regex.search(doc.scan) is not None
             or _NUMBERED_STEP.search(doc.masked) is not None
             or self._imperative_opens(doc.scan)
             or self._guarded_cue(doc.scan)
             or self._bracket(doc.scan)
-            or self._signal(doc)
+            or self._signal(doc, customer)
         )
 
-    def _signal(self, doc: Document) -> bool:
+    def _signal(self, doc: Document, customer: frozenset[str] = frozenset()) -> bool:
         """A next step no phrase names: a question to the customer, "DM us", a future form, a
         first-person perfect or preterite, a time ahead, or a time frame written with digits
         (see next_steps.yaml, `signals`)."""
@@ -285,6 +322,12 @@ class NextSteps(Rule):
                     return True
                 if word in self._soon and (i == 0 or words[i - 1] in self._soon_prep):
                     return True
+                if (
+                    word in self._weekdays
+                    and word not in customer
+                    and self._past.isdisjoint(words[max(0, i - 2) : i])
+                ):
+                    return True
                 if perfect and (word in perfect or pair in perfect):
                     after = words[i + 1 : i + 1 + _PERFECT_REACH]
                     if any(len(w) >= _MIN_FUTURE and w.endswith(participle) for w in after):
@@ -317,7 +360,7 @@ class NextSteps(Rule):
         return False
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
-        if self.present(doc):
+        if self.present(doc, customer_words(ctx.thread)):
             return []
         return [
             Hit(
