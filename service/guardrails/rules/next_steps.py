@@ -25,7 +25,7 @@ from service.guardrails.phrases import PhraseMatcher, expand, trie_regex
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
 from service.guardrails.rules.word_rule import masked_text
-from service.guardrails.words import Sentence, window_sentences
+from service.guardrails.words import Sentence, tokens_of, window_sentences
 from service.models import Finding, Severity, Thread
 
 _KINDS = frozenset({"cue", "exception", "bracket"})
@@ -136,10 +136,6 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted({w.casefold() for w in words}, key=len, reverse=True))
 
 
-def _trie(words: list[str]) -> str:
-    return trie_regex(sorted({w.casefold() for w in words}))
-
-
 def _time_frame(signals: Signals) -> re.Pattern[str] | None:
     """A time written with digits: a clock time, a date or a count of time units. Every branch
     starts at a digit, so a reply without one costs a single failed scan."""
@@ -157,16 +153,17 @@ def _time_frame(signals: Signals) -> re.Pattern[str] | None:
         )
     if not branches:
         return None
-    digits = rf"(?<![\w.,:])(?:{'|'.join(branches)})(?!\w)"
-    if signals.durations and signals.number_words and signals.ahead_prepositions:
-        # The same count in words after a preposition of time ahead ("no prazo de cinco dias
-        # úteis", "within the next two hours"), as tries: one branch per shared prefix, so the scan
-        # stays cheap at every word start.
-        ahead = _trie(signals.ahead_prepositions)
-        numbers = _trie(signals.number_words)
-        units = _trie(signals.durations)
-        digits += rf"|\b(?:{ahead})\s(?:{numbers})\s(?:(?:{numbers})\s)?(?:{units})\b"
-    return re.compile(digits)
+    return re.compile(rf"(?<![\w.,:])(?:{'|'.join(branches)})(?!\w)")
+
+
+def _first_word(phrase: str) -> str:
+    return phrase.casefold().split()[0]
+
+
+def _last_word(phrase: str) -> str:
+    """The last token of a phrase as the sentence reader splits it ("d'ici" -> "ici")."""
+    tokens = tokens_of(phrase.casefold())
+    return tokens[-1].text if tokens else phrase.casefold()
 
 
 def customer_words(thread: Thread | None) -> frozenset[str]:
@@ -222,6 +219,11 @@ class NextSteps(Rule):
             self._soon_prep = frozenset(signals.soon_preposition)
             self._weekdays = frozenset(signals.weekdays)
             self._past = frozenset(signals.past_markers)
+            # A count in words is read word by word in the (bounded) sentence loop, not by a regex
+            # over the whole text: a branch starting at a letter would be tried at every word.
+            self._numbers = frozenset(w.casefold() for w in signals.number_words)
+            self._ahead = frozenset(_last_word(p) for p in signals.ahead_prepositions)
+            self._units = frozenset(_first_word(d) for d in signals.durations)
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -322,6 +324,8 @@ class NextSteps(Rule):
                     return True
                 if word in self._soon and (i == 0 or words[i - 1] in self._soon_prep):
                     return True
+                if word in self._numbers and self._counted_ahead(words, i):
+                    return True
                 if (
                     word in self._weekdays
                     and word not in customer
@@ -333,6 +337,18 @@ class NextSteps(Rule):
                     if any(len(w) >= _MIN_FUTURE and w.endswith(participle) for w in after):
                         return True
         return False
+
+    def _counted_ahead(self, words: list[str], i: int) -> bool:
+        """Is the number word at `i` a count of time units after a preposition of time ahead
+        ("dentro de cinco dias úteis", "within the next two hours")? One more number word or an
+        article may stand between."""
+        j = i + 1
+        if j < len(words) and words[j] in self._numbers:
+            j += 1
+        if j >= len(words) or words[j] not in self._units:
+            return False
+        before = words[max(0, i - 3) : i]
+        return any(w in self._ahead for w in before[-2:]) and not self._negations.intersection(before)
 
     def _done_passive(self, words: list[str], i: int, language: str) -> bool:
         """A participle shortly after the passive auxiliary at `i`, and no negation in the
