@@ -14,6 +14,7 @@ The finding points at the customer's issue that asked for an answer.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict
@@ -24,8 +25,8 @@ from service.guardrails.phrases import PhraseMatcher, expand, trie_regex
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
 from service.guardrails.rules.word_rule import masked_text
-from service.guardrails.words import Sentence, window_sentences
-from service.models import Finding, Severity
+from service.guardrails.words import Sentence, tokens_of, window_sentences
+from service.models import Finding, Severity, Thread
 
 _KINDS = frozenset({"cue", "exception", "bracket"})
 _WORD = re.compile(r"\w+")
@@ -64,6 +65,14 @@ class Signals(BaseModel):
     clock_units: list[str] = []
     months: list[str] = []
     durations: list[str] = []
+    # Counts written as words before a duration ("cinco dias úteis", "the next hour", "d'ici deux jours").
+    number_words: list[str] = []
+    ahead_prepositions: list[str] = []
+    # A named day ("Thursday", "jeudi", "quinta") is a time frame wherever it stands in the reply,
+    # unless a past marker comes just before it ("since Tuesday", "seit Montag") or it is the
+    # customer's own (their "show on Saturday" is their situation, not our plan).
+    weekdays: list[str] = []
+    past_markers: list[str] = []
 
 
 class NextStepsLexicon(PhraseLexicon):
@@ -147,6 +156,28 @@ def _time_frame(signals: Signals) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w.,:])(?:{'|'.join(branches)})(?!\w)")
 
 
+def _first_word(phrase: str) -> str:
+    return phrase.casefold().split()[0]
+
+
+def _last_word(phrase: str) -> str:
+    """The last token of a phrase as the sentence reader splits it ("d'ici" -> "ici")."""
+    tokens = tokens_of(phrase.casefold())
+    return tokens[-1].text if tokens else phrase.casefold()
+
+
+def customer_words(thread: Thread | None) -> frozenset[str]:
+    """The folded words of the customer's messages (what they said is their situation)."""
+    if thread is None:
+        return frozenset()
+    return _words_of(tuple(m.body for m in thread.customer_messages()))
+
+
+@lru_cache(maxsize=64)
+def _words_of(bodies: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w.casefold() for body in bodies for w in _WORD.findall(body))
+
+
 class NextSteps(Rule):
     id: ClassVar[str] = "next-steps"
     default_severity: ClassVar[Severity] = Severity.warn
@@ -186,6 +217,13 @@ class NextSteps(Rule):
             self._future_aux = frozenset(w for w in signals.future_aux if " " not in w)
             self._soon = frozenset(signals.soon)
             self._soon_prep = frozenset(signals.soon_preposition)
+            self._weekdays = frozenset(signals.weekdays)
+            self._past = frozenset(signals.past_markers)
+            # A count in words is read word by word in the (bounded) sentence loop, not by a regex
+            # over the whole text: a branch starting at a letter would be tried at every word.
+            self._numbers = frozenset(w.casefold() for w in signals.number_words)
+            self._ahead = frozenset(_last_word(p) for p in signals.ahead_prepositions)
+            self._units = frozenset(_first_word(d) for d in signals.durations)
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -233,17 +271,18 @@ class NextSteps(Rule):
         """An imperative verb that opens a sentence or a clause ("Open Reports, then click ...")."""
         return any(_opens_clause(scan, m.start()) for m in self._imperative.finditer(scan))
 
-    def present(self, doc: Document) -> bool:
+    def present(self, doc: Document, customer: frozenset[str] = frozenset()) -> bool:
+        """Does the reply give a next step? `customer`: the words of the customer's messages."""
         return (
             self._cues.regex.search(doc.scan) is not None
             or _NUMBERED_STEP.search(doc.masked) is not None
             or self._imperative_opens(doc.scan)
             or self._guarded_cue(doc.scan)
             or self._bracket(doc.scan)
-            or self._signal(doc)
+            or self._signal(doc, customer)
         )
 
-    def _signal(self, doc: Document) -> bool:
+    def _signal(self, doc: Document, customer: frozenset[str] = frozenset()) -> bool:
         """A next step no phrase names: a question to the customer, "DM us", a future form, a
         first-person perfect or preterite, a time ahead, or a time frame written with digits
         (see next_steps.yaml, `signals`)."""
@@ -285,11 +324,31 @@ class NextSteps(Rule):
                     return True
                 if word in self._soon and (i == 0 or words[i - 1] in self._soon_prep):
                     return True
+                if word in self._numbers and self._counted_ahead(words, i):
+                    return True
+                if (
+                    word in self._weekdays
+                    and word not in customer
+                    and self._past.isdisjoint(words[max(0, i - 2) : i])
+                ):
+                    return True
                 if perfect and (word in perfect or pair in perfect):
                     after = words[i + 1 : i + 1 + _PERFECT_REACH]
                     if any(len(w) >= _MIN_FUTURE and w.endswith(participle) for w in after):
                         return True
         return False
+
+    def _counted_ahead(self, words: list[str], i: int) -> bool:
+        """Is the number word at `i` a count of time units after a preposition of time ahead
+        ("dentro de cinco dias úteis", "within the next two hours")? One more number word or an
+        article may stand between."""
+        j = i + 1
+        if j < len(words) and words[j] in self._numbers:
+            j += 1
+        if j >= len(words) or words[j] not in self._units:
+            return False
+        before = words[max(0, i - 3) : i]
+        return any(w in self._ahead for w in before[-2:]) and not self._negations.intersection(before)
 
     def _done_passive(self, words: list[str], i: int, language: str) -> bool:
         """A participle shortly after the passive auxiliary at `i`, and no negation in the
@@ -317,7 +376,7 @@ class NextSteps(Rule):
         return False
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
-        if self.present(doc):
+        if self.present(doc, customer_words(ctx.thread)):
             return []
         return [
             Hit(

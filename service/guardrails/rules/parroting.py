@@ -13,6 +13,7 @@ THREAD_CONTEXT_CHARS characters.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import ClassVar, Self
 
 from service.guardrails.context_text import newest_text
@@ -30,10 +31,19 @@ _WORD = re.compile(r"[^\W_]+")
 Where = tuple[int, int, int]  # (index in thread.messages, start, end) in that message's body
 
 
-def _customer_grams(thread: Thread) -> dict[tuple[str, ...], Where]:
-    """Every run of NGRAM words of the customer's messages, and where it first appears."""
+Grams = tuple[dict[tuple[str, ...], Where], frozenset[str]]
+
+
+def _customer_grams(thread: Thread) -> Grams:
+    """Every run of NGRAM words of the customer's messages, where it first appears, and their words."""
     customer = set(map(id, thread.customer_messages()))
-    indexed = [(i, m.body) for i, m in enumerate(thread.messages) if id(m) in customer]
+    return _grams_of(tuple((i, m.body) for i, m in enumerate(thread.messages) if id(m) in customer))
+
+
+# A thread is checked many times (every draft, repair and re-ask of one ticket, a stream's
+# sentences): its grams are built once, keyed on the customer's text itself.
+@lru_cache(maxsize=64)
+def _grams_of(indexed: tuple[tuple[int, str], ...]) -> Grams:
     bodies = newest_text(body for _, body in indexed)
     kept = indexed[len(indexed) - len(bodies) :]  # the messages newest_text kept are the last ones
     grams: dict[tuple[str, ...], Where] = {}
@@ -47,7 +57,7 @@ def _customer_grams(thread: Thread) -> dict[tuple[str, ...], Where]:
             if gram not in grams:
                 start, end = folded.span(spans[i][0], spans[i + NGRAM - 1][1])
                 grams[gram] = (number, cut + start, cut + end)
-    return grams
+    return grams, frozenset(word for gram in grams for word in gram)
 
 
 class Parroting(Rule):
@@ -62,47 +72,47 @@ class Parroting(Rule):
         thread = ctx.thread
         if thread is None or not doc.has_words(NGRAM):
             return []
-        # The reply's words outside quotes, in runs that a quoted passage breaks.
-        runs: list[list[tuple[str, int, int]]] = [[]]
-        for token in _TOKEN.finditer(doc.masked):
-            if token.group()[0] == MASK:
-                runs.append([])
-            else:
-                runs[-1].append((token.group(), token.start(), token.end()))
-        candidates = [run for run in runs if len(run) >= NGRAM]
-        if not candidates:
-            return []
-        grams = _customer_grams(thread)
+        grams, vocabulary = _customer_grams(thread)
         if not grams:
             return []
+        # The reply's words outside quotes; a quoted passage (a MASK run) or a word the customer
+        # never wrote breaks a run, and only a run of NGRAM of their words can repeat them. Read as
+        # bare strings first: offsets are computed only when a run does repeat them.
+        words = _TOKEN.findall(doc.masked)
+        matched: list[tuple[int, int, Where, Where]] = []  # reply word range, first and last source
+        run = 0
+        for i, word in enumerate(words):
+            run = run + 1 if word in vocabulary else 0
+            if run < NGRAM:
+                continue
+            first_word = i + 1 - NGRAM
+            source = grams.get(tuple(words[first_word : i + 1]))
+            if source is None:
+                continue
+            if matched and first_word <= matched[-1][1]:
+                first, _, head, _ = matched[-1]
+                matched[-1] = (first, i + 1, head, source)
+            else:
+                matched.append((first_word, i + 1, source, source))
+        if not matched:
+            return []
+        spans = [token.span() for token in _TOKEN.finditer(doc.masked)]
         hits: list[Hit] = []
-        for run in candidates:
-            words = [word for word, _, _ in run]
-            matched: list[tuple[int, int, Where, Where]] = []  # reply word range, first and last source
-            for i in range(len(words) - NGRAM + 1):
-                source = grams.get(tuple(words[i : i + NGRAM]))
-                if source is None:
-                    continue
-                if matched and i <= matched[-1][1]:
-                    first, _, head, _ = matched[-1]
-                    matched[-1] = (first, i + NGRAM, head, source)
-                else:
-                    matched.append((i, i + NGRAM, source, source))
-            for first, last, head, tail in matched:
-                start, end = doc.folded.span(run[first][1], run[last - 1][2])
-                number, from_start, from_end = head
-                if tail[0] == number and tail[2] > from_start:
-                    from_end = tail[2]
-                hits.append(
-                    Hit(
-                        f"The reply repeats {last - first} words in a row of the customer's message "
-                        f"messages[{number}] (its characters {from_start}-{from_end}) {at(start, end)}, "
-                        "outside quotation marks: say it in your own words, or quote it, after checking "
-                        "it is true.",
-                        start,
-                        end,
-                    )
+        for first, last, head, tail in matched:
+            start, end = doc.folded.span(spans[first][0], spans[last - 1][1])
+            number, from_start, from_end = head
+            if tail[0] == number and tail[2] > from_start:
+                from_end = tail[2]
+            hits.append(
+                Hit(
+                    f"The reply repeats {last - first} words in a row of the customer's message "
+                    f"messages[{number}] (its characters {from_start}-{from_end}) {at(start, end)}, "
+                    "outside quotation marks: say it in your own words, or quote it, after checking "
+                    "it is true.",
+                    start,
+                    end,
                 )
+            )
         return hits
 
     def instruction(self, finding: Finding) -> str:

@@ -2,10 +2,14 @@
 valid), e-mail addresses and phone numbers.
 
 The customer's own contact details are allowed: an e-mail address or phone number (or IBAN) that
-appears in the thread (the customer's address, their messages, the agent's signature) may be said
-back to them. Card numbers never: a full card number is not repeated even to its holder. Role
-addresses (support@, billing@...), documentation domains and numbers introduced as our own line
-("call us on ...") are ours to give. Messages name the kind and the position, never the value.
+appears in the thread (the customer's address, their messages, the agent's signature), or an
+address whose local part carries the customer's name, may be said back to them. Card numbers
+never: a full card number is not repeated even to its holder. Role addresses (support@,
+billing@...), placeholder addresses on documentation domains (user@example.com) and numbers
+introduced as our own line ("call us on ...") are ours to give. A phone number is someone else's
+only when it has a personal shape (a mobile number of the reply's language) or a personal cue
+stands just before it ("his number", "auf seinem Handy"): any other number in a reply is a
+company line, which is fine to give. Messages name the kind and the position, never the value.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ _NOT_PHONE = re.compile(
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _LOCAL_PART = re.compile(r"[\w.+-]")
 _PHONE_SEPARATED = re.compile(r"\d[\s().-]+\d")
+_NAME_PART = re.compile(r"\w{3,}")
+_CUE_REACH = 50  # characters before a number searched for a personal cue ("his number on file is")
 
 
 class PiiLexicon(PatternLexicon):
@@ -36,6 +42,9 @@ class PiiLexicon(PatternLexicon):
     public_domains: list[str]  # documentation domains (example.com...)
     our_line_cues: list[str]  # words just before a number that make it our own line
     phone_digits: tuple[int, int]  # min and max digits of a phone number
+    placeholder_mailboxes: list[str]  # generic local parts, allowed on documentation domains
+    personal_line_cues: list[str]  # words before a number that make it a person's own line
+    mobile_shapes: dict[str, list[str]]  # language -> regexes over a mobile number's digits
 
 
 def luhn_ok(digits: str) -> bool:
@@ -87,6 +96,13 @@ def thread_details(thread: Thread | None) -> tuple[frozenset[str], frozenset[str
     return frozenset(emails), frozenset(n for n in numbers if len(n) >= 6)
 
 
+def customer_names(thread: Thread | None) -> frozenset[str]:
+    """The customer's name parts of three letters or more, folded ("Sofia Lind" -> sofia, lind)."""
+    if thread is None or not thread.customer.name:
+        return frozenset()
+    return frozenset(part.casefold() for part in _NAME_PART.findall(thread.customer.name))
+
+
 class Pii(PatternRule):
     id: ClassVar[str] = "pii"
     # Issue 12: below its block target on the development corpus (README), so it ships as warn.
@@ -103,6 +119,13 @@ class Pii(PatternRule):
         cues = "|".join(re.escape(c.casefold()) for c in lexicon.our_line_cues)
         self._our_line = re.compile(rf"(?:{cues})[\s:,]*\Z")
         self._phone_min, self._phone_max = lexicon.phone_digits
+        self._placeholders = frozenset(p.casefold() for p in lexicon.placeholder_mailboxes)
+        personal = "|".join(re.escape(c.casefold()) for c in lexicon.personal_line_cues)
+        self._personal = re.compile(rf"\b(?:{personal})\b") if personal else None
+        self._mobile = {
+            lang: tuple(re.compile(shape) for shape in shapes)
+            for lang, shapes in lexicon.mobile_shapes.items()
+        }
 
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         value = match.group()
@@ -137,25 +160,56 @@ class Pii(PatternRule):
     def message(self, entry: PatternEntry, start: int, end: int) -> str:
         return f"Personal data ({entry.label}) appears {at(start, end)}; it does not belong in a reply."
 
-    def allowed(self, hit: PatternHit, doc: Document, details: tuple[frozenset[str], frozenset[str]]) -> bool:
+    def _personal_shape(self, value: str, language: str) -> bool:
+        """Is the number a mobile, by the reply language's shapes (an international form by any)?"""
+        digits = _digits(value)
+        stripped = value.lstrip("( ")
+        if stripped.startswith(("+", "00")):
+            digits = digits.removeprefix("00")
+            shapes = [s for group in self._mobile.values() for s in group]
+        else:
+            shapes = list(self._mobile.get(language, ()))
+        return any(shape.search(digits) for shape in shapes)
+
+    def _email_allowed(
+        self, start: int, value: str, doc: Document, emails: frozenset[str], names: frozenset[str]
+    ) -> bool:
+        folded = value.casefold()
+        local, _, domain = folded.partition("@")
+        token_start = max(doc.original.rfind(" ", 0, start), doc.original.rfind("\n", 0, start)) + 1
+        if "://" in doc.original[token_start:start]:
+            return True  # user info in a URL ("postgres://user:pw@host"): a credential, not an address
+        documentation = any(domain == d or domain.endswith("." + d) for d in self._domains)
+        return (
+            folded in emails
+            or local in self._roles
+            or (documentation and local in self._placeholders)
+            # The customer's own address said back ("is this the account for sofia.lind@...?").
+            or not names.isdisjoint(_NAME_PART.findall(local))
+        )
+
+    def allowed(
+        self,
+        hit: PatternHit,
+        doc: Document,
+        details: tuple[frozenset[str], frozenset[str]],
+        names: frozenset[str] = frozenset(),
+    ) -> bool:
         emails, numbers = details
         value = doc.original[hit.start : hit.end]
         kind = hit.entry.check
         if kind == "email":
-            folded = value.casefold()
-            local, _, domain = folded.partition("@")
-            return (
-                folded in emails
-                or local in self._roles
-                or any(domain == d or domain.endswith("." + d) for d in self._domains)
-            )
+            return self._email_allowed(hit.start, value, doc, emails, names)
         if kind == "luhn":
             return False
         if _digits(value) in numbers:
             return True
         if kind == "phone":
-            before = doc.original[max(0, hit.start - 40) : hit.start].casefold()
-            return self._our_line.search(before) is not None
+            before = doc.original[max(0, hit.start - _CUE_REACH) : hit.start].casefold()
+            if self._our_line.search(before[-40:]) is not None:
+                return True
+            personal_cue = self._personal is not None and self._personal.search(before) is not None
+            return not personal_cue and not self._personal_shape(value, doc.language[0])
         return False
 
     def matches(self, doc: Document) -> list[PatternHit]:
@@ -169,10 +223,11 @@ class Pii(PatternRule):
         if not hits:
             return []
         details = thread_details(ctx.thread)
+        names = customer_names(ctx.thread)
         return [
             Hit(self.message(hit.entry, hit.start, hit.end), hit.start, hit.end, hit.entry.suggestion)
             for hit in hits
-            if not self.allowed(hit, doc, details)
+            if not self.allowed(hit, doc, details, names)
         ]
 
     def instruction(self, finding: Finding) -> str:

@@ -1,12 +1,27 @@
 """`positive-language` (warn): negative framing ("we cannot", "that's not possible", "not our
-policy") where the seed guidelines ask for "here is what we can do"."""
+policy") where the seed guidelines ask for "here is what we can do".
+
+A refusal the reply follows with what it can do instead is what the guidelines ask for, so an
+`alternative` phrase anywhere in the reply's own words ("but I can move it", "lo que sí podemos
+hacer", "je vous propose", "stattdessen"), not negated, clears every refusal in it.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import ClassVar, Self
 
-from service.guardrails.rules.phrase_rule import PhraseRule
+from service.guardrails.document import Document
+from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
+from service.guardrails.phrases import PhraseMatcher
+from service.guardrails.rules.base import Hit, RuleContext
+from service.guardrails.rules.phrase_rule import KINDS, PhraseRule
 from service.models import Severity
+
+_KINDS = KINDS | {"alternative"}
+# A negation just after an alternative turns it back into a refusal ("but we can't", "mais je ne").
+_NEGATED_AFTER = re.compile(r"\A\s*(?:'t|’t|n't|not|no|nicht|kein\w*|ne|pas|não|nada|nichts|nothing)\b")
+_NEGATION_REACH = 16  # characters after an alternative read for a negation
 
 
 class PositiveLanguage(PhraseRule):
@@ -17,3 +32,26 @@ class PositiveLanguage(PhraseRule):
     default_suggestion: ClassVar[str] = (
         "Say what you can do instead: 'Here is what we can do: ...', and offer the closest option."
     )
+
+    def __init__(self, lexicon: PhraseLexicon, matchers: dict[str, PhraseMatcher[PhraseEntry]]) -> None:
+        super().__init__(lexicon, matchers)
+        self._alternatives = matchers["alternative"]
+
+    @classmethod
+    def load(cls, data: bytes | None, sources: Sources) -> Self:
+        name = cls.lexicon_file or ""
+        lexicon = load_rule_lexicon(cls.lexicon_model, name, data, sources, cls.id)
+        return cls(lexicon, phrase_matchers(lexicon, _KINDS, name))
+
+    def _offers_alternative(self, doc: Document) -> bool:
+        for hit in self._alternatives.finditer(doc.scan):
+            after = doc.masked[hit.end : hit.end + _NEGATION_REACH]
+            if _NEGATED_AFTER.match(after) is None:
+                return True
+        return False
+
+    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        hits = super().check(doc, ctx)
+        if hits and self._offers_alternative(doc):
+            return []
+        return hits

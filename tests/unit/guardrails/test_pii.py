@@ -92,3 +92,45 @@ def test_the_customers_own_card_is_never_repeated(guardrails: Guardrails) -> Non
     )
     text = f"We retried {card}."
     assert evidence(text, guardrails.check(text, CheckContext(thread=thread)), RULE) == [card]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If the app still refuses, our evening desk picks up on 0800 612 4410.",
+        "Questions about the boiler? 030 5550 7712, weekdays until six.",
+        "Para cualquier duda, la oficina atiende en el 915 550 123.",
+        "Qualquer dúvida: (21) 3555-0198, de segunda a sexta.",
+        "La boutique répond au 04 72 55 01 90 du lundi au samedi.",
+        "Our courier partner's desk is on 0345 555 0166.",  # a landline shape, no person named
+    ],
+)
+def test_a_company_line_with_no_person_is_not_personal_data(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text, OWN), RULE) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The parcel went to Mr Okoye; you can reach him on 0161 555 0734.", ["0161 555 0734"]),
+        ("Der Nachbar hat unterschrieben, Tel. 0176 5550 9921.", ["0176 5550 9921"]),
+        ("Lo firmó la vecina del segundo, 655 210 904.", ["655 210 904"]),
+        ("Le livreur a laissé le colis chez Mme Roche, 07 55 01 22 98.", ["07 55 01 22 98"]),
+        ("O pacote ficou com o vizinho, (31) 99555-0123.", ["(31) 99555-0123"]),
+    ],
+)
+def test_someone_elses_line_is_personal_data(guardrails: Guardrails, text: str, expected: list[str]) -> None:
+    assert evidence(text, guardrails.check(text, OWN), RULE) == expected
+
+
+def test_addresses_on_documentation_domains_are_judged_by_their_local_part(guardrails: Guardrails) -> None:
+    thread = THREAD.model_copy(update={"customer": THREAD.customer.model_copy(update={"name": "Ana Lopez"})})
+    own = CheckContext(thread=thread)
+    mixed = "Your parcels were swapped with priya.nair@example.com's at the depot."
+    assert evidence(mixed, guardrails.check(mixed, own), RULE) == ["priya.nair@example.com"]
+    for clean in (
+        "Just to check: is this the account for a.lopez@example.org?",  # her own name
+        "Type your address as name@example.com in the form.",  # a stand-in
+        "Connect with postgres://reader:s3cr3t@db.example.net:5432/shop.",  # URL user info
+    ):
+        assert findings(guardrails.check(clean, own), RULE) == [], clean

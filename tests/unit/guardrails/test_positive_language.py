@@ -56,7 +56,40 @@ def test_empathy_and_quotes_are_not_negative_framing(guardrails: Guardrails, tex
 
 def test_warning_alone_gives_a_warn_verdict(guardrails: Guardrails) -> None:
     report = guardrails.check(
-        "I understand how frustrating this is. We cannot refund it, but I'll add a credit today.", CALM
+        # A refusal with no alternative (a credit offered after it would clear the warning).
+        "I understand how frustrating this is. We cannot refund it, and I'll confirm the balance today.",
+        CALM,
     )
     assert [f.rule for f in report.findings] == [RULE]
     assert report.verdict is Verdict.warn
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We can't extend the trial past 30 days, but we can give you a second month at half price.",
+        "No podemos cambiar el vuelo de hoy, pero sí te puedo pasar al de mañana sin coste.",
+        "Eine Erstattung ist leider nicht möglich, aber wir können Ihnen einen Gutschein anbieten.",
+        "Nous ne pouvons pas annuler la commande expédiée ; ce que je peux faire, c'est organiser le retour.",
+        "Não conseguimos trocar o modelo, mas posso oferecer o conserto gratuito na loja.",
+    ],
+)
+def test_a_refusal_followed_by_an_alternative_is_fine(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), RULE) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We can't extend the trial past 30 days, but we can't offer a discount either.",
+        "Es ist leider nicht möglich, den Vertrag vorzeitig zu beenden.",
+        "Nous ne pouvons pas rembourser les frais, c'est notre politique.",
+    ],
+)
+def test_a_refusal_with_no_alternative_is_flagged(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), RULE) != []
+
+
+def test_agreement_is_not_a_refusal(guardrails: Guardrails) -> None:
+    for text in ("Honestly, I can't blame you for being cross.", "Je ne peux pas vous donner tort."):
+        assert findings(guardrails.check(text), RULE) == [], text

@@ -1,0 +1,47 @@
+"""next-steps: kinds of next step that are not "I will ...", and explanations that are not one."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.guardrails import CheckContext, Guardrails
+
+from .support import findings, thread
+
+RULE = "next-steps"
+
+
+def _ctx(customer: str) -> CheckContext:
+    return CheckContext(thread=thread(customer))
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Sorry about the leaking tap. The plumber comes round Thursday morning.",  # a named day
+        "Qué rabia lo del grifo. El fontanero pasa el viernes.",
+        "Tut mir leid wegen der Heizung. Kopier den Code aus der Mail und füg ihn im Portal ein.",
+        "Ärgerlich, das mit dem Drucker. Nimm solange den Ersatztreiber aus dem Downloadbereich.",
+        "Désolé pour la panne. Un technicien interviendra sur place.",
+        "Sinto muito pelo atraso. O estorno cai na sua conta dentro de cinco dias úteis.",
+    ],
+)
+def test_a_next_step_of_another_kind_is_present(guardrails: Guardrails, reply: str) -> None:
+    assert (
+        findings(guardrails.check(reply, _ctx("My tap is leaking and nobody has called me back.")), RULE)
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # The customer's own day and the customer's own wait are their situation, not our plan.
+        "A leaking tap right before your party on Saturday is miserable, and I'm so sorry.",
+        "Three weeks without hot water is far too long; the backlog comes from the winter storms.",
+        "Das Paket hängt seit Montag im Verteilzentrum fest, das ist ärgerlich.",
+    ],
+)
+def test_sympathy_and_explanation_alone_are_not_a_next_step(guardrails: Guardrails, reply: str) -> None:
+    context = _ctx("The tap leaks and my party is on Saturday. I've waited three weeks already!")
+    assert findings(guardrails.check(reply, context), RULE) != []
