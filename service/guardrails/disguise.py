@@ -43,6 +43,8 @@ _STRETCHABLE = "aeiouéíóáúäöüèê"
 _EDGE_PUNCTUATION = ".,;:!?()[]\"'\x1a"
 _LEET_CHARS = frozenset("0134579@$*|!")
 _SEPARATORS = frozenset(".-_*")
+_NOT_LETTERS = frozenset("0123456789@$*|!.,;:-_/\\+=#%&()[]{}<>\"'?~^`")
+_SHORTEST = 3  # a disguised word has at least three characters: "a$$" yes, "$x" no
 
 
 def _shapes(text: str) -> tuple[bool, bool]:
@@ -56,13 +58,17 @@ def _shapes(text: str) -> tuple[bool, bool]:
             continue
         singles = 0
         core = word.strip(_EDGE_PUNCTUATION)
-        if core.isalnum() and (core.isalpha() or core.isdigit()):
-            continue
-        if any(c in _LEET_CHARS for c in core) and any(c.isalpha() for c in core):
+        if len(core) < _SHORTEST or core.isalpha() or core.isdigit():
+            continue  # set tests in C below: this loop runs once per word of the reply
+        if not _LEET_CHARS.isdisjoint(core) and not _NOT_LETTERS.issuperset(core):
             mixed = True
         elif len(core) >= 5 and core[1] in _SEPARATORS and core[3] == core[1]:
             spaced = True  # "I.d.i.o.t", "g-i-l-a": one word to split()
     return spaced, mixed
+
+
+def _has_run(word: str) -> bool:
+    return any(a == b == c for a, b, c in zip(word, word[1:], word[2:], strict=False))
 
 
 class Undisguiser:
@@ -105,6 +111,8 @@ class Undisguiser:
         starting as some known word of a length it could have does? Skips the decoding of codes
         and random tokens ("aZ3kQ9xP2mL7vB4n") in one set test each."""
         word = word.rstrip("!|")
+        if len(word) < _SHORTEST:
+            return False
         readable = all(c.isalpha() or c in _LEET or c == "*" for c in word)
         if not word or len(word) > self._longest or not readable:
             return False  # "aZ3kQ9xP2" has a 2: no letter looks like it
@@ -142,9 +150,10 @@ class Undisguiser:
             plain = "".join(variant)
             if plain in self._known:
                 return plain
-            unstretched = self._unstretch(plain)
-            if unstretched is not None:
-                return unstretched
+            if _has_run(plain):
+                unstretched = self._unstretch(plain)
+                if unstretched is not None:
+                    return unstretched
         return None
 
     def _unmask(self, word: str) -> str | None:

@@ -124,7 +124,7 @@ class Abuse(Rule):
             for table in (data.contempt, data.imperative)
             for ps in table.values()
             for p in ps
-            for w in re.findall(r"[^\W\d_]+", p.casefold())
+            for w in re.findall(r"[^\W\d_]{4,}", p.casefold())  # "gueule", not "de" or "la"
         }
         self._undisguise = Undisguiser(
             self._vocab.words(_WORD_KINDS) | phrase_words, self._vocab.words({"strong"})
