@@ -68,11 +68,14 @@ _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z]+(?:_[a-z]+)+")
 _PROSE_WORDS = re.compile(r"[a-z]+(?:-[a-z]+)?")  # "case-sensitive", "incorrect": prose, not a value
 
 
-def stands_in(value: str, placeholder_words: frozenset[str]) -> bool:
-    """Is `value` a mask, a placeholder or a setting's name rather than a credential?"""
-    if _MASK_RUN.search(value) or _ENV_NAME.fullmatch(value) or _CONSTANT_NAME.fullmatch(value):
+def stands_in(value: str, placeholder_words: frozenset[str], *, assigned: bool = True) -> bool:
+    """Is `value` a mask, a placeholder or a setting's name rather than a credential? A vendor key
+    (`assigned` False: the whole match, prefix included) is only judged by masks and words."""
+    if _MASK_RUN.search(value):
         return True
-    if _PROSE_WORDS.fullmatch(value):
+    if assigned and (
+        _ENV_NAME.fullmatch(value) or _CONSTANT_NAME.fullmatch(value) or _PROSE_WORDS.fullmatch(value)
+    ):
         return True
     segments = [p for p in _SEGMENTS.split(value.casefold()) if p]
     if segments and all(p.isalpha() for p in segments):
@@ -131,7 +134,9 @@ class Secret(PatternRule):
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         group = f"{entry.id}__value"
         if group not in match.re.groupindex or match.group(group) is None:
-            if entry.id not in _ALWAYS_REAL and stands_in(match.group(), self._placeholder_words):
+            if entry.id not in _ALWAYS_REAL and stands_in(
+                match.group(), self._placeholder_words, assigned=False
+            ):
                 return None  # "sk-xxxxxxxxxxxxxxxxxxxxxxxx", "ghp_YOUR_TOKEN_HERE"
             return match.span()
         start = match.start(group)
