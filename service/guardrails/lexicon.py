@@ -82,13 +82,26 @@ class PatternEntry(_Strict):
     # lower case). Prefer "folded" to case-insensitive flags: it keeps the literal-prefix scan fast.
     view: Literal["cased", "folded"] = "cased"
     check: Literal[
-        "none", "keyword", "not_html", "credential", "random", "inline", "luhn", "iban", "email", "phone"
+        "none",
+        "keyword",
+        "not_html",
+        "credential",
+        "strong_credential",
+        "random",
+        "inline",
+        "luhn",
+        "iban",
+        "email",
+        "phone",
     ] = "none"
     source: SourceRef
     suggestion: str | None = None
     # A literal every match contains ("@"), or literals of which every match contains one (the
     # keywords of an alternation): when the text has none of them, the scan is skipped.
     needs: str | list[str] | None = None
+    # Every match is at least this many characters with no white space in them (a token): a text
+    # whose longest such run is shorter skips the scan (one split() instead of a regex pass).
+    min_run: int = 0
 
     @cached_property  # read on every check of every pattern: built once per entry
     def needed(self) -> tuple[str, ...]:

@@ -11,7 +11,13 @@ where a word stands whether it is aimed at the customer:
 - strong profanity fires anywhere unless the team is its subject ("we fucked up" is an apology),
   milder profanity only when addressed;
 - contempt phrases ("shut up", "stop whining") fire anywhere, commands ("go away") where a command
-  starts.
+  starts;
+- an insult noun right after a determiner ("this bridezilla", "die Zicke", "la pesada de
+  Compras") is name-calling even unaddressed: a note about the customer left in the reply; not
+  when the clause is about ourselves ("I felt like an idiot") or negated;
+- a patronising vocative ("..., sweetheart.", "Nur Mut, Opa.") after the greeting is contempt.
+Disguised spellings (leetspeak, asterisks, spaced or stretched letters) are read plainly first
+(disguise.py).
 Quoted passages (double or single quotes) and clauses that report the customer's words ("you
 called it ...") are never held against the reply. Whole words only, so "Scunthorpe" is clean.
 """
@@ -24,6 +30,7 @@ from typing import ClassVar, Self
 
 from pydantic import Field
 
+from service.guardrails.disguise import Undisguiser
 from service.guardrails.document import MASK, Document, scan_text
 from service.guardrails.lexicon import Sources, load_rule_data
 from service.guardrails.phrases import PhraseMatcher
@@ -65,10 +72,12 @@ _SOFTENERS = frozenset(
     ]
 )
 _MAX_SOFTENERS = 2
+_OF = frozenset(["de", "da", "do", "von", "vom", "from", "du", "des"])  # "la pesada de Compras"
 _MAX_HITS = 20  # findings per reply: enough to fix it; a flood of them helps nobody
 
 
-_WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity", "whine", "contempt_adj"})
+_WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity", "whine", "contempt_adj", "patronising"})
+_ANCHORS = frozenset({"second", "command"})  # words that make what follows aimed at the customer
 _NO_KINDS: frozenset[str] = frozenset()
 _LISTABLE = re.compile(r"[^\W\d_](?:[\w'-]*[^\W_])?")  # what a phrase literal may be
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
@@ -94,6 +103,7 @@ class AbuseData(VocabularyData):
     contempt: dict[str, list[str]] = Field(default_factory=dict)
     imperative: dict[str, list[str]] = Field(default_factory=dict)
     reported: dict[str, list[str]] = Field(default_factory=dict)
+    not_abuse: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class Abuse(Rule):
@@ -106,6 +116,19 @@ class Abuse(Rule):
 
     def __init__(self, data: AbuseData) -> None:
         self._vocab: Vocabulary = vocabulary_of(data)
+        # Ordinary words that a listed word's regular forms happen to spell ("sauer"): dropped
+        # from every language's table before any lookup.
+        self._not_abuse = {lang: frozenset(w.casefold() for w in ws) for lang, ws in data.not_abuse.items()}
+        phrase_words = {
+            w
+            for table in (data.contempt, data.imperative)
+            for ps in table.values()
+            for p in ps
+            for w in re.findall(r"[^\W\d_]{4,}", p.casefold())  # "gueule", not "de" or "la"
+        }
+        self._undisguise = Undisguiser(
+            self._vocab.words(_WORD_KINDS) | phrase_words, self._vocab.words({"strong"})
+        )
         # One trie-compiled pass over every listed insult, profanity and complaint word of every
         # language: most replies contain none, and then no sentence is read at all.
         listed = sorted(w for w in self._vocab.words(_WORD_KINDS) if _LISTABLE.fullmatch(w))
@@ -121,20 +144,22 @@ class Abuse(Rule):
         return cls(load_rule_data(AbuseData, cls.lexicon_file or "", data, sources, cls.id))
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
-        text = masked_text(doc)
+        text = self._undisguise(masked_text(doc))
+        scan = doc.scan if text is doc.masked else scan_text(text)
         also = ("en", ctx.analysis.language) if ctx.analysis is not None else ("en",)
         languages = reply_languages(doc, also)
-        spans = [(h.start, h.end, "contempt") for h in self._contempt.finditer(doc.scan)]
+        spans = [(h.start, h.end, "contempt") for h in self._contempt.finditer(scan)]
         spans += [
             (h.start, h.end, "contempt")
-            for h in self._imperative.finditer(doc.scan)
+            for h in self._imperative.finditer(scan)
             if _command_starts(text, h.start)
         ]
         if spans and text is not doc.masked:  # single-quoted passages are the customer's words
             spans = [s for s in spans if MASK not in text[s[0] : s[1]]]
-        if self._any_word(text, languages):
-            for sentence in sentences_of(text):
-                spans += self._sentence_hits(sentence, languages)
+        ordinary = frozenset().union(*(self._not_abuse.get(lang, frozenset()) for lang in languages))
+        if self._any_word(text, languages, ordinary):
+            for index, sentence in enumerate(sentences_of(text)):
+                spans += self._sentence_hits(sentence, languages, ordinary, greeting=index == 0)
         hits: list[Hit] = []
         last_end = -1
         for start, end, what in sorted(spans):
@@ -154,19 +179,21 @@ class Abuse(Rule):
             )
         return hits
 
-    def _any_word(self, text: str, languages: tuple[str, ...]) -> bool:
+    def _any_word(self, text: str, languages: tuple[str, ...], ordinary: frozenset[str]) -> bool:
         # Cheap pre-pass: most replies have no listed word at all.
         if self._any.regex.search(scan_text(text)) is None:
             return False  # (scan_text: "¡idiota!" starts after a symbol the matcher can see)
         table = self._vocab.table(languages)
         words = set(TOKEN.findall(text))
         words |= {w.split("'", 1)[1] for w in words if "'" in w}  # French elision: "d'idiot"
-        return any(table.get(word, _NO_KINDS) & _WORD_KINDS for word in words)
+        return any(table.get(word, _NO_KINDS) & _WORD_KINDS for word in words - ordinary)
 
-    def _sentence_hits(self, sentence: Sentence, languages: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    def _sentence_hits(
+        self, sentence: Sentence, languages: tuple[str, ...], ordinary: frozenset[str], *, greeting: bool
+    ) -> list[tuple[int, int, str]]:
         tokens = sentence.tokens
         table = self._vocab.table(languages)
-        kinds = [table.get(t.text, _NO_KINDS) for t in tokens]
+        kinds = [_NO_KINDS if t.text in ordinary else table.get(t.text, _NO_KINDS) for t in tokens]
         reported = frozenset().union(*(self._reported.get(lang, frozenset()) for lang in languages))
         clause_sizes: dict[int, int] = {}
         for t in tokens:
@@ -176,7 +203,7 @@ class Abuse(Rule):
         for i, token in enumerate(tokens):
             found = kinds[i]
             if not found & _WORD_KINDS:
-                seen_second = seen_second or "second" in found
+                seen_second = seen_second or bool(found & _ANCHORS)
                 seen_report = seen_report or token.text in reported
                 continue
             if seen_second and seen_report:
@@ -189,9 +216,11 @@ class Abuse(Rule):
                 continue
             addressed = self._addressed(tokens, kinds, i)
             vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
-            if "insult_noun" in found and (addressed or vocative):
+            if "patronising" in found and vocative and not greeting:
+                out.append((token.start, token.end, "contempt"))  # "Do try to keep up, sweetheart."
+            elif "insult_noun" in found and (addressed or vocative or self._pointed(tokens, kinds, i)):
                 out.append((token.start, token.end, "name-calling"))
-            elif "insult_adj" in found and addressed:
+            elif "insult_adj" in found and (addressed or self._nominal(tokens, kinds, i)):
                 out.append((token.start, token.end, "insult"))
             elif "profanity" in found and (
                 addressed or ("strong" in found and not self._team_subject(tokens, kinds, i))
@@ -207,14 +236,47 @@ class Abuse(Rule):
         for j in range(i - 1, max(-1, i - 1 - _MAX_BRIDGE - 1), -1):
             if tokens[j].clause != clause:
                 return False
-            if "second" in kinds[j]:
+            if kinds[j] & _ANCHORS:
                 return True
+            if "stop" in kinds[j] and (j == 0 or tokens[j - 1].clause != clause):
+                return True  # "Deixa de ser mimado.": an imperative at the clause's start
             if kinds[j] & {"bridge", "insult_adj", "profanity"}:
                 continue
             if skipped or j == 0 or "possessive" not in kinds[j - 1]:
                 return False
             skipped = True
         return False
+
+    @staticmethod
+    def _pointed(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """A determiner right before the insult noun (an insulting adjective may stand between):
+        "this bridezilla", "die Zicke", "ce casse-pieds"; not about ourselves, not negated."""
+        j = i - 1
+        if j >= 0 and "insult_adj" in kinds[j] and tokens[j].clause == tokens[i].clause:
+            j -= 1
+        if j < 0 or "determiner" not in kinds[j] or tokens[j].clause != tokens[i].clause:
+            return False
+        if "idiom" in kinds[i]:
+            return False  # "deixaria qualquer um maluco", "the clown costume": not a name
+        return not Abuse._self_or_negated(tokens, kinds, i)
+
+    @staticmethod
+    def _nominal(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """An insulting adjective used as a noun: after a determiner and closing its clause or
+        followed by "de"/"von"/"from" ("es la pesada de Compras", "essa aluna é uma grossa")."""
+        if i == 0 or "determiner" not in kinds[i - 1] or tokens[i - 1].clause != tokens[i].clause:
+            return False
+        if "idiom" in kinds[i]:
+            return False
+        closes = i + 1 == len(tokens) or tokens[i + 1].clause != tokens[i].clause
+        if not closes and tokens[i + 1].text not in _OF:
+            return False
+        return not Abuse._self_or_negated(tokens, kinds, i)
+
+    @staticmethod
+    def _self_or_negated(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        clause = tokens[i].clause
+        return any(kinds[j] & {"first", "negation"} and tokens[j].clause == clause for j in range(i))
 
     @staticmethod
     def _stopped(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:

@@ -54,11 +54,17 @@ class PatternRule(Rule):
 
     def matches(self, doc: Document) -> list[PatternHit]:
         found: list[PatternHit] = []
+        longest_run: int | None = None  # of non-space characters, measured once if an entry asks
         for entry, pattern in self._entries:
             view: View = doc.folded if entry.view == "folded" else doc.cased
             needed = entry.needed
             if needed and not any(literal in view.text for literal in needed):
                 continue  # every match contains one of these literals, and none is here: skip
+            if entry.min_run:
+                if longest_run is None:
+                    longest_run = max(map(len, doc.cased.text.split()), default=0)
+                if longest_run < entry.min_run:
+                    continue  # no token long enough anywhere: skip
             for match in pattern.finditer(view.text):
                 span = self.accept(entry, match, doc)
                 if span is not None and span[1] > span[0]:

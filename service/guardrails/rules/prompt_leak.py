@@ -43,7 +43,11 @@ _META_SHARED = 2  # with talk about instructions, two of the prompt's content wo
 def _content(text: str) -> frozenset[str]:
     """Content words of a text as short stems (words of six letters or more: the function words
     of five languages are shorter, and instructions are made of verbs and nouns)."""
-    folded = normalise(text)[1].text
+    return _folded_content(normalise(text)[1].text)
+
+
+def _folded_content(folded: str) -> frozenset[str]:
+    """_content of a text already normalised and casefolded (a reply's own sentences)."""
     return frozenset(w[:_STEM] for w in _WORD.findall(folded) if len(w) >= _MIN_LETTERS)
 
 
@@ -76,6 +80,13 @@ def _thread_content(thread: Thread | None) -> frozenset[str]:
 _KINDS = frozenset({"flag"})
 
 
+def _word_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation of `patterns`, each matched as whole words."""
+    if not patterns:
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![^\W_])")
+
+
 class PromptLeakLexicon(PhraseLexicon):
     ngram: int  # words in a row shared with the system prompt that count as a leak
     canary_pattern: str  # how a planted canary looks (regex, case-insensitive)
@@ -86,6 +97,10 @@ class PromptLeakLexicon(PhraseLexicon):
     # on the folded reply. A sentence with such talk that also shares _META_SHARED content words
     # with the system prompt (not the thread's) restates an instruction.
     meta_talk: tuple[str, ...] = ()
+    # A paraphrase must state a rule (obligation, permission, limit) and not cite the company's
+    # policy: regexes matched as whole words on the folded sentence.
+    rule_words: tuple[str, ...] = ()
+    policy_cues: tuple[str, ...] = ()
 
 
 def _grams(words: list[str], n: int) -> Iterator[tuple[str, ...]]:
@@ -149,6 +164,16 @@ class PromptLeak(Rule):
             else None
         )
 
+        self._rule_words = _word_regex(lexicon.rule_words)
+        self._policy = _word_regex(lexicon.policy_cues)
+
+    def _states_a_rule(self, sentence: str) -> bool:
+        """Does the sentence read as a rule (never, only, at most...) rather than the company's
+        policy or the instruction simply applied?"""
+        if self._rule_words is not None and self._rule_words.search(sentence) is None:
+            return False
+        return self._policy is None or self._policy.search(sentence) is None
+
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
         name = cls.lexicon_file or ""
@@ -202,7 +227,7 @@ class PromptLeak(Rule):
         thread: frozenset[str] | None = None
         hits: list[Hit] = []
         for match in _SENTENCE.finditer(doc.folded.text):
-            words = _content(match.group())
+            words = _folded_content(match.group())  # the folded view: normalised already
             if (
                 self._meta is not None
                 and len(words & whole_prompt) >= _META_SHARED
@@ -221,7 +246,7 @@ class PromptLeak(Rule):
                     continue  # the thread's words only take away: no need to read them
                 if thread is None:
                     thread = _thread_content(ctx.thread)
-                if _paraphrased(words - thread, sentence):
+                if _paraphrased(words - thread, sentence) and self._states_a_rule(match.group()):
                     start, end = doc.folded.span(*match.span())
                     hits.append(Hit(f"The reply paraphrases its instructions {at(start, end)}.", start, end))
                     break

@@ -58,13 +58,60 @@ def looks_random(value: str) -> bool:
     return entropy_bits(value) >= _MIN_ENTROPY_BITS
 
 
+# A value that only stands for a credential: a mask ("xxxx", "****1234"), a placeholder made of
+# words ("YOUR_API_KEY", "votre-cle-ici"), or the NAME of a setting ("STRIPE_SECRET_KEY",
+# "$DB_PASSWORD", "${TOKEN}", "process.env.API_KEY"): documentation, not a secret handed over.
+_MASK_RUN = re.compile(r"[xX*•#]{4,}")
+_SEGMENTS = re.compile(r"[_\-.\s/:]+")
+_ENV_NAME = re.compile(r"[$%]\{?[A-Za-z_][A-Za-z0-9_]*\}?%?|(?:process\.env|os\.environ|env)[.\[]\S*")
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z]+(?:_[a-z]+)+")
+_PROSE_WORDS = re.compile(r"[a-z]+(?:-[a-z]+)?")  # "case-sensitive", "incorrect": prose, not a value
+
+
+def stands_in(value: str, placeholder_words: frozenset[str], *, assigned: bool = True) -> bool:
+    """Is `value` a mask, a placeholder or a setting's name rather than a credential? A vendor key
+    (`assigned` False: the whole match, prefix included) is only judged by masks and words."""
+    if _MASK_RUN.search(value):
+        return True
+    if assigned and (
+        _ENV_NAME.fullmatch(value) or _CONSTANT_NAME.fullmatch(value) or _PROSE_WORDS.fullmatch(value)
+    ):
+        return True
+    segments = [p for p in _SEGMENTS.split(value.casefold()) if p]
+    if segments and all(p.isalpha() for p in segments):
+        return any(p in placeholder_words for p in segments)
+    return False
+
+
+# A key block, and a webhook URL whose workspace and channel ids are real even when its last part
+# is shown as X's, are credentials whatever their filler.
+_ALWAYS_REAL = frozenset({"private_key", "slack_webhook"})
+
 _PUBLIC_REACH = 60  # characters before a random-looking token where "address", "IBAN" ... name it
+
+
+def _after_comma(text: str, start: int) -> bool:
+    """Is the value announced by a comma ("a temporary password, Maple-Otter-7731")?"""
+    before = text[max(0, start - 12) : start].rstrip(" \t*`\"'«“„")
+    return before.endswith(",")
+
+
+def _letters_and_digits(value: str) -> bool:
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def _strong(value: str) -> bool:
+    """Letters, digits, and a symbol or mixed case: "Jabuti#8830", not "AB123456" or "Reset"."""
+    mixed_case = any(c.isupper() for c in value) and any(c.islower() for c in value)
+    return _letters_and_digits(value) and (mixed_case or _SYMBOL.search(value) is not None)
 
 
 class SecretLexicon(PatternLexicon):
     # Nouns that name a random-looking token as something meant to be shared (a wallet address, a
     # tracking or serial number, a reference): such a token is not a credential.
     public_nouns: tuple[str, ...] = ()
+    # Words a placeholder is made of, five languages ("your", "here", "example", "votre", "aqui").
+    placeholder_words: tuple[str, ...] = ()
 
 
 class Secret(PatternRule):
@@ -77,6 +124,8 @@ class Secret(PatternRule):
         super().__init__(lexicon)
         nouns = lexicon.public_nouns if isinstance(lexicon, SecretLexicon) else ()
         self._public = phrase_regex(nouns)
+        words = lexicon.placeholder_words if isinstance(lexicon, SecretLexicon) else ()
+        self._placeholder_words = frozenset(w.casefold() for w in words)
 
     def _named_public(self, text: str, start: int) -> bool:
         before = text[max(0, start - _PUBLIC_REACH) : start].casefold()
@@ -85,22 +134,32 @@ class Secret(PatternRule):
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         group = f"{entry.id}__value"
         if group not in match.re.groupindex or match.group(group) is None:
+            if entry.id not in _ALWAYS_REAL and stands_in(
+                match.group(), self._placeholder_words, assigned=False
+            ):
+                return None  # "sk-xxxxxxxxxxxxxxxxxxxxxxxx", "ghp_YOUR_TOKEN_HERE"
             return match.span()
         start = match.start(group)
         end = start + len(match.group(group).rstrip(_TRAILING))  # "password: hunter22." ends a sentence
+        if stands_in(match.string[start:end], self._placeholder_words):
+            return None
         if entry.check == "random":
             if not looks_random(match.string[start:end]) or self._named_public(match.string, start):
                 return None
             return start, end
-        if entry.check == "credential":
+        if entry.check in ("credential", "strong_credential"):
             text = match.string
             if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "_"):
                 return None  # "mypassword: ..." is not the keyword
             # The pattern may run on the casefolded view: judge the value by its original spelling.
             view = doc.folded if entry.view == "folded" else doc.cased
             original = doc.original[slice(*view.span(start, end))] if end > start else ""
-            if not looks_like_credential(original):
+            if not looks_like_credential(original) or stands_in(original, self._placeholder_words):
                 return None
+            if _after_comma(text, start) and not _letters_and_digits(original):
+                return None  # "forgot your password, Rodrigo!": a name after a comma
+            if entry.check == "strong_credential" and not _strong(original):
+                return None  # no verb or colon announced it: only an unmistakable value counts
         return start, end
 
     def message(self, entry: PatternEntry, start: int, end: int) -> str:

@@ -39,13 +39,22 @@ def paraphrase_hits(guardrails: Guardrails, conversation: Thread) -> list[str]:
 def read_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The length of every text the rule takes content words from."""
     sizes: list[int] = []
-    content = prompt_leak._content
+    # The system prompt is read once per team and cached: read it before recording, so that what
+    # is recorded is what one check reads (the reply's sentences, and the thread when it must).
+    prompt_leak._prompt_sentences(SYSTEM)
+    prompt_leak._prompt_words(SYSTEM)
+    content, folded_content = prompt_leak._content, prompt_leak._folded_content
 
     def recorded(text: str) -> frozenset[str]:
         sizes.append(len(text))
         return content(text)
 
+    def recorded_folded(text: str) -> frozenset[str]:
+        sizes.append(len(text))
+        return folded_content(text)
+
     monkeypatch.setattr(prompt_leak, "_content", recorded)
+    monkeypatch.setattr(prompt_leak, "_folded_content", recorded_folded)
     return sizes
 
 
