@@ -30,8 +30,8 @@ CUSTOMER_SENTENCE = "my grandmother's zebra-striped accordion arrived crushed in
 SUBJECT = "Crushed accordion in parcel 55127"
 LEAKED_SECRET = "sk-proj-QwErTyUiOpAsDfGhJkLzXcVbNm0123456789"
 DRAFT_PHRASE = "I have started a refund for the second charge"
-# The offline composer says the topic back from the subject (an upset customer is not quoted).
-OFFLINE_PHRASE = "Crushed accordion"
+# The offline composer greets the customer by name: private text that must not reach the logs.
+OFFLINE_PHRASE = "Periwinkle"
 
 THREAD: dict[str, Any] = {
     "id": "T-privacy-1",
