@@ -189,3 +189,20 @@ def test_ironic_marks_turn_thanks_into_sarcasm(text: str, language: str, sarcast
     assert (Feeling.sarcasm in found) is sarcastic
     if sarcastic:
         assert Feeling.gratitude not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "urgent"),
+    [
+        # A deadline preposition right before the day makes it a deadline.
+        ("Can you get the spare part to me by Thursday?", "en", True),
+        ("Preciso da fatura até quinta, se possível.", "pt", True),
+        # The same preposition elsewhere in the sentence is about something else.
+        ("I paid by card on Thursday and got a receipt.", "en", False),
+        # "ya que" (since) and "desde já" (in advance) are not times.
+        ("Quisiera un duplicado del recibo, ya que el original se mojó.", "es", False),
+        ("Podem confirmar a morada de entrega? Desde já obrigado.", "pt", False),
+    ],
+)
+def test_a_day_needs_its_deadline_word_next_to_it(text: str, language: str, urgent: bool) -> None:
+    assert (Feeling.urgency in feelings(text, language)) is urgent
