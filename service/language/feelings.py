@@ -95,6 +95,8 @@ class _FeelingsFile(BaseModel):
     gratitude_formulas: dict[str, tuple[str, ...]]
     worry_stakes: dict[str, tuple[str, ...]]
     excitement_occasions: dict[str, tuple[str, ...]]
+    ironic_marks: tuple[str, ...] = ()
+    applause_marks: tuple[str, ...] = ()
 
 
 class _LemmaForms(BaseModel):
@@ -292,6 +294,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
         found.setdefault(feeling, []).append((level, Evidence(start, end, text[start:end])))
     _raised_voice(text_own, found)
     _drop_sarcastic_praise(found)
+    _public_irony(text_own, found, praise_is_sincere, bool(_HANDLE.search(text_own)))
     _drop_polite_thanks(text, found, praise_is_sincere)
     _drop_settled_time(found)
     _drop_calm_stakes(found, set(stakes))
@@ -383,6 +386,34 @@ def _drop_sarcastic_praise(found: dict[Feeling, list[tuple[int, Evidence]]]) -> 
             found[feeling] = kept
         else:
             found.pop(feeling, None)
+
+
+def _marks() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    table = load_table("feelings", _FeelingsFile)
+    return table.ironic_marks, table.applause_marks
+
+
+def _public_irony(
+    text: str, found: dict[Feeling, list[tuple[int, Evidence]]], sincere_fix: bool, to_handle: bool
+) -> None:
+    """Thanks next to an ironic mark (an upside-down smile) are irony, and so are thanks that name
+    no fix in a complaint posted at the company's handle with applause ("Obrigado @X por mais um
+    atraso 👏"). A mark of irony inside a complaint is sarcasm even without a thanks word."""
+    if Feeling.sarcasm in found:
+        return
+    ironic, applause = _marks()
+    mark = next((m for m in re.finditer("|".join(map(re.escape, ironic + applause)), text)), None)
+    is_ironic = mark is not None and mark.group() in ironic
+    # Applause after a named fix is sincere; an upside-down smile is irony even then.
+    if mark is None or (sincere_fix and not is_ironic):
+        return
+    complaint = any(f in found for f in NEGATIVE - {Feeling.threat})
+    thanks = found.get(Feeling.gratitude)
+    if thanks and (is_ironic or (to_handle and complaint)):
+        found[Feeling.sarcasm] = [(2, e) for _, e in thanks]
+        del found[Feeling.gratitude]
+    elif is_ironic and complaint:
+        found[Feeling.sarcasm] = [(2, Evidence(mark.start(), mark.end(), mark.group()))]
 
 
 def _drop_settled_time(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:

@@ -52,6 +52,8 @@ class _StructuresFile(BaseModel):
     months: dict[str, tuple[str, ...]]
     weekdays: dict[str, tuple[str, ...]]
     past_before: dict[str, tuple[str, ...]]
+    pressure_before: dict[str, tuple[str, ...]]
+    not_time: dict[str, tuple[str, ...]]
 
 
 # Shapes found: (kind, start, end); kind is "repeated" (frustration) or "pressed" (urgency).
@@ -79,6 +81,10 @@ class _Compiled:
     # of the past ("since 4 March"): a deadline when its sentence carries a stake, like a clock time.
     date: re.Pattern[str] | None
     past: frozenset[str]
+    # A deadline preposition ending right before the time ("by <Friday>", "até <sexta>").
+    pressure_before: re.Pattern[str] | None
+    # A time word that is part of a conjunction or formula ("ya que", "desde já").
+    not_time: re.Pattern[str] | None
 
 
 @cache
@@ -146,7 +152,17 @@ def _compiled(language: str) -> _Compiled:
         past=frozenset(table.past_before.get(language, ())),
         ordinal_stop=frozenset(table.ordinal_not_before.get(language, ())),
         pressure=compile_cues(table.pressure.get(language, ())),
+        pressure_before=_ending(table.pressure_before.get(language, ())),
+        not_time=compile_cues(table.not_time.get(language, ())),
     )
+
+
+def _ending(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A pattern for one of `words` ending a text, allowing a short article after it ("by the")."""
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?:\w{{1,3}}\s+)?$")
 
 
 @cache
@@ -219,14 +235,20 @@ def deadline_in_sentence(
             before = _LAST_WORD.search(folded, max(0, m.start() - 24), m.start())
             if before is None or before.group(1) not in compiled.past:
                 spans.append(m.span())
+    blocked = [m.span() for m in compiled.not_time.finditer(folded)] if compiled.not_time else []
     for start, end in spans:
+        if any(s <= start and end <= e for s, e in blocked):
+            continue
         if end - start >= 2 and text[start:end].isupper():
             found.append(("pressed", start, end))
             continue
         left = max((m.end() for m in _SENTENCE_END.finditer(folded, 0, start)), default=0)
         right_match = _SENTENCE_END.search(folded, end)
         right = right_match.start() if right_match else len(folded)
-        if compiled.pressure.search(folded, left, right):
+        lead = compiled.pressure_before
+        if compiled.pressure.search(folded, left, right) or (
+            lead is not None and lead.search(folded, max(left, start - 24), start)
+        ):
             found.append(("pressed", start, end))
     return found
 

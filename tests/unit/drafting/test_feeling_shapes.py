@@ -169,3 +169,40 @@ def test_an_occasion_is_happy_news_only_without_complaint(text: str, language: s
 )
 def test_minutes_or_hours_gone_on_a_live_problem_read_as_urgency(text: str, language: str) -> None:
     assert Feeling.urgency in feelings(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sarcastic"),
+    [
+        # An upside-down smile turns thanks into irony, whatever the thanks are for.
+        ("Thanks a lot, the kettle arrived with a broken lid 🙃", "en", True),
+        ("Danke auch, die Lieferung kam wieder nicht 🙃", "de", True),
+        # A public post at the company with applause, inside a complaint, is irony too.
+        ("Obrigado @LojaSol por mais um atraso de duas semanas, estou farta 👏", "pt", True),
+        # Applause for a fix is sincere.
+        ("Thank you @CityPower, the lights came back and you fixed it in no time 👏", "en", False),
+        ("Merci beaucoup pour votre aide, tout est réglé 👍", "fr", False),
+    ],
+)
+def test_ironic_marks_turn_thanks_into_sarcasm(text: str, language: str, sarcastic: bool) -> None:
+    found = feelings(text, language)
+    assert (Feeling.sarcasm in found) is sarcastic
+    if sarcastic:
+        assert Feeling.gratitude not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "urgent"),
+    [
+        # A deadline preposition right before the day makes it a deadline.
+        ("Can you get the spare part to me by Thursday?", "en", True),
+        ("Preciso da fatura até quinta, se possível.", "pt", True),
+        # The same preposition elsewhere in the sentence is about something else.
+        ("I paid by card on Thursday and got a receipt.", "en", False),
+        # "ya que" (since) and "desde já" (in advance) are not times.
+        ("Quisiera un duplicado del recibo, ya que el original se mojó.", "es", False),
+        ("Podem confirmar a morada de entrega? Desde já obrigado.", "pt", False),
+    ],
+)
+def test_a_day_needs_its_deadline_word_next_to_it(text: str, language: str, urgent: bool) -> None:
+    assert (Feeling.urgency in feelings(text, language)) is urgent
