@@ -20,7 +20,12 @@ from dataclasses import dataclass
 
 from service.drafting.acknowledge import acknowledge
 from service.drafting.composer_phrases import Phrases
-from service.drafting.note_outcomes import NoteOutcomes, outcome_sentences, read_note_outcomes
+from service.drafting.note_outcomes import (
+    NoteOutcomes,
+    limit_outcomes,
+    outcome_sentences,
+    read_note_outcomes,
+)
 from service.drafting.restate import restatement
 from service.drafting.voice import Voice, already_in_private, spelled_for, voice_for
 from service.language.analysis import Category, ThreadAnalysis
@@ -304,6 +309,10 @@ def compose_offline_with_gaps(
         notes = read_notes(thread, analysis.language)
     # The pipeline passes the notes and their outcomes as its one reading of the thread.
     found = outcomes if outcomes is not None else read_note_outcomes(thread, analysis.language)
+
+    # What the notes allow us to tell: no date they say not to commit to, no bug they say not to
+    # mention, and no reference or amount in a public social reply (those go by private message).
+    found = limit_outcomes(found, thread, public=channel is Channel.social)
 
     restated = restatement(thread, analysis, voice)
     if channel is Channel.sms and len(restated) > 90:
