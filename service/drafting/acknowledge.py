@@ -102,9 +102,7 @@ def acknowledgement_key(
     # "Thank you so much for nothing" is sarcasm, not thanks: hostility vetoes the word check.
     # A closing "merci !" or "je vous remercie" is courtesy, not a thank-you letter: gratitude alone
     # takes the opener only when it is strong.
-    glad = _strongest(feelings, frozenset({Feeling.excitement})) or (
-        positive if positive >= _THANKFUL else 0
-    )
+    glad = _strongest(feelings, frozenset({Feeling.excitement})) or (positive if positive >= _THANKFUL else 0)
     if not hostile and (thanks or (glad and glad > negative)):
         return "joy" if Feeling.excitement in kinds and not thanks else "thanks"
     if waited:

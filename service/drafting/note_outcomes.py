@@ -278,9 +278,7 @@ def limit_outcomes(found: NoteOutcomes, thread: Thread, *, public: bool) -> Note
     notes = [m.body[:_NOTE_CHARS] for m in thread.messages if m.role is Role.note][-_MAX_NOTES:]
     sentences = [fold(body[a:b]) for body in notes for a, b in _joined(_clauses(body), body)]
     undated = bool(no_date) and any(no_date.search(s) for s in sentences if no_date)
-    unmentioned = any(
-        no_mention.search(s) and bugs.search(s) for s in sentences if no_mention and bugs
-    )
+    unmentioned = any(no_mention.search(s) and bugs.search(s) for s in sentences if no_mention and bugs)
     outcomes: list[Outcome] = []
     for outcome in found.outcomes:
         if undated and outcome.kind in _PLANNED:
