@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from service.drafting.voice import Voice
+from service.drafting.voice import Voice, names_a_loss, thanks_us
 from service.language.analysis import Category, Emotion, ThreadAnalysis
 from service.language.feelings import NEGATIVE, Feeling, FeelingReading, read_feelings
 from service.models import Role, Thread
@@ -22,6 +22,8 @@ from service.models import Role, Thread
 _WAITED_AFTER_REPLY = timedelta(days=2)
 _CHASED_WITHIN_TURN = timedelta(hours=1)
 _POSITIVE = frozenset({Feeling.excitement, Feeling.gratitude})
+_THANKFUL = 3  # gratitude intensity of a real thank-you ("muitíssimo obrigado", "you saved my day")
+_HOSTILE = frozenset({Feeling.anger, Feeling.sarcasm, Feeling.threat})
 _NAMED = (
     ({Feeling.anger, Feeling.threat}, "angry"),
     ({Feeling.frustration, Feeling.sarcasm}, "frustrated"),
@@ -55,7 +57,12 @@ def waited_on_us(thread: Thread) -> bool:
     if len(turn) >= 2 and last and first and last - first >= _CHASED_WITHIN_TURN:
         return True
     ours = messages[-len(turn) - 1] if len(messages) > len(turn) else None
-    return bool(ours and ours.created_at and last and last - ours.created_at >= _WAITED_AFTER_REPLY)
+    # Only a reply to the customer can leave them waiting: an appointment reminder we sent first
+    # and answered days later is their timing, not our delay (review D #15).
+    answered = any(m.role is Role.customer for m in messages[: -len(turn) - 1])
+    return bool(
+        answered and ours and ours.created_at and last and last - ours.created_at >= _WAITED_AFTER_REPLY
+    )
 
 
 def _strongest(feelings: tuple[FeelingReading, ...], kinds: frozenset[Feeling]) -> int:
@@ -67,22 +74,41 @@ def time_pressed(analysis: ThreadAnalysis) -> bool:
     return analysis.urgent or urgency >= 2 or any(f.kind == "deadline" for f in analysis.facts)
 
 
-def acknowledgement_key(analysis: ThreadAnalysis, *, waited: bool, our_fault: bool, subject: str = "") -> str:
+def acknowledgement_key(
+    analysis: ThreadAnalysis,
+    *,
+    waited: bool,
+    our_fault: bool,
+    subject: str = "",
+    loss: bool = False,
+    thanks: bool = False,
+) -> str:
+    """The strongest feeling decides the opener: a loss first, then joy or thanks, and only then a
+    wait or a mistake (review D: "sorry for the wait" to a thank-you letter scores 1).
+
+    `loss` and `thanks` are the composer's narrow word checks (voice.names_a_loss, thanks_us) for
+    what the feelings reading can miss."""
     feelings = analysis.feelings
     # A loss is often named only in the subject ("Closing my late husband's account").
     subject_grief = any(
         f.feeling is Feeling.grief for f in read_feelings(subject[:_SUBJECT_CHARS], analysis.language)
     )
-    if subject_grief or _strongest(feelings, frozenset({Feeling.grief})):
+    if loss or subject_grief or _strongest(feelings, frozenset({Feeling.grief})):
         return "grief"
     negative = _strongest(feelings, NEGATIVE)
+    hostile = _strongest(feelings, _HOSTILE)
+    positive = _strongest(feelings, _POSITIVE)
+    kinds = {f.feeling for f in feelings}
+    # "Thank you so much for nothing" is sarcasm, not thanks: hostility vetoes the word check.
+    # A closing "merci !" or "je vous remercie" is courtesy, not a thank-you letter: gratitude alone
+    # takes the opener only when it is strong.
+    glad = _strongest(feelings, frozenset({Feeling.excitement})) or (positive if positive >= _THANKFUL else 0)
+    if not hostile and (thanks or (glad and glad > negative)):
+        return "joy" if Feeling.excitement in kinds and not thanks else "thanks"
     if waited:
         return "waited"
     if our_fault and negative:
         return "our_fault"
-    positive = _strongest(feelings, _POSITIVE)
-    if positive and positive > negative and Feeling.excitement in {f.feeling for f in feelings}:
-        return "joy"
     for kinds, key in _NAMED:
         if _strongest(feelings, frozenset(kinds)) >= max(negative, 1):
             return key
@@ -103,8 +129,15 @@ def acknowledge(
     """The acknowledgement, and when time is short and we have facts to give, a lead-in for them
     ("I know time is short, so here is where things stand."). The lead-in goes in front of the
     facts, not after the acknowledgement: followed by the restatement it would point at nothing."""
+    newest = thread.last_customer_message().body
     key = acknowledgement_key(
-        analysis, waited=waited_on_us(thread), our_fault=our_fault, subject=thread.subject or ""
+        analysis,
+        waited=waited_on_us(thread),
+        our_fault=our_fault,
+        subject=thread.subject or "",
+        loss=names_a_loss(m.body for m in thread.customer_messages()),
+        thanks=thanks_us(newest),
     )
-    lead_in = voice.line("short_time") if settled and time_pressed(analysis) and key != "grief" else ""
+    calm_keys = {"grief", "thanks", "joy"}  # "time is short" fits neither a loss nor a thank-you
+    lead_in = voice.line("short_time") if settled and time_pressed(analysis) and key not in calm_keys else ""
     return voice.line(key), lead_in

@@ -20,7 +20,12 @@ from dataclasses import dataclass
 
 from service.drafting.acknowledge import acknowledge
 from service.drafting.composer_phrases import Phrases
-from service.drafting.note_outcomes import NoteOutcomes, outcome_sentences, read_note_outcomes
+from service.drafting.note_outcomes import (
+    NoteOutcomes,
+    limit_outcomes,
+    outcome_sentences,
+    read_note_outcomes,
+)
 from service.drafting.restate import restatement
 from service.drafting.voice import Voice, already_in_private, spelled_for, voice_for
 from service.language.analysis import Category, ThreadAnalysis
@@ -46,6 +51,7 @@ _CLOSING_WORDS = re.compile(
 )
 # Pronouns that keep their capital inside a sentence: English "I", German formal "Sie".
 _KEEP_CAPITAL = re.compile(r"^(?:I\b|I'|I’|Sie\b|Ihr\b|Ihnen\b)")
+_PUBLIC_CHARS = 280  # a public social post (X's limit; others are longer)
 _STEPS_BY_CHANNEL = {Channel.email: 3, Channel.other: 3, Channel.chat: 2, Channel.social: 1, Channel.sms: 1}
 
 
@@ -243,14 +249,17 @@ def _general_steps(phrases: Phrases, analysis: ThreadAnalysis) -> tuple[str, ...
 
 def _note_steps(phrases: Phrases, notes: NoteFacts, thread: Thread) -> list[str]:
     """Steps our internal notes settle: a refund issued, with its timeline, when the customer asks
-    about a refund. Never the note's text."""
+    about a refund. Never the note's text; in a public social reply, never its reference."""
     if notes.refund_ref is None or "refund" in notes.forbidden:
         return []
     if not mentions_refund(thread.last_customer_message().body[:4_000]):
         return []
+    ref = "" if thread.channel is Channel.social else notes.refund_ref
     if notes.refund_timeline:
-        return [phrases.refund_issued.format(ref=notes.refund_ref, timeline=notes.refund_timeline)]
-    return [phrases.refund_issued_no_timeline.format(ref=notes.refund_ref)]
+        line = phrases.refund_issued.format(ref=ref, timeline=notes.refund_timeline)
+    else:
+        line = phrases.refund_issued_no_timeline.format(ref=ref)
+    return [" ".join(line.split())]  # no double space where the reference was
 
 
 def _tone(thread: Thread, analysis: ThreadAnalysis, profile: TenantProfile) -> Tone:
@@ -304,6 +313,10 @@ def compose_offline_with_gaps(
         notes = read_notes(thread, analysis.language)
     # The pipeline passes the notes and their outcomes as its one reading of the thread.
     found = outcomes if outcomes is not None else read_note_outcomes(thread, analysis.language)
+
+    # What the notes allow us to tell: no date they say not to commit to, no bug they say not to
+    # mention, and no reference or amount in a public social reply (those go by private message).
+    found = limit_outcomes(found, thread, public=channel is Channel.social)
 
     restated = restatement(thread, analysis, voice)
     if channel is Channel.sms and len(restated) > 90:
@@ -364,12 +377,26 @@ def compose_offline_with_gaps(
         ),
         options.max_words if options else None,
     )
-    if channel is Channel.sms:
-        text = _layout_sms(parts)
-    elif short:
-        text = _layout_chat(parts, phrases)
-    else:
-        text = _layout_email(parts, phrases, tone)
+    text = _layout(parts, phrases, tone, channel)
+    if channel is Channel.social:
+        # A public post has a hard length: drop the restatement, then the follow-up (the private
+        # message carries it), then the last facts, keeping the first; details go by DM.
+        kept = list(settled)
+        lead = [lead_in] if lead_in else []
+        while len(spelled_for(voice, text)) > _PUBLIC_CHARS:
+            if parts.restatement:
+                parts.restatement = ""
+            elif parts.follow_up:
+                parts.follow_up = ""
+            elif lead:
+                lead = []
+            elif len(kept) > 1:
+                kept.pop()
+            else:
+                break
+            parts.steps[0] = " ".join([*lead, *kept, *([] if concrete else [unknown_step])])
+            text = _layout(parts, phrases, tone, channel)
+        settled = kept
     text = spelled_for(voice, text)
     gaps: tuple[Gap, ...] = ()
     if not concrete and unknown_step in text:
@@ -429,6 +456,14 @@ def _clip(text: str, limit: int = 80) -> str:
 
 def _join(*sentences: str) -> str:
     return " ".join(s for s in sentences if s)
+
+
+def _layout(parts: _Parts, phrases: Phrases, tone: Tone, channel: Channel) -> str:
+    if channel is Channel.sms:
+        return _layout_sms(parts)
+    if channel in (Channel.chat, Channel.social):
+        return _layout_chat(parts, phrases)
+    return _layout_email(parts, phrases, tone)
 
 
 def _layout_email(parts: _Parts, phrases: Phrases, tone: Tone) -> str:

@@ -102,6 +102,9 @@ class _OutcomesFile(BaseModel):
     our_fault: tuple[str, ...]
     negators: tuple[str, ...]
     months: tuple[str, ...]
+    no_date: tuple[str, ...]
+    no_mention: tuple[str, ...]
+    bug_words: tuple[str, ...]
     templates: dict[str, dict[str, str | dict[str, str]]]
 
 
@@ -251,6 +254,44 @@ def _joined(spans: list[tuple[int, int]], body: str) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
+
+
+@cache
+def _limits() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
+    table = _table()
+    return compile_cues(table.no_date), compile_cues(table.no_mention), compile_cues(table.bug_words)
+
+
+# Kinds whose date is a plan or an estimate: what "no exact date" in a note is about.
+_PLANNED = frozenset({"fix_scheduled", "restoration_expected"})
+
+
+def limit_outcomes(found: NoteOutcomes, thread: Thread, *, public: bool) -> NoteOutcomes:
+    """The outcomes as the notes allow them to be told (issue 13, review D).
+
+    - A note sentence saying not to commit to a date ("pas de date exacte", "nicht versprechen")
+      takes the date off a planned fix or an estimate; a planned fix is then said without one.
+    - A note sentence saying not to mention the bug keeps the known-problem line out.
+    - A public social reply carries no reference or amount: those go to the private message.
+    """
+    no_date, no_mention, bugs = _limits()
+    notes = [m.body[:_NOTE_CHARS] for m in thread.messages if m.role is Role.note][-_MAX_NOTES:]
+    sentences = [fold(body[a:b]) for body in notes for a, b in _joined(_clauses(body), body)]
+    undated = bool(no_date) and any(no_date.search(s) for s in sentences if no_date)
+    unmentioned = any(no_mention.search(s) and bugs.search(s) for s in sentences if no_mention and bugs)
+    outcomes: list[Outcome] = []
+    for outcome in found.outcomes:
+        if undated and outcome.kind in _PLANNED:
+            kind = "fix_expected" if outcome.kind == "fix_scheduled" else outcome.kind
+            outcome = dataclasses.replace(outcome, kind=kind, date=None, times=())
+            if kind == "restoration_expected":
+                continue  # an estimate with neither date nor time says nothing
+        if public:
+            outcome = dataclasses.replace(outcome, ref=None, amount=None)
+        outcomes.append(outcome)
+    return dataclasses.replace(
+        found, outcomes=tuple(outcomes), known_issue=found.known_issue and not unmentioned
+    )
 
 
 def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
