@@ -57,11 +57,15 @@ def tokens_of(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
     clause = 0
     last = 0
+    search = _CLAUSE_BREAK.search
     for match in TOKEN.finditer(text):
-        if _CLAUSE_BREAK.search(text, last, match.start()):
-            clause += 1
-        last = match.end()
         word, start = match.group(), match.start()
+        # Most gaps between words are one space, which cannot hold a clause break: skip the
+        # regex call there (same answer, one call fewer per word).
+        if start - last > 1 or (start - last == 1 and text[last] != " "):
+            if search(text, last, start):
+                clause += 1
+        last = match.end()
         elision = _ELISION.match(word) if "'" in word else None
         if elision is not None:
             out.append(Token(word[: elision.end()], offset + start, offset + start + elision.end(), clause))
