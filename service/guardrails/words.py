@@ -62,9 +62,9 @@ def tokens_of(text: str, offset: int = 0) -> list[Token]:
         word, start = match.group(), match.start()
         # Most gaps between words are one space, which cannot hold a clause break: skip the
         # regex call there (same answer, one call fewer per word).
-        if start - last > 1 or (start - last == 1 and text[last] != " "):
-            if search(text, last, start):
-                clause += 1
+        gap = start - last
+        if (gap > 1 or (gap == 1 and text[last] != " ")) and search(text, last, start):
+            clause += 1
         last = match.end()
         elision = _ELISION.match(word) if "'" in word else None
         if elision is not None:
