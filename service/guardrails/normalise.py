@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from service.guardrails.offsets import IDENTITY, MapBuilder, OffsetMap, compose
@@ -110,15 +111,25 @@ def _nfkc(text: str) -> tuple[str, OffsetMap]:
 
 def _fold_runs(text: str) -> tuple[str, OffsetMap]:
     builder = MapBuilder(text)
-    replace = builder.replace
-    for run in _RUN.finditer(text):
-        chunk = run.group()
-        if chunk == "\r\n" or _LINE_BREAK.search(chunk):
-            replace(run.start(), run.end(), "\n")
-        elif any(c.isspace() for c in chunk):
-            replace(run.start(), run.end(), " ")
-        else:
-            replace(run.start(), run.end(), "")
+    # A run's replacement depends on its characters only; the same few runs ("\n", "  ") repeat
+    # on every line, so each distinct run is classified once per text.
+    folded: dict[str, str] = {}
+
+    def edits() -> Iterator[tuple[int, int, str]]:
+        for run in _RUN.finditer(text):
+            chunk = run.group()
+            new = folded.get(chunk)
+            if new is None:
+                if chunk == "\r\n" or _LINE_BREAK.search(chunk):
+                    new = "\n"
+                elif any(c.isspace() for c in chunk):
+                    new = " "
+                else:
+                    new = ""
+                folded[chunk] = new
+            yield run.start(), run.end(), new
+
+    builder.replace_all(edits())
     return builder.build()
 
 

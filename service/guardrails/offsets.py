@@ -10,6 +10,7 @@ text needed no change, which is the common case.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -101,6 +102,35 @@ class MapBuilder:
             self._length += len(new)
         self._pos = end
         self._changed = True
+
+    def replace_all(self, edits: Iterable[tuple[int, int, str]]) -> None:
+        """`replace` for each (start, end, new) in order, in one loop.
+
+        Same result as calling `replace` per edit; a text with thousands of edits (a line-break
+        run on every line) pays one Python call instead of two per edit.
+        """
+        m = self._map
+        starts, src_starts, src_ends, linear = m.starts, m.src_starts, m.src_ends, m.linear
+        parts, source = self._parts, self._source
+        length, pos, changed = self._length, self._pos, self._changed
+        for start, end, new in edits:
+            if start > pos:
+                starts.append(length)
+                src_starts.append(pos)
+                src_ends.append(start)
+                linear.append(True)
+                parts.append(source[pos:start])
+                length += start - pos
+            if new:
+                starts.append(length)
+                src_starts.append(start)
+                src_ends.append(end)
+                linear.append(False)
+                parts.append(new)
+                length += len(new)
+            pos = end
+            changed = True
+        self._length, self._pos, self._changed = length, pos, changed
 
     def _keep_until(self, start: int) -> None:
         if start <= self._pos:

@@ -20,8 +20,10 @@ guidelines"), or quoted text (masked before this runs).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from service.guardrails.document import SCAN_OFFSET, Document
 from service.guardrails.lexicon import PhraseEntry
@@ -50,6 +52,16 @@ _HELP_CONTENT = 1  # content words a warm help line needs to be about *their* re
 _NEGATIVE_EMOJI = frozenset("🙃😡😤😠😞😢😭🤬😩😫☹🙁😒😖😣😓😔")
 _NONE: frozenset[str] = frozenset()
 _BOUNDARIES = ".!?\n\x1a"
+_BOUNDARY = re.compile("[" + re.escape(_BOUNDARIES) + "]")
+
+
+@lru_cache(maxsize=16)
+def _boundary_positions(text: str) -> tuple[int, ...]:
+    """Sorted offsets of the sentence boundary characters in `text` (the few texts of the
+    current checks are kept; a str caches its hash, so the lookup is cheap)."""
+    return tuple(m.start() for m in _BOUNDARY.finditer(text))
+
+
 # Concepts an acknowledgement can be about that are easy to get wrong: sympathy for a delay the
 # customer never mentioned is the classic acknowledgement of the wrong thing.
 CONCEPTS = ("delay",)
@@ -159,15 +171,35 @@ class MeaningReader:
         ]
 
     def sentence_spoilt(
-        self, doc: Document, at: int, languages: tuple[str, ...], thread: Thread | None
+        self,
+        doc: Document,
+        at: int,
+        languages: tuple[str, ...],
+        thread: Thread | None,
+        memo: dict[tuple[int, int], bool] | None = None,
     ) -> bool:
         """Is the sentence around folded offset `at` one that never acknowledges: sarcasm, an
         obligation, a non-apology, or a concept the customer never raised? (Reads that sentence
-        only; the customer's messages only when it names a concept.)"""
+        only; the customer's messages only when it names a concept.) `memo`: answers already
+        given in this check, by sentence span, for callers that ask about many offsets."""
         text = masked_text(doc)
-        lo = max(text.rfind(c, 0, at) for c in _BOUNDARIES) + 1
-        ends = [i for i in (text.find(c, at) for c in _BOUNDARIES) if i >= 0]
-        hi = min(ends, default=len(text))
+        # The nearest boundaries by bisection over their positions (found once per text): one
+        # rfind per boundary character and hit made a long unbroken reply quadratic.
+        positions = _boundary_positions(text)
+        k = bisect_left(positions, at)
+        lo = positions[k - 1] + 1 if k else 0
+        hi = positions[k] if k < len(positions) else len(text)
+        if memo is not None:
+            # Every hit in one sentence gets that sentence's answer: judge each sentence once.
+            known = memo.get((lo, hi))
+            if known is None:
+                known = memo[(lo, hi)] = self._span_spoilt(doc, text, lo, hi, languages, thread)
+            return known
+        return self._span_spoilt(doc, text, lo, hi, languages, thread)
+
+    def _span_spoilt(
+        self, doc: Document, text: str, lo: int, hi: int, languages: tuple[str, ...], thread: Thread | None
+    ) -> bool:
         piece = doc.scan[lo : hi + SCAN_OFFSET + 1]
         if _EYE_ROLL.search(text, lo, hi) or any(
             self._phrases[kind].regex.search(" " + piece) for kind in ("sarcasm", "obligation")

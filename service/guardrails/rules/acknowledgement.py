@@ -117,13 +117,14 @@ class Acknowledgement(Rule):
         # The common case is an early strong acknowledgement: stop there, and judge only its own
         # sentence (sarcasm, a recited obligation, a non-apology, the wrong thing) instead of the
         # whole reply; the customer's messages are read only if that sentence needs them.
+        spoilt_memo: dict[tuple[int, int], bool] = {}
         for s in self._strong.finditer(scan):
             if self._pseudo.near(scan, s.start, s.end):
                 continue
             # "sorry about" inside "sorry about any inconvenience" is only the generic courtesy.
             if any(w.start <= s.start and s.end <= w.end for w in self._weak.near(scan, s.start, s.end)):
                 continue
-            if meaning.sentence_spoilt(doc, s.start, languages, ctx.thread):
+            if meaning.sentence_spoilt(doc, s.start, languages, ctx.thread, spoilt_memo):
                 continue
             return Assessment(True, [], [])
         customer = meaning.customer(ctx.thread, languages)
