@@ -256,7 +256,9 @@ class NextSteps(Rule):
             # checked by _opens_clause. Written as a look-behind, not as "a start, then any run of
             # blanks": that form rescanned the whole run from every line break (seconds on a long
             # quoted block).
-            rf"(?<![^\s\x1a])(?:(?:just|simply|first|now|next|finally|also)\s)?"
+            # Those adverbs in the other languages too ("Simplemente aprieta", "Einfach neu starten").
+            rf"(?<![^\s\x1a])(?:(?:just|simply|first|now|next|finally|also|simplemente|solo|sólo|primero|"
+            rf"einfach|zuerst|dann|simplement|d'abord|ensuite|só|primeiro|depois)\s)?"
             # The verbs as a trie ("re" -> install | start | boot ...): one branch per shared
             # prefix instead of hundreds of alternatives tried at every word start.
             rf"(?:{trie_regex(verbs)})\b"
@@ -395,7 +397,9 @@ class NextSteps(Rule):
                 continue
             if i > 0 and tokens[i - 1].text == "zu":  # "um ... zu prüfen": a purpose, not an order
                 continue
-            if blockers.isdisjoint(t.text for t in tokens):
+            # The clause's own words: a subordinate clause ends on a finite verb that looks
+            # like an infinitive ("dass Sie warten"), so a subordinator or "Sie" blocks it.
+            if blockers.isdisjoint(t.text for t in tokens if t.clause == token.clause):
                 return True
         return False
 
