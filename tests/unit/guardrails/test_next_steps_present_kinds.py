@@ -36,7 +36,8 @@ def _ctx() -> CheckContext:
         "Das ist kalt, sorry. Einfach den Thermostat ab- und wieder einschalten.",
         # Spanish voseo imperatives.
         "Qué garrón quedarte sin calefacción. Reiniciá la caldera desde el tablero.",
-        "Lamento mucho que estés sin calefacción con este frío, qué mala suerte. Fijate si la llave del gas está abierta.",
+        "Lamento mucho que estés sin calefacción con este frío, qué mala suerte. "
+        "Fijate si la llave del gas está abierta.",
         # Offers, and a case handed on.
         "Horrible timing for the heater to die. I can send you a space heater while you wait.",
         "Quel froid pour vous. Je peux vous proposer un chauffage d'appoint.",
