@@ -73,6 +73,13 @@ class Signals(BaseModel):
     # customer's own (their "show on Saturday" is their situation, not our plan).
     weekdays: list[str] = []
     past_markers: list[str] = []
+    # Per language: verbs whose bare infinitive closing a clause is an instruction (German
+    # "Foto vom Zähler schicken", "Bitte App neu starten", "Einfach ab- und wieder anmelden"). A
+    # word counts when it ends with one of them, so separable prefixes come free ("anmelden").
+    infinitive_verbs: dict[str, list[str]] = {}
+    # Words that make a clause-final infinitive part of a finite sentence, not an instruction:
+    # a subject, a modal, a negation ("Wir können das nicht ändern", "um ... zu prüfen").
+    infinitive_blockers: dict[str, list[str]] = {}
 
 
 class NextStepsLexicon(PhraseLexicon):
@@ -146,6 +153,9 @@ def _time_frame(signals: Signals) -> re.Pattern[str] | None:
     if signals.months:
         branches.append(rf"\d{{1,2}}(?:\.|er|st|nd|rd|th)?\s(?:de\s)?(?:{_alternation(signals.months)})")
     branches.append(r"(?:[12]\d|3[01]|0?[1-9])\.(?:1[0-2]|0?[1-9])\.(?!\d)")  # "14.6.", not "£14.60."
+    # A German day of the month after "am" ("ist am 14. auf Ihrem Konto"): the look-behind keeps
+    # the branch starting at a digit.
+    branches.append(r"(?<=\bam )(?:[12]\d|3[01]|0?[1-9])\.(?=\s)")
     if signals.durations:
         # "48 Stunden", "3 à 5 jours", "1-2 business days", "3 a 5 días hábiles".
         branches.append(
@@ -224,6 +234,13 @@ class NextSteps(Rule):
             self._numbers = frozenset(w.casefold() for w in signals.number_words)
             self._ahead = frozenset(_last_word(p) for p in signals.ahead_prepositions)
             self._units = frozenset(_first_word(d) for d in signals.durations)
+            self._infinitives = {
+                lang: tuple(v.casefold() for v in verbs) for lang, verbs in signals.infinitive_verbs.items()
+            }
+            self._infinitive_blockers = {
+                lang: frozenset(w.casefold() for w in words)
+                for lang, words in signals.infinitive_blockers.items()
+            }
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -239,7 +256,9 @@ class NextSteps(Rule):
             # checked by _opens_clause. Written as a look-behind, not as "a start, then any run of
             # blanks": that form rescanned the whole run from every line break (seconds on a long
             # quoted block).
-            rf"(?<![^\s\x1a])(?:(?:just|simply|first|now|next|finally|also)\s)?"
+            # Those adverbs in the other languages too ("Simplemente aprieta", "Einfach neu starten").
+            rf"(?<![^\s\x1a])(?:(?:just|simply|first|now|next|finally|also|simplemente|solo|sólo|primero|"
+            rf"einfach|zuerst|dann|simplement|d'abord|ensuite|só|primeiro|depois)\s)?"
             # The verbs as a trie ("re" -> install | start | boot ...): one branch per shared
             # prefix instead of hundreds of alternatives tried at every word start.
             rf"(?:{trie_regex(verbs)})\b"
@@ -308,6 +327,8 @@ class NextSteps(Rule):
                 return True
             if opening is not None and self._opens_with_imperative(sentence, opening):
                 return True
+            if self._bare_infinitive(sentence, language):
+                return True
             for i, word in enumerate(words):
                 pair = " ".join(words[max(0, i - 1) : i + 1])
                 if (
@@ -360,6 +381,26 @@ class NextSteps(Rule):
                 return False
             if shape is not None and shape.search(word):
                 return not self._negations.intersection(words[:i])
+        return False
+
+    def _bare_infinitive(self, sentence: Sentence, language: str) -> bool:
+        """Does a clause close on an instruction verb's bare infinitive, with no subject, modal
+        or negation in the sentence ("In der App unter Konto > Abo auf Kündigen tippen")?"""
+        verbs = self._infinitives.get(language)
+        if not verbs:
+            return False
+        tokens = sentence.tokens
+        blockers = self._infinitive_blockers.get(language, frozenset())
+        for i, token in enumerate(tokens):
+            closes = i + 1 == len(tokens) or tokens[i + 1].clause != token.clause
+            if not closes or len(token.text) < _MIN_FUTURE or not token.text.endswith(verbs):
+                continue
+            if i > 0 and tokens[i - 1].text == "zu":  # "um ... zu prüfen": a purpose, not an order
+                continue
+            # The clause's own words: a subordinate clause ends on a finite verb that looks
+            # like an infinitive ("dass Sie warten"), so a subordinator or "Sie" blocks it.
+            if blockers.isdisjoint(t.text for t in tokens if t.clause == token.clause):
+                return True
         return False
 
     def _opens_with_imperative(self, sentence: Sentence, shape: re.Pattern[str]) -> bool:
