@@ -32,7 +32,7 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # finding, so the page shows "Needs review" and a highlighted span.
 REVIEW_REPLY = (
     "Hi Dana,\n\nI understand how frustrating it is to be charged twice, and I am sorry for the trouble "
-    "this caused. Unfortunately, we cannot reverse the charge instantly, but here is what we can do: I "
+    "this caused. Unfortunately, we cannot reverse the charge instantly. I "  # a refusal with no alternative
     "have started a refund for the second payment, which usually reaches your card within 3-5 business "
     "days. I will update you as soon as it is processed.\n\nBest regards,\nSam"
 )
