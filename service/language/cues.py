@@ -41,12 +41,16 @@ def cue_regex(cue: str) -> str:
     return f"{head}{body}{tail}"
 
 
-def compile_cues(cues: Iterable[str]) -> re.Pattern[str] | None:
-    """One alternation over `cues`, longest first (so "fed up" wins over "fed"); None when empty."""
+def cue_alternation(cues: Iterable[str]) -> str:
+    """The cues as one regex alternation, longest first (so "fed up" wins over "fed"); "" when empty."""
     unique = sorted({c.strip().lower() for c in cues if c.strip()}, key=lambda c: (-len(c), c))
-    if not unique:
-        return None
-    return re.compile("|".join(cue_regex(c) for c in unique))
+    return "|".join(cue_regex(c) for c in unique)
+
+
+def compile_cues(cues: Iterable[str]) -> re.Pattern[str] | None:
+    """One alternation over `cues`, longest first; None when empty."""
+    alternation = cue_alternation(cues)
+    return re.compile(alternation) if alternation else None
 
 
 # --- token matching -----------------------------------------------------------------------------

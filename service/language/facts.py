@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from service.language.cues import fold
-from service.language.request_table import RequestsFile, alternation, table
+from service.language.cues import cue_alternation, fold
+from service.language.request_table import RequestsFile, table
 from service.language.structures import attempt_clauses, deadline_in_sentence
 
 FACT_CHARS = 2_500
@@ -76,9 +76,9 @@ _CODE_ID = (
 
 def _duration(t: RequestsFile, lang: str) -> str:
     """ "40 minutes", "drei Wochen", "10 días hábiles", "3h": an amount of time."""
-    number = rf"(?:\d+(?:[.,]\d+)?|{alternation(t.number_words.get(lang, ()))})"
-    units = alternation(t.duration_units.get(lang, ()))
-    qualified = alternation(t.duration_qualifiers.get(lang, ()))
+    number = rf"(?:\d+(?:[.,]\d+)?|{cue_alternation(t.number_words.get(lang, ()))})"
+    units = cue_alternation(t.duration_units.get(lang, ()))
+    qualified = cue_alternation(t.duration_qualifiers.get(lang, ()))
     tail = rf"(?:\s+(?:{qualified}))?" if qualified else ""
     return rf"(?<!\w){number}[\s-]?(?:{units}){tail}(?!\w)"
 
@@ -90,10 +90,10 @@ def _when(t: RequestsFile, lang: str) -> str:
     ambiguous = set(t.ambiguous_months)
     months = t.months.get(lang, ()) + (t.months["en"] if lang != "en" else ())
     days = t.weekdays.get(lang, ())
-    plain = alternation(tuple(w for w in months + days if w not in ambiguous))
-    dated = alternation(tuple(w for w in months + days if w in ambiguous))
-    before = alternation(t.month_before.get(lang, ()) + t.day_number_before.get(lang, ()))
-    day_before = alternation(t.day_number_before.get(lang, ()))
+    plain = cue_alternation(tuple(w for w in months + days if w not in ambiguous))
+    dated = cue_alternation(tuple(w for w in months + days if w in ambiguous))
+    before = cue_alternation(t.month_before.get(lang, ()) + t.day_number_before.get(lang, ()))
+    day_before = cue_alternation(t.day_number_before.get(lang, ()))
     parts = [
         rf"(?<!\w)(?:(?:{before})\s+)?(?:{plain})\.?(?!\w)" if plain else "",
         rf"(?<!\w)(?:{before})\s+(?:{dated})\.?(?!\w)" if dated else "",
@@ -109,32 +109,32 @@ def _id_tail(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """ "ending in 4471", "terminada en 4471": the last digits of a card or an account."""
     if not words:
         return None
-    return re.compile(rf"(?:{alternation(words)})\s*:?\s*(\d{{3,6}})(?!\d)", re.IGNORECASE)
+    return re.compile(rf"(?:{cue_alternation(words)})\s*:?\s*(\d{{3,6}})(?!\d)", re.IGNORECASE)
 
 
 @cache
 def _patterns(language: str) -> _Patterns:
     t = table()
     lang = language if language in t.request_cues else "en"
-    months = alternation(t.months[lang] + (t.months["en"] if lang != "en" else ()))
+    months = cue_alternation(t.months[lang] + (t.months["en"] if lang != "en" else ()))
     day_month = (
         rf"(?:\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(?:{months})\.?(?:\s+(?:de\s+)?\d{{4}})?"
         rf"|(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)"
     )
     at_time = rf"(?:,?\s+(?:at\s+|à\s+|às\s+|a las\s+|um\s+)?(?:{_TIME}))?"
     date = rf"(?:{_NUM_DATE}|{day_month}){at_time}|(?<![\w:]){_TIME}(?![\w:])"
-    when = rf"(?:{alternation(t.time_words[lang])}|{date})"
-    relative = alternation(t.relative_dates.get(lang, ()))
+    when = rf"(?:{cue_alternation(t.time_words[lang])}|{date})"
+    relative = cue_alternation(t.relative_dates.get(lang, ()))
     date = rf"{date}|(?:{relative})" if relative else date
     more_when = _when(t, lang)
     deadline = (
-        rf"(?:{alternation(t.deadline_words[lang])})\s+(?:(?:the|el|la|le|o|a|dem|den|der)\s+)?"
+        rf"(?:{cue_alternation(t.deadline_words[lang])})\s+(?:(?:the|el|la|le|o|a|dem|den|der)\s+)?"
         rf"(?:{when}|{more_when})"
     )
     within = t.within_words.get(lang, ())
     if within:
-        deadline += rf"|(?:{alternation(within)})\s+{_duration(t, lang)}"
-    error_lead = alternation(t.error_words[lang])
+        deadline += rf"|(?:{cue_alternation(within)})\s+{_duration(t, lang)}"
+    error_lead = cue_alternation(t.error_words[lang])
     quoted = r"[\"“«„][^\"”»“\n]{2,120}[\"”»“]"
     code = (
         r"\b(?:[A-Z]{1,5}[-_]?\d{1,5}|0x[0-9A-Fa-f]{2,8}|HTTP\s?\d{3}|\d{3}\s(?:error|erreur|fehler|erro))\b"
@@ -149,7 +149,7 @@ def _patterns(language: str) -> _Patterns:
     tried = t.tried_words.get(lang, ()) + t.referral_words.get(lang, ())
     return _Patterns(
         id=re.compile(
-            rf"{_CODE_ID}|(?:(?:{alternation(t.id_words[lang])})\.?\s*(?:n[°ºo.]*\s*|#|:|number\s)?\s*)(\d{{4,}})|#\d{{3,}}|(?<![\d.,:/-])\d{{6,}}(?:-\d{{2,}})?(?![\d.,:/-])",
+            rf"{_CODE_ID}|(?:(?:{cue_alternation(t.id_words[lang])})\.?\s*(?:n[°ºo.]*\s*|#|:|number\s)?\s*)(\d{{4,}})|#\d{{3,}}|(?<![\d.,:/-])\d{{6,}}(?:-\d{{2,}})?(?![\d.,:/-])",
             re.IGNORECASE,
         ),
         amount=re.compile(
@@ -159,19 +159,21 @@ def _patterns(language: str) -> _Patterns:
         date=re.compile(date, re.IGNORECASE),
         deadline=re.compile(deadline, re.IGNORECASE),
         error=re.compile(error),
-        tried=re.compile(rf"(?:{alternation(tried)})[^.!?\n;]{{0,160}}", re.IGNORECASE) if tried else None,
+        tried=re.compile(rf"(?:{cue_alternation(tried)})[^.!?\n;]{{0,160}}", re.IGNORECASE)
+        if tried
+        else None,
         version=re.compile(_VERSION, re.IGNORECASE),
         when=re.compile(more_when, re.IGNORECASE),
         duration=re.compile(_duration(t, lang), re.IGNORECASE),
-        time_word=re.compile(rf"(?<!\w)(?:{alternation(t.time_words[lang])})(?!\w)", re.IGNORECASE)
+        time_word=re.compile(rf"(?<!\w)(?:{cue_alternation(t.time_words[lang])})(?!\w)", re.IGNORECASE)
         if t.time_words.get(lang)
         else None,
         id_tail=_id_tail(t.id_tail_words.get(lang, ())),
         id_more=re.compile(
-            rf"(?:,\s*|\s+(?:{alternation(t.list_joiners.get(lang, ('and',)))})\s+)(\d{{4,}})(?![\d.,]\d)"
+            rf"(?:,\s*|\s+(?:{cue_alternation(t.list_joiners.get(lang, ('and',)))})\s+)(\d{{4,}})(?![\d.,]\d)"
         ),
         device=re.compile(
-            rf"(?<!\w)(?:{alternation(t.devices + t.device_nouns.get(lang, ()))})"
+            rf"(?<!\w)(?:{cue_alternation(t.devices + t.device_nouns.get(lang, ()))})"
             r"(?:[ -]?(?:\d+(?:\.\d+)*|pro|max|plus|ultra|mini|se|[a-z]\d+))*",
             re.IGNORECASE,
         ),

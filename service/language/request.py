@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from service.language.cues import compile_cues, fold
+from service.language.cues import compile_cues, cue_alternation, fold
 from service.language.facts import FACT_CHARS, MAX_FACTS, Fact, find_facts
-from service.language.request_table import alternation, table
+from service.language.request_table import table
 from service.language.sentences import sentence_spans
 
 __all__ = ["FACT_CHARS", "MAX_FACTS", "Fact", "Span", "find_facts", "find_request"]
@@ -77,7 +77,7 @@ def _asks(language: str) -> _Asks:
     lang = language if language in t.request_cues else "en"
 
     def words(field: dict[str, tuple[str, ...]]) -> str:
-        return alternation(field.get(lang, ()))
+        return cue_alternation(field.get(lang, ()))
 
     def optional(pattern: str) -> re.Pattern[str] | None:
         return re.compile(pattern) if pattern else None
@@ -99,7 +99,9 @@ def _asks(language: str) -> _Asks:
         negation=optional(words(t.negations)),
         closing=optional(rf"^\W*(?:{words(t.closings)})" if t.closings.get(lang) else ""),
         # Nudges are too short for language detection to be sure of: every language's count.
-        nudge=optional(rf"^\W*(?:{alternation(tuple(n for ns in t.nudges.values() for n in ns))})[\W\d]*$"),
+        nudge=optional(
+            rf"^\W*(?:{cue_alternation(tuple(n for ns in t.nudges.values() for n in ns))})[\W\d]*$"
+        ),
         tag=optional(rf"(?:{words(t.tag_questions)})\W*\?+\W*$" if t.tag_questions.get(lang) else ""),
         thanking=optional(words(t.thanking_verbs)),
         thanks_for=optional(rf"\bmerci\s+(?:de\s+|d')(?:{thanked})(?!\w)" if thanked else ""),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from service.language.cues import cue_regex
 from service.language.data import load_table
 
 
@@ -49,8 +48,3 @@ class RequestsFile(BaseModel):
 
 def table() -> RequestsFile:
     return load_table("requests", RequestsFile)
-
-
-def alternation(cues: tuple[str, ...]) -> str:
-    unique = sorted({c.lower() for c in cues}, key=lambda c: (-len(c), c))
-    return "|".join(cue_regex(c) for c in unique)
