@@ -26,8 +26,11 @@ from tests.integration.conftest import GOOD_REPLY, completion, llm_settings
 API_KEY = "tk-live-Hx7Qm2Vw9Rz4Lp8Ns3"
 LLM_KEY = "sk-test-Jb5Wq8Xc2Vn7Mk4Pd9Rt6Yh3"
 CUSTOMER_EMAIL = "periwinkle.quasar@example.org"
-CUSTOMER_SENTENCE = "my grandmother's zebra-striped accordion arrived crushed inside parcel 55127"
-SUBJECT = "Crushed accordion in parcel 55127"
+# The parcel number is long and mixes letters with digits so that it cannot turn up by chance
+# inside a log record's timestamps, thread ids or durations (a bare "55127" once did).
+PARCEL = "PQ-55127-XK"
+CUSTOMER_SENTENCE = f"my grandmother's zebra-striped accordion arrived crushed inside parcel {PARCEL}"
+SUBJECT = f"Crushed accordion in parcel {PARCEL}"
 LEAKED_SECRET = "sk-proj-QwErTyUiOpAsDfGhJkLzXcVbNm0123456789"
 DRAFT_PHRASE = "I have started a refund for the second charge"
 # The offline composer greets the customer by name: private text that must not reach the logs.
@@ -52,7 +55,8 @@ SENSITIVE = [
     CUSTOMER_SENTENCE,
     "zebra-striped",
     SUBJECT,
-    "55127",
+    PARCEL,
+    "55127-XK",
     "Periwinkle",
     LEAKED_SECRET,
     DRAFT_PHRASE,
