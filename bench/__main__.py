@@ -123,8 +123,10 @@ def run(args: argparse.Namespace, report: Report) -> None:
             running.enter_context(base)
             baseline = Stack(BASELINE, base_origin, base.process.pid, base.log, baseline_url)
         llm_request = capture_llm_request(api_origin, mock_origin, threads.unique_json("capture", 0))
+        # The floor's webhook route queues in the same Redis server as the service, its own database.
+        floor_url = redis_database(redis_server.url, 2)
         floor, floor_origin = start_floor(
-            scratch, llm_origin=mock_origin, llm_request=llm_request, workers=workers
+            scratch, llm_origin=mock_origin, llm_request=llm_request, workers=workers, redis_url=floor_url
         )
         running.enter_context(floor)
         bench = Bench(
@@ -133,7 +135,7 @@ def run(args: argparse.Namespace, report: Report) -> None:
             threads=threads,
             sizes=sizes,
             client=args.client,
-            floor=Stack(FLOOR, floor_origin, floor.process.pid, floor.log),
+            floor=Stack(FLOOR, floor_origin, floor.process.pid, floor.log, floor_url),
             baseline=baseline,
             workers=workers,
             scratch=scratch,

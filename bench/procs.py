@@ -19,6 +19,9 @@ from bench.cpu import serving_processes, tree_cpu_s
 from service.server.embedded_redis import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# How long a server may take to start: two API workers importing at once on a loaded 2-core box
+# took over 60 s (each builds its runtime in ~20 s when the other engineers' jobs share the cores).
+START_TIMEOUT_S = 180.0
 
 
 # The API and the workers of a run share these; the driver signs with the first.
@@ -120,7 +123,7 @@ def _python_path(env: dict[str, str], source: Path) -> str:
     return os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
 
 
-def wait_settled(server: Managed, workers: int, timeout_s: float = 60.0) -> None:
+def wait_settled(server: Managed, workers: int, timeout_s: float = START_TIMEOUT_S) -> None:
     """Wait until all ``workers`` processes of a server exist and have finished starting.
 
     The first worker that answers makes the readiness URL answer 200, while the others may still be
@@ -149,17 +152,23 @@ def wait_settled(server: Managed, workers: int, timeout_s: float = 60.0) -> None
 
 
 def start_floor(
-    scratch: Path, *, llm_origin: str, llm_request: bytes, workers: int = 1
+    scratch: Path, *, llm_origin: str, llm_request: bytes, workers: int = 1, redis_url: str | None = None
 ) -> tuple[Managed, str]:
     """The stack floor (bench/floor_app.py) sending ``llm_request`` to the mock; process and URL.
 
     It runs ``workers`` processes under the supervisor ``tactful serve --workers`` uses, so it
-    has the same server, settings and process layout as the service it is compared with."""
+    has the same server, settings and process layout as the service it is compared with. With
+    ``redis_url`` its webhook route verifies with the service's Chatwoot secret and queues there."""
     port = free_port()
     request_file = scratch / "floor-llm-request.json"
     request_file.write_bytes(llm_request)
     env = _clean_env()
     env["PYTHONPATH"] = _python_path(env, REPO_ROOT)
+    if redis_url is not None:
+        # The variables the floor's workers read (bench/floor_app.py), not its command line: the
+        # secret stays out of the process list.
+        env["BENCH_FLOOR_REDIS_URL"] = redis_url
+        env["BENCH_FLOOR_WEBHOOK_SECRET"] = BENCH_WEBHOOK_SECRET
     argv = [
         sys.executable,
         "-m",
@@ -175,7 +184,7 @@ def start_floor(
     ]
     floor = Managed("stack floor", argv, env=env, cwd=scratch, log=scratch / "floor.log")
     origin = f"http://127.0.0.1:{port}"
-    floor.wait_ready(f"{origin}/ready", timeout_s=30)
+    floor.wait_ready(f"{origin}/ready", timeout_s=START_TIMEOUT_S)
     wait_settled(floor, workers)
     return floor, origin
 
@@ -226,7 +235,7 @@ def start_api(
     # cwd is the scratch directory so that a developer's ./.env cannot change the service under test.
     api = Managed(f"tactful serve ({name})", argv, env=env, cwd=scratch, log=scratch / f"{name}.log")
     origin = f"http://127.0.0.1:{port}"
-    api.wait_ready(f"{origin}{wait_for}", timeout_s=60)
+    api.wait_ready(f"{origin}{wait_for}", timeout_s=START_TIMEOUT_S)
     if workers is not None:
         wait_settled(api, workers)
     return api, origin

@@ -30,7 +30,7 @@ class Stack:
     origin: str  # e.g. http://127.0.0.1:8123
     pid: int | None = None  # the root of its process tree (CPU per request sums the tree)
     log: Path | None = None  # the service's JSON log: warnings during the run are reported
-    redis_url: str | None = None  # a Tactful stack's cache and queue (each its own database)
+    redis_url: str | None = None  # a stack's cache and queue (each its own database of one server)
 
     @property
     def is_floor(self) -> bool:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 
 import httpx
+import redis.asyncio as aioredis
 
-from bench.floor_app import create_floor_app
+from bench.floor_app import QUEUE_KEY, create_floor_app
 from bench.mock_llm import MockLLMServer
+from bench.webhooks import chatwoot_delivery
+from service.integrations.signing import sign
+from service.server.embedded_redis import EmbeddedRedis
 
 LLM_REQUEST = {
     "model": "mock-1",
@@ -35,7 +39,36 @@ async def test_one_request_is_one_llm_call_with_the_given_body(mock_llm: MockLLM
     assert mock_llm.app.last_request == LLM_REQUEST
 
 
-async def test_the_webhook_route_reads_the_body_and_answers_202_with_a_job_id() -> None:
+async def test_the_webhook_route_verifies_parses_and_queues_each_message_once(
+    redis_server: EmbeddedRedis, redis_client: aioredis.Redis
+) -> None:
+    # The production-shaped floor: what a minimal real receiver must do, in the run's Redis.
+    secret = "floor-test-secret-0123456789"
+    app = create_floor_app(
+        "http://127.0.0.1:9/v1", LLM_REQUEST, redis_url=redis_server.url, webhook_secret=secret
+    )
+    body = chatwoot_delivery("floor", 1)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
+        first = await client.post(
+            "/v1/webhooks/chatwoot", content=body, headers=sign("chatwoot", body, secret)
+        )
+        again = await client.post(
+            "/v1/webhooks/chatwoot", content=body, headers=sign("chatwoot", body, secret)
+        )
+        forged = await client.post(
+            "/v1/webhooks/chatwoot", content=body, headers=sign("chatwoot", body, "another-secret-0123456789")
+        )
+        unsigned = await client.post("/v1/webhooks/chatwoot", content=body)
+    assert first.status_code == 202
+    assert first.json()["duplicate"] is False
+    assert again.status_code == 202
+    assert again.json()["duplicate"] is True
+    assert (forged.status_code, unsigned.status_code) == (401, 401)
+    assert await redis_client.lrange(QUEUE_KEY, 0, -1) == [body]  # type: ignore[misc]
+
+
+async def test_without_redis_the_webhook_route_reads_the_body_and_answers_202() -> None:
     app = create_floor_app("http://127.0.0.1:9/v1", LLM_REQUEST)  # no LLM is called
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://floor") as client:
