@@ -24,7 +24,6 @@ from saq.queue.redis import RedisQueue
 from service.config import Settings
 from service.infra.ratelimit import SLIDING_WINDOW_LUA, bucket_key, window_ms
 from service.jobs import keys
-from service.jobs.batching import BatchedScript
 from service.jobs.idempotency import WEBHOOK_BUCKET
 from service.jobs.replication import ReplicaAck
 
@@ -109,8 +108,9 @@ class WebhookQueue(RedisQueue):
         self, redis: aioredis.Redis, *, replicas_ack: int = 0, replica_wait_ms: int = 200, **kwargs: Any
     ) -> None:
         super().__init__(redis, name=keys.QUEUE_NAME, **kwargs)
-        # Concurrent deliveries' claims share pipelines (service/jobs/batching.py).
-        self._claim_script = BatchedScript(redis, _CLAIM)
+        # The API gives a PipeliningRedis (service/infra/autopipeline.py): concurrent deliveries'
+        # claims, and SAQ's enqueues after them, then share pipelines.
+        self._claim_script = redis.register_script(_CLAIM)
         self._replica_ack = ReplicaAck(redis, replicas=replicas_ack, wait_ms=replica_wait_ms)
 
     async def sweep(self, lock: int = 60, abort: float = SWEEP_ABORT_WAIT_S) -> list[str]:

@@ -19,6 +19,7 @@ from service.drafting.prompts import ContextWindow, PromptBuilder
 from service.drafting.redaction import Redactor
 from service.feedback import FeedbackStore, Sealer
 from service.guardrails import Guardrails, load_guardrails
+from service.infra.autopipeline import PipeliningRedis
 from service.infra.limits import ThreadLimits
 from service.infra.metrics import Metrics
 from service.infra.ratelimit import RateLimiter
@@ -160,7 +161,8 @@ def build_runtime(settings: Settings) -> Runtime:
         rate_limiter=RateLimiter(redis) if redis is not None else None,
         queue=(
             WebhookQueue(
-                redis,
+                # Script calls of concurrent deliveries (claim, SAQ's enqueue) share pipelines.
+                PipeliningRedis.sharing(redis),
                 replicas_ack=settings.redis.replicas_ack,
                 replica_wait_ms=settings.redis.replica_wait_ms,
             )

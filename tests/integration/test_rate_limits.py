@@ -108,7 +108,7 @@ async def test_unsigned_and_ignored_deliveries_spend_no_webhook_budget(
 async def test_concurrent_deliveries_admit_exactly_the_webhook_budget(
     redis_server: EmbeddedRedis, redis_client: Any
 ) -> None:
-    # Many deliveries at once share pipelines (service/jobs/batching.py); each is still admitted or
+    # Many deliveries at once share pipelines (service/infra/autopipeline.py); each is still admitted or
     # refused on its own, atomically with its claim.
     settings = hook_settings(redis_server.url, rate_limit_webhooks=7)
     chatwoot = seed("chatwoot.message_created")

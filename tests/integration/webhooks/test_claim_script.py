@@ -1,4 +1,4 @@
-"""The claim script, the pipelines it is batched into, SAQ's enqueue after it and the replicas'
+"""The claim script, SAQ's enqueue after it, the pipelines both are gathered into and the replicas'
 acknowledgement, against the real Redis."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from redis.exceptions import ResponseError
 from saq.job import Job, Status
 from saq.utils import now
 
+from service.infra.autopipeline import PipeliningRedis
 from service.jobs import JOB_FUNCTION, Idempotency, WebhookQueue, keys
 from service.jobs import queue as queue_module
-from service.jobs.batching import BatchedScript
 from service.jobs.replication import ReplicationLag
 from service.server.embedded_redis import EmbeddedRedis, free_port
 from tests.integration.webhooks.conftest import hook_settings
@@ -27,7 +27,7 @@ return ARGV[1]
 THREAD: dict[str, Any] = {"channel": "email", "messages": [{"role": "customer", "body": "My order is late."}]}
 
 
-class CountingScript(BatchedScript):
+class CountingRedis(PipeliningRedis):
     """Counts the pipelines sent and their sizes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -39,21 +39,24 @@ class CountingScript(BatchedScript):
         return await super()._pipeline(batch)
 
 
-async def test_concurrent_calls_share_pipelines_and_each_gets_its_own_reply(
+async def test_concurrent_script_calls_share_pipelines_and_each_gets_its_own_reply(
     redis_client: aioredis.Redis,
 ) -> None:
-    script = CountingScript(redis_client, ECHO, max_batch=32)
-    await script([], ["warm"])  # loads the script (the first pipeline meets NOSCRIPT)
-    script.sizes.clear()
+    client = CountingRedis(connection_pool=redis_client.connection_pool, max_batch=32)
+    script = client.register_script(ECHO)
+    await script([], ["warm"])  # loads the script (the first call meets NOSCRIPT)
+    client.sizes.clear()
     replies = await asyncio.gather(*(script([], [f"call-{i}"]) for i in range(50)))
     assert replies == [f"call-{i}".encode() for i in range(50)]
-    assert script.sizes == [32, 18]
-    # A lone call does not wait for company.
+    assert client.sizes == [32, 18]
+    # A lone call does not wait for company, and other commands go straight through.
     assert await asyncio.wait_for(script([], ["alone"]), timeout=1) == b"alone"
+    assert await client.set("plain", "1") is True
+    assert client.sizes == [32, 18, 1]
 
 
 async def test_a_script_error_fails_only_its_own_caller(redis_client: aioredis.Redis) -> None:
-    script = BatchedScript(redis_client, ECHO)
+    script = PipeliningRedis.sharing(redis_client).register_script(ECHO)
     results = await asyncio.gather(
         script([], ["one"]), script([], ["bad"]), script([], ["three"]), return_exceptions=True
     )
@@ -63,7 +66,7 @@ async def test_a_script_error_fails_only_its_own_caller(redis_client: aioredis.R
 
 
 async def test_a_flushed_script_cache_is_reloaded(redis_client: aioredis.Redis) -> None:
-    script = BatchedScript(redis_client, ECHO)
+    script = PipeliningRedis.sharing(redis_client).register_script(ECHO)
     assert await script([], ["before"]) == b"before"
     await redis_client.script_flush()  # what a restarted Redis looks like to a running process
     assert list(await asyncio.gather(script([], ["a"]), script([], ["b"]))) == [b"a", b"b"]
@@ -71,12 +74,30 @@ async def test_a_flushed_script_cache_is_reloaded(redis_client: aioredis.Redis) 
 
 async def test_a_dead_redis_fails_every_caller_of_the_pipeline() -> None:
     client = aioredis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.2)
-    script = BatchedScript(client, ECHO)
+    script = PipeliningRedis.sharing(client).register_script(ECHO)
     try:
         results = await asyncio.gather(*(script([], [str(i)]) for i in range(5)), return_exceptions=True)
     finally:
         await client.aclose()
     assert all(isinstance(result, RedisConnectionError) for result in results)
+
+
+async def test_a_burst_of_deliveries_claims_and_enqueues_in_shared_pipelines(
+    redis_server: EmbeddedRedis, redis_client: aioredis.Redis
+) -> None:
+    # Both script calls of a delivery, our claim and SAQ's own enqueue, go through the pipelines:
+    # 40 deliveries make far fewer than their 80 round trips, and every job is stored once.
+    client = CountingRedis(connection_pool=redis_client.connection_pool)
+    queue = WebhookQueue(client)
+    await claim(queue, redis_server, "job_" + "0" * 32, "9:0")  # loads both scripts
+    client.sizes.clear()
+    claims = await asyncio.gather(
+        *(claim(queue, redis_server, f"job_{i:032x}", f"9:{i}") for i in range(1, 41))
+    )
+    assert [c.outcome for c in claims] == ["enqueued"] * 40
+    assert sum(client.sizes) == 80
+    assert len(client.sizes) <= 8
+    assert await redis_client.zcard(keys.saq("incomplete")) == 41
 
 
 async def claim(
