@@ -199,5 +199,6 @@ class Integrations(BaseModel):
 
     def secret(self, source: str) -> SecretStr | None:
         """The webhook secret of ``source``; None when it is unset or the source unknown."""
-        config = self.by_source().get(source)
-        return config.secret if config is not None else None
+        # Read on every delivery: the field of that name, not the whole by_source() map rebuilt.
+        config = getattr(self, source) if source in type(self).model_fields else None
+        return config.secret if isinstance(config, IntegrationSettings) and config.source == source else None
