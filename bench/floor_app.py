@@ -13,7 +13,8 @@ bytes, parse the JSON and take the message id, then claim the id and queue the v
 Redis in one script (``SET NX`` with a TTL, ``RPUSH``: durable, de-duplicated), and answer 202
 with a job id. The Redis is the run's own server (another database), reached through the client
 the service builds (``connect_redis``: same pool and timeouts). Without a Redis URL the route only
-reads the body and answers 202 (the old floor, for the unit tests). Its ``POST /v1/hit`` reads the
+reads the body and answers 202 (the old floor, for the unit tests); ``POST /v1/webhooks-bare/{source}``
+always does only that (the framework's own share, reported beside). Its ``POST /v1/hit`` reads the
 body and answers a stored reply: a cache hit with no validation, key or Redis (the cache-hit floor).
 
 It runs under the supervisor of ``tactful serve --workers N`` (``--workers``: the same socket, the
@@ -145,6 +146,17 @@ def create_floor_app(
             media_type="application/json",
         )
 
+    @post("/v1/webhooks-bare/{source:str}", status_code=202)
+    async def bare_webhook(request: Request[Any, Any, Any]) -> Response[bytes]:
+        # The framework alone: the body read and a 202, nothing verified or queued (reported beside
+        # the real floor, so that a ratio against each can be read).
+        await request.body()
+        return Response(
+            json.dumps({"job_id": "job_" + secrets.token_hex(16), "duplicate": False}).encode(),
+            status_code=202,
+            media_type="application/json",
+        )
+
     @post("/v1/hit", status_code=200)
     async def hit(request: Request[Any, Any, Any]) -> Response[bytes]:
         # The cache hit's floor: the body read and a stored reply sent, nothing parsed or looked up.
@@ -160,7 +172,7 @@ def create_floor_app(
             await redis.aclose()
 
     return Litestar(
-        route_handlers=[draft, webhook, hit, ready],
+        route_handlers=[draft, webhook, bare_webhook, hit, ready],
         on_shutdown=[close_redis],
         openapi_config=None,
         logging_config=None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import signal
 import tempfile
@@ -32,12 +33,14 @@ from bench.load import burst, closed_loop
 from bench.mock_helpdesk import MockChatwoot
 from bench.phases import PerStack, Phase, cpu_ms, failures, merged, p_ms
 from bench.procs import BENCH_CHATWOOT_TOKEN, BENCH_WEBHOOK_SECRET, WARM_TARGET, Managed, start_worker
-from bench.report import Report, exactly, info
+from bench.report import Report, exactly, info, ratio
 from bench.stacks import FLOOR, TACTFUL, Bench, MockControl, Stack
 from service.integrations.signing import sign
 from service.jobs import keys, queue_stats
 
 WEBHOOK = "/v1/webhooks/chatwoot"
+BARE_WEBHOOK = "/v1/webhooks-bare/chatwoot"  # the floor's route that only reads and answers 202
+BARE_FLOOR = "floor-bare"
 ACCEPT_CONCURRENCY = 200
 ACCEPT_BURSTS = 3
 DURABILITY_TOTAL = 1_000
@@ -90,8 +93,9 @@ def _signed(bodies: list[bytes], indices: range) -> dict[int, dict[str, str]]:
 class _Deliveries:
     """One stack's signed deliveries: a warm-up, then bursts of fresh ones, its CPU metered per burst."""
 
-    def __init__(self, stack: Stack, client_kind: ClientKind) -> None:
+    def __init__(self, stack: Stack, client_kind: ClientKind, path: str = WEBHOOK) -> None:
         self.stack = stack
+        self.path = path
         self.api = make_client(client_kind, stack.origin, ACCEPT_CONCURRENCY)
         run = uuid.uuid4().hex[:8]
         self.bodies = [chatwoot_delivery(run, i) for i in range(ACCEPT_CONCURRENCY * (ACCEPT_BURSTS + 1))]
@@ -100,11 +104,12 @@ class _Deliveries:
 
     async def deliver(self, index: int) -> str | None:
         return accepted_problem(
-            await self.api.request("POST", WEBHOOK, self.bodies[index], self.signed[index])
+            await self.api.request("POST", self.path, self.bodies[index], self.signed[index])
         )
 
     async def warm(self) -> None:
-        await self.api.warm(WARM_TARGET if not self.stack.is_floor else "/ready")
+        floor = self.stack.is_floor or self.path == BARE_WEBHOOK
+        await self.api.warm("/ready" if floor else WARM_TARGET)
         self.signed.update(_signed(self.bodies, range(ACCEPT_CONCURRENCY)))
         await closed_loop(self.deliver, total=ACCEPT_CONCURRENCY, concurrency=20)  # not measured
 
@@ -126,6 +131,10 @@ class _Deliveries:
 async def webhook_accept(bench: Bench, control: MockControl, report: Report) -> None:
     size = ACCEPT_CONCURRENCY
     stacks = [_Deliveries(stack, bench.client) for stack in bench.stacks()]
+    if bench.floor is not None:
+        # The bare route too: Litestar and uvicorn alone, the floor this scenario used before.
+        bare = dataclasses.replace(bench.floor, name=BARE_FLOOR)
+        stacks.insert(1, _Deliveries(bare, bench.client, BARE_WEBHOOK))
     try:
         for deliveries in stacks:
             await deliveries.warm()
@@ -156,6 +165,10 @@ async def webhook_accept(bench: Bench, control: MockControl, report: Report) -> 
         exactly(name, "failed deliveries, every stack", failed, "requests", 0, failed_note),
         info(name, "jobs queued", queued.get(TACTFUL), "jobs",
              f"of {total + size} accepted (warm-up included); no worker runs"),
+        info(name, "bare floor (body read, 202): p99", bursts.value(BARE_FLOOR, p_ms(99)), "ms",
+             "the same bursts to the floor's route that verifies and queues nothing"),
+        info(name, "Tactful p99 / bare floor p99", ratio(bursts.value(TACTFUL, p_ms(99)),
+             bursts.value(BARE_FLOOR, p_ms(99))), "x", "the framework's share left out of the floor"),
         info(name, "floor: bodies queued", queued.get(FLOOR), "jobs",
              f"of {total + size}; bench/floor_app.py verifies, parses, claims and queues in one script"),
     )  # fmt: skip
