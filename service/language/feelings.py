@@ -275,7 +275,10 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     grateful = found_cues if masked_toks is toks else compiled.cues.find(masked_toks)
     hits += [h for h in grateful if h[2][0] is Feeling.gratitude]
     # Shapes (counts, ordinals, elapsed time, time left) come with their own level.
-    shaped = find_shapes(folded, language) + deadline_in_sentence(text, folded, gated, language)
+    shapes = find_shapes(folded, language)
+    left = [(start, end) for kind, start, end in shapes if kind == "left"]
+    shaped = [shape for shape in shapes if shape[0] != "left"]
+    shaped += deadline_in_sentence(text, folded, gated + left, language)
     for kind, start, end in shaped:
         hits.append((start, end, (Feeling.frustration if kind == "repeated" else Feeling.urgency, 2)))
     # Praise next to a fix is sincere ("fixed the broken boiler. Lovely."); fixed sarcastic

@@ -67,3 +67,22 @@ def test_a_negation_stops_at_the_end_of_its_sentence() -> None:
     # "no" ends its sentence; the anger in the next one is not negated by it.
     assert Feeling.anger in feelings("Did anyone call me? No. This is outrageous.", "en")
     assert Feeling.anger not in feelings("I'm not angry, just confused about the bill.", "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "urgent"),
+    [
+        # How fast something went is not time left.
+        ("Your team sorted the whole thing in 10 minutes, thank you!", "en", False),
+        ("O técnico resolveu tudo em 15 minutos, obrigada!", "pt", False),
+        # Time left with a stake in the sentence is.
+        ("My flight leaves in 2 hours and the app rejects my boarding pass.", "en", True),
+        # A deadline preposition before a date wins over "del" read as "since".
+        ("Les pido que anulen el cargo antes del 30 de noviembre.", "es", True),
+        # Naming a due date or running out of patience is not time pressure.
+        ("When is the deadline for paying the deposit?", "en", False),
+        ("I'm running out of patience with this invoice.", "en", False),
+    ],
+)
+def test_urgency_needs_a_time_pressure_on_the_customer(text: str, language: str, urgent: bool) -> None:
+    assert (Feeling.urgency in feelings(text, language)) is urgent
