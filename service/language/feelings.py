@@ -95,6 +95,7 @@ class _FeelingsFile(BaseModel):
     gratitude_formulas: dict[str, tuple[str, ...]]
     worry_stakes: dict[str, tuple[str, ...]]
     excitement_occasions: dict[str, tuple[str, ...]]
+    wishful: dict[str, tuple[str, ...]] = {}
     ironic_marks: tuple[str, ...] = ()
     applause_marks: tuple[str, ...] = ()
 
@@ -112,6 +113,7 @@ class _Compiled:
     cues: CueSet[tuple[Feeling, int]]
     negators: frozenset[str]
     intensifiers: frozenset[str]
+    wishful: frozenset[str]
     trouble: re.Pattern[str] | None
     formulas: re.Pattern[str] | None
 
@@ -166,8 +168,13 @@ def _code_before(text: str, start: int) -> bool:
     return start > 0 and text[start - 1] in "-_/0123456789"
 
 
-# A line quoted with ">" or a passage of five words or more in quotation marks.
-_QUOTED = re.compile(r"^[ \t]*>.*$|[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4,}[^\"“”«»„]*?[\"”»“]", re.MULTILINE)
+# A line quoted with ">" or a passage of five words or more in quotation marks. The opening mark
+# follows no letter and the closing mark precedes none: otherwise the closing mark of one short
+# scare quote ('the third "delivered" parcel') would open a "passage" running to the next one and
+# blank the customer's own words in between.
+_QUOTED = re.compile(
+    r"^[ \t]*>.*$|(?<!\w)[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4,}[^\"“”«»„]*?[\"”»“](?!\w)", re.MULTILINE
+)
 
 
 _HANDLE = re.compile(r"(?<![\w.])@\w+")
@@ -213,13 +220,22 @@ def _compiled(language: str) -> _Compiled:
         cues=CueSet(cues),
         negators=frozenset(table.negators.get(language, ())),
         intensifiers=frozenset(table.intensifiers.get(language, ())),
+        wishful=frozenset(table.wishful.get(language, ())),
         trouble=compile_cues(table.sarcasm_trouble.get(language, ())),
         formulas=compile_cues(table.gratitude_formulas.get(language, ())),
     )
 
 
+# A negation does not reach across a sentence: "sin avisar. Un servicio de diez" is not "sin diez".
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
+
+
 def _words_before(folded: str, start: int) -> list[str]:
-    return _TOKEN.findall(folded[max(0, start - 40) : start])[-_NEGATION_WINDOW:]
+    window = folded[max(0, start - 40) : start]
+    breaks = list(_SENTENCE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end() :]
+    return _TOKEN.findall(window)[-_NEGATION_WINDOW:]
 
 
 def _negated(words: list[str], negators: frozenset[str]) -> bool:
@@ -244,6 +260,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     # "merci pour...", so thanks aimed at a failure is found across it.
     folded = _HANDLE.sub(lambda m: " " * (m.end() - m.start()), fold(text_own))
     candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
+    ironic: list[tuple[int, int, int]] = []  # sarcastic phrases waiting for trouble: level, start, end
     masked = _mask(folded, compiled.formulas)
     toks = tokens(folded)
     masked_toks = toks if masked == folded else tokens(masked)
@@ -258,7 +275,10 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     grateful = found_cues if masked_toks is toks else compiled.cues.find(masked_toks)
     hits += [h for h in grateful if h[2][0] is Feeling.gratitude]
     # Shapes (counts, ordinals, elapsed time, time left) come with their own level.
-    shaped = find_shapes(folded, language) + deadline_in_sentence(text, folded, gated, language)
+    shapes = find_shapes(folded, language)
+    left = [(start, end) for kind, start, end in shapes if kind == "left"]
+    shaped = [shape for shape in shapes if shape[0] != "left"]
+    shaped += deadline_in_sentence(text, folded, gated + left, language)
     for kind, start, end in shaped:
         hits.append((start, end, (Feeling.frustration if kind == "repeated" else Feeling.urgency, 2)))
     # Praise next to a fix is sincere ("fixed the broken boiler. Lovely."); fixed sarcastic
@@ -276,13 +296,23 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
         window = before[-1:] if feeling in (Feeling.urgency, Feeling.threat) else before
         if not starts_negated and _negated(window, compiled.negators):
             continue
-        if feeling is Feeling.sarcasm and not _troubled(folded, start, end, compiled):
-            continue
         if feeling is Feeling.frustration and before and before[-1] in _GREETINGS:
             continue
         level = intensity + (1 if before and before[-1] in compiled.intensifiers else 0)
+        if feeling is Feeling.sarcasm and any(w in compiled.wishful for w in before[-2:]):
+            continue  # "it would be great if ...": a wish
+        if feeling is Feeling.sarcasm:
+            # Checked below, once the message's other negative feelings are known.
+            ironic.append((min(level, 3), start, end))
+            continue
         candidates.append((feeling, min(level, 3), start, end))
     negative = [(s, e) for f, _, s, e in candidates if f in NEGATIVE and f is not Feeling.sarcasm]
+    # A fixed sarcastic phrase counts next to trouble: a trouble word near it, or, in a message
+    # without warm thanks, any other negative feeling ("tercer aviso ... Sois unos cracks 👏👏").
+    warm = any(f is Feeling.gratitude and level >= 2 for f, level, _, _ in candidates)
+    for level, start, end in ironic:
+        if (negative and not warm) or _troubled(folded, start, end, compiled):
+            candidates.append((Feeling.sarcasm, level, start, end))
     if not praise_is_sincere:
         for start, end in find_irony(folded, scanned, language, compiled.trouble, negative):
             candidates.append((Feeling.sarcasm, 2, start, end))

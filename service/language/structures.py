@@ -116,7 +116,7 @@ def _compiled(language: str) -> _Compiled:
             rf"(?<!\w)(?:{words(table.time_left_before)})\s+(\d+(?:[.,]\d+)?|{words(table.numbers)})\s*"
             rf"({words(table.short_units)})(?!\w)",
         ),
-        ("pressed", rf"(?<!\w)(?:{words(table.time_left_before)})\s+(?:{words(table.one_unit)})(?!\w)"),
+        ("left_one", rf"(?<!\w)(?:{words(table.time_left_before)})\s+(?:{words(table.one_unit)})(?!\w)"),
         # "for 40 minutes", "hace 40 min", "depuis 2h", "10 minutes ago": a problem live right now.
         (
             "pressed",
@@ -171,7 +171,10 @@ def _future(language: str) -> frozenset[str]:
 
 
 def find_shapes(folded: str, language: str) -> list[Shape]:
-    """Repetition ("repeated") and time-pressure ("pressed") shapes in folded text."""
+    """Repetition ("repeated"), time-pressure ("pressed") and time-left ("left") shapes in folded
+    text. "In 10 minutes" is time left only when its sentence carries a stake ("my flight leaves
+    in 2 hours"); "sorted it in 10 minutes" is how fast something went, so the caller gates
+    "left" like a time word (`deadline_in_sentence`)."""
     compiled = _compiled(language)
     found: list[Shape] = []
     for kind, pattern in compiled.shapes:
@@ -190,7 +193,9 @@ def find_shapes(folded: str, language: str) -> list[Shape]:
                 amount, unit = match.group(1), match.group(2)
                 if amount.isdigit() and int(amount) > _MAX_HOURS_LEFT and not unit.startswith("m"):
                     continue
-                found.append(("pressed", match.start(), match.end()))
+                found.append(("left", match.start(), match.end()))
+            elif kind == "left_one":
+                found.append(("left", match.start(), match.end()))
             else:
                 found.append(("repeated" if kind == "attempts" else kind, match.start(), match.end()))
     return found
@@ -233,7 +238,10 @@ def deadline_in_sentence(
     if compiled.date is not None:
         for m in compiled.date.finditer(folded):
             before = _LAST_WORD.search(folded, max(0, m.start() - 24), m.start())
-            if before is None or before.group(1) not in compiled.past:
+            # "antes del 30 de noviembre": a deadline preposition wins over "del" read as "since".
+            lead = compiled.pressure_before
+            led = lead is not None and lead.search(folded, max(0, m.start() - 24), m.start())
+            if led or before is None or before.group(1) not in compiled.past:
                 spans.append(m.span())
     blocked = [m.span() for m in compiled.not_time.finditer(folded)] if compiled.not_time else []
     for start, end in spans:
@@ -246,9 +254,9 @@ def deadline_in_sentence(
         right_match = _SENTENCE_END.search(folded, end)
         right = right_match.start() if right_match else len(folded)
         lead = compiled.pressure_before
-        if compiled.pressure.search(folded, left, right) or (
-            lead is not None and lead.search(folded, max(left, start - 24), start)
-        ):
+        # The time itself is not its own stake ("deadline", "vence" are both): look around it.
+        stake = compiled.pressure.search(folded, left, start) or compiled.pressure.search(folded, end, right)
+        if stake or (lead is not None and lead.search(folded, max(left, start - 24), start)):
             found.append(("pressed", start, end))
     return found
 
