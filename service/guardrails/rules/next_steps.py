@@ -80,6 +80,22 @@ class Signals(BaseModel):
     # Words that make a clause-final infinitive part of a finite sentence, not an instruction:
     # a subject, a modal, a negation ("Wir können das nicht ändern", "um ... zu prüfen").
     infinitive_blockers: dict[str, list[str]] = {}
+    # First-person ability as an offer ("I can move you", "Je peux par contre vous passer",
+    # "Ich kann Ihren Abschlag aber senken", "posso te passar"): a modal of `offer_modal` (one word
+    # or two) with a verb in the next few words, unless a negation or one of `not_offer` (what we
+    # can understand, imagine or assure, which is sympathy, not an offer) stands among them.
+    offer_modal: list[str] = []
+    not_offer: list[str] = []
+    # Participles that make a first-person perfect what the agent saw or had, not what they did
+    # ("j'ai bien reçu", "hemos tenido", "I have read"): the perfect then gives no next step.
+    perfect_not_done: list[str] = []
+    # Adverbs that may stand before a clause-opening imperative ("Simplemente reiniciá el router",
+    # "Einfach Foto schicken"): the shape is then read on the two words after it.
+    lead_adverbs: list[str] = []
+    # Per language: how many words after the auxiliary a participle may stand (default
+    # _PERFECT_REACH). French participle endings are also those of common words ("trois",
+    # "fois"), so there only the next two count ("j'ai bien transmis").
+    perfect_reach: dict[str, int] = {}
 
 
 class NextStepsLexicon(PhraseLexicon):
@@ -89,6 +105,12 @@ class NextStepsLexicon(PhraseLexicon):
     signals: Signals | None = None
 
 
+# A link in the reply's own words is something to act on ("follow it here: https://…", "O guia
+# está em https://…"), and so is a path through menus ("Conta > Pagamentos", "Minha Conta ›
+# Documentos"). Both start at a fixed character, so a reply without one costs one failed scan.
+_LINK = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+")
+_MENU_PATH = re.compile(r"[^\W\d_] ?[>›→] ?[^\W\d_]")
+_OFFER_REACH = 5  # words after "I can" / "ich kann": "je peux par contre vous passer"
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*(?:\d{1,2}[.)]|step \d|paso \d|schritt \d|étape \d|passo \d)\s")
 
 
@@ -237,6 +259,10 @@ class NextSteps(Rule):
             self._infinitives = {
                 lang: tuple(v.casefold() for v in verbs) for lang, verbs in signals.infinitive_verbs.items()
             }
+            self._offer_modal = frozenset(w.casefold() for w in signals.offer_modal)
+            self._not_offer = frozenset(w.casefold() for w in signals.not_offer)
+            self._perfect_not_done = frozenset(w.casefold() for w in signals.perfect_not_done)
+            self._lead_adverbs = frozenset(w.casefold() for w in signals.lead_adverbs)
             self._infinitive_blockers = {
                 lang: frozenset(w.casefold() for w in words)
                 for lang, words in signals.infinitive_blockers.items()
@@ -298,8 +324,21 @@ class NextSteps(Rule):
             or self._imperative_opens(doc.scan)
             or self._guarded_cue(doc.scan)
             or self._bracket(doc.scan)
+            or self._link(doc, customer)
             or self._signal(doc, customer)
         )
+
+    @staticmethod
+    def _link(doc: Document, customer: frozenset[str]) -> bool:
+        """A link of the reply's own (not one the customer sent: every word of it is theirs), or
+        a path through menus. Links are read on the unmasked text: an HTML attribute quotes its
+        link ("href=\"https://…\""), which is still the reply's own."""
+        for match in _LINK.finditer(doc.folded.text):
+            if not customer.issuperset(w.casefold() for w in _WORD.findall(match.group())):
+                return True
+        # On the original text: folding turns "›" into a quotation mark. A quoted line's ">"
+        # has no letter before it, so it is never read as a path.
+        return _MENU_PATH.search(doc.original) is not None
 
     def _signal(self, doc: Document, customer: frozenset[str] = frozenset()) -> bool:
         """A next step no phrase names: a question to the customer, "DM us", a future form, a
@@ -354,10 +393,34 @@ class NextSteps(Rule):
                 ):
                     return True
                 if perfect and (word in perfect or pair in perfect):
-                    after = words[i + 1 : i + 1 + _PERFECT_REACH]
-                    if any(len(w) >= _MIN_FUTURE and w.endswith(participle) for w in after):
+                    after = words[i + 1 : i + 1 + signals.perfect_reach.get(language, _PERFECT_REACH)]
+                    if self._done_perfect(after, participle):
                         return True
+                if (word in self._offer_modal or pair in self._offer_modal) and self._offers(words, i):
+                    return True
         return False
+
+    def _done_perfect(self, after: list[str], participle: tuple[str, ...]) -> bool:
+        """Is there a participle of something done among the words after a first-person
+        auxiliary? What the agent only saw or had ("nous avons reçu trois fois plus") ends the
+        search, and so does a negation."""
+        for w in after:
+            if w in self._perfect_not_done or w in self._negations:
+                return False
+            if len(w) >= _MIN_FUTURE and w.endswith(participle):
+                return True
+        return False
+
+    def _offers(self, words: list[str], i: int) -> bool:
+        """Is the first-person modal at `i` an offer: a verb follows within a few words, with no
+        negation and no verb of understanding or assurance ("I can only imagine", "je peux vous
+        assurer") among them?"""
+        after = words[i + 1 : i + 1 + _OFFER_REACH]
+        # "no puedo", "kann ich hier nichts", "there's nothing I can do": a negation just around it.
+        near = words[max(0, i - 2) : i + 3]
+        if not after or any(w in self._negations or w.endswith("n't") for w in near):
+            return False
+        return self._not_offer.isdisjoint(after)
 
     def _counted_ahead(self, words: list[str], i: int) -> bool:
         """Is the number word at `i` a count of time units after a preposition of time ahead
@@ -408,12 +471,15 @@ class NextSteps(Rule):
         is not comfort ("take all the time you need")?"""
         tokens = sentence.tokens
         for i, token in enumerate(tokens):
-            if i == 0 or tokens[i - 1].clause != token.clause:
-                following = tokens[i + 1].text if i + 1 < len(tokens) else ""
-                if shape.search(f"{token.text} {following}"):
-                    clause = {t.text for t in tokens[i:] if t.clause == token.clause}
-                    if self._comfort.isdisjoint(clause):
-                        return True
+            if i > 0 and tokens[i - 1].clause == token.clause:
+                continue
+            j = i + 1 if token.text in self._lead_adverbs and i + 1 < len(tokens) else i
+            verb = tokens[j]
+            following = tokens[j + 1].text if j + 1 < len(tokens) else ""
+            if verb.clause == token.clause and shape.search(f"{verb.text} {following}"):
+                clause = {t.text for t in tokens[j:] if t.clause == token.clause}
+                if self._comfort.isdisjoint(clause):
+                    return True
         return False
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:

@@ -4,6 +4,11 @@ policy") where the seed guidelines ask for "here is what we can do".
 A refusal the reply follows with what it can do instead is what the guidelines ask for, so an
 `alternative` phrase anywhere in the reply's own words ("but I can move it", "lo que sí podemos
 hacer", "je vous propose", "stattdessen"), not negated, clears every refusal in it.
+
+A refusal the reply attributes to its own instructions in the same sentence ("My instructions say
+I can't promise …", "Según mis directrices internas no puedo …") reports a rule rather than
+refusing the customer: that is prompt-leak's finding (block), not negative framing (`reported`),
+unless a consequence connector ("so", "así que", `consequence`) makes it the reply's own again.
 """
 
 from __future__ import annotations
@@ -11,14 +16,16 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Self
 
-from service.guardrails.document import Document
+from service.guardrails.document import SCAN_OFFSET, Document
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
-from service.guardrails.phrases import PhraseMatcher
+from service.guardrails.phrases import PhraseHit, PhraseMatcher
 from service.guardrails.rules.base import Hit, RuleContext
 from service.guardrails.rules.phrase_rule import KINDS, PhraseRule
 from service.models import Severity
 
-_KINDS = KINDS | {"alternative"}
+_KINDS = KINDS | {"alternative", "reported", "consequence"}
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_REPORT_REACH = 200  # characters before a refusal read for "my instructions say"
 # A negation just after an alternative turns it back into a refusal ("but we can't", "mais je ne").
 _NEGATED_AFTER = re.compile(r"\A\s*(?:'t|’t|n't|not|no|nicht|kein\w*|ne|pas|não|nada|nichts|nothing)\b")
 _NEGATION_REACH = 16  # characters after an alternative read for a negation
@@ -36,6 +43,8 @@ class PositiveLanguage(PhraseRule):
     def __init__(self, lexicon: PhraseLexicon, matchers: dict[str, PhraseMatcher[PhraseEntry]]) -> None:
         super().__init__(lexicon, matchers)
         self._alternatives = matchers["alternative"]
+        self._reported = matchers["reported"]
+        self._consequence = matchers["consequence"]
 
     @classmethod
     def load(cls, data: bytes | None, sources: Sources) -> Self:
@@ -49,6 +58,19 @@ class PositiveLanguage(PhraseRule):
             if _NEGATED_AFTER.match(after) is None:
                 return True
         return False
+
+    def cancelled(self, doc: Document, hit: PhraseHit[PhraseEntry]) -> bool:
+        if super().cancelled(doc, hit):
+            return True
+        # The sentence up to the refusal: does it say the refusal comes from our instructions?
+        lo = max(0, hit.start - _REPORT_REACH)
+        ends = [m.end() for m in _SENTENCE_END.finditer(doc.masked, lo, hit.start)]
+        lo = ends[-1] if ends else lo
+        window = doc.scan[lo : hit.start + SCAN_OFFSET]
+        reports = [r.end for r in self._reported.finditer(window)]
+        # "… my instructions say I must never refund it, so that's not possible": after a
+        # consequence connector the refusal is the reply's own conclusion again.
+        return bool(reports) and not any(True for _ in self._consequence.finditer(window[reports[0] :]))
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         hits = super().check(doc, ctx)

@@ -3,6 +3,9 @@ exclamation marks read as a raised voice; a calm answer is what lowers a stresse
 
 Acronyms and product codes are not shouting: a word counts only when it has two or more letters,
 all upper case, and is not in the lexicon's acronym list; a run needs several such words in a row.
+Nor is a run inside quotation marks (a device or status message said back: «EN ATTENTE - KYC»,
+"NO INTERNET ACCESS") or inside a template slot ("[NOMBRE DEL CLIENTE]", "{{ORDER_ID}}"): the
+reply is not raising its voice there (placeholder has its own rule).
 The fix lowers the run (keeping a capital where a sentence starts) and folds "!!!" to "!".
 """
 
@@ -27,6 +30,10 @@ _CAPITAL_WORD = re.compile(
 )
 _TWO_CAPITALS = re.compile(rf"[{_UPPER}]{{2}}")
 _GAP = re.compile(r"[ \t,;:()\"'«»“”‘’*–—-]*")  # a run stays in one sentence and on one line
+# Quoted passages and template slots on one line, bounded so the scan stays linear.
+_QUOTED_OR_SLOT = re.compile(
+    r"[\"«“„][^\"«»“”„\n]{1,200}[\"»”“]|\[[^\[\]\n]{1,80}\]|\{\{?[^{}\n]{1,80}\}?\}|<[^<>\n]{1,80}>"
+)
 _SENTENCE_START = re.compile(r"(?:\A|[.!?]\s+|\n\s*)\Z")
 
 
@@ -76,7 +83,10 @@ class Shouting(Rule):
                 close()
             words.append((match.start(), match.end(), match.group()))
         close()
-        return runs
+        if not runs:
+            return runs
+        enclosed = [(m.start(), m.end()) for m in _QUOTED_OR_SLOT.finditer(text)]
+        return [(a, b) for a, b in runs if not any(s <= a and b <= e for s, e in enclosed)]
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
         text = doc.cased.text
