@@ -218,8 +218,16 @@ def _compiled(language: str) -> _Compiled:
     )
 
 
+# A negation does not reach across a sentence end: "member no 66-21087. He passed away".
+_SENTENCE_END = re.compile(r"[.!?;]\s")
+
+
 def _words_before(folded: str, start: int) -> list[str]:
-    return _TOKEN.findall(folded[max(0, start - 40) : start])[-_NEGATION_WINDOW:]
+    window = folded[max(0, start - 40) : start]
+    ends = list(_SENTENCE_END.finditer(window))
+    if ends:
+        window = window[ends[-1].end() :]
+    return _TOKEN.findall(window)[-_NEGATION_WINDOW:]
 
 
 def _negated(words: list[str], negators: frozenset[str]) -> bool:
