@@ -1,7 +1,8 @@
 """The opening acknowledgement of an offline draft, fitted to what this customer feels.
 
-It reads the feelings of the customer's newest message (service/language/feelings.py) and the
-thread's shape, in this order: a loss gets condolence, not "how worrying"; a customer who had to
+It reads the feelings of the customer's newest message and, for a loss, of their earlier turns
+and the subject (both from the reading, service/language/analysis.py), and the thread's shape, in
+this order: a loss gets condolence, not "how worrying"; a customer who had to
 chase us, or whom our notes say we failed, gets ownership and an apology; good news or excitement
 is shared, never answered with "how frustrating"; anger, frustration, worry and disappointment
 are named; a calm customer is thanked for the details and never called upset. Time pressure
@@ -12,9 +13,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from service.drafting.voice import Voice, names_a_loss, thanks_us
+from service.drafting.voice import Voice
 from service.language.analysis import Category, Emotion, ThreadAnalysis
-from service.language.feelings import NEGATIVE, Feeling, FeelingReading, read_feelings
+from service.language.feelings import NEGATIVE, Feeling, FeelingReading
 from service.models import Role, Thread
 
 # A customer whose newest message comes this long after our last reply, or who wrote twice this
@@ -39,7 +40,9 @@ _CALIBRATED = {
     Emotion.anxious: "worried",
     Emotion.disappointed: "disappointed",
 }
-_SUBJECT_CHARS = 200
+# A loss named earlier in the thread (or in the subject) still decides the opener; a mild "hard
+# time" there does not.
+_EARLIER_GRIEF = 2
 
 
 def waited_on_us(thread: Thread) -> bool:
@@ -74,28 +77,17 @@ def time_pressed(analysis: ThreadAnalysis) -> bool:
     return analysis.urgent or urgency >= 2 or any(f.kind == "deadline" for f in analysis.facts)
 
 
-def acknowledgement_key(
-    analysis: ThreadAnalysis,
-    *,
-    waited: bool,
-    our_fault: bool,
-    subject: str = "",
-    loss: bool = False,
-    thanks: bool = False,
-) -> str:
-    """The strongest feeling decides the opener: a loss first, then joy or thanks, and only then a
-    wait or a mistake (review D: "sorry for the wait" to a thank-you letter scores 1).
-
-    `loss` and `thanks` are the composer's narrow word checks (voice.names_a_loss, thanks_us) for
-    what the feelings reading can miss."""
+def acknowledgement_key(analysis: ThreadAnalysis, *, waited: bool, our_fault: bool) -> str:
+    """The strongest feeling decides the opener: a loss first (in any customer turn or the
+    subject), then joy or a warm thank-you, and only then a wait or a mistake (review D: "sorry
+    for the wait" to a thank-you letter scores 1)."""
     feelings = analysis.feelings
-    # A loss is often named only in the subject ("Closing my late husband's account").
-    subject_grief = any(
-        f.feeling is Feeling.grief for f in read_feelings(subject[:_SUBJECT_CHARS], analysis.language)
-    )
-    if loss or subject_grief or _strongest(feelings, frozenset({Feeling.grief})):
-        return "grief"
     negative = _strongest(feelings, NEGATIVE)
+    # A loss said in the subject or an earlier turn still comes first: a student whose father
+    # died, chasing a fee in her second e-mail, is still bereaved (review D).
+    earlier_grief = _strongest(analysis.earlier_feelings, frozenset({Feeling.grief}))
+    if earlier_grief >= _EARLIER_GRIEF or _strongest(feelings, frozenset({Feeling.grief})):
+        return "grief"
     hostile = _strongest(feelings, _HOSTILE)
     positive = _strongest(feelings, _POSITIVE)
     kinds = {f.feeling for f in feelings}
@@ -103,6 +95,9 @@ def acknowledgement_key(
     # A closing "merci !" or "je vous remercie" is courtesy, not a thank-you letter: gratitude alone
     # takes the opener only when it is strong.
     glad = _strongest(feelings, frozenset({Feeling.excitement})) or (positive if positive >= _THANKFUL else 0)
+    # A strong thank-you ("thank you so much", "you made my day") takes the opener even beside
+    # words the reading scores as trouble ("our guests still talk about it").
+    thanks = _strongest(feelings, frozenset({Feeling.gratitude})) >= _THANKFUL
     if not hostile and (thanks or (glad and glad > negative)):
         return "joy" if Feeling.excitement in kinds and not thanks else "thanks"
     if waited:
@@ -129,15 +124,7 @@ def acknowledge(
     """The acknowledgement, and when time is short and we have facts to give, a lead-in for them
     ("I know time is short, so here is where things stand."). The lead-in goes in front of the
     facts, not after the acknowledgement: followed by the restatement it would point at nothing."""
-    newest = thread.last_customer_message().body
-    key = acknowledgement_key(
-        analysis,
-        waited=waited_on_us(thread),
-        our_fault=our_fault,
-        subject=thread.subject or "",
-        loss=names_a_loss(m.body for m in thread.customer_messages()),
-        thanks=thanks_us(newest),
-    )
+    key = acknowledgement_key(analysis, waited=waited_on_us(thread), our_fault=our_fault)
     calm_keys = {"grief", "thanks", "joy"}  # "time is short" fits neither a loss nor a thank-you
     lead_in = voice.line("short_time") if settled and time_pressed(analysis) and key not in calm_keys else ""
     return voice.line(key), lead_in

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from service.drafting.acknowledge import acknowledge
 from service.drafting.composer_phrases import Phrases
 from service.drafting.note_outcomes import (
+    SUPPLEMENTARY,
     NoteOutcomes,
     limit_outcomes,
     outcome_sentences,
@@ -325,6 +326,9 @@ def compose_offline_with_gaps(
         found = dataclasses.replace(
             found, outcomes=tuple(o for o in found.outcomes if not _money_kind(o.kind))
         )
+    if all(o.kind in SUPPLEMENTARY for o in found.outcomes):
+        # "Nothing to pay" alone leaves the customer's question open: no settled answer.
+        found = dataclasses.replace(found, outcomes=())
     settled = outcome_sentences(
         found, notes, analysis.language, analysis.variant, in_chat=channel is not Channel.email
     )

@@ -39,10 +39,10 @@ _AMOUNT = re.compile(
 _DATE = re.compile(r"(?<![\d/.])(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])(?!\.\d)")
 _TIMELINE = re.compile(
     r"\b(?:\d{1,3}\s*(?:-|–|to|a|à|bis|e)\s*)?\d{1,3}\s*"
-    r"(?:(?:business|working)\s+)?(?:days?|hours?|weeks?|días(?:\s+hábiles)?|horas|semanas|"
-    r"werktage[n]?|arbeitstage[n]?|tage[n]?|stunden|wochen|jours(?:\s+ouvrés|\s+ouvrables)?|heures|"
+    r"(?:(?:business|working|biz)\s+)?(?:days?|hours?|weeks?|días(?:\s+hábiles)?|horas|semanas|"
+    r"werktage[n]?|arbeitstage[n]?|tage[n]?|stunden|wochen|jours(?:\s+ouvrés|\s+ouvrables)?|heures|hs|"
     r"semaines|dias(?:\s+úteis)?)"
-    r"(?:\s+(?:business|working|hábiles|ouvrés|ouvrables|úteis))?\b",
+    r"(?:\s+(?:business|working|biz|hábiles|ouvrés|ouvrables|úteis))?\b",
     re.IGNORECASE,
 )
 _TODAY = compile_cues(["today", "hoy", "heute", "aujourd'hui", "hoje"])
@@ -54,9 +54,23 @@ _TIME = re.compile(
 # wrote: "application approved" or "account restored" in a note about another matter is not this
 # customer's answer. (A visit, a deadline, a fix or a pick-up are specific enough on their own.)
 # A credit is about money: the composer says it only to a customer who raised a charge or a refund.
-_RELEVANT = frozenset({"request_approved", "service_restored"})
+_RELEVANT = frozenset({"request_approved", "service_restored", "cancellation_done"})
 # Kinds whose date is when something will happen ("visit on 2/4 between 9:00 and 11:00")...
-_WHEN = frozenset({"visit_booked", "fix_scheduled", "ready_for_collection", "restoration_expected"})
+_WHEN = frozenset(
+    {"visit_booked", "fix_scheduled", "ready_for_collection", "restoration_expected", "delivery_scheduled"}
+)
+# A plan the customer must still choose between ("Thu 10.12. or Sat 12.12.") is not booked.
+_ONE_DATE = frozenset({"delivery_scheduled"})
+# Kinds with no time frame of their own: "valid 60 days" beside a coupon is not when it arrives.
+_NO_TIMELINE = frozenset({"no_charge", "discount_applied", "cancellation_done", "delivery_scheduled"})
+# A refund sentence with a reference and a bank timeline states a refund made, even without a verb
+# ("Refund €54.99 to same IBAN, ref RF-88412, 3-5 working days"); a condition ("if she wants")
+# or a question keeps it an option.
+_CONDITIONAL = re.compile(r"\b(?:if|unless|si|falls|wenn|se|caso)\b|\?")
+_OTHER_REFUNDS = ("refund_requested", "refund_approved")
+# Said only beside another outcome: "nothing to pay" alone leaves the customer's question open.
+SUPPLEMENTARY = frozenset({"no_charge"})
+_PERCENT = re.compile(r"(?<![\d.,])\d{1,2}\s?%")
 # ...or until when it holds ("deadline extended to 12/09 at 14:00", "approved until 31.10.").
 _UNTIL = frozenset({"request_approved", "deadline_extended"})
 # A plan with no date is no answer: the composer says it only with one.
@@ -69,7 +83,10 @@ _CUSTOMER_CHARS = 4_000
 # Kinds whose date is the day it happened; other dates in those sentences are not theirs.
 _DATED = frozenset(
     {
+        "fix_deployed",
+        "cancellation_done",
         "refund_issued",
+        "refund_approved",
         "refund_requested",
         "deposit_released",
         "payment_released",
@@ -78,7 +95,14 @@ _DATED = frozenset(
     }
 )
 _BANK = frozenset(
-    {"refund_issued", "refund_requested", "deposit_released", "payment_released", "credit_applied"}
+    {
+        "refund_issued",
+        "refund_approved",
+        "refund_requested",
+        "deposit_released",
+        "payment_released",
+        "credit_applied",
+    }
 )
 # A German date ends in a dot ("31.10."): the sentence's own full stop is not doubled.
 _DOUBLE_STOP = re.compile(r"\.\.$")
@@ -105,6 +129,7 @@ class _OutcomesFile(BaseModel):
     no_date: tuple[str, ...]
     no_mention: tuple[str, ...]
     bug_words: tuple[str, ...]
+    thresholds: tuple[str, ...]
     templates: dict[str, dict[str, str | dict[str, str]]]
 
 
@@ -135,6 +160,7 @@ class _Compiled:
     fault: re.Pattern[str] | None
     negators: frozenset[str]
     named_date: re.Pattern[str] | None
+    thresholds: re.Pattern[str] | None
 
 
 def _table() -> _OutcomesFile:
@@ -157,6 +183,7 @@ def _compiled() -> _Compiled:
         compile_cues(table.our_fault),
         frozenset(table.negators),
         _named_date(table.months),
+        compile_cues(table.thresholds),
     )
 
 
@@ -172,8 +199,16 @@ def _named_date(months: tuple[str, ...]) -> re.Pattern[str] | None:
 _WORD = re.compile(r"\w+(?:'\w+)?")
 
 
+# A negation stops at a sentence or line end ("... ohne App/WLAN.\nFix kommt am 23.01.").
+_CLAUSE_END = re.compile(r"[.!?;:\n]\s*")
+
+
 def _negated(folded: str, at: int, negators: frozenset[str]) -> bool:
-    before = _WORD.findall(folded[max(0, at - 30) : at])[-3:]
+    window = folded[max(0, at - 30) : at]
+    ends = list(_CLAUSE_END.finditer(window))
+    if ends:
+        window = window[ends[-1].end() :]
+    before = _WORD.findall(window)[-3:]
     return any(word in negators or word.endswith("n't") for word in before)
 
 
@@ -312,7 +347,12 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
             for kind, thing in compiled.things.items():
                 if kind in found:
                     continue
-                things = [m.span() for m in thing.finditer(folded)]
+                # "non remboursable", "no refund issued yet": a negated thing is not this outcome.
+                things = [
+                    m.span()
+                    for m in thing.finditer(folded)
+                    if not _negated(folded, m.start(), compiled.negators)
+                ]
                 action = next(
                     (
                         m
@@ -322,14 +362,30 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                     ),
                     None,
                 )
-                if action is None:
+                at: int | None = action.start() if action is not None else None
+                if (
+                    at is None
+                    and kind == "refund_issued"
+                    and things
+                    and _stated_refund(body[start:end])
+                    and not any(
+                        compiled.actions[k].search(folded) for k in _OTHER_REFUNDS if k in compiled.actions
+                    )
+                ):
+                    at = things[0][0]
+                if at is None:
                     continue
                 if kind in _RELEVANT and not _shares(body[start:end], said):
                     continue
                 following = spans[index + 1] if index + 1 < len(spans) else (end, end)
-                outcome = _outcome(
-                    kind, body, (start, end), following, start + action.start(), note.created_at, language
-                )
+                outcome = _outcome(kind, body, (start, end), following, start + at, note.created_at, language)
+                if kind in _NO_TIMELINE:
+                    outcome = dataclasses.replace(outcome, timeline=None)
+                if kind == "discount_applied" and outcome.amount is None:
+                    percent = _near(_PERCENT, body[start:end], at, _AMOUNT_REACH)
+                    outcome = dataclasses.replace(outcome, amount=percent)
+                if kind in _ONE_DATE and len(set(_DATE.findall(body[start:end]))) > 1:
+                    continue
                 if kind == "slots_offered":
                     outcome = _offered(outcome, body[start:end], language)
                     options = tuple(o for o in outcome.options if not _before(o[0], note.created_at))
@@ -337,9 +393,7 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                         continue
                     outcome = dataclasses.replace(outcome, options=options)
                 if kind in _WHEN | _UNTIL:
-                    outcome = _scheduled(
-                        outcome, body[start:end], action.start(), compiled, language, note.created_at
-                    )
+                    outcome = _scheduled(outcome, body[start:end], at, compiled, language, note.created_at)
                 if kind in _NEEDS_DATE and outcome.date is None:
                     continue
                 if kind in _WHEN | _UNTIL and outcome.date and _before(outcome.date, note.created_at):
@@ -350,10 +404,24 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                     # Its moment is the estimate; a duration nearby is about something else.
                     outcome = dataclasses.replace(outcome, timeline=None)
                 found[kind] = outcome
-    return NoteOutcomes(tuple(found.values()), known, fault)
+    if "refund_issued" in found:  # issued supersedes approved
+        found.pop("refund_approved", None)
+    kept = [o for o in found.values() if o.kind not in SUPPLEMENTARY]
+    if kept:  # what settles the question first, what it costs after
+        kept += [o for o in found.values() if o.kind in SUPPLEMENTARY]
+    return NoteOutcomes(tuple(kept), known, fault)
 
 
 _PAST_WINDOW_DAYS = 180  # further back than this, "14/01" written in December means next January
+
+
+def _stated_refund(sentence: str) -> bool:
+    """A refund with its reference and timeline, stated without a condition."""
+    return (
+        _REF.search(sentence) is not None
+        and _TIMELINE.search(sentence) is not None
+        and _CONDITIONAL.search(fold(sentence)) is None
+    )
 
 
 def _before(said: str, created: datetime | None) -> bool:
@@ -492,8 +560,10 @@ def _outcome(
     start, end = sentence
     text = body[start:end]
     ref = _ref_near(text, at - start) or _near(_REF, body[following[0] : following[1]], 0, 40)
-    amount = _near(_AMOUNT, text, at - start, _AMOUNT_REACH)
-    timeline = _TIMELINE.search(body, start, following[1])
+    amount = _near(_AMOUNT, _without_limits(text), at - start, _AMOUNT_REACH)
+    after = body[following[0] : following[1]]
+    own_matter = following[0] >= end and (_AMOUNT.search(after) or _REF.search(after))
+    timeline = _TIMELINE.search(body, start, end if own_matter else following[1])
     date: str | None = None
     if kind in _DATED:
         reach_back = max(0, start - 16) if at - start < 3 else start
@@ -510,6 +580,21 @@ def _outcome(
         date=date,
         timeline=_timeline_text(timeline.group(), language) if timeline else None,
     )
+
+
+def _without_limits(text: str) -> str:
+    """`text` with amounts that follow a threshold word ("under €100", "bis zu 50 €") blanked,
+    offsets kept: a limit in a note is a rule, not this customer's amount."""
+    limits = _compiled().thresholds
+    if limits is None:
+        return text
+    folded = fold(text)
+    out = text
+    for match in limits.finditer(folded):
+        amount = _AMOUNT.match(text, match.end() + (1 if text[match.end() : match.end() + 1] == " " else 0))
+        if amount is not None:
+            out = out[: amount.start()] + " " * (amount.end() - amount.start()) + out[amount.end() :]
+    return out
 
 
 def _timeline_text(raw: str, language: str) -> str:

@@ -10,7 +10,7 @@ language@register, variant@register.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -36,8 +36,6 @@ class _VoiceFile(BaseModel):
     voseo_words: tuple[str, ...]
     no_eszett: frozenset[str]
     subject_labels: tuple[str, ...]
-    loss_cues: tuple[str, ...]
-    thanks_cues: tuple[str, ...]
     voices: dict[str, dict[str, str]]
 
 
@@ -59,32 +57,6 @@ def subject_labels() -> re.Pattern[str] | None:
 @cache
 def _dm() -> re.Pattern[str] | None:
     return compile_cues(_table().dm_cues)
-
-
-@cache
-def _loss() -> re.Pattern[str] | None:
-    return compile_cues(_table().loss_cues)
-
-
-@cache
-def _thanks() -> re.Pattern[str] | None:
-    return compile_cues(_table().thanks_cues)
-
-
-_CUE_CHARS = 4_000  # a loss or a thank-you shows in the opening of a message
-
-
-def names_a_loss(texts: Iterable[str]) -> bool:
-    """Whether any of `texts` names a death: the composer's narrow check behind the feelings
-    reading, which can miss grief said plainly ("our dog was put to sleep")."""
-    pattern = _loss()
-    return bool(pattern) and any(pattern.search(fold(t[:_CUE_CHARS])) for t in texts if pattern)
-
-
-def thanks_us(text: str) -> bool:
-    """Whether a message thanks us warmly or shares joy ("you guys are awesome", "merci pour ce jeu")."""
-    pattern = _thanks()
-    return bool(pattern and pattern.search(fold(text[:_CUE_CHARS])))
 
 
 @dataclass(frozen=True)

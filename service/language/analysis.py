@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from service.language.detect import DETECTED, detect
-from service.language.feelings import FeelingReading, read_feelings
+from service.language.feelings import Feeling, FeelingReading, read_feelings
 from service.language.register import Register, read_register, read_variant
 from service.language.request import Fact, Span, find_facts, find_request
 from service.language.sentences import HEAD_CHARS, TAIL_CHARS, sentence_spans
@@ -66,6 +66,11 @@ class ThreadAnalysis:
     register: Register = Register.unknown
     variant: str | None = None
     message_index: int | None = None
+    # What the customer showed before their newest message (their earlier turns and the subject,
+    # where a loss is often named: "Closing my late husband's account"): strongest per feeling,
+    # without evidence, since those spans would not point into the newest message. The composer
+    # fits its opener to the whole thread: a widow's later "any news?" still gets condolence.
+    earlier_feelings: tuple[FeelingReading, ...] = ()
 
     @property
     def upset(self) -> bool:
@@ -76,6 +81,7 @@ class ThreadAnalysis:
 # Enough text to read the mood and language; bounds the cost on huge threads.
 _LAST_CHARS = 4_000
 _HISTORY_CHARS = 4_000
+_SUBJECT_CHARS = 200
 # Customers state the problem early; a wall of text is not searched sentence by sentence.
 _ISSUE_MAX_SENTENCES = 40
 _LANGUAGE_CHARS = 3_000
@@ -747,6 +753,7 @@ def analyse_thread(thread: Thread) -> ThreadAnalysis:
     last = customer[-1]
     own = last.body[: new_text_end(last.body) or len(last.body)]
     feelings = tuple(read_feelings(own, language))
+    earlier = _earlier_feelings(subject, [m for m in customer if m is not last], language)
     # The guardrails' acknowledgement bar keeps its own calibrated reading (emotion, urgent; see
     # docs/decisions.md); the feelings drive the prompt, the composer and DraftResult.analysis.
     emotion = detect_emotion(turn, history)
@@ -769,4 +776,23 @@ def analyse_thread(thread: Thread) -> ThreadAnalysis:
         register=read_register(own, language).register,
         variant=read_variant(own, language, thread.customer.locale),
         message_index=next(i for i, m in enumerate(thread.messages) if m is last),
+        earlier_feelings=earlier,
     )
+
+
+def _earlier_feelings(subject: str, earlier: list[Message], language: str) -> tuple[FeelingReading, ...]:
+    """The feelings of the subject and the earlier customer messages (newest first, to
+    _HISTORY_CHARS), strongest per feeling. Each text is read on its own: a cue never spans two."""
+    texts = [subject[:_SUBJECT_CHARS]] if subject.strip() else []
+    size = 0
+    for message in reversed(earlier):
+        if size >= _HISTORY_CHARS:
+            break
+        body = message.body[: new_text_end(message.body) or len(message.body)][: _HISTORY_CHARS - size]
+        texts.append(body)
+        size += len(body)
+    strongest: dict[Feeling, int] = {}
+    for text in texts:
+        for reading in read_feelings(text, language):
+            strongest[reading.feeling] = max(strongest.get(reading.feeling, 0), reading.intensity)
+    return tuple(FeelingReading(feeling, level, ()) for feeling, level in strongest.items())

@@ -32,9 +32,7 @@ def composed_acknowledgement(thread: Thread, analysis: ThreadAnalysis) -> str:
     """The acknowledgement sentence the composer chose (without a time-pressure line)."""
     voice = voice_for(thread, analysis)
     found = read_note_outcomes(thread, analysis.language)
-    key = acknowledgement_key(
-        analysis, waited=waited_on_us(thread), our_fault=found.our_fault, subject=thread.subject or ""
-    )
+    key = acknowledgement_key(analysis, waited=waited_on_us(thread), our_fault=found.our_fault)
     return voice.line(key)
 
 

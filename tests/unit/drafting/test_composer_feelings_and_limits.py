@@ -9,9 +9,10 @@ from typing import Any
 
 from service.drafting.acknowledge import acknowledgement_key, waited_on_us
 from service.drafting.composer import compose_offline
-from service.drafting.voice import _VoiceFile, names_a_loss, thanks_us
+from service.drafting.voice import _VoiceFile
 from service.language.analysis import analyse_thread
 from service.language.data import load_table
+from service.language.feelings import Feeling, read_feelings
 from service.models import Thread
 
 
@@ -29,13 +30,7 @@ def _thread(messages: list[tuple[str, str, str]], *, channel: str = "email", loc
 
 def _key(thread: Thread) -> str:
     analysis = analyse_thread(thread)
-    return acknowledgement_key(
-        analysis,
-        waited=waited_on_us(thread),
-        our_fault=False,
-        loss=names_a_loss(m.body for m in thread.customer_messages()),
-        thanks=thanks_us(thread.last_customer_message().body),
-    )
+    return acknowledgement_key(analysis, waited=waited_on_us(thread), our_fault=False)
 
 
 def test_a_loss_said_plainly_gets_condolence_not_frustration() -> None:
@@ -53,10 +48,6 @@ def test_a_loss_said_plainly_gets_condolence_not_frustration() -> None:
     draft = compose_offline(thread, analyse_thread(thread))
     assert "sorry for your loss" in draft
     assert "frustrat" not in draft.lower()
-
-
-def test_a_broken_device_that_died_is_not_a_loss() -> None:
-    assert not names_a_loss(["My router died again last night and the light is red."])
 
 
 def test_a_thank_you_after_a_long_gap_gets_thanks_not_an_apology_for_waiting() -> None:
@@ -153,3 +144,53 @@ def test_french_and_portuguese_lines_do_not_assume_the_agents_gender() -> None:
                 assert "ravi " not in line, (key, name)
             if key.startswith("pt"):
                 assert not line.startswith(("Obrigado", "Obrigada")), (key, name)
+
+
+def test_a_loss_named_in_an_earlier_turn_still_gets_condolence() -> None:
+    # The newest message is only a chase; the loss was said two turns before (issue 13 item 5).
+    thread = _thread(
+        [
+            (
+                "customer",
+                "2026-04-01T09:00:00Z",
+                "My wife passed away in February and I need to close her phone contract.",
+            ),
+            ("agent", "2026-04-01T10:00:00Z", "Thank you, I have passed this to the closures team."),
+            ("customer", "2026-04-08T09:00:00Z", "Is there any news on this? Another bill came."),
+        ]
+    )
+    analysis = analyse_thread(thread)
+    assert Feeling.grief not in {f.feeling for f in analysis.feelings}
+    assert Feeling.grief in {f.feeling for f in analysis.earlier_feelings}
+    assert _key(thread) == "grief"
+
+
+def test_a_loss_named_only_in_the_subject_gets_condolence() -> None:
+    thread = _thread(
+        [("customer", "2026-04-01T09:00:00Z", "Please cancel the account and stop the payments.")]
+    )
+    thread = thread.model_copy(update={"subject": "Account of my late father"})
+    assert _key(thread) == "grief"
+
+
+def test_earlier_feelings_in_other_languages_are_read_too() -> None:
+    for language, earlier, newest in (
+        ("es", "Mi madre falleció el mes pasado y quiero dar de baja su línea.", "¿Hay novedades?"),
+        ("de", "Mein Vater ist verstorben, ich möchte seinen Vertrag kündigen.", "Gibt es etwas Neues?"),
+        ("fr", "Mon mari est décédé en mai, je dois résilier son abonnement.", "Avez-vous du nouveau ?"),
+        ("pt", "O meu pai faleceu e preciso de cancelar a assinatura dele.", "Alguma novidade?"),
+    ):
+        thread = _thread(
+            [
+                ("customer", "2026-04-01T09:00:00Z", earlier),
+                ("agent", "2026-04-01T10:00:00Z", "OK."),
+                ("customer", "2026-04-02T09:00:00Z", newest),
+            ],
+            locale=language,
+        )
+        assert _key(thread) == "grief", language
+
+
+def test_a_warm_thank_you_is_read_by_the_feelings_reading() -> None:
+    readings = read_feelings("You guys are awesome, the new lenses made my week.", "en")
+    assert any(r.feeling is Feeling.gratitude and r.intensity >= 3 for r in readings)

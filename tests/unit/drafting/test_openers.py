@@ -27,7 +27,7 @@ def test_a_calm_customer_under_time_pressure_is_not_thanked_for_clear_details(
         channel="chat",
     )
     analysis = analyse_thread(thread)
-    key = acknowledgement_key(analysis, waited=False, our_fault=False, subject="")
+    key = acknowledgement_key(analysis, waited=False, our_fault=False)
     assert key not in {"calm_question", "calm_problem", "joy"}
 
 
