@@ -45,6 +45,8 @@ _LEET_CHARS = frozenset("0134579@$*|!")
 _SEPARATORS = frozenset(".-_*")
 _NOT_LETTERS = frozenset("0123456789@$*|!.,;:-_/\\+=#%&()[]{}<>\"'?~^`")
 _SHORTEST = 3  # a disguised word has at least three characters: "a$$" yes, "$x" no
+_ADDRESS_NEXT = frozenset("@\x1a")  # an "@" or a masked e-mail or @handle follows
+_SHORT_MASK = 4  # "f***", "s***": the longest mostly-star mask still read as a swear word
 
 
 def _shapes(text: str) -> tuple[bool, bool]:
@@ -74,11 +76,13 @@ def _has_run(word: str) -> bool:
 class Undisguiser:
     """Rewrites disguised spellings of `known` words (folded) to their plain spelling."""
 
-    def __init__(self, known: Iterable[str], first: Iterable[str] = ()) -> None:
+    def __init__(self, known: Iterable[str], first: Iterable[str] = (), second: Iterable[str] = ()) -> None:
         """`first`: the words a mask is read as when it fits one of them ("m***e" fits "merde"
-        and "monde"; the strong swear words come first)."""
+        and "monde"; the strong swear words come first); `second`: the next choice when no
+        `first` word fits ("a**" fits "ass" and "âne": the milder swear words)."""
         self._known = frozenset(w for w in known if w.isalpha())
         self._first = frozenset(w for w in first if w.isalpha()) & self._known
+        self._second = frozenset(w for w in second if w.isalpha()) & self._known
         by_shape: dict[tuple[int, str], list[str]] = {}
         for word in sorted(self._known):
             by_shape.setdefault((len(word), word[0]), []).append(word)
@@ -99,6 +103,8 @@ class Undisguiser:
         if mixed:
             for match in _MIXED.finditer(text):
                 word = match.group()
+                if text[match.end() : match.end() + 1] in _ADDRESS_NEXT:
+                    continue  # "j***@mail.com" (or its masked form): a hidden address, not a word
                 if self._may_be_known(word):
                     self._put(chars, match.start(), match.end(), self._decode(word))
         if stretched:
@@ -157,12 +163,24 @@ class Undisguiser:
         return None
 
     def _unmask(self, word: str) -> str | None:
-        """ "m***e" -> the one known word of that length that fits every visible letter."""
-        if word[0] == "*" or word.count("*") * 2 > len(word) + 1:
-            return None  # "***" alone, or mostly stars: too little left to tell a word
+        """ "m***e" -> the one known word of that length that fits every visible letter.
+
+        A short mask that is mostly stars ("f***", "s***") is read only as a `first` word: people
+        mask exactly the swear words that way. Longer ones ("p*******") are more often a hidden
+        value than a word, and stay as they are."""
+        if word[0] == "*":
+            return None  # "***" alone: nothing left to tell a word
+        mostly_stars = word.count("*") * 2 > len(word) + 1
+        if mostly_stars and len(word) > _SHORT_MASK:
+            return None
         pattern = re.compile("".join("." if c == "*" else re.escape(_LEET.get(c, (c,))[0]) for c in word))
         fits = [w for w in self._by_shape.get((len(word), word[0]), ()) if pattern.fullmatch(w)]
         preferred = [w for w in fits if w in self._first]
-        if len(preferred) == 1:
-            return preferred[0]
+        if preferred:
+            return preferred[0]  # any reading among the strong swear words is one
+        if mostly_stars:
+            return None
+        milder = [w for w in fits if w in self._second]
+        if len(milder) == 1:
+            return milder[0]
         return fits[0] if len(fits) == 1 else None

@@ -143,6 +143,11 @@ class Vocabulary:
         wanted = frozenset(kinds)
         return frozenset(w for table in self._index.values() for w, k in table.items() if k & wanted)
 
+    def words_in(self, kinds: Iterable[str], language: str) -> frozenset[str]:
+        """Every listed form, in one language, of a word of one of `kinds`."""
+        wanted = frozenset(kinds)
+        return frozenset(w for w, k in self._index.get(language, {}).items() if k & wanted)
+
     @property
     def languages(self) -> frozenset[str]:
         return frozenset(self._index)

@@ -10,6 +10,7 @@ where a word stands whether it is aimed at the customer:
   complaint"); aimed at a thing ("this stupid printer") it is the customer's word, not contempt;
 - strong profanity fires anywhere unless the team is its subject ("we fucked up" is an apology),
   milder profanity only when addressed;
+- a complaining word after "your" ("your whining", "Ihr Gejammer") is contempt;
 - contempt phrases ("shut up", "stop whining") fire anywhere, commands ("go away") where a command
   starts;
 - an insult noun right after a determiner ("this bridezilla", "die Zicke", "la pesada de
@@ -126,9 +127,16 @@ class Abuse(Rule):
             for p in ps
             for w in re.findall(r"[^\W\d_]{4,}", p.casefold())  # "gueule", not "de" or "la"
         }
-        self._undisguise = Undisguiser(
-            self._vocab.words(_WORD_KINDS) | phrase_words, self._vocab.words({"strong"})
-        )
+        known = self._vocab.words(_WORD_KINDS) | phrase_words
+        self._undisguise = Undisguiser(known, self._vocab.words({"strong"}), self._vocab.words({"profanity"}))
+        # A mask fits swear words of several languages ("f***": "fuck", "fick"): read it in the
+        # reply's own language when that is clear.
+        self._undisguise_in = {
+            lang: Undisguiser(
+                known, self._vocab.words_in({"strong"}, lang), self._vocab.words_in({"profanity"}, lang)
+            )
+            for lang in self._vocab.languages
+        }
         # One trie-compiled pass over every listed insult, profanity and complaint word of every
         # language: most replies contain none, and then no sentence is read at all.
         listed = sorted(w for w in self._vocab.words(_WORD_KINDS) if _LISTABLE.fullmatch(w))
@@ -144,10 +152,13 @@ class Abuse(Rule):
         return cls(load_rule_data(AbuseData, cls.lexicon_file or "", data, sources, cls.id))
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
-        text = self._undisguise(masked_text(doc))
-        scan = doc.scan if text is doc.masked else scan_text(text)
         also = ("en", ctx.analysis.language) if ctx.analysis is not None else ("en",)
         languages = reply_languages(doc, also)
+        undisguise = (
+            self._undisguise_in.get(languages[0], self._undisguise) if doc.language[1] else self._undisguise
+        )
+        text = undisguise(masked_text(doc))
+        scan = doc.scan if text is doc.masked else scan_text(text)
         spans = [(h.start, h.end, "contempt") for h in self._contempt.finditer(scan)]
         spans += [
             (h.start, h.end, "contempt")
@@ -211,6 +222,9 @@ class Abuse(Rule):
             if "contempt_adj" in found and (seen_second or self._addressed(tokens, kinds, i)):
                 out.append((token.start, token.end, "contempt"))
                 continue
+            if "whine" in found and self._owned(tokens, kinds, i):
+                out.append((token.start, token.end, "contempt"))  # "Ihr Gejammer", "your whining"
+                continue
             if "whine" in found and self._stopped(tokens, kinds, i):
                 out.append((token.start, token.end, "contempt"))  # "stop whining", "hör auf zu jammern"
                 continue
@@ -246,6 +260,16 @@ class Abuse(Rule):
                 return False
             skipped = True
         return False
+
+    @staticmethod
+    def _owned(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """A complaining word right after "your"/"Ihr"/"votre" ("your whining", "Ihr Gejammer"),
+        used as a noun: an English "-ing" form followed by a plain word is an adjective ("your
+        crying baby") and says nothing of the customer."""
+        if i == 0 or "possessive" not in kinds[i - 1] or tokens[i - 1].clause != tokens[i].clause:
+            return False
+        following = i + 1 < len(tokens) and tokens[i + 1].clause == tokens[i].clause
+        return not (following and tokens[i].text.endswith("ing") and not kinds[i + 1])
 
     @staticmethod
     def _pointed(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:

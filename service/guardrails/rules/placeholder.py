@@ -4,7 +4,10 @@ $FIRST_NAME, XXX, TODO, ___ ...).
 Bracketed text is only a placeholder when it reads like one: a placeholder keyword inside ("name",
 "customer", "fecha"...), an identifier (`first_name`) or an ellipsis. So footnotes "[1]", checkboxes
 "[x]", markdown links "[docs](https://...)" and reference links "[docs][1]" pass. `<B>`, `<br>` and
-key names like `<ENTER>` are markup, not placeholders.
+key names like `<ENTER>` are markup, not placeholders. A UI label the customer presses ("click
+[Place order]", "Konto > [Sicherheit]") is not a slot, nor is anything inside a code sample
+(`YOUR_API_KEY`, `${TOKEN}`, `<ACCESS_KEY_ID>` in an indented or fenced block): the customer is
+told to fill those in.
 """
 
 from __future__ import annotations
@@ -12,20 +15,30 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from service.guardrails.code_spans import CodeSpans
 from service.guardrails.document import Document
 from service.guardrails.lexicon import PatternEntry, PatternLexicon
-from service.guardrails.rules.base import at
+from service.guardrails.rules.base import Hit, RuleContext, at
 from service.guardrails.rules.pattern_rule import PatternRule
 from service.models import Finding, Severity
 
 _WORDS = re.compile(r"[^\W\d_]+")
 _LONG_NUMBER = re.compile(r"\d{3,}")  # "[Order #12345]" is filled in
 _FILLER = re.compile(r"x{2,}")  # "[XXX]"
+_LABEL_CONTEXT = 40  # characters read on each side of a bracket for a UI verb or a menu mark
+_WORDS_BEFORE = 3
+# "[My Name]" under a signature is a slot whatever the possessive says.
+# German writes a slot as one compound ("Vorgangsnummer", "Lieferdatum"): its last part names it.
+_COMPOUND_TAILS = ("nummer", "datum", "name", "adresse")
+_NAME_WORDS = frozenset(["name", "firstname", "fullname", "nombre", "nom", "prénom", "nome", "vorname"])
 
 
 class PlaceholderLexicon(PatternLexicon):
     keywords: list[str]  # words that make bracketed text a placeholder
     markup_words: list[str]  # <WORD> that is markup or a key name, not a placeholder
+    ui_verbs: list[str]  # "click", "tippen": a bracket they point at is a UI label
+    menu_marks: list[str]  # "Konto > [Sicherheit]": a menu path
+    own_possessives: list[str]  # "[My account]": the customer's own page, a label
 
 
 class Placeholder(PatternRule):
@@ -40,6 +53,17 @@ class Placeholder(PatternRule):
             raise TypeError("placeholder needs a PlaceholderLexicon")
         self._keywords = frozenset(k.casefold() for k in lexicon.keywords)
         self._markup = frozenset(w.casefold() for w in lexicon.markup_words)
+        self._ui_verbs = frozenset(w.casefold() for w in lexicon.ui_verbs)
+        self._menu_marks = tuple(lexicon.menu_marks)
+        self._own = frozenset(w.casefold() for w in lexicon.own_possessives)
+
+    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
+        found = self.matches(doc)
+        if found:
+            code = CodeSpans(doc.original)
+            if code:
+                found = [h for h in found if not code.covers(h.start, h.end)]
+        return [Hit(self.message(h.entry, h.start, h.end), h.start, h.end, h.entry.suggestion) for h in found]
 
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         if entry.check == "none":
@@ -55,13 +79,46 @@ class Placeholder(PatternRule):
             first = body.split()[0].casefold() if body.split() else ""
             return None if first in self._markup else match.span()
         # "keyword": reads like a template slot
-        if _LONG_NUMBER.search(body):
-            return None
         folded = body.casefold()
+        if _LONG_NUMBER.search(body) or folded in self._markup:
+            return None  # "[Order #12345]" is filled in; "<code>" is a tag
         words = _WORDS.findall(folded)
-        if "_" in body or "..." in body or any(w in self._keywords or _FILLER.fullmatch(w) for w in words):
+        if entry.id == "square_slot" and self._ui_label(match, body, words):
+            return None
+        if "_" in body or "..." in body or any(self._slot_word(w) or _FILLER.fullmatch(w) for w in words):
             return match.span()
         return None
+
+    def _slot_word(self, word: str) -> bool:
+        """A keyword, or a compound ending in one ("vorgangsnummer", "lieferdatum", "kundenname")."""
+        return word in self._keywords or any(
+            word.endswith(tail) for tail in _COMPOUND_TAILS if len(word) > len(tail)
+        )
+
+    def _ui_label(self, match: re.Match[str], body: str, words: list[str]) -> bool:
+        """Is "[body]" a label on the screen ("click [Place order]", "Konto > [Sicherheit]",
+        "[Mon compte]")? Written like a label: it starts with a capital (or a digit) and is not all
+        capitals or an identifier ("[TICKETNUMMER]", "[order_id]" stay slots)."""
+        first = body.lstrip()[:1]
+        if (
+            not words
+            or "_" in body
+            or "..." in body
+            or body.isupper()
+            or not (first.isupper() or first.isdigit())
+        ):
+            return False
+        text = match.string
+        before = text[max(0, match.start() - _LABEL_CONTEXT) : match.start()]
+        after = text[match.end() : match.end() + _LABEL_CONTEXT]
+        if before.rstrip().endswith(self._menu_marks) or after.lstrip().startswith(self._menu_marks):
+            return True  # a step of a menu path
+        if words[0] in self._own and not _NAME_WORDS.intersection(words):
+            return True  # "[My account]", not "[My Name]"
+        if len(words) == 1 and words[0] in self._keywords:
+            return False  # "click [Link]": one slot word, even after a verb
+        near = _WORDS.findall(before.casefold())[-_WORDS_BEFORE:] + _WORDS.findall(after.casefold())[:1]
+        return any(w in self._ui_verbs for w in near)
 
     def message(self, entry: PatternEntry, start: int, end: int) -> str:
         return f"Unfilled template placeholder ({entry.label}) {at(start, end)}."

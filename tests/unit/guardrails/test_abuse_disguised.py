@@ -67,3 +67,42 @@ def test_undisguising_keeps_offsets_and_leaves_unknown_words() -> None:
     assert undisguise("you 1d10t!").startswith("you idiot")
     assert undisguise("la m***e") == "la merde"
     assert undisguise("code A55-B7") == "code A55-B7"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stop texting every hour, the workshop will ring you.",
+        "Si vous n'êtes pas content, allez voir ailleurs.",
+        "Wenn Ihnen das nicht passt, kaufen Sie doch woanders ein.",
+        "No nos haga perder más el tiempo con eso.",
+        "Deixe de ser parvo, a fatura segue amanhã.",
+        "Mit Verlaub, Ihr Gejammer nervt.",
+        "It was in the letter, which most grown adults manage to read.",
+        "Je suis sûre que vous allez vous en remettre.",
+        "What the f*** is wrong with you? Read the manual.",
+    ],
+)
+def test_contempt_kinds_and_short_masks_are_found(guardrails: Guardrails, text: str) -> None:
+    assert fires(guardrails, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El ministro no tiene ni idea de cómo funcionan las pymes.",
+        "Your crying baby must have been upset; we'll ship it today.",
+        "Your password is p*******; change it after you log in.",
+        "Write to j***@gmail.com for the invoice.",
+        "We f***ed up on this one, sorry: a new blender ships Monday.",
+    ],
+)
+def test_third_persons_hidden_values_and_apologies_stay_clean(guardrails: Guardrails, text: str) -> None:
+    assert not fires(guardrails, text)
+
+
+def test_a_short_mask_reads_as_the_swear_word_of_the_first_tier() -> None:
+    undisguise = Undisguiser({"fuck", "fact", "ass", "ane"}, first={"fuck"}, second={"ass"})
+    assert undisguise("what the f***") == "what the fuck"
+    assert undisguise("a pain in the a**") == "a pain in the ass"
+    assert undisguise("p*******") == "p*******"  # long and mostly stars: a hidden value

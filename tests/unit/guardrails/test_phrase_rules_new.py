@@ -67,6 +67,40 @@ def test_off_limits_topics_block_and_ambiguous_words_warn(
     assert {f.severity for f in findings(report, "off-limits-topic")} == {severity}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("La culpa es de este Gobierno y sus impuestos.", ["este Gobierno"]),
+        ("Avec ce gouvernement, il fallait s'y attendre.", ["ce gouvernement"]),
+        ("Esses políticos só pensam nisso.", ["Esses políticos"]),
+        ("Möge Gott Ihnen Kraft geben.", ["Möge Gott"]),
+        ("Ele está com Deus agora.", ["com Deus"]),
+        ("Im Advent geht es um die Ankunft Christi.", ["Ankunft Christi"]),
+        ("Lo importante es la fe, no los regalos.", ["la fe"]),
+        ("Le Diwali célèbre la déesse Lakshmi.", ["déesse"]),
+    ],
+)
+def test_religion_and_politics_by_kind_block_in_five_languages(
+    guardrails: Guardrails, text: str, expected: list[str]
+) -> None:
+    report = guardrails.check(text)
+    assert evidence(text, report, "off-limits-topic") == expected
+    assert {f.severity for f in findings(report, "off-limits-topic")} == {Severity.block}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Malheureusement, c'est la politique de la maison.",
+        "É a política da loja para produtos em promoção.",
+        "A mala seguiu por engano na conexão em Brasília.",
+        "Esta elección depende de usted.",
+    ],
+)
+def test_house_policies_places_and_choices_are_not_politics(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), "off-limits-topic") == []
+
+
 def test_the_customer_may_mention_anything(guardrails: Guardrails) -> None:
     text = 'You mentioned "God bless" in your note; thank you for the kind words.'
     assert findings(guardrails.check(text), "off-limits-topic") == []

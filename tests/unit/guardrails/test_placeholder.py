@@ -95,3 +95,48 @@ def test_message_names_the_kind_and_position_not_the_text(guardrails: Guardrails
     [finding] = findings(guardrails.check(text), RULE)
     assert "jane.doe" not in finding.message
     assert f"at characters {finding.start}-{finding.end}" in finding.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No app, vá em Conta > Plano e toque em [Cancelar assinatura].",
+        "Öffnen Sie [Konto] > [Sicherheit] und tippen Sie auf [2FA aktivieren].",
+        "Unter Bestellungen auf [Adresse bearbeiten] klicken und speichern.",
+        "Add it to your bag and click [Place order] before 9pm.",
+        "Entra a Mi cuenta > Facturación y pulsa [Descargar todo].",
+        "Passez à l'offre Essentielle dans [Mon compte].",
+        "Allez dans Administration > Utilisateurs et cliquez sur [Inviter un utilisateur].",
+    ],
+)
+def test_ui_labels_in_brackets_are_not_slots(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), RULE) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Add this to the config:\n\n    storage:\n      access_key_id: <ACCESS_KEY_ID>\n\nThen retry.",
+        'Send it like this:\n\n    curl -H "Authorization: Bearer $TEST_TOKEN" https://api.example.com\n',
+        'Use this:\n```python\nhmac.new(b"YOUR_SECRET", req.headers["X-Sig"])\n```\nDone.',
+        "Set `token: ${PEDIDIX_TOKEN}` in the connector and restart it.",
+    ],
+)
+def test_slots_inside_code_samples_are_instructions(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), RULE) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Please click [Link] to continue.", ["[Link]"]),  # one slot word, even after a verb
+        ("Hallo Herr Vogt, Ihre Vorgangsnummer: [TICKETNUMMER].", ["[TICKETNUMMER]"]),
+        ("O código de rastreio é [código de rastreio].", ["[código de rastreio]"]),
+        ("Best regards,\n[My Name]", ["[My Name]"]),
+        ("Hi [Customer Name], thanks. Click [Place order] now.", ["[Customer Name]"]),
+    ],
+)
+def test_slots_beside_labels_and_compound_slot_words_still_count(
+    guardrails: Guardrails, text: str, expected: list[str]
+) -> None:
+    assert evidence(text, guardrails.check(text), RULE) == expected
