@@ -35,6 +35,7 @@ from service.llm.base import ChatMessage
 from service.llm.tokens import DEFAULT_BYTES_PER_TOKEN, TOKENS_PER_MESSAGE
 from service.models import Channel, Message, Role, Thread, has_visible_text
 from service.tenancy import DEFAULT_PROFILE, TenantProfile
+from service.yaml_data import load_yaml
 
 __all__ = [
     "ChatMessage",
@@ -206,7 +207,7 @@ class _GuidelinesFile(BaseModel):
 
 def _read_guidelines(path: Path) -> _GuidelinesFile:
     try:
-        return _GuidelinesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return _GuidelinesFile.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise PromptError(f"{path.name} is not a valid guidelines file: {exc}") from exc
 

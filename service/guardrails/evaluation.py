@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from service.guardrails.context import CheckContext
 from service.guardrails.engine import Guardrails
 from service.models import Channel, Severity, Thread
+from service.yaml_data import load_yaml
 
 # The rules a file's labels cover when it declares no `scope:` (seeds/replies/LABELLING.md, "Scope"):
 # the form rules (restates-issue, length, language-match, signature) are judged only where a file
@@ -143,7 +144,7 @@ def _read_items(path: Path) -> list[Any]:
             rows = [json.loads(line) for line in text.splitlines() if line.strip()]
             return [{k: v for k, v in row.items() if k != PROVENANCE_KEY} if isinstance(row, dict) else row
                     for row in rows]  # fmt: skip
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
         raise EvalError(f"{path.name}: cannot read it ({type(exc).__name__})") from exc
     items = raw.get("cases") if isinstance(raw, dict) else None
@@ -156,7 +157,7 @@ def _read_scope(path: Path) -> list[str]:
     """The file-level `scope:` of a YAML file (the rules its labels cover; DEFAULT_SCOPE without one)."""
     if path.suffix == ".jsonl":
         return list(DEFAULT_SCOPE)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path.read_text(encoding="utf-8"))
     scope = raw.get("scope", list(DEFAULT_SCOPE)) if isinstance(raw, dict) else list(DEFAULT_SCOPE)
     if not (isinstance(scope, list) and all(isinstance(r, str) for r in scope)):
         raise EvalError(f"{path.name}: `scope` must be a list of rule ids")

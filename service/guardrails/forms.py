@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 from service.guardrails.lexicon import LEXICON_DIR, PACKAGE
 from service.guardrails.phrases import LexiconError
+from service.yaml_data import load_yaml
 
 FORMS_FILE = "forms.yaml"
 
@@ -29,7 +28,7 @@ def vocabulary_sections(files: Mapping[str, bytes]) -> dict[str, Vocab]:
     for name, data in files.items():
         if name == FORMS_FILE:
             continue
-        raw = yaml.safe_load(data)
+        raw = load_yaml(data)
         if isinstance(raw, dict) and isinstance(raw.get("vocabulary"), dict):
             out[name] = raw["vocabulary"]
     return out
@@ -39,7 +38,7 @@ def wanted_words(files: Mapping[str, bytes]) -> dict[str, set[str]]:
     """language -> every word listed in any vocabulary (folded), closed word classes left out."""
     out: dict[str, set[str]] = {}
     for name, vocab in vocabulary_sections(files).items():
-        closed = set(yaml.safe_load(files[name]).get("closed") or ())
+        closed = set(load_yaml(files[name]).get("closed") or ())
         for kind, by_language in vocab.items():
             if kind in closed:
                 continue
@@ -52,7 +51,7 @@ def wanted_words(files: Mapping[str, bytes]) -> dict[str, set[str]]:
 def load_forms() -> dict[str, dict[str, tuple[str, ...]]]:
     """language -> word -> its forms, from the packaged forms.yaml (read once per process)."""
     data = resources.files(PACKAGE).joinpath(LEXICON_DIR, FORMS_FILE).read_bytes()
-    raw = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loader
+    raw = load_yaml(data)
     if not isinstance(raw, dict) or not isinstance(raw.get("forms"), dict):
         raise LexiconError(f"{FORMS_FILE}: expected a `forms` mapping")
     return {

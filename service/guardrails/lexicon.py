@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.guardrails.phrases import GAP_WORDS, LexiconError, PhraseMatcher
+from service.yaml_data import load_yaml
 
 PACKAGE = "service.guardrails"
 LEXICON_DIR = "lexicons"
@@ -152,7 +153,7 @@ def read_lexicon_files() -> dict[str, bytes]:
 
 def parse(model: type[M], name: str, data: bytes) -> M:
     try:
-        raw: Any = yaml.safe_load(data)
+        raw: Any = load_yaml(data)
         return model.model_validate(raw)
     except (yaml.YAMLError, ValidationError) as exc:
         raise LexiconError(f"{name}: {exc}") from exc

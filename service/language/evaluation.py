@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from service.language.feelings import NEGATIVE, Feeling
 from service.language.understanding import read_message
+from service.yaml_data import load_yaml
 
 
 @dataclass
@@ -74,7 +73,7 @@ class MessageEvaluation:
 def load_cases(folder: Path) -> list[dict[str, Any]]:
     cases: list[dict[str, Any]] = []
     for path in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         cases.extend(data.get("cases", []))
     return cases
 
