@@ -284,7 +284,10 @@ def _joined(spans: list[tuple[int, int]], body: str) -> list[tuple[int, int]]:
         after_date = (
             bool(out) and head[:1].isdigit() and _DATE_END.search(body, out[-1][0], out[-1][1]) is not None
         )
-        if out and (head[:1].islower() or after_abbreviation or after_date):
+        # A note's lines are separate sentences even when one starts in lower case: "refund
+        # issued" and "coupon valid 30 days" on two lines are two matters, never one.
+        new_line = bool(out) and "\n" in body[out[-1][1] : start]
+        if out and not new_line and (head[:1].islower() or after_abbreviation or after_date):
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))
@@ -384,7 +387,7 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                 if kind == "discount_applied" and outcome.amount is None:
                     percent = _near(_PERCENT, body[start:end], at, _AMOUNT_REACH)
                     outcome = dataclasses.replace(outcome, amount=percent)
-                if kind in _ONE_DATE and len(set(_DATE.findall(body[start:end]))) > 1:
+                if kind in _ONE_DATE and len(set(_DATE.findall(_without_amounts(body[start:end])))) > 1:
                     continue
                 if kind == "slots_offered":
                     outcome = _offered(outcome, body[start:end], language)
@@ -459,7 +462,7 @@ def _scheduled(
 ) -> Outcome:
     """The date and clock times of a plan or a limit, from anywhere in its sentence."""
     folded = fold(sentence)
-    numeric = _near(_DATE, sentence, at, len(sentence))
+    numeric = _near(_DATE, _without_amounts(sentence), at, len(sentence))
     named = _near(compiled.named_date, folded, at, len(sentence)) if compiled.named_date else None
     date: str | None = None
     today = _TODAY.search(folded) if _TODAY is not None else None
@@ -488,7 +491,7 @@ def _offered(outcome: Outcome, sentence: str, language: str) -> Outcome:
     brackets ("(confirm before Friday 12h)")."""
     sentence = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group()), sentence)
     marks = sorted(
-        [(m.start(), m.end(), "date", m.group()) for m in _DATE.finditer(sentence)]
+        [(m.start(), m.end(), "date", m.group()) for m in _DATE.finditer(_without_amounts(sentence))]
         + [(m.start(), m.end(), "time", m.group()) for m in _TIME.finditer(sentence)]
     )
     options: list[tuple[str, str, str]] = []
@@ -562,13 +565,17 @@ def _outcome(
     ref = _ref_near(text, at - start) or _near(_REF, body[following[0] : following[1]], 0, 40)
     amount = _near(_AMOUNT, _without_limits(text), at - start, _AMOUNT_REACH)
     after = body[following[0] : following[1]]
-    own_matter = following[0] >= end and (_AMOUNT.search(after) or _REF.search(after))
+    # The next sentence lends its time frame only when it is about nothing else: an amount, a
+    # reference or another kind's thing ("coupon valid 30 days") makes it a matter of its own.
+    own_matter = following[0] >= end and (
+        _AMOUNT.search(after) or _REF.search(after) or _names_other_thing(kind, fold(after))
+    )
     timeline = _TIMELINE.search(body, start, end if own_matter else following[1])
     date: str | None = None
     if kind in _DATED:
         reach_back = max(0, start - 16) if at - start < 3 else start
         window = body[reach_back:end]
-        near = _near(_DATE, window, at - reach_back, _DATE_REACH)
+        near = _near(_DATE, _without_amounts(window), at - reach_back, _DATE_REACH)
         if near is not None:
             date = _date_text(near, language)
         elif _TODAY is not None and _near(_TODAY, fold(window), at - reach_back, _DATE_REACH):
@@ -580,6 +587,26 @@ def _outcome(
         date=date,
         timeline=_timeline_text(timeline.group(), language) if timeline else None,
     )
+
+
+def _names_other_thing(kind: str, folded: str) -> bool:
+    """Does the sentence name the thing of a kind that has no time frame of its own (a coupon, a
+    discount, a cancellation, a delivery) and not this kind's own thing? Its days are a validity
+    or a date of that thing ("coupon valid 30 days"). Payout kinds (a credit paid back by SEPA, a
+    bank's "plazo") do share a time frame, so they are not counted."""
+    things = _compiled().things
+    own = things.get(kind)
+    if own is not None and own.search(folded):
+        return False
+    return any(
+        other in _NO_TIMELINE and other != kind and thing.search(folded) for other, thing in things.items()
+    )
+
+
+def _without_amounts(text: str) -> str:
+    """`text` with its amounts blanked, offsets kept: "€54.99" is a price, never the date 54/99,
+    so dates are looked for only after amounts are out of the way."""
+    return _AMOUNT.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
 def _without_limits(text: str) -> str:
