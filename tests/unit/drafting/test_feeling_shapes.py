@@ -206,3 +206,18 @@ def test_ironic_marks_turn_thanks_into_sarcasm(text: str, language: str, sarcast
 )
 def test_a_day_needs_its_deadline_word_next_to_it(text: str, language: str, urgent: bool) -> None:
     assert (Feeling.urgency in feelings(text, language)) is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I'm a bit uneasy about this transfer, it still shows as pending.", "en"),
+        ("Estoy intranquila: el pago del alquiler no aparece en la cuenta.", "es"),
+        ("Ich befürchte, dass die Überweisung nicht ankommt.", "de"),
+        ("Je suis un peu appréhensive, le virement n'apparaît toujours pas.", "fr"),
+        ("Estou apreensiva, o pagamento da renda não aparece.", "pt"),
+    ],
+)
+def test_quiet_fear_words_read_as_worry(text: str, language: str) -> None:
+    # The fear vocabulary is a kind in every language (decision 116), not only "worried" / "scared".
+    assert Feeling.worry in feelings(text, language)
