@@ -695,12 +695,14 @@ def _choose_language(thread: Thread, newest: str, customer_recent: str) -> tuple
     if thread.options and thread.options.language:
         return normalise_language(thread.options.language), "options"
     detected, confident = detect_language_confident(newest)
+    basis = newest
     if not confident:
         detected, confident = detect_language_confident(customer_recent)
+        basis = customer_recent
     # lingua decides among our five languages; the stop-word profile keeps Italian and Dutch.
     if not (confident and detected not in DETECTED):
         found = detect(newest) or detect(customer_recent)
-        if found is not None and found[1] >= _LINGUA_CONFIDENT:
+        if found is not None and found[1] >= _LINGUA_CONFIDENT and _plausible(found[0], basis, confident):
             detected, confident = found[0], True
     locale = normalise_language(thread.customer.locale) if thread.customer.locale else ""
     if confident:
@@ -710,6 +712,20 @@ def _choose_language(thread: Thread, newest: str, customer_recent: str) -> tuple
     if detected != "en" or language_scores(customer_recent)["en"] > 0:
         return detected, "text"
     return "en", "default"
+
+
+def _plausible(lingua_pick: str, text: str, stop_words_clear: bool) -> bool:
+    """Whether lingua may overrule a clear stop-word reading of the customer's text.
+
+    lingua is better at telling close languages apart (es/pt, a few words), but on a short line
+    of names and product words it can be sure of a language the text has not one function word
+    of ("it's the Cardilog KwikPen x5 + the pen needles" read as French). When the
+    stop words are clear, lingua's pick must have at least a third of their best score.
+    """
+    if not stop_words_clear:
+        return True
+    scores = language_scores(text)
+    return scores.get(lingua_pick, 0.0) >= max(scores.values()) / 3
 
 
 def _newest_text(messages: list[Message], limit: int) -> str:

@@ -20,6 +20,7 @@ from service.language.analysis import (
     find_issue,
     normalise_language,
 )
+from service.models import Thread
 from tests.unit.drafting.conftest import SEED_PATHS, MakeThread, load_seed
 
 SAMPLES = {
@@ -302,3 +303,22 @@ def test_analysis_reads_a_bounded_part_of_huge_messages(make_thread: MakeThread)
     # come from the tail (customers end long e-mails with their ask), nothing else changes.
     huge = analyse_thread(make_thread(head + tail))
     assert replace(huge, request=None, facts=bounded.facts) == replace(bounded, request=None)
+
+
+def test_lingua_does_not_overrule_clear_function_words_for_a_language_with_none_of_them() -> None:
+    # Product names and English function words only, which lingua alone reads as French with
+    # high confidence (a draft once came back in French to an English customer).
+    thread = Thread.model_validate(
+        {
+            "id": "lang-1",
+            "subject": "",
+            "customer": {"name": "Lee", "locale": "en-US"},
+            "messages": [
+                {
+                    "role": "customer",
+                    "body": "ok thx, it's the Cardilog KwikPen x5 + the pen needles.",
+                }
+            ],
+        }
+    )
+    assert analyse_thread(thread).language == "en"
