@@ -80,20 +80,7 @@ _TIME_ENOUGH = frozenset({"restoration_expected"})
 _SHARED_WORD = re.compile(r"[^\W\d_]{5,}")
 _SHARED_PREFIX = 5  # "reembolso"/"reembolsos", "approved"/"approval" share their first letters
 _CUSTOMER_CHARS = 4_000
-# Kinds whose date is the day it happened; other dates in those sentences are not theirs.
-_DATED = frozenset(
-    {
-        "fix_deployed",
-        "cancellation_done",
-        "refund_issued",
-        "refund_approved",
-        "refund_requested",
-        "deposit_released",
-        "payment_released",
-        "credit_applied",
-        "service_restored",
-    }
-)
+# Kinds that pay money out: they share the bank's timeline in the next sentence.
 _BANK = frozenset(
     {
         "refund_issued",
@@ -104,6 +91,8 @@ _BANK = frozenset(
         "credit_applied",
     }
 )
+# Kinds whose date is the day it happened; other dates in those sentences are not theirs.
+_DATED = _BANK | {"fix_deployed", "cancellation_done", "service_restored"}
 # A German date ends in a dot ("31.10."): the sentence's own full stop is not doubled.
 _DOUBLE_STOP = re.compile(r"\.\.$")
 _DATE_REACH = 30  # characters between an action word and its date
