@@ -109,7 +109,10 @@ class NextStepsLexicon(PhraseLexicon):
 # está em https://…"), and so is a path through menus ("Conta > Pagamentos", "Minha Conta ›
 # Documentos"). Both start at a fixed character, so a reply without one costs one failed scan.
 _LINK = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+")
-_MENU_PATH = re.compile(r"[^\W\d_] ?[>›→] ?[^\W\d_]")
+# Any run of blanks (not a line break) or emoji between the words and the arrow: the same path
+# with two spaces, or with an emoji after its first word, is still a path (property tests).
+_EMOJI = "[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]"
+_MENU_PATH = re.compile(rf"[^\W\d_](?:[^\S\n]|{_EMOJI})*[>›→][^\S\n]*[^\W\d_]")
 _OFFER_REACH = 5  # words after "I can" / "ich kann": "je peux par contre vous passer"
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*(?:\d{1,2}[.)]|step \d|paso \d|schritt \d|étape \d|passo \d)\s")
 
