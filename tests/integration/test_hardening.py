@@ -242,9 +242,12 @@ async def test_item3_stream_shows_placeholders_and_stops_at_a_leaking_sentence(
 # reads their details from the thread) and words of the system prompt (prompt-leak reads the thread's
 # words to tell the customer's from the instructions').
 CHECKED_SENTENCE = "I will write to you at a@b.co about the problem and keep the reply short and polite. "
-# This process's CPU (client, app and mock LLM), no probe: 0.31-0.35 s on the loaded 2-core machine,
-# 1.97-2.11 s (and liveness 0.30-0.33 s) when each check read the whole thread on the event loop.
-STREAM_CPU_S = 1.0
+# This process's CPU (client, app and mock LLM), no probe: 0.31-0.35 s when first measured; by
+# session 7 the richer guardrails and reading had raised it to 0.92-1.12 s on the quiet 2-core
+# machine (the old 1.0 bound failed by chance). The bound is for the regression this test was
+# written for: 1.97-2.11 s (and liveness 0.30-0.33 s) when each check read the whole thread on the
+# event loop. Bringing the figure back down is open work (issue 11).
+STREAM_CPU_S = 1.5
 
 
 async def test_item3_stream_checks_at_the_limits_keep_liveness_and_bounded_cpu(
