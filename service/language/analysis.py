@@ -465,7 +465,10 @@ def language_scores(text: str) -> dict[str, float]:
 
 def detect_language_confident(text: str) -> tuple[str, bool]:
     """The likeliest language and whether the text says so clearly (English when unsure)."""
-    scores = language_scores(text)
+    return _likeliest(language_scores(text))
+
+
+def _likeliest(scores: dict[str, float]) -> tuple[str, bool]:
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     (best, top), (_, second) = ranked[0], ranked[1]
     if top < 1.0:
@@ -694,15 +697,15 @@ def _choose_language(thread: Thread, newest: str, customer_recent: str) -> tuple
     """
     if thread.options and thread.options.language:
         return normalise_language(thread.options.language), "options"
-    detected, confident = detect_language_confident(newest)
-    basis = newest
+    scores = language_scores(newest)
+    detected, confident = _likeliest(scores)
     if not confident:
-        detected, confident = detect_language_confident(customer_recent)
-        basis = customer_recent
+        scores = language_scores(customer_recent)
+        detected, confident = _likeliest(scores)
     # lingua decides among our five languages; the stop-word profile keeps Italian and Dutch.
     if not (confident and detected not in DETECTED):
         found = detect(newest) or detect(customer_recent)
-        if found is not None and found[1] >= _LINGUA_CONFIDENT and _plausible(found[0], basis, confident):
+        if found is not None and found[1] >= _LINGUA_CONFIDENT and _plausible(found[0], scores, confident):
             detected, confident = found[0], True
     locale = normalise_language(thread.customer.locale) if thread.customer.locale else ""
     if confident:
@@ -714,8 +717,8 @@ def _choose_language(thread: Thread, newest: str, customer_recent: str) -> tuple
     return "en", "default"
 
 
-def _plausible(lingua_pick: str, text: str, stop_words_clear: bool) -> bool:
-    """Whether lingua may overrule a clear stop-word reading of the customer's text.
+def _plausible(lingua_pick: str, scores: dict[str, float], stop_words_clear: bool) -> bool:
+    """Whether lingua may overrule a clear stop-word reading (`scores`) of the customer's text.
 
     lingua is better at telling close languages apart (es/pt, a few words), but on a short line
     of names and product words it can be sure of a language the text has not one function word
@@ -724,7 +727,6 @@ def _plausible(lingua_pick: str, text: str, stop_words_clear: bool) -> bool:
     """
     if not stop_words_clear:
         return True
-    scores = language_scores(text)
     return scores.get(lingua_pick, 0.0) >= max(scores.values()) / 3
 
 

@@ -18,8 +18,8 @@ from typing import ClassVar
 from service.guardrails.code_spans import CodeSpans
 from service.guardrails.document import Document
 from service.guardrails.lexicon import PatternEntry, PatternLexicon
-from service.guardrails.rules.base import Hit, RuleContext, at
-from service.guardrails.rules.pattern_rule import PatternRule
+from service.guardrails.rules.base import at
+from service.guardrails.rules.pattern_rule import PatternHit, PatternRule
 from service.models import Finding, Severity
 
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -57,13 +57,13 @@ class Placeholder(PatternRule):
         self._menu_marks = tuple(lexicon.menu_marks)
         self._own = frozenset(w.casefold() for w in lexicon.own_possessives)
 
-    def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
-        found = self.matches(doc)
+    def matches(self, doc: Document) -> list[PatternHit]:
+        found = super().matches(doc)
         if found:
             code = CodeSpans(doc.original)
             if code:
                 found = [h for h in found if not code.covers(h.start, h.end)]
-        return [Hit(self.message(h.entry, h.start, h.end), h.start, h.end, h.entry.suggestion) for h in found]
+        return found
 
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         if entry.check == "none":
