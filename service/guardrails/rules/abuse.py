@@ -16,11 +16,15 @@ where a word stands whether it is aimed at the customer:
 - an insult noun right after a determiner ("this bridezilla", "die Zicke", "la pesada de
   Compras") is name-calling even unaddressed: a note about the customer left in the reply; not
   when the clause is about ourselves ("I felt like an idiot") or negated;
-- a patronising vocative ("..., sweetheart.", "Nur Mut, Opa.") after the greeting is contempt.
+- a patronising vocative ("..., sweetheart.", "Nur Mut, Opa.") after the greeting is contempt;
+  a pictograph ends a sentence ("next time, genius 🙄 DM us");
+- a quantifier points like a determiner ("no como algunos listillos"), and before a word for
+  people it aims an insult at people like the customer ("some customers are just rude").
 Disguised spellings (leetspeak, asterisks, spaced or stretched letters) are read plainly first
 (disguise.py).
 Quoted passages (double or single quotes) and clauses that report the customer's words ("you
-called it ...") are never held against the reply. Whole words only, so "Scunthorpe" is clean.
+called it ...") are never held against the reply; a "> ..." line whose words are not the thread's
+(an internal note pasted with a quote marker) is the team's own text (quoted_lines.py). Whole words only, so "Scunthorpe" is clean.
 """
 
 from __future__ import annotations
@@ -35,8 +39,15 @@ from service.guardrails.disguise import Undisguiser
 from service.guardrails.document import MASK, Document, scan_text
 from service.guardrails.lexicon import Sources, load_rule_data
 from service.guardrails.phrases import PhraseMatcher
+from service.guardrails.quoted_lines import unquote_foreign_lines
 from service.guardrails.rules.base import Hit, Rule, RuleContext, at
-from service.guardrails.rules.word_rule import VocabularyData, masked_text, reply_languages, vocabulary_of
+from service.guardrails.rules.word_rule import (
+    VocabularyData,
+    mask_text,
+    masked_text,
+    reply_languages,
+    vocabulary_of,
+)
 from service.guardrails.words import TOKEN, Sentence, Token, Vocabulary, sentences_of
 from service.models import Finding, Severity
 
@@ -75,10 +86,15 @@ _SOFTENERS = frozenset(
 _MAX_SOFTENERS = 2
 _OF = frozenset(["de", "da", "do", "von", "vom", "from", "du", "des"])  # "la pesada de Compras"
 _MAX_HITS = 20  # findings per reply: enough to fix it; a flood of them helps nobody
+_GREETING_WORDS = 2  # "Hi there, honey": at most this many words before a vocative in the greeting
+# Pictographs end a sentence in chat and tweets ("next time, genius 🙄 DM us"): one code point
+# each, so a line break in their place keeps every offset.
+_PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
 
 
 _WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity", "whine", "contempt_adj", "patronising"})
 _ANCHORS = frozenset({"second", "command"})  # words that make what follows aimed at the customer
+_POINTERS = frozenset({"determiner", "quantifier"})  # "this bridezilla", "algunos listillos"
 _NO_KINDS: frozenset[str] = frozenset()
 _LISTABLE = re.compile(r"[^\W\d_](?:[\w'-]*[^\W_])?")  # what a phrase literal may be
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
@@ -157,7 +173,12 @@ class Abuse(Rule):
         undisguise = (
             self._undisguise_in.get(languages[0], self._undisguise) if doc.language[1] else self._undisguise
         )
-        text = undisguise(masked_text(doc))
+        masked = masked_text(doc)
+        if ctx.thread is not None and ">" in doc.folded.text:  # an internal note marked like a quote
+            unquoted = unquote_foreign_lines(doc.folded.text, doc.masked, ctx.thread)
+            if unquoted != doc.masked:
+                masked = mask_text(unquoted)
+        text = undisguise(masked)
         scan = doc.scan if text is doc.masked else scan_text(text)
         spans = [(h.start, h.end, "contempt") for h in self._contempt.finditer(scan)]
         spans += [
@@ -169,7 +190,8 @@ class Abuse(Rule):
             spans = [s for s in spans if MASK not in text[s[0] : s[1]]]
         ordinary = frozenset().union(*(self._not_abuse.get(lang, frozenset()) for lang in languages))
         if self._any_word(text, languages, ordinary):
-            for index, sentence in enumerate(sentences_of(text)):
+            split = _PICTOGRAPH.sub("\n", text) if not text.isascii() else text
+            for index, sentence in enumerate(sentences_of(split)):
                 spans += self._sentence_hits(sentence, languages, ordinary, greeting=index == 0)
         hits: list[Hit] = []
         last_end = -1
@@ -230,7 +252,8 @@ class Abuse(Rule):
                 continue
             addressed = self._addressed(tokens, kinds, i)
             vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
-            if "patronising" in found and vocative and not greeting:
+            opening = greeting and self._opening(tokens, i)
+            if "patronising" in found and vocative and not opening:
                 out.append((token.start, token.end, "contempt"))  # "Do try to keep up, sweetheart."
             elif "insult_noun" in found and (addressed or vocative or self._pointed(tokens, kinds, i)):
                 out.append((token.start, token.end, "name-calling"))
@@ -252,6 +275,13 @@ class Abuse(Rule):
                 return False
             if kinds[j] & _ANCHORS:
                 return True
+            if (
+                "people" in kinds[j]
+                and j > 0
+                and "quantifier" in kinds[j - 1]
+                and tokens[j - 1].clause == clause
+            ):
+                return True  # "certain customers are just rude": a jab at this one, said of all
             if "stop" in kinds[j] and (j == 0 or tokens[j - 1].clause != clause):
                 return True  # "Deixa de ser mimado.": an imperative at the clause's start
             if kinds[j] & {"bridge", "insult_adj", "profanity"}:
@@ -278,7 +308,7 @@ class Abuse(Rule):
         j = i - 1
         if j >= 0 and "insult_adj" in kinds[j] and tokens[j].clause == tokens[i].clause:
             j -= 1
-        if j < 0 or "determiner" not in kinds[j] or tokens[j].clause != tokens[i].clause:
+        if j < 0 or not kinds[j] & _POINTERS or tokens[j].clause != tokens[i].clause:
             return False
         if "idiom" in kinds[i]:
             return False  # "deixaria qualquer um maluco", "the clown costume": not a name
@@ -299,8 +329,20 @@ class Abuse(Rule):
 
     @staticmethod
     def _self_or_negated(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """Is the clause about ourselves, or is the noun negated? A comparison after the negation
+        lifts it off the noun: "no como algunos listillos" still calls someone a name."""
         clause = tokens[i].clause
-        return any(kinds[j] & {"first", "negation"} and tokens[j].clause == clause for j in range(i))
+        negated = False
+        for j in range(i):
+            if tokens[j].clause != clause:
+                continue
+            if "first" in kinds[j]:
+                return True
+            if "negation" in kinds[j]:
+                negated = True
+            elif "comparison" in kinds[j]:
+                negated = False
+        return negated
 
     @staticmethod
     def _stopped(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
@@ -316,6 +358,14 @@ class Abuse(Rule):
         lo, hi = max(0, i - _VOCATIVE_MAX), min(len(tokens), i + _VOCATIVE_MAX + 1)
         clause = [j for j in range(lo, hi) if tokens[j].clause == tokens[i].clause]
         return all(j == i or kinds[j] & {"bridge", "insult_adj", "profanity", "second"} for j in clause)
+
+    @staticmethod
+    def _opening(tokens: Sequence[Token], i: int) -> bool:
+        """Is token i (of the first sentence) part of the greeting: in its first clause ("Sweetheart,
+        ...", "Hi honey,") or after a short greeting clause ("Hi there, darling")? "Maybe pack
+        lighter next time, genius" is not a greeting."""
+        before = sum(1 for t in tokens[:i] if t.clause < tokens[i].clause)
+        return tokens[i].clause == 0 or before <= _GREETING_WORDS
 
     @staticmethod
     def _team_subject(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:

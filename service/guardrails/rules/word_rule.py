@@ -41,6 +41,11 @@ def masked_text(doc: Document) -> str:
     return _masked(doc.masked)
 
 
+def mask_text(text: str) -> str:
+    """What masked_text does, for a text a rule has already changed (same offsets)."""
+    return _masked(text)
+
+
 # Several rules read the same reply this way in one check (abuse, acknowledgement, next-steps):
 # masking it once saves a few milliseconds on a long reply. A str caches its hash, so the lookup
 # on the same Document's text is cheap.
