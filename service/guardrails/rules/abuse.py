@@ -24,7 +24,8 @@ Disguised spellings (leetspeak, asterisks, spaced or stretched letters) are read
 (disguise.py).
 Quoted passages (double or single quotes) and clauses that report the customer's words ("you
 called it ...") are never held against the reply; a "> ..." line whose words are not the thread's
-(an internal note pasted with a quote marker) is the team's own text (quoted_lines.py). Whole words only, so "Scunthorpe" is clean.
+(an internal note pasted with a quote marker) is the team's own text (quoted_lines.py).
+Whole words only, so "Scunthorpe" is clean.
 """
 
 from __future__ import annotations
@@ -86,7 +87,6 @@ _SOFTENERS = frozenset(
 _MAX_SOFTENERS = 2
 _OF = frozenset(["de", "da", "do", "von", "vom", "from", "du", "des"])  # "la pesada de Compras"
 _MAX_HITS = 20  # findings per reply: enough to fix it; a flood of them helps nobody
-_GREETING_WORDS = 2  # "Hi there, honey": at most this many words before a vocative in the greeting
 # Pictographs end a sentence in chat and tweets ("next time, genius 🙄 DM us"): one code point
 # each, so a line break in their place keeps every offset.
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
@@ -252,7 +252,7 @@ class Abuse(Rule):
                 continue
             addressed = self._addressed(tokens, kinds, i)
             vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
-            opening = greeting and self._opening(tokens, i)
+            opening = greeting and self._opening(tokens, kinds, i)
             if "patronising" in found and vocative and not opening:
                 out.append((token.start, token.end, "contempt"))  # "Do try to keep up, sweetheart."
             elif "insult_noun" in found and (addressed or vocative or self._pointed(tokens, kinds, i)):
@@ -360,12 +360,12 @@ class Abuse(Rule):
         return all(j == i or kinds[j] & {"bridge", "insult_adj", "profanity", "second"} for j in clause)
 
     @staticmethod
-    def _opening(tokens: Sequence[Token], i: int) -> bool:
+    def _opening(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
         """Is token i (of the first sentence) part of the greeting: in its first clause ("Sweetheart,
-        ...", "Hi honey,") or after a short greeting clause ("Hi there, darling")? "Maybe pack
-        lighter next time, genius" is not a greeting."""
-        before = sum(1 for t in tokens[:i] if t.clause < tokens[i].clause)
-        return tokens[i].clause == 0 or before <= _GREETING_WORDS
+        ...", "Hi honey,") or in the clause right after one that a greeting word opens ("Hi
+        there, darling")? "Maybe pack lighter next time, genius" is not a greeting."""
+        clause = tokens[i].clause
+        return clause == 0 or (clause == 1 and "greeting" in kinds[0])
 
     @staticmethod
     def _team_subject(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
