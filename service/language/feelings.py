@@ -339,6 +339,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _public_irony(text_own, found, praise_is_sincere, bool(_HANDLE.search(text_own)))
     _drop_polite_thanks(text, found, praise_is_sincere)
     _drop_settled_time(found)
+    _jeopardy(found, stakes, text)
     _drop_calm_stakes(found, set(stakes))
     _drop_incidental_persistence(found)
     _drop_troubled_occasions(found, set(occasions))
@@ -511,6 +512,21 @@ def _drop_calm_stakes(found: dict[Feeling, list[tuple[int, Evidence]]], stakes: 
     for feeling in _STAKE_CONTEXTS:
         if feeling in found and only_stakes(feeling):
             del found[feeling]
+
+
+def _jeopardy(
+    found: dict[Feeling, list[tuple[int, Evidence]]], stakes: list[tuple[int, int]], text: str
+) -> None:
+    """A person, a home or a trip at stake against the clock is fear for them: "my son has one puff
+    left and we leave at 7am tomorrow", "the eviction is set for the 30th if the transfer is not
+    released". A stake alone is a topic and a deadline alone is pressure; together they are
+    jeopardy (worry 2), as a lead reads them. Thanks or joy beside them still explain the stake
+    (`_drop_calm_stakes` runs next)."""
+    if not stakes or Feeling.worry in found:
+        return
+    if max((level for level, _ in found.get(Feeling.urgency, [])), default=0) < 2:
+        return
+    found[Feeling.worry] = [(2, Evidence(start, end, text[start:end])) for start, end in stakes[:3]]
 
 
 def _drop_incidental_persistence(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:

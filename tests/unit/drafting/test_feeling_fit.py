@@ -167,3 +167,21 @@ def test_thanks_earlier_in_the_thread_set_the_tone_of_a_plain_question(make_thre
 )
 def test_joy_and_thanks_never_get_an_apology(make_thread: MakeThread, text: str, language: str) -> None:
     assert _key(text, make_thread, channel="email") in {"thanks", "joy"}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("My daughter needs her medication by tomorrow morning and the parcel has not shipped.", "en"),
+        ("El desahucio es el viernes si el banco no libera la transferencia. ¿Pueden hoy?", "es"),
+        ("Meine Mutter braucht ihr Insulin bis heute Abend, sonst wird es gefährlich.", "de"),
+        ("Mon fils a besoin de ses médicaments avant ce soir et le colis n'est pas arrivé.", "fr"),
+        ("O leilão da minha casa é amanhã se o comprovante não chegar. Preciso hoje.", "pt"),
+    ],
+)
+def test_a_person_or_a_home_at_stake_against_the_clock_is_worry(text: str, language: str) -> None:
+    assert Feeling.worry in _kinds(text, language)
+
+
+def test_a_stake_without_trouble_or_a_deadline_is_a_topic() -> None:
+    assert Feeling.worry not in _kinds("Can I add my daughter to the family plan next month?", "en")
