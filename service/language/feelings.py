@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 from service.language.cues import CueSet, compile_cues, fold, tokens
 from service.language.data import load_table
 from service.language.irony import find_irony, scan, sincere
-from service.language.structures import deadline_in_sentence, find_shapes, time_words
+from service.language.structures import clause_final_time, deadline_in_sentence, find_shapes, time_words
 
 
 class Feeling(StrEnum):
@@ -68,6 +68,7 @@ _NEGATION_WINDOW = 4  # words before a cue that can negate it ("no es que esté 
 # "Hello again", "hola de nuevo": a greeting, not a repeated failure.
 _GREETINGS = frozenset({"hello", "hi", "hey", "hola", "olá", "ola", "oi", "bonjour", "hallo", "re"})
 _SARCASM_WINDOW = 140  # characters either side of praise searched for trouble
+_WORD_NEXT = re.compile(r"[ \t]+\w")  # another word follows in the same clause
 _THANKS_AGAIN = 3  # characters between a thanks word and "again" that still make one phrase
 
 
@@ -266,7 +267,12 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     toks = tokens(folded)
     masked_toks = toks if masked == folded else tokens(masked)
     found_cues = compiled.cues.find(toks)
-    gated = [(start, end) for start, end, (_, level) in found_cues if level == _GATED]
+    final_only = clause_final_time(language)
+    gated = [
+        (start, end)
+        for start, end, (_, level) in found_cues
+        if level == _GATED and not (folded[start:end] in final_only and _WORD_NEXT.match(folded, end))
+    ]
     hits = [h for h in found_cues if h[2][0] is not Feeling.gratitude and h[2][1] > _GATED]
     stakes = [(start, end) for start, end, (_, level) in found_cues if level == _STAKE]
     occasions = [

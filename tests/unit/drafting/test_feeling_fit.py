@@ -185,3 +185,16 @@ def test_a_person_or_a_home_at_stake_against_the_clock_is_worry(text: str, langu
 
 def test_a_stake_without_trouble_or_a_deadline_is_a_topic() -> None:
     assert Feeling.worry not in _kinds("Can I add my daughter to the family plan next month?", "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "pressed"),
+    [
+        ("Ya he reiniciado el router dos veces y sigue igual, necesito que funcione.", "es", False),
+        ("Necesito el certificado ya.", "es", True),
+        ("Já reiniciei o router e nada, preciso que funcione.", "pt", False),
+        ("Preciso do certificado já!", "pt", True),
+    ],
+)
+def test_already_is_not_now(text: str, language: str, pressed: bool) -> None:
+    assert (Feeling.urgency in _kinds(text, language)) is pressed
