@@ -198,3 +198,9 @@ def test_a_stake_without_trouble_or_a_deadline_is_a_topic() -> None:
 )
 def test_already_is_not_now(text: str, language: str, pressed: bool) -> None:
     assert (Feeling.urgency in _kinds(text, language)) is pressed
+
+
+@pytest.mark.parametrize("language", ["en", "es", "de", "fr", "pt"])
+def test_a_fearful_face_and_phishing_are_worry(language: str) -> None:
+    assert Feeling.worry in _kinds("SMS: 'account blocked, click here' 😨", language)
+    assert Feeling.worry in _kinds("Is this mail from you or phishing?", language)
