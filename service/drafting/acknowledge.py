@@ -25,12 +25,19 @@ _CHASED_WITHIN_TURN = timedelta(hours=1)
 _POSITIVE = frozenset({Feeling.excitement, Feeling.gratitude})
 _THANKFUL = 3  # gratitude intensity of a real thank-you ("muitíssimo obrigado", "you saved my day")
 _HOSTILE = frozenset({Feeling.anger, Feeling.sarcasm, Feeling.threat})
+# On a tie, fear for a person or an outcome comes before frustration: a parent whose child has had
+# a fever "since yesterday" is worried, not fed up (review F #27).
 _NAMED = (
     ({Feeling.anger, Feeling.threat}, "angry"),
+    ({Feeling.worry}, "worried"),
     ({Feeling.frustration, Feeling.sarcasm}, "frustrated"),
     ({Feeling.disappointment}, "disappointed"),
-    ({Feeling.worry}, "worried"),
 )
+# A feeling is named (with its apology) only when it is clear: a mild one ("not ideal", a word
+# read at intensity 1) gets the calm opener, not "I'm sorry this has happened" (review F #12).
+_CLEAR = 2
+# Fewer words than this and "thank you for the clear details" praises what is not there ("??").
+_BRIEF_WORDS = 12
 _QUESTIONS = frozenset({Category.howto, Category.general})
 # The guardrails' calibrated reading (analysis.emotion) raises the acknowledgement bar; when the
 # feelings show nothing negative but that reading does, its feeling is named so the bar is met.
@@ -77,44 +84,79 @@ def time_pressed(analysis: ThreadAnalysis) -> bool:
     return analysis.urgent or urgency >= 2 or any(f.kind == "deadline" for f in analysis.facts)
 
 
-def acknowledgement_key(analysis: ThreadAnalysis, *, waited: bool, our_fault: bool) -> str:
+def _felt(analysis: ThreadAnalysis) -> tuple[FeelingReading, ...]:
+    """The feelings the opener answers. A nudge that shows none ("??", "any news?") carries the
+    feelings of the customer's earlier turns and the subject, when those were clear: a customer
+    who was furious yesterday and writes "??" today is still furious (review F #15, E #29)."""
+    shown = tuple(f for f in analysis.feelings if f.feeling is not Feeling.urgency)
+    if shown:
+        return analysis.feelings
+    carried = tuple(
+        f for f in analysis.earlier_feelings if f.intensity >= _CLEAR and f.feeling is not Feeling.grief
+    )
+    return analysis.feelings + carried
+
+
+def _words(analysis: ThreadAnalysis, thread: Thread | None) -> int:
+    if thread is None:
+        return _BRIEF_WORDS
+    customer = thread.customer_messages()
+    return len(customer[-1].body.split()) if customer else 0
+
+
+def acknowledgement_key(
+    analysis: ThreadAnalysis, *, waited: bool, our_fault: bool, thread: Thread | None = None
+) -> str:
     """The strongest feeling decides the opener: a loss first (in any customer turn or the
     subject), then joy or a warm thank-you, and only then a wait or a mistake (review D: "sorry
     for the wait" to a thank-you letter scores 1)."""
-    feelings = analysis.feelings
+    feelings = _felt(analysis)
     negative = _strongest(feelings, NEGATIVE)
     # A loss said in the subject or an earlier turn still comes first: a student whose father
-    # died, chasing a fee in her second e-mail, is still bereaved (review D).
+    # died, chasing a fee in her second e-mail, is still bereaved (review D). In the newest
+    # message too, condolence needs a death or a loss stated (grief 2 or more): "a very difficult
+    # time for our family" about a mother moving into a care home is not a bereavement (review F).
     earlier_grief = _strongest(analysis.earlier_feelings, frozenset({Feeling.grief}))
-    if earlier_grief >= _EARLIER_GRIEF or _strongest(feelings, frozenset({Feeling.grief})):
+    grief = _strongest(feelings, frozenset({Feeling.grief}))
+    if earlier_grief >= _EARLIER_GRIEF or grief >= _EARLIER_GRIEF:
         return "grief"
     hostile = _strongest(feelings, _HOSTILE)
-    positive = _strongest(feelings, _POSITIVE)
     kinds = {f.feeling for f in feelings}
+    gratitude = _strongest(feelings, frozenset({Feeling.gratitude}))
     # "Thank you so much for nothing" is sarcasm, not thanks: hostility vetoes the word check.
     # A closing "merci !" or "je vous remercie" is courtesy, not a thank-you letter: gratitude alone
     # takes the opener only when it is strong.
-    glad = _strongest(feelings, frozenset({Feeling.excitement})) or (positive if positive >= _THANKFUL else 0)
+    excitement = _strongest(feelings, frozenset({Feeling.excitement}))
+    glad = excitement or (gratitude if gratitude >= _THANKFUL else 0)
     # A strong thank-you ("thank you so much", "you made my day") takes the opener even beside
     # words the reading scores as trouble ("our guests still talk about it").
-    thanks = _strongest(feelings, frozenset({Feeling.gratitude})) >= _THANKFUL
+    thanks = gratitude >= _THANKFUL
     if not hostile and (thanks or (glad and glad > negative)):
         return "joy" if Feeling.excitement in kinds and not thanks else "thanks"
     if waited:
         return "waited"
+    # Thanks or joy said in the subject or an earlier message of the thread ("Gracias!!", then a
+    # question) still set the tone of a newest message that shows no trouble of its own.
+    if not negative and _strongest(analysis.earlier_feelings, _POSITIVE) >= _CLEAR:
+        return "thanks"
     if our_fault and negative:
         return "our_fault"
-    for kinds, key in _NAMED:
-        if _strongest(feelings, frozenset(kinds)) >= max(negative, 1):
+    for named, key in _NAMED:
+        if _strongest(feelings, frozenset(named)) >= max(negative, _CLEAR):
             return key
     if analysis.emotion in _CALIBRATED:
         return _CALIBRATED[analysis.emotion]
     if our_fault:
         return "our_fault"
+    if grief:
+        return "hard_time"  # a hard time said, with no loss: sympathy, not condolence
     if time_pressed(analysis):
         # "Thank you for the clear details" to someone whose bus leaves in an hour reads as a
-        # courtesy; the pressure is what they feel, so it is what we acknowledge.
-        return "worried"
+        # courtesy, and "how worrying" to someone moving a dentist appointment overstates it:
+        # the pressure is what they feel, so it is what we acknowledge.
+        return "pressed"
+    if _words(analysis, thread) < _BRIEF_WORDS:
+        return "calm_brief"  # "??" or "see subject" gave no details to praise
     return "calm_question" if analysis.category in _QUESTIONS or analysis.request else "calm_problem"
 
 
@@ -124,7 +166,8 @@ def acknowledge(
     """The acknowledgement, and when time is short and we have facts to give, a lead-in for them
     ("I know time is short, so here is where things stand."). The lead-in goes in front of the
     facts, not after the acknowledgement: followed by the restatement it would point at nothing."""
-    key = acknowledgement_key(analysis, waited=waited_on_us(thread), our_fault=our_fault)
-    calm_keys = {"grief", "thanks", "joy"}  # "time is short" fits neither a loss nor a thank-you
+    key = acknowledgement_key(analysis, waited=waited_on_us(thread), our_fault=our_fault, thread=thread)
+    # "Time is short" fits neither a loss nor a thank-you, and "pressed" has already said it.
+    calm_keys = {"grief", "thanks", "joy", "pressed"}
     lead_in = voice.line("short_time") if settled and time_pressed(analysis) and key not in calm_keys else ""
     return voice.line(key), lead_in

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 from service.language.cues import CueSet, compile_cues, fold, tokens
 from service.language.data import load_table
 from service.language.irony import find_irony, scan, sincere
-from service.language.structures import deadline_in_sentence, find_shapes, time_words
+from service.language.structures import clause_final_time, deadline_in_sentence, find_shapes, time_words
 
 
 class Feeling(StrEnum):
@@ -68,6 +68,8 @@ _NEGATION_WINDOW = 4  # words before a cue that can negate it ("no es que esté 
 # "Hello again", "hola de nuevo": a greeting, not a repeated failure.
 _GREETINGS = frozenset({"hello", "hi", "hey", "hola", "olá", "ola", "oi", "bonjour", "hallo", "re"})
 _SARCASM_WINDOW = 140  # characters either side of praise searched for trouble
+_WORD_NEXT = re.compile(r"[ \t]+\w")  # another word follows in the same clause
+_THANKS_AGAIN = 3  # characters between a thanks word and "again" that still make one phrase
 
 
 @dataclass(frozen=True)
@@ -265,15 +267,26 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     toks = tokens(folded)
     masked_toks = toks if masked == folded else tokens(masked)
     found_cues = compiled.cues.find(toks)
-    gated = [(start, end) for start, end, (_, level) in found_cues if level == _GATED]
+    final_only = clause_final_time(language)
+    gated = [
+        (start, end)
+        for start, end, (_, level) in found_cues
+        if level == _GATED and not (folded[start:end] in final_only and _WORD_NEXT.match(folded, end))
+    ]
     hits = [h for h in found_cues if h[2][0] is not Feeling.gratitude and h[2][1] > _GATED]
     stakes = [(start, end) for start, end, (_, level) in found_cues if level == _STAKE]
-    occasions = [(start, end) for start, end, (_, level) in found_cues if level == _OCCASION]
+    occasions = [
+        (start, end)
+        for start, end, (_, level) in found_cues
+        if level == _OCCASION and not _inside_quotes(folded, start)
+    ]
     hits += [(start, end, (Feeling.excitement, 2)) for start, end in occasions]
     if stakes and compiled.trouble is not None and compiled.trouble.search(folded):
         hits += [(start, end, (Feeling.worry, 2)) for start, end in stakes]
     grateful = found_cues if masked_toks is toks else compiled.cues.find(masked_toks)
-    hits += [h for h in grateful if h[2][0] is Feeling.gratitude]
+    thanked = [h for h in grateful if h[2][0] is Feeling.gratitude]
+    hits += thanked
+    thanks_ends = [end for _, end, _ in thanked]
     # Shapes (counts, ordinals, elapsed time, time left) come with their own level.
     shapes = find_shapes(folded, language)
     left = [(start, end) for kind, start, end in shapes if kind == "left"]
@@ -298,7 +311,12 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
             continue
         if feeling is Feeling.frustration and before and before[-1] in _GREETINGS:
             continue
-        level = intensity + (1 if before and before[-1] in compiled.intensifiers else 0)
+        if feeling is Feeling.frustration and any(0 <= start - e <= _THANKS_AGAIN for e in thanks_ends):
+            continue  # "muito obrigada de novo", "thanks again", "merci encore": thanks repeated
+        # "A very difficult time" is still a hard time, not a bereavement: the mild grief words
+        # are never raised to the level that takes condolence.
+        raisable = not (feeling is Feeling.grief and intensity == 1)
+        level = intensity + (1 if raisable and before and before[-1] in compiled.intensifiers else 0)
         if feeling is Feeling.sarcasm and any(w in compiled.wishful for w in before[-2:]):
             continue  # "it would be great if ...": a wish
         if feeling is Feeling.sarcasm:
@@ -327,6 +345,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _public_irony(text_own, found, praise_is_sincere, bool(_HANDLE.search(text_own)))
     _drop_polite_thanks(text, found, praise_is_sincere)
     _drop_settled_time(found)
+    _jeopardy(found, stakes, text)
     _drop_calm_stakes(found, set(stakes))
     _drop_incidental_persistence(found)
     _drop_troubled_occasions(found, set(occasions))
@@ -341,6 +360,16 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
             strength = min(3, strength + 1)  # the same feeling said three ways is strong
         readings.append(FeelingReading(name, strength, tuple(e for _, e in shown[:3])))
     return readings
+
+
+_QUOTE_MARKS = '"“”„«»'  # any mark opens or closes: a pair leaves the count even
+
+
+def _inside_quotes(folded: str, start: int) -> bool:
+    """Whether `start` lies inside a short quotation on its line: an album called "Hochzeit 2019"
+    or a product named "Baby Care" is a title, not the customer's news."""
+    line = folded[folded.rfind("\n", 0, start) + 1 : start]
+    return sum(line.count(mark) for mark in _QUOTE_MARKS) % 2 == 1
 
 
 def _troubled(folded: str, start: int, end: int, compiled: _Compiled) -> bool:
@@ -366,8 +395,13 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
         found.setdefault(Feeling.frustration, []).append(
             (2, Evidence(loud.start(), loud.end(), loud.group()))
         )
-    # A raised voice is anger only inside a complaint: "THANK YOU!!!" and "URGENTE" are not.
-    complaint = any(f in found for f in _COMPLAINT)
+    # A raised voice is anger only inside a complaint: "THANK YOU!!!" and "URGENTE" are not. Praise
+    # at level 1 ("Buenas tardes" read through "bueno") is noise, not a complaint: without this a
+    # place name in capitals ("CDMX") in a calm request read as anger.
+    complaint = any(
+        f in found and (f is not Feeling.sarcasm or max(level for level, _ in found[f]) >= 2)
+        for f in _COMPLAINT
+    )
     if not complaint:
         return
     if shouted and not (len(shouted) >= 2 or loud):
@@ -390,7 +424,9 @@ def _drop_polite_thanks(text: str, found: dict[Feeling, list[tuple[int, Evidence
     thanks = found.get(Feeling.gratitude)
     if not thanks or max(level for level, _ in thanks) >= 2:
         return
-    warm = any(_WARM_AFTER.match(text, e.end) for _, e in thanks) or fixed
+    # "MERCI", "DANKE" in capitals: thanks said loudly are warm, not a sign-off.
+    loud = any(e.text.isupper() and len(e.text) >= 4 for _, e in thanks)
+    warm = any(_WARM_AFTER.match(text, e.end) for _, e in thanks) or fixed or loud
     if not warm or any(f in found for f in NEGATIVE):
         del found[Feeling.gratitude]
 
@@ -469,7 +505,11 @@ def _drop_calm_stakes(found: dict[Feeling, list[tuple[int, Evidence]]], stakes: 
         return
 
     def only_stakes(feeling: Feeling) -> bool:
-        return all((e.start, e.end) in stakes for _, e in found.get(feeling, []))
+        # A mild doubt ("una duda pequeñita") beside a stake is no more fear than the stake alone.
+        return all(
+            (e.start, e.end) in stakes or (feeling is Feeling.worry and level < 2)
+            for level, e in found.get(feeling, [])
+        )
 
     contexts = [f for f in _STAKE_CONTEXTS if f in found and not only_stakes(f)]
     if contexts and only_stakes(Feeling.worry):
@@ -480,6 +520,21 @@ def _drop_calm_stakes(found: dict[Feeling, list[tuple[int, Evidence]]], stakes: 
             del found[feeling]
 
 
+def _jeopardy(
+    found: dict[Feeling, list[tuple[int, Evidence]]], stakes: list[tuple[int, int]], text: str
+) -> None:
+    """A person, a home or a trip at stake against the clock is fear for them: "my son has one puff
+    left and we leave at 7am tomorrow", "the eviction is set for the 30th if the transfer is not
+    released". A stake alone is a topic and a deadline alone is pressure; together they are
+    jeopardy (worry 2), as a lead reads them. Thanks or joy beside them still explain the stake
+    (`_drop_calm_stakes` runs next)."""
+    if not stakes or Feeling.worry in found:
+        return
+    if max((level for level, _ in found.get(Feeling.urgency, [])), default=0) < 2:
+        return
+    found[Feeling.worry] = [(2, Evidence(start, end, text[start:end])) for start, end in stakes[:3]]
+
+
 def _drop_incidental_persistence(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
     """One mild sign of persistence ("still", "immer noch", "ainda não") is the story, not
     frustration, when the message is a bereavement or someone afraid against the clock: a lead
@@ -488,6 +543,9 @@ def _drop_incidental_persistence(found: dict[Feeling, list[tuple[int, Evidence]]
     if not shown or len(shown) > 1 or shown[0][0] > 2:
         return
     if Feeling.grief in found or (Feeling.worry in found and Feeling.urgency in found):
+        del found[Feeling.frustration]
+    elif Feeling.excitement in found and Feeling.gratitude in found:
+        # Good news with thanks: "she checked it twice for me!" is praise, not a repeated failure.
         del found[Feeling.frustration]
 
 

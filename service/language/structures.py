@@ -54,6 +54,7 @@ class _StructuresFile(BaseModel):
     past_before: dict[str, tuple[str, ...]]
     pressure_before: dict[str, tuple[str, ...]]
     not_time: dict[str, tuple[str, ...]]
+    clause_final_time: dict[str, tuple[str, ...]] = {}
 
 
 # Shapes found: (kind, start, end); kind is "repeated" (frustration) or "pressed" (urgency).
@@ -259,6 +260,12 @@ def deadline_in_sentence(
         if stake or (lead is not None and lead.search(folded, max(left, start - 24), start)):
             found.append(("pressed", start, end))
     return found
+
+
+def clause_final_time(language: str) -> frozenset[str]:
+    """Time words that mean "now" only at the end of a clause ("lo necesito ya"); before another
+    word they mean "already" ("ya he probado", "já atualizei")."""
+    return frozenset(load_table("structures", _StructuresFile).clause_final_time.get(language, ()))
 
 
 def time_words(language: str) -> tuple[str, ...]:

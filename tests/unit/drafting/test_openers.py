@@ -59,7 +59,7 @@ def test_the_time_lead_in_introduces_the_facts_not_the_restatement(make_thread: 
     from service.drafting.composer import compose_offline
 
     thread = make_thread(
-        "I fly out tomorrow morning and need to know urgently: "
+        "I fly out tomorrow morning and I'm worried sick, so I need to know urgently: "
         "has the hold on my rental deposit been lifted?",
         {"role": "note", "body": "Deposit hold released today, ref DEP-40917, 300 EUR. Banks take 3-5 days."},
         channel="email",
@@ -70,3 +70,22 @@ def test_the_time_lead_in_introduces_the_facts_not_the_restatement(make_thread: 
     assert reply.index(lead_in) < reply.index("DEP-40917")
     after = reply[reply.index(lead_in) + len(lead_in) :].lstrip()
     assert after.startswith("The deposit")
+
+
+def test_time_pressure_alone_is_acknowledged_once_without_the_lead_in(make_thread: MakeThread) -> None:
+    """With no other feeling, the pressure is the opener ("pressed"); the "time is short" lead-in
+    would say it a second time."""
+    from service.drafting.composer import compose_offline
+
+    thread = make_thread(
+        "I fly out tomorrow morning and need to know urgently: "
+        "has the hold on my rental deposit been lifted?",
+        {"role": "note", "body": "Deposit hold released today, ref DEP-40917, 300 EUR. Banks take 3-5 days."},
+        channel="email",
+    )
+    analysis = analyse_thread(thread)
+    assert acknowledgement_key(analysis, waited=False, our_fault=False, thread=thread) == "pressed"
+    reply = compose_offline(thread, analysis)
+    assert "time-sensitive" in reply
+    assert "I know time is short" not in reply
+    assert "worrying" not in reply
