@@ -99,16 +99,28 @@ def _trie_regex(literals: Iterable[str], gap: str | None = None) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
+    # Start-up cost (issue 11): the tries of a ruleset have ~400,000 nodes, most of them in the
+    # single-child tails of literals. Each character's piece is escaped once, and a tail is
+    # walked in a loop instead of one call per character; the regex built is the same string.
+    pieces: dict[str, str] = {" ": r"\s", _GAP_MARK: gap}
+
     def piece(char: str) -> str:
-        return r"\s" if char == " " else gap if char == _GAP_MARK else re.escape(char)
+        found = pieces.get(char)
+        if found is None:
+            found = pieces[char] = re.escape(char)
+        return found
 
     def build(node: Trie) -> str:
+        head: list[str] = []
+        while len(node) == 1 and "" not in node:
+            ((char, node),) = node.items()
+            head.append(piece(char))
         branches = [piece(char) + build(child) for char, child in sorted(node.items()) if char]
         if not branches:
-            return ""
+            return "".join(head)
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         # A literal that is a prefix of a longer one: try the longer one first (greedy "?").
-        return f"(?:{body})?" if "" in node else body
+        return "".join(head) + (f"(?:{body})?" if "" in node else body)
 
     return build(trie)
 

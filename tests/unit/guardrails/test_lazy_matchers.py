@@ -3,12 +3,17 @@ fast path of phrase folding giving exactly what normalise() gives."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.guardrails.document import scan_text
 from service.guardrails.lexicon import read_lexicon_files
 from service.guardrails.normalise import folded_words, normalise
-from service.guardrails.phrases import LexiconError, PhraseMatcher, _expanded, expand
+from service.guardrails.phrases import LexiconError, PhraseMatcher, _expanded, _trie_regex, expand
 from service.yaml_data import load_yaml
 
 
@@ -72,3 +77,31 @@ def test_folded_words_agrees_with_normalise_on_every_lexicon_string() -> None:
     assert len(strings) > 5_000
     for text in strings:
         assert folded_words(text) == " ".join(normalise(text)[1].text.split()), text
+
+
+def _reference_trie_regex(literals: list[str], gap: str) -> str:
+    """The trie regex as first written: one recursive call per character (the specification)."""
+    trie: dict[str, Any] = {}
+    for literal in literals:
+        node = trie
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def piece(char: str) -> str:
+        return r"\s" if char == " " else gap if char == "\x00" else re.escape(char)
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [piece(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+@given(st.lists(st.text(alphabet="ab é.'\x00-", min_size=1, max_size=8), max_size=12))
+def test_the_trie_regex_is_the_same_string_as_the_reference(literals: list[str]) -> None:
+    gap = r"(?:\s\w+){1,4}?\s"
+    assert _trie_regex(literals, gap) == _reference_trie_regex(literals, gap)
