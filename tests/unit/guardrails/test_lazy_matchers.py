@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.guardrails.document import scan_text
+from service.guardrails.engine import Guardrails, _compiled
 from service.guardrails.lexicon import read_lexicon_files
 from service.guardrails.normalise import folded_words, normalise
 from service.guardrails.phrases import LexiconError, PhraseMatcher, _expanded, _trie_regex, expand
@@ -105,3 +106,13 @@ def _reference_trie_regex(literals: list[str], gap: str) -> str:
 def test_the_trie_regex_is_the_same_string_as_the_reference(literals: list[str]) -> None:
     gap = r"(?:\s\w+){1,4}?\s"
     assert _trie_regex(literals, gap) == _reference_trie_regex(literals, gap)
+
+
+def test_warm_up_builds_the_tries_every_check_reads() -> None:
+    rules, _ = _compiled.__wrapped__()  # a fresh ruleset: nothing compiled yet
+    guardrails = Guardrails([(rule, rule.default_severity) for rule in rules], "test")
+    flag_pass = guardrails._flag_pass
+    assert flag_pass is not None
+    assert "regex" not in vars(flag_pass)
+    guardrails.warm_up()
+    assert "regex" in vars(flag_pass)
