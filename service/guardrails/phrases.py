@@ -16,10 +16,11 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Generic, TypeVar
 
 from service.guardrails.document import SCAN_OFFSET
-from service.guardrails.normalise import normalise
+from service.guardrails.normalise import folded_words
 
 E = TypeVar("E")
 
@@ -38,6 +39,15 @@ class LexiconError(ValueError):
 
 def expand(phrase: str) -> list[str]:
     """All literal variants of a lexicon phrase, normalised like the checked text."""
+    return list(_expanded(phrase))
+
+
+@cache
+def _expanded(phrase: str) -> tuple[str, ...]:
+    """expand(), kept per phrase: the same phrases are expanded by several matchers at start-up
+    (a rule's own flags and the engine's combined pass, next-steps' cue split), and normalising
+    every variant was a third of building the ruleset (issue 11). A bad phrase raises every time
+    (exceptions are not cached)."""
     template = phrase.replace(",", "(,|)")
     if "(" in _GROUP.sub("", template) or ")" in _GROUP.sub("", template):
         raise LexiconError(f"unbalanced or nested group in phrase {phrase!r}")
@@ -55,7 +65,7 @@ def expand(phrase: str) -> list[str]:
             if not _LITERAL_CHARS.fullmatch(part):
                 raise LexiconError(f"phrase {phrase!r}: only letters, digits, spaces and ' , . - allowed")
         out.append(literal)
-    return out
+    return tuple(out)
 
 
 def _gap_re(words: int) -> str:
@@ -64,8 +74,7 @@ def _gap_re(words: int) -> str:
 
 
 def _canonical(text: str) -> str:
-    folded = normalise(text)[1].text
-    return " ".join(folded.split()).replace(" ... ", _GAP)
+    return folded_words(text).replace(" ... ", _GAP)
 
 
 def _escape_literal(literal: str) -> str:
@@ -90,16 +99,28 @@ def _trie_regex(literals: Iterable[str], gap: str | None = None) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
+    # Start-up cost (issue 11): the tries of a ruleset have ~400,000 nodes, most of them in the
+    # single-child tails of literals. Each character's piece is escaped once, and a tail is
+    # walked in a loop instead of one call per character; the regex built is the same string.
+    pieces: dict[str, str] = {" ": r"\s", _GAP_MARK: gap}
+
     def piece(char: str) -> str:
-        return r"\s" if char == " " else gap if char == _GAP_MARK else re.escape(char)
+        found = pieces.get(char)
+        if found is None:
+            found = pieces[char] = re.escape(char)
+        return found
 
     def build(node: Trie) -> str:
+        head: list[str] = []
+        while len(node) == 1 and "" not in node:
+            ((char, node),) = node.items()
+            head.append(piece(char))
         branches = [piece(char) + build(child) for char, child in sorted(node.items()) if char]
         if not branches:
-            return ""
+            return "".join(head)
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         # A literal that is a prefix of a longer one: try the longer one first (greedy "?").
-        return f"(?:{body})?" if "" in node else body
+        return "".join(head) + (f"(?:{body})?" if "" in node else body)
 
     return build(trie)
 
@@ -121,34 +142,55 @@ class PhraseMatcher(Generic[E]):
     """
 
     def __init__(self, entries: Iterable[tuple[E, Iterable[str]]], gap_words: int = GAP_WORDS) -> None:
-        gap_re = _gap_re(gap_words)
+        self._gap_re = _gap_re(gap_words)
         self._literals: dict[str, E] = {}
-        self._gaps: list[tuple[re.Pattern[str], str, E]] = []
+        # Gap phrases as (literal, entry); their patterns are compiled with the trie (see regex).
+        self._gap_literals: list[tuple[str, E]] = []
         for entry, phrases in entries:
             for phrase in phrases:
+                # Expanding validates every phrase: a malformed lexicon still fails at load time.
                 for literal in expand(phrase):
                     if _GAP in literal:
-                        pattern = gap_re.join(_escape_literal(p) for p in literal.split(_GAP))
-                        self._gaps.append((re.compile(pattern), literal, entry))
+                        self._gap_literals.append((literal, entry))
                         continue
                     # Languages share words ("entendemos" is Spanish and Portuguese): first entry wins.
                     self._literals.setdefault(literal, entry)
         # How far a match can reach: bounds the window `near` scans (a gap word: 50 characters is
         # generous).
-        self._reach = max((len(k) for k in self._literals), default=0) + 50 * gap_words * bool(self._gaps)
+        self._reach = max((len(k) for k in self._literals), default=0) + 50 * gap_words * bool(
+            self._gap_literals
+        )
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled trie, built on first use (issue 11).
+
+        Building and compiling the ~30 matchers of the ruleset was most of a process's start-up
+        CPU, and many are only read when something else matched first (a rule's own flags after
+        the engine's combined pass, exceptions next to a flag): a matcher nothing reaches is never
+        compiled. Same pattern, same answers; only when it is built changes.
+        """
         # Gap phrases join the trie too (the gap as one marker character), so variants that share
         # their first words cost one branch instead of one alternative each.
-        trie = [*self._literals, *(literal.replace(_GAP, _GAP_MARK) for _, literal, _ in self._gaps)]
-        alternatives = [_trie_regex(trie, gap_re)] if trie else []
+        trie = [*self._literals, *(literal.replace(_GAP, _GAP_MARK) for literal, _ in self._gap_literals)]
+        alternatives = [_trie_regex(trie, self._gap_re)] if trie else []
         # (?!) never matches: an empty lexicon finds nothing.
         body = "|".join(alternatives) if alternatives else "(?!)"
         # A phrase starts after a non-word character. Matching that character explicitly, from an
         # ASCII set (scan_text maps other symbols to one of them), lets the regex engine skip to
         # candidate positions in C instead of trying every position: about twice as fast as \b.
-        self.regex = re.compile(rf"{_BEFORE_WORD}({body})\b")
+        return re.compile(rf"{_BEFORE_WORD}({body})\b")
+
+    @cached_property
+    def _gaps(self) -> list[tuple[re.Pattern[str], str, E]]:
+        """Each gap phrase's own pattern, to tell which one a trie match was (built on first need)."""
+        return [
+            (re.compile(self._gap_re.join(_escape_literal(p) for p in literal.split(_GAP))), literal, entry)
+            for literal, entry in self._gap_literals
+        ]
 
     def __len__(self) -> int:
-        return len(self._literals) + len(self._gaps)
+        return len(self._literals) + len(self._gap_literals)
 
     def finditer(self, scan: str) -> Iterator[PhraseHit[E]]:
         """Matches in a scan_text(); offsets are those of the text it was made from."""

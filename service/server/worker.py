@@ -44,6 +44,7 @@ def build_worker(
         assert runtime.redis is not None
         runtimes.append(runtime)
         await runtime.start()
+        runtime.guardrails.warm_up()  # the first job does not compile the phrase tries
         ctx[CONTEXT_KEY] = WorkerState(
             settings=settings,
             pipeline=runtime.pipeline,
