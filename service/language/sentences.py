@@ -66,6 +66,25 @@ def is_plain(paragraph: str) -> bool:
     return _PLAIN.fullmatch(paragraph) is not None
 
 
+# A paragraph whose only terminal punctuation is one run of at most three marks at its very end
+# ("Can you refund the second charge?", "Order 5521 hasn't arrived: it's late!") is one sentence
+# too. pysbd cuts at terminal punctuation, at a list marker ("1." or "a)"), at a bracket or a quote
+# before a capital ("(see below) Then", "rock-' Roll") and at its own placeholder letters (it uses
+# ȸ, ȹ, ƪ and Canadian syllabics internally); this shape allows none of them before the end:
+# words of Latin letters and digits (an apostrophe only inside a word), joined by spaces and
+# symbols that never end a sentence. One pysbd call costs ~0.3 ms however short its text, and
+# such lines are a fifth of what a draft segments (tests/unit/drafting/test_sentences.py checks
+# that pysbd agrees, in all seven segmenter languages).
+_LATIN_WORD = r"[0-9A-Za-zÀ-ÖØ-öø-ÿĀ-ſ]+(?:['’][0-9A-Za-zÀ-ÖØ-öø-ÿĀ-ſ]+)*"
+_ONE_SENTENCE = re.compile(rf" *{_LATIN_WORD}(?:[ ,:;/&+%#@$€£-]+{_LATIN_WORD})*[.!?]{{1,3}} *")
+
+
+def is_one_sentence(paragraph: str) -> bool:
+    """Whether pysbd would answer `paragraph` whole: a plain line, or one ending in its only
+    terminal punctuation."""
+    return is_plain(paragraph) or _ONE_SENTENCE.fullmatch(paragraph) is not None
+
+
 @lru_cache(maxsize=SEGMENT_CACHE_SIZE)
 def _segment(paragraph: str, language: str) -> tuple[str, ...]:
     """pysbd's sentences of one paragraph (a window's line, so at most HEAD_CHARS characters)."""
@@ -81,7 +100,7 @@ def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
         piece = paragraph.strip()
         if not piece:
             continue
-        if is_plain(paragraph):
+        if is_one_sentence(paragraph):
             found = start_of_paragraph + paragraph.index(piece)
             spans.append((offset + found, offset + found + len(piece)))
             continue
