@@ -14,6 +14,7 @@ characters each (the windows), about 2 MB at most, per process.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 import pysbd
@@ -91,14 +92,17 @@ def _segment(paragraph: str, language: str) -> tuple[str, ...]:
     return tuple(_segmenter(language).segment(paragraph))
 
 
-def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
+Keep = Callable[[str], bool]
+
+
+def _spans_in(text: str, offset: int, language: str, keep: Keep | None) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     position = 0
     for paragraph in text.split("\n"):
         start_of_paragraph = position
         position += len(paragraph) + 1
         piece = paragraph.strip()
-        if not piece:
+        if not piece or (keep is not None and not keep(paragraph)):
             continue
         if is_one_sentence(paragraph):
             found = start_of_paragraph + paragraph.index(piece)
@@ -122,13 +126,15 @@ def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, language: str, keep: Keep | None = None) -> list[tuple[int, int]]:
     """(start, end) of each sentence in the head and tail windows of `text`, in order.
 
-    Line breaks always end a sentence (lists, signatures and headers have no full stops).
+    Line breaks always end a sentence (lists, signatures and headers have no full stops). With
+    `keep`, only the lines (paragraphs) it accepts are segmented: a reader that can tell from a
+    whole line that none of its sentences could matter skips pysbd for it.
     """
     if len(text) <= HEAD_CHARS + TAIL_CHARS:
-        return _spans_in(text, 0, language)
+        return _spans_in(text, 0, language, keep)
     head = text[:HEAD_CHARS]
     cut = head.rfind("\n")
     head = head[: cut if cut > HEAD_CHARS // 2 else len(head)]
@@ -136,4 +142,4 @@ def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
     newline = text.find("\n", tail_start)
     if 0 <= newline < len(text) - 1:
         tail_start = newline + 1
-    return _spans_in(head, 0, language) + _spans_in(text[tail_start:], tail_start, language)
+    return _spans_in(head, 0, language, keep) + _spans_in(text[tail_start:], tail_start, language, keep)
