@@ -33,9 +33,12 @@ def _word(word: str) -> str:
     return re.escape(word)
 
 
+def _body(cue: str) -> str:
+    return r"[\s\-]+".join(_word(w) for w in cue.split())
+
+
 def cue_regex(cue: str) -> str:
-    words = cue.split()
-    body = r"[\s\-]+".join(_word(w) for w in words)
+    body = _body(cue)
     head = r"(?<!\w)" if re.match(r"\w", cue) else ""
     tail = r"(?!\w)" if re.search(r"[\w*]$", cue) else ""
     return f"{head}{body}{tail}"
@@ -45,6 +48,14 @@ def cue_alternation(cues: Iterable[str]) -> str:
     """The cues as one regex alternation, longest first (so "fed up" wins over "fed"); "" when empty."""
     unique = sorted({c.strip().lower() for c in cues if c.strip()}, key=lambda c: (-len(c), c))
     return "|".join(cue_regex(c) for c in unique)
+
+
+def compile_loose(cues: Iterable[str]) -> re.Pattern[str] | None:
+    """The cues without their word boundaries; None when empty. Whatever a cue matches in a piece
+    of a text, this matches in the whole text (it has no look-around or anchor that the text
+    around the piece could fail), so no match in the text means no cue in any of its pieces."""
+    unique = sorted({c.strip().lower() for c in cues if c.strip()}, key=lambda c: (-len(c), c))
+    return re.compile("|".join(_body(c) for c in unique)) if unique else None
 
 
 def compile_cues(cues: Iterable[str]) -> re.Pattern[str] | None:

@@ -47,6 +47,9 @@ _NUM_DATE = (
     r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
     r"|(?<![\d.,-])\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?(?![\d]|[./-]\d)"
 )
+# Compiled once: through re.fullmatch it sat in re's 512-entry cache, which pysbd's one pattern
+# per sentence keeps flushing.
+_NUM_DATE_ONLY = re.compile(_NUM_DATE)
 _VERSION = r"(?<![\w.])(?:v|version|versão|versión|firmware|fw|build)?\s?\d+\.\d+(?:\.\d+)+(?![\w.])"
 _CURRENCY_MARK = re.compile(
     r"[$€£¥]|S/|\b(?:usd|eur|gbp|brl|mxn|cad|chf|ars|cop|clp|nok|sek|dkk|ngn|inr|rs|euros?|dollars?|reais|pesos|"
@@ -215,7 +218,7 @@ def _kinds(text: str, patterns: _Patterns, language: str) -> list[Fact]:
     for m in patterns.version.finditer(text):
         add("device", m)
     for m in _NUMERIC_ID.finditer(text):
-        if sum(c.isdigit() for c in m.group()) >= _DIGITS_IN_ID and not re.fullmatch(_NUM_DATE, m.group()):
+        if sum(c.isdigit() for c in m.group()) >= _DIGITS_IN_ID and not _NUM_DATE_ONLY.fullmatch(m.group()):
             add("id", m)
     if patterns.id_tail is not None:
         for m in patterns.id_tail.finditer(text):
@@ -233,9 +236,11 @@ def _kinds(text: str, patterns: _Patterns, language: str) -> list[Fact]:
                 end = more.end()
     for m in _UPPER_ID.finditer(text):
         add("id", m)
-    for m in patterns.date.finditer(text):
+    # The date pattern (every month and week day, case-blind) is the costliest here: run it once.
+    dates = list(patterns.date.finditer(text))
+    for m in dates:
         add("date", m)
-    points = [m.span() for m in patterns.date.finditer(text) if any(c.isdigit() for c in m.group())]
+    points = [m.span() for m in dates if any(c.isdigit() for c in m.group())]
     for m in patterns.when.finditer(text):
         add("date", m)
         points.append(m.span())

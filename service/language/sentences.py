@@ -14,6 +14,7 @@ characters each (the windows), about 2 MB at most, per process.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 import pysbd
@@ -66,22 +67,44 @@ def is_plain(paragraph: str) -> bool:
     return _PLAIN.fullmatch(paragraph) is not None
 
 
+# A paragraph whose only terminal punctuation is one run of at most three marks at its very end
+# ("Can you refund the second charge?", "Order 5521 hasn't arrived: it's late!") is one sentence
+# too. pysbd cuts at terminal punctuation, at a list marker ("1." or "a)"), at a bracket or a quote
+# before a capital ("(see below) Then", "rock-' Roll") and at its own placeholder letters (it uses
+# ȸ, ȹ, ƪ and Canadian syllabics internally); this shape allows none of them before the end:
+# words of Latin letters and digits (an apostrophe only inside a word), joined by spaces and
+# symbols that never end a sentence. One pysbd call costs ~0.3 ms however short its text, and
+# such lines are a fifth of what a draft segments (tests/unit/drafting/test_sentences.py checks
+# that pysbd agrees, in all seven segmenter languages).
+_LATIN_WORD = r"[0-9A-Za-zÀ-ÖØ-öø-ÿĀ-ſ]+(?:['’][0-9A-Za-zÀ-ÖØ-öø-ÿĀ-ſ]+)*"
+_ONE_SENTENCE = re.compile(rf" *{_LATIN_WORD}(?:[ ,:;/&+%#@$€£-]+{_LATIN_WORD})*[.!?]{{1,3}} *")
+
+
+def is_one_sentence(paragraph: str) -> bool:
+    """Whether pysbd would answer `paragraph` whole: a plain line, or one ending in its only
+    terminal punctuation."""
+    return is_plain(paragraph) or _ONE_SENTENCE.fullmatch(paragraph) is not None
+
+
 @lru_cache(maxsize=SEGMENT_CACHE_SIZE)
 def _segment(paragraph: str, language: str) -> tuple[str, ...]:
     """pysbd's sentences of one paragraph (a window's line, so at most HEAD_CHARS characters)."""
     return tuple(_segmenter(language).segment(paragraph))
 
 
-def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
+Keep = Callable[[str], bool]
+
+
+def _spans_in(text: str, offset: int, language: str, keep: Keep | None) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     position = 0
     for paragraph in text.split("\n"):
         start_of_paragraph = position
         position += len(paragraph) + 1
         piece = paragraph.strip()
-        if not piece:
+        if not piece or (keep is not None and not keep(paragraph)):
             continue
-        if is_plain(paragraph):
+        if is_one_sentence(paragraph):
             found = start_of_paragraph + paragraph.index(piece)
             spans.append((offset + found, offset + found + len(piece)))
             continue
@@ -103,13 +126,15 @@ def _spans_in(text: str, offset: int, language: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, language: str, keep: Keep | None = None) -> list[tuple[int, int]]:
     """(start, end) of each sentence in the head and tail windows of `text`, in order.
 
-    Line breaks always end a sentence (lists, signatures and headers have no full stops).
+    Line breaks always end a sentence (lists, signatures and headers have no full stops). With
+    `keep`, only the lines (paragraphs) it accepts are segmented: a reader that can tell from a
+    whole line that none of its sentences could matter skips pysbd for it.
     """
     if len(text) <= HEAD_CHARS + TAIL_CHARS:
-        return _spans_in(text, 0, language)
+        return _spans_in(text, 0, language, keep)
     head = text[:HEAD_CHARS]
     cut = head.rfind("\n")
     head = head[: cut if cut > HEAD_CHARS // 2 else len(head)]
@@ -117,4 +142,4 @@ def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
     newline = text.find("\n", tail_start)
     if 0 <= newline < len(text) - 1:
         tail_start = newline + 1
-    return _spans_in(head, 0, language) + _spans_in(text[tail_start:], tail_start, language)
+    return _spans_in(head, 0, language, keep) + _spans_in(text[tail_start:], tail_start, language, keep)
