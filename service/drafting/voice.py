@@ -34,6 +34,7 @@ class _VoiceFile(BaseModel):
     voseo_locales: frozenset[str]
     informal_on_social: frozenset[str]
     voseo_words: tuple[str, ...]
+    tu_words: tuple[str, ...]
     no_eszett: frozenset[str]
     subject_labels: tuple[str, ...]
     voices: dict[str, dict[str, str]]
@@ -47,6 +48,11 @@ def _table() -> _VoiceFile:
 @cache
 def _voseo() -> re.Pattern[str] | None:
     return compile_cues(_table().voseo_words)
+
+
+@cache
+def _tu() -> re.Pattern[str] | None:
+    return compile_cues(_table().tu_words)
 
 
 @cache
@@ -101,14 +107,25 @@ def register_for(thread: Thread, analysis: ThreadAnalysis) -> Register:
     return Register.unknown
 
 
+def _thread_shows(thread: Thread, pattern: re.Pattern[str] | None) -> bool:
+    """Whether the customer's newest message or any of our own turns uses these forms: a
+    thread keeps the address it established ("vos", "tua"), whoever wrote it first."""
+    if pattern is None:
+        return False
+    texts = [thread.last_customer_message().body]
+    texts += [m.body for m in thread.messages if m.role is Role.agent]
+    return any(pattern.search(fold(text[:_AGENT_CHARS])) for text in texts)
+
+
 def _uses_voseo(thread: Thread, analysis: ThreadAnalysis) -> bool:
     if analysis.language != "es":
         return False
-    if _locale(thread) in _table().voseo_locales:
-        return True
-    pattern = _voseo()
-    last = thread.last_customer_message().body[:_AGENT_CHARS]
-    return pattern is not None and pattern.search(fold(last)) is not None
+    return _locale(thread) in _table().voseo_locales or _thread_shows(thread, _voseo())
+
+
+def _uses_tu(thread: Thread, analysis: ThreadAnalysis, variant: str | None) -> bool:
+    """Brazilian "tu" (the South, gaúcho): answered with tu, not the informal "você"."""
+    return analysis.language == "pt" and variant == "pt-BR" and _thread_shows(thread, _tu())
 
 
 def voice_for(thread: Thread, analysis: ThreadAnalysis) -> Voice:
@@ -128,6 +145,8 @@ def voice_for(thread: Thread, analysis: ThreadAnalysis) -> Voice:
             keys.append(f"{variant}@informal")
         if _uses_voseo(thread, analysis):
             keys.append(f"{language}@voseo")
+        if _uses_tu(thread, analysis, variant):
+            keys.append(f"{variant}@tu")
     voices = _table().voices
     used = tuple(dict.fromkeys(k for k in keys if k in voices))
     lines: dict[str, str] = {}
