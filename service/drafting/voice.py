@@ -179,3 +179,13 @@ def already_in_private(thread: Thread) -> bool:
     return pattern is not None and any(
         pattern.search(fold(m.body[:_AGENT_CHARS])) for m in thread.messages if m.role is Role.customer
     )
+
+
+def in_public(thread: Thread) -> bool:
+    """A social thread read as a public post or comment: no label of a private conversation in
+    its subject ("DM:", "Mensaje directo"). Public replies own the problem briefly and take the
+    details (references, amounts, steps) to a private message."""
+    if thread.channel is not Channel.social:
+        return False
+    pattern = _dm()
+    return pattern is None or pattern.search(fold(thread.subject or "")) is None
