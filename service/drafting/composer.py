@@ -316,6 +316,8 @@ def compose_offline_with_gaps(
     tone = _tone(thread, analysis, profile)
     if voice.register is Register.informal:
         tone = Tone.warm
+    elif voice.register is Register.formal and not (options and options.tone):
+        tone = Tone.formal  # the thread's established formal address, even over casual words
     channel = thread.channel
     short = channel in (Channel.chat, Channel.sms, Channel.social)
     if notes is None:  # the pipeline reads them once per draft and passes them

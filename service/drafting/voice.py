@@ -35,6 +35,7 @@ class _VoiceFile(BaseModel):
     informal_on_social: frozenset[str]
     voseo_words: tuple[str, ...]
     tu_words: tuple[str, ...]
+    t_forms: dict[str, tuple[str, ...]]
     no_eszett: frozenset[str]
     subject_labels: tuple[str, ...]
     voices: dict[str, dict[str, str]]
@@ -53,6 +54,11 @@ def _voseo() -> re.Pattern[str] | None:
 @cache
 def _tu() -> re.Pattern[str] | None:
     return compile_cues(_table().tu_words)
+
+
+@cache
+def _t_forms(language: str) -> re.Pattern[str] | None:
+    return compile_cues(_table().t_forms.get(language, ()))
 
 
 @cache
@@ -94,10 +100,17 @@ def _locale(thread: Thread) -> str:
 
 
 def register_for(thread: Thread, analysis: ThreadAnalysis) -> Register:
-    """The customer's own register, else our earlier turns', else the thread's formal tone."""
+    """The customer's own register, else our earlier turns', else the thread's formal tone. A
+    formal address our turns established stays unless the customer uses an informal form."""
+    ours = _agent_register(thread, analysis.language)
+    if analysis.register is Register.informal and ours is Register.formal:
+        # Casual words are not an offer to change the address we established ("o senhor");
+        # an informal pronoun or verb form is.
+        last = thread.last_customer_message().body[:_AGENT_CHARS]
+        pattern = _t_forms(analysis.language)
+        return Register.informal if pattern and pattern.search(fold(last)) else Register.formal
     if analysis.register is not Register.unknown:
         return analysis.register
-    ours = _agent_register(thread, analysis.language)
     if ours is not Register.unknown:
         return ours
     if thread.options and thread.options.tone is Tone.formal:

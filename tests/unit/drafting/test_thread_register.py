@@ -94,3 +94,28 @@ def test_a_public_social_reply_with_settled_details_takes_them_to_a_private_mess
 def test_a_thread_labelled_as_a_private_conversation_is_not_public(make_thread: MakeThread) -> None:
     thread = make_thread("Sent you the order number.", channel="social", subject="DM: order 4471")
     assert not in_public(thread)
+
+
+def test_casual_words_do_not_undo_the_formal_address_our_agent_established(make_thread: MakeThread) -> None:
+    thread = make_thread(
+        "boa noite. fiz um pix para um golpista hoje.",
+        _agent("Boa noite, Sr. Antônio. Sinto muito; o senhor fez a coisa certa em nos avisar."),
+        "moça eu vou receber o dinheiro de volta? kkk que sufoco",
+        customer={"name": "Antônio Silva", "locale": "pt-BR"},
+        channel="email",
+    )
+    analysis = analyse_thread(thread)
+    assert analysis.register is Register.informal  # the customer's own words read casual
+    assert voice_for(thread, analysis).register is Register.formal
+    assert "abraço" not in compose_offline(thread, analysis)
+
+
+def test_an_informal_pronoun_changes_the_address_we_established(make_thread: MakeThread) -> None:
+    thread = make_thread(
+        "Guten Tag, mein Paket ist nicht angekommen.",
+        _agent("Guten Tag Frau Weber, wir prüfen das für Sie."),
+        "Hey, kannst du mal nachsehen, wo es steckt?",
+        customer={"name": "Anna Weber", "locale": "de-DE"},
+        channel="chat",
+    )
+    assert voice_for(thread, analyse_thread(thread)).register is Register.informal
