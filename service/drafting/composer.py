@@ -28,7 +28,7 @@ from service.drafting.note_outcomes import (
     read_note_outcomes,
 )
 from service.drafting.restate import restatement
-from service.drafting.voice import Voice, already_in_private, spelled_for, voice_for
+from service.drafting.voice import Voice, already_in_private, in_public, spelled_for, voice_for
 from service.language.analysis import Category, ThreadAnalysis
 from service.language.notes import NoteFacts, mentions_refund, read_notes
 from service.language.register import Register
@@ -144,17 +144,25 @@ def _formal_name(full: str) -> str:
     return full
 
 
-def _greeting(thread: Thread, phrases: Phrases, tone: Tone) -> str:
+def _greeting(thread: Thread, voice: Voice, tone: Tone) -> str:
     earlier = earlier_salutation(thread)
     if earlier:
         return earlier
+    phrases = voice.phrases
     first, full = customer_names(thread)
     formal = tone is Tone.formal
     if not first:
         return phrases.greeting_anonymous_formal if formal else phrases.greeting_anonymous
+    untitled = voice.lines.get("greeting_formal_untitled")
+    if formal and untitled and not _has_title(full):
+        return untitled  # a language whose formal address needs a title we do not know
     if formal:
         return phrases.greeting_formal.format(name=_formal_name(full))
     return phrases.greeting.format(name=first)
+
+
+def _has_title(full: str) -> bool:
+    return any(w.casefold().rstrip(".") in _HONORIFICS for w in full.split())
 
 
 def _inline_greeting(thread: Thread, voice: Voice) -> str:
@@ -308,6 +316,8 @@ def compose_offline_with_gaps(
     tone = _tone(thread, analysis, profile)
     if voice.register is Register.informal:
         tone = Tone.warm
+    elif voice.register is Register.formal and not (options and options.tone):
+        tone = Tone.formal  # the thread's established formal address, even over casual words
     channel = thread.channel
     short = channel in (Channel.chat, Channel.sms, Channel.social)
     if notes is None:  # the pipeline reads them once per draft and passes them
@@ -368,11 +378,15 @@ def compose_offline_with_gaps(
         follow_up = phrases.follow_up_email
     else:
         follow_up = voice.line("follow_up_other")
+    if concrete and channel is Channel.social and already_in_private(thread) and in_public(thread):
+        # In public we own it briefly and take the settled details to a private message ourselves
+        # (the customer is not asked to DM again).
+        follow_up = voice.line("follow_up_dm")
     parts = _fit_words(
         _Parts(
             greeting=_inline_greeting(thread, voice)
             if channel is Channel.sms
-            else _greeting(thread, phrases, tone),
+            else _greeting(thread, voice, tone),
             acknowledgement=acknowledgement,
             restatement=restated,
             steps=steps,

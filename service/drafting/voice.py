@@ -34,6 +34,8 @@ class _VoiceFile(BaseModel):
     voseo_locales: frozenset[str]
     informal_on_social: frozenset[str]
     voseo_words: tuple[str, ...]
+    tu_words: tuple[str, ...]
+    t_forms: dict[str, tuple[str, ...]]
     no_eszett: frozenset[str]
     subject_labels: tuple[str, ...]
     voices: dict[str, dict[str, str]]
@@ -47,6 +49,16 @@ def _table() -> _VoiceFile:
 @cache
 def _voseo() -> re.Pattern[str] | None:
     return compile_cues(_table().voseo_words)
+
+
+@cache
+def _tu() -> re.Pattern[str] | None:
+    return compile_cues(_table().tu_words)
+
+
+@cache
+def _t_forms(language: str) -> re.Pattern[str] | None:
+    return compile_cues(_table().t_forms.get(language, ()))
 
 
 @cache
@@ -88,10 +100,17 @@ def _locale(thread: Thread) -> str:
 
 
 def register_for(thread: Thread, analysis: ThreadAnalysis) -> Register:
-    """The customer's own register, else our earlier turns', else the thread's formal tone."""
+    """The customer's own register, else our earlier turns', else the thread's formal tone. A
+    formal address our turns established stays unless the customer uses an informal form."""
+    ours = _agent_register(thread, analysis.language)
+    if analysis.register is Register.informal and ours is Register.formal:
+        # Casual words are not an offer to change the address we established ("o senhor");
+        # an informal pronoun or verb form is.
+        last = thread.last_customer_message().body[:_AGENT_CHARS]
+        pattern = _t_forms(analysis.language)
+        return Register.informal if pattern and pattern.search(fold(last)) else Register.formal
     if analysis.register is not Register.unknown:
         return analysis.register
-    ours = _agent_register(thread, analysis.language)
     if ours is not Register.unknown:
         return ours
     if thread.options and thread.options.tone is Tone.formal:
@@ -101,14 +120,25 @@ def register_for(thread: Thread, analysis: ThreadAnalysis) -> Register:
     return Register.unknown
 
 
+def _thread_shows(thread: Thread, pattern: re.Pattern[str] | None) -> bool:
+    """Whether the customer's newest message or any of our own turns uses these forms: a
+    thread keeps the address it established ("vos", "tua"), whoever wrote it first."""
+    if pattern is None:
+        return False
+    texts = [thread.last_customer_message().body]
+    texts += [m.body for m in thread.messages if m.role is Role.agent]
+    return any(pattern.search(fold(text[:_AGENT_CHARS])) for text in texts)
+
+
 def _uses_voseo(thread: Thread, analysis: ThreadAnalysis) -> bool:
     if analysis.language != "es":
         return False
-    if _locale(thread) in _table().voseo_locales:
-        return True
-    pattern = _voseo()
-    last = thread.last_customer_message().body[:_AGENT_CHARS]
-    return pattern is not None and pattern.search(fold(last)) is not None
+    return _locale(thread) in _table().voseo_locales or _thread_shows(thread, _voseo())
+
+
+def _uses_tu(thread: Thread, analysis: ThreadAnalysis, variant: str | None) -> bool:
+    """Brazilian "tu" (the South, gaúcho): answered with tu, not the informal "você"."""
+    return analysis.language == "pt" and variant == "pt-BR" and _thread_shows(thread, _tu())
 
 
 def voice_for(thread: Thread, analysis: ThreadAnalysis) -> Voice:
@@ -128,6 +158,8 @@ def voice_for(thread: Thread, analysis: ThreadAnalysis) -> Voice:
             keys.append(f"{variant}@informal")
         if _uses_voseo(thread, analysis):
             keys.append(f"{language}@voseo")
+        if _uses_tu(thread, analysis, variant):
+            keys.append(f"{variant}@tu")
     voices = _table().voices
     used = tuple(dict.fromkeys(k for k in keys if k in voices))
     lines: dict[str, str] = {}
@@ -160,3 +192,13 @@ def already_in_private(thread: Thread) -> bool:
     return pattern is not None and any(
         pattern.search(fold(m.body[:_AGENT_CHARS])) for m in thread.messages if m.role is Role.customer
     )
+
+
+def in_public(thread: Thread) -> bool:
+    """A social thread read as a public post or comment: no label of a private conversation in
+    its subject ("DM:", "Mensaje directo"). Public replies own the problem briefly and take the
+    details (references, amounts, steps) to a private message."""
+    if thread.channel is not Channel.social:
+        return False
+    pattern = _dm()
+    return pattern is None or pattern.search(fold(thread.subject or "")) is None

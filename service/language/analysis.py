@@ -690,13 +690,19 @@ def find_injection_markers(texts: Iterable[str]) -> list[str]:
 
 
 def _choose_language(thread: Thread, newest: str, customer_recent: str) -> tuple[str, str]:
-    """(language, source): options win; clear customer text beats the locale; then locale; then text.
-
-    The newest customer message decides when it is clear on its own (customers switch language);
-    otherwise the recent customer messages together.
-    """
+    """(language, source) for a thread: its option, else what `choose_language` reads."""
     if thread.options and thread.options.language:
         return normalise_language(thread.options.language), "options"
+    return choose_language(newest, customer_recent, thread.customer.locale)
+
+
+def choose_language(newest: str, customer_recent: str, locale: str | None = None) -> tuple[str, str]:
+    """(language, source): clear customer text beats the locale; then locale; then text.
+
+    The newest customer message decides when it is clear on its own (customers switch language);
+    otherwise the recent customer messages together. One picker for the thread analysis and for
+    a single message (understanding.read_message), so both read the same language.
+    """
     scores = language_scores(newest)
     detected, confident = _likeliest(scores)
     if not confident:
@@ -707,11 +713,11 @@ def _choose_language(thread: Thread, newest: str, customer_recent: str) -> tuple
         found = detect(newest) or detect(customer_recent)
         if found is not None and found[1] >= _LINGUA_CONFIDENT and _plausible(found[0], scores, confident):
             detected, confident = found[0], True
-    locale = normalise_language(thread.customer.locale) if thread.customer.locale else ""
+    tag = normalise_language(locale) if locale else ""
     if confident:
         return detected, "text"
-    if locale:
-        return locale, "locale"
+    if tag:
+        return tag, "locale"
     if detected != "en" or language_scores(customer_recent)["en"] > 0:
         return detected, "text"
     return "en", "default"

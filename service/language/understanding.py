@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.language.detect import detect
+from service.language.analysis import choose_language
 from service.language.feelings import FeelingReading, read_feelings
 from service.language.register import Register, read_register, read_variant
 from service.language.request import Fact, Span, find_facts, find_request
-
-_CONFIDENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -23,16 +21,14 @@ class MessageReading:
     facts: tuple[Fact, ...]
 
 
-def message_language(text: str, fallback: str = "en") -> str:
-    """Our language of `text` when lingua is confident, else `fallback`."""
-    found = detect(text)
-    if found is None or found[1] < _CONFIDENT:
-        return fallback
-    return found[0]
+def message_language(text: str, locale: str | None = None) -> str:
+    """The language of one message, chosen as the thread analysis chooses it: clear function
+    words, then lingua where they allow it, then the locale (analysis.choose_language)."""
+    return choose_language(text, text, locale)[0]
 
 
 def read_message(text: str, *, language: str | None = None, locale: str | None = None) -> MessageReading:
-    lang = language or message_language(text)
+    lang = language or message_language(text, locale)
     return MessageReading(
         language=lang,
         feelings=tuple(read_feelings(text, lang)),

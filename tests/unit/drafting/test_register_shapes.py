@@ -13,6 +13,14 @@ from service.language.register import Register, read_register
         ("Wisst ihr, wann das Wasser wieder trinkbar ist?", "de", Register.informal),
         ("Bitte kündigt das Abo zum Monatsende.", "de", Register.informal),
         ("Ihr Techniker war heute nicht da.", "de", Register.formal),
+        # "ihr" before a second-person plural verb; "Ihr" after a colon before a noun.
+        ("Letzte Warnung: entweder ihr erstattet mir das Geld oder ich gehe.", "de", Register.informal),
+        ("Ich wollte mich bedanken: Ihr Techniker hat die Heizung repariert.", "de", Register.formal),
+        ("Das Velo-Abo bitte pausieren.\n\nFreundliche Grüsse\nR. Keller", "de", Register.formal),
+        # Singular usted imperatives; plural "díganme" is ustedes and shows nothing.
+        ("Oiga, ¿a qué hora cierran hoy la sucursal?", "es", Register.formal),
+        ("Por favor, indíqueme el plazo de entrega.", "es", Register.formal),
+        ("Solo díganme si el sillón llega el jueves.", "es", Register.unknown),
         ("¿Me ayudas con la configuración?", "es", Register.informal),
         ("Lo único que hacéis es darme largas.", "es", Register.informal),
         ("Buenos días:\n\nEl pedido 123 no ha llegado.", "es", Register.formal),
