@@ -13,6 +13,7 @@ whether the problem is a known fault (the customer did nothing wrong; its id is 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date as calendar_date
@@ -36,7 +37,9 @@ _AMOUNT = re.compile(
     r"|\d[\d.,\u202f\u00a0 ]*\d\s?(?:€|£|\$|EUR|GBP|USD|BRL|ARS|MXN|CAD|CHF|euros?|reais))"
 )
 # Not a version number: "FW 3.8.2" is no 3 August; not "24/7", which means at any hour.
-_DATE = re.compile(r"(?<![\d/.])(?!24/7(?![\d/]))(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])(?!\.\d)")
+_DATE = re.compile(
+    r"(?<![\d/.])(?!24/7(?![\d/]))(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])(?!\.\d)"
+)
 _TIMELINE = re.compile(
     r"\b(?:\d{1,3}\s*(?:-|–|to|a|à|bis|e)\s*)?\d{1,3}\s*"
     r"(?:(?:business|working|biz)\s+)?(?:days?|hours?|weeks?|días(?:\s+hábiles)?|horas|semanas|"
@@ -51,8 +54,8 @@ _TOMORROW = compile_cues(["tomorrow", "mañana", "morgen", "demain", "amanhã"])
 # A clock time: "9:00", "16h30", "13h", "02:00 UTC", "8:00 pm"; a bare number is never a time.
 _TIME = re.compile(
     r"(?<![\d:.,/])(?:(?:[01]?\d|2[0-3])(?::[0-5]\d|h(?:[0-5]\d)?)(?!\d)"
-    r"(?:\s?(?:UTC|GMT|CET|CEST|BST|hs|[ap]\.?m\.?(?![^\W\d_])))?"
-    r"|(?:1[0-2]|0?[1-9])\s?[ap]\.?m\.?(?![^\W\d_]))"
+    r"(?:\s?(?:UTC|GMT|CET|CEST|BST|hs|(?:[ap]m|[ap]\.m\.)(?![^\W\d_])))?"
+    r"|(?:1[0-2]|0?[1-9])\s?(?:[ap]m|[ap]\.m\.)(?![^\W\d_]))"
 )
 # Kinds said only when the note's sentence shares a word or a reference with what the customer
 # wrote: "application approved" or "account restored" in a note about another matter is not this
@@ -508,7 +511,7 @@ def _scheduled(
     # ("dispatched 13:12").
     windows = [
         (one.group(), two.group())
-        for one, two in zip(found, found[1:])
+        for one, two in itertools.pairwise(found)
         if _WINDOW_JOIN.fullmatch(sentence[one.end() : two.start()]) is not None
     ]
     times = windows[0] if windows else tuple(m.group() for m in found)[:2]
