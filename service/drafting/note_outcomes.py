@@ -13,6 +13,7 @@ whether the problem is a known fault (the customer did nothing wrong; its id is 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date as calendar_date
@@ -35,8 +36,10 @@ _AMOUNT = re.compile(
     r"(?:(?:€|£|\$|R\$|US\$|ARS|EUR|GBP|USD|BRL|MXN|CAD|CHF)\s?\d[\d.,\u202f\u00a0 ]*\d"
     r"|\d[\d.,\u202f\u00a0 ]*\d\s?(?:€|£|\$|EUR|GBP|USD|BRL|ARS|MXN|CAD|CHF|euros?|reais))"
 )
-# Not a version number: "FW 3.8.2" is no 3 August.
-_DATE = re.compile(r"(?<![\d/.])(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])(?!\.\d)")
+# Not a version number: "FW 3.8.2" is no 3 August; not "24/7", which means at any hour.
+_DATE = re.compile(
+    r"(?<![\d/.])(?!24/7(?![\d/]))(\d{1,2})([./])(\d{1,2})(?:\2(\d{2,4}))?\.?(?![\d/])(?!\.\d)"
+)
 _TIMELINE = re.compile(
     r"\b(?:\d{1,3}\s*(?:-|–|to|a|à|bis|e)\s*)?\d{1,3}\s*"
     r"(?:(?:business|working|biz)\s+)?(?:days?|hours?|weeks?|días(?:\s+hábiles)?|horas|semanas|"
@@ -46,9 +49,13 @@ _TIMELINE = re.compile(
     re.IGNORECASE,
 )
 _TODAY = compile_cues(["today", "hoy", "heute", "aujourd'hui", "hoje"])
-# A clock time: "9:00", "16h30", "13h", "02:00 UTC"; a bare number is never a time.
+# A day we cannot date from the note alone: times after it are not offered as the note's day.
+_TOMORROW = compile_cues(["tomorrow", "mañana", "morgen", "demain", "amanhã"])
+# A clock time: "9:00", "16h30", "13h", "02:00 UTC", "8:00 pm"; a bare number is never a time.
 _TIME = re.compile(
-    r"(?<![\d:.,/])(?:[01]?\d|2[0-3])(?::[0-5]\d|h(?:[0-5]\d)?)(?!\d)(?:\s?(?:UTC|GMT|CET|CEST|BST|hs))?"
+    r"(?<![\d:.,/])(?:(?:[01]?\d|2[0-3])(?::[0-5]\d|h(?:[0-5]\d)?)(?!\d)"
+    r"(?:\s?(?:UTC|GMT|CET|CEST|BST|hs|(?:[ap]m|[ap]\.m\.)(?![^\W\d_])))?"
+    r"|(?:1[0-2]|0?[1-9])\s?(?:[ap]m|[ap]\.m\.)(?![^\W\d_]))"
 )
 # Kinds said only when the note's sentence shares a word or a reference with what the customer
 # wrote: "application approved" or "account restored" in a note about another matter is not this
@@ -57,19 +64,32 @@ _TIME = re.compile(
 _RELEVANT = frozenset({"request_approved", "service_restored", "cancellation_done"})
 # Kinds whose date is when something will happen ("visit on 2/4 between 9:00 and 11:00")...
 _WHEN = frozenset(
-    {"visit_booked", "fix_scheduled", "ready_for_collection", "restoration_expected", "delivery_scheduled"}
+    {
+        "visit_booked",
+        "fix_scheduled",
+        "ready_for_collection",
+        "restoration_expected",
+        "delivery_scheduled",
+        "callback_arranged",
+    }
 )
+# Plans for which "today" in the note is their day ("callback today 15h-16h"); a fix "deployed
+# today" is no plan, and "approved today" is no limit.
+_TODAY_PLANS = frozenset({"callback_arranged", "delivery_scheduled", "visit_booked"})
 # A plan the customer must still choose between ("Thu 10.12. or Sat 12.12.") is not booked.
 _ONE_DATE = frozenset({"delivery_scheduled"})
 # Kinds with no time frame of their own: "valid 60 days" beside a coupon is not when it arrives.
 _NO_TIMELINE = frozenset({"no_charge", "discount_applied", "cancellation_done", "delivery_scheduled"})
+# Kinds that take no time frame either, but whose things (a card, an invoice, a fee) are named in a
+# bank's time frame ("depending on the card's closing date") and so do not make it a validity.
+_UNTIMED = _NO_TIMELINE | {"fee_waived", "nothing_to_do", "card_blocked", "invoice_reissued"}
 # A refund sentence with a reference and a bank timeline states a refund made, even without a verb
 # ("Refund €54.99 to same IBAN, ref RF-88412, 3-5 working days"); a condition ("if she wants")
 # or a question keeps it an option.
 _CONDITIONAL = re.compile(r"\b(?:if|unless|si|falls|wenn|se|caso)\b|\?")
 _OTHER_REFUNDS = ("refund_requested", "refund_approved")
 # Said only beside another outcome: "nothing to pay" alone leaves the customer's question open.
-SUPPLEMENTARY = frozenset({"no_charge"})
+SUPPLEMENTARY = frozenset({"no_charge", "nothing_to_do"})
 _PERCENT = re.compile(r"(?<![\d.,])\d{1,2}\s?%")
 # ...or until when it holds ("deadline extended to 12/09 at 14:00", "approved until 31.10.").
 _UNTIL = frozenset({"request_approved", "deadline_extended"})
@@ -89,10 +109,13 @@ _BANK = frozenset(
         "deposit_released",
         "payment_released",
         "credit_applied",
+        "transfer_sent",
     }
 )
 # Kinds whose date is the day it happened; other dates in those sentences are not theirs.
-_DATED = _BANK | {"fix_deployed", "cancellation_done", "service_restored"}
+_DATED = _BANK | {"fix_deployed", "cancellation_done", "service_restored", "card_blocked"}
+# A payout said by its own kind (a refund, a deposit, a payment) is not said again as a transfer.
+_PAYOUTS = ("refund_issued", "deposit_released", "payment_released")
 # A German date ends in a dot ("31.10."): the sentence's own full stop is not doubled.
 _DOUBLE_STOP = re.compile(r"\.\.$")
 _DATE_REACH = 30  # characters between an action word and its date
@@ -119,6 +142,7 @@ class _OutcomesFile(BaseModel):
     no_mention: tuple[str, ...]
     bug_words: tuple[str, ...]
     thresholds: tuple[str, ...]
+    customer_tasks: tuple[str, ...]
     templates: dict[str, dict[str, str | dict[str, str]]]
 
 
@@ -150,6 +174,7 @@ class _Compiled:
     negators: frozenset[str]
     named_date: re.Pattern[str] | None
     thresholds: re.Pattern[str] | None
+    tasks: re.Pattern[str] | None
 
 
 def _table() -> _OutcomesFile:
@@ -173,6 +198,7 @@ def _compiled() -> _Compiled:
         frozenset(table.negators),
         _named_date(table.months),
         compile_cues(table.thresholds),
+        compile_cues(table.customer_tasks),
     )
 
 
@@ -244,7 +270,8 @@ _BOUNDARY = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 # "ref.", "Nr.", "n.º", "Dr." at the end of a clause: an abbreviation, not the sentence's end.
-_ABBREVIATION = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,4}\.º?$|\bn\.º$")
+# An acronym in capitals ("l'IBAN.", "SEPA.") is a word that ends its sentence.
+_ABBREVIATION = re.compile(r"(?<![^\W\d_])(?![A-Z]{2,4}\.$)[^\W\d_]{1,4}\.º?$|\bn\.º$")
 
 
 _DATE_END = re.compile(r"\d\.$")
@@ -327,6 +354,7 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
     notes = [m for m in thread.messages if m.role is Role.note and m.body.strip()][-_MAX_NOTES:]
     found: dict[str, Outcome] = {}
     known = fault = False
+    tasked = False  # a note sentence asks the customer for something
     said = _customer_words(thread)
     for note in reversed(notes):
         body = note.body[:_NOTE_CHARS]
@@ -336,6 +364,7 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
         spans = _joined(_clauses(body), body)
         for index, (start, end) in enumerate(spans):
             folded = folded_body[start:end]
+            tasked = tasked or _asks_customer(folded, compiled)
             for kind, thing in compiled.things.items():
                 if kind in found:
                     continue
@@ -371,7 +400,7 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                     continue
                 following = spans[index + 1] if index + 1 < len(spans) else (end, end)
                 outcome = _outcome(kind, body, (start, end), following, start + at, note.created_at, language)
-                if kind in _NO_TIMELINE:
+                if kind in _UNTIMED:
                     outcome = dataclasses.replace(outcome, timeline=None)
                 if kind == "discount_applied" and outcome.amount is None:
                     percent = _near(_PERCENT, body[start:end], at, _AMOUNT_REACH)
@@ -379,7 +408,7 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                 if kind in _ONE_DATE and len(set(_DATE.findall(_without_amounts(body[start:end])))) > 1:
                     continue
                 if kind == "slots_offered":
-                    outcome = _offered(outcome, body[start:end], language)
+                    outcome = _offered(outcome, body[start:end], language, note.created_at)
                     options = tuple(o for o in outcome.options if not _before(o[0], note.created_at))
                     if not options:
                         continue
@@ -398,10 +427,23 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                 found[kind] = outcome
     if "refund_issued" in found:  # issued supersedes approved
         found.pop("refund_approved", None)
+    if any(kind in found for kind in _PAYOUTS):
+        found.pop("transfer_sent", None)
+    if tasked:  # "nothing to do" beside "we need her to choose" contradicts the note
+        found.pop("nothing_to_do", None)
     kept = [o for o in found.values() if o.kind not in SUPPLEMENTARY]
     if kept:  # what settles the question first, what it costs after
         kept += [o for o in found.values() if o.kind in SUPPLEMENTARY]
     return NoteOutcomes(tuple(kept), known, fault)
+
+
+def _asks_customer(folded: str, compiled: _Compiled) -> bool:
+    """Whether a note sentence asks something of the customer; the sentence that says there is
+    nothing to do ("muss nichts tun") is not one, whatever its verb."""
+    if compiled.tasks is None or not compiled.tasks.search(folded):
+        return False
+    nothing = compiled.things.get("nothing_to_do")
+    return nothing is None or nothing.search(folded) is None
 
 
 _PAST_WINDOW_DAYS = 180  # further back than this, "14/01" written in December means next January
@@ -462,7 +504,17 @@ def _scheduled(
     elif named is not None:
         match = compiled.named_date.search(folded) if compiled.named_date else None
         date = sentence[match.start() : match.end()].strip() if match else None
-    times = tuple(m.group() for m in _TIME.finditer(sentence))[:2]
+    elif today is not None and outcome.kind in _TODAY_PLANS:
+        date = _note_date(created, language)  # "callback today 15h-16h": the note's own day
+    found = list(_TIME.finditer(sentence))
+    # A window ("delivery window 4:00-8:00 pm") is the plan's moment, not the first time named
+    # ("dispatched 13:12").
+    windows = [
+        (one.group(), two.group())
+        for one, two in itertools.pairwise(found)
+        if _WINDOW_JOIN.fullmatch(sentence[one.end() : two.start()]) is not None
+    ]
+    times = windows[0] if windows else tuple(m.group() for m in found)[:2]
     return Outcome(outcome.kind, outcome.ref, outcome.amount, date, outcome.timeline, times)
 
 
@@ -474,13 +526,28 @@ _WINDOW_OPEN = re.compile(
 _MAX_OPTIONS = 3
 
 
-def _offered(outcome: Outcome, sentence: str, language: str) -> Outcome:
+def _offered(outcome: Outcome, sentence: str, language: str, created: datetime | None = None) -> Outcome:
     """Each date in the sentence with the times that follow it, a window when two are joined.
     A date alone is not an offer (it is often a start date or a deadline), nor is an aside in
-    brackets ("(confirm before Friday 12h)")."""
+    brackets ("(confirm before Friday 12h)"). A date may be numeric, a day with a month name
+    ("jeu 17 déc 13h30") or "today" (the note's own day)."""
     sentence = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group()), sentence)
+    folded = fold(sentence)
+    named = _compiled().named_date
     marks = sorted(
         [(m.start(), m.end(), "date", m.group()) for m in _DATE.finditer(_without_amounts(sentence))]
+        + [
+            (m.start(), m.end(), "date", sentence[m.start() : m.end()].strip())
+            for m in (named.finditer(folded) if named is not None else ())
+        ]
+        + [
+            (m.start(), m.end(), "date", _note_date(created, language) or "")
+            for m in (_TODAY.finditer(folded) if _TODAY is not None and created is not None else ())
+        ]
+        + [
+            (m.start(), m.end(), "date", "")
+            for m in (_TOMORROW.finditer(folded) if _TOMORROW is not None else ())
+        ]
         + [(m.start(), m.end(), "time", m.group()) for m in _TIME.finditer(sentence)]
     )
     options: list[tuple[str, str, str]] = []
@@ -489,7 +556,7 @@ def _offered(outcome: Outcome, sentence: str, language: str) -> Outcome:
     while index < len(marks):
         start, end, kind, text = marks[index]
         if kind == "date":
-            date = _date_text(text, language)
+            date = _date_text(text, language) if text else ""
             index += 1
             continue
         if not date:
@@ -559,6 +626,18 @@ def _outcome(
     own_matter = following[0] >= end and (
         _AMOUNT.search(after) or _REF.search(after) or _names_other_thing(kind, fold(after))
     )
+    # A payout's details on a line of their own ("Relancé par virement." + "612,40 €, réf. VIR-1,
+    # 2-3 jours ouvrés."): a sentence that opens with an amount or a reference and names no other
+    # kind's thing continues the payout, so it lends its amount and time frame too.
+    if (
+        kind in _BANK
+        and following[0] >= end
+        and _DETAILS.match(after)
+        and not _names_other_thing(kind, fold(after))
+    ):
+        own_matter = False
+        if amount is None:
+            amount = _near(_AMOUNT, _without_limits(after), 0, _AMOUNT_REACH)
     timeline = _TIMELINE.search(body, start, end if own_matter else following[1])
     date: str | None = None
     if kind in _DATED:
@@ -576,6 +655,9 @@ def _outcome(
         date=date,
         timeline=_timeline_text(timeline.group(), language) if timeline else None,
     )
+
+
+_DETAILS = re.compile(rf"\s*(?:{_AMOUNT.pattern}|{_REF.pattern})")
 
 
 def _names_other_thing(kind: str, folded: str) -> bool:
@@ -640,6 +722,10 @@ def _moment(templates: dict[str, str | dict[str, str]], key: str, outcome: Outco
     return text
 
 
+# Things on their way to the customer: their time frame is when they arrive.
+_ARRIVING = frozenset({"card_replacement"})
+
+
 def outcome_sentences(
     found: NoteOutcomes, notes: NoteFacts, language: str, variant: str | None, *, in_chat: bool
 ) -> list[str]:
@@ -662,6 +748,7 @@ def outcome_sentences(
                 template.format(
                     ref=slots["ref"].format(ref=outcome.ref) if outcome.ref else "",
                     amount=slots["amount"].format(amount=outcome.amount) if outcome.amount else "",
+                    amount_paren=f" ({outcome.amount})" if outcome.amount else "",
                     date=slots["date"].format(date=outcome.date) if outcome.date else "",
                     when=_moment(
                         templates,
@@ -671,12 +758,14 @@ def outcome_sentences(
                     until=_moment(templates, "until_slots", outcome),
                     options=_options(templates, outcome),
                     eta=_moment(templates, "eta_slots", outcome),
+                    call=_moment(templates, "call_slots", outcome),
                 ),
             )
         )
         if outcome.timeline:
             key = "bank_timeline" if outcome.kind in _BANK else "timeline"
             key = "callback_timeline" if outcome.kind == "callback_arranged" else key
+            key = "arrival_timeline" if outcome.kind in _ARRIVING else key
             line = templates[key]
             assert isinstance(line, str)
             out.append(line.format(timeline=outcome.timeline))

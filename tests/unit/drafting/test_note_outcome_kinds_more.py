@@ -70,7 +70,7 @@ def test_an_amount_after_a_threshold_is_not_the_outcome_amount() -> None:
         "Exit fee waived (no paperwork needed under €250).",
     )
     outcome = read_note_outcomes(thread, "en").outcomes[0]
-    assert outcome.kind == "fee_reversed"
+    assert outcome.kind == "fee_waived"  # waived: never charged, so not "being reversed" (decision 124)
     assert outcome.amount is None
 
 
