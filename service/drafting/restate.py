@@ -392,7 +392,7 @@ def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
         return ""
     deadline = _deadline(thread, analysis)
     reference = _reference(thread, analysis)
-    sentences = [analysis.request.text if analysis.request else "", analysis.issue]
+    sentences = [analysis.issue, analysis.request.text if analysis.request else ""]
     for sentence in dict.fromkeys(s for s in sentences if s.strip()):
         text = _clean(sentence, voice.language)
         if not text:
