@@ -28,6 +28,8 @@ from pydantic import BaseModel, ConfigDict
 
 from service.drafting.person_shift import WORD, Person, person_for, shift
 from service.drafting.voice import Voice
+from service.guardrails.normalise import normalise
+from service.guardrails.rules.parroting import NGRAM
 from service.language.analysis import ThreadAnalysis
 from service.language.cues import fold
 from service.language.data import load_table
@@ -39,7 +41,9 @@ from service.models import Channel, Thread
 _MAX_CHARS = 160
 _MIN_REST_WORDS = 3
 _MIN_SENTENCE_WORDS = 4
+_MIN_TRIMMED_WORDS = 5
 _MIN_SAID_WORDS = 5  # "Pelo que entendi, você aguarda." says nothing
+_GRAM_WORD = re.compile(r"[^\W_]+")  # a word as the parroting guardrail counts them
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[).:]|[-*•])\s+")
 _SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|aw|wg|fwd?|tr|rv|res)\s*:\s*)+", re.IGNORECASE)
 # A verb this many words into a Spanish or Portuguese sentence still starts it ("ya no puedo").
@@ -66,6 +70,7 @@ class _Shapes(BaseModel):
     needs: dict[str, tuple[str, ...]]
     possessive_starts: dict[str, tuple[str, ...]]
     said_cues: dict[str, tuple[str, ...]]
+    clause_joiners: dict[str, tuple[str, ...]]
     finite_after_noun: dict[str, tuple[str, ...]]
     deadline_leads: dict[str, tuple[str, ...]]
     time_words: dict[str, tuple[str, ...]]
@@ -92,6 +97,7 @@ class _Patterns:
     time: re.Pattern[str] | None  # a time word already in the sentence ("ce soir", "hoy")
     possessive: re.Pattern[str] | None  # "mi ...", "o meu ...": a sentence about their own thing
     said_cues: re.Pattern[str] | None
+    cut_at: re.Pattern[str]  # a comma, a dash or a joining word: where a long clause may end
 
 
 def _words(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -115,6 +121,15 @@ def _patterns(language: str) -> _Patterns:
         needs=_words(shapes.needs.get(language, ())),
         time=_words(shapes.time_words.get(language, ())),
         said_cues=_words(shapes.said_cues.get(language, ())),
+        cut_at=re.compile(
+            r"\s*,\s+|\s+[–—-]\s+"
+            + (
+                rf"|\s+(?:{_alternation(joiners)})\s+"
+                if (joiners := shapes.clause_joiners.get(language))
+                else ""
+            ),
+            re.IGNORECASE,
+        ),
         possessive=re.compile(rf"^(?:{_alternation(shapes.possessive_starts[language])})\s")
         if shapes.possessive_starts.get(language)
         else None,
@@ -137,6 +152,28 @@ def _clean(text: str, language: str) -> str:
         if found:
             flat = flat[found.end() :].lstrip("¿¡ ")
     return flat
+
+
+def _folded_words(text: str) -> list[str]:
+    return _GRAM_WORD.findall(normalise(text)[1].text)
+
+
+def _own_words(turned: str, source: str, language: str) -> str:
+    """`turned` ended before the clause that would repeat NGRAM of the customer's words in a row
+    (what the parroting guardrail flags: their words, unquoted); "" if too little is left."""
+    words = _folded_words(source)
+    grams = {tuple(words[i : i + NGRAM]) for i in range(len(words) - NGRAM + 1)}
+    text = turned
+    while True:
+        said = _folded_words(text)
+        if not any(tuple(said[i : i + NGRAM]) in grams for i in range(len(said) - NGRAM + 1)):
+            return text
+        cuts = list(_patterns(language).cut_at.finditer(text))
+        if not cuts:
+            return ""
+        text = text[: cuts[-1].start()]
+        if len(WORD.findall(text)) < _MIN_TRIMMED_WORDS:
+            return ""  # "gostaria de saber": what is left of a cut clause must still say something
 
 
 def _lower_first(text: str, language: str) -> str:
@@ -191,6 +228,7 @@ def _ask(text: str, person: Person, deadline: str, ref: str) -> str:
                     me = person.line("me")
             elif turned is not None and groups.get("me_v"):
                 me = person.words.get("m'", "")
+        turned = _own_words(turned or "", rest, person.language)
         if not turned:
             return ""
         return _frame(
@@ -217,6 +255,7 @@ def _may_i(text: str, person: Person, deadline: str, ref: str) -> str:
             if len(WORD.findall(rest)) < _MIN_REST_WORDS:
                 return ""
             turned = to_second_person(rest) if person.language == "en" else shift(rest, person)
+            turned = _own_words(turned or "", rest, person.language)
             if not turned:
                 return ""
             modal = ""
@@ -245,7 +284,7 @@ def _question(text: str, person: Person, deadline: str, ref: str) -> str:
     verbs = _shapes().verbs.get(person.language, {})
     if not any(w in verbs for w in words):
         return ""  # no verb of theirs we can turn: "recibo" would stay first person
-    turned = shift(text, person)
+    turned = _own_words(shift(text, person) or "", text, person.language)
     if not turned:
         return ""
     pattern = _patterns(person.language).question_word
@@ -298,7 +337,9 @@ def _said(text: str, person: Person, deadline: str, ref: str) -> str:
         cues = _patterns(language).said_cues
         if cues is not None and not cues.search(fold(text)):
             return ""
-        clause = to_second_person(text)
+        clause = _own_words(to_second_person(text), text, language)
+        if not clause:
+            return ""
         return _frame(person, "said", clause=clause[:1].lower() + clause[1:], when=when, ref=ref)
     if language == "de" and own_thing:
         return _said_german_noun(text, person, when, ref)
@@ -311,6 +352,7 @@ def _said(text: str, person: Person, deadline: str, ref: str) -> str:
         if not turned:
             return ""
         subject, verb, rest = [*turned.split(" ", 2), "", ""][:3]
+        rest = _own_words(rest, text, language)
         if not rest or rest.split(" ", 1)[0].lower() in {"es", "ihn", "sie", "ihm", "ihr", "mir", "dir"}:
             return ""  # "Sie brauchen es also": a pronoun goes before "also"; not attempted
         clause = f"{subject} {verb}{person.line('after_verb')}{when} {rest}"
@@ -318,7 +360,7 @@ def _said(text: str, person: Person, deadline: str, ref: str) -> str:
     if language == "fr":
         if words[0] not in ("je", "j'") and not own_thing:
             return ""
-        turned = shift(text, person)
+        turned = _own_words(shift(text, person) or "", text, language)
         return _frame(person, "said", clause=turned, when=when, ref=ref) if turned else ""
     # Spanish and Portuguese drop the subject: a first-person verb early on, or "me" first.
     head = words[:_VERB_WITHIN]
@@ -326,7 +368,7 @@ def _said(text: str, person: Person, deadline: str, ref: str) -> str:
     # "Me cobraron dos veces": their "me" first; after "no" it is an order to us ("no me digan").
     if not (has_verb or words[0] == "me" or own_thing):
         return ""
-    turned = shift(text, person)
+    turned = _own_words(shift(text, person) or "", text, language)
     if not turned:
         return ""
     subject = person.line("subject")
@@ -343,8 +385,8 @@ def _said_german_noun(text: str, person: Person, when: str, ref: str) -> str:
     if len(tokens) < 4 or not tokens[1].group()[:1].isupper() or tokens[2].group() not in finite:
         return ""
     turned = shift(text[: tokens[2].end()], person)
-    rest = shift(text[tokens[2].end() :], person)
-    if not turned or rest is None:
+    rest = _own_words(shift(text[tokens[2].end() :], person) or "", text, "de")
+    if not turned or not rest:
         return ""
     clause = f"{turned}{person.line('after_verb')}{when} {rest}".strip()
     return _frame(person, "said", clause=clause, ref=ref)

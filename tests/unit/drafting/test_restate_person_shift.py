@@ -95,9 +95,9 @@ def _restated(make_thread: MakeThread, body: str, **fields: Any) -> str:
     ("body", "fields", "said"),
     [
         (
-            "Hello, could you send me a copy of the contract with the new address?",
+            "Hello, could you send me the signed contract?",
             {},
-            "You are asking us to send you a copy of the contract with the new address.",
+            "You are asking us to send you the signed contract.",
         ),
         (
             "Can I move my booking to the following week?",
@@ -105,9 +105,9 @@ def _restated(make_thread: MakeThread, body: str, **fields: Any) -> str:
             "You would like to know whether you can move your booking to the following week.",
         ),
         (
-            "Buenos días, necesito el certificado de retenciones para presentar la declaración.",
+            "Buenos días, necesito el certificado de retenciones de 2025.",
             {},
-            "Entiendo que necesita el certificado de retenciones para presentar la declaración.",
+            "Entiendo que necesita el certificado de retenciones de 2025.",
         ),
         (
             "Hola, ¿me pueden enviar el certificado de retenciones de este año?",
@@ -135,9 +135,9 @@ def _restated(make_thread: MakeThread, body: str, **fields: Any) -> str:
             "Ihr Konto ist also seit gestern Abend gesperrt und Sie kommen nicht an Ihre Daten.",
         ),
         (
-            "Bonjour, pourriez-vous m'envoyer l'attestation de paiement pour la CAF ?",
+            "Bonjour, pourriez-vous m'envoyer l'attestation de paiement ?",
             {},
-            "Vous nous demandez de vous envoyer l'attestation de paiement pour la CAF.",
+            "Vous nous demandez de vous envoyer l'attestation de paiement.",
         ),
         (
             "Je voudrais changer l'adresse de livraison de ma commande.",
@@ -145,9 +145,9 @@ def _restated(make_thread: MakeThread, body: str, **fields: Any) -> str:
             "Si je comprends bien, vous voudriez changer l'adresse de livraison de votre commande.",
         ),
         (
-            "Olá, preciso da segunda via do boleto para pagar no banco.",
+            "Olá, preciso da segunda via do boleto.",
             {"customer": {"name": "Ana Souza", "locale": "pt-BR"}},
-            "Pelo que entendi, você precisa da segunda via do boleto para pagar no banco.",
+            "Pelo que entendi, você precisa da segunda via do boleto.",
         ),
         (
             "Posso alterar a morada de entrega da minha encomenda?",
@@ -191,3 +191,21 @@ def test_a_story_does_not_take_the_deadline(make_thread: MakeThread) -> None:
 )
 def test_nothing_is_said_back_rather_than_a_quotation(make_thread: MakeThread, body: str) -> None:
     assert _restated(make_thread, body) == ""
+
+
+def test_a_long_clause_ends_before_it_would_parrot_the_customer(make_thread: MakeThread) -> None:
+    # Eight of their words in a row, unquoted, is what the parroting guardrail flags.
+    said = _restated(
+        make_thread,
+        "Je ne peux plus me connecter depuis ce matin, le site affiche une erreur à chaque tentative.",
+    )
+    assert said == "Si je comprends bien, vous ne pouvez plus vous connecter depuis ce matin."
+
+
+def test_what_is_left_of_a_cut_clause_must_still_say_something(make_thread: MakeThread) -> None:
+    said = _restated(
+        make_thread,
+        "Gostaria de saber, com a maior urgência possível, quando é que a encomenda volta a ser enviada.",
+        customer={"name": "Rui", "locale": "pt-PT"},
+    )
+    assert said == ""  # "Pelo que percebi, gostaria de saber." says nothing
