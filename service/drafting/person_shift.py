@@ -7,7 +7,8 @@ first-person pronouns, possessives and verbs a customer uses most, with our form
 Without a lemmatiser at serving time (simplemma costs seconds and hundreds of MB), a verb outside
 the table cannot be conjugated (a German "ich heute" is not "ich heuten"), so a sentence that
 keeps a first-person word after the turn, or that speaks to us ("vous", "ustedes", "Sie"), is
-refused (None): saying nothing is better than saying it back ungrammatically. English uses empathy.to_second_person.
+refused (None): saying nothing is better than saying it back ungrammatically. English uses
+empathy.to_second_person.
 """
 
 from __future__ import annotations
