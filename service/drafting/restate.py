@@ -27,6 +27,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from service.drafting.person_shift import WORD, Person, person_for, shift
+from service.drafting.subject_topic import about_subject
 from service.drafting.voice import Voice
 from service.guardrails.normalise import normalise
 from service.guardrails.rules.parroting import NGRAM
@@ -426,12 +427,10 @@ def _reference(thread: Thread, analysis: ThreadAnalysis) -> str:
 
 def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
     if any(f.feeling is Feeling.sarcasm for f in analysis.feelings):
-        return ""  # sarcasm said back to its writer reads as mockery
-    if voice.language != analysis.language:
-        return ""  # our English frames cannot turn Italian words
+        return about_subject(thread, voice)  # their sarcasm said back to them reads as mockery
     person = person_for(voice.language, voice.keys)
-    if person is None:
-        return ""
+    if voice.language != analysis.language or person is None:
+        return about_subject(thread, voice)  # our English frames cannot turn Italian words
     deadline = _deadline(thread, analysis)
     reference = _reference(thread, analysis)
     sentences = [analysis.issue, analysis.request.text if analysis.request else ""]
@@ -447,4 +446,5 @@ def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
             said = build(text, person, deadline, ref)
             if said and len(WORD.findall(said)) >= _MIN_SAID_WORDS:
                 return said
-    return ""
+    # Nothing turned: the subject's topic, as before the person shift (A2 2 rather than 1).
+    return about_subject(thread, voice)

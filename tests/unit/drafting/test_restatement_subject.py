@@ -17,19 +17,47 @@ _ANGRY = "This is unacceptable. Nobody has fixed it and I keep getting fobbed of
 
 
 @pytest.mark.parametrize(
-    "subject",
+    ("subject", "said", "not_said"),
     [
-        "Tweet: broken zip on the winter jacket",
-        "Washing machine drum noise – order WM-448812",
-        "Ticket 77120045",
+        ("Tweet: broken zip on the winter jacket", "broken zip on the winter jacket", "Tweet"),
+        ("Washing machine drum noise – order WM-448812", "Washing machine drum noise", "WM-448812"),
+        ("[Web form] Fridge door seal torn", "Fridge door seal torn", "Web form"),
+        ("Ticket 77120045", "", "77120045"),
     ],
 )
-def test_the_subject_line_is_never_quoted_back(make_thread: MakeThread, subject: str) -> None:
+def test_without_a_sentence_to_turn_the_subjects_topic_is_said_back(
+    make_thread: MakeThread, subject: str, said: str, not_said: str
+) -> None:
+    # No sentence of theirs can be turned: the subject's topic, never its label, tag or reference.
     thread = make_thread(_ANGRY, subject=subject, channel="email")
     analysis = analyse_thread(thread)
     restated = restatement(thread, analysis, voice_for(thread, analysis))
-    assert restated == ""  # no sentence of theirs can be turned: nothing rather than a quotation
-    assert f'"{subject}"' not in compose_offline(thread, analysis)
+    assert not_said not in restated
+    assert restated == (f'I have read your message about "{said}".' if said else "")
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "frame"),
+    [
+        ("Esto es inaceptable, nadie lo ha arreglado todavía.", "Lavadora hace ruido", "sobre «"),
+        ("Das ist inakzeptabel, niemand hat es bisher repariert.", "Waschmaschine macht Lärm", "zu „"),
+        ("C'est inacceptable, personne ne l'a encore réparé.", "Lave-linge bruyant", "au sujet de « "),
+        ("Isto é inaceitável, ninguém resolveu até agora.", "Máquina de lavar com barulho", "sobre “"),
+    ],
+)
+def test_the_subjects_topic_in_each_language(
+    make_thread: MakeThread, text: str, subject: str, frame: str
+) -> None:
+    thread = make_thread(text, subject=subject, channel="email")
+    analysis = analyse_thread(thread)
+    assert f"{frame}{subject}" in restatement(thread, analysis, voice_for(thread, analysis))
+
+
+@pytest.mark.parametrize("channel", ["sms", "social"])
+def test_short_public_channels_never_quote_the_subject_line(make_thread: MakeThread, channel: str) -> None:
+    thread = make_thread(_ANGRY, subject="Complaint about the cracked oven door glass", channel=channel)
+    reply = compose_offline(thread, analyse_thread(thread))
+    assert "cracked oven door glass" not in reply
 
 
 def test_the_subject_reference_and_deadline_are_folded_in(make_thread: MakeThread) -> None:
