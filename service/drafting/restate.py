@@ -73,6 +73,9 @@ class _Shapes(BaseModel):
     said_cues: dict[str, tuple[str, ...]]
     clause_joiners: dict[str, tuple[str, ...]]
     finite_after_noun: dict[str, tuple[str, ...]]
+    third_starts: dict[str, tuple[str, ...]] = {}
+    first_person_endings: dict[str, tuple[str, ...]] = {}
+    adjunct_leads: dict[str, tuple[str, ...]] = {}
     deadline_leads: dict[str, tuple[str, ...]]
     time_words: dict[str, tuple[str, ...]]
     verbs: dict[str, dict[str, tuple[str, ...]]]
@@ -98,6 +101,8 @@ class _Patterns:
     time: re.Pattern[str] | None  # a time word already in the sentence ("ce soir", "hoy")
     possessive: re.Pattern[str] | None  # "mi ...", "o meu ...": a sentence about their own thing
     said_cues: re.Pattern[str] | None
+    third: re.Pattern[str] | None  # "el pedido ...", "the printer ...": one of their things
+    first_person_end: re.Pattern[str] | None  # "compré", "reiniciei": an "I" the table lacks
     cut_at: re.Pattern[str]  # a comma, a dash or a joining word: where a long clause may end
 
 
@@ -122,11 +127,22 @@ def _patterns(language: str) -> _Patterns:
         needs=_words(shapes.needs.get(language, ())),
         time=_words(shapes.time_words.get(language, ())),
         said_cues=_words(shapes.said_cues.get(language, ())),
+        third=re.compile(rf"^(?:{_alternation(starts3)})(?:\s|(?<='))")
+        if (starts3 := shapes.third_starts.get(language))
+        else None,
+        first_person_end=re.compile(rf"\w(?:{_alternation(ends)})\b")
+        if (ends := shapes.first_person_endings.get(language))
+        else None,
         cut_at=re.compile(
             r"\s*,\s+|\s+[–—-]\s+"
             + (
                 rf"|\s+(?:{_alternation(joiners)})\s+"
-                if (joiners := shapes.clause_joiners.get(language))
+                if (
+                    joiners := (
+                        *shapes.clause_joiners.get(language, ()),
+                        *shapes.adjunct_leads.get(language, ()),
+                    )
+                )
                 else ""
             ),
             re.IGNORECASE,
@@ -327,13 +343,18 @@ def _said(text: str, person: Person, deadline: str, ref: str) -> str:
     when = _when(deadline, text, language) if needs is not None and needs.search(fold(text)) else ""
     possessive = _patterns(language).possessive
     own_thing = possessive is not None and possessive.match(fold(text)) is not None
+    third_pattern = _patterns(language).third
+    third = third_pattern is not None and third_pattern.match(fold(text)) is not None
+    first_end = _patterns(language).first_person_end
+    if third and first_end is not None and first_end.search(fold(text)):
+        return ""  # "la factura que pagué ...": an "I" we cannot turn
     if len(words) < _MIN_SENTENCE_WORDS:
         return ""  # "Still nothing.", "Aguardo.": a nudge, not the issue
     if language == "en":
         text = with_subject(_EN_TAIL.sub("", text).rstrip(" ,;"))
         if _EN_FRAGMENT.match(text):
             text = f"I {text[:1].lower()}{text[1:]}"
-        elif not (_EN_SELF.match(text) or own_thing):
+        elif not (_EN_SELF.match(text) or own_thing or third):
             return ""
         cues = _patterns(language).said_cues
         if cues is not None and not cues.search(fold(text)):
@@ -359,15 +380,16 @@ def _said(text: str, person: Person, deadline: str, ref: str) -> str:
         clause = f"{subject} {verb}{person.line('after_verb')}{when} {rest}"
         return _frame(person, "said", clause=clause, ref=ref)
     if language == "fr":
-        if words[0] not in ("je", "j'") and not own_thing:
+        if words[0] not in ("je", "j'") and not (own_thing or third):
             return ""
         turned = _own_words(shift(text, person) or "", text, language)
-        return _frame(person, "said", clause=turned, when=when, ref=ref) if turned else ""
+        clause = _lower_first(turned, language)  # "La livraison ..." after "Si je comprends bien,"
+        return _frame(person, "said", clause=clause, when=when, ref=ref) if turned else ""
     # Spanish and Portuguese drop the subject: a first-person verb early on, or "me" first.
     head = words[:_VERB_WITHIN]
     has_verb = any(w in verbs for w in head)
     # "Me cobraron dos veces": their "me" first; after "no" it is an order to us ("no me digan").
-    if not (has_verb or words[0] == "me" or own_thing):
+    if not (has_verb or words[0] == "me" or own_thing or third):
         return ""
     turned = _own_words(shift(text, person) or "", text, language)
     if not turned:

@@ -209,3 +209,46 @@ def test_what_is_left_of_a_cut_clause_must_still_say_something(make_thread: Make
         customer={"name": "Rui", "locale": "pt-PT"},
     )
     assert said == ""  # "Pelo que percebi, gostaria de saber." says nothing
+
+
+# --- a statement about one of their things: the article or possessive kept, the verb kept ---------
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("The garage door opener keeps beeping.", "I understand that the garage door opener keeps beeping."),
+        (
+            "My tablet won't charge since yesterday evening.",
+            "I understand that your tablet won't charge since yesterday evening.",
+        ),
+        ("El paquete todavía no ha llegado.", "Entiendo que el paquete todavía no ha llegado."),
+        ("La lavadora hace un ruido muy fuerte.", "Entiendo que la lavadora hace un ruido muy fuerte."),
+        ("Le colis n'est toujours pas arrivé.", "Si je comprends bien, le colis n'est toujours pas arrivé."),
+        ("Ma carte a été refusée au magasin.", "Si je comprends bien, votre carte a été refusée au magasin."),
+        ("O cartão foi recusado na loja.", "Pelo que entendi, o cartão foi recusado na loja."),
+        ("A minha encomenda ainda não chegou.", "Pelo que percebi, a sua encomenda ainda não chegou."),
+    ],
+)
+def test_a_statement_about_their_thing_is_said_back_with_its_verb(
+    make_thread: MakeThread, body: str, said: str
+) -> None:
+    assert _restated(make_thread, body, subject="Help") == said
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "El recibo que pagué ayer sigue pendiente.",  # "pagué" is their "I", outside the table
+        "O recibo que reiniciei ainda dá erro.",
+        "La facture que nous avons reçue est fausse.",  # "nous" cannot be turned
+    ],
+)
+def test_a_statement_keeping_a_first_person_is_not_said_back(make_thread: MakeThread, body: str) -> None:
+    assert _restated(make_thread, body, subject="Help") == ""
+
+
+def test_a_long_statement_ends_before_its_circumstance_rather_than_parrot(make_thread: MakeThread) -> None:
+    # Said back whole it would repeat eight of their words in a row (the parroting guardrail).
+    said = _restated(make_thread, "My laptop won't turn on since this afternoon.", subject="Help")
+    assert said == "I understand that your laptop won't turn on."
