@@ -299,9 +299,14 @@ def _question(text: str, person: Person, deadline: str, ref: str) -> str:
         return ""
     words = [w.lower() for w in WORD.findall(text)]
     verbs = _shapes().verbs.get(person.language, {})
-    if not any(w in verbs for w in words):
-        return ""  # no verb of theirs we can turn: "recibo" would stay first person
-    turned = _own_words(shift(text, person) or "", text, person.language)
+    shifted = shift(text, person) or ""
+    # A question about one of their things ("¿ya está lista la insulina de mi mamá?") turns by its
+    # possessive alone; without one, only with a verb of theirs ("recibo" would stay first person).
+    mine = {start for start in _shapes().possessive_starts.get(person.language, ()) if " " not in start}
+    own_thing = bool(shifted) and any(w in mine for w in words)
+    if not (own_thing or any(w in verbs for w in words)):
+        return ""
+    turned = _own_words(shifted, text, person.language)
     if not turned:
         return ""
     pattern = _patterns(person.language).question_word

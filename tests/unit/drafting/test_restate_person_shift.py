@@ -252,3 +252,20 @@ def test_a_long_statement_ends_before_its_circumstance_rather_than_parrot(make_t
     # Said back whole it would repeat eight of their words in a row (the parroting guardrail).
     said = _restated(make_thread, "My laptop won't turn on since this afternoon.", subject="Help")
     assert said == "I understand that your laptop won't turn on."
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("¿Ya está lista la receta de mi padre?", "Quiere saber si ya está lista la receta de su padre."),
+        ("A minha encomenda já foi enviada?", "Quer saber se a sua encomenda já foi enviada."),
+    ],
+)
+def test_a_question_about_their_thing_turns_by_its_possessive(
+    make_thread: MakeThread, body: str, said: str
+) -> None:
+    assert _restated(make_thread, body, subject="Help") == said
+
+
+def test_a_question_without_their_thing_or_verb_is_not_turned(make_thread: MakeThread) -> None:
+    assert _restated(make_thread, "¿Alguien me puede responder algo?", subject="Help") == ""
