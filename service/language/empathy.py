@@ -49,7 +49,8 @@ class _QuoteFrame(BaseModel):
 
 
 class _Restatement(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # The file also holds the composer's frames (service/drafting/restate.py reads those).
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     version: int
     quote_frames: dict[str, _QuoteFrame]
@@ -238,6 +239,11 @@ def _add_subject(text: str) -> str:
     if subject is None:
         return text
     return f"{subject} {text[:1].lower()}{text[1:]}"
+
+
+def with_subject(text: str) -> str:
+    """The English fragment with its subject back ("Locked out of ..." -> "I'm locked out of ...")."""
+    return _add_subject(text)
 
 
 def _shorten(text: str, limit: int = _RESTATE_MAX_CHARS) -> str:

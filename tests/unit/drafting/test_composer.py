@@ -96,7 +96,7 @@ def test_email_layout(make_thread: MakeThread) -> None:
     blocks = reply.split("\n\n")
     assert blocks[0] == "Hi Dana,"
     assert blocks[1].startswith("I understand how frustrating this must be")
-    assert "You mentioned that you were charged twice for your March invoice." in blocks[1]
+    assert "I understand that you were charged twice for your March invoice." in blocks[1]
     # One paragraph for what happens next: a to-do list of one honest step reads like a form.
     assert blocks[2] == "I'm looking into this now and going through the details you've shared."
     assert "keep you updated" in blocks[3]
@@ -197,8 +197,8 @@ def test_other_languages_fall_back_to_english(make_thread: MakeThread) -> None:
     reply = compose(make_thread("Ciao, non riesco ad accedere al mio account da ieri. Potete aiutarmi?"))
     assert reply.startswith("Hi Dana,")
     assert "I'm looking into this now" in reply
-    # The customer's own Italian words are quoted, never converted.
-    assert '"non riesco ad accedere al mio account da ieri"' in reply
+    # Our English frames cannot turn Italian words: nothing is said back rather than a quotation.
+    assert "non riesco" not in reply
 
 
 def test_urgent_threads_promise_prompt_updates(make_thread: MakeThread) -> None:

@@ -173,19 +173,20 @@ def test_an_upset_customers_rebuke_is_not_quoted_back(make_thread: MakeThread) -
     )
     reply = draft(thread)
     assert "Brieftaube" not in reply
+    # Nothing of theirs can be turned: the subject's topic is said back instead (decision 123).
     assert "„Kaution seit drei Wochen blockiert“" in reply
 
 
 def test_a_short_chase_is_not_restated_as_the_issue(make_thread: MakeThread) -> None:
     reply = draft(make_thread("any update??", subject="Internet down since Wednesday"))
     assert "any update" not in reply
-    assert '"Internet down since Wednesday"' in reply
+    assert '"Internet down since Wednesday"' in reply  # the subject's topic instead (decision 123)
 
 
 def test_a_list_marker_is_not_part_of_the_question(make_thread: MakeThread) -> None:
     reply = draft(make_thread("1) How do I add a weight to each product in my shop?"))
     assert "1)" not in reply
-    assert "You asked how to add a weight to each product in your shop." in reply
+    assert "You would like to know how to add a weight to each product in your shop." in reply
 
 
 # --- social and channel ---------------------------------------------------------------------------
