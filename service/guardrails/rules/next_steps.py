@@ -75,6 +75,8 @@ class Signals(BaseModel):
     # Words that may stand between a preposition of time ahead and a count ("within about 2
     # hours", "em até 2 horas", "sous environ 48 heures") or stand for one ("up to").
     ahead_before_count: list[str] = []
+    # Units of a count that is a processing time whatever stands before it ("5 jours ouvrés").
+    business_units: list[str] = []
     clock_units: list[str] = []
     months: list[str] = []
     durations: list[str] = []
@@ -269,6 +271,7 @@ class NextSteps(Rule):
             }
             self._past_suffix = {lang: tuple(s) for lang, s in signals.past_suffix.items()}
             self._unit_words = frozenset(d.casefold().split()[-1] for d in signals.durations)
+            self._business_units = tuple(u.casefold() for u in signals.business_units)
             ahead = [*signals.ahead_prepositions, *signals.ahead_before_count]
             self._ahead_phrases = frozenset(" ".join(p.casefold().split()) for p in ahead)
             self._final_shape = {
@@ -459,6 +462,8 @@ class NextSteps(Rule):
         of time ahead ("within", "sous", "em até"): "2 semaines sans paiement", "cada 15 minutos",
         "after 30 days" are the customer's wait, a frequency or a condition."""
         found = match.group().rstrip()
+        if found.endswith(self._business_units):
+            return True
         if found.endswith(tuple(self._unit_words)):
             before = text[max(0, match.start() - _AHEAD_CHARS) : match.start()].casefold().split()
             # "em até 5 dias úteis", "1-2 business days": a preposition of time ahead or a range

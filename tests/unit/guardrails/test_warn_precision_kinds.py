@@ -193,3 +193,23 @@ def test_slots_and_key_names_are_safe(guardrails: Guardrails, text: str) -> None
 )
 def test_markup_in_capitals_still_blocks(guardrails: Guardrails, text: str) -> None:
     assert _unsafe(guardrails, text) is Severity.block
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # A count of business days is a processing time; a validity is a time to act in.
+        "Refund approved, 5 business days.",
+        "Reembolso aprobado, 5 días hábiles.",
+        "Erstattung freigegeben, 5 Werktage.",
+        "Remboursement validé, 5 jours ouvrés.",
+        "Reembolso aprovado, 5 dias úteis.",
+        "Das Rücksendeetikett liegt im Paket und gilt 30 Tage.",
+        "O link de redefinição vale 30 min.",
+        # The tu / du forms of "you can".
+        "Quelle galère. Tu peux réserver une nouvelle session gratuite.",
+        "So ärgerlich. Du kannst im Portal einen neuen Termin buchen.",
+    ],
+)
+def test_processing_times_validities_and_informal_you_can(guardrails: Guardrails, reply: str) -> None:
+    assert not _fires(guardrails, NEXT, reply)
