@@ -67,6 +67,7 @@ class Signals(BaseModel):
     cue_negations: list[str] = []
     # Per language: the shape of a participle that closes its clause after a first-person
     # auxiliary (German is verb-final: "Ich habe die Differenz von 18,40 € gerade erstattet").
+    clause_final_aux: dict[str, list[str]] = {}  # auxiliaries read only with the clause-final shape
     clause_final_participle: dict[str, str] = {}
     # Per language: words that put a sentence in the past (a past auxiliary, "yesterday", "ago")
     # and past endings of a finite verb; a date or clock time in such a sentence is not ahead.
@@ -403,6 +404,7 @@ class NextSteps(Rule):
         participle = tuple(signals.participle_suffix.get(language, ()))
         perfect = frozenset(signals.perfect_aux.get(language, ()))
         passive = frozenset(signals.passive_aux.get(language, ()))
+        final_aux = frozenset(signals.clause_final_aux.get(language, ()))
         opening = self._clause_imperative.get(language)
         text = masked_text(doc)
         sentences = window_sentences(text)
@@ -449,6 +451,8 @@ class NextSteps(Rule):
                     after = words[i + 1 : i + 1 + signals.perfect_reach.get(language, _PERFECT_REACH)]
                     if self._done_perfect(after, participle) or self._final_participle(sentence, i, language):
                         return True
+                if pair in final_aux and self._final_participle(sentence, i, language):
+                    return True
                 if (word in self._offer_modal or pair in self._offer_modal) and self._offers(words, i):
                     return True
         return False
