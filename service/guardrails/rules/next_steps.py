@@ -62,6 +62,22 @@ class Signals(BaseModel):
     comfort: list[str] = []
     passive_participle: dict[str, str] = {}
     negations: list[str] = []
+    # Negations that cancel a cue standing right after them in its clause ("No podemos devolver",
+    # "não abrimos exceções", "nous ne pouvons"): a refusal reads like an offer without them.
+    cue_negations: list[str] = []
+    # Per language: the shape of a participle that closes its clause after a first-person
+    # auxiliary (German is verb-final: "Ich habe die Differenz von 18,40 € gerade erstattet").
+    clause_final_aux: dict[str, list[str]] = {}  # auxiliaries read only with the clause-final shape
+    clause_final_participle: dict[str, str] = {}
+    # Per language: words that put a sentence in the past (a past auxiliary, "yesterday", "ago")
+    # and past endings of a finite verb; a date or clock time in such a sentence is not ahead.
+    past_forms: dict[str, list[str]] = {}
+    past_suffix: dict[str, list[str]] = {}
+    # Words that may stand between a preposition of time ahead and a count ("within about 2
+    # hours", "em até 2 horas", "sous environ 48 heures") or stand for one ("up to").
+    ahead_before_count: list[str] = []
+    # Units of a count that is a processing time whatever stands before it ("5 jours ouvrés").
+    business_units: list[str] = []
     clock_units: list[str] = []
     months: list[str] = []
     durations: list[str] = []
@@ -114,6 +130,10 @@ _LINK = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+")
 _EMOJI = "[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]"
 _ARROWS = ">›→"
 _MENU_PATH = re.compile(rf"[^\W\d_](?:[^\S\n]|{_EMOJI})*[{_ARROWS}][^\S\n]*[^\W\d_]")
+_NEGATION_CHARS = 24  # characters before a cue read for a negation ("no se", "não", "nous ne")
+_CLAUSE_MARK = re.compile(r"[;:,—]\s")  # what ends a clause inside a sentence ("18,40" does not)
+_RANGE = re.compile(r"\d\s?(?:-|–|à|a|bis|to|até|ou|or|o)\s?\d")  # "3-5 days", "3 à 5 jours"
+_AHEAD_CHARS = 32  # characters before a count of units read for a preposition of time ahead
 _OFFER_REACH = 5  # words after "I can" / "ich kann": "je peux par contre vous passer"
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*(?:\d{1,2}[.)]|step \d|paso \d|schritt \d|étape \d|passo \d)\s")
 
@@ -159,6 +179,9 @@ def _opens_clause(scan: str, at: int) -> bool:
         j -= 1
     run = scan[j:at]
     if j == 0 or "\n" in run:
+        return True
+    if "\x1a" in run:
+        # An emoji or symbol between two words ends a chat sentence ("para tanto 😅 Simplemente borra").
         return True
     if not run or not run[0].isspace():
         return False
@@ -243,7 +266,19 @@ class NextSteps(Rule):
                 lang: re.compile(pattern) for lang, pattern in signals.clause_imperative.items()
             }
             self._negations = frozenset(signals.negations)
+            self._cue_negations = frozenset(w.casefold() for w in signals.cue_negations)
             self._comfort = frozenset(signals.comfort)
+            self._past_forms = {
+                lang: frozenset(w.casefold() for w in words) for lang, words in signals.past_forms.items()
+            }
+            self._past_suffix = {lang: tuple(s) for lang, s in signals.past_suffix.items()}
+            self._unit_words = frozenset(d.casefold().split()[-1] for d in signals.durations)
+            self._business_units = tuple(u.casefold() for u in signals.business_units)
+            ahead = [*signals.ahead_prepositions, *signals.ahead_before_count]
+            self._ahead_phrases = frozenset(" ".join(p.casefold().split()) for p in ahead)
+            self._final_shape = {
+                lang: re.compile(pattern) for lang, pattern in signals.clause_final_participle.items()
+            }
             self._passive_participle = {
                 lang: re.compile(pattern) for lang, pattern in signals.passive_participle.items()
             }
@@ -301,12 +336,25 @@ class NextSteps(Rule):
             plain, guarded, matchers["exception"], matchers["bracket"], imperative, negation, lexicon.signals
         )
 
+    def _plain_cue(self, scan: str) -> bool:
+        """A cue no exception can overlap, not negated just before it ("No podemos devolver",
+        "não abrimos exceções": a refusal, not an offer or an action)."""
+        return any(not self._negated(scan, hit.start) for hit in self._cues.finditer(scan))
+
     def _guarded_cue(self, scan: str) -> bool:
         """A cue that an exception could cancel, and none does."""
         for hit in self._guarded.finditer(scan):
-            if not self._exceptions.near(scan, hit.start, hit.end):
+            if not self._exceptions.near(scan, hit.start, hit.end) and not self._negated(scan, hit.start):
                 return True
         return False
+
+    def _negated(self, scan: str, start: int) -> bool:
+        """Does one of the two words right before `start`, in the same clause, negate it?"""
+        if self._signals is None:
+            return False
+        before = scan[max(0, start + SCAN_OFFSET - _NEGATION_CHARS) : start + SCAN_OFFSET]
+        clause = re.split(r"[.!?:;,\n]", before)[-1]
+        return not self._cue_negations.isdisjoint(clause.casefold().split()[-2:])
 
     def _bracket(self, scan: str) -> bool:
         """A long verb bracket with no negation inside it ("ich habe ... noch nicht geschickt")."""
@@ -323,7 +371,7 @@ class NextSteps(Rule):
     def present(self, doc: Document, customer: frozenset[str] = frozenset()) -> bool:
         """Does the reply give a next step? `customer`: the words of the customer's messages."""
         return (
-            self._cues.regex.search(doc.scan) is not None
+            self._plain_cue(doc.scan)
             or _NUMBERED_STEP.search(doc.masked) is not None
             or self._imperative_opens(doc.scan)
             or self._guarded_cue(doc.scan)
@@ -361,11 +409,15 @@ class NextSteps(Rule):
         participle = tuple(signals.participle_suffix.get(language, ()))
         perfect = frozenset(signals.perfect_aux.get(language, ()))
         passive = frozenset(signals.passive_aux.get(language, ()))
+        final_aux = frozenset(signals.clause_final_aux.get(language, ()))
         opening = self._clause_imperative.get(language)
         text = masked_text(doc)
-        if self._time_frame is not None and self._time_frame.search(text) is not None:
+        sentences = window_sentences(text)
+        if self._time_frame is not None and any(
+            self._ahead_time(text, m, sentences, language) for m in self._time_frame.finditer(text)
+        ):
             return True
-        for sentence in window_sentences(text):
+        for sentence in sentences:
             words = [t.text for t in sentence.tokens]
             # Any question of the reply's own (quotes are masked) asks the customer for something:
             # an answer, a choice, a confirmation; each moves the case ("Soll ich das erledigen?",
@@ -402,11 +454,48 @@ class NextSteps(Rule):
                     return True
                 if perfect and (word in perfect or pair in perfect):
                     after = words[i + 1 : i + 1 + signals.perfect_reach.get(language, _PERFECT_REACH)]
-                    if self._done_perfect(after, participle):
+                    if self._done_perfect(after, participle) or self._final_participle(sentence, i, language):
                         return True
+                if pair in final_aux and self._final_participle(sentence, i, language):
+                    return True
                 if (word in self._offer_modal or pair in self._offer_modal) and self._offers(words, i):
                     return True
         return False
+
+    def _ahead_time(
+        self, text: str, match: re.Match[str], sentences: tuple[Sentence, ...], language: str
+    ) -> bool:
+        """Is a time written with digits a time ahead? Not in a sentence told in the past
+        ("Unsere Bestellung wurde am 22. April aufgegeben", "a las 10:40 uno de nuestros servidores
+        alcanzó su límite"), and a count of units ("30 days", "3 heures") only after a preposition
+        of time ahead ("within", "sous", "em até"): "2 semaines sans paiement", "cada 15 minutos",
+        "after 30 days" are the customer's wait, a frequency or a condition."""
+        found = match.group().rstrip()
+        if found.endswith(self._business_units):
+            return True
+        if found.endswith(tuple(self._unit_words)):
+            before = text[max(0, match.start() - _AHEAD_CHARS) : match.start()].casefold().split()
+            # "em até 5 dias úteis", "1-2 business days": a preposition of time ahead or a range
+            # is an estimate even beside a past ("foi feito no dia 3 e cai em até 5 dias").
+            return _RANGE.search(found) is not None or any(
+                " ".join(before[-k:]) in self._ahead_phrases for k in (1, 2, 3)
+            )
+        sentence = next((s for s in sentences if s.start <= match.start() < s.end), None)
+        if sentence is None:
+            return True
+        # The clause around the time: "Es wurde ... abgegeben; der Fahrer bringt es bis 17 Uhr".
+        lo = max((m.end() for m in _CLAUSE_MARK.finditer(text, sentence.start, match.start())), default=0)
+        ahead = _CLAUSE_MARK.search(text, match.end(), sentence.end)
+        hi = ahead.start() if ahead is not None else sentence.end
+        words = [t.text for t in sentence.tokens if lo <= t.start < hi]
+        return not self._told_in_past(words, language)
+
+    def _told_in_past(self, words: list[str], language: str) -> bool:
+        """Does the sentence have a past form: a past auxiliary or marker (`past_forms`), or a
+        word with the language's past ending (`past_suffix`: "alcanzó", "atrasou")?"""
+        forms = self._past_forms.get(language, frozenset())
+        suffix = self._past_suffix.get(language, ())
+        return any(w in forms or (suffix and len(w) >= _MIN_FUTURE and w.endswith(suffix)) for w in words)
 
     def _done_perfect(self, after: list[str], participle: tuple[str, ...]) -> bool:
         """Is there a participle of something done among the words after a first-person
@@ -416,6 +505,23 @@ class NextSteps(Rule):
             if w in self._perfect_not_done or w in self._negations:
                 return False
             if len(w) >= _MIN_FUTURE and w.endswith(participle):
+                return True
+        return False
+
+    def _final_participle(self, sentence: Sentence, i: int, language: str) -> bool:
+        """Does a word of the participle's shape close a clause within _BRACKET_WORDS words after
+        the auxiliary at `i`, with no negation or mere perception on the way ("ich habe ...
+        gerade erstattet", but not "ich habe ... noch nicht geschickt", "habe ... erhalten")?"""
+        shape = self._final_shape.get(language)
+        if shape is None:
+            return False
+        tokens = sentence.tokens
+        for j in range(i + 1, min(len(tokens), i + 1 + _BRACKET_WORDS)):
+            word = tokens[j].text
+            if word in self._negations or word in self._perfect_not_done:
+                return False
+            closes = j + 1 == len(tokens) or tokens[j + 1].clause != tokens[j].clause
+            if closes and shape.search(word):
                 return True
         return False
 

@@ -45,6 +45,7 @@ class UnsafeData(RuleData):
     script_scheme: str
     data_url: str
     invisible: str
+    void_elements: list[str] = Field(default_factory=list)
     bare_tlds: list[str] = Field(default_factory=list)
     second_level: list[str] = Field(default_factory=list)
 
@@ -69,6 +70,7 @@ class UnsafeContent(Rule):
     def __init__(self, data: UnsafeData) -> None:
         self._elements = frozenset(e.casefold() for e in data.html_elements)
         self._dangerous = frozenset(e.casefold() for e in data.dangerous_elements)
+        self._void = frozenset(e.casefold() for e in data.void_elements)
         self._handler = re.compile(rf"(?<![\w-]){data.event_handler}", re.I)
         self._script = re.compile(rf"(?<![\w-]){data.script_scheme}", re.I)
         self._data_url = re.compile(rf"(?<![\w-]){data.data_url}", re.I)
@@ -103,6 +105,8 @@ class UnsafeContent(Rule):
                 name = (match.group(1) or "!").casefold()
                 if name != "!" and name not in self._elements and "-" not in name:
                     continue  # <INSERT DATE>, <customer name>: placeholders, not markup
+                if name != "!" and self._capital_slot(text, match, name):
+                    continue  # <DATA>, <Del>: a slot in capitals or a key name, not markup
                 inside_code = any(a <= match.start() and match.end() <= b for a, b in code)
                 if inside_code and name not in self._dangerous and not self._handler.search(match.group()):
                     continue  # `<b>` while explaining markup
@@ -118,6 +122,18 @@ class UnsafeContent(Rule):
             if "data" in folded:
                 for match in self._data_url.finditer(text):
                     yield Hit(f"A data: URL {at(*match.span())}.", *match.span(), _REMOVE_MARKUP)
+
+    def _capital_slot(self, text: str, match: re.Match[str], name: str) -> bool:
+        """Is `<DATA>` (pt "data" is a date) or `<Del>` a template slot or a key name written in
+        capitals rather than markup? Only a bare opening tag (no attribute, no "/"), not a void
+        element (`<BR>` is markup with no closing tag), not a dangerous one, and with no closing
+        tag of the same name anywhere in the text."""
+        written = match.group(1)
+        if written.islower() or name in self._dangerous or name in self._void:
+            return False
+        if match.group() != f"<{written}>":
+            return False
+        return re.search(rf"</\s*{re.escape(name)}\s*>", text, re.I) is None
 
     def _hidden(self, text: str) -> Iterator[Hit]:
         if text.isascii():
