@@ -233,7 +233,9 @@ async def test_cancellation_propagates_promptly(chat: respx.Route, make_llm: Mak
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert time.monotonic() - began < 0.1
+    # Promptly means not waiting for the 30 s server; 1 s leaves room for a loaded CI machine
+    # (0.1 s failed once at 0.113 s with two test runs sharing two cores).
+    assert time.monotonic() - began < 1.0
 
 
 async def test_make_async_openai_never_retries_and_uses_placeholder_key(llm_http: respx.MockRouter) -> None:
