@@ -50,7 +50,6 @@ def test_sympathy_and_explanation_alone_are_not_a_next_step(guardrails: Guardrai
     assert findings(guardrails.check(reply, context), RULE) != []
 
 
-
 @settings(max_examples=200)
 @given(
     st.lists(
@@ -59,11 +58,14 @@ def test_sympathy_and_explanation_alone_are_not_a_next_step(guardrails: Guardrai
         max_size=12,
     )
 )
-def test_the_time_frame_pattern_never_matches_without_a_digit(guardrails: Guardrails, parts: list[str]) -> None:
+def test_the_time_frame_pattern_never_matches_without_a_digit(
+    guardrails: Guardrails, parts: list[str]
+) -> None:
     """The rule skips its time-frame pattern on a text without a digit (issue 12, decision 131):
     the same answer only if no branch can match without one."""
     rule = guardrails._by_id[RULE]
-    assert isinstance(rule, NextSteps) and rule._time_frame is not None
+    assert isinstance(rule, NextSteps)
+    assert rule._time_frame is not None
     text = " ".join(parts)
     assume(not any(c.isdigit() for c in text))
     assert rule._time_frame.search(text) is None

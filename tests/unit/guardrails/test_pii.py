@@ -155,7 +155,8 @@ def test_luhn_ok_matches_the_textbook_loop(digits: str) -> None:
 
 
 def test_luhn_ok_on_ascii_and_other_decimal_digits() -> None:
-    assert luhn_ok("4111111111111111") and luhn_ok("79927398713")
+    assert luhn_ok("4111111111111111")
+    assert luhn_ok("79927398713")
     assert not luhn_ok("79927398710")
     # The same card number in Arabic-Indic digits: int() reads them, and so does the check.
     arabic_digits = "".join(chr(0x0660 + d) for d in range(10))
