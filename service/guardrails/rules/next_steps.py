@@ -30,6 +30,7 @@ from service.models import Finding, Severity, Thread
 
 _KINDS = frozenset({"cue", "exception", "bracket"})
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 # A German perfect may hold its object, an adverb and a prepositional phrase before the participle.
 _BRACKET_WORDS = 10
 _MIN_FUTURE = 5  # letters: "será", "sera" are too short to tell a future ending from a word
@@ -413,8 +414,13 @@ class NextSteps(Rule):
         opening = self._clause_imperative.get(language)
         text = masked_text(doc)
         sentences = window_sentences(text)
-        if self._time_frame is not None and any(
-            self._ahead_time(text, m, sentences, language) for m in self._time_frame.finditer(text)
+        # Every branch of the time-frame pattern consumes a digit first, so a text without one
+        # cannot match: one scan in C instead of the pattern tried at every position (1-4 ms on
+        # a 20,000-character reply).
+        if (
+            self._time_frame is not None
+            and _DIGIT.search(text) is not None
+            and any(self._ahead_time(text, m, sentences, language) for m in self._time_frame.finditer(text))
         ):
             return True
         for sentence in sentences:

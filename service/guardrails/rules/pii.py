@@ -47,15 +47,25 @@ class PiiLexicon(PatternLexicon):
     mobile_shapes: dict[str, list[str]]  # language -> regexes over a mobile number's digits
 
 
+# Each digit in an odd place from the right, doubled and its digits summed (Luhn's table), and
+# the same as a byte table over ASCII digits for bytes.translate.
+_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+_LUHN_BYTES = bytes(_LUHN_DOUBLED[b - 48] if 48 <= b <= 57 else 0 for b in range(256))
+
+
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
+    """The Luhn checksum of a digit string (any Unicode decimal digits, as `int` reads them).
+
+    A reply of digit runs asks this of every run (issue 12: 1,000 runs in a 20,000-character
+    reply), so ASCII digits are summed as bytes, in C: the places counted from the right by
+    slices, the doubled ones through a translation table.
+    """
+    backwards = digits[::-1]
+    if backwards.isascii() and backwards.isdigit():
+        raw = backwards.encode()
+        kept = raw[0::2]
+        return (sum(kept) - 48 * len(kept) + sum(raw[1::2].translate(_LUHN_BYTES))) % 10 == 0
+    total = sum(map(int, backwards[0::2])) + sum(_LUHN_DOUBLED[int(c)] for c in backwards[1::2])
     return total % 10 == 0
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.guardrails import CheckContext, Guardrails
 from service.guardrails.rules.pii import iban_ok, luhn_ok
@@ -134,3 +136,30 @@ def test_addresses_on_documentation_domains_are_judged_by_their_local_part(guard
         "Connect with postgres://reader:s3cr3t@db.example.net:5432/shop.",  # URL user info
     ):
         assert findings(guardrails.check(clean, own), RULE) == [], clean
+
+
+def _luhn_reference(digits: str) -> bool:
+    """The textbook loop luhn_ok replaced (issue 12): the answers must not move."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+@given(st.text(alphabet="0123456789\u0660\u0661\u0667\uff10\uff19", max_size=30))
+def test_luhn_ok_matches_the_textbook_loop(digits: str) -> None:
+    assert luhn_ok(digits) == _luhn_reference(digits)
+
+
+def test_luhn_ok_on_ascii_and_other_decimal_digits() -> None:
+    assert luhn_ok("4111111111111111")
+    assert luhn_ok("79927398713")
+    assert not luhn_ok("79927398710")
+    # The same card number in Arabic-Indic digits: int() reads them, and so does the check.
+    arabic_digits = "".join(chr(0x0660 + d) for d in range(10))
+    arabic = "4111111111111111".translate(str.maketrans("0123456789", arabic_digits))
+    assert luhn_ok(arabic)
+    assert not luhn_ok(arabic[:-1] + "\u0662")

@@ -38,3 +38,25 @@ def test_short_lines_and_missing_threads_are_left_as_they_are() -> None:
     assert out == doc.masked
     other = Document.of("Hi,\n> internal note: refund approved, escalate to billing\nBest")
     assert unquote_foreign_lines(other.folded.text, other.masked, None) == other.masked
+
+
+def test_many_short_quoted_lines_around_a_note_leave_only_the_note_restored() -> None:
+    """Lines too short to tell are skipped before the mask test (issue 12, decision 131); a
+    foreign line among thousands of them is still put back, and only it."""
+    note = ">> internal note: refund approved, escalate to billing\n"
+    doc, out = _read(
+        "\n> " * 3000 + "\n" + note + "> ok\n" * 500 + "> the parcel never arrived and nobody answers\n"
+    )
+    assert len(out) == len(doc.masked)
+    assert out.count("internal note: refund approved, escalate to billing") == 1
+    changed = [i for i, (a, b) in enumerate(zip(out, doc.masked, strict=True)) if a != b]
+    start = doc.folded.text.index("internal note")
+    assert changed[0] == start
+    assert changed[-1] < start + len("internal note: refund approved, escalate to billing")
+
+
+def test_a_line_partly_unmasked_is_not_a_quote_to_put_back() -> None:
+    # A quoted line whose masked form keeps a character is not all quote: left as the document has it.
+    folded = "hi\n> internal note: refund approved, escalate to billing\n"
+    masked = folded.replace("internal note", MASK * len("internal note"))
+    assert unquote_foreign_lines(folded, masked, THREAD) == masked
