@@ -390,6 +390,10 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
     ]
     loud = _EXCLAIMED.search(text)
     joyful = Feeling.gratitude in found or Feeling.excitement in found
+    # In a frightened message "!!!" is fear at full volume, not a complaint: whether it complains
+    # is decided before "!!!" adds frustration of its own, which would then turn it into anger.
+    frightened = Feeling.worry in found
+    complaint = _complains(found)
     if loud and not joyful:
         # "???" and "!!!" without joy: someone at the end of their patience.
         found.setdefault(Feeling.frustration, []).append(
@@ -398,11 +402,7 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
     # A raised voice is anger only inside a complaint: "THANK YOU!!!" and "URGENTE" are not. Praise
     # at level 1 ("Buenas tardes" read through "bueno") is noise, not a complaint: without this a
     # place name in capitals ("CDMX") in a calm request read as anger.
-    complaint = any(
-        f in found and (f is not Feeling.sarcasm or max(level for level, _ in found[f]) >= 2)
-        for f in _COMPLAINT
-    )
-    if not complaint:
+    if not (complaint or (loud and not joyful and not frightened)):
         return
     if shouted and not (len(shouted) >= 2 or loud):
         # One word in capitals inside a complaint ("logged me out AGAIN"): a raised voice, mildly.
@@ -412,6 +412,13 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
         first = shouted[0] if shouted else loud
         assert first is not None
         found.setdefault(Feeling.anger, []).append((2, Evidence(first.start(), first.end(), first.group())))
+
+
+def _complains(found: dict[Feeling, list[tuple[int, Evidence]]]) -> bool:
+    return any(
+        f in found and (f is not Feeling.sarcasm or max(level for level, _ in found[f]) >= 2)
+        for f in _COMPLAINT
+    )
 
 
 _WARM_AFTER = re.compile(r"\W{0,2}(?:!|[\U0001F300-\U0001FAFF\u2764\u263A])")
