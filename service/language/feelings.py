@@ -166,6 +166,10 @@ _COMPLAINT = frozenset(
 )
 
 
+# Feelings whose own words are often written in capitals without anger: a deadline, a body named.
+_NAMED_LOUDLY = (Feeling.urgency, Feeling.threat)
+
+
 def _code_before(text: str, start: int) -> bool:
     return start > 0 and text[start - 1] in "-_/0123456789"
 
@@ -404,6 +408,11 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
     # place name in capitals ("CDMX") in a calm request read as anger.
     if not (complaint or (loud and not joyful and not frightened)):
         return
+    # A word in capitals that is a deadline or a threat is that feeling said loudly, not anger
+    # ("URGENTE", "JETZT", a regulator's name in a threat: "DECO", "PROFECO"). Capitals on a
+    # complaint word ("AGAIN", "STILL") stay a raised voice: leads read those as anger.
+    spans = [(e.start, e.end) for f in _NAMED_LOUDLY for _, e in found.get(f, [])]
+    shouted = [m for m in shouted if not any(s <= m.start() and m.end() <= e for s, e in spans)]
     if shouted and not (len(shouted) >= 2 or loud):
         # One word in capitals inside a complaint ("logged me out AGAIN"): a raised voice, mildly.
         word = shouted[0]
