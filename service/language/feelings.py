@@ -179,7 +179,9 @@ def _code_before(text: str, start: int) -> bool:
 # scare quote ('the third "delivered" parcel') would open a "passage" running to the next one and
 # blank the customer's own words in between.
 _QUOTED = re.compile(
-    r"^[ \t]*>.*$|(?<!\w)[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4,}[^\"“”«»„]*?[\"”»“](?!\w)", re.MULTILINE
+    r"^[ \t]*>.*$|(?<!\w)[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4,}[^\"“”«»„]*?[\"”»“](?!\w)"
+    r"|(?<!\w)['‘]\s?(?:[^\s'‘’]+\s+){4,}[^'‘’\n]*?['’](?!\w)",
+    re.MULTILINE,
 )
 
 
@@ -188,7 +190,7 @@ _HANDLE = re.compile(r"(?<![\w.])@\w+")
 
 def mask_quoted(text: str) -> str:
     """`text` with quoted lines and long quoted passages blanked, same length (offsets hold)."""
-    if not any(mark in text for mark in '>"“«„'):
+    if not any(mark in text for mark in '>"“«„‘') and "'" not in text:
         return text  # most messages quote nothing: skip the scan
     return _QUOTED.sub(lambda m: " " * (m.end() - m.start()), text)
 

@@ -67,3 +67,19 @@ def test_a_regulator_named_in_capitals_is_the_threat_not_anger() -> None:
     kinds = _kinds(text, "en")
     assert Feeling.threat in kinds
     assert Feeling.anger not in kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("My boss wrote to me: 'these people are useless, I want a refund'. I just need the invoice.", "en"),
+        ("A minha mãe disse 'isto é uma vergonha, são uns incompetentes', mas eu só quero a fatura.", "pt"),
+    ],
+)
+def test_words_quoted_in_single_marks_are_someone_elses(text: str, language: str) -> None:
+    assert Feeling.anger not in _kinds(text, language)
+
+
+def test_an_apostrophe_inside_words_quotes_nothing() -> None:
+    text = "I'm furious, you've lost my parcel and it's the third time I've written."
+    assert Feeling.anger in _kinds(text, "en")
