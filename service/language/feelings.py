@@ -166,6 +166,10 @@ _COMPLAINT = frozenset(
 )
 
 
+# Feelings whose own words are often written in capitals without anger: a deadline, a body named.
+_NAMED_LOUDLY = (Feeling.urgency, Feeling.threat)
+
+
 def _code_before(text: str, start: int) -> bool:
     return start > 0 and text[start - 1] in "-_/0123456789"
 
@@ -175,7 +179,9 @@ def _code_before(text: str, start: int) -> bool:
 # scare quote ('the third "delivered" parcel') would open a "passage" running to the next one and
 # blank the customer's own words in between.
 _QUOTED = re.compile(
-    r"^[ \t]*>.*$|(?<!\w)[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4,}[^\"“”«»„]*?[\"”»“](?!\w)", re.MULTILINE
+    r"^[ \t]*>.*$|(?<!\w)[\"“«„]\s?(?:[^\s\"“”«»„]+\s+){4,}[^\"“”«»„]*?[\"”»“](?!\w)"
+    r"|(?<!\w)['‘]\s?(?:[^\s'‘’]+\s+){4,}[^'‘’\n]*?['’](?!\w)",
+    re.MULTILINE,
 )
 
 
@@ -184,7 +190,7 @@ _HANDLE = re.compile(r"(?<![\w.])@\w+")
 
 def mask_quoted(text: str) -> str:
     """`text` with quoted lines and long quoted passages blanked, same length (offsets hold)."""
-    if not any(mark in text for mark in '>"“«„'):
+    if not any(mark in text for mark in '>"“«„‘') and "'" not in text:
         return text  # most messages quote nothing: skip the scan
     return _QUOTED.sub(lambda m: " " * (m.end() - m.start()), text)
 
@@ -390,6 +396,10 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
     ]
     loud = _EXCLAIMED.search(text)
     joyful = Feeling.gratitude in found or Feeling.excitement in found
+    # In a frightened message "!!!" is fear at full volume, not a complaint: whether it complains
+    # is decided before "!!!" adds frustration of its own, which would then turn it into anger.
+    frightened = Feeling.worry in found
+    complaint = _complains(found)
     if loud and not joyful:
         # "???" and "!!!" without joy: someone at the end of their patience.
         found.setdefault(Feeling.frustration, []).append(
@@ -398,12 +408,13 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
     # A raised voice is anger only inside a complaint: "THANK YOU!!!" and "URGENTE" are not. Praise
     # at level 1 ("Buenas tardes" read through "bueno") is noise, not a complaint: without this a
     # place name in capitals ("CDMX") in a calm request read as anger.
-    complaint = any(
-        f in found and (f is not Feeling.sarcasm or max(level for level, _ in found[f]) >= 2)
-        for f in _COMPLAINT
-    )
-    if not complaint:
+    if not (complaint or (loud and not joyful and not frightened)):
         return
+    # A word in capitals that is a deadline or a threat is that feeling said loudly, not anger
+    # ("URGENTE", "JETZT", a regulator's name in a threat: "DECO", "PROFECO"). Capitals on a
+    # complaint word ("AGAIN", "STILL") stay a raised voice: leads read those as anger.
+    spans = [(e.start, e.end) for f in _NAMED_LOUDLY for _, e in found.get(f, [])]
+    shouted = [m for m in shouted if not any(s <= m.start() and m.end() <= e for s, e in spans)]
     if shouted and not (len(shouted) >= 2 or loud):
         # One word in capitals inside a complaint ("logged me out AGAIN"): a raised voice, mildly.
         word = shouted[0]
@@ -412,6 +423,13 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
         first = shouted[0] if shouted else loud
         assert first is not None
         found.setdefault(Feeling.anger, []).append((2, Evidence(first.start(), first.end(), first.group())))
+
+
+def _complains(found: dict[Feeling, list[tuple[int, Evidence]]]) -> bool:
+    return any(
+        f in found and (f is not Feeling.sarcasm or max(level for level, _ in found[f]) >= 2)
+        for f in _COMPLAINT
+    )
 
 
 _WARM_AFTER = re.compile(r"\W{0,2}(?:!|[\U0001F300-\U0001FAFF\u2764\u263A])")
