@@ -162,14 +162,15 @@ def test_a_fault_repaired_is_a_fix_live() -> None:
     assert "fix_deployed" in [o.kind for o in read_note_outcomes(thread, "en").outcomes]
 
 
-def test_a_closure_without_penalty_is_nothing_to_pay_beside_another_outcome() -> None:
+def test_a_closure_without_penalty_is_not_nothing_to_pay() -> None:
+    # "Last invoice pro rata (no penalty)": a bill is still due, so "nothing to pay" would be false
+    # (dev draft F #25); the penalty words are not a cost absent.
     thread = _thread(
-        "¿Tengo que pagar algo por dar de baja la línea? ¿Y el reembolso del mes?",
-        "Baja sin penalización. Reembolso de 12,00 € emitido hoy.",
-        locale="es",
+        "Quanto vou pagar para cancelar? E o reembolso?",
+        "Última fatura proporcional até 15/12 (sem penalização). Reembolso de 12,00 € emitido hoje.",
+        locale="pt",
     )
-    kinds = [o.kind for o in read_note_outcomes(thread, "es").outcomes]
-    assert "no_charge" in kinds
+    assert "no_charge" not in [o.kind for o in read_note_outcomes(thread, "pt").outcomes]
 
 
 # --- (3) irony in public ------------------------------------------------------------------------------
