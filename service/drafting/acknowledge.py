@@ -16,7 +16,7 @@ from datetime import timedelta
 from service.drafting.voice import Voice
 from service.language.analysis import Category, Emotion, ThreadAnalysis
 from service.language.feelings import NEGATIVE, Feeling, FeelingReading
-from service.models import Role, Thread
+from service.models import Channel, Role, Thread
 
 # A customer whose newest message comes this long after our last reply, or who wrote twice this
 # far apart without an answer in between, has been waiting on us.
@@ -97,6 +97,14 @@ def _felt(analysis: ThreadAnalysis) -> tuple[FeelingReading, ...]:
     return analysis.feelings + carried
 
 
+def _public_irony(thread: Thread | None, excitement: int, gratitude: int) -> bool:
+    """Excitement posted in public with no word of thanks reads as irony: a customer with good
+    news thanks us for it, while "Ganz großes Kino, @brand. Endlich ein Update ..." under a brand's
+    post is a complaint (review G #16 got "tolle Neuigkeiten", in public). A sincere public post
+    thanks someone (review G #28: the delivery team), so it keeps its warm opener."""
+    return thread is not None and thread.channel is Channel.social and excitement > 0 and not gratitude
+
+
 def _words(analysis: ThreadAnalysis, thread: Thread | None) -> int:
     if thread is None:
         return _BRIEF_WORDS
@@ -131,6 +139,11 @@ def acknowledgement_key(
     # A strong thank-you ("thank you so much", "you made my day") takes the opener even beside
     # words the reading scores as trouble ("our guests still talk about it").
     thanks = gratitude >= _THANKFUL
+    if _public_irony(thread, excitement, gratitude):
+        # Never "great news" to it; frustration is what irony about a failure says.
+        hostile = max(hostile, excitement)
+        if not waited and not our_fault:
+            return "frustrated"
     if not hostile and (thanks or (glad and glad > negative)):
         return "joy" if Feeling.excitement in kinds and not thanks else "thanks"
     if waited:

@@ -61,7 +61,7 @@ _TIME = re.compile(
 # wrote: "application approved" or "account restored" in a note about another matter is not this
 # customer's answer. (A visit, a deadline, a fix or a pick-up are specific enough on their own.)
 # A credit is about money: the composer says it only to a customer who raised a charge or a refund.
-_RELEVANT = frozenset({"request_approved", "service_restored", "cancellation_done"})
+_RELEVANT = frozenset({"request_approved", "service_restored", "cancellation_done", "document_issued"})
 # Kinds whose date is when something will happen ("visit on 2/4 between 9:00 and 11:00")...
 _WHEN = frozenset(
     {
@@ -82,7 +82,14 @@ _ONE_DATE = frozenset({"delivery_scheduled"})
 _NO_TIMELINE = frozenset({"no_charge", "discount_applied", "cancellation_done", "delivery_scheduled"})
 # Kinds that take no time frame either, but whose things (a card, an invoice, a fee) are named in a
 # bank's time frame ("depending on the card's closing date") and so do not make it a validity.
-_UNTIMED = _NO_TIMELINE | {"fee_waived", "nothing_to_do", "card_blocked", "invoice_reissued"}
+_UNTIMED = _NO_TIMELINE | {
+    "fee_waived",
+    "nothing_to_do",
+    "card_blocked",
+    "invoice_reissued",
+    "invoice_cancelled",
+    "document_issued",
+}
 # A refund sentence with a reference and a bank timeline states a refund made, even without a verb
 # ("Refund €54.99 to same IBAN, ref RF-88412, 3-5 working days"); a condition ("if she wants")
 # or a question keeps it an option.
@@ -429,6 +436,8 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
         found.pop("refund_approved", None)
     if any(kind in found for kind in _PAYOUTS):
         found.pop("transfer_sent", None)
+    if "invoice_cancelled" in found:  # it already says there is nothing to pay: said once
+        found.pop("no_charge", None)
     if tasked:  # "nothing to do" beside "we need her to choose" contradicts the note
         found.pop("nothing_to_do", None)
     kept = [o for o in found.values() if o.kind not in SUPPLEMENTARY]
