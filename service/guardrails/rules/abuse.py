@@ -38,6 +38,7 @@ from pydantic import Field
 
 from service.guardrails.disguise import Undisguiser
 from service.guardrails.document import MASK, Document, scan_text
+from service.guardrails.signoff import signoff_names
 from service.guardrails.lexicon import Sources, load_rule_data
 from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.quoted_lines import unquote_foreign_lines
@@ -98,6 +99,10 @@ _POINTERS = frozenset({"determiner", "quantifier"})  # "this bridezilla", "algun
 _NO_KINDS: frozenset[str] = frozenset()
 _LISTABLE = re.compile(r"[^\W\d_](?:[\w'-]*[^\W_])?")  # what a phrase literal may be
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
+
+
+def _inside(span: tuple[int, int], ranges: list[tuple[int, int]]) -> bool:
+    return any(lo <= span[0] and span[1] <= hi for lo, hi in ranges)
 
 
 def _command_starts(text: str, at: int) -> bool:
@@ -191,8 +196,13 @@ class Abuse(Rule):
         ordinary = frozenset().union(*(self._not_abuse.get(lang, frozenset()) for lang in languages))
         if self._any_word(text, languages, ordinary):
             split = _PICTOGRAPH.sub("\n", text) if not text.isascii() else text
+            words: list[tuple[int, int, str]] = []
             for index, sentence in enumerate(sentences_of(split)):
-                spans += self._sentence_hits(sentence, languages, ordinary, greeting=index == 0)
+                words += self._sentence_hits(sentence, languages, ordinary, greeting=index == 0)
+            # The writer's name on its own sign-off line signs the reply ("Memo" is a Spanish
+            # insult too): a word there calls nobody anything.
+            names = signoff_names(doc.original)
+            spans += [w for w in words if not _inside(doc.folded.span(w[0], w[1]), names)]
         hits: list[Hit] = []
         last_end = -1
         for start, end, what in sorted(spans):
