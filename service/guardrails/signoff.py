@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
-_NAME_LINE = re.compile(r"[^\W\d_][\w.'-]*")
+_NAME_LINE = re.compile(r"[^\W\d_][\w'-]*")  # no full stop: "Idiot." is a sentence
 _MAX_LINES = 4  # name, role, company, place: a longer last paragraph is text, not a sign-off
 
 
