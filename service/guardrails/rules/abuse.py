@@ -38,7 +38,6 @@ from pydantic import Field
 
 from service.guardrails.disguise import Undisguiser
 from service.guardrails.document import MASK, Document, scan_text
-from service.guardrails.signoff import signoff_names
 from service.guardrails.lexicon import Sources, load_rule_data
 from service.guardrails.phrases import PhraseMatcher
 from service.guardrails.quoted_lines import unquote_foreign_lines
@@ -50,6 +49,7 @@ from service.guardrails.rules.word_rule import (
     reply_languages,
     vocabulary_of,
 )
+from service.guardrails.signoff import signoff_names
 from service.guardrails.words import TOKEN, Sentence, Token, Vocabulary, sentences_of
 from service.models import Finding, Severity
 
