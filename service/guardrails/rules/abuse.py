@@ -49,6 +49,7 @@ from service.guardrails.rules.word_rule import (
     reply_languages,
     vocabulary_of,
 )
+from service.guardrails.signoff import signoff_names
 from service.guardrails.words import TOKEN, Sentence, Token, Vocabulary, sentences_of
 from service.models import Finding, Severity
 
@@ -98,6 +99,10 @@ _POINTERS = frozenset({"determiner", "quantifier"})  # "this bridezilla", "algun
 _NO_KINDS: frozenset[str] = frozenset()
 _LISTABLE = re.compile(r"[^\W\d_](?:[\w'-]*[^\W_])?")  # what a phrase literal may be
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
+
+
+def _inside(span: tuple[int, int], ranges: list[tuple[int, int]]) -> bool:
+    return any(lo <= span[0] and span[1] <= hi for lo, hi in ranges)
 
 
 def _command_starts(text: str, at: int) -> bool:
@@ -191,8 +196,13 @@ class Abuse(Rule):
         ordinary = frozenset().union(*(self._not_abuse.get(lang, frozenset()) for lang in languages))
         if self._any_word(text, languages, ordinary):
             split = _PICTOGRAPH.sub("\n", text) if not text.isascii() else text
+            words: list[tuple[int, int, str]] = []
             for index, sentence in enumerate(sentences_of(split)):
-                spans += self._sentence_hits(sentence, languages, ordinary, greeting=index == 0)
+                words += self._sentence_hits(sentence, languages, ordinary, greeting=index == 0)
+            # The writer's name on its own sign-off line signs the reply ("Memo" is a Spanish
+            # insult too): a word there calls nobody anything.
+            names = signoff_names(doc.original)
+            spans += [w for w in words if not _inside(doc.folded.span(w[0], w[1]), names)]
         hits: list[Hit] = []
         last_end = -1
         for start, end, what in sorted(spans):
