@@ -27,7 +27,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from service.drafting.person_shift import WORD, Person, person_for, shift
-from service.drafting.subject_topic import about_subject
+from service.drafting.subject_topic import SUBJECT_PREFIX, about_subject
 from service.drafting.voice import Voice
 from service.guardrails.normalise import normalise
 from service.guardrails.rules.parroting import NGRAM
@@ -46,7 +46,6 @@ _MIN_TRIMMED_WORDS = 5
 _MIN_SAID_WORDS = 5  # "Pelo que entendi, você aguarda." says nothing
 _GRAM_WORD = re.compile(r"[^\W_]+")  # a word as the parroting guardrail counts them
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[).:]|[-*•])\s+")
-_SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|aw|wg|fwd?|tr|rv|res)\s*:\s*)+", re.IGNORECASE)
 # A verb this many words into a Spanish or Portuguese sentence still starts it ("ya no puedo").
 _VERB_WITHIN = 3
 # English sentences said back: the customer speaking of themselves, or a fragment without "I".
@@ -427,7 +426,7 @@ def _deadline(thread: Thread, analysis: ThreadAnalysis) -> str:
     language = analysis.language
     leads = tuple(fold(w) for w in shapes.deadline_leads.get(language, ()))
     times = {fold(w) for w in shapes.time_words.get(language, ())}
-    subject = _SUBJECT_PREFIX.sub("", thread.subject or "")
+    subject = SUBJECT_PREFIX.sub("", thread.subject or "")
     facts = [*analysis.facts, *find_facts(subject, language)]
     for fact in facts:
         if fact.kind != "deadline":

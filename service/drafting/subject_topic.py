@@ -18,7 +18,7 @@ from service.models import Channel, Thread
 _SUBJECT_MIN_WORDS = 2
 _SUBJECT_MAX_CHARS = 90
 # "Re:", "AW:", "Fwd:" in front of a subject are the mail client's, not the customer's.
-_SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|aw|wg|fwd?|tr|rv|res)\s*:\s*)+", re.IGNORECASE)
+SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|aw|wg|fwd?|tr|rv|res)\s*:\s*)+", re.IGNORECASE)
 # Subject segments: "Kommentar: Ausfall Berlin–München", "Sinistro – apólice 77-0041288 – viatura".
 _SEGMENT_SPLIT = re.compile(r"\s*:\s+|\s+[–—|-]\s+")
 # A segment carrying a reference or a long number is a case label ("contrato RR-CUN-558190",
@@ -34,8 +34,7 @@ _TAG = re.compile(r"\[[^\]]*\]")
 def subject_topic(thread: Thread) -> str:
     """The subject's topic without prefixes, tags, channel labels and reference segments; "" when
     too little or too much is left, or when it is exclaimed."""
-    subject = _SUBJECT_PREFIX.sub("", _TAG.sub(" ", thread.subject or "")).strip()
-    subject = _SUBJECT_PREFIX.sub("", subject).strip().rstrip(".!?:;")
+    subject = SUBJECT_PREFIX.sub("", _TAG.sub(" ", thread.subject or "")).strip().rstrip(".!?:;")
     labels = subject_labels()
     segments = [
         segment
