@@ -20,7 +20,6 @@ from functools import cache, lru_cache
 import pysbd
 from pydantic import BaseModel, ConfigDict
 
-from service.language import pysbd_below
 from service.language.data import load_table
 
 SEGMENT_LANGUAGES = frozenset({"en", "es", "de", "fr", "it", "nl"})
@@ -53,7 +52,6 @@ def _ends_in_abbreviation(sentence: str, language: str) -> bool:
 @cache
 def _segmenter(language: str) -> pysbd.Segmenter:
     language = _STAND_IN.get(language, language)
-    pysbd_below.enlarge_regex_cache()
     return pysbd.Segmenter(language=language if language in SEGMENT_LANGUAGES else "en", clean=False)
 
 
@@ -91,7 +89,7 @@ def is_one_sentence(paragraph: str) -> bool:
 @lru_cache(maxsize=SEGMENT_CACHE_SIZE)
 def _segment(paragraph: str, language: str) -> tuple[str, ...]:
     """pysbd's sentences of one paragraph (a window's line, so at most HEAD_CHARS characters)."""
-    return pysbd_below.split(_segmenter(language), paragraph)
+    return tuple(_segmenter(language).segment(paragraph))
 
 
 Keep = Callable[[str], bool]
