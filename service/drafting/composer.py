@@ -27,6 +27,7 @@ from service.drafting.note_outcomes import (
     outcome_sentences,
     read_note_outcomes,
 )
+from service.drafting.note_relay import notes_pending, read_relayed, relayed_sentences
 from service.drafting.restate import restatement
 from service.drafting.voice import Voice, already_in_private, in_public, spelled_for, voice_for
 from service.language.analysis import Category, ThreadAnalysis
@@ -347,8 +348,15 @@ def compose_offline_with_gaps(
         if any(o.kind.startswith("refund") for o in found.outcomes)
         else _note_steps(phrases, notes, thread)
     )
-    settled = [*refund, *settled]
-    concrete = bool(found.outcomes or refund)
+    # The steps a note gives the customer (note_relay.py): the answer itself unless a note says
+    # something is still open, when they go beside our "I'm checking". Never in a public post.
+    relay = (
+        []
+        if channel is Channel.social
+        else relayed_sentences(read_relayed(thread, analysis.language), analysis.language, voice.keys)
+    )
+    settled = [*refund, *settled, *relay]
+    concrete = bool(found.outcomes or refund or (relay and not notes_pending(thread, analysis.language)))
     # With notes, the answer is likely there: say we will come back with it, not "looking into it".
     if notes.texts:
         unknown_step = voice.line("next_unknown")
