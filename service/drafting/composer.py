@@ -53,6 +53,7 @@ _CLOSING_WORDS = re.compile(
 )
 # Pronouns that keep their capital inside a sentence: English "I", German formal "Sie".
 _KEEP_CAPITAL = re.compile(r"^(?:I\b|I'|I’|Sie\b|Ihr\b|Ihnen\b)")
+_LINE_START_SPACE = re.compile(r"\n[ \t]+")
 _PUBLIC_CHARS = 280  # a public social post (X's limit; others are longer)
 _STEPS_BY_CHANNEL = {Channel.email: 3, Channel.other: 3, Channel.chat: 2, Channel.social: 1, Channel.sms: 1}
 
@@ -349,11 +350,17 @@ def compose_offline_with_gaps(
         else _note_steps(phrases, notes, thread)
     )
     # The steps a note gives the customer (note_relay.py): the answer itself unless a note says
-    # something is still open, when they go beside our "I'm checking". Never in a public post.
+    # something is still open, when they go beside our "I'm checking". Never in a public post, and
+    # in a text message only when no outcome already fills it.
     relay = (
         []
-        if channel is Channel.social
-        else relayed_sentences(read_relayed(thread, analysis.language), analysis.language, voice.keys)
+        if channel is Channel.social or (channel is Channel.sms and (found.outcomes or refund))
+        else relayed_sentences(
+            read_relayed(thread, analysis.language),
+            analysis.language,
+            voice.keys,
+            lists=channel is not Channel.sms,  # a list of steps is no text message
+        )
     )
     settled = [*refund, *settled, *relay]
     concrete = bool(found.outcomes or refund or (relay and not notes_pending(thread, analysis.language)))
@@ -424,6 +431,7 @@ def compose_offline_with_gaps(
             text = _layout(parts, phrases, tone, channel)
         settled = kept
     text = spelled_for(voice, text)
+    text = _LINE_START_SPACE.sub("\n", text)  # a relayed list's last line, then the next sentence
     gaps: tuple[Gap, ...] = ()
     if not concrete and unknown_step in text:
         asked = analysis.request.text if analysis.request else analysis.issue

@@ -56,6 +56,7 @@ class _RelayFile(BaseModel):
     asks: dict[str, tuple[str, ...]]
     shorthand: dict[str, dict[str, str]]
     additive: dict[str, tuple[str, ...]]
+    list_cues: dict[str, dict[str, tuple[str, ...]]]
     modals: dict[str, dict[str, tuple[str, ...]]]
     conditions: dict[str, tuple[str, ...]]
     anaphora: dict[str, tuple[str, ...]]
@@ -80,13 +81,18 @@ class _Language:
 
 @dataclass(frozen=True)
 class Relayed:
-    kind: str  # must, can, no_need
+    kind: str  # must, can, no_need, ask; or steps / options for a list
     phrase: str  # the note's infinitive phrase, pronouns still the note's
     condition: str = ""
+    items: tuple[str, ...] = ()  # a list's items, in the note's order
 
 
 def _table() -> _RelayFile:
     return load_table("note_relay", _RelayFile)
+
+
+# A note's label before its sentence ("Bedingung: Er muss …", "Note : elle peut …").
+_LABEL = r"[^\W\d_][^\W\d_ ]{1,20}\s?:\s+"
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -105,7 +111,7 @@ def _language(language: str) -> _Language | None:
     condition = _alternation(table.conditions.get(language, ()))
     lead = _alternation(table.leads.get(language, ()))
     step = re.compile(
-        rf"^(?:[^,]{{0,160}},\s*(?:{lead})\s+)?(?:(?P<cond_word>{condition})\s+(?P<cond>[^,:]{{3,120}}),\s*)?"
+        rf"^(?:{_LABEL})?(?:[^,]{{0,160}},\s*(?:{lead})\s+)?(?:(?P<cond_word>{condition})\s+(?P<cond>[^,:]{{3,120}}),\s*)?"
         rf"(?P<subject>{subject}|\x00+)\s+(?:(?:{between})\s+)?(?P<modal>{modal})\s+(?P<phrase>(?:(?:{between})\s+)?.+)$"
     )
     inverted = (
@@ -130,8 +136,11 @@ def _language(language: str) -> _Language | None:
 
 @cache
 def _titled_name() -> re.Pattern[str]:
-    titles = _alternation(_table().titles)
-    return re.compile(rf"(?i:(?<!\w)(?:{titles}))\.?\s+(?P<name>[A-ZÀ-Ý][\w'-]+)")
+    titles = _table().titles
+    # A short title may take a dot ("Mr.", "Sra."); a role word before a dot ends its sentence.
+    short = _alternation(tuple(t for t in titles if len(t) <= 4))
+    long = _alternation(tuple(t for t in titles if len(t) > 4))
+    return re.compile(rf"(?i:(?<!\w)(?:(?:{short})\.?|(?:{long})))\s+(?P<name>[A-ZÀ-Ý][\w'-]+)")
 
 
 _PRONOUNS = frozenset({"she", "he", "ella", "él", "sie", "er", "elle", "il", "ela", "ele"})
@@ -170,8 +179,22 @@ def notes_pending(thread: Thread, language: str) -> bool:
     return pattern is not None and any(pattern.search(fold(body)) for body in notes)
 
 
+def _dashed(body: str) -> str:
+    """`body` with its dashes as " – ", so a piece and the one after a dash can be found again."""
+    return re.sub(r"\s[–—]\s", " – ", body)
+
+
 def _pieces(body: str) -> list[str]:
-    return [p.strip() for p in _PIECE_END.split(body) if p and p.strip()]
+    """The note's clauses; a title's dot ("Sra. Marlene", "Dr. Paulo") ends none."""
+    titles = frozenset(_table().titles)
+    out: list[str] = []
+    for piece in (p.strip() for p in _PIECE_END.split(body) if p and p.strip()):
+        last = out[-1].rsplit(maxsplit=1)[-1].lower() if out else ""
+        if last.endswith(".") and last[:-1] in titles:
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
 
 
 def _first_name(thread: Thread) -> str:
@@ -220,12 +243,77 @@ def read_relayed(thread: Thread, language: str) -> tuple[Relayed, ...]:
     notes = [m.body[:_NOTE_CHARS] for m in thread.messages if m.role is Role.note and m.body.strip()]
     for body in notes[-_MAX_NOTES:]:
         named_other = False  # a person other than the customer named earlier in the note
-        for piece in _pieces(body):
+        pieces = _pieces(body)
+        for index, piece in enumerate(pieces):
             relayed = _relayed(piece, compiled, language, name, named_other)
+            # "… zustimmen – einfach mit JA antworten oder anrufen": after a dash, a lower-case
+            # clause with no subject of its own says how; it belongs to the step.
+            after = pieces[index + 1] if index + 1 < len(pieces) else ""
+            if relayed is not None and after[:1].islower() and f"{piece} – {after}" in _dashed(body):
+                relayed = _relayed(f"{piece} – {after}", compiled, language, name, named_other) or relayed
             named_other = named_other or any(m.group("name") != name for m in _titled_name().finditer(piece))
             if relayed is not None and relayed not in out:
                 out.append(relayed)
-    return tuple(out[:_MAX_STEPS])
+    steps = out[:_MAX_STEPS]
+    lists = [r for body in notes[-_MAX_NOTES:] for r in _lists(body, compiled, language)]
+    return tuple(steps + lists[:_MAX_LISTS])
+
+
+# A list item on its own line: "1) …", "2. …", "a) …", "B) …".
+_ITEM = re.compile(r"^\s*(?:\(?(?P<digit>\d{1,2})[).]|\(?(?P<letter>[a-fA-F])\))\s+(?P<text>\S.*)$")
+_MAX_LISTS = 1
+_MAX_ITEMS = 6
+_ITEM_CHARS = 320
+_MIN_ITEMS = 2
+# A web address or a dotted name ("mein.funkfrei.de", "Settings > Security") is no word of ours.
+_ADDRESS = re.compile(r"\S+\.\S+/\S*|\b[\w-]+(?:\.[\w-]+)+\b")
+# A menu path ("espace client > Mes cartes > Contester") is the product's labels.
+_MENU_PATH = re.compile(r"(?:[^\W\d_][\w'’ -]{0,30}\s*>\s*)+[^\W\d_][\w'’ -]{0,30}")
+_SHOUTED = re.compile(r"\b[A-ZÄÖÜÉÈÀÇÁÍÓÚÃÕÑ]{5,}\b")
+
+
+def _lists(body: str, compiled: _Language, language: str) -> list[Relayed]:
+    """Numbered or lettered lines under one heading: steps the customer follows, or options they
+    choose between. The heading says which (data: list_cues); without one, numbers are steps and
+    letters options. A list with any item that is ours (an agent's aside, a person, a pending
+    matter) is not relayed at all: half a list of options misleads."""
+    lines = body.splitlines()
+    out: list[Relayed] = []
+    index = 0
+    while index < len(lines):
+        if _ITEM.match(lines[index]) is None:
+            index += 1
+            continue
+        start = index
+        items: list[str] = []
+        lettered = False
+        while index < len(lines) and (match := _ITEM.match(lines[index])) is not None:
+            items.append(match.group("text").strip())
+            lettered = lettered or match.group("letter") is not None
+            index += 1
+        heading = next((ln for ln in reversed(lines[:start]) if ln.strip()), "")
+        kind = _list_kind(heading, language) or ("options" if lettered else "steps")
+        if _MIN_ITEMS <= len(items) <= _MAX_ITEMS and all(_item_ok(i, compiled) for i in items):
+            out.append(Relayed(kind, "", items=tuple(items)))
+    return out
+
+
+def _list_kind(heading: str, language: str) -> str:
+    folded = fold(heading.split(".")[-1] if heading.rstrip().endswith(":") else heading)
+    for kind, cues in _table().list_cues.get(language, {}).items():
+        pattern = compile_cues(cues)
+        if pattern is not None and pattern.search(folded):
+            return kind
+    return ""
+
+
+def _item_ok(item: str, compiled: _Language) -> bool:
+    if len(item) > _ITEM_CHARS:
+        return False
+    said = fold(_MENU_PATH.sub(" ", _ADDRESS.sub(" ", _QUOTED.sub(" ", item))))
+    if compiled.internal is not None and compiled.internal.search(said):
+        return False
+    return _titled_name().search(item) is None
 
 
 def _relayed(piece: str, compiled: _Language, language: str, name: str, named_other: bool) -> Relayed | None:
@@ -265,6 +353,8 @@ def _relayed(piece: str, compiled: _Language, language: str, name: str, named_ot
         return None
     if any(m.group("name") != name for m in _titled_name().finditer(f"{cond} {phrase}")):
         return None  # names a person: staff or a third party
+    if ":" in " ".join(phrase.split()[:2]):
+        return None  # "pode fazer: pedir …": a heading over what follows, not the step itself
     if re.match(r"(?i)(?:not|never)\b", phrase):
         return None  # "she must not be given the PIN": a prohibition, and ours to keep
     if not _infinitive_led(phrase, language):
@@ -339,19 +429,23 @@ def _turn(text: str, language: str, keys: tuple[str, ...]) -> str | None:
     ihr = _merged(table.ihr_forms, tuple(k for k in keys if k.startswith(language)))
     if words:
         alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        # An elided word before it counts as a boundary: "puisqu'il" holds "il".
         pattern = re.compile(
-            rf"(?<![\w'’-])(?:{alternation})(?![\w'’])"
+            rf"(?<![\w-])(?:{alternation})(?![\w'’])"
             if not alternation.endswith("'")
-            else rf"(?<![\w'’-])(?:{alternation})(?![\w])",
+            else rf"(?<![\w-])(?:{alternation})(?![\w])",
             re.IGNORECASE,
         )
         blocked = False
 
         def said(match: re.Match[str]) -> str:
             nonlocal blocked
-            ours = words.get(match.group().lower(), words.get(match.group(), match.group()))
+            said = match.group()
+            ours = words.get(said.lower(), words.get(said, said))
             if ours == "":
                 blocked = True
+            if said[:1].isupper() and ours[:1].islower():
+                return ours[:1].upper() + ours[1:]  # "Tiene que" opening a sentence
             return ours
 
         text = pattern.sub(said, text)
@@ -381,11 +475,21 @@ def _turn(text: str, language: str, keys: tuple[str, ...]) -> str | None:
     return text
 
 
-def relayed_sentences(relayed: tuple[Relayed, ...], language: str, keys: tuple[str, ...]) -> list[str]:
-    """The steps in the customer's language and register; a step that cannot be said is left out."""
+def relayed_sentences(
+    relayed: tuple[Relayed, ...], language: str, keys: tuple[str, ...], *, lists: bool = True
+) -> list[str]:
+    """The steps in the customer's language and register; a step that cannot be said is left out.
+    A list is said on lines of its own, last; without `lists` (a text message) it is left out."""
     frames = _merged(_table().frames, keys)
     out: list[str] = []
     for step in relayed:
+        if step.items and not lists:
+            continue
+        if step.items:
+            said = _list_said(step, frames, language, keys)
+            if said:
+                out.append(said)
+            continue
         kind = step.kind if step.kind in frames else "must"
         frame = frames.get(f"{kind}_inverted" if step.condition and language == "de" else kind)
         additive = _alternation(_table().additive.get(language, ()))
@@ -400,6 +504,27 @@ def relayed_sentences(relayed: tuple[Relayed, ...], language: str, keys: tuple[s
             main = re.sub(r"\b(de|que|ne|se|te|me|le|la) ([aeiouyhéèêâîô])", _elide, main)
         out.append(_sentence(main))
     return out
+
+
+def _list_said(step: Relayed, frames: dict[str, str], language: str, keys: tuple[str, ...]) -> str:
+    """A list in our frame: its heading of ours, each item with its pronouns turned, and for a
+    choice, our question which they prefer. One item that cannot be turned drops the list."""
+    items: list[str] = []
+    for item in step.items:
+        turned = _turn(_SHOUTED.sub(lambda m: m.group().lower(), item), language, keys)
+        if turned is None:
+            return ""
+        items.append(_TRAILING.sub("", turned))
+    lines = [frames[f"{step.kind}_intro"], *(f"{n}. {_capital(i)}" for n, i in enumerate(items, 1))]
+    if step.kind == "options":
+        lines.append(frames["options_ask"])
+    return "\n".join(lines) + "\n"  # what follows starts on a line of its own
+
+
+def _capital(item: str) -> str:
+    """The item's first letter in capitals, unless it opens with an address ("app.example.com")."""
+    first = item.split(maxsplit=1)[0] if item.split() else ""
+    return item if _ADDRESS.match(first) else item[:1].upper() + item[1:]
 
 
 def _elide(match: re.Match[str]) -> str:

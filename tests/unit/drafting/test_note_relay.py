@@ -244,3 +244,94 @@ def test_no_relayed_step_repeats_a_pronoun_it_could_not_turn() -> None:
         locale="es",
     )
     assert all(not re.search(r"\bél\b", s) for s in _said(thread))
+
+
+# --- lists: steps to follow, options to choose between ------------------------------------------------
+
+_STEPS_NOTE = (
+    "Account verified. We can't switch off 2FA from our side.\n"
+    "Steps:\n"
+    "1) log in at app.example.com as usual\n"
+    '2) on the code screen click "Use another method"\n'
+    "3) save the backup codes it shows\n"
+    "Cutoff is 5pm."
+)
+
+
+def test_numbered_steps_under_a_heading_are_said_as_our_list() -> None:
+    thread = _thread("I'm locked out and payroll is due today!! What do I do??", _STEPS_NOTE, channel="chat")
+    text = compose_offline(thread, analyse_thread(thread))
+    assert "Here's how:\n1. Log in at app.example.com as usual\n2. On the code screen click" in text
+    assert _STALL not in text
+    assert "switch off 2FA" not in text  # the note's own sentence around the list stays ours
+
+
+def test_a_text_message_gets_no_list() -> None:
+    thread = _thread("Locked out, payroll due today, help?", _STEPS_NOTE, channel="sms")
+    assert "1." not in compose_offline(thread, analyse_thread(thread))
+
+
+_OPTIONS = [
+    (
+        "es",
+        "Che, me subieron la factura, ¿qué opciones tengo? Vos decime.",
+        "Opciones, cualquiera la cargo yo desde el chat:\nA) Seguir en 300 MB: $29.900/mes.\n"
+        "B) Baja sin costo. Tiene que devolver el módem.",
+        [
+            "Podés elegir entre estas opciones:",
+            "2. Baja sin costo. Tenés que devolver el módem",
+            "Decime cuál preferís.",
+        ],
+    ),
+    (
+        "fr",
+        "Salut, les pneus sont pas les bons, tu peux m'aider ?",
+        "3 options, il choisit :\n1) Attendre ses pneus : pose vendredi 11/12 à 7h30.\n"
+        "2) Remboursement complet 1 048 $ sur sa carte.",
+        [
+            "Tu as le choix entre ces options :",
+            "1. Attendre tes pneus",
+            "2. Remboursement complet 1 048 $ sur ta carte",
+        ],
+    ),
+    (
+        "de",
+        "Sehr geehrte Damen und Herren, welche Möglichkeiten habe ich? Mit freundlichen Grüßen",
+        "Zwei Möglichkeiten:\na) Tausch der Kissen im Januar, kostenlos.\nb) Gutschrift 150 € aufs Konto.",
+        ["Sie können zwischen diesen Möglichkeiten wählen:", "1. Tausch der Kissen im Januar, kostenlos"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("locale", "customer", "note", "expected"), _OPTIONS)
+def test_options_are_offered_as_a_choice_in_the_customers_register(
+    locale: str, customer: str, note: str, expected: list[str]
+) -> None:
+    said = "\n".join(_said(_thread(customer, note, locale=locale, channel="chat")))
+    for line in expected:
+        assert line in said
+    # The heading is the note's.
+    assert "cargo yo" not in said
+    assert "il choisit" not in said
+
+
+def test_a_list_with_one_item_about_the_customer_behind_their_back_is_not_relayed() -> None:
+    # "puisqu'il n'est pas à l'aise avec internet" is our remark about him, not for him.
+    note = (
+        "Deux façons, au choix :\na) en ligne : espace client > Mes cartes, cocher les paiements ;\n"
+        "b) puisqu'il n'est pas à l'aise avec internet : à l'agence, sans rendez-vous."
+    )
+    assert _said(_thread("Bonjour, que dois-je faire ? Cordialement.", note, locale="fr")) == []
+
+
+def test_a_list_naming_staff_or_telling_the_agent_is_not_relayed() -> None:
+    note = "Options:\n1) Callback from Mrs Patel tomorrow\n2) Refund, but don't promise a date"
+    assert _said(_thread("What are my options?", note, channel="chat")) == []
+
+
+def test_a_titles_dot_ends_no_clause_and_a_heading_is_no_step() -> None:
+    # "Sra. Marlene pode fazer: pedir ao consultório do Dr. Paulo …" is a heading over what others
+    # must send, with a doctor named: nothing of it is the customer's step said back.
+    note = "O que a Sra. Marlene pode fazer: pedir ao consultório do Dr. Paulo Meireles que envie o laudo."
+    thread = _thread("Bom dia, e a autorização?", note, locale="pt", name="Marlene Souza")
+    assert _said(thread) == []
