@@ -7,8 +7,9 @@ the reply, so the acknowledgement guardrail passes by construction), the issue s
 (restate.py), what happens next, a follow-up for the channel, and the agent's sign-off.
 
 It never invents facts: what happens next is what our notes say already happened, in our own
-templates (note_outcomes.py), or one honest step any thread supports, which the agent replaces
-(an `agent-gap` gap). Output is deterministic. Phrases are data in the customer's language,
+templates (note_outcomes.py), what a note tells the customer to do or choose, said to them
+(note_relay.py), or one honest step any thread supports, which the agent replaces (an
+`agent-gap` gap). Output is deterministic. Phrases are data in the customer's language,
 register and variant (composer_phrases.py, voice.py); other languages get English.
 """
 
