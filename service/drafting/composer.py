@@ -7,8 +7,9 @@ the reply, so the acknowledgement guardrail passes by construction), the issue s
 (restate.py), what happens next, a follow-up for the channel, and the agent's sign-off.
 
 It never invents facts: what happens next is what our notes say already happened, in our own
-templates (note_outcomes.py), or one honest step any thread supports, which the agent replaces
-(an `agent-gap` gap). Output is deterministic. Phrases are data in the customer's language,
+templates (note_outcomes.py), what a note tells the customer to do or choose, said to them
+(note_relay.py), or one honest step any thread supports, which the agent replaces (an
+`agent-gap` gap). Output is deterministic. Phrases are data in the customer's language,
 register and variant (composer_phrases.py, voice.py); other languages get English.
 """
 
@@ -27,6 +28,7 @@ from service.drafting.note_outcomes import (
     outcome_sentences,
     read_note_outcomes,
 )
+from service.drafting.note_relay import notes_pending, read_relayed, relayed_sentences
 from service.drafting.restate import restatement
 from service.drafting.voice import Voice, already_in_private, in_public, spelled_for, voice_for
 from service.language.analysis import Category, ThreadAnalysis
@@ -52,6 +54,7 @@ _CLOSING_WORDS = re.compile(
 )
 # Pronouns that keep their capital inside a sentence: English "I", German formal "Sie".
 _KEEP_CAPITAL = re.compile(r"^(?:I\b|I'|I’|Sie\b|Ihr\b|Ihnen\b)")
+_LINE_START_SPACE = re.compile(r"\n[ \t]+")
 _PUBLIC_CHARS = 280  # a public social post (X's limit; others are longer)
 _STEPS_BY_CHANNEL = {Channel.email: 3, Channel.other: 3, Channel.chat: 2, Channel.social: 1, Channel.sms: 1}
 
@@ -347,8 +350,21 @@ def compose_offline_with_gaps(
         if any(o.kind.startswith("refund") for o in found.outcomes)
         else _note_steps(phrases, notes, thread)
     )
-    settled = [*refund, *settled]
-    concrete = bool(found.outcomes or refund)
+    # The steps a note gives the customer (note_relay.py): the answer itself unless a note says
+    # something is still open, when they go beside our "I'm checking". Never in a public post, and
+    # in a text message only when no outcome already fills it.
+    relay = (
+        []
+        if channel is Channel.social or (channel is Channel.sms and (found.outcomes or refund))
+        else relayed_sentences(
+            read_relayed(thread, analysis.language),
+            analysis.language,
+            voice.keys,
+            lists=channel is not Channel.sms,  # a list of steps is no text message
+        )
+    )
+    settled = [*refund, *settled, *relay]
+    concrete = bool(found.outcomes or refund or (relay and not notes_pending(thread, analysis.language)))
     # With notes, the answer is likely there: say we will come back with it, not "looking into it".
     if notes.texts:
         unknown_step = voice.line("next_unknown")
@@ -416,6 +432,7 @@ def compose_offline_with_gaps(
             text = _layout(parts, phrases, tone, channel)
         settled = kept
     text = spelled_for(voice, text)
+    text = _LINE_START_SPACE.sub("\n", text)  # a relayed list's last line, then the next sentence
     gaps: tuple[Gap, ...] = ()
     if not concrete and unknown_step in text:
         asked = analysis.request.text if analysis.request else analysis.issue
