@@ -184,3 +184,11 @@ def acknowledge(
     calm_keys = {"grief", "thanks", "joy", "pressed"}
     lead_in = voice.line("short_time") if settled and time_pressed(analysis) and key not in calm_keys else ""
     return voice.line(key), lead_in
+
+
+def thanks_only(thread: Thread, analysis: ThreadAnalysis, *, our_fault: bool) -> bool:
+    """A customer who writes to thank us or share good news and asks nothing: their newest
+    message holds no question and the opener is thanks or joy."""
+    key = acknowledgement_key(analysis, waited=waited_on_us(thread), our_fault=our_fault, thread=thread)
+    customer = thread.customer_messages()
+    return key in ("thanks", "joy") and bool(customer) and "?" not in customer[-1].body
