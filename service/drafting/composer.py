@@ -122,6 +122,7 @@ def agent_name(thread: Thread, profile: TenantProfile = DEFAULT_PROFILE) -> str:
 # The salutation an earlier agent turn opened with ("Estimado Sr. Morales:", "Hi Jonas,").
 _SALUTATION_END = re.compile(r"[,:!](?=\s|$)")
 _SALUTATION_CHARS = 60
+_SALUTATION_WORDS = 6
 
 
 def earlier_salutation(thread: Thread) -> str:
@@ -138,7 +139,9 @@ def earlier_salutation(thread: Thread) -> str:
         for end in _SALUTATION_END.finditer(line, 0, _SALUTATION_CHARS):
             candidate = line[: end.end()]
             words = {w.casefold().strip("¡!,:") for w in candidate.split()}
-            if words & names:
+            # "Sehr geehrter Herr Dr. Brandt," is a salutation; "Hemos cerrado la cuenta de su
+            # padre, el Sr. Ortega," is a sentence about someone else.
+            if words & names and len(candidate.split()) <= _SALUTATION_WORDS:
                 return candidate
         return ""
     return ""

@@ -2,11 +2,12 @@
 
 A formal e-mail that opens on the customer's full name ("Dear Claire Whitmore", "Guten Tag Reinhard
 Baumgartner") reads like a mail merge (review G). A formal greeting takes a title with the surname
-when the thread gives one (the customer's name field, or our own turns and notes naming them "Frau
-Brandt", "Sr. Ortega"); without one it takes the first name where the language's formal address
-allows it (English, Spanish, Portuguese) and no name where it needs a title (German, French, whose
-untitled lines are in composer_voice.yaml). Titles, the kin words that make a titled surname
-someone else's ("Mme Dubreuil, sa mère"), and which surname a language keeps are data.
+when the thread gives one: the customer's name field, or our own earlier turns naming them ("Frau
+Brandt", "Sr. Ortega"); never a note, which names relatives as often. Without one it takes the
+first name where the language's formal address allows it (English, Spanish, Portuguese) and no
+name where it needs a title (German, French: their untitled lines are in composer_voice.yaml).
+Titles, the kin words that make a titled surname someone else's ("Mme Dubreuil, sa mère"), and
+which surname a language keeps are data.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from service.language.cues import compile_cues, fold
 from service.models import Role, Thread
 
 _NOTE_CHARS = 3_000
-_SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
+_KIN_WINDOW = 6  # words either side of a titled surname in which a relative's word makes it theirs
 
 
 @cache
@@ -56,26 +57,27 @@ def surname(given: list[str], language: str) -> str:
 
 
 def _named_in_thread(thread: Thread, language: str, last_names: set[str]) -> str:
-    """The one title our turns and notes put before the customer's surname ("Frau Brandt"), or ""
-    when none does, when two differ, or when the sentence names a relative ("M. Marchand, son mari")."""
+    """The one title our earlier turns put before the customer's surname ("Frau Brandt"), or ""
+    when none does, when two differ, or when a relative is named nearby ("M. Marchand, son mari")."""
     titles = _titles(language)
     kin = _kin(language)
     found: set[str] = set()
     for message in thread.messages:
-        if message.role not in (Role.agent, Role.note):
+        # Our own turns only: a note's "Mr Harwood stopped ..." is as often the late father whose
+        # account the daughter is closing (threads-k #01) as the customer.
+        if message.role is not Role.agent:
             continue
-        for sentence in _SENTENCE.split(message.body[:_NOTE_CHARS]):
-            words = sentence.split()
-            for i, word in enumerate(words[:-1]):
-                nxt = words[i + 1].strip(",.;:!?()'\"")
-                if nxt.casefold() not in last_names:
-                    continue
-                key = fold(word) if fold(word) in titles else _title_key(word)
-                if key not in titles:
-                    continue
-                if kin is not None and kin.search(fold(sentence)):
-                    continue
-                found.add(titles[key])
+        words = message.body[:_NOTE_CHARS].split()
+        for i, word in enumerate(words[:-1]):
+            if words[i + 1].strip(",.;:!?()'\"").casefold() not in last_names:
+                continue
+            key = fold(word) if fold(word) in titles else _title_key(word)
+            if key not in titles:
+                continue
+            near = fold(" ".join(words[max(0, i - _KIN_WINDOW) : i + _KIN_WINDOW]))
+            if kin is not None and kin.search(near):
+                continue
+            found.add(titles[key])
     return found.pop() if len(found) == 1 else ""
 
 
