@@ -183,4 +183,20 @@ def acknowledge(
     # "Time is short" fits neither a loss nor a thank-you, and "pressed" has already said it.
     calm_keys = {"grief", "thanks", "joy", "pressed"}
     lead_in = voice.line("short_time") if settled and time_pressed(analysis) and key not in calm_keys else ""
+    if key == "thanks" and _asks(thread):
+        # Thanks that also ask ("and when do we pay?"): the question is seen too, so the opener
+        # does not read as if the letter held nothing else (review D #18).
+        key = "thanks_ask"
     return voice.line(key), lead_in
+
+
+def _asks(thread: Thread) -> bool:
+    customer = thread.customer_messages()
+    return bool(customer) and "?" in customer[-1].body
+
+
+def thanks_only(thread: Thread, analysis: ThreadAnalysis, *, our_fault: bool) -> bool:
+    """A customer who writes to thank us or share good news and asks nothing: their newest
+    message holds no question and the opener is thanks or joy."""
+    key = acknowledgement_key(analysis, waited=waited_on_us(thread), our_fault=our_fault, thread=thread)
+    return key in ("thanks", "joy") and not _asks(thread)

@@ -19,7 +19,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from service.drafting.acknowledge import acknowledge
+from service.drafting.acknowledge import acknowledge, thanks_only
 from service.drafting.composer_phrases import Phrases
 from service.drafting.note_outcomes import (
     SUPPLEMENTARY,
@@ -30,7 +30,16 @@ from service.drafting.note_outcomes import (
 )
 from service.drafting.note_relay import notes_pending, read_relayed, relayed_sentences
 from service.drafting.restate import restatement
-from service.drafting.voice import Voice, already_in_private, in_public, spelled_for, voice_for
+from service.drafting.salutation import titled_name
+from service.drafting.voice import (
+    Voice,
+    already_in_private,
+    in_public,
+    lower_after_salutation,
+    moved_to_private,
+    spelled_for,
+    voice_for,
+)
 from service.language.analysis import Category, ThreadAnalysis
 from service.language.notes import NoteFacts, mentions_refund, read_notes
 from service.language.register import Register
@@ -116,6 +125,7 @@ def agent_name(thread: Thread, profile: TenantProfile = DEFAULT_PROFILE) -> str:
 # The salutation an earlier agent turn opened with ("Estimado Sr. Morales:", "Hi Jonas,").
 _SALUTATION_END = re.compile(r"[,:!](?=\s|$)")
 _SALUTATION_CHARS = 60
+_SALUTATION_WORDS = 6
 
 
 def earlier_salutation(thread: Thread) -> str:
@@ -132,19 +142,12 @@ def earlier_salutation(thread: Thread) -> str:
         for end in _SALUTATION_END.finditer(line, 0, _SALUTATION_CHARS):
             candidate = line[: end.end()]
             words = {w.casefold().strip("¡!,:") for w in candidate.split()}
-            if words & names:
+            # "Sehr geehrter Herr Dr. Brandt," is a salutation; "Hemos cerrado la cuenta de su
+            # padre, el Sr. Ortega," is a sentence about someone else.
+            if words & names and len(candidate.split()) <= _SALUTATION_WORDS:
                 return candidate
         return ""
     return ""
-
-
-def _formal_name(full: str) -> str:
-    """ "Dr. Klaus Hoffmann" -> "Dr. Hoffmann": a title goes with the surname, not the given name."""
-    words = full.split()
-    titles = [w for w in words if w.casefold().rstrip(".") in _HONORIFICS]
-    if titles and len(words) > len(titles) + 1:
-        return " ".join([*titles, words[-1]])
-    return full
 
 
 def _greeting(thread: Thread, voice: Voice, tone: Tone) -> str:
@@ -156,16 +159,14 @@ def _greeting(thread: Thread, voice: Voice, tone: Tone) -> str:
     formal = tone is Tone.formal
     if not first:
         return phrases.greeting_anonymous_formal if formal else phrases.greeting_anonymous
-    untitled = voice.lines.get("greeting_formal_untitled")
-    if formal and untitled and not _has_title(full):
-        return untitled  # a language whose formal address needs a title we do not know
-    if formal:
-        return phrases.greeting_formal.format(name=_formal_name(full))
-    return phrases.greeting.format(name=first)
-
-
-def _has_title(full: str) -> bool:
-    return any(w.casefold().rstrip(".") in _HONORIFICS for w in full.split())
+    if not formal:
+        return phrases.greeting.format(name=first)
+    titled = titled_name(thread, full, voice.language)
+    if titled:
+        return phrases.greeting_formal.format(name=titled)
+    # Never the first and last name together ("Dear Claire Whitmore"): the first name where the
+    # language's formal address allows it, else its untitled greeting ("Guten Tag,", "Bonjour,").
+    return voice.lines.get("greeting_formal_untitled") or phrases.greeting_formal.format(name=first)
 
 
 def _inline_greeting(thread: Thread, voice: Voice) -> str:
@@ -173,8 +174,20 @@ def _inline_greeting(thread: Thread, voice: Voice) -> str:
     phrases = voice.phrases
     formal = voice.lines.get("inline_greeting_formal")
     if first and formal and voice.register is not Register.informal:
-        return formal.format(name=_formal_name(full))  # a language whose formal address needs it
+        # A language whose formal address needs a title ("Guten Tag Herr Weber"): no first name.
+        titled = titled_name(thread, full, voice.language)
+        if titled:
+            return formal.format(name=titled)
+        return voice.lines.get("inline_greeting_formal_untitled") or phrases.inline_greeting_anonymous
     return phrases.inline_greeting.format(name=first) if first else phrases.inline_greeting_anonymous
+
+
+def ongoing_conversation(thread: Thread) -> bool:
+    """A chat or private social conversation where we have already written: a second "Hi Martina!"
+    in the middle of it reads like a new template, not the same person (review G #08, #20)."""
+    return thread.channel in (Channel.chat, Channel.social) and any(
+        m.role is Role.agent and m.body.strip() for m in thread.messages
+    )
 
 
 def _continue_sentence(text: str) -> str:
@@ -375,16 +388,25 @@ def compose_offline_with_gaps(
     acknowledgement, lead_in = acknowledge(
         thread, analysis, voice, our_fault=found.our_fault, settled=concrete
     )
+    # A thank-you letter asks nothing: "I'm looking into this" and "I'll keep you updated" answer
+    # a problem it does not have (review G #05, #18); we pass the thanks on instead.
+    thank_you = not concrete and thanks_only(thread, analysis, our_fault=found.our_fault)
+    if thank_you:
+        unknown_step = voice.line("thanks_step")
     steps = [" ".join([*([lead_in] if lead_in else []), *settled, *([] if concrete else [unknown_step])])]
     if channel is Channel.social and not already_in_private(thread):
+        steps.append(phrases.social_private)
+    elif not concrete and in_public(thread) and not moved_to_private(thread):
+        # Our notes know the case, yet nothing settled can be said in public: the rest goes by
+        # private message, which the customer has not been asked for (review G #04, #10).
         steps.append(phrases.social_private)
     if concrete:
         follow_up = voice.line("follow_up_settled_email" if channel is Channel.email else "follow_up_settled")
     elif analysis.urgent and not short:
         follow_up = phrases.follow_up_urgent
-    elif short and unknown_step in " ".join(steps):
+    elif thank_you or ((short or notes.texts) and unknown_step in " ".join(steps)):
         # "I'll come back to you with an answer" already promises the update; a second
-        # "I'll text you with news" in two lines reads machine-made.
+        # "I'll keep you updated" after it reads machine-made (review G), in any channel.
         follow_up = ""
     elif channel is Channel.sms:
         follow_up = phrases.follow_up_sms
@@ -398,11 +420,18 @@ def compose_offline_with_gaps(
         # In public we own it briefly and take the settled details to a private message ourselves
         # (the customer is not asked to DM again).
         follow_up = voice.line("follow_up_dm")
+    if channel is Channel.sms:
+        greeting = _inline_greeting(thread, voice)
+    elif ongoing_conversation(thread):
+        greeting = ""
+    else:
+        greeting = _greeting(thread, voice, tone)
+    if greeting.endswith(",") and voice.language in lower_after_salutation():
+        # German goes on in lower case after "Guten Tag Herr Weber," ("ich verstehe ...").
+        acknowledgement = _continue_sentence(acknowledgement)
     parts = _fit_words(
         _Parts(
-            greeting=_inline_greeting(thread, voice)
-            if channel is Channel.sms
-            else _greeting(thread, voice, tone),
+            greeting=greeting,
             acknowledgement=acknowledgement,
             restatement=restated,
             steps=steps,
@@ -434,7 +463,7 @@ def compose_offline_with_gaps(
     text = spelled_for(voice, text)
     text = _LINE_START_SPACE.sub("\n", text)  # a relayed list's last line, then the next sentence
     gaps: tuple[Gap, ...] = ()
-    if not concrete and unknown_step in text:
+    if not concrete and not thank_you and unknown_step in text:
         asked = analysis.request.text if analysis.request else analysis.issue
         where = (
             "our internal notes on this thread may hold the answer: use what they say, in your own words"
@@ -497,7 +526,7 @@ def _layout(parts: _Parts, phrases: Phrases, tone: Tone, channel: Channel) -> st
     if channel is Channel.sms:
         return _layout_sms(parts)
     if channel in (Channel.chat, Channel.social):
-        return _layout_chat(parts, phrases)
+        return _layout_chat(parts)
     return _layout_email(parts, phrases, tone)
 
 
@@ -515,12 +544,13 @@ def _layout_email(parts: _Parts, phrases: Phrases, tone: Tone) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-def _layout_chat(parts: _Parts, phrases: Phrases) -> str:
-    intro = phrases.steps_intro if len(parts.steps) > 1 else ""
+def _layout_chat(parts: _Parts) -> str:
+    # No "Here is what I'm doing next:" in a chat line: run on, the steps read as one person's
+    # sentences, while the colon introduced an invitation to DM as a step (review G #28).
     blocks = [
         parts.greeting,
         _join(parts.acknowledgement, parts.restatement),
-        _join(intro, *parts.steps, parts.follow_up),
+        _join(*parts.steps, parts.follow_up),
         f"– {parts.sign_off}",
     ]
     return "\n".join(block for block in blocks if block)

@@ -27,7 +27,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from service.drafting.person_shift import WORD, Person, person_for, shift
-from service.drafting.subject_topic import SUBJECT_PREFIX, about_subject
+from service.drafting.subject_topic import SUBJECT_PREFIX
 from service.drafting.voice import Voice
 from service.guardrails.normalise import normalise
 from service.guardrails.rules.parroting import NGRAM
@@ -453,10 +453,10 @@ def _reference(thread: Thread, analysis: ThreadAnalysis) -> str:
 
 def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
     if any(f.feeling is Feeling.sarcasm for f in analysis.feelings):
-        return about_subject(thread, voice)  # their sarcasm said back to them reads as mockery
+        return ""  # their sarcasm said back to them reads as mockery
     person = person_for(voice.language, voice.keys)
     if voice.language != analysis.language or person is None:
-        return about_subject(thread, voice)  # our English frames cannot turn Italian words
+        return ""  # our English frames cannot turn Italian words
     deadline = _deadline(thread, analysis)
     reference = _reference(thread, analysis)
     sentences = [analysis.issue, analysis.request.text if analysis.request else ""]
@@ -472,5 +472,7 @@ def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
             said = build(text, person, deadline, ref)
             if said and len(WORD.findall(said)) >= _MIN_SAID_WORDS:
                 return said
-    # Nothing turned: the subject's topic, as before the person shift (A2 2 rather than 1).
-    return about_subject(thread, voice)
+    # Nothing turned: saying less reads better than a quoted subject or ticket title, which
+    # review G found stitched ("I have read your message about ...") and, quoted back to a
+    # grieving customer ("« Décès de ma mère »"), tactless. The restates-issue finding tells the agent.
+    return ""

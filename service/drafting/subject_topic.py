@@ -1,19 +1,18 @@
-"""The topic of the customer's subject line, said back when no sentence of theirs can be turned.
+"""The topic of a customer's subject line: without mail prefixes, channel labels ("SMS", "Public
+reply on X") and reference segments ("Kundennummer 700 4418 22").
 
-The restatement in our words (restate.py) covers a sentence only when its person can be shifted
-safely; a draft that says nothing back scores lower (A2 1) than one naming the topic of the
-subject (A2 2), so the subject's topic is the floor, as it was before the person shift: without
-mail prefixes, channel labels ("SMS", "Public reply on X") and reference segments ("Kundennummer
-700 4418 22"), which read like a form, never on a text message or a public post.
+The offline draft no longer says a subject back (review G: "I have read your message about «...»"
+read stitched, and quoted a bereaved customer's subject to her); the topic is kept for readers that
+need the subject's words without the helpdesk's labels.
 """
 
 from __future__ import annotations
 
 import re
 
-from service.drafting.voice import Voice, subject_labels
+from service.drafting.voice import subject_labels
 from service.language.cues import fold
-from service.models import Channel, Thread
+from service.models import Thread
 
 _SUBJECT_MIN_WORDS = 2
 _SUBJECT_MAX_CHARS = 90
@@ -47,13 +46,3 @@ def subject_topic(thread: Thread) -> str:
     if len(topic.split()) < _SUBJECT_MIN_WORDS or len(topic) > _SUBJECT_MAX_CHARS or "!" in topic:
         return ""
     return topic
-
-
-def about_subject(thread: Thread, voice: Voice) -> str:
-    """ "I have read your message about "<topic>"." in the voice's language; "" without a topic,
-    on a text message or a public post (no room, and the label is often the helpdesk's)."""
-    if thread.channel in (Channel.sms, Channel.social):
-        return ""
-    topic = subject_topic(thread)
-    frame = voice.line("about_subject")
-    return frame.format(text=topic) if topic and frame else ""

@@ -38,6 +38,11 @@ class _VoiceFile(BaseModel):
     t_forms: dict[str, tuple[str, ...]]
     no_eszett: frozenset[str]
     subject_labels: tuple[str, ...]
+    titles: dict[str, dict[str, str]]
+    kin_words: dict[str, tuple[str, ...]]
+    first_surname: frozenset[str]
+    note_register: dict[str, dict[str, tuple[str, ...]]]
+    lower_after_salutation: frozenset[str]
     voices: dict[str, dict[str, str]]
 
 
@@ -59,6 +64,16 @@ def _tu() -> re.Pattern[str] | None:
 @cache
 def _t_forms(language: str) -> re.Pattern[str] | None:
     return compile_cues(_table().t_forms.get(language, ()))
+
+
+def lower_after_salutation() -> frozenset[str]:
+    """Languages whose letter goes on in lower case after a salutation ending in a comma."""
+    return _table().lower_after_salutation
+
+
+def salutation_table() -> _VoiceFile:
+    """The titles, kin words and surname rule salutation.py reads."""
+    return _table()
 
 
 @cache
@@ -99,9 +114,40 @@ def _locale(thread: Thread) -> str:
     return thread.customer.locale or ""
 
 
+@cache
+def _note_cues(kind: str, language: str) -> re.Pattern[str] | None:
+    return compile_cues(_table().note_register.get(kind, {}).get(language, ()))
+
+
+_NOTE_SENTENCE = re.compile(r"(?<=[.!?;\n])\s+")
+
+
+def note_register(thread: Thread, language: str) -> Register:
+    """How a note says the brand addresses customers here ("Auf Facebook duzen wir", "Sur les
+    réseaux on tutoie"): a constraint like any other note's. Unknown when no note says it, when a
+    negation shares the sentence ("nicht duzen"), or when notes say both."""
+    negation = _note_cues("negations", language)
+    found: set[Register] = set()
+    for message in thread.messages:
+        if message.role is not Role.note:
+            continue
+        for sentence in _NOTE_SENTENCE.split(fold(message.body[:_AGENT_CHARS])):
+            if negation is not None and negation.search(sentence):
+                continue
+            for kind, register in (("informal", Register.informal), ("formal", Register.formal)):
+                pattern = _note_cues(kind, language)
+                if pattern is not None and pattern.search(sentence):
+                    found.add(register)
+    return found.pop() if len(found) == 1 else Register.unknown
+
+
 def register_for(thread: Thread, analysis: ThreadAnalysis) -> Register:
-    """The customer's own register, else our earlier turns', else the thread's formal tone. A
-    formal address our turns established stays unless the customer uses an informal form."""
+    """The address a note prescribes, else the customer's own register, else our earlier turns',
+    else the thread's formal tone. A formal address our turns established stays unless the
+    customer uses an informal form."""
+    prescribed = note_register(thread, analysis.language)
+    if prescribed is not Register.unknown:
+        return prescribed
     ours = _agent_register(thread, analysis.language)
     if analysis.register is Register.informal and ours is Register.formal:
         # Casual words are not an offer to change the address we established ("o senhor");
@@ -179,6 +225,19 @@ def spelled_for(voice: Voice, text: str) -> str:
     if any(key in _table().no_eszett for key in voice.keys):
         return text.replace("ß", "ss")
     return text
+
+
+def moved_to_private(thread: Thread) -> bool:
+    """True when the customer is in a private conversation or already sent one, or we have
+    answered before: asking them to message us privately again is pointless."""
+    if thread.channel is not Channel.social:
+        return True
+    if any(m.role is Role.agent for m in thread.messages):
+        return True
+    pattern = _dm()
+    return pattern is not None and any(
+        pattern.search(fold(m.body[:_AGENT_CHARS])) for m in thread.messages if m.role is Role.customer
+    )
 
 
 def already_in_private(thread: Thread) -> bool:
