@@ -19,7 +19,11 @@ where a word stands whether it is aimed at the customer:
 - a patronising vocative ("..., sweetheart.", "Nur Mut, Opa.") after the greeting is contempt;
   a pictograph ends a sentence ("next time, genius 🙄 DM us");
 - a quantifier points like a determiner ("no como algunos listillos"), and before a word for
-  people it aims an insult at people like the customer ("some customers are just rude").
+  people it aims an insult at people like the customer ("some customers are just rude");
+- an exclamation that opens the clause names someone ("¡Qué lumbrera!", "que homem tão melga");
+  "old" may stand between a determiner and the name ("la vieja chocha"); "stop being so ..."
+  addresses the customer wherever it stands ("a ver si dejás de ser tan hinchapelotas");
+- a bare dismissal ("du vent", "Raus!") is contempt only when it is the whole clause.
 Disguised spellings (leetspeak, asterisks, spaced or stretched letters) are read plainly first
 (disguise.py).
 Quoted passages (double or single quotes) and clauses that report the customer's words ("you
@@ -121,9 +125,17 @@ def _command_starts(text: str, at: int) -> bool:
     return False
 
 
+def _clause_ends(text: str, at: int) -> bool:
+    """Does a clause end at `at` (the text's end or a break after spaces)? "Du vent !" is a
+    dismissal; "Du vent fort a endommagé le toit" is weather."""
+    rest = text[at:].lstrip(" \t")
+    return not rest or rest[0] in _COMMAND_BREAK or rest[0] == ")"
+
+
 class AbuseData(VocabularyData):
     contempt: dict[str, list[str]] = Field(default_factory=dict)
     imperative: dict[str, list[str]] = Field(default_factory=dict)
+    alone: dict[str, list[str]] = Field(default_factory=dict)
     reported: dict[str, list[str]] = Field(default_factory=dict)
     not_abuse: dict[str, list[str]] = Field(default_factory=dict)
 
@@ -143,7 +155,7 @@ class Abuse(Rule):
         self._not_abuse = {lang: frozenset(w.casefold() for w in ws) for lang, ws in data.not_abuse.items()}
         phrase_words = {
             w
-            for table in (data.contempt, data.imperative)
+            for table in (data.contempt, data.imperative, data.alone)
             for ps in table.values()
             for p in ps
             for w in re.findall(r"[^\W\d_]{4,}", p.casefold())  # "gueule", not "de" or "la"
@@ -166,6 +178,7 @@ class Abuse(Rule):
         # enough not to collide), run on the scan text like every phrase rule.
         self._contempt = PhraseMatcher([("contempt", [p for ps in data.contempt.values() for p in ps])])
         self._imperative = PhraseMatcher([("command", [p for ps in data.imperative.values() for p in ps])])
+        self._alone = PhraseMatcher([("command", [p for ps in data.alone.values() for p in ps])])
         self._reported = {lang: frozenset(w.casefold() for w in ws) for lang, ws in data.reported.items()}
 
     @classmethod
@@ -190,6 +203,11 @@ class Abuse(Rule):
             (h.start, h.end, "contempt")
             for h in self._imperative.finditer(scan)
             if _command_starts(text, h.start)
+        ]
+        spans += [
+            (h.start, h.end, "contempt")
+            for h in self._alone.finditer(scan)
+            if _command_starts(text, h.start) and _clause_ends(text, h.end)
         ]
         if spans and text is not doc.masked:  # single-quoted passages are the customer's words
             spans = [s for s in spans if MASK not in text[s[0] : s[1]]]
@@ -260,6 +278,9 @@ class Abuse(Rule):
             if "whine" in found and self._stopped(tokens, kinds, i):
                 out.append((token.start, token.end, "contempt"))  # "stop whining", "hör auf zu jammern"
                 continue
+            if found & {"insult_noun", "patronising"} and self._exclaimed(tokens, kinds, i):
+                out.append((token.start, token.end, "name-calling"))  # "¡Qué lumbrera!"
+                continue
             addressed = self._addressed(tokens, kinds, i)
             vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
             opening = greeting and self._opening(tokens, kinds, i)
@@ -294,6 +315,10 @@ class Abuse(Rule):
                 return True  # "certain customers are just rude": a jab at this one, said of all
             if "stop" in kinds[j] and (j == 0 or tokens[j - 1].clause != clause):
                 return True  # "Deixa de ser mimado.": an imperative at the clause's start
+            if "be" in kinds[j] and any(
+                "stop" in kinds[k] and tokens[k].clause == clause for k in range(max(0, j - 2), j)
+            ):
+                return True  # "a ver si dejás de ser tan ...": stop being, anywhere in the clause
             if kinds[j] & {"bridge", "insult_adj", "profanity"}:
                 continue
             if skipped or j == 0 or "possessive" not in kinds[j - 1]:
@@ -316,8 +341,8 @@ class Abuse(Rule):
         """A determiner right before the insult noun (an insulting adjective may stand between):
         "this bridezilla", "die Zicke", "ce casse-pieds"; not about ourselves, not negated."""
         j = i - 1
-        if j >= 0 and "insult_adj" in kinds[j] and tokens[j].clause == tokens[i].clause:
-            j -= 1
+        if j >= 0 and kinds[j] & {"insult_adj", "aged"} and tokens[j].clause == tokens[i].clause:
+            j -= 1  # "this stupid bridezilla", "la vieja chocha"
         if j < 0 or not kinds[j] & _POINTERS or tokens[j].clause != tokens[i].clause:
             return False
         if "idiom" in kinds[i]:
@@ -353,6 +378,31 @@ class Abuse(Rule):
             elif "comparison" in kinds[j]:
                 negated = False
         return negated
+
+    @staticmethod
+    def _exclaimed(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """Does an exclamation open the clause and lead to the name: "¡Qué lumbrera!", "quel
+        casse-pieds celui-là", "que homem tão melga"? Only bridge words, "old", an insulting
+        adjective or a word for people may stand between. A figure that is as often a thing
+        counts only with words between ("¡qué loco!" is about a week), a pet name only when it
+        closes the clause ("what a genius idea" is praise), never about ourselves ("what an idiot
+        I was")."""
+        clause = tokens[i].clause
+        start = i
+        while start > 0 and tokens[start - 1].clause == clause:
+            start -= 1
+        if "exclaim" not in kinds[start] or start == i or i - start > _VOCATIVE_MAX:
+            return False
+        if "idiom" in kinds[i] and i - start == 1:
+            return False  # "¡qué loco!" is about the week; "que homem tão melga" is about him
+        between = {"bridge", "aged", "insult_adj", "people"}
+        if any(not kinds[j] & between for j in range(start + 1, i)):
+            return False
+        closes = i + 1 == len(tokens) or tokens[i + 1].clause != clause
+        if "insult_noun" not in kinds[i] and not closes:
+            return False
+        rest = range(start, len(tokens))
+        return not any("first" in kinds[j] for j in rest if tokens[j].clause == clause)
 
     @staticmethod
     def _stopped(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
