@@ -28,6 +28,8 @@ def _abuse(guardrails: Guardrails, text: str) -> bool:
     [
         # people like you, with a verb of contempt
         "Honestly, people like you drive me up the wall. The refund is on its way.",
+        "Customers like you are the reason I hate this job.",
+        "People like you are the problem, not our courier.",
         "La gente de su calaña nunca está contenta. El reembolso ya está hecho.",
         "Kunden Ihresgleichen kosten uns nur Zeit. Die Erstattung läuft.",
         "Les clients comme vous me fatiguent. Le remboursement est validé.",
@@ -84,6 +86,8 @@ def test_kinds_aimed_at_the_customer_are_abuse(guardrails: Guardrails, reply: st
         "What a genius idea, thank you for suggesting it!",
         "Des clients comme vous nous font confiance depuis dix ans, merci.",
         "Clientes como usted son los que nos motivan.",
+        "Customers like you are the reason we love this job.",
+        "People like you are why we keep improving the app.",
         # negation and ourselves
         "Votre enfant n'est pas mal élevé du tout, il a juste raté l'heure.",
         "Please stop being so patient with us, you deserve better.",
