@@ -70,6 +70,7 @@ _EYE_ROLL = re.compile("\U0001f644")  # 🙄 after a "sympathetic" line makes it
 _FUNCTION = frozenset({"common", "pointer", "negation"})
 _HELP_WORDS = frozenset({"help", "warm", "glad"})
 _EVALUATIVE = frozenset({"eval_pos", "eval_neg", "norm"})
+_NEGATABLE = frozenset({"apology", "understand", "eval_neg", "eval_pos", "norm", "emotion", "joy", "glad"})
 Span = tuple[int, int]
 
 
@@ -208,7 +209,7 @@ class MeaningReader:
         if self._pseudo is not None and self._pseudo.regex.search(" " + piece):
             return True
         table = self._vocab.table(languages)
-        tokens = tokens_of(text[lo:hi], lo)
+        tokens = tokens_of(text[lo:hi], lo, doc.tokens)
         concepts = {c for c in CONCEPTS if any(c in table.get(t.text, _NONE) for t in tokens)}
         if not concepts:
             return False
@@ -293,7 +294,9 @@ class MeaningReader:
             start = tokens[i].start
             if pseudo and any(a <= start < b for a, b in pseudo):
                 continue  # a word of "sorry you feel that way"
-            negated = _negated(tokens, i, table)
+            # Only these kinds are read with their negation: most words of a long sentence ("a",
+            # "the") have none, and looking back for a negation at each was a third of this loop.
+            negated = bool(found & _NEGATABLE) and _negated(tokens, i, table)
             if (
                 found & {"apology", "understand"}
                 and not negated
