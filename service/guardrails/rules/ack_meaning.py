@@ -19,6 +19,7 @@ guidelines"), or quoted text (masked before this runs).
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -227,8 +228,18 @@ class MeaningReader:
         marks += [(m.start(), m.end()) for m in _EYE_ROLL.finditer(doc.masked)]
         if not marks:
             return []
+        # A sentence overlaps a mark when some mark starting before the sentence ends reaches past
+        # its start: sorted starts and the running furthest end answer that by bisection, not a
+        # pass over every mark per sentence (a reply of sarcastic lines has hundreds of each).
+        marks.sort()
+        starts = [m[0] for m in marks]
+        reach = list(itertools.accumulate((m[1] for m in marks), max))
         sentences = window_sentences(masked_text(doc))
-        return [(s.start, s.end) for s in sentences if any(_overlaps((s.start, s.end), m) for m in marks)]
+        return [
+            (s.start, s.end)
+            for s in sentences
+            if (k := bisect_left(starts, s.end)) > 0 and reach[k - 1] > s.start
+        ]
 
     def acknowledges(
         self,
