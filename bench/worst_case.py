@@ -32,4 +32,11 @@ WORST_CASES: dict[str, Callable[[], str]] = {
     "high-entropy tokens": lambda: _fill("aZ3kQ9xP2mL7vB4n "),
     "line breaks": lambda: _fill("\n> "),
     "mixed languages": lambda: _fill("lo siento mucho, es frustrante; das ist ärgerlich; c'est pénible "),
+    # Short sentences, each an apology its sentence then spoils (a non-apology, sarcasm): every
+    # one is judged on its own before acknowledgement reads the whole reply.
+    "non-apologies": lambda: _fill("sorry you feel that way. "),
+    "sarcastic apologies": lambda: _fill("I'm so sorry, a whole two days. "),
+    "e-mail addresses": lambda: _fill("a@b.co "),
+    "disguised insults": lambda: _fill("f*ck y0u 1d10t "),
+    "brush-offs": lambda: _fill("I understand, but "),
 }

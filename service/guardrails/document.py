@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from service.guardrails.normalise import View, normalise
+from service.guardrails.words import TokenMemo
 from service.language.analysis import detect_language_confident
 
 _LANGUAGE_SAMPLE = 400  # characters read for the reply's language: ~70 words, a clear reading
@@ -55,6 +56,12 @@ class Document:
         Read once per check and shared by the rules that need it (language-match, restates-issue).
         """
         return detect_language_confident(self.masked[:_LANGUAGE_SAMPLE].replace(MASK, " "))
+
+    @cached_property
+    def tokens(self) -> TokenMemo:
+        """Long sentences already read into words in this check (see words.tokens_of): shared by
+        the rules, which read the same text the same way."""
+        return {}
 
     def has_words(self, count: int) -> bool:
         """Are there at least `count` words (letters only) outside quotes? Stops once it knows."""

@@ -127,7 +127,10 @@ def _fold_runs(text: str) -> tuple[str, OffsetMap]:
                 else:
                     new = ""
                 folded[chunk] = new
-            yield run.start(), run.end(), new
+            # A lone line break stays itself: replacing it with itself would map its offsets just
+            # as keeping it does, but cost a map segment for each of a text's many lines.
+            if new != chunk:
+                yield run.start(), run.end(), new
 
     builder.replace_all(edits())
     return builder.build()

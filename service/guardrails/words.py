@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # A word: letters, with inner apostrophes or hyphens ("you're", "idiot-proof" is ONE token, so
 # "idiot" inside it is never read alone). French elisions ("l'idiot", "qu'il") are split below.
@@ -31,8 +32,10 @@ _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]| - ")
 _NONE: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A NamedTuple, not a frozen dataclass: a 20,000-character sentence has ~3,500 of them, and
+    a frozen dataclass's __init__ (one object.__setattr__ per field) was about half of tokens_of."""
+
     text: str  # folded
     start: int  # offsets in the text it was read from (folded view)
     end: int
@@ -52,41 +55,63 @@ def strip_accents(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
-def tokens_of(text: str, offset: int = 0) -> list[Token]:
-    """The words of one sentence, each tagged with its clause number."""
+# A check may read one long sentence several times (abuse's sentences, acknowledgement's judging
+# of the sentence around a hit): on a 20,000-character sentence each read was several ms. Long
+# sentences are kept per Document (Document.tokens), so each is read once per check; short ones
+# cost less to read again than to key.
+MEMO_CHARS = 1_000
+TokenMemo = dict[tuple[str, int], list[Token]]
+
+
+def tokens_of(text: str, offset: int = 0, memo: TokenMemo | None = None) -> list[Token]:
+    """The words of one sentence, each tagged with its clause number. With `memo` (one check's),
+    a long sentence read before is not read again: callers must not change the list."""
+    if memo is None or len(text) < MEMO_CHARS:
+        return _tokens_of(text, offset)
+    key = (text, offset)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _tokens_of(text, offset)
+    return found
+
+
+def _tokens_of(text: str, offset: int) -> list[Token]:
     out: list[Token] = []
     clause = 0
     last = 0
     search = _CLAUSE_BREAK.search
+    append = out.append
     for match in TOKEN.finditer(text):
-        word, start = match.group(), match.start()
+        word = match.group()
+        start, end = match.span()
         # Most gaps between words are one space, which cannot hold a clause break: skip the
         # regex call there (same answer, one call fewer per word).
         gap = start - last
         if (gap > 1 or (gap == 1 and text[last] != " ")) and search(text, last, start):
             clause += 1
-        last = match.end()
+        last = end
         elision = _ELISION.match(word) if "'" in word else None
         if elision is not None:
-            out.append(Token(word[: elision.end()], offset + start, offset + start + elision.end(), clause))
-            word, start = word[elision.end() :], start + elision.end()
-        out.append(Token(word, offset + start, offset + start + len(word), clause))
+            cut = elision.end()
+            append(Token(word[:cut], offset + start, offset + start + cut, clause))
+            word, start = word[cut:], start + cut
+        append(Token(word, offset + start, offset + end, clause))
     return out
 
 
-def sentences_of(text: str, offset: int = 0) -> list[Sentence]:
+def sentences_of(text: str, offset: int = 0, memo: TokenMemo | None = None) -> list[Sentence]:
     """The sentences of a folded, quote-masked text; masked regions end a sentence. Offsets are
-    those of `text` plus `offset`."""
+    those of `text` plus `offset`; `memo` as in tokens_of."""
     out: list[Sentence] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
         if match.start() > start:
-            body = tuple(tokens_of(text[start : match.start()], offset + start))
+            body = tuple(tokens_of(text[start : match.start()], offset + start, memo))
             out.append(Sentence(offset + start, offset + match.start(), body))
         start = match.end()
     if start < len(text):
         out.append(
-            Sentence(offset + start, offset + len(text), tuple(tokens_of(text[start:], offset + start)))
+            Sentence(offset + start, offset + len(text), tuple(tokens_of(text[start:], offset + start, memo)))
         )
     return [s for s in out if s.tokens]
 

@@ -34,8 +34,9 @@ Whole words only, so "Scunthorpe" is clean.
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import ClassVar, Self
 
 from pydantic import Field
@@ -91,6 +92,7 @@ _SOFTENERS = frozenset(
 )
 _MAX_SOFTENERS = 2
 _OF = frozenset(["de", "da", "do", "von", "vom", "from", "du", "des"])  # "la pesada de Compras"
+Span = tuple[int, int, str]  # folded offsets and what it is
 _MAX_HITS = 20  # findings per reply: enough to fix it; a flood of them helps nobody
 # Pictographs end a sentence in chat and tweets ("next time, genius 🙄 DM us"): one code point
 # each, so a line break in their place keeps every offset.
@@ -212,18 +214,23 @@ class Abuse(Rule):
         if spans and text is not doc.masked:  # single-quoted passages are the customer's words
             spans = [s for s in spans if MASK not in text[s[0] : s[1]]]
         ordinary = frozenset().union(*(self._not_abuse.get(lang, frozenset()) for lang in languages))
+        words: Iterator[Span] = iter(())
         if self._any_word(text, languages, ordinary):
             split = _PICTOGRAPH.sub("\n", text) if not text.isascii() else text
-            words: list[tuple[int, int, str]] = []
-            for index, sentence in enumerate(sentences_of(split)):
-                words += self._sentence_hits(sentence, languages, ordinary, greeting=index == 0)
             # The writer's name on its own sign-off line signs the reply ("Memo" is a Spanish
             # insult too): a word there calls nobody anything.
             names = signoff_names(doc.original)
-            spans += [w for w in words if not _inside(doc.folded.span(w[0], w[1]), names)]
+            words = (
+                w
+                for w in self._word_hits(split, doc, languages, ordinary)
+                if not _inside(doc.folded.span(w[0], w[1]), names)
+            )
         hits: list[Hit] = []
         last_end = -1
-        for start, end, what in sorted(spans):
+        # Word hits come in text order, so merging them into the sorted phrase spans gives the
+        # order sorting them all would, while words after the last finding reported are never
+        # judged (a 20,000-character run of insults: the first few dozen words, not all of them).
+        for start, end, what in heapq.merge(sorted(spans), words):
             if start < last_end:
                 continue  # one finding per stretch of abuse
             if len(hits) == _MAX_HITS:
@@ -249,9 +256,16 @@ class Abuse(Rule):
         words |= {w.split("'", 1)[1] for w in words if "'" in w}  # French elision: "d'idiot"
         return any(table.get(word, _NO_KINDS) & _WORD_KINDS for word in words - ordinary)
 
+    def _word_hits(
+        self, text: str, doc: Document, languages: tuple[str, ...], ordinary: frozenset[str]
+    ) -> Iterator[Span]:
+        """Word-level abuse in `text`, in text order, judged one word at a time as they are read."""
+        for index, sentence in enumerate(sentences_of(text, memo=doc.tokens)):
+            yield from self._sentence_hits(sentence, languages, ordinary, greeting=index == 0)
+
     def _sentence_hits(
         self, sentence: Sentence, languages: tuple[str, ...], ordinary: frozenset[str], *, greeting: bool
-    ) -> list[tuple[int, int, str]]:
+    ) -> Iterator[Span]:
         tokens = sentence.tokens
         table = self._vocab.table(languages)
         kinds = [_NO_KINDS if t.text in ordinary else table.get(t.text, _NO_KINDS) for t in tokens]
@@ -259,7 +273,6 @@ class Abuse(Rule):
         clause_sizes: dict[int, int] = {}
         for t in tokens:
             clause_sizes[t.clause] = clause_sizes.get(t.clause, 0) + 1
-        out: list[tuple[int, int, str]] = []
         seen_second = seen_report = False  # so far in the sentence: one pass, not one per word
         for i, token in enumerate(tokens):
             found = kinds[i]
@@ -270,13 +283,13 @@ class Abuse(Rule):
             if seen_second and seen_report:
                 continue  # "you called it crap": the customer's words, reported
             if "contempt_adj" in found and (seen_second or self._addressed(tokens, kinds, i)):
-                out.append((token.start, token.end, "contempt"))
+                yield (token.start, token.end, "contempt")
                 continue
             if "whine" in found and self._owned(tokens, kinds, i):
-                out.append((token.start, token.end, "contempt"))  # "Ihr Gejammer", "your whining"
+                yield (token.start, token.end, "contempt")  # "Ihr Gejammer", "your whining"
                 continue
             if "whine" in found and self._stopped(tokens, kinds, i):
-                out.append((token.start, token.end, "contempt"))  # "stop whining", "hör auf zu jammern"
+                yield (token.start, token.end, "contempt")  # "stop whining", "hör auf zu jammern"
                 continue
             if found & {"insult_noun", "patronising"} and self._exclaimed(tokens, kinds, i):
                 out.append((token.start, token.end, "name-calling"))  # "¡Qué lumbrera!"
@@ -285,16 +298,15 @@ class Abuse(Rule):
             vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
             opening = greeting and self._opening(tokens, kinds, i)
             if "patronising" in found and vocative and not opening:
-                out.append((token.start, token.end, "contempt"))  # "Do try to keep up, sweetheart."
+                yield (token.start, token.end, "contempt")  # "Do try to keep up, sweetheart."
             elif "insult_noun" in found and (addressed or vocative or self._pointed(tokens, kinds, i)):
-                out.append((token.start, token.end, "name-calling"))
+                yield (token.start, token.end, "name-calling")
             elif "insult_adj" in found and (addressed or self._nominal(tokens, kinds, i)):
-                out.append((token.start, token.end, "insult"))
+                yield (token.start, token.end, "insult")
             elif "profanity" in found and (
                 addressed or ("strong" in found and not self._team_subject(tokens, kinds, i))
             ):
-                out.append((token.start, token.end, "profanity"))
-        return out
+                yield (token.start, token.end, "profanity")
 
     @staticmethod
     def _addressed(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:

@@ -19,6 +19,7 @@ guidelines"), or quoted text (masked before this runs).
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -70,6 +71,7 @@ _EYE_ROLL = re.compile("\U0001f644")  # 🙄 after a "sympathetic" line makes it
 _FUNCTION = frozenset({"common", "pointer", "negation"})
 _HELP_WORDS = frozenset({"help", "warm", "glad"})
 _EVALUATIVE = frozenset({"eval_pos", "eval_neg", "norm"})
+_NEGATABLE = frozenset({"apology", "understand", "eval_neg", "eval_pos", "norm", "emotion", "joy", "glad"})
 Span = tuple[int, int]
 
 
@@ -208,7 +210,7 @@ class MeaningReader:
         if self._pseudo is not None and self._pseudo.regex.search(" " + piece):
             return True
         table = self._vocab.table(languages)
-        tokens = tokens_of(text[lo:hi], lo)
+        tokens = tokens_of(text[lo:hi], lo, doc.tokens)
         concepts = {c for c in CONCEPTS if any(c in table.get(t.text, _NONE) for t in tokens)}
         if not concepts:
             return False
@@ -226,8 +228,18 @@ class MeaningReader:
         marks += [(m.start(), m.end()) for m in _EYE_ROLL.finditer(doc.masked)]
         if not marks:
             return []
+        # A sentence overlaps a mark when some mark starting before the sentence ends reaches past
+        # its start: sorted starts and the running furthest end answer that by bisection, not a
+        # pass over every mark per sentence (a reply of sarcastic lines has hundreds of each).
+        marks.sort()
+        starts = [m[0] for m in marks]
+        reach = list(itertools.accumulate((m[1] for m in marks), max))
         sentences = window_sentences(masked_text(doc))
-        return [(s.start, s.end) for s in sentences if any(_overlaps((s.start, s.end), m) for m in marks)]
+        return [
+            (s.start, s.end)
+            for s in sentences
+            if (k := bisect_left(starts, s.end)) > 0 and reach[k - 1] > s.start
+        ]
 
     def acknowledges(
         self,
@@ -293,7 +305,9 @@ class MeaningReader:
             start = tokens[i].start
             if pseudo and any(a <= start < b for a, b in pseudo):
                 continue  # a word of "sorry you feel that way"
-            negated = _negated(tokens, i, table)
+            # Only these kinds are read with their negation: most words of a long sentence ("a",
+            # "the") have none, and looking back for a negation at each was a third of this loop.
+            negated = bool(found & _NEGATABLE) and _negated(tokens, i, table)
             if (
                 found & {"apology", "understand"}
                 and not negated

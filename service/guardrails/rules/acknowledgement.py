@@ -12,6 +12,7 @@ The repair inserts empathy.acknowledgement_for(analysis) after the greeting line
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
@@ -58,8 +59,10 @@ class Assessment:
     customer: Customer | None = None  # what the customer's messages showed (when read)
 
 
-def _overlaps(a: PhraseHit[PhraseEntry], b: PhraseHit[PhraseEntry]) -> bool:
-    return a.start < b.end and b.start < a.end
+def _overlaps_sorted(start: int, end: int, starts: list[int], hits: list[PhraseHit[PhraseEntry]]) -> bool:
+    """Does [start, end) overlap one of `hits`, one finditer's (so no two overlap; `starts` theirs)?"""
+    k = bisect_left(starts, end)
+    return k > 0 and hits[k - 1].end > start
 
 
 class Acknowledgement(Rule):
@@ -141,7 +144,10 @@ class Acknowledgement(Rule):
         weak_spans = [(h.start, h.end) for h in weak_all]
         if self._meaning.acknowledges(doc, languages, customer, calm, weak_spans, pseudo_spans, spoilt):
             return Assessment(True, [], [])
-        weak = [w for w in weak_all if not any(_overlaps(w, p) for p in pseudo)]
+        # One finditer's hits do not overlap, so their starts and ends both rise: the one hit that
+        # can overlap a courtesy is the last that starts before it ends (not a pass per courtesy).
+        pseudo_starts = [p.start for p in pseudo]
+        weak = [w for w in weak_all if not _overlaps_sorted(w.start, w.end, pseudo_starts, pseudo)]
         return Assessment(False, weak, pseudo, customer)
 
     def check(self, doc: Document, ctx: RuleContext) -> list[Hit]:
