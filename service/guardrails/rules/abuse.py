@@ -292,7 +292,7 @@ class Abuse(Rule):
                 yield (token.start, token.end, "contempt")  # "stop whining", "hör auf zu jammern"
                 continue
             if found & {"insult_noun", "patronising"} and self._exclaimed(tokens, kinds, i):
-                out.append((token.start, token.end, "name-calling"))  # "¡Qué lumbrera!"
+                yield (token.start, token.end, "name-calling")  # "¡Qué lumbrera!"
                 continue
             addressed = self._addressed(tokens, kinds, i)
             vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
