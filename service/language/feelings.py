@@ -452,6 +452,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _public_irony(text_own, found, praise_is_sincere, bool(_HANDLE.search(text_own)))
     _drop_polite_thanks(text, found, praise_is_sincere)
     _drop_settled_time(found)
+    _occasion_as_deadline(found, set(occasions), bool(stakes))
     _jeopardy(found, stakes, text)
     _drop_calm_stakes(found, set(stakes))
     _drop_incidental_persistence(found)
@@ -671,6 +672,19 @@ def _drop_incidental_persistence(found: dict[Feeling, list[tuple[int, Evidence]]
     elif Feeling.excitement in found and Feeling.gratitude in found:
         # Good news with thanks: "she checked it twice for me!" is praise, not a repeated failure.
         del found[Feeling.frustration]
+
+
+def _occasion_as_deadline(
+    found: dict[Feeling, list[tuple[int, Evidence]]], occasions: set[tuple[int, int]], staked: bool
+) -> None:
+    """An occasion against the clock ("the birthday present for my son, Saturday the 12th: will it
+    arrive in time?") is the deadline, not happy news: with a stake and clear urgency it is dropped,
+    so the stake reads as jeopardy. "My birthday is on Friday and I ordered a cake!" stays news."""
+    excitement = found.get(Feeling.excitement)
+    if not staked or not excitement or not all((e.start, e.end) in occasions for _, e in excitement):
+        return
+    if max((level for level, _ in found.get(Feeling.urgency, [])), default=0) >= 2:
+        del found[Feeling.excitement]
 
 
 def _drop_troubled_occasions(

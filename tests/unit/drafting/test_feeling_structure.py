@@ -162,3 +162,11 @@ def test_the_time_since_a_death_is_no_wait(text: str, language: str) -> None:
 def test_the_customer_apologising_for_the_bother_is_no_anger() -> None:
     text = "Mi madre falleció y necesito cerrar su cuenta. Disculpen las molestias."
     assert Feeling.anger not in _kinds(text, "es")
+
+
+def test_an_occasion_against_the_clock_with_a_stake_is_the_deadline() -> None:
+    text = "Le colis est bloqué depuis jeudi. C'est le cadeau d'anniversaire de mon fils, samedi 12."
+    kinds = _kinds(text, "fr")
+    assert Feeling.excitement not in kinds
+    assert Feeling.worry in kinds
+    assert Feeling.excitement in _kinds("It's my birthday on Friday and I ordered a cake!", "en")
