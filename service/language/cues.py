@@ -78,7 +78,13 @@ def tokens(folded: str) -> list[tuple[int, int, str]]:
 class CueSet(Generic[P]):
     """Cues with a payload each, matched token by token; `find` yields (start, end, payload)."""
 
-    def __init__(self, cues: Iterable[tuple[str, P]]) -> None:
+    def __init__(
+        self, cues: Iterable[tuple[str, P]], elided: Iterable[str] = (), whole: Iterable[str] = ()
+    ) -> None:
+        # Elided clitics ("d'", "l'", "qu'"): a token that starts with one also matches a cue
+        # word by its remainder ("d'incompétents" meets "incompétent*"), as a reader splits it.
+        self._elided = tuple(sorted(set(elided), key=len, reverse=True))
+        self._whole = frozenset(whole)  # "d'ailleurs": a word of its own, never split
         self._exact: dict[str, list[tuple[tuple[str, ...], P]]] = {}
         self._prefix: dict[str, list[tuple[tuple[str, ...], P]]] = {}
         for cue, payload in cues:
@@ -94,16 +100,29 @@ class CueSet(Generic[P]):
     def find(self, toks: list[tuple[int, int, str]]) -> list[tuple[int, int, P]]:
         found: list[tuple[int, int, P]] = []
         count = len(toks)
-        for i, (start, _, token) in enumerate(toks):
-            candidates = self._exact.get(token, [])
-            if len(token) >= _PREFIX_KEY:
-                candidates = candidates + self._prefix.get(token[:_PREFIX_KEY], [])
-            for words, payload in candidates:
-                if i + len(words) > count:
-                    continue
-                if all(_word_matches(w, toks[i + k][2]) for k, w in enumerate(words)):
-                    found.append((start, toks[i + len(words) - 1][1], payload))
+        words_at = [self._forms(token) for _, _, token in toks]
+        for i, (start, _, _) in enumerate(toks):
+            for form in words_at[i]:
+                candidates = self._exact.get(form, [])
+                if len(form) >= _PREFIX_KEY:
+                    candidates = candidates + self._prefix.get(form[:_PREFIX_KEY], [])
+                for words, payload in candidates:
+                    if i + len(words) > count:
+                        continue
+                    if _word_matches(words[0], form) and all(
+                        any(_word_matches(w, f) for f in words_at[i + k]) for k, w in enumerate(words) if k
+                    ):
+                        found.append((start, toks[i + len(words) - 1][1], payload))
         return found
+
+    def _forms(self, token: str) -> tuple[str, ...]:
+        """The token, and without its elided clitic when it has one ("d'incompétents")."""
+        if token in self._whole:
+            return (token,)
+        for clitic in self._elided:
+            if token.startswith(clitic) and len(token) > len(clitic):
+                return (token, token[len(clitic) :])
+        return (token,)
 
 
 def _cue_words(cue: str) -> tuple[str, ...]:

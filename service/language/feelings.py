@@ -98,6 +98,15 @@ class _FeelingsFile(BaseModel):
     worry_stakes: dict[str, tuple[str, ...]]
     excitement_occasions: dict[str, tuple[str, ...]]
     wishful: dict[str, tuple[str, ...]] = {}
+    elided: dict[str, tuple[str, ...]] = {}
+    elided_whole: dict[str, tuple[str, ...]] = {}
+    conditionals: dict[str, tuple[str, ...]] = {}
+    staff: dict[str, tuple[str, ...]] = {}
+    titles: dict[str, tuple[str, ...]] = {}
+    articles: dict[str, tuple[str, ...]] = {}
+    names_need_title: tuple[str, ...] = ()
+    negators_after: dict[str, tuple[str, ...]] = {}
+    urgency_as_option: dict[str, tuple[str, ...]] = {}
     ironic_marks: tuple[str, ...] = ()
     applause_marks: tuple[str, ...] = ()
 
@@ -116,6 +125,13 @@ class _Compiled:
     negators: frozenset[str]
     intensifiers: frozenset[str]
     wishful: frozenset[str]
+    conditionals: frozenset[str]
+    staff: re.Pattern[str] | None
+    titles: frozenset[str]
+    articles: frozenset[str]
+    titles_only: bool
+    negators_after: frozenset[str]
+    options: frozenset[str]
     trouble: re.Pattern[str] | None
     formulas: re.Pattern[str] | None
 
@@ -186,6 +202,9 @@ _QUOTED = re.compile(
 
 
 _HANDLE = re.compile(r"(?<![\w.])@\w+")
+# A handle set off by commas is a vocative ("Vielen Dank, @X, für ..."): the commas go with it, so
+# the thanks and what they are for stay one phrase.
+_VOCATIVE_HANDLE = re.compile(r",\s*@\w+\s*,|(?<![\w.])@\w+")
 
 
 def mask_quoted(text: str) -> str:
@@ -225,10 +244,17 @@ def _compiled(language: str) -> _Compiled:
         (word, (Feeling.excitement, _OCCASION)) for word in table.excitement_occasions.get(language, ())
     )
     return _Compiled(
-        cues=CueSet(cues),
+        cues=CueSet(cues, elided=table.elided.get(language, ()), whole=table.elided_whole.get(language, ())),
         negators=frozenset(table.negators.get(language, ())),
         intensifiers=frozenset(table.intensifiers.get(language, ())),
         wishful=frozenset(table.wishful.get(language, ())),
+        conditionals=frozenset(table.conditionals.get(language, ())),
+        staff=compile_cues(table.staff.get(language, ())),
+        titles=frozenset(table.titles.get(language, ())),
+        articles=frozenset(table.articles.get(language, ())),
+        titles_only=language in table.names_need_title,
+        negators_after=frozenset(table.negators_after.get(language, ())),
+        options=frozenset(table.urgency_as_option.get(language, ())),
         trouble=compile_cues(table.sarcasm_trouble.get(language, ())),
         formulas=compile_cues(table.gratitude_formulas.get(language, ())),
     )
@@ -244,6 +270,63 @@ def _words_before(folded: str, start: int) -> list[str]:
     if breaks:
         window = window[breaks[-1].end() :]
     return _TOKEN.findall(window)[-_NEGATION_WINDOW:]
+
+
+def _negated_after(folded: str, end: int, negators_after: frozenset[str]) -> bool:
+    """Whether the word right after a cue negates it: spoken French drops "ne" and keeps "pas"
+    after the verb ("t'inquiète pas", "ça m'énerve pas")."""
+    if not negators_after:
+        return False
+    after = _TOKEN.findall(folded[end : end + 12])[:1]
+    return bool(after) and after[0] in negators_after
+
+
+_NAME = re.compile(r"(?<![\w@])[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ]+")
+_HELPER_GAP = 40  # characters between a name and the staff word that places it
+_THANKS_GAP = 16  # characters between a thanks word and the name it thanks ("agradecerle a Lucía")
+
+
+def _named_helper(
+    text: str, folded: str, compiled: _Compiled, thanks_ends: list[int]
+) -> tuple[int, int] | None:
+    """The span of a person thanked by name and placed in the company's staff ("remercier
+    Nathalie du service client", "agradecerle a Lucía, la chica del chat", "bei Herrn Gruber aus
+    Ihrer Hotline"), or None. The name follows a thanks word closely or a title ("Herrn", "Mme");
+    a capitalised noun in German or a company's name after "thanks" is no person on the staff."""
+    if compiled.staff is None:
+        return None
+    for match in compiled.staff.finditer(folded):
+        for name in _NAME.finditer(text, max(0, match.start() - _HELPER_GAP), match.start()):
+            words_before = _TOKEN.findall(folded[max(0, name.start() - 12) : name.start()])
+            titled = bool(words_before) and words_before[-1] in compiled.titles
+            thanked = any(0 <= name.start() - end <= _THANKS_GAP for end in thanks_ends)
+            # A name that ends its line after "Thanks," is the writer's signature, not a helper.
+            # A capital that opens a line or a sentence is no sign of a name.
+            opening = text[: name.start()].rstrip(" \t")[-1:] in ("", ".", "!", "?", "\n")
+            between = text[name.end() : match.start()]
+            # "Ryanair team": a name right against the staff word is the company's; a person is
+            # placed with a word or a comma between ("Nathalie du service", "Lucía, la chica").
+            signed = opening or "\n" in between or not re.search(r"[\w,]", between)
+            if not signed and (titled or (thanked and not compiled.titles_only)):
+                return name.start(), name.end()
+    return None
+
+
+def _names_an_option(folded: str, start: int, end: int, options: frozenset[str]) -> bool:
+    """Whether an urgency word qualifies a service next to it ("urgent delivery", "envío urgente",
+    "livraison urgente"): the option's name, which a calm question about prices can carry."""
+    before = _TOKEN.findall(folded[max(0, start - 30) : start])[-1:]
+    after = _TOKEN.findall(folded[end : end + 30])[:1]
+    return any(word in options for word in before + after)
+
+
+def _conditional_before(folded: str, start: int, conditionals: frozenset[str]) -> bool:
+    """Whether the sentence before `start` holds a condition ("if", "si", "wenn", "sinon")."""
+    window = folded[max(0, start - 120) : start]
+    breaks = list(_SENTENCE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end() :]
+    return any(word in conditionals for word in _TOKEN.findall(window))
 
 
 def _negated(words: list[str], negators: frozenset[str]) -> bool:
@@ -266,7 +349,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     text_own = mask_quoted(text)
     # A social handle is an address, not a word: "Merci @TrainsExpress pour..." reads as
     # "merci pour...", so thanks aimed at a failure is found across it.
-    folded = _HANDLE.sub(lambda m: " " * (m.end() - m.start()), fold(text_own))
+    folded = _VOCATIVE_HANDLE.sub(lambda m: " " * (m.end() - m.start()), fold(text_own))
     candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
     ironic: list[tuple[int, int, int]] = []  # sarcastic phrases waiting for trouble: level, start, end
     masked = _mask(folded, compiled.formulas)
@@ -303,7 +386,12 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     # Praise next to a fix is sincere ("fixed the broken boiler. Lovely."); fixed sarcastic
     # phrases (level 3: "thanks for nothing") stay sarcasm whatever else the message says.
     scanned = scan(toks, language)
-    praise_is_sincere = sincere(folded, scanned, compiled.negators)
+    praise_is_sincere = sincere(folded, scanned, compiled.negators, language)
+    # Thanks or praise for a named member of staff ("agradecer à Juliana do atendimento", "merci
+    # à Nathalie du service client") are sincere: irony names the company, not a colleague.
+    thanks_at = [end for _, end, _ in thanked] + [end for _, end in scanned["thanks_for"]]
+    helper = _named_helper(text_own, folded, compiled, thanks_at) if thanks_at else None
+    praise_is_sincere = praise_is_sincere or helper is not None
     for start, end, (feeling, intensity) in hits:
         if feeling is Feeling.sarcasm and intensity < 3 and praise_is_sincere:
             continue
@@ -313,10 +401,19 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
         # A deadline or a threat is not undone by a negation a few words back ("if this isn't
         # fixed by Friday"): only the word right before counts ("not urgent", "no rush").
         window = before[-1:] if feeling in (Feeling.urgency, Feeling.threat) else before
+        if feeling is Feeling.threat and not _conditional_before(folded, start, compiled.conditionals):
+            # Outside a condition a negation two words back (articles aside) reaches a complaint
+            # word: "ce n'est pas une plainte", "no es una queja" complain of nothing.
+            window = [w for w in before if w not in compiled.articles][-2:]
         if not starts_negated and _negated(window, compiled.negators):
             continue
+        if _negated_after(folded, end, compiled.negators_after):
+            continue  # "t'inquiète pas", "je m'inquiète plus": French negation after its verb
         if feeling is Feeling.frustration and before and before[-1] in _GREETINGS:
             continue
+        one_word = len(_TOKEN.findall(folded[start:end])) == 1
+        if feeling is Feeling.urgency and one_word and _names_an_option(folded, start, end, compiled.options):
+            continue  # "urgent delivery", "envío urgente": the name of a service, not time pressure
         if feeling is Feeling.frustration and any(0 <= start - e <= _THANKS_AGAIN for e in thanks_ends):
             continue  # "muito obrigada de novo", "thanks again", "merci encore": thanks repeated
         # "A very difficult time" is still a hard time, not a bereavement: the mild grief words
@@ -333,8 +430,12 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     negative = [(s, e) for f, _, s, e in candidates if f in NEGATIVE and f is not Feeling.sarcasm]
     # A fixed sarcastic phrase counts next to trouble: a trouble word near it, or, in a message
     # without warm thanks, any other negative feeling ("tercer aviso ... Sois unos cracks 👏👏").
+    if helper is not None:
+        candidates.append((Feeling.gratitude, 2, *helper))
     warm = any(f is Feeling.gratitude and level >= 2 for f, level, _, _ in candidates)
     for level, start, end in ironic:
+        if helper is not None:
+            break
         if (negative and not warm) or _troubled(folded, start, end, compiled):
             candidates.append((Feeling.sarcasm, level, start, end))
     if not praise_is_sincere:
@@ -351,6 +452,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     _public_irony(text_own, found, praise_is_sincere, bool(_HANDLE.search(text_own)))
     _drop_polite_thanks(text, found, praise_is_sincere)
     _drop_settled_time(found)
+    _occasion_as_deadline(found, set(occasions), bool(stakes))
     _jeopardy(found, stakes, text)
     _drop_calm_stakes(found, set(stakes))
     _drop_incidental_persistence(found)
@@ -558,13 +660,31 @@ def _drop_incidental_persistence(found: dict[Feeling, list[tuple[int, Evidence]]
     frustration, when the message is a bereavement or someone afraid against the clock: a lead
     reads the grief or the fear there. Two signs, or a strong one, stay frustration."""
     shown = found.get(Feeling.frustration)
-    if not shown or len(shown) > 1 or shown[0][0] > 2:
+    if not shown or max(level for level, _ in shown) > 2:
+        return
+    # In a bereavement one span read by two shapes ("hace tres semanas" as elapsed time and as a
+    # count) is one sign: the time since the death, not a wait.
+    signs = len({(e.start, e.end) for _, e in shown}) if Feeling.grief in found else len(shown)
+    if signs > 1:
         return
     if Feeling.grief in found or (Feeling.worry in found and Feeling.urgency in found):
         del found[Feeling.frustration]
     elif Feeling.excitement in found and Feeling.gratitude in found:
         # Good news with thanks: "she checked it twice for me!" is praise, not a repeated failure.
         del found[Feeling.frustration]
+
+
+def _occasion_as_deadline(
+    found: dict[Feeling, list[tuple[int, Evidence]]], occasions: set[tuple[int, int]], staked: bool
+) -> None:
+    """An occasion against the clock ("the birthday present for my son, Saturday the 12th: will it
+    arrive in time?") is the deadline, not happy news: with a stake and clear urgency it is dropped,
+    so the stake reads as jeopardy. "My birthday is on Friday and I ordered a cake!" stays news."""
+    excitement = found.get(Feeling.excitement)
+    if not staked or not excitement or not all((e.start, e.end) in occasions for _, e in excitement):
+        return
+    if max((level for level, _ in found.get(Feeling.urgency, [])), default=0) >= 2:
+        del found[Feeling.excitement]
 
 
 def _drop_troubled_occasions(

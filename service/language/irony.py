@@ -34,6 +34,7 @@ class _IronyFile(BaseModel):
     forecast: dict[str, tuple[str, ...]]
     next_words: dict[str, tuple[str, ...]]
     resolved: dict[str, tuple[str, ...]]
+    determiners: dict[str, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ def _compiled(language: str) -> _Compiled:
     )
 
 
+@cache
+def _determiners(language: str) -> frozenset[str]:
+    return frozenset(load_table("irony", _IronyFile).determiners.get(language, ()))
+
+
 def scan(toks: list[tuple[int, int, str]], language: str) -> Scan:
     """Praise, thanks-for, forecast and fix words in one pass over the tokens."""
     found: Scan = {"praise": [], "thanks_for": [], "forecast": [], "resolved": []}
@@ -88,17 +94,29 @@ def _bounds(folded: str, start: int, end: int, pattern: re.Pattern[str]) -> tupl
     return left, right.start() if right else len(folded)
 
 
-def sincere(folded: str, scanned: Scan, negators: frozenset[str]) -> bool:
-    """Whether the message names something put right ("fixed", "arrived"), not negated."""
-    for start, _ in scanned["resolved"]:
+def sincere(folded: str, scanned: Scan, negators: frozenset[str], language: str = "en") -> bool:
+    """Whether the message names something put right ("fixed", "arrived"), not negated, not in
+    scare quotes (the 'fixed' update that deleted everything was no fix) and not a participle
+    used as an adjective after a determiner ("my saved playlists", "os meus dados resolvidos")."""
+    quoted = [m.span() for m in _SCARE_QUOTES.finditer(folded)] if scanned["resolved"] else []
+    determiners = _determiners(language)
+    for start, end in scanned["resolved"]:
+        if any(s <= start and end <= e for s, e in quoted):
+            continue
         before = _WORD.findall(folded[max(0, start - 30) : start])[-2:]
+        if before and before[-1] in determiners:
+            continue
         if not any(w in negators or w.endswith("n't") for w in before):
             return True
     return False
 
 
 # A few words in quotation marks inside a complaint ("upgraded", « nouvelle recette »): scare quotes.
-_SCARE_QUOTES = re.compile(r"[\"“«„]\s?(?:[^\s\"“”«»„]+\s?){1,6}[\"”»“]")
+# In single marks too ('fixed', ‘kleine Anpassung’), where the opening mark follows no letter and
+# the closing one precedes none, so an apostrophe ("don't", "j'ai") opens or closes nothing.
+_SCARE_QUOTES = re.compile(
+    r"[\"“«„]\s?(?:[^\s\"“”«»„]+\s?){1,6}[\"”»“]|(?<!\w)['‘]\s?(?:[^\s'‘’]+\s?){1,6}['’](?!\w)"
+)
 
 
 def find_irony(
