@@ -557,7 +557,7 @@ class NextSteps(Rule):
                     and (i == 0 or words[i - 1] in self._soon_prep)
                     # Opening a sentence told in the past, it is when it happened ("Samedi, un
                     # incident … a bloqué la ligne", "Yesterday the line was down").
-                    and not (i == 0 and self._told_in_past(words, language))
+                    and not (i == 0 and self._told_in_past(words, language, compound=True))
                 ):
                     return True
                 if word in self._numbers and self._counted_ahead(words, i):
@@ -567,7 +567,7 @@ class NextSteps(Rule):
                     and word not in customer
                     and self._past.isdisjoint(words[max(0, i - 2) : i])
                     # "Samedi, un incident … a bloqué la ligne": the day of what happened.
-                    and not self._told_in_past(words, language)
+                    and not self._told_in_past(words, language, compound=i == 0)
                 ):
                     return True
                 if perfect and (word in perfect or pair in perfect):
@@ -606,7 +606,7 @@ class NextSteps(Rule):
             )
             # "les annulations à moins de 30 jours ne sont pas remboursables": the condition of a
             # refusal, not a time ahead.
-            return is_ahead and not self._negated_clause(text, match, sentences)
+            return is_ahead and not self._negated_clause(text, match, sentences, language)
         sentence = next((s for s in sentences if s.start <= match.start() < s.end), None)
         if sentence is None:
             return True
@@ -617,23 +617,30 @@ class NextSteps(Rule):
         words = [t.text for t in sentence.tokens if lo <= t.start < hi]
         return not self._told_in_past(words, language)
 
-    def _negated_clause(self, text: str, match: re.Match[str], sentences: tuple[Sentence, ...]) -> bool:
-        """Does the clause around `match` hold a negation?"""
+    def _negated_clause(
+        self, text: str, match: re.Match[str], sentences: tuple[Sentence, ...], language: str
+    ) -> bool:
+        """Does the clause around `match` hold a negation? (Portuguese "no" is "em o", not one.)"""
         sentence = next((s for s in sentences if s.start <= match.start() < s.end), None)
         if sentence is None:
             return False
         lo = max((m.end() for m in _CLAUSE_MARK.finditer(text, sentence.start, match.start())), default=0)
         ahead = _CLAUSE_MARK.search(text, match.end(), sentence.end)
         hi = ahead.start() if ahead is not None else sentence.end
-        return any(t.text in self._negations for t in sentence.tokens if lo <= t.start < hi)
+        negations = self._negations - {"no"} if language == "pt" else self._negations
+        return any(t.text in negations for t in sentence.tokens if lo <= t.start < hi)
 
-    def _told_in_past(self, words: list[str], language: str) -> bool:
+    def _told_in_past(self, words: list[str], language: str, compound: bool = False) -> bool:
         """Does the sentence have a past form: a past auxiliary or marker (`past_forms`), or a
         word with the language's past ending (`past_suffix`: "alcanzó", "atrasou")?"""
         forms = self._past_forms.get(language, frozenset())
         suffix = self._past_suffix.get(language, ())
         if any(w in forms or (suffix and len(w) >= _MIN_FUTURE and w.endswith(suffix)) for w in words):
             return True
+        if not compound:
+            return False
+        # A compound past is read only for a day opening the sentence ("Samedi, un incident a
+        # bloqué …"): elsewhere it is as often the step done ("ha ampliado el plazo hasta el lunes").
         aux = self._past_aux.get(language, frozenset())
         shape = self._passive_participle.get(language)
         return (
