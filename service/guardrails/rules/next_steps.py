@@ -8,27 +8,31 @@ present tense ("a replacement ships today", "sale hoy"), a follow-up promise ("I
 posted"), a German perfect whose participle closes a long clause ("ich habe Ihnen ... geschickt":
 the `bracket` kind), a numbered list of steps, or an imperative opening a sentence or clause.
 An `exception` phrase overlapping a cue cancels it ("esta mañana" is this morning, not tomorrow).
+A `no-plan` phrase takes the rest of its clause out of the reading: a hope ("Hopefully things
+will be back to normal soon", "j'espère que") or a non-committal future ("we'll see what
+happens", "on verra bien", "a gente vai melhorar") is no plan, whatever tense it is in.
 The finding points at the customer's issue that asked for an answer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict
 
-from service.guardrails.document import SCAN_OFFSET, Document
+from service.guardrails.document import SCAN_OFFSET, Document, scan_text
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
-from service.guardrails.phrases import PhraseMatcher, expand, trie_regex
+from service.guardrails.phrases import PhraseHit, PhraseMatcher, expand, trie_regex
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
 from service.guardrails.rules.word_rule import masked_text
 from service.guardrails.words import Sentence, tokens_of, window_sentences
 from service.models import Finding, Severity, Thread
 
-_KINDS = frozenset({"cue", "exception", "bracket"})
+_KINDS = frozenset({"cue", "exception", "bracket", "no-plan"})
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 # A German perfect may hold its object, an adverb and a prepositional phrase before the participle.
@@ -74,6 +78,19 @@ class Signals(BaseModel):
     # and past endings of a finite verb; a date or clock time in such a sentence is not ahead.
     past_forms: dict[str, list[str]] = {}
     past_suffix: dict[str, list[str]] = {}
+    # Per language: auxiliaries of a compound past told about a third party ("un incident a
+    # bloqué la ligne", "se ha inundado"): with a participle right after, the clause is the past.
+    past_aux: dict[str, list[str]] = {}
+    # Words that make a count how long something lasted, not when it will be done ("for over two
+    # hours", "durante cerca de três horas", "pendant deux heures", "während drei Tagen").
+    duration_prepositions: list[str] = []
+    # Participles that tell how a figure or a decision came about ("les frais ont été établis à
+    # partir du rapport", "was calculated from", "wurde ... berechnet"): an explanation in the
+    # passive, not an action taken for the customer.
+    explained_participles: list[str] = []
+    # Words that tell a first-person present as a standing rule, not an act for this customer
+    # ("nach Ihrem Tarif", "normally", "en général", "según su póliza", "conforme o seu plano").
+    rule_markers: list[str] = []
     # Words that may stand between a preposition of time ahead and a count ("within about 2
     # hours", "em até 2 horas", "sous environ 48 heures") or stand for one ("up to").
     ahead_before_count: list[str] = []
@@ -131,11 +148,18 @@ _LINK = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+")
 _EMOJI = "[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]"
 _ARROWS = ">›→"
 _MENU_PATH = re.compile(rf"[^\W\d_](?:[^\S\n]|{_EMOJI})*[{_ARROWS}][^\S\n]*[^\W\d_]")
+# A negation glued to or right after a cue's last word: "you can't", "we can not", "I will not".
+_NEGATED_AFTER = re.compile(r"(?:n't|'t|’t|\s+not\b|\s+never\b)")
+_SENTENCE_MARK = re.compile(r"[.!?\n]")
+_PRESENT_ACT = "first-person-present"  # the cue entry of acts told in the present tense
 _NEGATION_CHARS = 24  # characters before a cue read for a negation ("no se", "não", "nous ne")
 _CLAUSE_MARK = re.compile(r"[;:,—]\s")  # what ends a clause inside a sentence ("18,40" does not)
 _RANGE = re.compile(r"\d\s?(?:-|–|à|a|bis|to|até|ou|or|o)\s?\d")  # "3-5 days", "3 à 5 jours"
 _AHEAD_CHARS = 32  # characters before a count of units read for a preposition of time ahead
 _OFFER_REACH = 5  # words after "I can" / "ich kann": "je peux par contre vous passer"
+# Where a no-plan phrase's reach ends: the end of its clause. Punctuation right after the phrase
+# ("Hopefully, things will …") does not end it.
+_CLAUSE_END = re.compile(r"[.!?;:,\n]")
 _NUMBERED_STEP = re.compile(r"(?m)^[ \t]*(?:\d{1,2}[.)]|step \d|paso \d|schritt \d|étape \d|passo \d)\s")
 
 
@@ -187,6 +211,21 @@ def _opens_clause(scan: str, at: int) -> bool:
     if not run or not run[0].isspace():
         return False
     return scan[j - 1] in ".!?:;," or _CONNECTOR.search(scan, max(0, j - _CONNECTOR_REACH), j) is not None
+
+
+_SALUTATION_WORDS = 4
+
+
+def _salutation(text: str, sentence: Sentence) -> bool:
+    """Is the sentence the letter's salutation line ("Hola, Gabriela:", "Bonjour Nathalie,")? A
+    name after the greeting can have an imperative's shape ("gabriela" as "gabrie-la")."""
+    line_end = text.find("\n", sentence.start)
+    return (
+        line_end != -1
+        and not text[: sentence.start].strip()
+        and text[sentence.start : line_end].rstrip()[-1:] in (",", ":")
+        and len(sentence.tokens) <= _SALUTATION_WORDS
+    )
 
 
 def _alternation(words: list[str]) -> str:
@@ -252,6 +291,7 @@ class NextSteps(Rule):
         imperative: re.Pattern[str],
         negation: re.Pattern[str] | None,
         signals: Signals | None = None,
+        no_plan: PhraseMatcher[PhraseEntry] | None = None,
     ) -> None:
         self._cues = cues  # cues no exception can overlap: one regex search settles them
         self._guarded = guarded  # cues an exception may cancel
@@ -260,6 +300,10 @@ class NextSteps(Rule):
         self._imperative = imperative
         self._negation = negation
         self._signals = signals
+        self._no_plan = no_plan
+        self._rule_marker: re.Pattern[str] | None = None
+        if signals is not None and signals.rule_markers:
+            self._rule_marker = re.compile(rf"\b(?:{_alternation(signals.rule_markers)})\b")
         self._time_frame: re.Pattern[str] | None = None
         if signals is not None:
             self._time_frame = _time_frame(signals)
@@ -273,6 +317,12 @@ class NextSteps(Rule):
                 lang: frozenset(w.casefold() for w in words) for lang, words in signals.past_forms.items()
             }
             self._past_suffix = {lang: tuple(s) for lang, s in signals.past_suffix.items()}
+            self._past_aux = {
+                lang: frozenset(w.casefold() for w in words) for lang, words in signals.past_aux.items()
+            }
+            self._explains = frozenset(w.casefold() for w in signals.explained_participles)
+            self._months = frozenset(w.casefold() for w in signals.months)
+            self._lasting = frozenset(w.casefold() for w in signals.duration_prepositions)
             self._unit_words = frozenset(d.casefold().split()[-1] for d in signals.durations)
             self._business_units = tuple(u.casefold() for u in signals.business_units)
             ahead = [*signals.ahead_prepositions, *signals.ahead_before_count]
@@ -334,18 +384,45 @@ class NextSteps(Rule):
         words = sorted({w.casefold() for ws in lexicon.negation_cues.values() for w in ws})
         negation = re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})\b") if words else None
         return cls(
-            plain, guarded, matchers["exception"], matchers["bracket"], imperative, negation, lexicon.signals
+            plain,
+            guarded,
+            matchers["exception"],
+            matchers["bracket"],
+            imperative,
+            negation,
+            lexicon.signals,
+            matchers["no-plan"],
         )
 
     def _plain_cue(self, scan: str) -> bool:
         """A cue no exception can overlap, not negated just before it ("No podemos devolver",
-        "não abrimos exceções": a refusal, not an offer or an action)."""
-        return any(not self._negated(scan, hit.start) for hit in self._cues.finditer(scan))
+        "não abrimos exceções": a refusal, not an offer or an action) or right after it ("you
+        can't get back", "we can not")."""
+        return any(
+            not self._negated(scan, hit.start)
+            and not _NEGATED_AFTER.match(scan, hit.end + SCAN_OFFSET)
+            and not self._as_a_rule(scan, hit)
+            for hit in self._cues.finditer(scan)
+        )
+
+    def _as_a_rule(self, scan: str, hit: PhraseHit[PhraseEntry]) -> bool:
+        """Is a first-person present told as how things always work ("Bei privat abgerechneten
+        Heilmitteln erstatten wir nach Ihrem Tarif 80 %", "we normally refund within the plan's
+        limits")? A marker of a rule (`rule_markers`) in its sentence makes it an explanation."""
+        if hit.entry.id != _PRESENT_ACT or self._rule_marker is None:
+            return False
+        lo = max((m.end() for m in _SENTENCE_MARK.finditer(scan, 0, hit.start + SCAN_OFFSET)), default=0)
+        end = _SENTENCE_MARK.search(scan, hit.end + SCAN_OFFSET)
+        return self._rule_marker.search(scan, lo, end.start() if end is not None else len(scan)) is not None
 
     def _guarded_cue(self, scan: str) -> bool:
         """A cue that an exception could cancel, and none does."""
         for hit in self._guarded.finditer(scan):
-            if not self._exceptions.near(scan, hit.start, hit.end) and not self._negated(scan, hit.start):
+            if (
+                not self._exceptions.near(scan, hit.start, hit.end)
+                and not self._negated(scan, hit.start)
+                and not _NEGATED_AFTER.match(scan, hit.end + SCAN_OFFSET)
+            ):
                 return True
         return False
 
@@ -369,8 +446,31 @@ class NextSteps(Rule):
         """An imperative verb that opens a sentence or a clause ("Open Reports, then click ...")."""
         return any(_opens_clause(scan, m.start()) for m in self._imperative.finditer(scan))
 
+    def _without_no_plans(self, doc: Document) -> Document:
+        """`doc` with every no-plan phrase and the rest of its clause blanked (same offsets)."""
+        if self._no_plan is None:
+            return doc
+        spans = []
+        for hit in self._no_plan.finditer(doc.scan):
+            start = hit.end
+            while start < len(doc.masked) and not doc.masked[start].isalnum():
+                start += 1  # "Hopefully, things will …": the comma after the phrase is not its end
+            end = _CLAUSE_END.search(doc.masked, start)
+            spans.append((hit.start, end.start() if end is not None else len(doc.masked)))
+        if not spans:
+            return doc
+        chars = list(doc.masked)
+        for lo, hi in spans:
+            chars[lo:hi] = " " * (hi - lo)
+        masked = "".join(chars)
+        blanked = dataclasses.replace(doc, masked=masked, scan=scan_text(masked))
+        # The language is the reply's, read on the whole text (a cached property of the original).
+        blanked.__dict__["language"] = doc.language
+        return blanked
+
     def present(self, doc: Document, customer: frozenset[str] = frozenset()) -> bool:
         """Does the reply give a next step? `customer`: the words of the customer's messages."""
+        doc = self._without_no_plans(doc)
         return (
             self._plain_cue(doc.scan)
             or _NUMBERED_STEP.search(doc.masked) is not None
@@ -430,7 +530,11 @@ class NextSteps(Rule):
             # "¿Cuál prefieres?", "Je les mets en ligne ?").
             if text[sentence.end : sentence.end + 1] == "?":
                 return True
-            if opening is not None and self._opens_with_imperative(sentence, opening):
+            if (
+                opening is not None
+                and not _salutation(text, sentence)
+                and self._opens_with_imperative(sentence, opening)
+            ):
                 return True
             if self._bare_infinitive(sentence, language):
                 return True
@@ -439,7 +543,7 @@ class NextSteps(Rule):
                 if (
                     passive
                     and (word in passive or pair in passive)
-                    and self._done_passive(words, i, language)
+                    and self._done_passive(words, i, language, future)
                 ):
                     return True
                 if word in self._dm or word in self._future_aux or word.endswith("'ll"):
@@ -448,7 +552,13 @@ class NextSteps(Rule):
                     return True
                 if preterite and len(word) >= _MIN_FUTURE and word.endswith(preterite):
                     return True
-                if word in self._soon and (i == 0 or words[i - 1] in self._soon_prep):
+                if (
+                    word in self._soon
+                    and (i == 0 or words[i - 1] in self._soon_prep)
+                    # Opening a sentence told in the past, it is when it happened ("Samedi, un
+                    # incident … a bloqué la ligne", "Yesterday the line was down").
+                    and not (i == 0 and self._told_in_past(words, language, compound=True))
+                ):
                     return True
                 if word in self._numbers and self._counted_ahead(words, i):
                     return True
@@ -456,6 +566,8 @@ class NextSteps(Rule):
                     word in self._weekdays
                     and word not in customer
                     and self._past.isdisjoint(words[max(0, i - 2) : i])
+                    # "Samedi, un incident … a bloqué la ligne": the day of what happened.
+                    and not self._told_in_past(words, language, compound=i == 0)
                 ):
                     return True
                 if perfect and (word in perfect or pair in perfect):
@@ -483,9 +595,18 @@ class NextSteps(Rule):
             before = text[max(0, match.start() - _AHEAD_CHARS) : match.start()].casefold().split()
             # "em até 5 dias úteis", "1-2 business days": a preposition of time ahead or a range
             # is an estimate even beside a past ("foi feito no dia 3 e cai em até 5 dias").
-            return _RANGE.search(found) is not None or any(
-                " ".join(before[-k:]) in self._ahead_phrases for k in (1, 2, 3)
+            is_ahead = (
+                _RANGE.search(found) is not None
+                or any(
+                    " ".join(before[-k:]) in self._ahead_phrases
+                    # "for about 2 hours", "pendant environ 3 heures": how long it lasted.
+                    and self._lasting.isdisjoint(before[-k - 2 : -k])
+                    for k in (1, 2, 3)
+                )
             )
+            # "les annulations à moins de 30 jours ne sont pas remboursables": the condition of a
+            # refusal, not a time ahead.
+            return is_ahead and not self._negated_clause(text, match, sentences, language)
         sentence = next((s for s in sentences if s.start <= match.start() < s.end), None)
         if sentence is None:
             return True
@@ -496,12 +617,40 @@ class NextSteps(Rule):
         words = [t.text for t in sentence.tokens if lo <= t.start < hi]
         return not self._told_in_past(words, language)
 
-    def _told_in_past(self, words: list[str], language: str) -> bool:
+    def _negated_clause(
+        self, text: str, match: re.Match[str], sentences: tuple[Sentence, ...], language: str
+    ) -> bool:
+        """Does the clause around `match` hold a negation? (Portuguese "no" is "em o", not one.)"""
+        sentence = next((s for s in sentences if s.start <= match.start() < s.end), None)
+        if sentence is None:
+            return False
+        lo = max((m.end() for m in _CLAUSE_MARK.finditer(text, sentence.start, match.start())), default=0)
+        ahead = _CLAUSE_MARK.search(text, match.end(), sentence.end)
+        hi = ahead.start() if ahead is not None else sentence.end
+        negations = self._negations - {"no"} if language == "pt" else self._negations
+        return any(t.text in negations for t in sentence.tokens if lo <= t.start < hi)
+
+    def _told_in_past(self, words: list[str], language: str, compound: bool = False) -> bool:
         """Does the sentence have a past form: a past auxiliary or marker (`past_forms`), or a
         word with the language's past ending (`past_suffix`: "alcanzó", "atrasou")?"""
         forms = self._past_forms.get(language, frozenset())
         suffix = self._past_suffix.get(language, ())
-        return any(w in forms or (suffix and len(w) >= _MIN_FUTURE and w.endswith(suffix)) for w in words)
+        if any(w in forms or (suffix and len(w) >= _MIN_FUTURE and w.endswith(suffix)) for w in words):
+            return True
+        if not compound:
+            return False
+        # A compound past is read only for a day opening the sentence ("Samedi, un incident a
+        # bloqué …"): elsewhere it is as often the step done ("ha ampliado el plazo hasta el lunes").
+        aux = self._past_aux.get(language, frozenset())
+        shape = self._passive_participle.get(language)
+        return (
+            bool(aux)
+            and shape is not None
+            and any(
+                w in aux and any(shape.search(after) for after in words[i + 1 : i + 3])
+                for i, w in enumerate(words)
+            )
+        )
 
     def _done_perfect(self, after: list[str], participle: tuple[str, ...]) -> bool:
         """Is there a participle of something done among the words after a first-person
@@ -552,18 +701,26 @@ class NextSteps(Rule):
         if j >= len(words) or words[j] not in self._units:
             return False
         before = words[max(0, i - 3) : i]
-        return any(w in self._ahead for w in before[-2:]) and not self._negations.intersection(before)
+        lasting = not self._lasting.isdisjoint(words[max(0, i - 4) : i])  # "for over two hours"
+        ahead = any(w in self._ahead for w in before[-2:])
+        return ahead and not lasting and not self._negations.intersection(before)
 
-    def _done_passive(self, words: list[str], i: int, language: str) -> bool:
+    def _done_passive(self, words: list[str], i: int, language: str, future: tuple[str, ...] = ()) -> bool:
         """A participle shortly after the passive auxiliary at `i`, and no negation in the
         sentence up to it ("wurde nicht abgebucht", "não foi debitada" are not done)."""
         shape = self._passive_participle.get(language)
         after = words[i + 1 : i + 1 + _PERFECT_REACH]
         for word in after:
-            if word in self._negations:
+            if word in self._negations or word in self._perfect_not_done or word in self._explains:
+                # "se ha tenido que", "a été noté", "ont été établis": what happened, was seen or
+                # how a figure came about, not something done for the customer.
                 return False
             if shape is not None and shape.search(word):
-                return not self._negations.intersection(words[:i])
+                # "a été effectué en mars": a month named with a past passive makes it the
+                # account's history ("será debitada no dia 15 de maio" is still ahead).
+                ahead = bool(future) and words[i].endswith(future)
+                history = not ahead and not self._months.isdisjoint(words)
+                return not self._negations.intersection(words[:i]) and not history
         return False
 
     def _bare_infinitive(self, sentence: Sentence, language: str) -> bool:

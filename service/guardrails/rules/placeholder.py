@@ -27,10 +27,16 @@ _LONG_NUMBER = re.compile(r"\d{3,}")  # "[Order #12345]" is filled in
 _FILLER = re.compile(r"x{2,}")  # "[XXX]"
 _LABEL_CONTEXT = 40  # characters read on each side of a bracket for a UI verb or a menu mark
 _WORDS_BEFORE = 3
+_CAPS_SLOT_LETTERS = 4  # "[ID]", "[OK]", "[EU]" are too short to be told from an acronym
+_CAPS_SLOT_WORDS = 3
 # "[My Name]" under a signature is a slot whatever the possessive says.
 # German writes a slot as one compound ("Vorgangsnummer", "Lieferdatum"): its last part names it.
 _COMPOUND_TAILS = ("nummer", "datum", "name", "adresse")
 _NAME_WORDS = frozenset(["name", "firstname", "fullname", "nombre", "nom", "prénom", "nome", "vorname"])
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w.casefold()) for w in sorted(words, key=len, reverse=True))
 
 
 class PlaceholderLexicon(PatternLexicon):
@@ -39,6 +45,11 @@ class PlaceholderLexicon(PatternLexicon):
     ui_verbs: list[str]  # "click", "tippen": a bracket they point at is a UI label
     menu_marks: list[str]  # "Konto > [Sicherheit]": a menu path
     own_possessives: list[str]  # "[My account]": the customer's own page, a label
+    # Greetings (and titles after them) a name should follow: "Dear ," is a merge field left empty.
+    greetings: list[str]
+    titles: list[str]
+    # Bracketed words in capitals that are tags, not slots ("[UPDATE]", "[RESOLVED]", "[PDF]").
+    caps_tags: list[str]
 
 
 class Placeholder(PatternRule):
@@ -56,6 +67,13 @@ class Placeholder(PatternRule):
         self._ui_verbs = frozenset(w.casefold() for w in lexicon.ui_verbs)
         self._menu_marks = tuple(lexicon.menu_marks)
         self._own = frozenset(w.casefold() for w in lexicon.own_possessives)
+        self._caps_tags = frozenset(w.casefold() for w in lexicon.caps_tags)
+        greetings = _alternation(lexicon.greetings)
+        titles = _alternation(lexicon.titles)
+        # "dear", "estimado/a", "sehr geehrte/r frau", "caro(a)": the greeting, a gender ending
+        # written both ways, an optional title, and nothing else before the comma.
+        gender = r"(?:/\w{1,2}|\(\w{1,2}\))?"
+        self._salutation = re.compile(rf"(?:{greetings}){gender}(?:[ \t]+(?:{titles})\.?)?")
 
     def matches(self, doc: Document) -> list[PatternHit]:
         found = super().matches(doc)
@@ -68,6 +86,12 @@ class Placeholder(PatternRule):
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         if entry.check == "none":
             return match.span()
+        if entry.check == "salutation":
+            # " ," after a greeting that opens its line: the name that should stand there is missing.
+            text = match.string
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            before = text[line_start : match.start()].strip().casefold()
+            return match.span() if self._salutation.fullmatch(before) else None
         if entry.check == "inline":
             text = match.string
             line_start = text.rfind("\n", 0, match.start()) + 1
@@ -87,7 +111,19 @@ class Placeholder(PatternRule):
             return None
         if "_" in body or "..." in body or any(self._slot_word(w) or _FILLER.fullmatch(w) for w in words):
             return match.span()
+        if entry.id == "square_slot" and self._caps_slot(body, words):
+            return match.span()
         return None
+
+    def _caps_slot(self, body: str, words: list[str]) -> bool:
+        """Is "[body]" a slot written in capitals ("[HORÁRIO]", "[NOM CLIENT]"), not a tag?"""
+        letters = "".join(words)
+        return (
+            body.isupper()
+            and len(letters) >= _CAPS_SLOT_LETTERS
+            and len(words) <= _CAPS_SLOT_WORDS
+            and self._caps_tags.isdisjoint(words)
+        )
 
     def _slot_word(self, word: str) -> bool:
         """A keyword, or a compound ending in one ("vorgangsnummer", "lieferdatum", "kundenname")."""
