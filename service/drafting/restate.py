@@ -27,7 +27,6 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from service.drafting.person_shift import WORD, Person, person_for, shift
-from service.drafting.subject_topic import SUBJECT_PREFIX
 from service.drafting.voice import Voice
 from service.guardrails.normalise import normalise
 from service.guardrails.rules.parroting import NGRAM
@@ -39,6 +38,8 @@ from service.language.facts import find_facts
 from service.language.feelings import Feeling
 from service.models import Channel, Thread
 
+# "Re:", "AW:", "Fwd:" in front of a subject are the mail client's, not the customer's.
+_SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|aw|wg|fwd?|tr|rv|res)\s*:\s*)+", re.IGNORECASE)
 _MAX_CHARS = 160
 _MIN_REST_WORDS = 3
 _MIN_SENTENCE_WORDS = 4
@@ -426,7 +427,7 @@ def _deadline(thread: Thread, analysis: ThreadAnalysis) -> str:
     language = analysis.language
     leads = tuple(fold(w) for w in shapes.deadline_leads.get(language, ()))
     times = {fold(w) for w in shapes.time_words.get(language, ())}
-    subject = SUBJECT_PREFIX.sub("", thread.subject or "")
+    subject = _SUBJECT_PREFIX.sub("", thread.subject or "")
     facts = [*analysis.facts, *find_facts(subject, language)]
     for fact in facts:
         if fact.kind != "deadline":

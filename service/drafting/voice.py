@@ -37,7 +37,6 @@ class _VoiceFile(BaseModel):
     tu_words: tuple[str, ...]
     t_forms: dict[str, tuple[str, ...]]
     no_eszett: frozenset[str]
-    subject_labels: tuple[str, ...]
     titles: dict[str, dict[str, str]]
     kin_words: dict[str, tuple[str, ...]]
     first_surname: frozenset[str]
@@ -74,11 +73,6 @@ def lower_after_salutation() -> frozenset[str]:
 def salutation_table() -> _VoiceFile:
     """The titles, kin words and surname rule salutation.py reads."""
     return _table()
-
-
-@cache
-def subject_labels() -> re.Pattern[str] | None:
-    return compile_cues(_table().subject_labels)
 
 
 @cache

@@ -43,12 +43,12 @@ _ONE_FOR_ONE = {
 }
 _ONE_FOR_ONE_RE = re.compile("[" + "".join(_ONE_FOR_ONE) + "]")
 # Invisible characters that can hide inside a word ("fa\u200bult") to dodge a lexicon.
-_FORMAT = "\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+FORMAT_CHARS = "\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 # Every run of whitespace/format characters except a lone space (the common case, left alone).
 # Written to start with one character class (then: after a space, at least one more; after any
 # other, any number) so the engine skips to the next candidate with a set test instead of trying
 # three alternatives at every character.
-_RUN = re.compile(rf"[\s{_FORMAT}](?:(?<= )[\s{_FORMAT}]+|(?<! )[\s{_FORMAT}]*)")
+_RUN = re.compile(rf"[\s{FORMAT_CHARS}](?:(?<= )[\s{FORMAT_CHARS}]+|(?<! )[\s{FORMAT_CHARS}]*)")
 _LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
@@ -164,7 +164,7 @@ def normalise(text: str) -> tuple[View, View]:
     return View(cased, cased_map), View(folded, compose(cased_map, case_map))
 
 
-_FORMAT_RE = re.compile(f"[{_FORMAT}]")
+_FORMAT_RE = re.compile(f"[{FORMAT_CHARS}]")
 
 
 def folded_words(text: str) -> str:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from service.guardrails.document import SCAN_OFFSET, Document, scan_text
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
+from service.guardrails.normalise import FORMAT_CHARS
 from service.guardrails.phrases import PhraseHit, PhraseMatcher, expand, trie_regex
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
@@ -147,7 +148,10 @@ _LINK = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+")
 # with two spaces, or with an emoji after its first word, is still a path (property tests).
 _EMOJI = "[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]"
 _ARROWS = ">›→"
-_MENU_PATH = re.compile(rf"[^\W\d_](?:[^\S\n]|{_EMOJI})*[{_ARROWS}][^\S\n]*[^\W\d_]")
+# Invisible format characters may sit anywhere in the gap: they never change what a text says.
+_MENU_PATH = re.compile(
+    rf"[^\W\d_](?:[^\S\n]|{_EMOJI}|[{FORMAT_CHARS}])*[{_ARROWS}](?:[^\S\n]|[{FORMAT_CHARS}])*[^\W\d_]"
+)
 # A negation glued to or right after a cue's last word: "you can't", "we can not", "I will not".
 _NEGATED_AFTER = re.compile(r"(?:n't|'t|’t|\s+not\b|\s+never\b)")
 _SENTENCE_MARK = re.compile(r"[.!?\n]")

@@ -14,7 +14,6 @@ import pytest
 from service.drafting.acknowledge import acknowledgement_key
 from service.drafting.composer import compose_offline
 from service.drafting.note_outcomes import read_note_outcomes
-from service.drafting.subject_topic import subject_topic
 from service.language.analysis import analyse_thread
 from service.models import Thread
 
@@ -36,31 +35,6 @@ def _thread(
         "messages": messages,
     }
     return Thread.model_validate(data)
-
-
-# --- (1) channel labels and complaint portals ------------------------------------------------------
-
-_LABELLED = [
-    ("Feedback form: Parcel arrived broken", "Parcel arrived broken"),
-    ("Formulario web: Factura A para enero", "Factura A para enero"),
-    ("Kontaktformular – Rechnung doppelt bezahlt", "Rechnung doppelt bezahlt"),
-    ("Clavardage – facture trop élevée en novembre", "facture trop élevée en novembre"),
-    ("Reclamação no Reclame Aqui – entrega atrasada há semanas", "entrega atrasada há semanas"),
-    ("Trustpilot review – refund never arrived", "refund never arrived"),
-    ("Live chat: cannot change my address", "cannot change my address"),
-]
-
-
-@pytest.mark.parametrize(("subject", "topic"), _LABELLED)
-def test_the_subjects_channel_label_or_portal_is_never_its_topic(subject: str, topic: str) -> None:
-    assert subject_topic(_thread("Hello.", subject=subject)) == topic
-
-
-def test_a_bare_mail_or_web_word_stays_part_of_the_topic() -> None:
-    # "email" is often the problem itself, so only "by email", "por correo"... are labels.
-    assert subject_topic(_thread("Hi.", subject="Email not syncing on my phone")) == (
-        "Email not syncing on my phone"
-    )
 
 
 # --- (2) settled outcomes by kind ------------------------------------------------------------------
