@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.guardrails.document import MASK, Document, mask_quotes
-from service.guardrails.normalise import _FORMAT, View, normalise
+from service.guardrails.normalise import FORMAT_CHARS, View, normalise
 from service.guardrails.offsets import IDENTITY, MapBuilder
 
 
@@ -107,7 +107,7 @@ def test_single_quotes_are_not_pairs() -> None:
 
 # The run pattern as first written: three alternatives tried at every character. The faster form
 # (one leading character class) must find exactly the same runs.
-_PLAIN_RUN = rf"(?: [\s{_FORMAT}]|[^\S ]|[{_FORMAT}])[\s{_FORMAT}]*"
+_PLAIN_RUN = rf"(?: [\s{FORMAT_CHARS}]|[^\S ]|[{FORMAT_CHARS}])[\s{FORMAT_CHARS}]*"
 
 
 _RUN_ALPHABET = ["a", "b", " ", "\n", "\r", "\t", "\u200b", "\u00ad", "\u2028", "é"]
