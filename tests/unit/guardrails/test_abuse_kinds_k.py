@@ -87,6 +87,7 @@ def test_kinds_aimed_at_the_customer_are_abuse(guardrails: Guardrails, reply: st
         "Des clients comme vous nous font confiance depuis dix ans, merci.",
         "Clientes como usted son los que nos motivan.",
         "Customers like you are the reason we love this job.",
+        "Two days before your exam, no wonder you're freaking out. I've sent a new link.",
         "People like you are why we keep improving the app.",
         # negation and ourselves
         "Votre enfant n'est pas mal élevé du tout, il a juste raté l'heure.",
