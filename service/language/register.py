@@ -19,6 +19,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
+from service.language.casual import read_casual
 from service.language.cues import CueSet, compile_cues, fold, tokens
 from service.language.data import load_table
 
@@ -127,6 +128,10 @@ def read_register(text: str, language: str) -> RegisterReading:
         spans = [m.span() for m in pattern.finditer(text)]
         (formal if side is Register.formal else informal).extend(spans)
     if not formal and not informal:
+        # No address either way: the casual voice may still show it (slang, chat shorthand).
+        casual = read_casual(folded, language)
+        if casual.informal:
+            return RegisterReading(Register.informal, casual.evidence)
         return RegisterReading(Register.unknown, None)
     if len(formal) >= len(informal):
         return RegisterReading(Register.formal, min(formal))
