@@ -20,28 +20,79 @@ def acknowledged(g: Guardrails, customer: str, text: str) -> bool:
     ("customer", "text"),
     [
         # a fault owned by the one person who runs the shop
-        ("The print came out blurry and I paid for express. Not happy.", "That's my mistake, I sent the wrong file to the printer. A new print goes out today."),
-        ("Die Torte kam mit falscher Aufschrift, total ärgerlich.", "Das war mein Fehler beim Abschreiben. Ich backe Ihnen bis morgen eine neue."),
-        ("Cara, o bolo chegou sem a cobertura, fiquei chateada.", "Foi mal, esqueci a cobertura na pressa. Levo outro amanhã cedo."),
-        ("La tarta llegó aplastada, qué rabia.", "Culpa mía, la caja era demasiado pequeña. Mañana te llevo otra."),
-        ("Le colis est arrivé ouvert, je suis déçue.", "C'est ma faute, j'ai mal fermé le carton. Je vous renvoie tout demain."),
+        (
+            "The print came out blurry and I paid for express. Not happy.",
+            "That's my mistake, I sent the wrong file to the printer. A new print goes out today.",
+        ),
+        (
+            "Die Torte kam mit falscher Aufschrift, total ärgerlich.",
+            "Das war mein Fehler beim Abschreiben. Ich backe Ihnen bis morgen eine neue.",
+        ),
+        (
+            "Cara, o bolo chegou sem a cobertura, fiquei chateada.",
+            "Foi mal, esqueci a cobertura na pressa. Levo outro amanhã cedo.",
+        ),
+        (
+            "La tarta llegó aplastada, qué rabia.",
+            "Culpa mía, la caja era demasiado pequeña. Mañana te llevo otra.",
+        ),
+        (
+            "Le colis est arrivé ouvert, je suis déçue.",
+            "C'est ma faute, j'ai mal fermé le carton. Je vous renvoie tout demain.",
+        ),
         # the customer's own slip normalised
-        ("I ordered the wrong colour, silly me, how do I change it?", "Easy mistake to make, the swatches are tiny. Open your order and pick the new colour."),
-        ("Hab die falsche Größe bestellt, wie ändere ich das?", "Passiert echt schnell, die Auswahl ist klein. Öffnen Sie die Bestellung und wählen Sie die Größe neu."),
-        ("Me equivoqué de talla, ¿cómo lo cambio?", "Error muy común, los botones están pegados. Entra en el pedido y elige la talla."),
-        ("Je me suis trompée de taille, comment changer ?", "Ça arrive tout le temps, les boutons sont minuscules. Ouvrez la commande et choisissez la taille."),
-        ("Enganei-me no tamanho, como mudo?", "Acontece a toda a gente, os botões são pequenos. Abra a encomenda e escolha o tamanho."),
+        (
+            "I ordered the wrong colour, silly me, how do I change it?",
+            "Easy mistake to make, the swatches are tiny. Open your order and pick the new colour.",
+        ),
+        (
+            "Hab die falsche Größe bestellt, wie ändere ich das?",
+            "Passiert echt schnell, die Auswahl ist klein. Wählen Sie in der Bestellung die Größe neu.",
+        ),
+        (
+            "Me equivoqué de talla, ¿cómo lo cambio?",
+            "Error muy común, los botones están pegados. Entra en el pedido y elige la talla.",
+        ),
+        (
+            "Je me suis trompée de taille, comment changer ?",
+            "Ça arrive tout le temps, les boutons sont minuscules. Ouvrez la commande, choisissez la taille.",
+        ),
+        (
+            "Enganei-me no tamanho, como mudo?",
+            "Acontece a toda a gente, os botões são pequenos. Abra a encomenda e escolha o tamanho.",
+        ),
         # their state imagined
-        ("Is my dog okay after the operation? I'm a wreck here.", "She woke up well. I know how long that wait feels. Collect her from five."),
-        ("Três noites sem dormir com o bebé doente e a encomenda não chega.", "Imagino o cansaço com o bebé doente. A encomenda sai hoje por estafeta."),
+        (
+            "Is my dog okay after the operation? I'm a wreck here.",
+            "She woke up well. I know how long that wait feels. Collect her from five.",
+        ),
+        (
+            "Três noites sem dormir com o bebé doente e a encomenda não chega.",
+            "Imagino o cansaço com o bebé doente. A encomenda sai hoje por estafeta.",
+        ),
         # a setback or bad timing, exclaimed about the situation
-        ("My visa appointment moved, so I must change my flight.", "What a setback, that appointment moving! Here is a new flight on the 16th."),
-        ("Los vídeos no cargan y tengo examen mañana.", "¡Qué mal momento para que fallen los vídeos! Aquí tienes un enlace alternativo."),
-        ("Mon rendez-vous à la préfecture est reporté, je dois changer mon vol.", "Quel contretemps, ce report ! Voici un vol le 12."),
+        (
+            "My visa appointment moved, so I must change my flight.",
+            "What a setback, that appointment moving! Here is a new flight on the 16th.",
+        ),
+        (
+            "Los vídeos no cargan y tengo examen mañana.",
+            "¡Qué mal momento para que fallen los vídeos! Aquí tienes un enlace alternativo.",
+        ),
+        (
+            "Mon rendez-vous à la préfecture est reporté, je dois changer mon vol.",
+            "Quel contretemps, ce report ! Voici un vol le 12.",
+        ),
         # tiredness and apprehension named
-        ("Chego tarde e fico apreensivo com as chaves.", "É natural ficar apreensivo com uma chegada tardia. As chaves ficam num cofre."),
+        (
+            "Chego tarde e fico apreensivo com as chaves.",
+            "É natural ficar apreensivo com uma chegada tardia. As chaves ficam num cofre.",
+        ),
         # touched by the customer's good news
-        ("Five stars, our daughter finally loves reading thanks to you!", "We are so touched, she worked hard for it. A new book list comes on Monday."),
+        (
+            "Five stars, our daughter finally loves reading thanks to you!",
+            "We are so touched, she worked hard for it. A new book list comes on Monday.",
+        ),
     ],
 )
 def test_owner_kinds_count(guardrails: Guardrails, customer: str, text: str) -> None:
