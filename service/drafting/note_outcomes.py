@@ -478,8 +478,8 @@ _HEADING_CHARS = 40  # "Com o documento:" heads its line when its colon comes th
 
 def _not_yet(kind: str, body: str, folded_body: str, sentence: tuple[int, int], at: int) -> bool:
     """Whether a note gives the outcome whose action is at `at` as still to come: pending,
-    expected or estimated before it in its sentence, on a condition anywhere in its sentence, or
-    under a line heading that is a condition ("Com o documento: … taxa … anulada")."""
+    expected or estimated before it in its sentence, on a condition in its sentence (up to a
+    semicolon after it), or under a line heading that is a condition ("Com o documento: … taxa … anulada")."""
     compiled = _compiled()
     start, end = sentence
     before = folded_body[max(start, at - _PENDING_REACH) : at]
@@ -489,7 +489,10 @@ def _not_yet(kind: str, body: str, folded_body: str, sentence: tuple[int, int], 
         return True
     if compiled.conditions is None:
         return False
-    if compiled.conditions.search(folded_body, start, end):
+    # A condition after a semicolon is another clause's ("refund approved; paid once the depot
+    # scans it": the approval is done).
+    stop = body.find(";", at, end)
+    if compiled.conditions.search(folded_body, start, end if stop < 0 else stop):
         return True
     line_start = body.rfind("\n", 0, start) + 1
     colon = body.find(":", line_start, min(at, line_start + _HEADING_CHARS))

@@ -139,9 +139,9 @@ def test_an_outcome_done_now_is_still_told(make_thread: MakeThread, asked: str, 
         ),
         pytest.param(
             "Me cobraron una comisión por el parking. ¿La pueden quitar?",
-            "Comisión anulada, la tarifa sigue a 2,50 € por hora.",
+            "Comisión anulada, la tarifa sigue a 2,50 €/hora.",
             "2,50",
-            id="es-por-hora",
+            id="es-slash-hora",
         ),
     ],
 )
