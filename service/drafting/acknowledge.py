@@ -112,6 +112,22 @@ def _words(analysis: ThreadAnalysis, thread: Thread | None) -> int:
     return len(customer[-1].body.split()) if customer else 0
 
 
+def _praise_is_the_ask(analysis: ThreadAnalysis) -> bool:
+    """Whether the sentence the reading takes for the customer's request is their clear thanks or
+    praise ("Can't thank you all enough, Dr Nguyen was amazing"): a letter of thanks asks for
+    nothing else, and "thank you for the clear details … I'm looking into this" answers a case it
+    does not have (review H #03)."""
+    request = analysis.request
+    if request is None:
+        return False
+    return any(
+        f.feeling is Feeling.gratitude
+        and f.intensity >= _CLEAR
+        and any(request.start <= e.start and e.end <= request.end for e in f.evidence)
+        for f in analysis.feelings
+    )
+
+
 def acknowledgement_key(
     analysis: ThreadAnalysis, *, waited: bool, our_fault: bool, thread: Thread | None = None
 ) -> str:
@@ -138,7 +154,7 @@ def acknowledgement_key(
     glad = excitement or (gratitude if gratitude >= _THANKFUL else 0)
     # A strong thank-you ("thank you so much", "you made my day") takes the opener even beside
     # words the reading scores as trouble ("our guests still talk about it").
-    thanks = gratitude >= _THANKFUL
+    thanks = gratitude >= _THANKFUL or (not negative and _praise_is_the_ask(analysis))
     if _public_irony(thread, excitement, gratitude):
         # Never "great news" to it; frustration is what irony about a failure says.
         hostile = max(hostile, excitement)

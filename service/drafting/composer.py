@@ -433,7 +433,9 @@ def compose_offline_with_gaps(
         _Parts(
             greeting=greeting,
             acknowledgement=acknowledgement,
-            restatement=restated,
+            # A thank-you said back ("I understand that you can't thank us all enough") is an
+            # echo, not a restatement of an issue: a thank-you letter has none (review H #03).
+            restatement="" if thank_you else restated,
             steps=steps,
             follow_up=follow_up,
             sign_off=agent_sign_off(thread, phrases, short=short, profile=profile),

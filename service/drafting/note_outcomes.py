@@ -83,6 +83,7 @@ _NO_TIMELINE = frozenset({"no_charge", "discount_applied", "cancellation_done", 
 # Kinds that take no time frame either, but whose things (a card, an invoice, a fee) are named in a
 # bank's time frame ("depending on the card's closing date") and so do not make it a validity.
 _UNTIMED = _NO_TIMELINE | {
+    "deadline_suspended",
     "fee_waived",
     "nothing_to_do",
     "card_blocked",
@@ -150,6 +151,10 @@ class _OutcomesFile(BaseModel):
     bug_words: tuple[str, ...]
     thresholds: tuple[str, ...]
     customer_tasks: tuple[str, ...]
+    pending: tuple[str, ...]
+    future: tuple[str, ...]
+    conditions: tuple[str, ...]
+    rate_words: tuple[str, ...]
     templates: dict[str, dict[str, str | dict[str, str]]]
 
 
@@ -182,6 +187,10 @@ class _Compiled:
     named_date: re.Pattern[str] | None
     thresholds: re.Pattern[str] | None
     tasks: re.Pattern[str] | None
+    pending: re.Pattern[str] | None
+    future: re.Pattern[str] | None
+    conditions: re.Pattern[str] | None
+    rate: re.Pattern[str]
 
 
 def _table() -> _OutcomesFile:
@@ -206,7 +215,17 @@ def _compiled() -> _Compiled:
         _named_date(table.months),
         compile_cues(table.thresholds),
         compile_cues(table.customer_tasks),
+        compile_cues(table.pending),
+        compile_cues(table.future),
+        compile_cues(table.conditions),
+        _rate_pattern(table.rate_words),
     )
+
+
+def _rate_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """What follows an amount that makes it a rate per unit: "/m³", "/kWh", "per hour"."""
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\s?/\s?[^\W\d_]|\s+(?:{alternation})\s+\w", re.IGNORECASE)
 
 
 def _named_date(months: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -403,6 +422,8 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                     at = things[0][0]
                 if at is None:
                     continue
+                if kind not in _PLANS and _not_yet(kind, body, folded_body, (start, end), start + at):
+                    continue
                 if kind in _RELEVANT and not _shares(body[start:end], said):
                     continue
                 following = spans[index + 1] if index + 1 < len(spans) else (end, end)
@@ -444,6 +465,38 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
     if kept:  # what settles the question first, what it costs after
         kept += [o for o in found.values() if o.kind in SUPPLEMENTARY]
     return NoteOutcomes(tuple(kept), known, fault)
+
+
+# Kinds that are plans, offers or estimates by nature, or absences of cost: "expected" or "once
+# she confirms" beside them is what they are, not a sign that they are not done yet.
+_PLANS = _WHEN | {"fix_scheduled", "slots_offered", "restoration_expected", "no_charge", "nothing_to_do"}
+# Kinds we say as under way ("is being reversed"): a note's "will be reversed" is what they say.
+_UNDER_WAY = frozenset({"fee_reversed"})
+_PENDING_REACH = 60  # characters before an action within which "pending", "will be" speak of it
+_HEADING_CHARS = 40  # "Com o documento:" heads its line when its colon comes this early
+
+
+def _not_yet(kind: str, body: str, folded_body: str, sentence: tuple[int, int], at: int) -> bool:
+    """Whether a note gives the outcome whose action is at `at` as still to come: pending,
+    expected or estimated before it in its sentence, on a condition in its sentence (up to a
+    semicolon after it), or under a line heading that is a condition ("Com o documento: … taxa … anulada")."""
+    compiled = _compiled()
+    start, end = sentence
+    before = folded_body[max(start, at - _PENDING_REACH) : at]
+    if compiled.pending is not None and compiled.pending.search(before):
+        return True
+    if kind not in _UNDER_WAY and compiled.future is not None and compiled.future.search(before):
+        return True
+    if compiled.conditions is None:
+        return False
+    # A condition after a semicolon is another clause's ("refund approved; paid once the depot
+    # scans it": the approval is done).
+    stop = body.find(";", at, end)
+    if compiled.conditions.search(folded_body, start, end if stop < 0 else stop):
+        return True
+    line_start = body.rfind("\n", 0, start) + 1
+    colon = body.find(":", line_start, min(at, line_start + _HEADING_CHARS))
+    return colon >= 0 and compiled.conditions.search(folded_body, line_start, colon + 1) is not None
 
 
 def _asks_customer(folded: str, compiled: _Compiled) -> bool:
@@ -692,11 +745,16 @@ def _without_amounts(text: str) -> str:
 def _without_limits(text: str) -> str:
     """`text` with amounts that follow a threshold word ("under €100", "bis zu 50 €") blanked,
     offsets kept: a limit in a note is a rule, not this customer's amount."""
-    limits = _compiled().thresholds
-    if limits is None:
-        return text
-    folded = fold(text)
+    compiled = _compiled()
+    limits = compiled.thresholds
     out = text
+    # A rate per unit ("0,52 €/m³") is a price of the unit, not the amount of anything done.
+    for priced in _AMOUNT.finditer(text):
+        if compiled.rate.match(text, priced.end()):
+            out = out[: priced.start()] + " " * (priced.end() - priced.start()) + out[priced.end() :]
+    if limits is None:
+        return out
+    folded = fold(text)
     for match in limits.finditer(folded):
         amount = _AMOUNT.match(text, match.end() + (1 if text[match.end() : match.end() + 1] == " " else 0))
         if amount is not None:
