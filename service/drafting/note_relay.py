@@ -69,6 +69,8 @@ class _RelayFile(BaseModel):
     ihr_forms: dict[str, dict[str, str]]
     frames: dict[str, dict[str, str]]
     prodrop: dict[str, dict[str, tuple[str, ...]]]
+    needs: dict[str, tuple[str, ...]]
+    need_others: tuple[str, ...]
     subordinators: dict[str, tuple[str, ...]]
 
 
@@ -86,6 +88,8 @@ class _Language:
     # es/pt: a modal with no subject ("para … tiene que …", "ou pode …", "basta …")
     prodrop: re.Pattern[str] | None = None
     impersonal: re.Pattern[str] | None = None
+    # "…, but we need the full address …": what we still need from the customer, as a noun phrase
+    need: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,12 @@ def _language(language: str) -> _Language | None:
         compile_cues(table.subordinators.get(language, ())),
         prodrop,
         compile_cues(dropped.get("impersonal", ())),
+        re.compile(
+            rf"^(?:[^,]{{0,160}}?(?:,\s*|\s(?:but|pero|aber|mais|mas|and|y|und|et|e)\s+))?(?P<cond_word>)(?P<cond>)"
+            rf"(?P<subject>{_alternation(table.needs[language])})\s+(?:(?:{between})\s+)?(?P<modal>)(?P<phrase>.+)$"
+        )
+        if table.needs.get(language)
+        else None,
     )
 
 
@@ -347,6 +357,21 @@ def _item_ok(item: str, compiled: _Language) -> bool:
     return _titled_name().search(item) is None
 
 
+@cache
+def _others() -> re.Pattern[str]:
+    return compile_cues(_table().need_others) or re.compile(r"(?!x)x")
+
+
+def _needs_other(phrase: str, language: str) -> bool:
+    """Whether what we need is an action ("de confirmar", "to check") or comes from someone else
+    ("confirmation from the hotel", "Freigabe")."""
+    folded = fold(phrase)
+    if _others().search(folded) or folded.startswith(("to ", "que ", "dass ", "qu'")):
+        return True
+    first = re.sub(r"^(?:de|d'|do|da|dos|das)\s*", "", folded)
+    return language in _INFINITIVE and _infinitive_led(first, language)
+
+
 def _in_list_item(body: str, piece: str) -> bool:
     """Whether `piece` sits on a numbered or lettered line: a list is said whole or not at all
     (_lists), and an option's step holds only if that option is chosen."""
@@ -383,6 +408,10 @@ def _relayed(
         subordinate = compiled.subordinate
         if match is not None and subordinate is not None and subordinate.search(match["prefix"]):
             match = None
+    needed = False
+    if match is None and compiled.need is not None:
+        match = compiled.need.match(folded)
+        needed = match is not None
     dropped = False
     if match is None and compiled.prodrop is not None:
         match = compiled.prodrop.match(folded)
@@ -417,7 +446,7 @@ def _relayed(
     cond = "" if asked or not match.group("cond") else piece[match.start("cond") : match.end("cond")]
     if dropped and cond:  # the purpose or time is said with its own word ("Para llegar al 19/12")
         cond = piece[match.start("cond_word") : match.end("cond")]
-    kind = "ask" if asked else compiled.modal_kind.get(match.group("modal"), "")
+    kind = "ask" if asked else "need" if needed else compiled.modal_kind.get(match.group("modal"), "")
     words = len(phrase.split())
     # "customer has to resend": one verb is a step too, but a word like "too" or "also" is not.
     single = (
@@ -440,6 +469,9 @@ def _relayed(
         return None  # "pode fazer: pedir …": a heading over what follows, not the step itself
     if re.match(r"(?i)(?:not|never)\b", phrase):
         return None  # "she must not be given the PIN": a prohibition, and ours to keep
+    if needed:
+        # a thing we need from them, not a thing to do ("we need to check") or someone else's
+        return None if _needs_other(phrase, language) or words < _MIN_PHRASE_WORDS else Relayed(kind, phrase)
     if not _infinitive_led(phrase, language):
         return None
     if _nothing(language).search(fold(" ".join(phrase.split()[:2]))):

@@ -178,3 +178,42 @@ def test_our_team_calling_in_a_window_is_a_callback_and_slots_offered_are_not() 
         "Security team will do the callback; slots today 3pm & 4:30pm, can do tomorrow 9am if she misses.",
     )
     assert "callback_arranged" not in {o.kind for o in _outcomes(offered)}
+
+
+_NEEDED = [
+    pytest.param(
+        "en",
+        "Thanks! Could the replacement go to my office instead?",
+        "Not picked yet. We can change it but we need the full office address incl. postcode "
+        "(he hasn't given it).",
+        "We'll need the full office address including postcode from you.",
+        id="en-but-we-need",
+    ),
+    pytest.param(
+        "pt-PT",
+        "Bom dia, podem mudar a morada da próxima entrega?",
+        "Entrega a 12/03. Precisamos da morada completa com código postal.",
+        "Vamos precisar da morada completa com código postal.",
+        id="pt-precisamos-da",
+    ),
+]
+
+
+@pytest.mark.parametrize(("locale", "customer", "note", "expected"), _NEEDED)
+def test_what_we_still_need_from_the_customer_is_asked(
+    locale: str, customer: str, note: str, expected: str
+) -> None:
+    assert expected in _said(_thread(customer, note, locale=locale))
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "We need to check with the warehouse first.",
+        "We need confirmation from the hotel before we can pay.",
+        "Precisamos de confirmar com o armazém.",
+    ],
+)
+def test_what_we_need_to_do_or_from_someone_else_is_not_asked(note: str) -> None:
+    locale = "pt" if note.startswith("Precisamos") else "en"
+    assert _said(_thread("Where is my refund?", note, locale=locale)) == []
