@@ -302,6 +302,10 @@ def read_relayed(thread: Thread, language: str) -> tuple[Relayed, ...]:
 
 # A list item on its own line: "1) …", "2. …", "a) …", "B) …".
 _ITEM = re.compile(r"^\s*(?:\(?(?P<digit>\d{1,2})[).]|\(?(?P<letter>[a-fA-F])\))\s+(?P<text>\S.*)$")
+# A bulleted line ("- …", "• …"): a list only under a heading that names options or steps.
+_BULLET = re.compile(r"^\s*[-•*–]\s+(?P<text>\S.*)$")
+# "- OR a voucher …": the joining word belongs to the note's list, not to the item.
+_ITEM_JOIN = re.compile(r"^(?i:or|ou|o|oder|bzw\.?)\s+")
 _MAX_LISTS = 1
 _MAX_ITEMS = 6
 _ITEM_CHARS = 320
@@ -322,18 +326,23 @@ def _lists(body: str, compiled: _Language, language: str) -> list[Relayed]:
     out: list[Relayed] = []
     index = 0
     while index < len(lines):
-        if _ITEM.match(lines[index]) is None:
+        marker = _ITEM if _ITEM.match(lines[index]) else _BULLET if _BULLET.match(lines[index]) else None
+        if marker is None:
             index += 1
             continue
         start = index
         items: list[str] = []
         lettered = False
-        while index < len(lines) and (match := _ITEM.match(lines[index])) is not None:
-            items.append(match.group("text").strip())
-            lettered = lettered or match.group("letter") is not None
+        while index < len(lines) and (match := marker.match(lines[index])) is not None:
+            items.append(_ITEM_JOIN.sub("", match.group("text").strip()))
+            lettered = lettered or (marker is _ITEM and match.group("letter") is not None)
             index += 1
         heading = next((ln for ln in reversed(lines[:start]) if ln.strip()), "")
-        kind = _list_kind(heading, language) or ("options" if lettered else "steps")
+        kind = _list_kind(heading, language) or (
+            "" if marker is _BULLET else "options" if lettered else "steps"
+        )
+        if not kind:
+            continue  # bullets under no heading of options or steps are the note's own facts
         if _MIN_ITEMS <= len(items) <= _MAX_ITEMS and all(_item_ok(i, compiled) for i in items):
             out.append(Relayed(kind, "", items=tuple(items)))
     return out
@@ -542,6 +551,9 @@ def _turn(text: str, language: str, keys: tuple[str, ...]) -> str | None:
     if short:
         alternation = "|".join(re.escape(w) for w in sorted(short, key=len, reverse=True))
         text = re.sub(rf"(?<![\w.])(?:{alternation})(?![\w])", lambda m: short[m.group()], text)
+    if language == "fr":
+        # "Visa se terminant par 2290": a reflexive before a participle is the thing's, not theirs.
+        text = re.sub(r"(?<!\w)se (?=\w+ant\b)", "\x01 ", text)
     words = _merged(table.pronouns, (language, *(k for k in keys if k.startswith(language))))
     ihr = _merged(table.ihr_forms, tuple(k for k in keys if k.startswith(language)))
     if words:
@@ -568,6 +580,7 @@ def _turn(text: str, language: str, keys: tuple[str, ...]) -> str | None:
         text = pattern.sub(said, text)
         if blocked:
             return None
+    text = text.replace("\x01", "se")
     if language == "en":
         text = re.sub(
             r"(?<!\w)her(?!\w)(\s+(\w+))?",

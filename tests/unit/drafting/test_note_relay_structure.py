@@ -217,3 +217,28 @@ def test_what_we_still_need_from_the_customer_is_asked(
 def test_what_we_need_to_do_or_from_someone_else_is_not_asked(note: str) -> None:
     locale = "pt" if note.startswith("Precisamos") else "en"
     assert _said(_thread("Where is my refund?", note, locale=locale)) == []
+
+
+def test_bullets_under_an_options_heading_are_a_choice_and_a_participles_se_stays() -> None:
+    thread = _thread(
+        "Nous devons annuler le séjour suite au décès de ma mère. Que se passe-t-il ?",
+        "Annulation sans frais acceptée.\nDeux options, au choix de la cliente :\n"
+        "- remboursement de CHF 900.– sur la carte (Visa se terminant par 1234), sous 10 jours ;\n"
+        "- OU bon de CHF 1'000.– valable 2 ans.\nElle doit juste répondre avec l'option choisie.",
+        locale="fr",
+    )
+    said = _said(thread)
+    assert "Vous devrez juste répondre avec l'option choisie." in said
+    (options,) = [s for s in said if "\n" in s]
+    assert "1. Remboursement de CHF 900.– sur la carte (Visa se terminant par 1234), sous 10 jours" in options
+    assert "2. Bon de CHF 1'000.– valable 2 ans" in options
+    reply = compose_offline(thread, analyse_thread(thread))
+    assert "\n\n\n" not in reply
+
+
+def test_bullets_of_facts_are_no_list() -> None:
+    thread = _thread(
+        "Where are my certificates?",
+        "Both signed today.\n- Electronic copy sent to her address before 14:00.\n- Paper copy by courier.",
+    )
+    assert [s for s in _said(thread) if "\n" in s] == []
