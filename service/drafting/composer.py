@@ -64,6 +64,7 @@ _CLOSING_WORDS = re.compile(
 # Pronouns that keep their capital inside a sentence: English "I", German formal "Sie".
 _KEEP_CAPITAL = re.compile(r"^(?:I\b|I'|I’|Sie\b|Ihr\b|Ihnen\b)")
 _LINE_START_SPACE = re.compile(r"\n[ \t]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
 _PUBLIC_CHARS = 280  # a public social post (X's limit; others are longer)
 _STEPS_BY_CHANNEL = {Channel.email: 3, Channel.other: 3, Channel.chat: 2, Channel.social: 1, Channel.sms: 1}
 
@@ -464,6 +465,7 @@ def compose_offline_with_gaps(
         settled = kept
     text = spelled_for(voice, text)
     text = _LINE_START_SPACE.sub("\n", text)  # a relayed list's last line, then the next sentence
+    text = _BLANK_LINES.sub("\n\n", text)  # a list ending a paragraph: one blank line after it
     gaps: tuple[Gap, ...] = ()
     if not concrete and not thank_you and unknown_step in text:
         asked = analysis.request.text if analysis.request else analysis.issue

@@ -42,9 +42,9 @@ _DATE = re.compile(
 )
 _TIMELINE = re.compile(
     r"\b(?:\d{1,3}\s*(?:-|–|to|a|à|bis|e)\s*)?\d{1,3}\s*"
-    r"(?:(?:business|working|biz)\s+)?(?:days?|hours?|weeks?|días(?:\s+hábiles)?|horas|semanas|"
-    r"werktage[n]?|arbeitstage[n]?|tage[n]?|stunden|wochen|jours(?:\s+ouvrés|\s+ouvrables)?|heures|hs|"
-    r"semaines|dias(?:\s+úteis)?)"
+    r"(?:(?:business|working|biz)\s+)?(?:days?|hours?|weeks?|días?(?:\s+hábil(?:es)?)?|horas?|semanas?|"
+    r"werktage[n]?|arbeitstage[n]?|tage[n]?|tag|stunden?|wochen?|jours?(?:\s+ouvrés?|\s+ouvrables?)?|"
+    r"heures?|hs|semaines?|dias?(?:\s+úte(?:is|l))?)"
     r"(?:\s+(?:business|working|biz|hábiles|ouvrés|ouvrables|úteis))?\b",
     re.IGNORECASE,
 )
@@ -55,7 +55,14 @@ _TOMORROW = compile_cues(["tomorrow", "mañana", "morgen", "demain", "amanhã"])
 _TIME = re.compile(
     r"(?<![\d:.,/])(?:(?:[01]?\d|2[0-3])(?::[0-5]\d|h(?:[0-5]\d)?)(?!\d)"
     r"(?:\s?(?:UTC|GMT|CET|CEST|BST|hs|(?:[ap]m|[ap]\.m\.)(?![^\W\d_])))?"
-    r"|(?:1[0-2]|0?[1-9])\s?(?:[ap]m|[ap]\.m\.)(?![^\W\d_]))"
+    r"|(?:1[0-2]|0?[1-9])\s?(?:[ap]m|[ap]\.m\.)(?![^\W\d_])"
+    # German full hours: "12 Uhr", and the bare first hour of a window "7–12 Uhr".
+    r"|(?:[01]?\d|2[0-3])(?:\s?Uhr\b|(?=\s?[–-]\s?(?:[01]?\d|2[0-3])\s?Uhr\b)))"
+)
+# A time after "until" is when something stops ("callback team reachable until 18:00"), not the
+# plan's moment: said as its time, a callback "at 18:00" contradicts the note (dev N #15).
+_UNTIL_TIME = re.compile(
+    r"(?:until|till|bis|hasta|jusqu'à|jusqu’à|até)\s+(?:(?:las|les|as|à|um)\s+)?$", re.IGNORECASE
 )
 # Kinds said only when the note's sentence shares a word or a reference with what the customer
 # wrote: "application approved" or "account restored" in a note about another matter is not this
@@ -102,7 +109,7 @@ _PERCENT = re.compile(r"(?<![\d.,])\d{1,2}\s?%")
 # ...or until when it holds ("deadline extended to 12/09 at 14:00", "approved until 31.10.").
 _UNTIL = frozenset({"request_approved", "deadline_extended"})
 # A plan with no date is no answer: the composer says it only with one.
-_NEEDS_DATE = frozenset({"fix_scheduled"})
+_NEEDS_DATE = frozenset({"fix_scheduled", "delivery_scheduled"})
 # An estimate is worth saying with a time alone ("back between 17:00 and 18:00"), and only with one.
 _TIME_ENOUGH = frozenset({"restoration_expected"})
 _SHARED_WORD = re.compile(r"[^\W\d_]{5,}")
@@ -240,8 +247,9 @@ def _named_date(months: tuple[str, ...]) -> re.Pattern[str] | None:
 _WORD = re.compile(r"\w+(?:'\w+)?")
 
 
-# A negation stops at a sentence or line end ("... ohne App/WLAN.\nFix kommt am 23.01.").
-_CLAUSE_END = re.compile(r"[.!?;:\n]\s*")
+# A negation stops at a sentence or line end ("... ohne App/WLAN.\nFix kommt am 23.01.") and at a
+# comma: "sin costo, llega el 11/03" negates the cost, not the arrival.
+_CLAUSE_END = re.compile(r"[.!?;:,\n]\s*")
 
 
 def _negated(folded: str, at: int, negators: frozenset[str]) -> bool:
@@ -297,7 +305,10 @@ _BOUNDARY = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 # "ref.", "Nr.", "n.º", "Dr." at the end of a clause: an abbreviation, not the sentence's end.
 # An acronym in capitals ("l'IBAN.", "SEPA.") is a word that ends its sentence.
-_ABBREVIATION = re.compile(r"(?<![^\W\d_])(?![A-Z]{2,4}\.$)[^\W\d_]{1,4}\.º?$|\bn\.º$")
+# A clock time's "Uhr" ("Zeitfenster 7–12 Uhr.") ends its sentence: it abbreviates nothing.
+_ABBREVIATION = re.compile(
+    r"(?<![^\W\d_])(?!(?<=\d )Uhr\.$|(?<=\d)Uhr\.$)(?![A-Z]{2,4}\.$)[^\W\d_]{1,4}\.º?$|\bn\.º$"
+)
 
 
 _DATE_END = re.compile(r"\d\.$")
@@ -576,6 +587,8 @@ def _scheduled(
         for one, two in itertools.pairwise(found)
         if _WINDOW_JOIN.fullmatch(sentence[one.end() : two.start()]) is not None
     ]
+    if outcome.kind in _WHEN:
+        found = [m for m in found if _UNTIL_TIME.search(sentence[max(0, m.start() - 16) : m.start()]) is None]
     times = windows[0] if windows else tuple(m.group() for m in found)[:2]
     return Outcome(outcome.kind, outcome.ref, outcome.amount, date, outcome.timeline, times)
 

@@ -33,6 +33,7 @@ _MAX_NOTES = 12
 _MAX_STEPS = 3  # a reply relays a few steps; the agent sees when the notes hold more
 _MAX_PHRASE_WORDS = 28
 _MIN_PHRASE_WORDS = 2
+_MIN_VERB_LETTERS = 4
 # A note's clauses: sentences, lines, and the dashes and arrows notes join them with.
 _PIECE_END = re.compile(r"(?<=[.!;])\s+(?=[^\sa-zà-ÿ])|\n+|\s[–—]\s|\s?(?:→|->|=>)\s?|;\s+")
 # An aside in brackets of a few words and no figure ("(audit trail)", "(pas la décourager)") is the
@@ -67,6 +68,10 @@ class _RelayFile(BaseModel):
     pronouns: dict[str, dict[str, str]]
     ihr_forms: dict[str, dict[str, str]]
     frames: dict[str, dict[str, str]]
+    prodrop: dict[str, dict[str, tuple[str, ...]]]
+    needs: dict[str, tuple[str, ...]]
+    need_others: tuple[str, ...]
+    subordinators: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,14 @@ class _Language:
     modal_kind: dict[str, str]
     anaphora: re.Pattern[str] | None
     internal: re.Pattern[str] | None
+    # "…, she can …" after a clause of its own with no joining word (its subordinators rejected)
+    splice: re.Pattern[str] | None = None
+    subordinate: re.Pattern[str] | None = None
+    # es/pt: a modal with no subject ("para … tiene que …", "ou pode …", "basta …")
+    prodrop: re.Pattern[str] | None = None
+    impersonal: re.Pattern[str] | None = None
+    # "…, but we need the full address …": what we still need from the customer, as a noun phrase
+    need: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,7 @@ class Relayed:
     phrase: str  # the note's infinitive phrase, pronouns still the note's
     condition: str = ""
     items: tuple[str, ...] = ()  # a list's items, in the note's order
+    lead: bool = False  # the condition is a purpose or a time ("para …", "depois de …"), said as is
 
 
 def _table() -> _RelayFile:
@@ -124,6 +138,20 @@ def _language(language: str) -> _Language | None:
     )
     asks = table.asks.get(language, ())
     ask = re.compile(rf"^(?:please\s+)?(?P<subject>{_alternation(asks)})\s*(?P<phrase>.+)$") if asks else None
+    splice = re.compile(
+        rf"^(?P<prefix>[^,]{{3,160}}),\s*(?P<cond_word>)(?P<cond>)(?P<subject>{subject}|\x00+)\s+"
+        rf"(?:(?:{between})\s+)?(?P<modal>{modal})\s+(?P<phrase>.+)$"
+    )
+    dropped = table.prodrop.get(language, {})
+    prodrop = (
+        re.compile(
+            rf"^(?P<joined>(?:{_alternation(dropped.get('joins', ()))})\s+)?"
+            rf"(?:(?P<cond_word>{_alternation(dropped.get('leads', ()))})\s+(?P<cond>[^,:]{{3,80}}?)"
+            rf"(?:,\s*|\s+(?=(?:{modal})\s)))?(?P<subject>)(?P<modal>{modal})\s+(?P<phrase>.+)$"
+        )
+        if dropped
+        else None
+    )
     return _Language(
         step,
         inverted,
@@ -131,6 +159,16 @@ def _language(language: str) -> _Language | None:
         modal_kind,
         compile_cues(table.anaphora.get(language, ())),
         compile_cues(table.internal.get(language, ())),
+        splice,
+        compile_cues(table.subordinators.get(language, ())),
+        prodrop,
+        compile_cues(dropped.get("impersonal", ())),
+        re.compile(
+            rf"^(?:[^,]{{0,160}}?(?:,\s*|\s(?:but|pero|aber|mais|mas|and|y|und|et|e)\s+))?(?P<cond_word>)(?P<cond>)"
+            rf"(?P<subject>{_alternation(table.needs[language])})\s+(?:(?:{between})\s+)?(?P<modal>)(?P<phrase>.+)$"
+        )
+        if table.needs.get(language)
+        else None,
     )
 
 
@@ -156,9 +194,6 @@ _OTHER_GENDER = {
     "ele": re.compile(r"(?<!\w)(?:ela|dela)(?!\w)"),
     "ela": re.compile(r"(?<!\w)(?:ele|dele)(?!\w)"),
 }
-
-
-_NOTHING_WORDS = 3
 
 
 @cache
@@ -245,12 +280,18 @@ def read_relayed(thread: Thread, language: str) -> tuple[Relayed, ...]:
         named_other = False  # a person other than the customer named earlier in the note
         pieces = _pieces(body)
         for index, piece in enumerate(pieces):
-            relayed = _relayed(piece, compiled, language, name, named_other)
+            if _in_list_item(body, piece):
+                continue  # "C) Cancel: she has to return the modem" holds only if she picks C
+            relayed = _relayed(piece, compiled, language, name, named_other, _opens_sentence(body, piece))
             # "… zustimmen – einfach mit JA antworten oder anrufen": after a dash, a lower-case
             # clause with no subject of its own says how; it belongs to the step.
             after = pieces[index + 1] if index + 1 < len(pieces) else ""
             if relayed is not None and after[:1].islower() and f"{piece} – {after}" in _dashed(body):
-                relayed = _relayed(f"{piece} – {after}", compiled, language, name, named_other) or relayed
+                joined = f"{piece} – {after}"
+                relayed = (
+                    _relayed(joined, compiled, language, name, named_other, _opens_sentence(body, piece))
+                    or relayed
+                )
             named_other = named_other or any(m.group("name") != name for m in _titled_name().finditer(piece))
             if relayed is not None and relayed not in out:
                 out.append(relayed)
@@ -261,6 +302,10 @@ def read_relayed(thread: Thread, language: str) -> tuple[Relayed, ...]:
 
 # A list item on its own line: "1) …", "2. …", "a) …", "B) …".
 _ITEM = re.compile(r"^\s*(?:\(?(?P<digit>\d{1,2})[).]|\(?(?P<letter>[a-fA-F])\))\s+(?P<text>\S.*)$")
+# A bulleted line ("- …", "• …"): a list only under a heading that names options or steps.
+_BULLET = re.compile(r"^\s*[-•*–]\s+(?P<text>\S.*)$")
+# "- OR a voucher …": the joining word belongs to the note's list, not to the item.
+_ITEM_JOIN = re.compile(r"^(?i:or|ou|o|oder|bzw\.?)\s+")
 _MAX_LISTS = 1
 _MAX_ITEMS = 6
 _ITEM_CHARS = 320
@@ -281,18 +326,23 @@ def _lists(body: str, compiled: _Language, language: str) -> list[Relayed]:
     out: list[Relayed] = []
     index = 0
     while index < len(lines):
-        if _ITEM.match(lines[index]) is None:
+        marker = _ITEM if _ITEM.match(lines[index]) else _BULLET if _BULLET.match(lines[index]) else None
+        if marker is None:
             index += 1
             continue
         start = index
         items: list[str] = []
         lettered = False
-        while index < len(lines) and (match := _ITEM.match(lines[index])) is not None:
-            items.append(match.group("text").strip())
-            lettered = lettered or match.group("letter") is not None
+        while index < len(lines) and (match := marker.match(lines[index])) is not None:
+            items.append(_ITEM_JOIN.sub("", match.group("text").strip()))
+            lettered = lettered or (marker is _ITEM and match.group("letter") is not None)
             index += 1
         heading = next((ln for ln in reversed(lines[:start]) if ln.strip()), "")
-        kind = _list_kind(heading, language) or ("options" if lettered else "steps")
+        kind = _list_kind(heading, language) or (
+            "" if marker is _BULLET else "options" if lettered else "steps"
+        )
+        if not kind:
+            continue  # bullets under no heading of options or steps are the note's own facts
         if _MIN_ITEMS <= len(items) <= _MAX_ITEMS and all(_item_ok(i, compiled) for i in items):
             out.append(Relayed(kind, "", items=tuple(items)))
     return out
@@ -316,13 +366,69 @@ def _item_ok(item: str, compiled: _Language) -> bool:
     return _titled_name().search(item) is None
 
 
-def _relayed(piece: str, compiled: _Language, language: str, name: str, named_other: bool) -> Relayed | None:
+@cache
+def _others() -> re.Pattern[str]:
+    return compile_cues(_table().need_others) or re.compile(r"(?!x)x")
+
+
+def _needs_other(phrase: str, language: str) -> bool:
+    """Whether what we need is an action ("de confirmar", "to check") or comes from someone else
+    ("confirmation from the hotel", "Freigabe")."""
+    folded = fold(phrase)
+    if _others().search(folded) or folded.startswith(("to ", "que ", "dass ", "qu'")):
+        return True
+    first = re.sub(r"^(?:de|d'|do|da|dos|das)\s*", "", folded)
+    return language in _INFINITIVE and _infinitive_led(first, language)
+
+
+def _in_list_item(body: str, piece: str) -> bool:
+    """Whether `piece` sits on a numbered or lettered line: a list is said whole or not at all
+    (_lists), and an option's step holds only if that option is chosen."""
+    at = body.find(piece)
+    if at < 0:
+        return False
+    line = body[body.rfind("\n", 0, at) + 1 :].split("\n", 1)[0]
+    return _ITEM.match(line) is not None
+
+
+def _opens_sentence(body: str, piece: str) -> bool:
+    """Whether `piece` opens a sentence or a line of the note: after a dash, an arrow or a semicolon
+    a clause with no subject speaks of what came before ("NÃO inutilizar – pode criar buraco": the
+    voiding may cause a gap), not of the customer."""
+    at = body.find(piece)
+    before = body[:at].rstrip(" \t") if at >= 0 else ""
+    return not before or before.endswith(("\n", ".", "!", ":"))
+
+
+def _relayed(
+    piece: str, compiled: _Language, language: str, name: str, named_other: bool, opens: bool = True
+) -> Relayed | None:
     folded = fold(piece)
     if name:  # the customer's first name as a subject; same length, so offsets hold
         folded = re.sub(rf"(?<!\w){re.escape(fold(name))}(?!\w)", "\x00" * len(name), folded)
     match = compiled.step.match(folded)
     if match is None and compiled.inverted is not None:
         match = compiled.inverted.match(folded)
+    if match is None and compiled.splice is not None:
+        # "Her key was never the problem, she can go back to 100": the clause before the comma is
+        # a fact of its own; one that is a condition or a time of the step ("once it ships, she
+        # can …") would be lost, so then the step is not read this way.
+        match = compiled.splice.match(folded)
+        subordinate = compiled.subordinate
+        if match is not None and subordinate is not None and subordinate.search(match["prefix"]):
+            match = None
+    needed = False
+    if match is None and compiled.need is not None:
+        match = compiled.need.match(folded)
+        needed = match is not None
+    dropped = False
+    if match is None and compiled.prodrop is not None:
+        match = compiled.prodrop.match(folded)
+        # With no subject, only a clause that opens its sentence or joins the one before with
+        # "ou"/"o" is the customer's; "NÃO inutilizar – pode criar buraco" is the voiding's.
+        if match is not None and not opens and not match.group("joined"):
+            match = None
+        dropped = match is not None
     asked = match is None and compiled.ask is not None and compiled.ask.match(folded) is not None
     if asked and compiled.ask is not None:
         match = compiled.ask.match(folded)
@@ -331,6 +437,9 @@ def _relayed(piece: str, compiled: _Language, language: str, name: str, named_ot
     subject = match.group("subject")
     if asked:  # "ask him to …": who is asked is who the step is for
         subject = "he" if re.search(r"\b(?:him|lui|ele)\b", subject) else "she"
+    impersonal = compiled.impersonal
+    if dropped and impersonal is not None and impersonal.match(folded, match.start("phrase")):
+        return None  # "puede tardar 5 días": the subject is a thing or a time, not the customer
     # "she"/"he" is the customer only while the note has named nobody else ("Driver will phone
     # Mrs Nguyen … she or a neighbour can sign").
     if subject in _PRONOUNS and named_other:
@@ -340,11 +449,23 @@ def _relayed(piece: str, compiled: _Language, language: str, name: str, named_ot
     if other is not None and other.search(fold(piece[match.start("phrase") :])):
         return None
     phrase = piece[match.start("phrase") :]
+    # "reenviar as notas paradas: o sistema consulta …": after a colon the note explains itself.
+    phrase = re.sub(r"(?<=\w):\s.*$", "", phrase)
     phrase = _TRAILING.sub("", _OWN_CLAUSE.sub("", _ASIDE.sub("", phrase)))
     cond = "" if asked or not match.group("cond") else piece[match.start("cond") : match.end("cond")]
-    kind = "ask" if asked else compiled.modal_kind.get(match.group("modal"), "")
+    if dropped and cond:  # the purpose or time is said with its own word ("Para llegar al 19/12")
+        cond = piece[match.start("cond_word") : match.end("cond")]
+    kind = "ask" if asked else "need" if needed else compiled.modal_kind.get(match.group("modal"), "")
     words = len(phrase.split())
-    if not kind or not _MIN_PHRASE_WORDS <= words <= _MAX_PHRASE_WORDS:
+    # "customer has to resend": one verb is a step too, but a word like "too" or "also" is not.
+    single = (
+        words == 1
+        and phrase.isalpha()
+        and len(phrase) >= _MIN_VERB_LETTERS
+        and not asked
+        and fold(phrase) not in {fold(w) for w in _table().between.get(language, ())}
+    )
+    if not kind or not (_MIN_PHRASE_WORDS <= words <= _MAX_PHRASE_WORDS or single):
         return None
     said = fold(_QUOTED.sub(" ", f"{cond} {phrase}"))
     if compiled.internal is not None and compiled.internal.search(said):
@@ -357,11 +478,16 @@ def _relayed(piece: str, compiled: _Language, language: str, name: str, named_ot
         return None  # "pode fazer: pedir …": a heading over what follows, not the step itself
     if re.match(r"(?i)(?:not|never)\b", phrase):
         return None  # "she must not be given the PIN": a prohibition, and ours to keep
+    if needed:
+        # a thing we need from them, not a thing to do ("we need to check") or someone else's
+        return None if _needs_other(phrase, language) or words < _MIN_PHRASE_WORDS else Relayed(kind, phrase)
     if not _infinitive_led(phrase, language):
         return None
-    if _nothing(language).search(fold(phrase)) and len(phrase.split()) <= _NOTHING_WORDS:
+    if _nothing(language).search(fold(" ".join(phrase.split()[:2]))):
+        # "muss nichts tun", "não precisa fazer nada, só deixar o app aberto": that there is
+        # nothing to do is the outcome nothing_to_do (note_outcomes.py), said only beside another.
         return None  # "muss nichts tun" is the outcome nothing_to_do (note_outcomes.py), said there
-    return Relayed(kind, phrase, cond)
+    return Relayed(kind, phrase, cond, lead=dropped and bool(cond))
 
 
 # --- saying it ---------------------------------------------------------------------------------
@@ -425,6 +551,9 @@ def _turn(text: str, language: str, keys: tuple[str, ...]) -> str | None:
     if short:
         alternation = "|".join(re.escape(w) for w in sorted(short, key=len, reverse=True))
         text = re.sub(rf"(?<![\w.])(?:{alternation})(?![\w])", lambda m: short[m.group()], text)
+    if language == "fr":
+        # "Visa se terminant par 2290": a reflexive before a participle is the thing's, not theirs.
+        text = re.sub(r"(?<!\w)se (?=\w+ant\b)", "\x01 ", text)
     words = _merged(table.pronouns, (language, *(k for k in keys if k.startswith(language))))
     ihr = _merged(table.ihr_forms, tuple(k for k in keys if k.startswith(language)))
     if words:
@@ -451,6 +580,7 @@ def _turn(text: str, language: str, keys: tuple[str, ...]) -> str | None:
         text = pattern.sub(said, text)
         if blocked:
             return None
+    text = text.replace("\x01", "se")
     if language == "en":
         text = re.sub(
             r"(?<!\w)her(?!\w)(\s+(\w+))?",
@@ -499,7 +629,7 @@ def relayed_sentences(
             continue
         main = frame.format(vp=phrase)
         if cond:
-            main = frames["if"].format(cond=cond, main=main)
+            main = frames["lead" if step.lead and "lead" in frames else "if"].format(cond=cond, main=main)
         if language == "fr":
             main = re.sub(r"\b(de|que|ne|se|te|me|le|la) ([aeiouyhéèêâîô])", _elide, main)
         out.append(_sentence(main))

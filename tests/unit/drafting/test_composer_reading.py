@@ -118,7 +118,7 @@ def test_a_hold_that_needs_a_callback_is_never_unlocked_in_chat(make_thread: Mak
     )
     reply = draft(thread)
     assert "innerhalb von 2 Stunden" in reply
-    assert "nicht hier im Chat aufheben" in reply
+    assert "nicht hier aufheben" in reply
     assert "Betrug" not in reply
     assert re.search(r"\b(?:dir|dich|du)\b", reply)  # the customer wrote "du"
     assert not re.search(r"\b(?:Ihnen|Sie)\b", reply)
