@@ -10,7 +10,9 @@ data/lemma_forms.yaml); this module only applies them:
 - praise counts as sarcasm only next to trouble ("great job losing my parcel");
 - politeness formulas ("thanks in advance") are not gratitude, and neither is praise that is
   sarcastic;
-- a raised voice (several words in capitals, "!!!") inside a complaint reads as anger;
+- a raised voice (several words in capitals, "!!!") inside a complaint reads as anger, and in a
+  happy message as excitement; caps lock (every letter a capital) raises no voice at all, and a
+  stretched word ("merciiii") is read as the word it stretches;
 - quoted lines and long quoted passages are someone else's words and are blanked first;
 - shapes (counts, ordinals, elapsed time, time left, clock deadlines: structures.py) add
   frustration and urgency, time words count only with a stake in their sentence, and praise
