@@ -10,7 +10,9 @@ data/lemma_forms.yaml); this module only applies them:
 - praise counts as sarcasm only next to trouble ("great job losing my parcel");
 - politeness formulas ("thanks in advance") are not gratitude, and neither is praise that is
   sarcastic;
-- a raised voice (several words in capitals, "!!!") inside a complaint reads as anger;
+- a raised voice (several words in capitals, "!!!") inside a complaint reads as anger, and in a
+  happy message as excitement; caps lock (every letter a capital) raises no voice at all, and a
+  stretched word ("merciiii") is read as the word it stretches;
 - quoted lines and long quoted passages are someone else's words and are blanked first;
 - shapes (counts, ordinals, elapsed time, time left, clock deadlines: structures.py) add
   frustration and urgency, time words count only with a stake in their sentence, and praise
@@ -176,6 +178,15 @@ _ACRONYMS = frozenset(
     ]
 )
 _EXCLAIMED = re.compile(r"!{3,}|\?{3,}|\?!|!\?")
+# A letter written three times or more is one letter stretched for warmth or volume ("merciiii",
+# "thank youuuu", "HERMOSOOO"): read as the word it stretches. No word of the five languages
+# holds a letter three times in a row.
+_STRETCHED = re.compile(r"(\w)\1{2,}")
+# Marks of delight: hearts, a face in love, tears held back with a smile. Beside capitals or
+# "!!!" in a message with no complaint, they make the loud voice joy (a teenager's "MY ORDER IS
+# HERE 😭💖"), never anger.
+_DELIGHT = re.compile("[\u2764\U0001f493-\U0001f49f\U0001f970\U0001f60d\U0001f979\U0001f929]")
+_CAPS_LOCK_LETTERS = 12  # letters a text needs before all of them in capitals reads as caps lock
 _CODE_EDGE = re.compile(r"[-_/\d]")
 _COMPLAINT = frozenset(
     {Feeling.anger, Feeling.frustration, Feeling.disappointment, Feeling.threat, Feeling.sarcasm}
@@ -184,6 +195,18 @@ _COMPLAINT = frozenset(
 
 # Feelings whose own words are often written in capitals without anger: a deadline, a body named.
 _NAMED_LOUDLY = (Feeling.urgency, Feeling.threat)
+
+
+def _unstretched(toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Tokens with stretched letters brought back to one ("merciiii" -> "merci"); offsets kept."""
+    return [(s, e, _STRETCHED.sub(r"\1", t)) if _STRETCHED.search(t) else (s, e, t) for s, e, t in toks]
+
+
+def caps_lock(text: str) -> bool:
+    """Whether every letter of `text` is a capital: caps lock, which shouts nothing (an older
+    customer's "PLEASE SEND TRACKING FOR ORDER 88120. THANK YOU")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= _CAPS_LOCK_LETTERS and all(c.isupper() for c in letters)
 
 
 def _code_before(text: str, start: int) -> bool:
@@ -353,8 +376,8 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     candidates: list[tuple[Feeling, int, int, int]] = []  # feeling, level, start, end
     ironic: list[tuple[int, int, int]] = []  # sarcastic phrases waiting for trouble: level, start, end
     masked = _mask(folded, compiled.formulas)
-    toks = tokens(folded)
-    masked_toks = toks if masked == folded else tokens(masked)
+    toks = _unstretched(tokens(folded))
+    masked_toks = toks if masked == folded else _unstretched(tokens(masked))
     found_cues = compiled.cues.find(toks)
     final_only = clause_final_time(language)
     gated = [
@@ -405,7 +428,8 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
             # Outside a condition a negation two words back (articles aside) reaches a complaint
             # word: "ce n'est pas une plainte", "no es una queja" complain of nothing.
             window = [w for w in before if w not in compiled.articles][-2:]
-        if not starts_negated and _negated(window, compiled.negators):
+        # A face or a mark is no word a negation can reach: "das kleid passt nicht 😬".
+        if cue_words and not starts_negated and _negated(window, compiled.negators):
             continue
         if _negated_after(folded, end, compiled.negators_after):
             continue  # "t'inquiète pas", "je m'inquiète plus": French negation after its verb
@@ -427,7 +451,14 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
             ironic.append((min(level, 3), start, end))
             continue
         candidates.append((feeling, min(level, 3), start, end))
-    negative = [(s, e) for f, _, s, e in candidates if f in NEGATIVE and f is not Feeling.sarcasm]
+    # A stake is a topic, not trouble: "agradecerle ... el seguro de mi mamá" is no thanks for a
+    # failure, so stakes do not count as the trouble that turns thanks or praise into irony.
+    stake_spans = set(stakes)
+    negative = [
+        (s, e)
+        for f, _, s, e in candidates
+        if f in NEGATIVE and f is not Feeling.sarcasm and (s, e) not in stake_spans
+    ]
     # A fixed sarcastic phrase counts next to trouble: a trouble word near it, or, in a message
     # without warm thanks, any other negative feeling ("tercer aviso ... Sois unos cracks 👏👏").
     if helper is not None:
@@ -447,14 +478,20 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
         if any(s <= start and end <= e and (e - s) > (end - start) for _, _, s, e in candidates):
             continue
         found.setdefault(feeling, []).append((level, Evidence(start, end, text[start:end])))
+    _feared_not_blamed(folded, found)
     _raised_voice(text_own, found)
     _drop_sarcastic_praise(found)
-    _public_irony(text_own, found, praise_is_sincere, bool(_HANDLE.search(text_own)))
+    # Sarcasm is praise or thanks meant as their opposite (LABELLING.md): an ironic mark beside a
+    # complaint that praises nothing ("3rd time the app logged me out 🙃🙃") is exasperation.
+    praised = bool(ironic or scanned["praise"] or scanned["thanks_for"])
+    _public_irony(text_own, found, praise_is_sincere, bool(_HANDLE.search(text_own)), praised)
     _drop_polite_thanks(text, found, praise_is_sincere)
+    _joyful_voice(text_own, found)
     _drop_settled_time(found)
     _occasion_as_deadline(found, set(occasions), bool(stakes))
     _jeopardy(found, stakes, text)
     _drop_calm_stakes(found, set(stakes))
+    _relieved_worry(found)
     _drop_incidental_persistence(found)
     _drop_troubled_occasions(found, set(occasions))
     readings = []
@@ -489,9 +526,10 @@ def _troubled(folded: str, start: int, end: int, compiled: _Compiled) -> bool:
 
 def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
     # Capitals glued to digits, dashes or underscores are codes ("COMP-20231", "ERR_GATEWAY").
+    # Under caps lock no word is louder than another.
     shouted = [
         m
-        for m in _SHOUTED.finditer(text)
+        for m in (() if caps_lock(text) else _SHOUTED.finditer(text))
         if m.group() not in _ACRONYMS
         and not _CODE_EDGE.match(text, m.end())
         and not _code_before(text, m.start())
@@ -527,6 +565,50 @@ def _raised_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -
         found.setdefault(Feeling.anger, []).append((2, Evidence(first.start(), first.end(), first.group())))
 
 
+def _joyful_voice(text: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """Capitals, "!!!" or stretched letters in a message with no complaint and with happy news or
+    a mark of delight are joy at full volume: excitement 3 ("ON A EU LA MAISON!!!! 🥳", "MY ORDER
+    IS HERE AND IT'S PERFECT 😭💖"). LABELLING.md: capitals are how loud a feeling is; here the
+    feeling is joy. Caps lock is no voice at all."""
+    if any(f in found for f in NEGATIVE):
+        return
+    delight = _DELIGHT.search(text)
+    if Feeling.excitement not in found and delight is None:
+        return
+    shouted = [] if caps_lock(text) else [m for m in _SHOUTED.finditer(text) if m.group() not in _ACRONYMS]
+    loud = len(shouted) >= 2 or re.search(r"!{3,}", text) or _STRETCHED.search(text)
+    if not loud:
+        return
+    mark = shouted[0] if shouted else delight
+    evidence = [(3, Evidence(mark.start(), mark.end(), mark.group()))] if mark is not None else []
+    found[Feeling.excitement] = evidence + found.get(Feeling.excitement, [])
+
+
+_FEAR_REACH = 60  # characters after a fear word that still say what is feared
+
+
+def _feared_not_blamed(folded: str, found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """A word of blame after a fear word in its sentence is what the customer fears, not what they
+    accuse the company of: "me da miedo que sea una estafa", "j'ai peur que ce soit une arnaque"
+    (a customer afraid of phishing is worried, not angry)."""
+    anger, worry = found.get(Feeling.anger), found.get(Feeling.worry)
+    if not anger or not worry:
+        return
+    fears = [e for level, e in worry if level >= 2]
+
+    def feared(e: Evidence) -> bool:
+        return any(
+            0 <= e.start - f.end <= _FEAR_REACH and not _SENTENCE_BREAK.search(folded, f.end, e.start)
+            for f in fears
+        )
+
+    kept = [(level, e) for level, e in anger if not feared(e)]
+    if kept:
+        found[Feeling.anger] = kept
+    else:
+        del found[Feeling.anger]
+
+
 def _complains(found: dict[Feeling, list[tuple[int, Evidence]]]) -> bool:
     return any(
         f in found and (f is not Feeling.sarcasm or max(level for level, _ in found[f]) >= 2)
@@ -545,8 +627,11 @@ def _drop_polite_thanks(text: str, found: dict[Feeling, list[tuple[int, Evidence
     if not thanks or max(level for level, _ in thanks) >= 2:
         return
     # "MERCI", "DANKE" in capitals: thanks said loudly are warm, not a sign-off.
-    loud = any(e.text.isupper() and len(e.text) >= 4 for _, e in thanks)
-    warm = any(_WARM_AFTER.match(text, e.end) for _, e in thanks) or fixed or loud
+    # Under caps lock every word is in capitals: "THANK YOU" closes a request there.
+    loud = not caps_lock(text) and any(e.text.isupper() and len(e.text) >= 4 for _, e in thanks)
+    # Stretched thanks ("merciiii", "thank youuuu") are warm too.
+    stretched = any(_STRETCHED.search(e.text) for _, e in thanks)
+    warm = any(_WARM_AFTER.match(text, e.end) for _, e in thanks) or fixed or loud or stretched
     if not warm or any(f in found for f in NEGATIVE):
         del found[Feeling.gratitude]
 
@@ -580,7 +665,11 @@ def _marks() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _public_irony(
-    text: str, found: dict[Feeling, list[tuple[int, Evidence]]], sincere_fix: bool, to_handle: bool
+    text: str,
+    found: dict[Feeling, list[tuple[int, Evidence]]],
+    sincere_fix: bool,
+    to_handle: bool,
+    praise: bool,
 ) -> None:
     """Thanks next to an ironic mark (an upside-down smile) are irony, and so are thanks that name
     no fix in a complaint posted at the company's handle with applause ("Obrigado @X por mais um
@@ -598,7 +687,7 @@ def _public_irony(
     if thanks and (is_ironic or (to_handle and complaint)):
         found[Feeling.sarcasm] = [(2, e) for _, e in thanks]
         del found[Feeling.gratitude]
-    elif is_ironic and complaint:
+    elif is_ironic and complaint and praise:
         found[Feeling.sarcasm] = [(2, Evidence(mark.start(), mark.end(), mark.group()))]
 
 
@@ -611,9 +700,16 @@ def _drop_settled_time(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None
         del found[Feeling.urgency]
 
 
-# Feelings that explain why a relative, a baby or the rent is mentioned without fear for them:
-# a bereavement, thanks, happy news, or a let-down about the product.
-_STAKE_CONTEXTS = (Feeling.grief, Feeling.gratitude, Feeling.excitement, Feeling.disappointment)
+# Feelings that explain why a relative, a baby, the rent or a flight is mentioned without fear for
+# them: a bereavement, thanks, happy news, a let-down about the product, or irony about it
+# ("thanks so much for cancelling my flight").
+_STAKE_CONTEXTS = (
+    Feeling.grief,
+    Feeling.gratitude,
+    Feeling.excitement,
+    Feeling.disappointment,
+    Feeling.sarcasm,
+)
 
 
 def _drop_calm_stakes(found: dict[Feeling, list[tuple[int, Evidence]]], stakes: set[tuple[int, int]]) -> None:
@@ -638,6 +734,18 @@ def _drop_calm_stakes(found: dict[Feeling, list[tuple[int, Evidence]]], stakes: 
     for feeling in _STAKE_CONTEXTS:
         if feeling in found and only_stakes(feeling):
             del found[feeling]
+
+
+def _relieved_worry(found: dict[Feeling, list[tuple[int, Evidence]]]) -> None:
+    """Warm thanks in a message with no complaint and no deadline are thanks for a worry taken
+    away: "she was so stressed about it and you were incredibly patient", "das hat ihr viel
+    Sorgen genommen". The fear is the story the thanks tell, not the customer's state now."""
+    thanks = found.get(Feeling.gratitude)
+    if not thanks or max(level for level, _ in thanks) < 2 or Feeling.worry not in found:
+        return
+    if Feeling.urgency in found or any(f in found for f in NEGATIVE - {Feeling.worry}):
+        return
+    del found[Feeling.worry]
 
 
 def _jeopardy(
