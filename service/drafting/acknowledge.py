@@ -11,10 +11,16 @@ are named; a calm customer is thanked for the details and never called upset. Ti
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict
 
 from service.drafting.voice import Voice
 from service.language.analysis import Category, Emotion, ThreadAnalysis
+from service.language.cues import compile_cues, fold
+from service.language.data import load_table
 from service.language.feelings import NEGATIVE, Feeling, FeelingReading
 from service.models import Channel, Role, Thread
 
@@ -50,6 +56,45 @@ _CALIBRATED = {
 # A loss named earlier in the thread (or in the subject) still decides the opener; a mild "hard
 # time" there does not.
 _EARLIER_GRIEF = 2
+
+
+class _Occasions(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    excitement_occasions: dict[str, tuple[str, ...]]
+
+
+@cache
+def _occasions(language: str) -> re.Pattern[str] | None:
+    """The feelings' occasion words (a birthday, an opening, a move, Christmas), read again here."""
+    return compile_cues(load_table("feelings", _Occasions).excitement_occasions.get(language, ()))
+
+
+def _occasion_only(analysis: ThreadAnalysis, feelings: tuple[FeelingReading, ...]) -> bool:
+    """Whether all the excitement read is an occasion named, not joy said ("Good news first")."""
+    pattern = _occasions(analysis.language)
+    evidence = [e for f in feelings if f.feeling is Feeling.excitement for e in f.evidence]
+    return pattern is not None and bool(evidence) and all(pattern.search(fold(e.text)) for e in evidence)
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _beside_deadline(analysis: ThreadAnalysis, thread: Thread | None) -> bool:
+    """Whether every excitement cue shares its sentence with the customer's deadline ("para la
+    inauguración del local nuevo el 19 de diciembre"): the event is the date's reason."""
+    if thread is None or analysis.message_index is None:
+        return False
+    body = thread.messages[analysis.message_index].body
+    deadlines = [f for f in analysis.facts if f.kind == "deadline"]
+    evidence = [e for f in analysis.feelings if f.feeling is Feeling.excitement for e in f.evidence]
+
+    def together(start: int, end: int) -> bool:
+        return not _SENTENCE_END.search(body, min(start, end), max(start, end))
+
+    return bool(evidence and deadlines) and all(
+        any(together(e.end, d.start) if e.end <= d.start else together(d.end, e.start) for d in deadlines)
+        for e in evidence
+    )
 
 
 def waited_on_us(thread: Thread) -> bool:
@@ -128,6 +173,21 @@ def _praise_is_the_ask(analysis: ThreadAnalysis) -> bool:
     )
 
 
+def _thanks_before_ask(analysis: ThreadAnalysis) -> bool:
+    """Whether clear thanks come before the customer's request ("obrigada pela ajuda com a entrega
+    ... Uma dúvida: ...", dev-n #27): thanks for what we did, then a question. A thank-you after the
+    request ("... je vous remercie de votre retour rapide") is a courtesy that closes it."""
+    request = analysis.request
+    if request is None:
+        return False
+    return any(
+        f.feeling is Feeling.gratitude
+        and f.intensity >= _CLEAR
+        and any(e.end <= request.start for e in f.evidence)
+        for f in analysis.feelings
+    )
+
+
 def acknowledgement_key(
     analysis: ThreadAnalysis, *, waited: bool, our_fault: bool, thread: Thread | None = None
 ) -> str:
@@ -151,10 +211,31 @@ def acknowledgement_key(
     # A closing "merci !" or "je vous remercie" is courtesy, not a thank-you letter: gratitude alone
     # takes the opener only when it is strong.
     excitement = _strongest(feelings, frozenset({Feeling.excitement}))
+    if (
+        excitement <= _CLEAR
+        and gratitude < _CLEAR
+        and time_pressed(analysis)
+        and (_occasion_only(analysis, feelings) or _beside_deadline(analysis, thread))
+    ):
+        # A birthday on Thursday, an opening on the 19th, a move before Christmas: beside a date
+        # the occasion is what the date is for, not news to celebrate ("¡Qué buena noticia!" to a
+        # parcel lost before a birthday, dev-n #07; to a quote for an opening, #11).
+        excitement = 0
     glad = excitement or (gratitude if gratitude >= _THANKFUL else 0)
     # A strong thank-you ("thank you so much", "you made my day") takes the opener even beside
     # words the reading scores as trouble ("our guests still talk about it").
-    thanks = gratitude >= _THANKFUL or (not negative and _praise_is_the_ask(analysis))
+    thanks = gratitude >= _THANKFUL or (
+        not negative and (_praise_is_the_ask(analysis) or _thanks_before_ask(analysis))
+    )
+    if (
+        hostile
+        and gratitude >= _THANKFUL
+        and excitement > hostile
+        and not _strongest(feelings, frozenset({Feeling.sarcasm, Feeling.threat}))
+    ):
+        # "ES GEHT!!!! ENDLICH ... danke danke danke": capitals read as anger beside a clear thank-you
+        # and stronger joy are the customer's volume, not blame (dev-n #14).
+        hostile = 0
     if _public_irony(thread, excitement, gratitude):
         # Never "great news" to it; frustration is what irony about a failure says.
         hostile = max(hostile, excitement)
@@ -173,7 +254,16 @@ def acknowledgement_key(
     for named, key in _NAMED:
         if _strongest(feelings, frozenset(named)) >= max(negative, _CLEAR):
             return key
-    if analysis.emotion in _CALIBRATED:
+    if analysis.emotion in _CALIBRATED and not negative:
+        # The calibrated reading sees feelings in volume ("!!!", capitals) and in words like
+        # "urgent" that the feelings read as something else; when those show no trouble at all,
+        # the situation decides: thanks said (dev-n #17, #22), or a deadline (#08's invoice for
+        # Thursday's closing), never "I understand why you are upset" to a calm letter.
+        if gratitude >= _CLEAR or (gratitude and not time_pressed(analysis)):
+            return "thanks"
+        if time_pressed(analysis):
+            return "pressed"
+    if analysis.emotion in _CALIBRATED and not (negative < _CLEAR and time_pressed(analysis)):
         return _CALIBRATED[analysis.emotion]
     if our_fault:
         return "our_fault"
@@ -189,8 +279,20 @@ def acknowledgement_key(
     return "calm_question" if analysis.category in _QUESTIONS or analysis.request else "calm_problem"
 
 
+# Openers whose "I understand what you need" the restatement says instead when it follows them.
+# The calm openers keep theirs: without it the acknowledgement rule reads "Thanks for getting in
+# touch" as a courtesy only, even for a calm customer, and puts its stock line in front.
+_SAID_BY_RESTATEMENT = frozenset({"thanks_ask"})
+
+
 def acknowledge(
-    thread: Thread, analysis: ThreadAnalysis, voice: Voice, *, our_fault: bool, settled: bool
+    thread: Thread,
+    analysis: ThreadAnalysis,
+    voice: Voice,
+    *,
+    our_fault: bool,
+    settled: bool,
+    restated: bool = False,
 ) -> tuple[str, str]:
     """The acknowledgement, and when time is short and we have facts to give, a lead-in for them
     ("I know time is short, so here is where things stand."). The lead-in goes in front of the
@@ -203,6 +305,11 @@ def acknowledge(
         # Thanks that also ask ("and when do we pay?"): the question is seen too, so the opener
         # does not read as if the letter held nothing else (review D #18).
         key = "thanks_ask"
+    if restated and key in _SAID_BY_RESTATEMENT and not analysis.upset:
+        # (An upset reading needs the opener's own "I understand ...": the acknowledgement rule.)
+        # "Thank you for your kind words; I understand what you'd like to know. I understand your
+        # question is about ..." says it twice; the restatement is the understanding (A5).
+        return voice.lines.get(f"{key}_restated") or voice.line(key), lead_in
     return voice.line(key), lead_in
 
 

@@ -386,12 +386,17 @@ def compose_offline_with_gaps(
         unknown_step = voice.lines.get("general_step") or _general_steps(phrases, analysis)[0]
     unknown_step = spelled_for(voice, unknown_step)  # found again in the text below
     # What we know and what happens next read as one paragraph, not a to-do list.
-    acknowledgement, lead_in = acknowledge(
-        thread, analysis, voice, our_fault=found.our_fault, settled=concrete
-    )
     # A thank-you letter asks nothing: "I'm looking into this" and "I'll keep you updated" answer
     # a problem it does not have (review G #05, #18); we pass the thanks on instead.
     thank_you = not concrete and thanks_only(thread, analysis, our_fault=found.our_fault)
+    acknowledgement, lead_in = acknowledge(
+        thread,
+        analysis,
+        voice,
+        our_fault=found.our_fault,
+        settled=concrete,
+        restated=bool(restated) and not thank_you and not (options and options.max_words),
+    )
     if thank_you:
         unknown_step = voice.line("thanks_step")
     steps = [" ".join([*([lead_in] if lead_in else []), *settled, *([] if concrete else [unknown_step])])]

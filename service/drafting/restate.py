@@ -27,6 +27,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from service.drafting.person_shift import WORD, Person, person_for, shift
+from service.drafting.topic import topic
 from service.drafting.voice import Voice
 from service.guardrails.normalise import normalise
 from service.guardrails.rules.parroting import NGRAM
@@ -452,6 +453,18 @@ def _reference(thread: Thread, analysis: ThreadAnalysis) -> str:
     return ids[0] if ids else ""
 
 
+# Where a lead-in ends and the sentence proper starts: "Two questions: ...", "Just one small thing
+# – could it ...", "... really appreciate it 👍 Just one ...", "ES GEHT!!!! ... kurze frage noch: ...".
+_LEAD_END = re.compile(r"\s*[:–—]\s+|(?<=[!…])\s+|\s*[\u2600-\u27bf\U0001f000-\U0001faff]+[\ufe0f\u200d]*\s*")
+
+
+def _and_tails(sentence: str) -> list[str]:
+    """The sentence, then what follows each lead-in, longest first: a thank-you, a label or a
+    greeting in front of a question is not part of what is asked."""
+    tails = [sentence[m.end() :] for m in _LEAD_END.finditer(sentence) if m.start() > 0]
+    return [sentence, *(t for t in tails if len(WORD.findall(t)) >= _MIN_SENTENCE_WORDS)]
+
+
 def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
     if any(f.feeling is Feeling.sarcasm for f in analysis.feelings):
         return ""  # their sarcasm said back to them reads as mockery
@@ -461,7 +474,7 @@ def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
     deadline = _deadline(thread, analysis)
     reference = _reference(thread, analysis)
     sentences = [analysis.issue, analysis.request.text if analysis.request else ""]
-    for sentence in dict.fromkeys(s for s in sentences if s.strip()):
+    for sentence in dict.fromkeys(t for s in sentences if s.strip() for t in _and_tails(s)):
         text = _clean(sentence, voice.language)
         if not text:
             continue
@@ -473,7 +486,7 @@ def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
             said = build(text, person, deadline, ref)
             if said and len(WORD.findall(said)) >= _MIN_SAID_WORDS:
                 return said
-    # Nothing turned: saying less reads better than a quoted subject or ticket title, which
-    # review G found stitched ("I have read your message about ...") and, quoted back to a
-    # grieving customer ("« Décès de ma mère »"), tactless. The restates-issue finding tells the agent.
-    return ""
+    # Nothing turned: the thing it is about, in our words ("Se trata de su pedido #LB-90314."), or
+    # nothing. A quoted subject or ticket title read stitched (review G: "I have read your message
+    # about ...") and, quoted back to a grieving customer ("« Décès de ma mère »"), tactless.
+    return topic(thread, analysis, person)

@@ -194,7 +194,9 @@ def test_thanks_that_ask_see_the_question(make_thread: MakeThread) -> None:
             channel="email",
         )
     )
-    assert "what you'd like to know" in reply
+    # The question is seen: said back, and then not announced a second time (decision 156).
+    assert "when the invoice is due" in reply
+    assert "what you'd like to know" not in reply
 
 
 def test_a_public_post_with_an_unsettled_note_is_asked_to_dm(make_thread: MakeThread) -> None:
