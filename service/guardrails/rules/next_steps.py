@@ -25,12 +25,12 @@ from pydantic import BaseModel, ConfigDict
 
 from service.guardrails.document import SCAN_OFFSET, Document, scan_text
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
-from service.guardrails.normalise import FORMAT_CHARS
 from service.guardrails.phrases import PhraseHit, PhraseMatcher, expand, trie_regex
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
 from service.guardrails.rules.word_rule import masked_text
 from service.guardrails.words import Sentence, tokens_of, window_sentences
+from service.language.menu_path import ARROWS, MENU_PATH
 from service.models import Finding, Severity, Thread
 
 _KINDS = frozenset({"cue", "exception", "bracket", "no-plan"})
@@ -144,14 +144,6 @@ class NextStepsLexicon(PhraseLexicon):
 # está em https://…"), and so is a path through menus ("Conta > Pagamentos", "Minha Conta ›
 # Documentos"). Both start at a fixed character, so a reply without one costs one failed scan.
 _LINK = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+")
-# Any run of blanks (not a line break) or emoji between the words and the arrow: the same path
-# with two spaces, or with an emoji after its first word, is still a path (property tests).
-_EMOJI = "[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]"
-_ARROWS = ">›→"
-# Invisible format characters may sit anywhere in the gap: they never change what a text says.
-_MENU_PATH = re.compile(
-    rf"[^\W\d_](?:[^\S\n]|{_EMOJI}|[{FORMAT_CHARS}])*[{_ARROWS}](?:[^\S\n]|[{FORMAT_CHARS}])*[^\W\d_]"
-)
 # A negation glued to or right after a cue's last word: "you can't", "we can not", "I will not".
 _NEGATED_AFTER = re.compile(r"(?:n't|'t|’t|\s+not\b|\s+never\b)")
 _SENTENCE_MARK = re.compile(r"[.!?\n]")
@@ -497,9 +489,9 @@ class NextSteps(Rule):
         # has no letter before it, so it is never read as a path. Every path has an arrow: without
         # one, three substring tests replace a regex tried at every letter (2 ms on 20,000).
         original = doc.original
-        if not any(arrow in original for arrow in _ARROWS):
+        if not any(arrow in original for arrow in ARROWS):
             return False
-        return _MENU_PATH.search(original) is not None
+        return MENU_PATH.search(original) is not None
 
     def _signal(self, doc: Document, customer: frozenset[str] = frozenset()) -> bool:
         """A next step no phrase names: a question to the customer, "DM us", a future form, a
