@@ -362,15 +362,17 @@ class NextSteps(Rule):
         verbs = sorted(
             {v.casefold() for vs in lexicon.imperatives.values() for v in vs}, key=len, reverse=True
         )
+        leads = sorted({w.casefold() for w in (lexicon.signals.lead_adverbs if lexicon.signals else [])})
+        adverbs = "|".join(map(re.escape, sorted(leads, key=len, reverse=True))) or "(?!)"
         imperative = re.compile(
             # The verb (an adverb may come first: "Just click", "First uninstall") after blanks or
             # MASK (an emoji, a symbol); whether those follow a sentence or clause start is
             # checked by _opens_clause. Written as a look-behind, not as "a start, then any run of
             # blanks": that form rescanned the whole run from every line break (seconds on a long
             # quoted block).
-            # Those adverbs in the other languages too ("Simplemente aprieta", "Einfach neu starten").
-            rf"(?<![^\s\x1a])(?:(?:just|simply|first|now|next|finally|also|simplemente|solo|sólo|primero|"
-            rf"einfach|zuerst|dann|simplement|d'abord|ensuite|só|primeiro|depois)\s)?"
+            # The adverbs are the lexicon's `lead_adverbs` ("Simplemente aprieta", "Einfach neu
+            # starten"), the same words the shape of a clause-opening imperative skips.
+            rf"(?<![^\s\x1a])(?:(?:{adverbs})\s)?"
             # The verbs as a trie ("re" -> install | start | boot ...): one branch per shared
             # prefix instead of hundreds of alternatives tried at every word start.
             rf"(?:{trie_regex(verbs)})\b"
