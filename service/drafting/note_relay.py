@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from service.drafting.names import customer_names
 from service.language.cues import compile_cues, cue_alternation, fold
 from service.language.data import load_table
-from service.language.menu_path import MENU_PATH
+from service.language.menu_path import without_menu_paths
 from service.models import Role, Thread
 
 _NOTE_CHARS = 3_000
@@ -305,7 +305,7 @@ def _list_kind(heading: str, language: str) -> str:
 def _item_ok(item: str, compiled: _Language) -> bool:
     if len(item) > _ITEM_CHARS:
         return False
-    said = fold(MENU_PATH.sub(" ", _ADDRESS.sub(" ", _QUOTED.sub(" ", item))))
+    said = fold(without_menu_paths(_ADDRESS.sub(" ", _QUOTED.sub(" ", item))))
     if compiled.internal is not None and compiled.internal.search(said):
         return False
     return _titled_name().search(item) is None
