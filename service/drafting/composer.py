@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from service.drafting.acknowledge import acknowledge, thanks_only
 from service.drafting.composer_phrases import Phrases
+from service.drafting.names import PLACEHOLDER_CHARS, customer_names, is_title_word
 from service.drafting.note_outcomes import (
     SUPPLEMENTARY,
     NoteOutcomes,
@@ -46,13 +47,6 @@ from service.language.register import Register
 from service.models import Channel, Role, Thread, Tone
 from service.tenancy import DEFAULT_PROFILE, TenantProfile
 
-# Titles in front of a name are not a first name ("Dr. Ana Souza" -> "Ana").
-_HONORIFICS = frozenset(
-    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "sr", "sra", "srta", "don", "doña"}
-    | {"herr", "frau", "m", "mme", "mlle", "dra"}
-)
-# A helpdesk that sends "[Name]" or "{{name}}" has sent an unfilled template, not a name.
-_PLACEHOLDER_CHARS = re.compile(r"[\[\]{}<>]")
 # A signature that already closes ("Best regards,\nSam") needs no closing line of ours.
 _CLOSING_WORDS = re.compile(
     r"^\s*(?:best|kind|warm|many|regards|cheers|thanks|thank you|sincerely|saludos|un saludo|"
@@ -67,21 +61,6 @@ _LINE_START_SPACE = re.compile(r"\n[ \t]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _PUBLIC_CHARS = 280  # a public social post (X's limit; others are longer)
 _STEPS_BY_CHANNEL = {Channel.email: 3, Channel.other: 3, Channel.chat: 2, Channel.social: 1, Channel.sms: 1}
-
-
-def customer_names(thread: Thread) -> tuple[str, str]:
-    """(first name, full name) as safe to print, or ("", "") when unknown or unusable."""
-    raw = thread.customer.name or ""
-    if "@" in raw or any(ch.isdigit() for ch in raw) or _PLACEHOLDER_CHARS.search(raw):
-        return "", ""  # an address, an id or an unfilled template, not a name
-    cleaned = " ".join(raw.split())
-    if not cleaned or cleaned.casefold() in {"name", "customer", "unknown", "n/a"}:
-        return "", ""
-    if cleaned.isupper() and len(cleaned) > 3:
-        cleaned = cleaned.title()
-    words = cleaned.split()
-    given = [w for w in words if w.casefold().rstrip(".") not in _HONORIFICS] or words
-    return given[0], cleaned
 
 
 def agent_sign_off(
@@ -113,12 +92,7 @@ def agent_name(thread: Thread, profile: TenantProfile = DEFAULT_PROFILE) -> str:
     """A person's name for the agent: the thread's, else the tenant's default, else ""."""
     for raw in (thread.agent.name, profile.agent_name):
         name = " ".join((raw or "").split())
-        if (
-            name
-            and "@" not in name
-            and not _PLACEHOLDER_CHARS.search(name)
-            and not _NOT_A_PERSON.search(name)
-        ):
+        if name and "@" not in name and not PLACEHOLDER_CHARS.search(name) and not _NOT_A_PERSON.search(name):
             return name
     return ""
 
@@ -133,7 +107,7 @@ def earlier_salutation(thread: Thread) -> str:
     """How our last turn greeted this customer, when it named them: a thread keeps its address
     (title, surname, register), which a template cannot guess. "" when there is none."""
     _, full = customer_names(thread)
-    names = {w.casefold() for w in full.split() if w.casefold().rstrip(".") not in _HONORIFICS}
+    names = {w.casefold() for w in full.split() if not is_title_word(w)}
     if not names:
         return ""
     for message in reversed(thread.messages):

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from service.language.cues import compile_cues, fold
 from service.language.data import load_table
+from service.language.negation import negated_before
 from service.language.notes import NoteFacts
 from service.models import Role, Thread
 
@@ -244,21 +245,10 @@ def _named_date(months: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\d/.])\d{{1,2}}\.?\s+(?:de\s+)?(?:{alternation})[^\W\d_]*\.?(?!\w)")
 
 
-_WORD = re.compile(r"\w+(?:'\w+)?")
-
-
-# A negation stops at a sentence or line end ("... ohne App/WLAN.\nFix kommt am 23.01.") and at a
-# comma: "sin costo, llega el 11/03" negates the cost, not the arrival.
-_CLAUSE_END = re.compile(r"[.!?;:,\n]\s*")
-
-
-def _negated(folded: str, at: int, negators: frozenset[str]) -> bool:
-    window = folded[max(0, at - 30) : at]
-    ends = list(_CLAUSE_END.finditer(window))
-    if ends:
-        window = window[ends[-1].end() :]
-    before = _WORD.findall(window)[-3:]
-    return any(word in negators or word.endswith("n't") for word in before)
+# A negation reaches an outcome from the three words before it ("nicht erstattet", "not yet
+# refunded"), inside its clause; for an outcome a comma ends the clause too: "sin costo, llega el
+# 11/03" negates the cost, not the arrival.
+_NEGATION_WORDS = 3
 
 
 def _near(pattern: re.Pattern[str], text: str, at: int, reach: int) -> str | None:
@@ -409,13 +399,17 @@ def read_note_outcomes(thread: Thread, language: str) -> NoteOutcomes:
                 things = [
                     m.span()
                     for m in thing.finditer(folded)
-                    if not _negated(folded, m.start(), compiled.negators)
+                    if not negated_before(
+                        folded, m.start(), compiled.negators, _NEGATION_WORDS, comma_ends=True
+                    )
                 ]
                 action = next(
                     (
                         m
                         for m in compiled.actions[kind].finditer(folded)
-                        if not _negated(folded, m.start(), compiled.negators)
+                        if not negated_before(
+                            folded, m.start(), compiled.negators, _NEGATION_WORDS, comma_ends=True
+                        )
                         and any(_gap(m.span(), t) <= _THING_REACH for t in things)
                     ),
                     None,

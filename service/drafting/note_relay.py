@@ -24,8 +24,10 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
+from service.drafting.names import customer_names
 from service.language.cues import compile_cues, cue_alternation, fold
 from service.language.data import load_table
+from service.language.menu_path import without_menu_paths
 from service.models import Role, Thread
 
 _NOTE_CHARS = 3_000
@@ -232,11 +234,6 @@ def _pieces(body: str) -> list[str]:
     return out
 
 
-def _first_name(thread: Thread) -> str:
-    words = [w for w in (thread.customer.name or "").split() if w.isalpha() and w[:1].isupper()]
-    return words[0] if words else ""
-
-
 # The phrase must look like a verb's infinitive (a lemma shape, not a word list): Spanish and
 # Portuguese -ar/-er/-ir with their clitics, French -er/-ir/-re/-oir after its clitics. English has
 # no infinitive ending; German puts its infinitive last, so some lower-case word in -en or -n.
@@ -273,7 +270,7 @@ def read_relayed(thread: Thread, language: str) -> tuple[Relayed, ...]:
     compiled = _language(language)
     if compiled is None:
         return ()
-    name = _first_name(thread)
+    name, _ = customer_names(thread)
     out: list[Relayed] = []
     notes = [m.body[:_NOTE_CHARS] for m in thread.messages if m.role is Role.note and m.body.strip()]
     for body in notes[-_MAX_NOTES:]:
@@ -312,8 +309,6 @@ _ITEM_CHARS = 320
 _MIN_ITEMS = 2
 # A web address or a dotted name ("mein.funkfrei.de", "Settings > Security") is no word of ours.
 _ADDRESS = re.compile(r"\S+\.\S+/\S*|\b[\w-]+(?:\.[\w-]+)+\b")
-# A menu path ("espace client > Mes cartes > Contester") is the product's labels.
-_MENU_PATH = re.compile(r"(?:[^\W\d_][\w'’ -]{0,30}\s*>\s*)+[^\W\d_][\w'’ -]{0,30}")
 _SHOUTED = re.compile(r"\b[A-ZÄÖÜÉÈÀÇÁÍÓÚÃÕÑ]{5,}\b")
 
 
@@ -360,7 +355,7 @@ def _list_kind(heading: str, language: str) -> str:
 def _item_ok(item: str, compiled: _Language) -> bool:
     if len(item) > _ITEM_CHARS:
         return False
-    said = fold(_MENU_PATH.sub(" ", _ADDRESS.sub(" ", _QUOTED.sub(" ", item))))
+    said = fold(without_menu_paths(_ADDRESS.sub(" ", _QUOTED.sub(" ", item))))
     if compiled.internal is not None and compiled.internal.search(said):
         return False
     return _titled_name().search(item) is None

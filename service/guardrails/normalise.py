@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from service.guardrails.offsets import IDENTITY, MapBuilder, OffsetMap, compose
+from service.language.invisible import FORMAT_CHARS
 
 # One character for one, so these replacements need no offset map: typographic quotes become
 # straight ones (so "can’t" matches "can't" and “...” is recognised as a quotation), and no-break
@@ -42,8 +43,6 @@ _ONE_FOR_ONE = {
     "\u202f": " ",
 }
 _ONE_FOR_ONE_RE = re.compile("[" + "".join(_ONE_FOR_ONE) + "]")
-# Invisible characters that can hide inside a word ("fa\u200bult") to dodge a lexicon.
-FORMAT_CHARS = "\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 # Every run of whitespace/format characters except a lone space (the common case, left alone).
 # Written to start with one character class (then: after a space, at least one more; after any
 # other, any number) so the engine skips to the next candidate with a set test instead of trying

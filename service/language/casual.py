@@ -12,7 +12,10 @@ Young customers, gamers and students often write "digga mein paket is immer noch
 The look of a text is no sign at all: lower case, emoji and stretched letters were measured as a
 third weak kind (docs/decisions.md, 146) and the writers split on it, so it is left out.
 
-`register.read_register` asks this only when the address itself shows nothing: a formal frame
+A fifth kind, `address`, holds the casual words that show informal address wherever they stand
+("mate", "tío", "leute", "mdr", "vc"): `register.read_register` counts them with the informal
+pronouns, so no other kind repeats them. `register.read_register` asks the four kinds above only
+when the address itself shows nothing: a formal frame
 wins, and a plural "vous"/"ustedes"/"vocês" with nothing casual stays unknown.
 """
 
@@ -37,6 +40,8 @@ _NOT_WORD = re.compile(r"[^\w\s']+")
 
 class _Kinds(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # Informal wherever it stands: register.py counts it with the pronouns, so it is never read here.
+    address: tuple[str, ...] = ()
     vocatives: tuple[str, ...] = ()
     interjections: tuple[str, ...] = ()
     abbreviations: tuple[str, ...] = ()
@@ -56,13 +61,27 @@ class CasualReading:
     evidence: tuple[int, int] | None  # the first sign that decided it, offsets into the text
 
 
+_SIGNS = ("vocatives", "interjections", "abbreviations", "slang")
+
+
+def _table() -> _CasualFile:
+    return load_table("casual_voice", _CasualFile)
+
+
+def address_words(language: str) -> tuple[str, ...]:
+    """The casual words that show informal address wherever they stand ("mate", "tío", "mdr"):
+    `register.read_register` counts them with the informal pronouns, against a formal frame."""
+    kinds = _table().languages.get(language)
+    return kinds.address if kinds is not None else ()
+
+
 @cache
 def _cues(language: str) -> tuple[CueSet[str], frozenset[str]] | None:
-    table = load_table("casual_voice", _CasualFile)
+    table = _table()
     kinds = table.languages.get(language)
     if kinds is None:
         return None
-    pairs = [(cue, kind) for kind in _Kinds.model_fields for cue in getattr(kinds, kind)]
+    pairs = [(cue, kind) for kind in _SIGNS for cue in getattr(kinds, kind)]
     pairs += [(cue, "greeting") for cue in table.greetings]
     return CueSet(pairs), frozenset(table.greetings)
 

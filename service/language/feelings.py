@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict
 from service.language.cues import CueSet, compile_cues, fold, tokens
 from service.language.data import load_table
 from service.language.irony import find_irony, scan, sincere
+from service.language.negation import negates, words_before
 from service.language.structures import clause_final_time, deadline_in_sentence, find_shapes, time_words
 
 
@@ -283,16 +284,8 @@ def _compiled(language: str) -> _Compiled:
     )
 
 
-# A negation does not reach across a sentence: "sin avisar. Un servicio de diez" is not "sin diez".
+# A condition reaches across its sentence, not beyond (negations: language/negation.py).
 _SENTENCE_BREAK = re.compile(r"[.!?;\n]")
-
-
-def _words_before(folded: str, start: int) -> list[str]:
-    window = folded[max(0, start - 40) : start]
-    breaks = list(_SENTENCE_BREAK.finditer(window))
-    if breaks:
-        window = window[breaks[-1].end() :]
-    return _TOKEN.findall(window)[-_NEGATION_WINDOW:]
 
 
 def _negated_after(folded: str, end: int, negators_after: frozenset[str]) -> bool:
@@ -350,10 +343,6 @@ def _conditional_before(folded: str, start: int, conditionals: frozenset[str]) -
     if breaks:
         window = window[breaks[-1].end() :]
     return any(word in conditionals for word in _TOKEN.findall(window))
-
-
-def _negated(words: list[str], negators: frozenset[str]) -> bool:
-    return any(w in negators or w.endswith("n't") or w.startswith("n'") for w in words)
 
 
 def _mask(folded: str, pattern: re.Pattern[str] | None) -> str:
@@ -418,9 +407,9 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
     for start, end, (feeling, intensity) in hits:
         if feeling is Feeling.sarcasm and intensity < 3 and praise_is_sincere:
             continue
-        before = _words_before(folded, start)
+        before = words_before(folded, start, _NEGATION_WINDOW)
         cue_words = _TOKEN.findall(folded[start:end])
-        starts_negated = bool(cue_words) and _negated(cue_words[:1], compiled.negators)
+        starts_negated = bool(cue_words) and negates(cue_words[:1], compiled.negators)
         # A deadline or a threat is not undone by a negation a few words back ("if this isn't
         # fixed by Friday"): only the word right before counts ("not urgent", "no rush").
         window = before[-1:] if feeling in (Feeling.urgency, Feeling.threat) else before
@@ -429,7 +418,7 @@ def read_feelings(text: str, language: str) -> list[FeelingReading]:
             # word: "ce n'est pas une plainte", "no es una queja" complain of nothing.
             window = [w for w in before if w not in compiled.articles][-2:]
         # A face or a mark is no word a negation can reach: "das kleid passt nicht 😬".
-        if cue_words and not starts_negated and _negated(window, compiled.negators):
+        if cue_words and not starts_negated and negates(window, compiled.negators):
             continue
         if _negated_after(folded, end, compiled.negators_after):
             continue  # "t'inquiète pas", "je m'inquiète plus": French negation after its verb

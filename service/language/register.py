@@ -1,8 +1,9 @@
 """Register (formal or informal address) and language variant of a customer's message.
 
-Register: formal and informal cues per language (data/register.yaml) are counted; the side with
-more hits wins, and nothing either way is "unknown" (an English one-liner shows no register). In
-German the formal pronouns are told from "sie" (she, they) by their capital inside a sentence.
+Register: formal and informal cues per language (data/register.yaml, with the casual words that
+address on their own from data/casual_voice.yaml) are counted; the side with more hits wins, and
+nothing either way is "unknown" (an English one-liner shows no register). In German the formal
+pronouns are told from "sie" (she, they) by their capital inside a sentence.
 
 Variant: European or Brazilian Portuguese, Spain or Latin-American Spanish, from words that only
 one side uses (telemóvel/celular, ordenador/computadora, "estou a fazer"/"estou fazendo",
@@ -19,7 +20,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
-from service.language.casual import read_casual
+from service.language.casual import address_words, read_casual
 from service.language.cues import CueSet, compile_cues, fold, tokens
 from service.language.data import load_table
 
@@ -100,7 +101,9 @@ def _register_cues(language: str) -> _Compiled:
     if side is None:
         return _Compiled(CueSet([]))
     formal = [(cue, Register.formal) for cue in side.formal]
-    informal = [(cue, Register.informal) for cue in side.informal]
+    # The grammar of address (register.yaml) and the casual words that address on their own
+    # (casual_voice.yaml `address`): one vocabulary of casual words, kept with the casual voice.
+    informal = [(cue, Register.informal) for cue in (*side.informal, *address_words(language))]
     return _Compiled(
         CueSet(formal + informal),
         patterns=_compile_side(table.patterns, language),

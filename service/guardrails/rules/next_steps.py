@@ -25,12 +25,12 @@ from pydantic import BaseModel, ConfigDict
 
 from service.guardrails.document import SCAN_OFFSET, Document, scan_text
 from service.guardrails.lexicon import PhraseEntry, PhraseLexicon, Sources, load_rule_lexicon, phrase_matchers
-from service.guardrails.normalise import FORMAT_CHARS
 from service.guardrails.phrases import PhraseHit, PhraseMatcher, expand, trie_regex
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 from service.guardrails.rules.presence import obligation
 from service.guardrails.rules.word_rule import masked_text
 from service.guardrails.words import Sentence, tokens_of, window_sentences
+from service.language.menu_path import has_menu_path
 from service.models import Finding, Severity, Thread
 
 _KINDS = frozenset({"cue", "exception", "bracket", "no-plan"})
@@ -144,14 +144,6 @@ class NextStepsLexicon(PhraseLexicon):
 # está em https://…"), and so is a path through menus ("Conta > Pagamentos", "Minha Conta ›
 # Documentos"). Both start at a fixed character, so a reply without one costs one failed scan.
 _LINK = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+")
-# Any run of blanks (not a line break) or emoji between the words and the arrow: the same path
-# with two spaces, or with an emoji after its first word, is still a path (property tests).
-_EMOJI = "[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]"
-_ARROWS = ">›→"
-# Invisible format characters may sit anywhere in the gap: they never change what a text says.
-_MENU_PATH = re.compile(
-    rf"[^\W\d_](?:[^\S\n]|{_EMOJI}|[{FORMAT_CHARS}])*[{_ARROWS}](?:[^\S\n]|[{FORMAT_CHARS}])*[^\W\d_]"
-)
 # A negation glued to or right after a cue's last word: "you can't", "we can not", "I will not".
 _NEGATED_AFTER = re.compile(r"(?:n't|'t|’t|\s+not\b|\s+never\b)")
 _SENTENCE_MARK = re.compile(r"[.!?\n]")
@@ -370,15 +362,17 @@ class NextSteps(Rule):
         verbs = sorted(
             {v.casefold() for vs in lexicon.imperatives.values() for v in vs}, key=len, reverse=True
         )
+        leads = sorted({w.casefold() for w in (lexicon.signals.lead_adverbs if lexicon.signals else [])})
+        adverbs = "|".join(map(re.escape, sorted(leads, key=len, reverse=True))) or "(?!)"
         imperative = re.compile(
             # The verb (an adverb may come first: "Just click", "First uninstall") after blanks or
             # MASK (an emoji, a symbol); whether those follow a sentence or clause start is
             # checked by _opens_clause. Written as a look-behind, not as "a start, then any run of
             # blanks": that form rescanned the whole run from every line break (seconds on a long
             # quoted block).
-            # Those adverbs in the other languages too ("Simplemente aprieta", "Einfach neu starten").
-            rf"(?<![^\s\x1a])(?:(?:just|simply|first|now|next|finally|also|simplemente|solo|sólo|primero|"
-            rf"einfach|zuerst|dann|simplement|d'abord|ensuite|só|primeiro|depois)\s)?"
+            # The adverbs are the lexicon's `lead_adverbs` ("Simplemente aprieta", "Einfach neu
+            # starten"), the same words the shape of a clause-opening imperative skips.
+            rf"(?<![^\s\x1a])(?:(?:{adverbs})\s)?"
             # The verbs as a trie ("re" -> install | start | boot ...): one branch per shared
             # prefix instead of hundreds of alternatives tried at every word start.
             rf"(?:{trie_regex(verbs)})\b"
@@ -494,12 +488,8 @@ class NextSteps(Rule):
             if not customer.issuperset(w.casefold() for w in _WORD.findall(match.group())):
                 return True
         # On the original text: folding turns "›" into a quotation mark. A quoted line's ">"
-        # has no letter before it, so it is never read as a path. Every path has an arrow: without
-        # one, three substring tests replace a regex tried at every letter (2 ms on 20,000).
-        original = doc.original
-        if not any(arrow in original for arrow in _ARROWS):
-            return False
-        return _MENU_PATH.search(original) is not None
+        # has no letter before it, so it is never read as a path.
+        return has_menu_path(doc.original)
 
     def _signal(self, doc: Document, customer: frozenset[str] = frozenset()) -> bool:
         """A next step no phrase names: a question to the customer, "DM us", a future form, a

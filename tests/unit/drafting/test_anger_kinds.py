@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.language.feelings import Feeling, read_feelings
-
-
-def _kinds(text: str, language: str) -> set[Feeling]:
-    return {reading.feeling for reading in read_feelings(text, language)}
+from service.language.feelings import Feeling
+from tests.unit.drafting.kinds import feelings_of
 
 
 @pytest.mark.parametrize(
@@ -24,14 +21,14 @@ def _kinds(text: str, language: str) -> set[Feeling]:
     ],
 )
 def test_exclamations_in_a_frightened_message_are_not_anger(text: str, language: str) -> None:
-    kinds = _kinds(text, language)
+    kinds = feelings_of(text, language)
     assert Feeling.worry in kinds
     assert Feeling.anger not in kinds
 
 
 def test_exclamations_in_a_complaint_are_still_anger() -> None:
     text = "The invoice is wrong AGAIN and NOBODY answers!!! Fix it."
-    assert Feeling.anger in _kinds(text, "en")
+    assert Feeling.anger in feelings_of(text, "en")
 
 
 @pytest.mark.parametrize(
@@ -43,7 +40,7 @@ def test_exclamations_in_a_complaint_are_still_anger() -> None:
     ],
 )
 def test_a_deadline_in_capitals_is_urgency_not_anger(text: str, language: str) -> None:
-    kinds = _kinds(text, language)
+    kinds = feelings_of(text, language)
     assert Feeling.urgency in kinds
     assert Feeling.anger not in kinds
 
@@ -59,12 +56,12 @@ def test_a_deadline_in_capitals_is_urgency_not_anger(text: str, language: str) -
     ],
 )
 def test_anger_idioms_are_anger(text: str, language: str) -> None:
-    assert Feeling.anger in _kinds(text, language)
+    assert Feeling.anger in feelings_of(text, language)
 
 
 def test_a_regulator_named_in_capitals_is_the_threat_not_anger() -> None:
     text = "If the deposit is not back by Friday I will complain to the OFCOM ombudsman."
-    kinds = _kinds(text, "en")
+    kinds = feelings_of(text, "en")
     assert Feeling.threat in kinds
     assert Feeling.anger not in kinds
 
@@ -77,9 +74,9 @@ def test_a_regulator_named_in_capitals_is_the_threat_not_anger() -> None:
     ],
 )
 def test_words_quoted_in_single_marks_are_someone_elses(text: str, language: str) -> None:
-    assert Feeling.anger not in _kinds(text, language)
+    assert Feeling.anger not in feelings_of(text, language)
 
 
 def test_an_apostrophe_inside_words_quotes_nothing() -> None:
     text = "I'm furious, you've lost my parcel and it's the third time I've written."
-    assert Feeling.anger in _kinds(text, "en")
+    assert Feeling.anger in feelings_of(text, "en")

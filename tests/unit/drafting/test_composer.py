@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from service.drafting.acknowledge import acknowledgement_key, waited_on_us
-from service.drafting.composer import compose_offline, customer_names
+from service.drafting.composer import compose_offline
 from service.drafting.composer_phrases import PHRASES
+from service.drafting.names import customer_names
 from service.drafting.note_outcomes import read_note_outcomes
 from service.drafting.restate import restatement
 from service.drafting.voice import voice_for

@@ -10,12 +10,9 @@ import pytest
 from service.drafting.acknowledge import acknowledgement_key
 from service.drafting.composer import compose_offline
 from service.language.analysis import analyse_thread
-from service.language.feelings import Feeling, read_feelings
+from service.language.feelings import Feeling
 from tests.unit.drafting.conftest import MakeThread
-
-
-def _kinds(text: str, language: str) -> set[Feeling]:
-    return {reading.feeling for reading in read_feelings(text, language)}
+from tests.unit.drafting.kinds import feelings_of
 
 
 def _key(thread_text: str, make_thread: MakeThread, *more: str | dict[str, Any], **fields: object) -> str:
@@ -37,7 +34,7 @@ def _key(thread_text: str, make_thread: MakeThread, *more: str | dict[str, Any],
     ],
 )
 def test_thanks_said_again_is_not_a_repeated_failure(text: str, language: str) -> None:
-    assert Feeling.frustration not in _kinds(text, language)
+    assert Feeling.frustration not in feelings_of(text, language)
 
 
 def test_a_place_name_in_capitals_in_a_calm_request_is_not_a_raised_voice() -> None:
@@ -45,13 +42,13 @@ def test_a_place_name_in_capitals_in_a_calm_request_is_not_a_raised_voice() -> N
         "Buenas tardes:\n\nMe mudé a Zapopan, JAL, la semana pasada. Quisiera cambiar la dirección "
         "de facturación. ¿Qué necesitan?\n\nSaludos"
     )
-    assert Feeling.anger not in _kinds(text, "es")
+    assert Feeling.anger not in feelings_of(text, "es")
 
 
 def test_an_occasion_inside_a_quoted_title_is_not_happy_news() -> None:
     text = 'The folder "Birthday 2022" is gone from my drive since the update. Can you restore it?'
-    assert Feeling.excitement not in _kinds(text, "en")
-    assert Feeling.excitement in _kinds("It's my birthday on Friday and I ordered a cake!", "en")
+    assert Feeling.excitement not in feelings_of(text, "en")
+    assert Feeling.excitement in feelings_of("It's my birthday on Friday and I ordered a cake!", "en")
 
 
 @pytest.mark.parametrize(
@@ -66,23 +63,23 @@ def test_an_occasion_inside_a_quoted_title_is_not_happy_news() -> None:
     ],
 )
 def test_leaving_and_word_of_mouth_idioms_are_threats(text: str, language: str) -> None:
-    assert Feeling.threat in _kinds(text, language)
+    assert Feeling.threat in feelings_of(text, language)
 
 
 def test_a_court_named_in_a_guardianship_is_not_a_threat() -> None:
     calm = "Mon père a un curateur nommé par la justice de paix. Voici la décision jointe."
-    assert Feeling.threat not in _kinds(calm, "fr")
-    assert Feeling.threat in _kinds("Sans réponse, j'irai en justice.", "fr")
+    assert Feeling.threat not in feelings_of(calm, "fr")
+    assert Feeling.threat in feelings_of("Sans réponse, j'irai en justice.", "fr")
 
 
 def test_an_exam_is_not_a_loss() -> None:
     text = "Le site a planté pendant l'épreuve en ligne de mon fils ce matin."
-    assert Feeling.grief not in _kinds(text, "fr")
+    assert Feeling.grief not in feelings_of(text, "fr")
 
 
 def test_thanks_in_capitals_are_warm() -> None:
     text = "Je ne sais pas qui a fait ça, mais MERCI. Mon compte est revenu."
-    assert Feeling.gratitude in _kinds(text, "fr")
+    assert Feeling.gratitude in feelings_of(text, "fr")
 
 
 def test_good_news_with_thanks_is_not_a_repeated_failure() -> None:
@@ -90,7 +87,7 @@ def test_good_news_with_thanks_is_not_a_repeated_failure() -> None:
         "¡Me han dado el préstamo para el piso! Vuestra asesora revisó mis papeles dos veces, "
         "de verdad, gracias. Qué alegría."
     )
-    kinds = _kinds(text, "es")
+    kinds = feelings_of(text, "es")
     assert Feeling.gratitude in kinds
     assert Feeling.frustration not in kinds
 
@@ -180,11 +177,11 @@ def test_joy_and_thanks_never_get_an_apology(make_thread: MakeThread, text: str,
     ],
 )
 def test_a_person_or_a_home_at_stake_against_the_clock_is_worry(text: str, language: str) -> None:
-    assert Feeling.worry in _kinds(text, language)
+    assert Feeling.worry in feelings_of(text, language)
 
 
 def test_a_stake_without_trouble_or_a_deadline_is_a_topic() -> None:
-    assert Feeling.worry not in _kinds("Can I add my daughter to the family plan next month?", "en")
+    assert Feeling.worry not in feelings_of("Can I add my daughter to the family plan next month?", "en")
 
 
 @pytest.mark.parametrize(
@@ -197,10 +194,10 @@ def test_a_stake_without_trouble_or_a_deadline_is_a_topic() -> None:
     ],
 )
 def test_already_is_not_now(text: str, language: str, pressed: bool) -> None:
-    assert (Feeling.urgency in _kinds(text, language)) is pressed
+    assert (Feeling.urgency in feelings_of(text, language)) is pressed
 
 
 @pytest.mark.parametrize("language", ["en", "es", "de", "fr", "pt"])
 def test_a_fearful_face_and_phishing_are_worry(language: str) -> None:
-    assert Feeling.worry in _kinds("SMS: 'account blocked, click here' 😨", language)
-    assert Feeling.worry in _kinds("Is this mail from you or phishing?", language)
+    assert Feeling.worry in feelings_of("SMS: 'account blocked, click here' 😨", language)
+    assert Feeling.worry in feelings_of("Is this mail from you or phishing?", language)

@@ -8,11 +8,8 @@ from __future__ import annotations
 import pytest
 
 from service.language.cues import CueSet
-from service.language.feelings import Feeling, read_feelings
-
-
-def _kinds(text: str, language: str) -> set[Feeling]:
-    return {reading.feeling for reading in read_feelings(text, language)}
+from service.language.feelings import Feeling
+from tests.unit.drafting.kinds import feelings_of
 
 
 def test_cue_set_reads_a_word_behind_an_elided_clitic() -> None:
@@ -30,11 +27,11 @@ def test_cue_set_reads_a_word_behind_an_elided_clitic() -> None:
     ],
 )
 def test_french_feeling_words_are_read_after_an_elision(text: str, feeling: Feeling) -> None:
-    assert feeling in _kinds(text, "fr")
+    assert feeling in feelings_of(text, "fr")
 
 
 def test_d_ailleurs_is_not_going_elsewhere() -> None:
-    assert Feeling.threat not in _kinds("D'ailleurs, pouvez-vous me dire le prix du forfait ?", "fr")
+    assert Feeling.threat not in feelings_of("D'ailleurs, pouvez-vous me dire le prix du forfait ?", "fr")
 
 
 @pytest.mark.parametrize(
@@ -47,7 +44,7 @@ def test_d_ailleurs_is_not_going_elsewhere() -> None:
     ],
 )
 def test_a_negated_complaint_word_is_no_threat(text: str, language: str) -> None:
-    assert Feeling.threat not in _kinds(text, language)
+    assert Feeling.threat not in feelings_of(text, language)
 
 
 @pytest.mark.parametrize(
@@ -61,12 +58,12 @@ def test_a_negated_complaint_word_is_no_threat(text: str, language: str) -> None
     ],
 )
 def test_a_conditional_threat_survives_the_negation_inside_its_condition(text: str, language: str) -> None:
-    assert Feeling.threat in _kinds(text, language)
+    assert Feeling.threat in feelings_of(text, language)
 
 
 def test_spoken_french_negation_after_the_verb() -> None:
-    assert Feeling.worry not in _kinds("t'inquiète pas, je voulais juste savoir le prix", "fr")
-    assert Feeling.worry in _kinds("je m'inquiète pour ma commande", "fr")
+    assert Feeling.worry not in feelings_of("t'inquiète pas, je voulais juste savoir le prix", "fr")
+    assert Feeling.worry in feelings_of("je m'inquiète pour ma commande", "fr")
 
 
 @pytest.mark.parametrize(
@@ -79,20 +76,22 @@ def test_spoken_french_negation_after_the_verb() -> None:
     ],
 )
 def test_urgent_as_the_name_of_a_service_is_no_urgency(text: str, language: str) -> None:
-    assert Feeling.urgency not in _kinds(text, language)
+    assert Feeling.urgency not in feelings_of(text, language)
 
 
 def test_urgent_about_the_customer_is_still_urgency() -> None:
-    assert Feeling.urgency in _kinds("It's urgent, my delivery address is wrong and it ships today.", "en")
+    assert Feeling.urgency in feelings_of(
+        "It's urgent, my delivery address is wrong and it ships today.", "en"
+    )
 
 
 def test_a_fix_in_scare_quotes_is_no_fix() -> None:
     text = "The 'repaired' boiler broke down again overnight. Lovely."
-    assert Feeling.sarcasm in _kinds(text, "en")
+    assert Feeling.sarcasm in feelings_of(text, "en")
 
 
 def test_a_fix_reported_keeps_praise_sincere() -> None:
-    assert Feeling.sarcasm not in _kinds("The engineer repaired the boiler in an hour. Lovely.", "en")
+    assert Feeling.sarcasm not in feelings_of("The engineer repaired the boiler in an hour. Lovely.", "en")
 
 
 @pytest.mark.parametrize(
@@ -106,14 +105,14 @@ def test_a_fix_reported_keeps_praise_sincere() -> None:
     ],
 )
 def test_congratulations_for_a_failure_are_sarcasm(text: str, language: str) -> None:
-    kinds = _kinds(text, language)
+    kinds = feelings_of(text, language)
     assert Feeling.sarcasm in kinds
     assert Feeling.gratitude not in kinds
 
 
 def test_thanks_with_the_handle_as_a_vocative_reach_their_object() -> None:
     text = "Vielen herzlichen Dank, @NetzNord, für die 'kurze Wartung' von drei Tagen."
-    kinds = _kinds(text, "de")
+    kinds = feelings_of(text, "de")
     assert Feeling.sarcasm in kinds
     assert Feeling.gratitude not in kinds
 
@@ -128,7 +127,7 @@ def test_thanks_with_the_handle_as_a_vocative_reach_their_object() -> None:
     ],
 )
 def test_a_named_helper_thanked_is_gratitude_not_irony(text: str, language: str) -> None:
-    kinds = _kinds(text, language)
+    kinds = feelings_of(text, language)
     assert Feeling.gratitude in kinds
     assert Feeling.sarcasm not in kinds
 
@@ -143,7 +142,7 @@ def test_a_named_helper_thanked_is_gratitude_not_irony(text: str, language: str)
     ],
 )
 def test_no_named_helper_without_a_person_thanked(text: str, language: str) -> None:
-    assert Feeling.gratitude not in _kinds(text, language)
+    assert Feeling.gratitude not in feelings_of(text, language)
 
 
 @pytest.mark.parametrize(
@@ -154,19 +153,19 @@ def test_no_named_helper_without_a_person_thanked(text: str, language: str) -> N
     ],
 )
 def test_the_time_since_a_death_is_no_wait(text: str, language: str) -> None:
-    kinds = _kinds(text, language)
+    kinds = feelings_of(text, language)
     assert Feeling.grief in kinds
     assert Feeling.frustration not in kinds
 
 
 def test_the_customer_apologising_for_the_bother_is_no_anger() -> None:
     text = "Mi madre falleció y necesito cerrar su cuenta. Disculpen las molestias."
-    assert Feeling.anger not in _kinds(text, "es")
+    assert Feeling.anger not in feelings_of(text, "es")
 
 
 def test_an_occasion_against_the_clock_with_a_stake_is_the_deadline() -> None:
     text = "Le colis est bloqué depuis jeudi. C'est le cadeau d'anniversaire de mon fils, samedi 12."
-    kinds = _kinds(text, "fr")
+    kinds = feelings_of(text, "fr")
     assert Feeling.excitement not in kinds
     assert Feeling.worry in kinds
-    assert Feeling.excitement in _kinds("It's my birthday on Friday and I ordered a cake!", "en")
+    assert Feeling.excitement in feelings_of("It's my birthday on Friday and I ordered a cake!", "en")

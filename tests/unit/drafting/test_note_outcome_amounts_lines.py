@@ -3,25 +3,21 @@ separate sentences, so a coupon's validity is not a refund's time frame. Made-up
 
 from __future__ import annotations
 
-from typing import Any
-
 from service.drafting.note_outcomes import read_note_outcomes
 from service.models import Thread
+from tests.unit.drafting.kinds import note_thread
 
 
 def _thread(customer: str, note: str, *, locale: str = "en") -> Thread:
-    data: dict[str, Any] = {
-        "id": "T-KINDS-3",
-        "subject": "My order",
-        "channel": "email",
-        "customer": {"name": "Noor Lindqvist", "locale": locale},
-        "agent": {"name": "Tomás"},
-        "messages": [
-            {"role": "customer", "created_at": "2026-05-04T09:00:00Z", "body": customer},
-            {"role": "note", "created_at": "2026-05-04T10:00:00Z", "body": note},
-        ],
-    }
-    return Thread.model_validate(data)
+    return note_thread(
+        customer,
+        note,
+        locale=locale,
+        name="Noor Lindqvist",
+        agent="Tomás",
+        subject="My order",
+        day="2026-05-04",
+    )
 
 
 def test_a_price_with_a_decimal_point_is_not_a_date() -> None:

@@ -5,31 +5,24 @@ refund is no refund, a limit's amount is not the refund's. Made-up notes, writte
 
 from __future__ import annotations
 
-from typing import Any
-
 from service.drafting.composer import compose_offline
 from service.drafting.note_outcomes import read_note_outcomes
 from service.language.analysis import analyse_thread
 from service.models import Thread
+from tests.unit.drafting.kinds import note_thread, outcome_kinds
 
 
 def _thread(customer: str, note: str, *, locale: str = "en", channel: str = "email") -> Thread:
-    data: dict[str, Any] = {
-        "id": "T-KINDS-2",
-        "subject": "My order",
-        "channel": channel,
-        "customer": {"name": "Ines Walcott", "locale": locale},
-        "agent": {"name": "Farid"},
-        "messages": [
-            {"role": "customer", "created_at": "2026-05-04T09:00:00Z", "body": customer},
-            {"role": "note", "created_at": "2026-05-04T10:00:00Z", "body": note},
-        ],
-    }
-    return Thread.model_validate(data)
-
-
-def _kinds(thread: Thread, language: str = "en") -> list[str]:
-    return [o.kind for o in read_note_outcomes(thread, language).outcomes]
+    return note_thread(
+        customer,
+        note,
+        locale=locale,
+        channel=channel,
+        name="Ines Walcott",
+        agent="Farid",
+        subject="My order",
+        day="2026-05-04",
+    )
 
 
 def test_an_approved_refund_is_said_as_approved_not_issued() -> None:
@@ -37,7 +30,7 @@ def test_an_approved_refund_is_said_as_approved_not_issued() -> None:
         "Where is my refund for the broken kettle?",
         "Return RT-48812 approved, refund €39.90 approved, ref RF-55170; paid once the depot scans it.",
     )
-    assert _kinds(thread) == ["refund_approved"]
+    assert outcome_kinds(thread) == ["refund_approved"]
     draft = compose_offline(thread, analyse_thread(thread))
     assert "has been approved" in draft
     assert "was issued" not in draft
@@ -47,12 +40,12 @@ def test_a_refund_with_reference_and_timeline_is_a_refund_made_unless_it_is_a_co
     made = _thread(
         "I was charged twice, I want my money back.", "Refund €12.50 to card, ref RF-30215, 3-5 working days."
     )
-    assert _kinds(made) == ["refund_issued"]
+    assert outcome_kinds(made) == ["refund_issued"]
     offer = _thread(
         "I was charged twice, I want my money back.",
         "If she wants, refund €12.50 to card, ref RF-30215, 3-5 working days.",
     )
-    assert "refund_issued" not in _kinds(offer)
+    assert "refund_issued" not in outcome_kinds(offer)
 
 
 def test_a_negated_refund_is_not_a_refund() -> None:
@@ -61,7 +54,7 @@ def test_a_negated_refund_is_not_a_refund() -> None:
         ("en", "Can I get a refund?", "No refund issued yet, waiting on finance."),
     ):
         thread = _thread(customer, note, locale=language)
-        assert not any(k.startswith("refund") for k in _kinds(thread, language)), language
+        assert not any(k.startswith("refund") for k in outcome_kinds(thread, language)), language
 
 
 def test_an_amount_after_a_threshold_is_not_the_outcome_amount() -> None:
@@ -76,10 +69,10 @@ def test_an_amount_after_a_threshold_is_not_the_outcome_amount() -> None:
 
 def test_a_delivery_with_one_date_is_booked_and_with_two_dates_is_a_choice() -> None:
     booked = _thread("My parcel never came!", "Parcel re-dispatched, delivery scheduled for 14/05.")
-    assert "delivery_scheduled" in _kinds(booked)
+    assert "delivery_scheduled" in outcome_kinds(booked)
     assert "14/05" in compose_offline(booked, analyse_thread(booked))
     choice = _thread("My parcel never came!", "Delivery can be scheduled 14/05 or 16/05, let him pick.")
-    assert "delivery_scheduled" not in _kinds(choice)
+    assert "delivery_scheduled" not in outcome_kinds(choice)
 
 
 def test_nothing_to_pay_is_said_beside_an_answer_never_alone() -> None:
@@ -118,4 +111,4 @@ def test_new_kinds_are_read_in_every_language() -> None:
         ("en", "The sync fails every night.", "Patch deployed today at 10:00.", "fix_deployed"),
     ):
         thread = _thread(customer, note, locale=language)
-        assert kind in _kinds(thread, language), (language, _kinds(thread, language))
+        assert kind in outcome_kinds(thread, language), (language, outcome_kinds(thread, language))

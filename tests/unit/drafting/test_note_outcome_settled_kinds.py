@@ -7,7 +7,6 @@ Made-up notes, written for these tests; no note sentence may reach the draft ver
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
@@ -15,25 +14,11 @@ from service.drafting.composer import compose_offline
 from service.drafting.note_outcomes import read_note_outcomes
 from service.language.analysis import analyse_thread
 from service.models import Thread
+from tests.unit.drafting.kinds import note_thread, outcome_kinds
 
 
 def _thread(customer: str, note: str, *, locale: str = "en", channel: str = "email") -> Thread:
-    data: dict[str, Any] = {
-        "id": "T-SETTLED",
-        "subject": "Help please",
-        "channel": channel,
-        "customer": {"name": "Noor Haddad", "locale": locale},
-        "agent": {"name": "Lene"},
-        "messages": [
-            {"role": "customer", "created_at": "2026-03-09T08:00:00Z", "body": customer},
-            {"role": "note", "created_at": "2026-03-09T09:00:00Z", "body": note},
-        ],
-    }
-    return Thread.model_validate(data)
-
-
-def _kinds(thread: Thread, language: str) -> list[str]:
-    return [o.kind for o in read_note_outcomes(thread, language).outcomes]
+    return note_thread(customer, note, locale=locale, channel=channel)
 
 
 def _draft(thread: Thread) -> str:
@@ -82,7 +67,7 @@ def test_a_fee_waived_is_told_with_its_amount_and_not_as_reversed(
     language: str, customer: str, note: str, amount: str
 ) -> None:
     thread = _thread(customer, note, locale=language)
-    assert _kinds(thread, language) == ["fee_waived"]
+    assert outcome_kinds(thread, language) == ["fee_waived"]
     draft = _draft(thread)
     assert amount in draft
     assert not _STALL.search(draft)
@@ -127,7 +112,7 @@ def test_a_blocked_card_and_its_replacement_are_told_with_the_arrival_time(
     language: str, customer: str, note: str, timeline: str
 ) -> None:
     thread = _thread(customer, note, locale=language, channel="chat")
-    assert _kinds(thread, language) == ["card_blocked", "card_replacement"]
+    assert outcome_kinds(thread, language) == ["card_blocked", "card_replacement"]
     draft = _draft(thread)
     assert timeline in draft
     assert "4471" not in draft  # the card's digits are not repeated
@@ -140,7 +125,7 @@ def test_a_refund_held_up_by_an_expired_card_is_no_blocked_card() -> None:
         "Remboursement bloqué car carte d'origine expirée, à relancer.",
         locale="fr",
     )
-    assert "card_blocked" not in _kinds(thread, "fr")
+    assert "card_blocked" not in outcome_kinds(thread, "fr")
 
 
 _INVOICE = [
@@ -182,7 +167,7 @@ def test_a_reissued_invoice_is_told_with_its_number_and_amount(
     language: str, customer: str, note: str, amount: str
 ) -> None:
     thread = _thread(customer, note, locale=language)
-    assert _kinds(thread, language) == ["invoice_reissued"]
+    assert outcome_kinds(thread, language) == ["invoice_reissued"]
     draft = _draft(thread)
     assert "INV-4410-B" in draft
     assert amount in draft
@@ -238,7 +223,7 @@ def test_a_bank_transfer_is_told_with_amount_reference_date_and_bank_time(
     language: str, customer: str, note: str, facts: list[str]
 ) -> None:
     thread = _thread(customer, note, locale=language)
-    assert "transfer_sent" in _kinds(thread, language)
+    assert "transfer_sent" in outcome_kinds(thread, language)
     draft = _draft(thread)
     for fact in facts:
         assert fact in draft, (language, fact)
@@ -249,7 +234,7 @@ def test_a_transfer_that_pays_a_refund_is_said_once_as_the_refund() -> None:
     thread = _thread(
         "Where is my refund?", "Refund €40.00 issued today by bank transfer, ref RF-99120, 3-5 working days."
     )
-    assert _kinds(thread, "en") == ["refund_issued"]
+    assert outcome_kinds(thread, "en") == ["refund_issued"]
 
 
 _NOTHING_TO_DO = [
@@ -291,7 +276,7 @@ def test_nothing_to_do_is_said_beside_another_outcome(
     language: str, customer: str, note: str, line: str
 ) -> None:
     thread = _thread(customer, note, locale=language)
-    assert _kinds(thread, language) == ["fee_waived", "nothing_to_do"]
+    assert outcome_kinds(thread, language) == ["fee_waived", "nothing_to_do"]
     assert line in _draft(thread)
 
 
@@ -303,7 +288,7 @@ def test_nothing_to_do_alone_settles_nothing_and_a_task_for_the_customer_cancels
         "Customs duties covered by us. Nothing for him to do on the duties.\n"
         "We need him to confirm the delivery address by Friday.",
     )
-    assert _kinds(tasked, "en") == ["fee_waived"]
+    assert outcome_kinds(tasked, "en") == ["fee_waived"]
 
 
 def test_a_callback_is_told_with_its_window_and_its_constraint_kept() -> None:

@@ -7,7 +7,6 @@ never relayed. Made-up threads and notes, written for these tests.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
@@ -16,28 +15,13 @@ from service.drafting.note_relay import read_relayed, relayed_sentences
 from service.drafting.voice import voice_for
 from service.language.analysis import analyse_thread
 from service.models import Thread
+from tests.unit.drafting.kinds import note_thread
 
 
 def _thread(
-    customer: str,
-    note: str,
-    *,
-    locale: str = "en",
-    channel: str = "email",
-    name: str = "Noor Haddad",
+    customer: str, note: str, *, locale: str = "en", channel: str = "email", name: str = "Noor Haddad"
 ) -> Thread:
-    data: dict[str, Any] = {
-        "id": "T-RELAY",
-        "subject": "Help",
-        "channel": channel,
-        "customer": {"name": name, "locale": locale},
-        "agent": {"name": "Lene"},
-        "messages": [
-            {"role": "customer", "created_at": "2026-03-09T08:00:00Z", "body": customer},
-            {"role": "note", "created_at": "2026-03-09T09:00:00Z", "body": note},
-        ],
-    }
-    return Thread.model_validate(data)
+    return note_thread(customer, note, locale=locale, channel=channel, name=name, subject="Help")
 
 
 def _said(thread: Thread) -> list[str]:

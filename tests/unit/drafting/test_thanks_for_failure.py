@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.language.feelings import Feeling, read_feelings
-
-
-def _kinds(text: str, language: str) -> set[Feeling]:
-    return {reading.feeling for reading in read_feelings(text, language)}
+from service.language.feelings import Feeling
+from tests.unit.drafting.kinds import feelings_of
 
 
 @pytest.mark.parametrize(
@@ -23,7 +20,7 @@ def _kinds(text: str, language: str) -> set[Feeling]:
     ],
 )
 def test_thanks_for_a_failure_is_sarcasm(text: str, language: str) -> None:
-    kinds = _kinds(text, language)
+    kinds = feelings_of(text, language)
     assert Feeling.sarcasm in kinds
     assert Feeling.gratitude not in kinds
 
@@ -36,6 +33,6 @@ def test_thanks_for_a_failure_is_sarcasm(text: str, language: str) -> None:
     ],
 )
 def test_thanks_for_a_fix_stays_gratitude(text: str, language: str) -> None:
-    kinds = _kinds(text, language)
+    kinds = feelings_of(text, language)
     assert Feeling.gratitude in kinds
     assert Feeling.sarcasm not in kinds

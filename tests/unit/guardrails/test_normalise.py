@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.guardrails.document import MASK, Document, mask_quotes
-from service.guardrails.normalise import FORMAT_CHARS, View, normalise
+from service.guardrails.normalise import View, normalise
 from service.guardrails.offsets import IDENTITY, MapBuilder
+from service.language.invisible import FORMAT_CHARS
 
 
 def original_of(text: str, view: View, needle: str) -> str:
