@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.language import facts
-from service.language.cues import cue_alternation, cue_regex
+from service.language.cues import CueSet, _cue_words, cue_alternation, cue_regex, tokens
 from service.language.request_table import table
 
 
@@ -82,3 +82,54 @@ def test_the_fact_patterns_find_what_they_found() -> None:
                 m.span() for m in grouped_months.finditer(text)
             ]
             assert patterns.date.search(text) is not None
+
+
+def _reference_find(
+    cues: list[tuple[str, int]], toks: list[tuple[int, int, str]], elided: list[str]
+) -> list[tuple[int, int, int]]:
+    """CueSet.find as it was written before decision 150: every candidate's words compared."""
+    reference = CueSet(cues, elided=elided)
+
+    def matches(word: str, token: str) -> bool:
+        return token.startswith(word[:-1]) if word.endswith("*") else word == token
+
+    entries = [(_cue_words(cue), payload) for cue, payload in cues]
+    entries = [(w, p) for w, p in entries if w and w[0] != "*"]
+    found: list[tuple[int, int, int]] = []
+    words_at = [reference._forms(token) for _, _, token in toks]
+    for i, (start, _, _) in enumerate(toks):
+        for form in words_at[i]:
+            exact = [(w, p) for w, p in entries if not (w[0].endswith("*") and len(w[0]) > 3)]
+            prefixed = [(w, p) for w, p in entries if w[0].endswith("*") and len(w[0]) > 3]
+            candidates = [(w, p) for w, p in exact if w[0].rstrip("*") == form]
+            if len(form) >= 3:
+                candidates += [(w, p) for w, p in prefixed if w[0][:3] == form[:3]]
+            for words, payload in candidates:
+                if i + len(words) > len(toks):
+                    continue
+                if matches(words[0], form) and all(
+                    any(matches(w, f) for f in words_at[i + k]) for k, w in enumerate(words) if k
+                ):
+                    found.append((start, toks[i + len(words) - 1][1], payload))
+    return found
+
+
+_CUE_WORDS = ["fed", "up", "frustrat*", "*", "ab*", "a", "not", "yet", "incompétent*", "d'accord", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cues=st.lists(
+        st.lists(st.sampled_from(_CUE_WORDS), min_size=1, max_size=3).map(" ".join), min_size=1, max_size=8
+    ),
+    words=st.lists(
+        st.sampled_from(
+            ["fed", "up", "frustrated", "frus", "ab", "abc", "a", "not", "yet", "d'incompétents", "l'x", "x"]
+        ),
+        max_size=12,
+    ),
+)
+def test_cue_set_finds_what_comparing_every_word_found(cues: list[str], words: list[str]) -> None:
+    pairs = [(cue, n) for n, cue in enumerate(cues)]
+    toks = tokens(" ".join(words))
+    assert CueSet(pairs, elided=["d'", "l'"]).find(toks) == _reference_find(pairs, toks, ["d'", "l'"])
