@@ -141,8 +141,9 @@ class Pii(PatternRule):
         value = match.group()
         if entry.check == "email":
             text = match.string
-            start = match.start()
-            while start > 0 and match.start() - start < 64 and _LOCAL_PART.match(text[start - 1]):
+            start = at_sign = match.start()
+            local = _LOCAL_PART.match
+            while start > 0 and at_sign - start < 64 and local(text[start - 1]):
                 start -= 1
             return start, match.end()
         if entry.check == "luhn":
