@@ -138,7 +138,9 @@ def outer(only: list[str], repeat: int, out: Path | None, compare: Path | None) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.guardrail_instr", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.guardrail_instr", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--only", action="append", default=[], help="an input's label (repeatable)")
     parser.add_argument("--repeat", type=int, default=10, help="checks counted per bench reply size")
     parser.add_argument("--json", type=Path, help="write the counts here")
