@@ -101,12 +101,18 @@ class Undisguiser:
             for match in _SPACED.finditer(text):
                 self._put(chars, match.start(), match.end(), self._plain(match.group()[::2]))
         if mixed:
+            # A word's reading depends on the word alone: a reply that repeats one ("a@b.co" a
+            # thousand times) decodes it once.
+            readings: dict[str, str | None] = {}
             for match in _MIXED.finditer(text):
                 word = match.group()
                 if text[match.end() : match.end() + 1] in _ADDRESS_NEXT:
                     continue  # "j***@mail.com" (or its masked form): a hidden address, not a word
-                if self._may_be_known(word):
-                    self._put(chars, match.start(), match.end(), self._decode(word))
+                if word in readings:
+                    plain = readings[word]
+                else:
+                    plain = readings[word] = self._decode(word) if self._may_be_known(word) else None
+                self._put(chars, match.start(), match.end(), plain)
         if stretched:
             for match in _WORD_WITH_RUN.finditer(text):
                 self._put(chars, match.start(), match.end(), self._unstretch(match.group()))

@@ -260,9 +260,15 @@ class MeaningReader:
         table = self._vocab.table(languages)
         kinds = ("perspective", "fault", "exclamation")
         cues = {kind: [(h.start, h.end) for h in self._phrases[kind].finditer(doc.scan)] for kind in kinds}
+        # Does a spoiling span overlap the sentence, i.e. start before it ends and end after it
+        # starts? Sorted starts and the running furthest end answer by bisection (a reply of
+        # 800 non-apologies: ~140 sentences in the window x 800 spans tested one by one before).
+        spoiling = sorted((*spoilt, *pseudo))
+        starts = [s[0] for s in spoiling]
+        reach = list(itertools.accumulate((s[1] for s in spoiling), max))
         for sentence in window_sentences(text):
             span = (sentence.start, sentence.end)
-            if any(_overlaps(span, s) for s in (*spoilt, *pseudo)):
+            if (k := bisect_left(starts, span[1])) > 0 and reach[k - 1] > span[0]:
                 continue  # sarcasm, an obligation, or a non-apology spoils its whole sentence
             stated = [s for kind in ("perspective", "fault") for s in cues[kind] if _inside(s, span)]
             if any(not any(_overlaps(s, e) for e in excluded) for s in stated):

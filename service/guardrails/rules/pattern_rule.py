@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import ClassVar, NamedTuple, Self
 
 from service.guardrails.document import Document
 from service.guardrails.lexicon import (
@@ -26,8 +25,10 @@ from service.guardrails.normalise import View
 from service.guardrails.rules.base import Hit, Rule, RuleContext
 
 
-@dataclass(frozen=True)
-class PatternHit:
+class PatternHit(NamedTuple):
+    """A NamedTuple, not a frozen dataclass (one object.__setattr__ per field): a reply of
+    addresses or card numbers makes thousands of them."""
+
     start: int  # offsets in the original text
     end: int
     entry: PatternEntry

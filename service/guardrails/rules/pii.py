@@ -141,8 +141,9 @@ class Pii(PatternRule):
         value = match.group()
         if entry.check == "email":
             text = match.string
-            start = match.start()
-            while start > 0 and match.start() - start < 64 and _LOCAL_PART.match(text[start - 1]):
+            start = at_sign = match.start()
+            local = _LOCAL_PART.match
+            while start > 0 and at_sign - start < 64 and local(text[start - 1]):
                 start -= 1
             return start, match.end()
         if entry.check == "luhn":
@@ -182,13 +183,31 @@ class Pii(PatternRule):
         return any(shape.search(digits) for shape in shapes)
 
     def _email_allowed(
-        self, start: int, value: str, doc: Document, emails: frozenset[str], names: frozenset[str]
+        self,
+        start: int,
+        value: str,
+        doc: Document,
+        emails: frozenset[str],
+        names: frozenset[str],
+        verdicts: dict[str, bool] | None = None,
     ) -> bool:
-        folded = value.casefold()
-        local, _, domain = folded.partition("@")
-        token_start = max(doc.original.rfind(" ", 0, start), doc.original.rfind("\n", 0, start)) + 1
+        # The line break is looked for only after the last space: a reply with no line break near
+        # is not read back to its start once per address.
+        space = doc.original.rfind(" ", 0, start)
+        token_start = max(space, doc.original.rfind("\n", max(space, 0), start)) + 1
         if "://" in doc.original[token_start:start]:
             return True  # user info in a URL ("postgres://user:pw@host"): a credential, not an address
+        if verdicts is None:
+            return self._address_allowed(value, emails, names)
+        # The rest depends on the address alone: one check reads a repeated address once.
+        verdict = verdicts.get(value)
+        if verdict is None:
+            verdict = verdicts[value] = self._address_allowed(value, emails, names)
+        return verdict
+
+    def _address_allowed(self, value: str, emails: frozenset[str], names: frozenset[str]) -> bool:
+        folded = value.casefold()
+        local, _, domain = folded.partition("@")
         documentation = any(domain == d or domain.endswith("." + d) for d in self._domains)
         return (
             folded in emails
@@ -204,12 +223,14 @@ class Pii(PatternRule):
         doc: Document,
         details: tuple[frozenset[str], frozenset[str]],
         names: frozenset[str] = frozenset(),
+        verdicts: dict[str, bool] | None = None,
     ) -> bool:
+        """Is the hit allowed in a reply? `verdicts`: one check's memo of addresses judged."""
         emails, numbers = details
         value = doc.original[hit.start : hit.end]
         kind = hit.entry.check
         if kind == "email":
-            return self._email_allowed(hit.start, value, doc, emails, names)
+            return self._email_allowed(hit.start, value, doc, emails, names, verdicts)
         if kind == "luhn":
             return False
         if _digits(value) in numbers:
@@ -234,10 +255,11 @@ class Pii(PatternRule):
             return []
         details = thread_details(ctx.thread)
         names = customer_names(ctx.thread)
+        verdicts: dict[str, bool] = {}
         return [
             Hit(self.message(hit.entry, hit.start, hit.end), hit.start, hit.end, hit.entry.suggestion)
             for hit in hits
-            if not self.allowed(hit, doc, details, names)
+            if not self.allowed(hit, doc, details, names, verdicts)
         ]
 
     def instruction(self, finding: Finding) -> str:

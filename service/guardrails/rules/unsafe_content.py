@@ -32,6 +32,7 @@ _WWW = re.compile(r"(?<![\w.@/-])(www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.I)
 _BARE = re.compile(
     r"(?<![\w.@/:-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,12}))(?=/|\b)(?![\w@-])", re.I
 )
+_DOT_LETTERS = re.compile(r"\.[^\W\d_]{2}")
 _ZWJ = "\u200d"
 _BLACK_FLAG = "\U0001f3f4"
 _TAG_CHARS = range(0xE0000, 0xE0080)
@@ -186,7 +187,10 @@ class UnsafeContent(Rule):
                 continue
             covered_end = end
             yield start, end, clean_host(text[start:end])
-        if self._tld_dot.search(text) is None:
+        # A listed domain is a dot and two or more letters (under IGNORECASE, only letters match
+        # the TLDs' letters): a text with no such pair skips the case-insensitive alternation,
+        # which is tried at every dot ("a.b.c.d...": ~4 ms on 20,000 characters).
+        if _DOT_LETTERS.search(text) is None or self._tld_dot.search(text) is None:
             return
         taken = spans
         index = 0
