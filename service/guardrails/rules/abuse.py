@@ -26,7 +26,7 @@ where a word stands whether it is aimed at the customer:
 - a bare dismissal ("du vent", "Raus!") is contempt only when it is the whole clause;
 - a line that calls onlookers and ends in a laughing face is public mockery ("Gather round,
   everyone: Dave here can't ... 😂"); an insulting adjective after an opening exclamation with
-  the customer right after it is aimed at them ("qué pesadito eres");
+  the customer closing the clause is aimed at them ("qué pesadito eres", not "que chato você ter perdido");
 - a strong swear word after "de"/"of" curses the thing before it ("el sistema de los cojones"),
   unless that is a person ("este cliente de mierda"); inside a capitalised name ("Cojón de Gato",
   "Vin de Merde") it is the name's, outside German, where every noun has a capital.
@@ -497,7 +497,9 @@ class Abuse(Rule):
             return False
         if any(not kinds[j] & {"bridge", "profanity"} for j in range(start + 1, i)):
             return False
-        after = [j for j in range(i + 1, min(len(tokens), i + 3)) if tokens[j].clause == clause]
+        after = [j for j in range(i + 1, len(tokens)) if tokens[j].clause == clause]
+        if not after or len(after) > 2 or any(not kinds[j] & {"second", "bridge"} for j in after):
+            return False  # "que chato você ter perdido a visita": a pity, said of what happened
         return any("second" in kinds[j] and tokens[j].text not in _THIRD_TOO for j in after)
 
     @staticmethod

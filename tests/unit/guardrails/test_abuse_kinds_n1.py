@@ -55,6 +55,9 @@ def _fires(guardrails: Guardrails, rule: str, text: str) -> bool:
         # herding animals
         "Helping customers like you is like herding cats. The refund is done.",
         "Kunden wie Sie zu betreuen ist wie Flöhe hüten. Die Gebühr ist storniert.",
+        # an exclamation, an insulting adjective, the customer closing the clause
+        "Ya voy, hombre, qué pesadito eres. Dame el número de pedido.",
+        "Neta, qué pinche necio eres, wey. El servidor está perfecto.",
         # repeated whining
         "Your repeated whining on the phone does not speed anything up.",
         "Ihr ständiges Gejammer bindet unsere Kapazitäten.",
@@ -77,6 +80,8 @@ def test_abuse_kinds_fire(guardrails: Guardrails, reply: str) -> None:
         "We have your address on file and the courier comes Thursday.",
         "Benutzerfehler oder nicht, das Ersatzteil kommt morgen.",
         "Helping customers like you is what we love; the refund is on its way.",
+        "Que chato você ter perdido a visita por isso. Já remarquei para amanhã às 9h.",
+        "Qué pesado es esto del formulario, lo siento.",
     ],
 )
 def test_clean_replies_pass(guardrails: Guardrails, reply: str) -> None:
