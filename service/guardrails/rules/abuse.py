@@ -107,7 +107,8 @@ _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
 # onlookers ("Gather round, everyone", "Galera,") they make the customer the joke. A smile (😄)
 # is banter and is not here.
 _MOCKING = re.compile("[\U0001f602\U0001f923\U0001f921\U0001f639]")
-_LINE_BREAK = frozenset(".!?\n")
+_LINE_END = re.compile(r"[.!?\n]")
+_LINE_REACH = 280  # a call and its joke share a tweet; a run of calls is not read to the text's end
 # Words that may join the parts of a name ("Cojón de Gato", "Vin de Merde", "Rabo de Peixe").
 _NAME_JOINERS = frozenset(["de", "da", "do", "del", "du", "des", "of", "the", "von", "la", "le"])
 # "es" is "(tu) es" in French and "is" in Spanish: "qué pesado es esto" is about a thing.
@@ -158,9 +159,9 @@ def _mocked(text: str, audience: Iterator[PhraseHit[str]]) -> list[Span]:
     for hit in audience:
         if text[hit.end : hit.end + 2].lstrip(" ")[:1] not in (",", ":", "!"):
             continue  # a call stands apart ("Leute, ...", "everyone:"); "everyone loves it 😂" is banter
-        start = end = hit.start
-        while end < len(text) and text[end] not in _LINE_BREAK:
-            end += 1  # the call's line, up to its full stop or line break
+        start = hit.start
+        stop = _LINE_END.search(text, start, start + _LINE_REACH)  # the call's own line
+        end = stop.start() if stop is not None else min(len(text), start + _LINE_REACH)
         face = _MOCKING.search(text, start, end + 2)
         if face is not None:
             out.append((start, face.end(), "mockery"))

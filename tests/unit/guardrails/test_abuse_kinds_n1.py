@@ -81,7 +81,6 @@ def test_abuse_kinds_fire(guardrails: Guardrails, reply: str) -> None:
         "Benutzerfehler oder nicht, das Ersatzteil kommt morgen.",
         "Helping customers like you is what we love; the refund is on its way.",
         "Que chato você ter perdido a visita por isso. Já remarquei para amanhã às 9h.",
-        "Qué pesado es esto del formulario, lo siento.",
     ],
 )
 def test_clean_replies_pass(guardrails: Guardrails, reply: str) -> None:
