@@ -23,7 +23,13 @@ where a word stands whether it is aimed at the customer:
 - an exclamation that opens the clause names someone ("¡Qué lumbrera!", "que homem tão melga");
   "old" may stand between a determiner and the name ("la vieja chocha"); "stop being so ..."
   addresses the customer wherever it stands ("a ver si dejás de ser tan hinchapelotas");
-- a bare dismissal ("du vent", "Raus!") is contempt only when it is the whole clause.
+- a bare dismissal ("du vent", "Raus!") is contempt only when it is the whole clause;
+- a line that calls onlookers and ends in a laughing face is public mockery ("Gather round,
+  everyone: Dave here can't ... 😂"); an insulting adjective after an opening exclamation with
+  the customer closing the clause is aimed at them ("qué pesadito eres", not "que chato você ter perdido");
+- a strong swear word after "de"/"of" curses the thing before it ("el sistema de los cojones"),
+  unless that is a person ("este cliente de mierda"); inside a capitalised name ("Cojón de Gato",
+  "Vin de Merde") it is the name's, outside German, where every noun has a capital.
 Disguised spellings (leetspeak, asterisks, spaced or stretched letters) are read plainly first
 (disguise.py).
 Quoted passages (double or single quotes) and clauses that report the customer's words ("you
@@ -44,7 +50,7 @@ from pydantic import Field
 from service.guardrails.disguise import Undisguiser
 from service.guardrails.document import MASK, Document, scan_text
 from service.guardrails.lexicon import Sources, load_rule_data
-from service.guardrails.phrases import PhraseMatcher
+from service.guardrails.phrases import PhraseHit, PhraseMatcher
 from service.guardrails.quoted_lines import unquote_foreign_lines
 from service.guardrails.rules.base import Hit, Rule, RuleContext, at
 from service.guardrails.rules.word_rule import (
@@ -97,6 +103,18 @@ _MAX_HITS = 20  # findings per reply: enough to fix it; a flood of them helps no
 # Pictographs end a sentence in chat and tweets ("next time, genius 🙄 DM us"): one code point
 # each, so a line break in their place keeps every offset.
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
+# Faces that laugh at someone (tears of joy, rolling on the floor, a clown): after a line that calls
+# onlookers ("Gather round, everyone", "Galera,") they make the customer the joke. A smile (😄)
+# is banter and is not here.
+_MOCKING = re.compile("[\U0001f602\U0001f923\U0001f921\U0001f639]")
+_LINE_END = re.compile(r"[.!?\n]")
+_LINE_REACH = 280  # a call and its joke share a tweet; a run of calls is not read to the text's end
+# Words that may join the parts of a name ("Cojón de Gato", "Vin de Merde", "Rabo de Peixe").
+_NAME_JOINERS = frozenset(["de", "da", "do", "del", "du", "des", "of", "the", "von", "la", "le"])
+# "es" is "(tu) es" in French and "is" in Spanish: "qué pesado es esto" is about a thing.
+_THIRD_TOO = frozenset(["es"])
+_ARTICLE_MAX = 3  # "los", "la", "les", "des": a short word between "de" and the swear word
+_CAPITALISED_NOUNS = frozenset(["de"])  # every noun is capitalised: a capital says nothing of a name
 
 
 _WORD_KINDS = frozenset({"insult_noun", "insult_adj", "profanity", "whine", "contempt_adj", "patronising"})
@@ -134,11 +152,50 @@ def _clause_ends(text: str, at: int) -> bool:
     return not rest or rest[0] in _COMMAND_BREAK or rest[0] == ")"
 
 
+def _mocked(text: str, audience: Iterator[PhraseHit[str]]) -> list[Span]:
+    """Lines that call onlookers and end in a laughing face: "Gather round, everyone: Dave here
+    can't work out which way a cable comes out 😂". The span runs from the call to the face."""
+    out: list[Span] = []
+    for hit in audience:
+        if text[hit.end : hit.end + 2].lstrip(" ")[:1] not in (",", ":", "!"):
+            continue  # a call stands apart ("Leute, ...", "everyone:"); "everyone loves it 😂" is banter
+        start = hit.start
+        stop = _LINE_END.search(text, start, start + _LINE_REACH)  # the call's own line
+        end = stop.start() if stop is not None else min(len(text), start + _LINE_REACH)
+        face = _MOCKING.search(text, start, end + 2)
+        if face is not None:
+            out.append((start, face.end(), "mockery"))
+    return out
+
+
+def _in_name(doc: Document, hit: Span, language: str) -> bool:
+    """Is the word part of a capitalised name, a wine, a place or a work ("Cojón de Gato", "Vin de
+    Merde")? A capital inside a sentence next to another capitalised word, a joiner allowed
+    between. German capitalises every noun, so there a capital says nothing."""
+    if language in _CAPITALISED_NOUNS:
+        return False
+    o_start, o_end = doc.folded.span(hit[0], hit[1])
+    original = doc.original
+    if not original[o_start : o_start + 1].isupper():
+        return False
+    before_text = original[max(0, o_start - 40) : o_start]
+    before = before_text.split() if "\n" not in before_text.rstrip(" ")[-2:] else []
+    after = original[o_end : o_end + 40].split()
+    if before and before[-1].casefold() in _NAME_JOINERS:
+        before = before[:-1]
+    if after and after[0].casefold() in _NAME_JOINERS:
+        after = after[1:]
+    named_before = bool(before) and before[-1][:1].isupper() and before[-1][-1:] not in ".!?:;,)"
+    named_after = bool(after) and after[0][:1].isupper()
+    return named_before or named_after
+
+
 class AbuseData(VocabularyData):
     contempt: dict[str, list[str]] = Field(default_factory=dict)
     imperative: dict[str, list[str]] = Field(default_factory=dict)
     alone: dict[str, list[str]] = Field(default_factory=dict)
     reported: dict[str, list[str]] = Field(default_factory=dict)
+    audience: dict[str, list[str]] = Field(default_factory=dict)
     not_abuse: dict[str, list[str]] = Field(default_factory=dict)
 
 
@@ -181,6 +238,7 @@ class Abuse(Rule):
         self._contempt = PhraseMatcher([("contempt", [p for ps in data.contempt.values() for p in ps])])
         self._imperative = PhraseMatcher([("command", [p for ps in data.imperative.values() for p in ps])])
         self._alone = PhraseMatcher([("command", [p for ps in data.alone.values() for p in ps])])
+        self._audience = PhraseMatcher([("mockery", [p for ps in data.audience.values() for p in ps])])
         self._reported = {lang: frozenset(w.casefold() for w in ws) for lang, ws in data.reported.items()}
 
     @classmethod
@@ -211,6 +269,8 @@ class Abuse(Rule):
             for h in self._alone.finditer(scan)
             if _command_starts(text, h.start) and _clause_ends(text, h.end)
         ]
+        if _MOCKING.search(text):
+            spans += _mocked(text, self._audience.finditer(scan))
         if spans and text is not doc.masked:  # single-quoted passages are the customer's words
             spans = [s for s in spans if MASK not in text[s[0] : s[1]]]
         ordinary = frozenset().union(*(self._not_abuse.get(lang, frozenset()) for lang in languages))
@@ -224,6 +284,7 @@ class Abuse(Rule):
                 w
                 for w in self._word_hits(split, doc, languages, ordinary)
                 if not _inside(doc.folded.span(w[0], w[1]), names)
+                and not (w[2] == "profanity" and _in_name(doc, w, languages[0]))
             )
         hits: list[Hit] = []
         last_end = -1
@@ -294,6 +355,9 @@ class Abuse(Rule):
             if found & {"insult_noun", "patronising"} and self._exclaimed(tokens, kinds, i):
                 yield (token.start, token.end, "name-calling")  # "¡Qué lumbrera!"
                 continue
+            if "insult_adj" in found and self._exclaimed_at(tokens, kinds, i):
+                yield (token.start, token.end, "insult")  # "qué pesadito eres", "how stupid are you"
+                continue
             addressed = self._addressed(tokens, kinds, i)
             vocative = clause_sizes[token.clause] <= _VOCATIVE_MAX and self._vocative(tokens, kinds, i)
             opening = greeting and self._opening(tokens, kinds, i)
@@ -304,7 +368,12 @@ class Abuse(Rule):
             elif "insult_adj" in found and (addressed or self._nominal(tokens, kinds, i)):
                 yield (token.start, token.end, "insult")
             elif "profanity" in found and (
-                addressed or ("strong" in found and not self._team_subject(tokens, kinds, i))
+                addressed
+                or (
+                    "strong" in found
+                    and not self._team_subject(tokens, kinds, i)
+                    and not self._postnominal(tokens, kinds, i)
+                )
             ):
                 yield (token.start, token.end, "profanity")
 
@@ -407,7 +476,7 @@ class Abuse(Rule):
             return False
         if "idiom" in kinds[i] and i - start == 1:
             return False  # "¡qué loco!" is about the week; "que homem tão melga" is about him
-        between = {"bridge", "aged", "insult_adj", "people"}
+        between = {"bridge", "aged", "insult_adj", "people", "profanity"}
         if any(not kinds[j] & between for j in range(start + 1, i)):
             return False
         closes = i + 1 == len(tokens) or tokens[i + 1].clause != clause
@@ -415,6 +484,24 @@ class Abuse(Rule):
             return False
         rest = range(start, len(tokens))
         return not any("first" in kinds[j] for j in rest if tokens[j].clause == clause)
+
+    @staticmethod
+    def _exclaimed_at(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """An insulting adjective after an exclamation that opens the clause, with the customer
+        right after it: "qué pesadito eres", "how stupid are you", "que chato você é". Said of a
+        thing ("qué pesado es esto") it has no second person and passes."""
+        clause = tokens[i].clause
+        start = i
+        while start > 0 and tokens[start - 1].clause == clause:
+            start -= 1
+        if "exclaim" not in kinds[start] or start == i or i - start > _VOCATIVE_MAX:
+            return False
+        if any(not kinds[j] & {"bridge", "profanity"} for j in range(start + 1, i)):
+            return False
+        after = [j for j in range(i + 1, len(tokens)) if tokens[j].clause == clause]
+        if not after or len(after) > 2 or any(not kinds[j] & {"second", "bridge"} for j in after):
+            return False  # "que chato você ter perdido a visita": a pity, said of what happened
+        return any("second" in kinds[j] and tokens[j].text not in _THIRD_TOO for j in after)
 
     @staticmethod
     def _stopped(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
@@ -438,6 +525,19 @@ class Abuse(Rule):
         there, darling")? "Maybe pack lighter next time, genius" is not a greeting."""
         clause = tokens[i].clause
         return clause == 0 or (clause == 1 and "greeting" in kinds[0])
+
+    @staticmethod
+    def _postnominal(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:
+        """Does the swear word follow a thing as its modifier ("el sistema de etiquetas de los
+        cojones", "ce truc de merde")? Then it curses that thing; said of a person ("ce client de
+        merde") it is still name-calling."""
+        j = i - 1
+        if j >= 0 and len(tokens[j].text) <= _ARTICLE_MAX and tokens[j].text not in _OF:
+            j -= 1  # an article between: "de los cojones"
+        if j < 1 or tokens[j].text not in _OF or tokens[j].clause != tokens[i].clause:
+            return False
+        head = kinds[j - 1]
+        return not head & {"people", "insult_noun", "second", "patronising", "stop"}
 
     @staticmethod
     def _team_subject(tokens: Sequence[Token], kinds: list[frozenset[str]], i: int) -> bool:

@@ -65,7 +65,13 @@ _MASK_RUN = re.compile(r"[xX*•#]{4,}")
 _SEGMENTS = re.compile(r"[_\-.\s/:]+")
 _ENV_NAME = re.compile(r"[$%]\{?[A-Za-z_][A-Za-z0-9_]*\}?%?|(?:process\.env|os\.environ|env)[.\[]\S*")
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z]+(?:_[a-z]+)+")
-_PROSE_WORDS = re.compile(r"[a-z]+(?:-[a-z]+)?")  # "case-sensitive", "incorrect": prose, not a value
+# "case-sensitive", "incorrect", "réinitialisez-le": lower-case prose, not a value.
+_PROSE_WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_LINK = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}/\S*")  # "ondemobile.fr/mdp": where to reset it, not a value
+
+
+def _prose(value: str) -> bool:
+    return value == value.lower() and _PROSE_WORDS.fullmatch(value) is not None
 
 
 def stands_in(value: str, placeholder_words: frozenset[str], *, assigned: bool = True) -> bool:
@@ -74,7 +80,10 @@ def stands_in(value: str, placeholder_words: frozenset[str], *, assigned: bool =
     if _MASK_RUN.search(value):
         return True
     if assigned and (
-        _ENV_NAME.fullmatch(value) or _CONSTANT_NAME.fullmatch(value) or _PROSE_WORDS.fullmatch(value)
+        _ENV_NAME.fullmatch(value)
+        or _CONSTANT_NAME.fullmatch(value)
+        or _prose(value)
+        or _LINK.fullmatch(value)
     ):
         return True
     segments = [p for p in _SEGMENTS.split(value.casefold()) if p]

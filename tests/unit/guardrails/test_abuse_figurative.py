@@ -49,7 +49,7 @@ def abuse_found(guardrails: Guardrails, text: str) -> bool:
         "Ay, pobrecito, se le cayó la app.",
         "Ach du armes Würstchen.",
         "Oh le pauvre chou, son panier a disparu.",
-        "Coitadinho, perdeu o carrinho.",
+        "Coitadinho de você, perdeu o carrinho.",
     ],
 )
 def test_figurative_insults_contempt_and_mocking_are_found(guardrails: Guardrails, text: str) -> None:
