@@ -14,11 +14,20 @@ that finds the mark without a receipt asks the helpdesk whether the note is alre
 (``find``: every helpdesk integration can look) and posts only if it is not. An integration that
 could not look would post again, leaving the window open. Callbacks close it on the receiver's
 side: their ``webhook-id`` is the same on every retry.
+
+A lock is waited out, not turned into a failed attempt. An attempt cut off by a Redis failover
+(decision 157) cannot run its unlock, so its lock stays on the promoted primary for its full TTL;
+each retry that met it used to fail at once, and SAQ's jittered retries could spend every attempt
+inside that one TTL and dead-letter a job that nobody was delivering. A held lock now makes the
+attempt wait (heart-beating) until the receipt appears or the lock can be taken, for at most one
+lock TTL: the longest a live holder may post, and when a dead holder's lock is gone.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -27,6 +36,8 @@ import redis.asyncio as aioredis
 from service.integrations.base import Receipt
 from service.jobs import keys
 
+LOCK_POLL_S = 0.2  # how often a waiting attempt looks for the receipt or a free lock
+
 _UNLOCK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -34,7 +45,7 @@ return 0
 
 
 class DeliveryBusy(Exception):
-    """Another worker is delivering this result right now; the job retries later and finds its receipt."""
+    """The lock was still held after one lock TTL of waiting; the job retries later and finds its receipt."""
 
 
 class DeliveryLedger:
@@ -65,8 +76,16 @@ class DeliveryLedger:
         if earlier is not None:
             return earlier
         lock, token = keys.delivering(source, delivery_id, channel), uuid.uuid4().hex
-        if not await self._redis.set(lock, token, nx=True, px=self._lock_ms):
-            raise DeliveryBusy(f"{channel}: another worker is delivering this result")
+        deadline = time.monotonic() + self._lock_ms / 1000
+        while not await self._redis.set(lock, token, nx=True, px=self._lock_ms):
+            # Held by a live worker posting now, or left by an attempt a failover cut off: either
+            # way it is gone within one TTL, and the holder's receipt may appear first.
+            earlier = await self.recorded(source, delivery_id, channel)
+            if earlier is not None:
+                return earlier
+            if time.monotonic() >= deadline:
+                raise DeliveryBusy(f"{channel}: another worker is delivering this result")
+            await asyncio.sleep(LOCK_POLL_S)
         try:
             # Checked again under the lock: the other worker may have finished just before we took it.
             earlier = await self.recorded(source, delivery_id, channel)

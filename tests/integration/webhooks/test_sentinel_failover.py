@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import respx
 from litestar.testing import AsyncTestClient
@@ -120,3 +121,50 @@ async def test_a_failover_during_a_burst_loses_no_draft_and_no_job(tmp_path: Pat
                     await asyncio.sleep(0.2)
                 assert not pending, f"{len(pending)} accepted jobs were not delivered after the failover"
                 assert callbacks.call_count >= DELIVERIES
+
+
+async def test_a_job_cut_off_by_a_failover_is_delivered_without_spending_its_attempts(
+    tmp_path: Path,
+) -> None:
+    """The job's first attempt loses its primary while posting: its delivery lock (no unlock ran)
+    sits on the promoted primary. The retry waits that lock out instead of failing on it; retries
+    that each met it once spent all six attempts of a job in the burst test under load."""
+    with sentinel_cluster(tmp_path) as cluster:
+        settings = hook_settings(
+            cluster.url,
+            redis_replicas_ack=1,
+            job_max_attempts=6,
+            job_retry_delay_s=1.0,
+            job_retry_max_delay_s=8.0,
+        )
+        failover: list[asyncio.Task[None]] = []
+
+        async def recover() -> None:
+            await asyncio.to_thread(cluster.wait_for_failover)
+            cluster.restart_old_primary()
+
+        async def receiver(request: httpx.Request) -> httpx.Response:
+            if not failover:  # the first post: the primary dies before the receipt is written
+                cluster.kill_primary()
+                failover.append(asyncio.create_task(recover()))
+            return httpx.Response(200)
+
+        with respx.mock(assert_all_called=False) as router:
+            router.post("https://receiver.test/tactful").mock(side_effect=receiver)
+            async with (
+                AsyncTestClient(app=create_app(settings)) as client,
+                running_worker(settings, concurrency=4),
+            ):
+                job_id = await _deliver(client)  # a slow replica's ack is a 503, sent again
+                view: dict[str, Any] = {}
+                deadline = time.monotonic() + 90
+                while view.get("state") != "complete" and time.monotonic() < deadline:
+                    answer = await client.get(f"/v1/jobs/{job_id}")  # 503 while there is no primary
+                    view = answer.json() if answer.status_code == 200 else view
+                    assert view.get("state") != "failed", view
+                    await asyncio.sleep(0.1)
+                await asyncio.gather(*failover)
+                assert view.get("state") == "complete", view
+                # The cut-off attempt, then one that waited out the orphaned lock (on main: 4 or 5).
+                assert view["attempts"] <= 2, view
+                assert not view["dead_lettered"]
