@@ -604,7 +604,7 @@ class NextSteps(Rule):
                     # jedem Export"): units count only after a preposition ("dans 10 minutes").
                     and ((i == 0 and word not in self._units) or (i > 0 and words[i - 1] in self._soon_prep))
                     # "within 24 hours of the booking": a window measured from an event.
-                    and not (word in self._units and words[i + 1 : i + 2] and words[i + 1] in self._window_after)
+                    and not (word in self._units and words[i + 1 : i + 2] and self._windowed(words[i + 1]))
                     # Opening a sentence told in the past, it is when it happened ("Samedi, un
                     # incident … a bloqué la ligne", "Yesterday the line was down").
                     and not (i == 0 and self._told_in_past(words, language, compound=True))
@@ -642,7 +642,8 @@ class NextSteps(Rule):
         if found.endswith(self._business_units):
             return True
         if found.endswith(tuple(self._unit_words)):
-            after = text[match.end() : match.end() + _AHEAD_CHARS].casefold().split()[:2]
+            following = text[match.end() : match.end() + _AHEAD_CHARS].casefold().split()[:2]
+            after = [w.strip(".,;:!?") for w in following]
             if after and after[0] in self._ahead_after:
                 return True
             if after and (after[0] in self._window_after or " ".join(after) in self._window_after):
@@ -671,6 +672,10 @@ class NextSteps(Rule):
         hi = ahead.start() if ahead is not None else sentence.end
         words = [t.text for t in sentence.tokens if lo <= t.start < hi]
         return not self._told_in_past(words, language)
+
+    def _windowed(self, word: str) -> bool:
+        """Does `word` after a unit make its count a window from an event ("hours of the booking")?"""
+        return word in self._window_after
 
     def _negated_clause(
         self, text: str, match: re.Match[str], sentences: tuple[Sentence, ...], language: str

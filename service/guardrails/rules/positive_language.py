@@ -38,7 +38,8 @@ _CONTRAST_WORDS = 4  # words after "but" read for something done instead of an a
 # Words right after a contrast that report something done or the customer's own case, not what
 # can be done instead: a first-person perfect, "yours", "this one is recent".
 _NOT_ALTERNATIVE = frozenset(
-    {"i've", "we've", "have", "he", "hemos", "habe", "haben", "ai", "avons", "yours", "este", "esta", "tenho", "temos"}
+    {"i've", "we've", "have", "he", "hemos", "habe", "haben", "ai", "avons", "yours", "este", "esta"}
+    | {"tenho", "temos"}
 )
 
 
