@@ -33,7 +33,7 @@ from service.guardrails.words import Sentence, tokens_of, window_sentences
 from service.language.menu_path import has_menu_path
 from service.models import Finding, Severity, Thread
 
-_KINDS = frozenset({"cue", "exception", "bracket", "no-plan"})
+_KINDS = frozenset({"cue", "exception", "bracket", "no-plan", "vague"})
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 # A German perfect may hold its object, an adverb and a prepositional phrase before the participle.
@@ -131,6 +131,16 @@ class Signals(BaseModel):
     # _PERFECT_REACH). French participle endings are also those of common words ("trois",
     # "fois"), so there only the next two count ("j'ai bien transmis").
     perfect_reach: dict[str, int] = {}
+    # Words after a count of units that make it a window of a rule, not a time ahead
+    # ("cancellations made within 24 hours of the booking", "innerhalb von 14 Tagen nach Erhalt",
+    # "dans les 30 jours suivant la livraison"): the count is measured from an event.
+    window_after: list[str] = []
+    # Words after a count of units that make it a time ahead whatever stands before it
+    # ("Rider's 5 min away", "5 Minuten entfernt").
+    ahead_after: list[str] = []
+    # Subordinators that make a passive of something done a condition ("once it has been packed",
+    # "sobald sie bereits …", "une fois qu'il a été expédié", "cuando ha sido enviado").
+    condition_words: list[str] = []
 
 
 class NextStepsLexicon(PhraseLexicon):
@@ -201,12 +211,25 @@ def _opens_clause(scan: str, at: int) -> bool:
     run = scan[j:at]
     if j == 0 or "\n" in run:
         return True
+    if run[:1] == " " and scan[j - 1] in _BULLETS and _line_start(scan, j - 1):
+        return True  # a list item ("- Schick mir deine Spieler-ID", "• Tap Settings")
     if "\x1a" in run:
         # An emoji or symbol between two words ends a chat sentence ("para tanto 😅 Simplemente borra").
         return True
     if not run or not run[0].isspace():
         return False
     return scan[j - 1] in ".!?:;," or _CONNECTOR.search(scan, max(0, j - _CONNECTOR_REACH), j) is not None
+
+
+_BULLETS = "-*•·–"
+
+
+def _line_start(scan: str, at: int) -> bool:
+    """Is `at` the first non-blank character of its line?"""
+    j = at
+    while j > 0 and scan[j - 1] in " \t":
+        j -= 1
+    return j == 0 or scan[j - 1] == "\n"
 
 
 _SALUTATION_WORDS = 4
@@ -295,6 +318,7 @@ class NextSteps(Rule):
         negation: re.Pattern[str] | None,
         signals: Signals | None = None,
         no_plan: PhraseMatcher[PhraseEntry] | None = None,
+        vague: PhraseMatcher[PhraseEntry] | None = None,
     ) -> None:
         self._cues = cues  # cues no exception can overlap: one regex search settles them
         self._guarded = guarded  # cues an exception may cancel
@@ -304,6 +328,7 @@ class NextSteps(Rule):
         self._negation = negation
         self._signals = signals
         self._no_plan = no_plan
+        self._vague = vague
         self._rule_marker: re.Pattern[str] | None = None
         if signals is not None and signals.rule_markers:
             self._rule_marker = re.compile(rf"\b(?:{_alternation(signals.rule_markers)})\b")
@@ -324,6 +349,9 @@ class NextSteps(Rule):
                 lang: frozenset(w.casefold() for w in words) for lang, words in signals.past_aux.items()
             }
             self._explains = frozenset(w.casefold() for w in signals.explained_participles)
+            self._window_after = frozenset(" ".join(w.casefold().split()) for w in signals.window_after)
+            self._ahead_after = frozenset(w.casefold() for w in signals.ahead_after)
+            self._conditions = frozenset(w.casefold() for w in signals.condition_words)
             self._months = frozenset(w.casefold() for w in signals.months)
             self._lasting = frozenset(w.casefold() for w in signals.duration_prepositions)
             self._unit_words = frozenset(d.casefold().split()[-1] for d in signals.durations)
@@ -397,6 +425,7 @@ class NextSteps(Rule):
             negation,
             lexicon.signals,
             matchers["no-plan"],
+            matchers["vague"],
         )
 
     def _plain_cue(self, scan: str) -> bool:
@@ -452,7 +481,10 @@ class NextSteps(Rule):
         return any(_opens_clause(scan, m.start()) for m in self._imperative.finditer(scan))
 
     def _without_no_plans(self, doc: Document) -> Document:
-        """`doc` with every no-plan phrase and the rest of its clause blanked (same offsets)."""
+        """`doc` with every no-plan phrase and the rest of its clause blanked (same offsets), and
+        every vague promise that ends its clause ("We'll look into it.", "Wir kümmern uns
+        darum.", "Vamos analisar a situação."): with nothing after it (no time, no object, no
+        "and write back by Friday") the promise names no action on the case."""
         if self._no_plan is None:
             return doc
         spans = []
@@ -462,6 +494,11 @@ class NextSteps(Rule):
                 start += 1  # "Hopefully, things will …": the comma after the phrase is not its end
             end = _CLAUSE_END.search(doc.masked, start)
             spans.append((hit.start, end.start() if end is not None else len(doc.masked)))
+        for hit in self._vague.finditer(doc.scan) if self._vague is not None else ():
+            end = _CLAUSE_END.search(doc.masked, hit.end)
+            rest = doc.masked[hit.end : end.start() if end is not None else len(doc.masked)]
+            if not any(c.isalnum() for c in rest):
+                spans.append((hit.start, hit.end))
         if not spans:
             return doc
         chars = list(doc.masked)
@@ -551,11 +588,20 @@ class NextSteps(Rule):
                     return True
                 if future and len(word) >= _MIN_FUTURE and word.endswith(future):
                     return True
-                if preterite and len(word) >= _MIN_FUTURE and word.endswith(preterite):
+                if (
+                    preterite
+                    and len(word) >= _MIN_FUTURE
+                    and word.endswith(preterite)
+                    and word not in self._perfect_not_done
+                ):
                     return True
                 if (
                     word in self._soon
-                    and (i == 0 or words[i - 1] in self._soon_prep)
+                    # A unit opening a sentence is the customer's wait ("20 Minuten Warten bei
+                    # jedem Export"): units count only after a preposition ("dans 10 minutes").
+                    and ((i == 0 and word not in self._units) or (i > 0 and words[i - 1] in self._soon_prep))
+                    # "within 24 hours of the booking": a window measured from an event.
+                    and not (word in self._units and words[i + 1 : i + 2] and self._windowed(words[i + 1]))
                     # Opening a sentence told in the past, it is when it happened ("Samedi, un
                     # incident … a bloqué la ligne", "Yesterday the line was down").
                     and not (i == 0 and self._told_in_past(words, language, compound=True))
@@ -593,6 +639,12 @@ class NextSteps(Rule):
         if found.endswith(self._business_units):
             return True
         if found.endswith(tuple(self._unit_words)):
+            following = text[match.end() : match.end() + _AHEAD_CHARS].casefold().split()[:2]
+            after = [w.strip(".,;:!?") for w in following]
+            if after and after[0] in self._ahead_after:
+                return True
+            if after and (after[0] in self._window_after or " ".join(after) in self._window_after):
+                return False
             before = text[max(0, match.start() - _AHEAD_CHARS) : match.start()].casefold().split()
             # "em até 5 dias úteis", "1-2 business days": a preposition of time ahead or a range
             # is an estimate even beside a past ("foi feito no dia 3 e cai em até 5 dias").
@@ -617,6 +669,10 @@ class NextSteps(Rule):
         hi = ahead.start() if ahead is not None else sentence.end
         words = [t.text for t in sentence.tokens if lo <= t.start < hi]
         return not self._told_in_past(words, language)
+
+    def _windowed(self, word: str) -> bool:
+        """Does `word` after a unit make its count a window from an event ("hours of the booking")?"""
+        return word in self._window_after
 
     def _negated_clause(
         self, text: str, match: re.Match[str], sentences: tuple[Sentence, ...], language: str
@@ -710,9 +766,13 @@ class NextSteps(Rule):
         """A participle shortly after the passive auxiliary at `i`, and no negation in the
         sentence up to it ("wurde nicht abgebucht", "não foi debitada" are not done)."""
         shape = self._passive_participle.get(language)
+        if not self._conditions.isdisjoint(words[max(0, i - 4) : i]):
+            return False  # "once it has been packed": a condition, not something done
         after = words[i + 1 : i + 1 + _PERFECT_REACH]
+        # Portuguese "no" is "em o" ("protocolo nº …" folds to it), not a negation.
+        negations = self._negations - {"no"} if language == "pt" else self._negations
         for word in after:
-            if word in self._negations or word in self._perfect_not_done or word in self._explains:
+            if word in negations or word in self._perfect_not_done or word in self._explains:
                 # "se ha tenido que", "a été noté", "ont été établis": what happened, was seen or
                 # how a figure came about, not something done for the customer.
                 return False
@@ -721,7 +781,7 @@ class NextSteps(Rule):
                 # account's history ("será debitada no dia 15 de maio" is still ahead).
                 ahead = bool(future) and words[i].endswith(future)
                 history = not ahead and not self._months.isdisjoint(words)
-                return not self._negations.intersection(words[:i]) and not history
+                return not negations.intersection(words[:i]) and not history
         return False
 
     def _bare_infinitive(self, sentence: Sentence, language: str) -> bool:
