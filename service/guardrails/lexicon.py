@@ -90,6 +90,7 @@ class PatternEntry(_Strict):
         "strong_credential",
         "random",
         "inline",
+        "not_shouted",
         "salutation",
         "luhn",
         "iban",

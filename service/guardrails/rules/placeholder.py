@@ -29,6 +29,9 @@ _LABEL_CONTEXT = 40  # characters read on each side of a bracket for a UI verb o
 _WORDS_BEFORE = 3
 _CAPS_SLOT_LETTERS = 4  # "[ID]", "[OK]", "[EU]" are too short to be told from an acronym
 _CAPS_SLOT_WORDS = 3
+_LETTER_WORDS = re.compile(r"[^\W\d_]+")
+# Where "todo" is an everyday word ("all"): a shouted TODO there may be shouting, not a marker.
+_TODO_IS_A_WORD = frozenset(["es", "pt"])
 # "[My Name]" under a signature is a slot whatever the possessive says.
 # German writes a slot as one compound ("Vorgangsnummer", "Lieferdatum"): its last part names it.
 _COMPOUND_TAILS = ("nummer", "datum", "name", "adresse")
@@ -98,6 +101,8 @@ class Placeholder(PatternRule):
             line_end = text.find("\n", match.end())
             line = text[line_start : line_end if line_end >= 0 else len(text)]
             return match.span() if line.strip(" \t_") else None
+        if entry.check == "not_shouted":
+            return None if self._shouted_word(match, doc) else match.span()
         body = match.group(f"{entry.id}__body") or ""
         if entry.check == "not_html":
             first = body.split()[0].casefold() if body.split() else ""
@@ -114,6 +119,20 @@ class Placeholder(PatternRule):
         if entry.id == "square_slot" and self._caps_slot(body, words):
             return match.span()
         return None
+
+    @staticmethod
+    def _shouted_word(match: re.Match[str], doc: Document) -> bool:
+        """Is this capitalised word ("TODO") an everyday word shouted beside others in capitals, in
+        a reply that may be in a language where it is one ("ESTAMOS COMPLETOS TODO AGOSTO")?"""
+        language, clear = doc.language
+        if clear and language not in _TODO_IS_A_WORD:
+            return False
+        text = match.string
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        before = _LETTER_WORDS.findall(text[line_start : match.start()])[-1:]
+        after = _LETTER_WORDS.findall(text[match.end() : line_end if line_end >= 0 else len(text)])[:1]
+        return any(len(w) > 1 and w.isupper() for w in before + after)
 
     def _caps_slot(self, body: str, words: list[str]) -> bool:
         """Is "[body]" a slot written in capitals ("[HORÁRIO]", "[NOM CLIENT]"), not a tag?"""

@@ -66,3 +66,24 @@ def test_the_finding_points_at_the_insult_and_never_quotes_it(guardrails: Guardr
     assert finding.end is not None
     assert text[finding.start : finding.end] == "moron"
     assert "moron" not in finding.message
+
+
+def test_a_spanish_preposition_is_no_french_insult_when_the_reply_reads_unclearly(
+    guardrails: Guardrails,
+) -> None:
+    # Blind review I, draft 08: a list of flights made the reply's language unclear, all five
+    # languages were read, and "basta con responder" was blocked as the French "con".
+    customer = thread("Me han cancelado el vuelo de Navidad y necesito otra opción, por favor.")
+    reply = (
+        "Hola, Ramón:\n\nLamento que haya tenido que esperar.\n\n"
+        "Para elegir, basta con responder a este correo:\n1. AL 2318 sábado 19/12, 17:50\n"
+        "2. AL 2316 viernes 18/12, 09:05\n\nUn saludo,\nMarta"
+    )
+    report = guardrails.check(reply, CheckContext(thread=customer))
+    assert [f for f in report.findings if f.rule == "abuse"] == []
+
+
+def test_a_short_french_insult_to_a_french_customer_is_still_abuse(guardrails: Guardrails) -> None:
+    customer = thread("Mon colis est marqué livré mais je n'ai rien reçu, c'est la deuxième fois.")
+    report = guardrails.check("Franchement, t'es vraiment un gros con.", CheckContext(thread=customer))
+    assert [f.rule for f in report.findings if f.rule == "abuse"] == ["abuse"]

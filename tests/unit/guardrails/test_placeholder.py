@@ -74,6 +74,32 @@ def test_ordinary_text_is_not_a_placeholder(guardrails: Guardrails, text: str) -
     assert findings(guardrails.check(text), RULE) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¡Sí, Adrián! Lo siento mucho.\n\n¡¡¡YA ESTÁ TODO SOLUCIONADO!!!",
+        "Lo siento, pero ES IMPOSIBLE, ESTAMOS COMPLETOS TODO AGOSTO.",
+        "Desculpe a demora. ESTÁ TODO RESOLVIDO, pode usar o cartão.",
+    ],
+)
+def test_a_shouted_spanish_or_portuguese_todo_is_a_word(guardrails: Guardrails, text: str) -> None:
+    assert findings(guardrails.check(text), RULE) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Sam, sorry about the wait.\n\nTODO ADD TRACKING LINK\n\nBest, Jo",
+        "Hola Ana, siento la espera.\n\nTODO: enlace de seguimiento\n\nUn saludo",
+        "Olá Rui, lamento a demora. TODO",
+    ],
+)
+def test_a_todo_marker_still_counts_beside_lower_case_or_in_english(
+    guardrails: Guardrails, text: str
+) -> None:
+    assert evidence(text, guardrails.check(text), RULE) == ["TODO"]
+
+
 def test_nested_or_overlapping_forms_are_reported_once(guardrails: Guardrails) -> None:
     text = "Hi {{first_name}}, about [XXX]."
     assert evidence(text, guardrails.check(text), RULE) == ["{{first_name}}", "[XXX]"]
