@@ -30,6 +30,10 @@ from service.feedback.records import DraftRecord, FeedbackItem, GroupBy, Outcome
 from service.feedback.store import SUBMIT_SCRIPT, day_of, increments
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+# The floor's bare route (body read, 202). Not ``/v1/webhooks/{source}``: with the run's Redis that
+# route is the webhook door's production-shaped floor and answers 401 to an unsigned body, so every
+# floor request of this scenario failed and no ratio was measured.
+FLOOR_BARE = "/v1/webhooks-bare/feedback"
 SEEDED = 100_000
 DAYS = 30
 RULES = ["acknowledgement", "restates-issue", "positive-language", "no-blame", "no-dismissive",
@@ -56,7 +60,7 @@ def _feedback_request(stack: Stack, client: LoadClient, drafts: list[tuple[str, 
     async def feedback(index: int) -> str | None:
         path, body = body_for(index)
         if stack.is_floor:
-            response = await client.request("POST", "/v1/webhooks/feedback", body, JSON_HEADERS)
+            response = await client.request("POST", FLOOR_BARE, body, JSON_HEADERS)
             return None if response.status == 202 else f"HTTP {response.status}"
         response = await client.request("POST", path, body, JSON_HEADERS)
         return None if response.status == 204 else f"HTTP {response.status}"

@@ -14,8 +14,9 @@ Redis in one script (``SET NX`` with a TTL, ``RPUSH``: durable, de-duplicated), 
 with a job id. The Redis is the run's own server (another database), reached through the client
 the service builds (``connect_redis``: same pool and timeouts). Without a Redis URL the route only
 reads the body and answers 202 (the old floor, for the unit tests); ``POST /v1/webhooks-bare/{source}``
-always does only that (the framework's own share, reported beside). Its ``POST /v1/hit`` reads the
-body and answers a stored reply: a cache hit with no validation, key or Redis (the cache-hit floor).
+always does only that (the framework's own share, reported beside; also the feedback scenario's
+floor). Its ``POST /v1/hit`` reads the body and answers a stored reply: a cache hit with no
+validation, key or Redis (the cache-hit floor).
 
 It runs under the supervisor of ``tactful serve --workers N`` (``--workers``: the same socket, the
 same uvicorn settings through ``service.server.serving.serve``, the same N spawned processes), so

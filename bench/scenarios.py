@@ -10,7 +10,8 @@ back, and reports Tactful's figures against the floor's in the same run (report.
    closed loop (drafts per second with all cores, absolute latencies), LLM at 0 ms.
 2. cache hit: one primed thread asked again and again (the floor: a route answering a stored reply).
 3. coalescing: 100 identical concurrent requests for a never-seen thread -> LLM calls (Tactful only).
-4. capacity: 1,000 concurrent uncached drafts against a 2 s LLM -> wall time, failures.
+4. capacity: 1,000 concurrent uncached drafts against a 2 s LLM -> wall time (median of 3 bursts a
+   stack, the stacks taking turns), failures.
 5, 6. webhook accept and durability: bench/webhooks.py.
 """
 
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
+import statistics
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -30,7 +33,19 @@ from bench.feedback import feedback
 from bench.guardrails import measure as measure_guardrails
 from bench.http1 import HTTPError, Response
 from bench.load import RequestFn, burst, closed_loop, percentile
-from bench.phases import PerStack, cpu_ms, failures, failures_note, interleaved, measured, p_ms, rps, wall_s
+from bench.phases import (
+    PerStack,
+    Phase,
+    cpu_ms,
+    failures,
+    failures_note,
+    interleaved,
+    measured,
+    merged,
+    p_ms,
+    rps,
+    wall_s,
+)
 from bench.procs import WARM_TARGET
 from bench.report import Report, exactly, info
 from bench.stacks import BASELINE, FLOOR, TACTFUL, Bench, MockControl, Stack, count_cached_drafts
@@ -45,6 +60,7 @@ FLOOR_HIT = "/v1/hit"  # bench/floor_app.py: reads the body, answers a stored re
 # so the scenario tests single-flight and not just the cache (at 0 ms most would be plain hits).
 COALESCE_LATENCY_MS = 500.0
 CAPACITY_LATENCY_MS = 2000.0
+CAPACITY_BURSTS = 3  # a stack's bursts, alternating with the other stacks'; the median wall time is judged
 # The issue's targets (issue 11, "How to measure"), each against the floor of the same run.
 ADDED_P50_MS, ADDED_P99_MS = 3.0, 8.0  # Tactful's own latency at c=1 over the floor's
 THROUGHPUT_SHARE = 0.5  # uncached drafts per second, all cores: at least half the floor's
@@ -312,51 +328,101 @@ def _draft_request(stack: Stack, client: LoadClient, bodies: list[bytes]) -> Req
     return draft
 
 
-async def capacity(bench: Bench, control: MockControl, report: Report) -> None:
+def _median_burst(bursts: list[Phase]) -> Phase:
+    """A stack's bursts as one phase: latencies and CPU over all of them, the median wall time."""
+    phase = bursts[0]
+    for other in bursts[1:]:
+        phase = merged(phase, other)
+    phase.result.wall_s = statistics.median(burst.result.wall_s for burst in bursts)
+    return phase
+
+
+async def _capacity_burst(
+    bench: Bench, control: MockControl, stack: Stack, round_: int
+) -> tuple[Phase, int | None, int | None]:
+    """One burst of unique drafts on one stack: its phase, the mock's peak in flight, drafts cached."""
     total = bench.sizes.capacity
+    api = make_client(bench.client, stack.origin, total)
+    bodies = [bench.threads.unique_json(f"cap{round_}-{stack.name}", index) for index in range(total)]
+    try:
+        # The driver's TCP handshakes are not the server's work: open the connections first.
+        await api.warm(WARM_TARGET if not stack.is_floor else "/ready")
+        await control.reset()
+        before = await count_cached_drafts(stack.redis_url)
+        # The driver's own collector would pause all 1,000 requests at once, inside one stack's wall.
+        gc.collect()
+        gc.disable()
+        try:
+            phase = await measured(stack, _draft_request(stack, api, bodies), total=total, concurrency=None)
+        finally:
+            gc.enable()
+        peak = (await control.stats()).get("max_in_flight")
+        after = await count_cached_drafts(stack.redis_url)
+    finally:
+        await api.aclose()
+    return phase, peak, None if before is None or after is None else after - before
+
+
+async def capacity(bench: Bench, control: MockControl, report: Report) -> None:
+    total, stacks = bench.sizes.capacity, bench.stacks()
     await control.configure(CAPACITY_LATENCY_MS)
-    bursts = PerStack()
-    cached: dict[str, int | None] = {}
+    runs: dict[str, list[Phase]] = {stack.name: [] for stack in stacks}
+    cached: dict[str, int | None] = {stack.name: 0 for stack in stacks}
     peaks: dict[str, int | None] = {}
     try:
-        for stack in bench.stacks():
-            api = make_client(bench.client, stack.origin, total)
-            bodies = [bench.threads.unique_json(f"cap-{stack.name}", index) for index in range(total)]
-            try:
-                # The driver's TCP handshakes are not the server's work: open the connections first.
-                await api.warm(WARM_TARGET if not stack.is_floor else "/ready")
-                await control.reset()
-                before = await count_cached_drafts(stack.redis_url)
-                draft = _draft_request(stack, api, bodies)
-                bursts.phases[stack.name] = await measured(stack, draft, total=total, concurrency=None)
-                peaks[stack.name] = (await control.stats()).get("max_in_flight")
-                after = await count_cached_drafts(stack.redis_url)
-                cached[stack.name] = None if before is None or after is None else after - before
-            finally:
-                await api.aclose()
+        # One burst each gave 1.46x and 2.31x minutes apart: a burst's wall time is its slowest
+        # request, so one sample per stack is at the mercy of one stall. Several bursts, the stacks
+        # taking turns in an order reversed every round (floor first, then last: neither always
+        # meets the machine just after the other's burst), and the median wall time of each.
+        for round_ in range(CAPACITY_BURSTS):
+            for stack in stacks if round_ % 2 == 0 else stacks[::-1]:
+                phase, peak, stored = await _capacity_burst(bench, control, stack, round_)
+                runs[stack.name].append(phase)
+                seen = [p for p in (peaks.get(stack.name), peak) if p is not None]
+                peaks[stack.name] = max(seen, default=None)
+                previous = cached[stack.name]
+                cached[stack.name] = None if previous is None or stored is None else previous + stored
+                await asyncio.sleep(0.5)  # closed connections and the mock's streams settle
     finally:
         await control.configure(0)
 
-    name = "capacity"
+    bursts = PerStack({name: _median_burst(phases) for name, phases in runs.items() if phases})
+    walls = {name: [round(phase.result.wall_s, 3) for phase in phases] for name, phases in runs.items()}
+    pair_ratios = [
+        round(t.result.wall_s / f.result.wall_s, 2)
+        for t, f in zip(runs.get(TACTFUL, []), runs.get(FLOOR, []), strict=False)
+        if f.result.wall_s > 0
+    ]
+    name, sent = "capacity", total * CAPACITY_BURSTS
     tactful = bursts.phases.get(TACTFUL)
     failed, failed_note = failures(bursts)
     report.add(
         bursts.versus(name, f"wall time, {total} concurrent drafts", "s", wall_s, judge="ratio",
-                      at_most=CAPACITY_WALL_RATIO, note=f"LLM latency {CAPACITY_LATENCY_MS / 1000:g} s"),
-        bursts.versus(name, "draft latency p50", "ms", p_ms(50)),
-        bursts.versus(name, "draft latency p99", "ms", p_ms(99)),
+                      at_most=CAPACITY_WALL_RATIO, note=f"LLM latency {CAPACITY_LATENCY_MS / 1000:g} s; "
+                      f"median of {CAPACITY_BURSTS} bursts a stack, the stacks taking turns"),
+        bursts.versus(name, "draft latency p50", "ms", p_ms(50), note="all bursts"),
+        bursts.versus(name, "draft latency p99", "ms", p_ms(99), note="all bursts"),
         bursts.versus(name, "CPU per draft", "ms", cpu_ms, note="all API processes"),
-        exactly(name, f"drafts succeeded of {total} concurrent", tactful.result.ok if tactful else None,
-                "requests", total, failed_note),
+        info(name, "wall time ratio, burst by burst", statistics.median(pair_ratios) if pair_ratios else None,
+             "x", "median; each Tactful burst over the floor's of its round: "
+             + ", ".join(map(str, pair_ratios))),
+        exactly(name, f"drafts succeeded of {sent} concurrent ({CAPACITY_BURSTS} bursts)",
+                tactful.result.ok if tactful else None, "requests", sent, failed_note),
         exactly(name, "failed requests, every stack", failed, "requests", 0, failed_note),
         info(name, "peak LLM calls in flight", peaks.get(TACTFUL), "calls",
-             f"seen by the mock; floor {peaks.get('floor')}"),
-        info(name, "drafts cached by the burst", cached.get(TACTFUL), "drafts",
-             f"of {total}: fewer means Redis calls failed open under load (cache bypassed, no cross-process "
+             f"seen by the mock, highest burst; floor {peaks.get(FLOOR)}"),
+        info(name, "drafts cached by the bursts", cached.get(TACTFUL), "drafts",
+             f"of {sent}: fewer means Redis calls failed open under load (cache bypassed, no cross-process "
              "single-flight), which also makes the burst cheaper"
              + (f"; baseline {cached.get(BASELINE)}" if BASELINE in cached else "")),
     )  # fmt: skip
-    report.details[name] = {"bursts": bursts.details(), "peak_in_flight": peaks, "cached": cached}
+    report.details[name] = {
+        "bursts": bursts.details(),
+        "wall_s_by_burst": walls,
+        "wall_ratio_by_round": pair_ratios,
+        "peak_in_flight": peaks,
+        "cached": cached,
+    }
 
 
 async def guardrail_checks(bench: Bench, control: MockControl, report: Report) -> None:
