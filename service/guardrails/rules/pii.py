@@ -1,5 +1,5 @@
-"""`pii` (block): personal data in a reply: payment card numbers (Luhn-valid), IBANs (mod-97
-valid), e-mail addresses and phone numbers.
+"""`pii` (block): personal data in a reply: payment card numbers (Luhn-valid, or four groups of
+four after a card word), IBANs (mod-97 valid), e-mail addresses and phone numbers.
 
 The customer's own contact details are allowed: an e-mail address or phone number (or IBAN) that
 appears in the thread (the customer's address, their messages, the agent's signature), or an
@@ -48,9 +48,9 @@ class PiiLexicon(PatternLexicon):
     placeholder_mailboxes: list[str]  # generic local parts, allowed on documentation domains
     personal_line_cues: list[str]  # words before a number that make it a person's own line
     mobile_shapes: dict[str, list[str]]  # language -> regexes over a mobile number's digits
-    person_titles: list[str] = []  # "Mr", "Frau"...: with a name before a number, the number is theirs
-    card_cues: list[str] = []  # words before a grouped 16-digit number that make it a card
-    other_person_cues: list[str] = []  # regexes after an address that give it to someone else
+    person_titles: list[str]  # "Mr", "Frau"...: with a name before a number, the number is theirs
+    card_cues: list[str]  # words before a grouped 16-digit number that make it a card
+    other_person_cues: list[str]  # regexes after an address that give it to someone else
 
 
 # Each digit in an odd place from the right, doubled and its digits summed (Luhn's table), and
