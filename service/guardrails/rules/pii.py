@@ -1,5 +1,5 @@
-"""`pii` (block): personal data in a reply: payment card numbers (Luhn-valid), IBANs (mod-97
-valid), e-mail addresses and phone numbers.
+"""`pii` (block): personal data in a reply: payment card numbers (Luhn-valid, or four groups of
+four after a card word), IBANs (mod-97 valid), e-mail addresses and phone numbers.
 
 The customer's own contact details are allowed: an e-mail address or phone number (or IBAN) that
 appears in the thread (the customer's address, their messages, the agent's signature), or an
@@ -35,6 +35,9 @@ _LOCAL_PART = re.compile(r"[\w.+-]")
 _PHONE_SEPARATED = re.compile(r"\d[\s().-]+\d")
 _NAME_PART = re.compile(r"\w{3,}")
 _CUE_REACH = 50  # characters before a number searched for a personal cue ("his number on file is")
+_OTHER_REACH = 60  # characters after an address searched for "another passenger"
+_CARD_REACH = 30  # characters before a grouped number searched for a card word ("carte n°")
+_CARD_GROUPS = re.compile(r"\d{4}(?:[ -]\d{4}){3}")
 
 
 class PiiLexicon(PatternLexicon):
@@ -45,6 +48,9 @@ class PiiLexicon(PatternLexicon):
     placeholder_mailboxes: list[str]  # generic local parts, allowed on documentation domains
     personal_line_cues: list[str]  # words before a number that make it a person's own line
     mobile_shapes: dict[str, list[str]]  # language -> regexes over a mobile number's digits
+    person_titles: list[str]  # "Mr", "Frau"...: with a name before a number, the number is theirs
+    card_cues: list[str]  # words before a grouped 16-digit number that make it a card
+    other_person_cues: list[str]  # regexes after an address that give it to someone else
 
 
 # Each digit in an odd place from the right, doubled and its digits summed (Luhn's table), and
@@ -136,6 +142,15 @@ class Pii(PatternRule):
             lang: tuple(re.compile(shape) for shape in shapes)
             for lang, shapes in lexicon.mobile_shapes.items()
         }
+        titles = "|".join(re.escape(t) for t in lexicon.person_titles)
+        # A title, its dot, then a capitalised name; no sentence end or line break up to the number.
+        self._named_person = (
+            re.compile(rf"(?<!\w)(?:{titles})\.?[ \t]+[A-ZÀ-ÖØ-Þ][\w'-]+[^.!?\n]*\Z") if titles else None
+        )
+        cards = "|".join(re.escape(c) for c in lexicon.card_cues)
+        others = "|".join(f"(?:{c})" for c in lexicon.other_person_cues)
+        self._other_person = re.compile(others) if others else None
+        self._card_cue = re.compile(rf"\b(?:{cards})\b") if cards else None
 
     def accept(self, entry: PatternEntry, match: re.Match[str], doc: Document) -> tuple[int, int] | None:
         value = match.group()
@@ -148,9 +163,11 @@ class Pii(PatternRule):
             return start, match.end()
         if entry.check == "luhn":
             digits = _digits(value)
-            return (
-                match.span() if 13 <= len(digits) <= 19 and len(set(digits)) > 1 and luhn_ok(digits) else None
-            )
+            if not 13 <= len(digits) <= 19 or len(set(digits)) == 1:
+                return None
+            if luhn_ok(digits) or self._announced_card(match):
+                return match.span()
+            return None
         if entry.check == "iban":
             compact = value.replace(" ", "")
             while len(compact) >= 15:  # a word in capitals after the IBAN may have been swallowed
@@ -163,13 +180,33 @@ class Pii(PatternRule):
             if not self._phone_min <= len(digits) <= self._phone_max or _NOT_PHONE.fullmatch(value.strip()):
                 return None
             international = value.startswith(("+", "00", "("))
-            if not international and len(_PHONE_SEPARATED.findall(value)) < 2:
-                return None  # a bare run of digits is an order or ticket number
+            separators = len(_PHONE_SEPARATED.findall(value))
+            # A bare run of digits is an order or ticket number; one break ("07700 900431") is a
+            # phone number only in a mobile's shape.
+            if not international and (
+                separators == 0 or (separators == 1 and not self._personal_shape(value, doc.language[0]))
+            ):
+                return None
             return match.span()
         return match.span()
 
+    def _announced_card(self, match: re.Match[str]) -> bool:
+        """A 16-digit number in four groups of four right after a card word ("carte n° 4970 ...")."""
+        if self._card_cue is None or _CARD_GROUPS.fullmatch(match.group()) is None:
+            return False
+        before = match.string[max(0, match.start() - _CARD_REACH) : match.start()].casefold()
+        return self._card_cue.search(before) is not None
+
     def message(self, entry: PatternEntry, start: int, end: int) -> str:
         return f"Personal data ({entry.label}) appears {at(start, end)}; it does not belong in a reply."
+
+    def _given_to_another(self, doc: Document, end: int) -> bool:
+        """Does the address's sentence go on to give it to someone else ("another passenger's")?"""
+        if self._other_person is None:
+            return False
+        after = doc.original[end : end + _OTHER_REACH]
+        after = re.split(r"[.!?\n]", after, maxsplit=1)[0].casefold()
+        return self._other_person.search(after) is not None
 
     def _personal_shape(self, value: str, language: str) -> bool:
         """Is the number a mobile, by the reply language's shapes (an international form by any)?"""
@@ -230,6 +267,8 @@ class Pii(PatternRule):
         value = doc.original[hit.start : hit.end]
         kind = hit.entry.check
         if kind == "email":
+            if value.casefold() not in emails and self._given_to_another(doc, hit.end):
+                return False
             return self._email_allowed(hit.start, value, doc, emails, names, verdicts)
         if kind == "luhn":
             return False
@@ -239,7 +278,11 @@ class Pii(PatternRule):
             before = doc.original[max(0, hit.start - _CUE_REACH) : hit.start].casefold()
             if self._our_line.search(before[-40:]) is not None:
                 return True
-            personal_cue = self._personal is not None and self._personal.search(before) is not None
+            personal_cue = (self._personal is not None and self._personal.search(before) is not None) or (
+                self._named_person is not None
+                and self._named_person.search(doc.original[max(0, hit.start - _CUE_REACH) : hit.start])
+                is not None
+            )
             return not personal_cue and not self._personal_shape(value, doc.language[0])
         return False
 
