@@ -772,7 +772,8 @@ class NextSteps(Rule):
                 continue
             closes = j + 1 == len(tokens) or tokens[j + 1].clause != token.clause
             after_already = j > 0 and tokens[j - 1].text in self._already
-            if not (closes or after_already):
+            # "je le comprends tout à fait": an adverb, not a report.
+            if not (closes or after_already) or (j > 0 and tokens[j - 1].text == "à"):
                 continue
             if any(t.text in self._negations for t in tokens if t.clause == token.clause):
                 continue

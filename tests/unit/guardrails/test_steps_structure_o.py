@@ -47,6 +47,8 @@ def test_steps_reported_without_a_verb_of_our_own(guardrails: Guardrails, reply:
     [
         "Ça fait trois jours que vous attendez, je comprends votre colère.",
         "Le fait que le colis soit abîmé est vraiment désagréable.",
+        "C'est rageant, je le comprends tout à fait. Nous ne pouvons pas revenir dessus.",
+        "Le informamos de que no es posible atender su solicitud.",
         "I'm sorry, but nothing can be done about it.",
         "If you were charged twice, that really is frustrating.",
         "Se você não recebeu o e-mail, sinto muito mesmo.",
