@@ -124,6 +124,20 @@ class Signals(BaseModel):
     # Participles that make a first-person perfect what the agent saw or had, not what they did
     # ("j'ai bien reçu", "hemos tenido", "I have read"): the perfect then gives no next step.
     perfect_not_done: list[str] = []
+    # A step reported done without a verb of our own: a word of completion that closes its
+    # clause ("Refund for the fries is done.", "Remboursement fait, plus …") or follows
+    # `already` ("Reembolso total já feito e …"). Short participles ("je t'ai mis") also count
+    # after a first-person auxiliary, below the length a participle ending needs.
+    done_states: list[str] = []
+    already: list[str] = []
+    # Per language: first-person preterites no ending tells ("Já fiz o reembolso e meti …").
+    preterite_words: dict[str, list[str]] = {}
+    # A condition put to the customer with its outcome in the same sentence is what to do ("se
+    # você subir de novo sem a trilha, ele fica no ar", "if you repost it without the link, it
+    # stays up"): `if_words` right before `you_words`, a later clause, no negation or past in the
+    # condition's clause.
+    if_words: list[str] = []
+    you_words: list[str] = []
     # Adverbs that may stand before a clause-opening imperative ("Simplemente reiniciá el router",
     # "Einfach Foto schicken"): the shape is then read on the two words after it.
     lead_adverbs: list[str] = []
@@ -383,6 +397,14 @@ class NextSteps(Rule):
             self._offer_modal = frozenset(w.casefold() for w in signals.offer_modal)
             self._not_offer = frozenset(w.casefold() for w in signals.not_offer)
             self._perfect_not_done = frozenset(w.casefold() for w in signals.perfect_not_done)
+            self._done_states = frozenset(w.casefold() for w in signals.done_states)
+            self._already = frozenset(w.casefold() for w in signals.already)
+            self._if_words = frozenset(w.casefold() for w in signals.if_words)
+            self._you_words = frozenset(w.casefold() for w in signals.you_words)
+            self._preterite_words = {
+                lang: frozenset(w.casefold() for w in words)
+                for lang, words in signals.preterite_words.items()
+            }
             self._lead_adverbs = frozenset(w.casefold() for w in signals.lead_adverbs)
             self._infinitive_blockers = {
                 lang: frozenset(w.casefold() for w in words)
@@ -545,6 +567,7 @@ class NextSteps(Rule):
         language = doc.language[0]  # endings are language-specific ("espera" is no French future)
         future = tuple(signals.future_suffix.get(language, ()))
         preterite = tuple(signals.preterite_suffix.get(language, ()))
+        preterite_words = self._preterite_words.get(language, frozenset())
         participle = tuple(signals.participle_suffix.get(language, ()))
         perfect = frozenset(signals.perfect_aux.get(language, ()))
         passive = frozenset(signals.passive_aux.get(language, ()))
@@ -576,6 +599,8 @@ class NextSteps(Rule):
                 return True
             if self._bare_infinitive(sentence, language):
                 return True
+            if self._done_state(sentence) or self._conditional_instruction(sentence, language):
+                return True
             for i, word in enumerate(words):
                 pair = " ".join(words[max(0, i - 1) : i + 1])
                 if (
@@ -587,6 +612,8 @@ class NextSteps(Rule):
                 if word in self._dm or word in self._future_aux or word.endswith("'ll"):
                     return True
                 if future and len(word) >= _MIN_FUTURE and word.endswith(future):
+                    return True
+                if word in preterite_words:
                     return True
                 if (
                     preterite
@@ -716,8 +743,41 @@ class NextSteps(Rule):
         for w in after:
             if w in self._perfect_not_done or w in self._negations:
                 return False
-            if len(w) >= _MIN_FUTURE and w.endswith(participle):
+            if (len(w) >= _MIN_FUTURE and w.endswith(participle)) or w in self._done_states:
                 return True
+        return False
+
+    def _conditional_instruction(self, sentence: Sentence, language: str) -> bool:
+        """Is there "if you <verb> …, <outcome>" in the sentence: a condition the customer can
+        meet, with what follows in a later clause? A negated or past condition ("if you didn't
+        get it", "if you were charged") tells what happened, not what to do."""
+        tokens = sentence.tokens
+        for j in range(len(tokens) - 1):
+            if tokens[j].text not in self._if_words or tokens[j + 1].text not in self._you_words:
+                continue
+            clause = [t.text for t in tokens if t.clause == tokens[j].clause]
+            later = any(t.clause > tokens[j].clause for t in tokens[j:])
+            if later and self._negations.isdisjoint(clause) and not self._told_in_past(clause, language):
+                return True
+        return False
+
+    def _done_state(self, sentence: Sentence) -> bool:
+        """Is a step reported done by a word of completion alone ("Refund … is done.",
+        "Remboursement fait, plus …", "já feito e …")? It must close its clause or follow
+        `already`, so "ça fait 3 jours" and "le fait que" are no report; a negation in the
+        clause ("nothing can be done") cancels it."""
+        tokens = sentence.tokens
+        for j, token in enumerate(tokens):
+            if token.text not in self._done_states:
+                continue
+            closes = j + 1 == len(tokens) or tokens[j + 1].clause != token.clause
+            after_already = j > 0 and tokens[j - 1].text in self._already
+            # "je le comprends tout à fait": an adverb, not a report.
+            if not (closes or after_already) or (j > 0 and tokens[j - 1].text == "à"):
+                continue
+            if any(t.text in self._negations for t in tokens if t.clause == token.clause):
+                continue
+            return True
         return False
 
     def _final_participle(self, sentence: Sentence, i: int, language: str) -> bool:
