@@ -273,12 +273,9 @@ class Abuse(Rule):
             spans += _mocked(text, self._audience.finditer(scan))
         if spans and text is not doc.masked:  # single-quoted passages are the customer's words
             spans = [s for s in spans if MASK not in text[s[0] : s[1]]]
-        # Words that are everyday words of a language ("con" is Spanish "with") are read as such
-        # in the languages the reply is read in; when its reading is unclear (all five are read),
-        # only in the customer's language (else the reply's likeliest one), so that a short French
-        # insult to a French customer is still one while a Spanish reply keeps its prepositions.
-        ordinary_in = languages if doc.language[1] else (also[1:] or (doc.language[0],))
-        ordinary = frozenset().union(*(self._not_abuse.get(lang, frozenset()) for lang in ordinary_in))
+        # Everyday words of a language ("con" is Spanish "with", "retard" French "delay") are read
+        # as such in every language the reply is read in: when its reading is unclear, all five.
+        ordinary = frozenset().union(*(self._not_abuse.get(lang, frozenset()) for lang in languages))
         words: Iterator[Span] = iter(())
         if self._any_word(text, languages, ordinary):
             split = _PICTOGRAPH.sub("\n", text) if not text.isascii() else text

@@ -83,7 +83,8 @@ def test_a_spanish_preposition_is_no_french_insult_when_the_reply_reads_unclearl
     assert [f for f in report.findings if f.rule == "abuse"] == []
 
 
-def test_a_short_french_insult_to_a_french_customer_is_still_abuse(guardrails: Guardrails) -> None:
+def test_a_french_insult_in_a_reply_read_as_french_is_still_abuse(guardrails: Guardrails) -> None:
     customer = thread("Mon colis est marqué livré mais je n'ai rien reçu, c'est la deuxième fois.")
-    report = guardrails.check("Franchement, t'es vraiment un gros con.", CheckContext(thread=customer))
+    reply = "Bonjour. Franchement, vous êtes un con, monsieur, et votre colis attendra."
+    report = guardrails.check(reply, CheckContext(thread=customer))
     assert [f.rule for f in report.findings if f.rule == "abuse"] == ["abuse"]
