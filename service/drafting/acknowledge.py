@@ -76,6 +76,9 @@ def _occasion_only(analysis: ThreadAnalysis, feelings: tuple[FeelingReading, ...
     return pattern is not None and bool(evidence) and all(pattern.search(fold(e.text)) for e in evidence)
 
 
+# A newest message of fewer words than this, with a question mark, is a nudge ("??", "any news?").
+_NUDGE_WORDS = 3
+_LETTERS = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
 
@@ -112,6 +115,20 @@ def waited_on_us(thread: Thread) -> bool:
     if len(turn) >= 2 and last and first and last - first >= _CHASED_WITHIN_TURN:
         return True
     ours = messages[-len(turn) - 1] if len(messages) > len(turn) else None
+    if (
+        len(turn) == 1
+        and len(_LETTERS.findall(last_body := turn[0].body)) < _NUDGE_WORDS
+        and "?" in last_body
+    ):
+        # "??", "any news?" after our promise to come back: they chased us, however soon.
+        # Minutes after our reply in a chat is not a wait to apologise for (review H #08, #26).
+        return bool(
+            ours
+            and ours.role is Role.agent
+            and ours.created_at
+            and last
+            and last - ours.created_at >= _CHASED_WITHIN_TURN
+        )
     # Only a reply to the customer can leave them waiting: an appointment reminder we sent first
     # and answered days later is their timing, not our delay (review D #15).
     answered = any(m.role is Role.customer for m in messages[: -len(turn) - 1])
@@ -136,8 +153,12 @@ def _felt(analysis: ThreadAnalysis) -> tuple[FeelingReading, ...]:
     shown = tuple(f for f in analysis.feelings if f.feeling is not Feeling.urgency)
     if shown:
         return analysis.feelings
+    # Only trouble carries: joy or thanks of yesterday ("her birthday present!") said back to a
+    # "??" today answers a chase with "wonderful news" (review I #03).
     carried = tuple(
-        f for f in analysis.earlier_feelings if f.intensity >= _CLEAR and f.feeling is not Feeling.grief
+        f
+        for f in analysis.earlier_feelings
+        if f.intensity >= _CLEAR and f.feeling is not Feeling.grief and f.feeling not in _POSITIVE
     )
     return analysis.feelings + carried
 
@@ -211,6 +232,7 @@ def acknowledgement_key(
     # A closing "merci !" or "je vous remercie" is courtesy, not a thank-you letter: gratitude alone
     # takes the opener only when it is strong.
     excitement = _strongest(feelings, frozenset({Feeling.excitement}))
+    earlier_thanks = _strongest(analysis.earlier_feelings, frozenset({Feeling.gratitude}))
     if (
         excitement <= _CLEAR
         and gratitude < _CLEAR
@@ -227,6 +249,11 @@ def acknowledgement_key(
     thanks = gratitude >= _THANKFUL or (
         not negative and (_praise_is_the_ask(analysis) or _thanks_before_ask(analysis))
     )
+    if gratitude >= _CLEAR and excitement >= _CLEAR and negative <= max(gratitude, excitement):
+        # Thanks and good news in one letter ("thank you to Aaron ... our daughter was born") are
+        # a thank-you: a word read as trouble beside both ("every single time he said he would")
+        # is praise, not a complaint (review I #06).
+        thanks = True
     if (
         hostile
         and gratitude >= _THANKFUL
@@ -236,11 +263,15 @@ def acknowledgement_key(
         # "ES GEHT!!!! ENDLICH ... danke danke danke": capitals read as anger beside a clear thank-you
         # and stronger joy are the customer's volume, not blame (dev-n #14).
         hostile = 0
-    if _public_irony(thread, excitement, gratitude):
+    if _public_irony(thread, excitement, max(gratitude, earlier_thanks)):
         # Never "great news" to it; frustration is what irony about a failure says.
         hostile = max(hostile, excitement)
         if not waited and not our_fault:
             return "frustrated"
+    if not hostile and not negative and earlier_thanks >= _CLEAR and _occasion_only(analysis, feelings):
+        # "Danke euch!", then "PS: ... noch vor Weihnachten?": the occasion is no news of its own,
+        # the turn is a thank-you that asks (review I #16).
+        return "thanks"
     if not hostile and (thanks or (glad and glad > negative)):
         return "joy" if Feeling.excitement in kinds and not thanks else "thanks"
     if waited:

@@ -23,12 +23,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict
 
 from service.drafting.person_shift import WORD, Person, person_for, shift
 from service.drafting.topic import topic
-from service.drafting.voice import Voice
+from service.drafting.voice import Voice, salutation_table
 from service.guardrails.normalise import normalise
 from service.guardrails.rules.parroting import NGRAM
 from service.language.analysis import ThreadAnalysis
@@ -45,6 +46,7 @@ _MAX_CHARS = 160
 _MIN_REST_WORDS = 3
 _MIN_SENTENCE_WORDS = 4
 _MIN_TRIMMED_WORDS = 5
+_KIN_WITHIN = 6  # words into a sentence a person may stand as what it is about
 _MIN_SAID_WORDS = 5  # "Pelo que entendi, você aguarda." says nothing
 _GRAM_WORD = re.compile(r"[^\W_]+")  # a word as the parroting guardrail counts them
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[).:]|[-*•])\s+")
@@ -336,10 +338,26 @@ def _first_clause(text: str) -> str:
     return text if _balanced(text) else ""
 
 
+@cache
+def _kin(language: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in salutation_table().kin_words.get(language, ()))
+
+
+def _names_kin(text: str, language: str) -> bool:
+    """Whether the sentence speaks of one of the customer's people ("ma maman", "my husband"):
+    said back as a statement, the person reads as the problem ("le problème c'est que votre maman
+    a nonante-et-un ans", review I #23), so it is not said back."""
+    owners = {fold(o) for o in _shapes().possessive_starts.get(language, ()) if " " not in o}
+    words = [fold(w) for w in WORD.findall(text)]
+    kin = _kin(language)
+    # Only as the clause's subject, in its first words: "my card ... and my daughter" is about the card.
+    return any(a in owners and b in kin for a, b in pairwise(words[: _KIN_WITHIN + 1]))
+
+
 def _said(text: str, person: Person, deadline: str, ref: str) -> str:
     language = person.language
     words = [w.lower() for w in WORD.findall(text)]
-    if not words:
+    if not words or _names_kin(text, language):
         return ""
     verbs = _shapes().verbs.get(language, {})
     text = _first_clause(text)
@@ -486,6 +504,8 @@ def restatement(thread: Thread, analysis: ThreadAnalysis, voice: Voice) -> str:
             said = build(text, person, deadline, ref)
             if said and len(WORD.findall(said)) >= _MIN_SAID_WORDS:
                 return said
+    if any(_names_kin(s, voice.language) for s in sentences if s):
+        return ""  # the sentence was about a person: no fallback names them either ("your late father's")
     # Nothing turned: the thing it is about, in our words ("Se trata de su pedido #LB-90314."), or
     # nothing. A quoted subject or ticket title read stitched (review G: "I have read your message
     # about ...") and, quoted back to a grieving customer ("« Décès de ma mère »"), tactless.
