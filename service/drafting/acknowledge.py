@@ -12,6 +12,7 @@ are named; a calm customer is thanked for the details and never called upset. Ti
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cache
 
@@ -21,7 +22,7 @@ from service.drafting.voice import Voice
 from service.language.analysis import Category, Emotion, ThreadAnalysis
 from service.language.cues import compile_cues, fold
 from service.language.data import load_table
-from service.language.feelings import NEGATIVE, Feeling, FeelingReading
+from service.language.feelings import NEGATIVE, Evidence, Feeling, FeelingReading
 from service.models import Channel, Role, Thread
 
 # A customer whose newest message comes this long after our last reply, or who wrote twice this
@@ -184,13 +185,8 @@ def _praise_is_the_ask(analysis: ThreadAnalysis) -> bool:
     nothing else, and "thank you for the clear details … I'm looking into this" answers a case it
     does not have (review H #03)."""
     request = analysis.request
-    if request is None:
-        return False
-    return any(
-        f.feeling is Feeling.gratitude
-        and f.intensity >= _CLEAR
-        and any(request.start <= e.start and e.end <= request.end for e in f.evidence)
-        for f in analysis.feelings
+    return request is not None and _clear_thanks(
+        analysis, lambda e: request.start <= e.start and e.end <= request.end
     )
 
 
@@ -199,12 +195,13 @@ def _thanks_before_ask(analysis: ThreadAnalysis) -> bool:
     ... Uma dúvida: ...", dev-n #27): thanks for what we did, then a question. A thank-you after the
     request ("... je vous remercie de votre retour rapide") is a courtesy that closes it."""
     request = analysis.request
-    if request is None:
-        return False
+    return request is not None and _clear_thanks(analysis, lambda e: e.end <= request.start)
+
+
+def _clear_thanks(analysis: ThreadAnalysis, where: Callable[[Evidence], bool]) -> bool:
+    """Whether clear gratitude shows in evidence that `where` accepts."""
     return any(
-        f.feeling is Feeling.gratitude
-        and f.intensity >= _CLEAR
-        and any(e.end <= request.start for e in f.evidence)
+        f.feeling is Feeling.gratitude and f.intensity >= _CLEAR and any(where(e) for e in f.evidence)
         for f in analysis.feelings
     )
 

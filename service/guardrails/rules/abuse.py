@@ -125,6 +125,14 @@ _LISTABLE = re.compile(r"[^\W\d_](?:[\w'-]*[^\W_])?")  # what a phrase literal m
 _WORD_BEFORE = re.compile(r"[^\W\d_]+$")
 
 
+def _clause_start(tokens: Sequence[Token], i: int) -> int:
+    """The index of the first token of the clause token `i` stands in."""
+    start = i
+    while start > 0 and tokens[start - 1].clause == tokens[i].clause:
+        start -= 1
+    return start
+
+
 def _inside(span: tuple[int, int], ranges: list[tuple[int, int]]) -> bool:
     return any(lo <= span[0] and span[1] <= hi for lo, hi in ranges)
 
@@ -471,9 +479,7 @@ class Abuse(Rule):
         closes the clause ("what a genius idea" is praise), never about ourselves ("what an idiot
         I was")."""
         clause = tokens[i].clause
-        start = i
-        while start > 0 and tokens[start - 1].clause == clause:
-            start -= 1
+        start = _clause_start(tokens, i)
         if "exclaim" not in kinds[start] or start == i or i - start > _VOCATIVE_MAX:
             return False
         if "idiom" in kinds[i] and i - start == 1:
@@ -493,9 +499,7 @@ class Abuse(Rule):
         right after it: "qué pesadito eres", "how stupid are you", "que chato você é". Said of a
         thing ("qué pesado es esto") it has no second person and passes."""
         clause = tokens[i].clause
-        start = i
-        while start > 0 and tokens[start - 1].clause == clause:
-            start -= 1
+        start = _clause_start(tokens, i)
         if "exclaim" not in kinds[start] or start == i or i - start > _VOCATIVE_MAX:
             return False
         if any(not kinds[j] & {"bridge", "profanity"} for j in range(start + 1, i)):
