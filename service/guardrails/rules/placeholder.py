@@ -29,7 +29,6 @@ _LABEL_CONTEXT = 40  # characters read on each side of a bracket for a UI verb o
 _WORDS_BEFORE = 3
 _CAPS_SLOT_LETTERS = 4  # "[ID]", "[OK]", "[EU]" are too short to be told from an acronym
 _CAPS_SLOT_WORDS = 3
-_LETTER_WORDS = re.compile(r"[^\W\d_]+")
 # Where "todo" is an everyday word ("all"): a shouted TODO there may be shouting, not a marker.
 _TODO_IS_A_WORD = frozenset(["es", "pt"])
 # "[My Name]" under a signature is a slot whatever the possessive says.
@@ -40,6 +39,12 @@ _NAME_WORDS = frozenset(["name", "firstname", "fullname", "nombre", "nom", "pré
 
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w.casefold()) for w in sorted(words, key=len, reverse=True))
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the line holding text[start:end] (newlines excluded)."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, line_end if line_end >= 0 else len(text)
 
 
 class PlaceholderLexicon(PatternLexicon):
@@ -97,9 +102,8 @@ class Placeholder(PatternRule):
             return match.span() if self._salutation.fullmatch(before) else None
         if entry.check == "inline":
             text = match.string
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            line_end = text.find("\n", match.end())
-            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            line_start, line_end = _line_around(text, match.start(), match.end())
+            line = text[line_start:line_end]
             return match.span() if line.strip(" \t_") else None
         if entry.check == "not_shouted":
             return None if self._shouted_word(match, doc) else match.span()
@@ -128,10 +132,9 @@ class Placeholder(PatternRule):
         if clear and language not in _TODO_IS_A_WORD:
             return False
         text = match.string
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
-        before = _LETTER_WORDS.findall(text[line_start : match.start()])[-1:]
-        after = _LETTER_WORDS.findall(text[match.end() : line_end if line_end >= 0 else len(text)])[:1]
+        line_start, line_end = _line_around(text, match.start(), match.end())
+        before = _WORDS.findall(text[line_start : match.start()])[-1:]
+        after = _WORDS.findall(text[match.end() : line_end])[:1]
         return any(len(w) > 1 and w.isupper() for w in before + after)
 
     def _caps_slot(self, body: str, words: list[str]) -> bool:
